@@ -1,0 +1,59 @@
+# escbot — build, test, install.  `make` builds bot/escbot.
+PREFIX	?= /usr/local
+DESTDIR	?=
+PKGS	 = libetpan libcurl sqlite3 libconfig gnutls libzip libxml-2.0
+CC	?= cc
+OPT	?= -O2 -g
+CFLAGS	+= -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) \
+	   $(shell pkg-config --cflags $(PKGS))
+LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+
+SRCS	 = $(wildcard bot/*.c)
+OBJS	 = $(SRCS:.c=.o)
+LIBOBJS	 = $(filter-out bot/main.o,$(OBJS))
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:.c=)
+
+.PHONY: all test check unit check-asan bench demo deps install clean fuzz
+
+all: bot/escbot
+
+bot/escbot: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+bot/%.o: bot/%.c bot/*.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+bot/libescbot.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $(LIBOBJS)
+
+tests/unit/test_%: tests/unit/test_%.c bot/libescbot.a tests/unit/*.h
+	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# The README's test command: installs what is missing, then every test.
+test check: deps all unit
+	tests/run-all
+
+deps:
+	tests/install-deps
+
+demo: deps all
+	tests/demo
+
+check-asan:
+	$(MAKE) clean
+	$(MAKE) OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    tests/run-all
+	$(MAKE) clean
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 bot/escbot $(DESTDIR)$(PREFIX)/sbin/escbot
+
+clean:
+	rm -f bot/*.o bot/escbot bot/libescbot.a $(UNIT_BINS)

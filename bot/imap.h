@@ -1,0 +1,57 @@
+/*
+ * imap: the one IMAP session escbot holds, on libetpan.  TLS is implicit,
+ * STARTTLS or none; with TLS the server certificate chain and host name are
+ * verified (system trust store, or ca_file) before LOGIN, and SNI is sent.
+ * Messages are addressed by UID only.  A message leaves the inbox only by
+ * imap_move(), which escbot calls after the commit that recorded it.
+ */
+#ifndef ESCBOT_IMAP_H
+#define ESCBOT_IMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
+
+struct imap_params {
+	const char	*host;
+	int		 port;
+	enum imap_tls	 tls;
+	const char	*user;
+	const char	*password;
+	const char	*ca_file;	/* "" or NULL: system trust store */
+	const char	*folder;	/* e.g. "INBOX" */
+	int		 timeout;	/* seconds, for connect and each command */
+};
+
+/* Failure classes: a temporary failure is retried later (network, server
+ * down, timeout); a final one needs the administrator (bad password,
+ * certificate refused, folder missing). */
+enum imap_err { IMAP_OK = 0, IMAP_ERR_TEMP = -1, IMAP_ERR_FINAL = -2 };
+
+struct imap;
+
+/* Connect, verify, log in, SELECT the folder.  On success *out is the
+ * session (close with imap_close).  On failure err says why. */
+int	imap_open(const struct imap_params *, struct imap **out,
+	    char *err, size_t errlen);
+/* UIDVALIDITY of the selected folder. */
+uint32_t imap_uidvalidity(const struct imap *);
+/* UIDs >= min_uid in the folder, ascending.  *uids is the caller's to free. */
+int	imap_list_uids(struct imap *, uint32_t min_uid, uint32_t **uids,
+	    size_t *n, char *err, size_t errlen);
+/* The whole message (BODY.PEEK[], so \Seen is left alone).  *raw is the
+ * caller's to free; NUL-terminated, *len excludes the NUL. */
+int	imap_fetch(struct imap *, uint32_t uid, char **raw, size_t *len,
+	    char *err, size_t errlen);
+/* Move a message to `folder`, creating it when missing: MOVE when the
+ * server has it, else UID COPY + \Deleted + UID EXPUNGE (UIDPLUS) of that
+ * UID only.  A message already gone counts as moved. */
+int	imap_move(struct imap *, uint32_t uid, const char *folder,
+	    char *err, size_t errlen);
+/* APPEND a message to a folder (used by tests and the demo tooling). */
+int	imap_append(struct imap *, const char *folder, const char *raw,
+	    size_t len, char *err, size_t errlen);
+void	imap_close(struct imap *);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * smtp: hands one message to the submission server with libcurl:
+ * smtps:// (implicit TLS) or smtp:// with STARTTLS required unless the URL
+ * is loopback and tls is explicitly off; AUTH when a user is set;
+ * certificates verified (system store or ca_file).  One recipient per call,
+ * so a permanent refusal of one address never blocks the others.
+ */
+#ifndef ESCBOT_SMTP_H
+#define ESCBOT_SMTP_H
+
+#include <stddef.h>
+
+struct smtp_params {
+	const char	*url;		/* smtps://host:465 or smtp://host:587 */
+	const char	*user;		/* NULL or "": no AUTH */
+	const char	*password;
+	const char	*ca_file;	/* "" or NULL: system trust store */
+	int		 starttls;	/* smtp:// only: 1 require, 0 plain */
+	int		 timeout;	/* seconds */
+};
+
+enum smtp_result {
+	SMTP_SENT = 0,
+	SMTP_TEMPFAIL = 1,	/* 4xx, connection, timeout, DNS: retry later */
+	SMTP_PERMFAIL = 2,	/* 5xx for this recipient: do not retry */
+};
+
+/* Send `len` bytes of `data` (a complete RFC 5322 message with CRLF or LF
+ * line ends) from envelope `mail_from` to `rcpt`.  err gets the server's
+ * reply or curl's reason on failure. */
+enum smtp_result smtp_send(const struct smtp_params *, const char *mail_from,
+		    const char *rcpt, const char *data, size_t len,
+		    char *err, size_t errlen);
+/* Call once at start-up and once at exit (libcurl global state). */
+void	smtp_global_init(void);
+void	smtp_global_cleanup(void);
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * util: the allocation wrappers abort on out-of-memory because escbot has no
+ * sensible way to continue half-way through recording a case; every other
+ * failure is reported to the caller.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatal("malloc %zu", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	if (p == NULL)
+		fatal("calloc %zu*%zu", n, m);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		fatal("realloc %zu", n);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t m)
+{
+	if (m && n > SIZE_MAX / m)
+		fatalx("reallocarray overflow %zu*%zu", n, m);
+	return xrealloc(p, n * m);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (p == NULL)
+		fatal("strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s ? s : "", n);
+
+	if (p == NULL)
+		fatal("strndup");
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("vasprintf");
+	return p;
+}
+
+static void
+sb_grow(struct strbuf *sb, size_t more)
+{
+	size_t need;
+
+	if (more > SIZE_MAX - sb->len - 1)
+		fatalx("strbuf overflow");
+	need = sb->len + more + 1;
+	if (need <= sb->cap)
+		return;
+	if (sb->cap == 0)
+		sb->cap = 64;
+	while (sb->cap < need)
+		sb->cap = sb->cap > SIZE_MAX / 2 ? need : sb->cap * 2;
+	sb->buf = xrealloc(sb->buf, sb->cap);
+}
+
+void
+sb_add(struct strbuf *sb, const char *s, size_t n)
+{
+	sb_grow(sb, n);
+	if (n)
+		memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void
+sb_addc(struct strbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+void
+sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		fatalx("sb_vaddf: bad format");
+	sb_grow(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void
+sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+char *
+sb_steal(struct strbuf *sb)
+{
+	char *p = sb->buf ? sb->buf : xstrdup("");
+
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+void
+sb_reset(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+int
+str_casecmp(const char *a, const char *b)
+{
+	unsigned char ca, cb;
+
+	do {
+		ca = (unsigned char)tolower((unsigned char)*a++);
+		cb = (unsigned char)tolower((unsigned char)*b++);
+	} while (ca && ca == cb);
+	return ca - cb;
+}
+
+int
+str_ncasecmp(const char *a, const char *b, size_t n)
+{
+	unsigned char ca = 0, cb = 0;
+
+	while (n--) {
+		ca = (unsigned char)tolower((unsigned char)*a++);
+		cb = (unsigned char)tolower((unsigned char)*b++);
+		if (ca != cb || ca == 0)
+			break;
+	}
+	return ca - cb;
+}
+
+const char *
+str_casestr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (n == 0)
+		return hay;
+	for (; *hay; hay++)
+		if (str_ncasecmp(hay, needle, n) == 0)
+			return hay;
+	return NULL;
+}
+
+char *
+str_trim(char *s)
+{
+	char *b = s, *e;
+
+	while (*b && isspace((unsigned char)*b))
+		b++;
+	if (b != s)
+		memmove(s, b, strlen(b) + 1);
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+char *
+str_header_safe(const char *s)
+{
+	char *p, *q;
+
+	p = xstrdup(s);
+	for (q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			*q = ' ';
+	return p;
+}
+
+int
+file_read_all(const char *path, char **out, size_t *lenp)
+{
+	struct strbuf sb = { 0 };
+	char buf[8192];
+	size_t n;
+	FILE *fp;
+
+	*out = NULL;
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		sb_add(&sb, buf, n);
+	if (ferror(fp)) {
+		fclose(fp);
+		sb_reset(&sb);
+		errno = EIO;
+		return -1;
+	}
+	fclose(fp);
+	if (lenp)
+		*lenp = sb.len;
+	*out = sb_steal(&sb);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * util: allocation wrappers that abort on out-of-memory, a growable string
+ * buffer and small string helpers shared by every subsystem.  Everything
+ * returned by x*() and sb_steal() is owned by the caller and freed with free().
+ */
+#ifndef ESCBOT_UTIL_H
+#define ESCBOT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable NUL-terminated buffer.  Zero-initialise before use. */
+struct strbuf {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 sb_add(struct strbuf *, const char *, size_t);
+void	 sb_adds(struct strbuf *, const char *);
+void	 sb_addc(struct strbuf *, char);
+void	 sb_addf(struct strbuf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 sb_vaddf(struct strbuf *, const char *, va_list);
+/* Returns the buffer (never NULL, "" when empty); the strbuf is reset. */
+char	*sb_steal(struct strbuf *);
+void	 sb_reset(struct strbuf *);
+
+/* ASCII-only helpers (locale independent). */
+int	 str_casecmp(const char *, const char *);
+int	 str_ncasecmp(const char *, const char *, size_t);
+/* Case-insensitive substring search; NULL if absent. */
+const char *str_casestr(const char *, const char *);
+/* Trim ASCII whitespace in place; returns its argument. */
+char	*str_trim(char *);
+/* Copy with every CR, LF and other C0 control replaced by a space. */
+char	*str_header_safe(const char *);
+/* 0 if the whole file was read into *out (NUL-terminated), -1 otherwise. */
+int	 file_read_all(const char *, char **out, size_t *lenp);
+
+#endif
