@@ -13,6 +13,8 @@ OBJS	 = $(SRCS:.c=.o)
 LIBOBJS	 = $(filter-out bot/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
+TOOL_SRCS = $(wildcard tests/tools/*.c)
+TOOL_BINS = $(TOOL_SRCS:.c=)
 
 .PHONY: all test check unit check-asan bench demo deps install clean fuzz
 
@@ -31,7 +33,10 @@ bot/libescbot.a: $(LIBOBJS)
 tests/unit/test_%: tests/unit/test_%.c bot/libescbot.a tests/unit/*.h
 	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS) -lcmocka
 
-unit: $(UNIT_BINS)
+tests/tools/%: tests/tools/%.c bot/libescbot.a
+	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # The README's test command: installs what is missing, then every test.
 test check: deps all unit
@@ -56,4 +61,4 @@ install: all
 	install -m 0755 bot/escbot $(DESTDIR)$(PREFIX)/sbin/escbot
 
 clean:
-	rm -f bot/*.o bot/escbot bot/libescbot.a $(UNIT_BINS)
+	rm -f bot/*.o bot/escbot bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)
