@@ -1,0 +1,383 @@
+/*
+ * config: reads escbot.conf.  The reader is strict on purpose: a typo in a
+ * key name would otherwise leave a safeguarding mailbox unwatched or a
+ * certificate check silently off, so unknown keys are errors and every
+ * error is reported, with its line, before escbot refuses to start.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfg.h"
+#include "config.h"
+#include "util.h"
+
+static const char *const top_keys[] = {
+	"database", "rules_dir", "templates_dir", "directory",
+	"allowed_sender_domains", "imap", "smtp", "holidays",
+	"working_hours", "poll_interval", "authserv_id", "max_message_size",
+	"max_replies_per_sender_per_day", NULL
+};
+static const char *const imap_keys[] = {
+	"host", "port", "tls", "user", "password", "password_file", "ca_file",
+	"folder", "processed_folder", "rejected_folder", "timeout",
+	"allow_plaintext", NULL
+};
+static const char *const smtp_keys[] = {
+	"url", "user", "password", "password_file", "from", "ca_file",
+	"starttls", "timeout", "retry_min", "retry_max", "allow_plaintext",
+	NULL
+};
+static const char *const hours_keys[] = { "start", "end", NULL };
+
+char *
+config_addr_spec(const char *s)
+{
+	const char *lt, *gt;
+	char *a, *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
+		a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+	else
+		a = xstrdup(s);
+	str_trim(a);
+	for (p = a; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strchr(a, '@') == NULL || strpbrk(a, " \t\r\n<>,;\"") != NULL) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+config_domain_allowed(const struct config *c, const char *addr)
+{
+	const char *dom, *sub;
+	size_t i, dl, sl;
+
+	if (addr == NULL || (dom = strrchr(addr, '@')) == NULL)
+		return 0;
+	dom++;
+	dl = strlen(dom);
+	for (i = 0; i < c->nallowed; i++) {
+		sub = c->allowed_domains[i];
+		sl = strlen(sub);
+		if (str_casecmp(dom, sub) == 0)
+			return 1;
+		/* a subdomain: x.nhs.example.uk matches nhs.example.uk */
+		if (dl > sl && dom[dl - sl - 1] == '.' &&
+		    str_casecmp(dom + dl - sl, sub) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+parse_hhmm(const char *s, int *min)
+{
+	int h, m;
+	char extra;
+
+	if (s == NULL || sscanf(s, "%d:%d%c", &h, &m, &extra) != 2)
+		return -1;
+	if (h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	*min = h * 60 + m;
+	return 0;
+}
+
+/* The secret is `password`, or the first line of `password_file`, which
+ * must not be readable by group or others. */
+static char *
+read_secret(const config_setting_t *g, const char *what, const char *dir,
+    const char *file, struct diag *d)
+{
+	config_setting_t *pf;
+	struct stat st;
+	char *path, *data = NULL, *nl;
+
+	if (g == NULL)
+		return xstrdup("");
+	pf = config_setting_get_member(g, "password_file");
+	if (pf == NULL)
+		return cfg_string(g, "password", 0, "", file, d);
+	if (config_setting_get_member(g, "password") != NULL)
+		diag_error(d, file, cfg_line(pf),
+		    "%s: give password or password_file, not both", what);
+	if (config_setting_type(pf) != CONFIG_TYPE_STRING) {
+		diag_error(d, file, cfg_line(pf), "%s.password_file must be a string", what);
+		return xstrdup("");
+	}
+	path = cfg_path(dir, config_setting_get_string(pf));
+	if (stat(path, &st) == -1 || file_read_all(path, &data, NULL) == -1) {
+		diag_error(d, file, cfg_line(pf), "%s.password_file %s: %s",
+		    what, path, strerror(errno));
+		free(path);
+		return xstrdup("");
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		diag_error(d, file, cfg_line(pf),
+		    "%s.password_file %s is readable by group or others; chmod 600 it",
+		    what, path);
+	free(path);
+	if ((nl = strpbrk(data, "\r\n")) != NULL)
+		*nl = '\0';
+	return data;
+}
+
+static int
+is_loopback(const char *host)
+{
+	return host && (strcmp(host, "localhost") == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0);
+}
+
+/* Host part of an smtp(s):// URL, into buf. */
+static void
+url_host(const char *url, char *buf, size_t len)
+{
+	const char *p = strstr(url, "://"), *e;
+
+	buf[0] = '\0';
+	if (p == NULL)
+		return;
+	p += 3;
+	if ((e = strchr(p, '@')) != NULL && e < p + strcspn(p, "/"))
+		p = e + 1;
+	e = p + strcspn(p, *p == '[' ? "]" : ":/");
+	if (*p == '[')
+		p++;
+	if ((size_t)(e - p) < len) {
+		memcpy(buf, p, (size_t)(e - p));
+		buf[e - p] = '\0';
+	}
+}
+
+static void
+load_imap(struct config *c, const config_setting_t *g, struct diag *d)
+{
+	const char *f = c->file;
+	char *tls;
+	int plain;
+
+	cfg_check_keys(g, imap_keys, "imap", f, d);
+	c->imap.host = cfg_string(g, "host", 1, "", f, d);
+	tls = cfg_string(g, "tls", 0, "implicit", f, d);
+	if (strcmp(tls, "implicit") == 0)
+		c->imap.tls = IMAP_TLS_IMPLICIT;
+	else if (strcmp(tls, "starttls") == 0)
+		c->imap.tls = IMAP_TLS_STARTTLS;
+	else if (strcmp(tls, "none") == 0)
+		c->imap.tls = IMAP_TLS_NONE;
+	else
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
+		    "imap.tls must be \"implicit\", \"starttls\" or \"none\", not \"%s\"",
+		    tls);
+	c->imap.port = cfg_int(g, "port", 0,
+	    c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
+	c->imap.user = cfg_string(g, "user", 1, "", f, d);
+	c->imap.password = read_secret(g, "imap", c->dir, f, d);
+	c->imap.ca_file = cfg_string(g, "ca_file", 0, "", f, d);
+	if (c->imap.ca_file[0]) {
+		char *p = cfg_path(c->dir, c->imap.ca_file);
+		free(c->imap.ca_file);
+		c->imap.ca_file = p;
+	}
+	c->imap.folder = cfg_string(g, "folder", 0, "INBOX", f, d);
+	c->imap.processed_folder = cfg_string(g, "processed_folder", 0,
+	    "Processed", f, d);
+	c->imap.rejected_folder = cfg_string(g, "rejected_folder", 0,
+	    "Rejected", f, d);
+	c->imap.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
+	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
+	if (c->imap.tls == IMAP_TLS_NONE && !plain && !is_loopback(c->imap.host))
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
+		    "imap.tls = \"none\" sends the password in clear to %s; "
+		    "set imap.allow_plaintext = true if you really mean it",
+		    c->imap.host);
+	free(tls);
+}
+
+static void
+load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
+{
+	const char *f = c->file;
+	char host[256];
+	int plain;
+
+	cfg_check_keys(g, smtp_keys, "smtp", f, d);
+	c->smtp.url = cfg_string(g, "url", 1, "", f, d);
+	if (c->smtp.url[0] && strncmp(c->smtp.url, "smtp://", 7) != 0 &&
+	    strncmp(c->smtp.url, "smtps://", 8) != 0)
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "url")),
+		    "smtp.url must start with smtps:// or smtp://");
+	c->smtp.user = cfg_string(g, "user", 0, "", f, d);
+	c->smtp.password = read_secret(g, "smtp", c->dir, f, d);
+	c->smtp.from = cfg_string(g, "from", 1, "", f, d);
+	if (strpbrk(c->smtp.from, "\r\n") != NULL)
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "from")),
+		    "smtp.from must be one line");
+	else if (c->smtp.from[0] &&
+	    (c->smtp.from_addr = config_addr_spec(c->smtp.from)) == NULL)
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "from")),
+		    "smtp.from \"%s\" holds no email address", c->smtp.from);
+	c->smtp.ca_file = cfg_string(g, "ca_file", 0, "", f, d);
+	if (c->smtp.ca_file[0]) {
+		char *p = cfg_path(c->dir, c->smtp.ca_file);
+		free(c->smtp.ca_file);
+		c->smtp.ca_file = p;
+	}
+	c->smtp.starttls = cfg_bool(g, "starttls", 1, f, d);
+	c->smtp.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
+	c->smtp.retry_min = cfg_int(g, "retry_min", 0, 60, 1, 86400, f, d);
+	c->smtp.retry_max = cfg_int(g, "retry_max", 0, 3600, 1, 7 * 86400, f, d);
+	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
+	url_host(c->smtp.url, host, sizeof(host));
+	if (strncmp(c->smtp.url, "smtp://", 7) == 0 && !c->smtp.starttls &&
+	    !plain && !is_loopback(host))
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "starttls")),
+		    "smtp.starttls = false sends mail in clear to %s; "
+		    "set smtp.allow_plaintext = true if you really mean it", host);
+}
+
+static char *
+path_key(const config_setting_t *root, const char *key, int required,
+    const char *def, struct config *c, struct diag *d)
+{
+	char *v, *p;
+
+	v = cfg_string(root, key, required, def, c->file, d);
+	if (v == NULL)
+		return NULL;
+	p = cfg_path(c->dir, v);
+	free(v);
+	return p;
+}
+
+int
+config_load(const char *path, struct config **out, struct diag *d)
+{
+	struct config *c;
+	config_t cf;
+	config_setting_t *root, *g;
+	char *tmp, *s;
+	int errors0 = d->errors;
+	size_t i;
+
+	*out = NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->file = xstrdup(path);
+	tmp = xstrdup(path);
+	c->dir = xstrdup(dirname(tmp));
+	free(tmp);
+	if (cfg_open(&cf, path, d) == -1) {
+		config_destroy(&cf);
+		config_free(c);
+		return -1;
+	}
+	root = config_root_setting(&cf);
+	cfg_check_keys(root, top_keys, NULL, path, d);
+
+	c->database = path_key(root, "database", 1, "", c, d);
+	c->lock_file = xasprintf("%s.lock", c->database);
+	c->rules_dir = path_key(root, "rules_dir", 1, "", c, d);
+	c->templates_dir = path_key(root, "templates_dir", 1, "", c, d);
+	c->directory = path_key(root, "directory", 1, "", c, d);
+	c->holidays = path_key(root, "holidays", 0,
+	    "bank-holidays-england-wales.txt", c, d);
+	c->allowed_domains = cfg_strings(root, "allowed_sender_domains", 1,
+	    &c->nallowed, path, d);
+	for (i = 0; i < c->nallowed; i++) {
+		for (s = c->allowed_domains[i]; *s; s++)
+			*s = (char)tolower((unsigned char)*s);
+		s = c->allowed_domains[i];
+		if (*s == '@' || *s == '.')
+			memmove(s, s + 1, strlen(s));
+		if (*s == '\0' || strchr(s, '.') == NULL || strpbrk(s, " @"))
+			diag_error(d, path, cfg_line(config_setting_get_member(root,
+			    "allowed_sender_domains")),
+			    "allowed_sender_domains: \"%s\" is not a domain", s);
+	}
+	if (c->nallowed == 0 &&
+	    config_setting_get_member(root, "allowed_sender_domains") != NULL)
+		diag_error(d, path, cfg_line(config_setting_get_member(root,
+		    "allowed_sender_domains")),
+		    "allowed_sender_domains is empty: nobody could open a case");
+	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
+	c->poll_interval = cfg_int(root, "poll_interval", 0, 60, 5, 86400, path, d);
+	c->max_message_size = cfg_int(root, "max_message_size", 0,
+	    25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
+	c->max_replies_per_sender_day = cfg_int(root,
+	    "max_replies_per_sender_per_day", 0, 20, 1, 100000, path, d);
+
+	c->work_open = 9 * 60;
+	c->work_close = 17 * 60;
+	if ((g = cfg_group(root, "working_hours", 0, 0, path, d)) != NULL) {
+		char *a, *b;
+
+		cfg_check_keys(g, hours_keys, "working_hours", path, d);
+		a = cfg_string(g, "start", 0, "09:00", path, d);
+		b = cfg_string(g, "end", 0, "17:00", path, d);
+		if (parse_hhmm(a, &c->work_open) == -1 ||
+		    parse_hhmm(b, &c->work_close) == -1 ||
+		    c->work_open >= c->work_close)
+			diag_error(d, path, cfg_line(g),
+			    "working_hours: start and end must be \"HH:MM\", start before end");
+		free(a);
+		free(b);
+	}
+	g = cfg_group(root, "imap", 1, 0, path, d);
+	load_imap(c, g, d);
+	g = cfg_group(root, "smtp", 1, 0, path, d);
+	load_smtp(c, g, d);
+
+	config_destroy(&cf);
+	if (d->errors != errors0) {
+		config_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->file);
+	free(c->dir);
+	free(c->database);
+	free(c->lock_file);
+	free(c->rules_dir);
+	free(c->templates_dir);
+	free(c->directory);
+	free(c->holidays);
+	cfg_strings_free(c->allowed_domains);
+	free(c->authserv_id);
+	free(c->imap.host);
+	free(c->imap.user);
+	if (c->imap.password)
+		explicit_bzero(c->imap.password, strlen(c->imap.password));
+	free(c->imap.password);
+	free(c->imap.ca_file);
+	free(c->imap.folder);
+	free(c->imap.processed_folder);
+	free(c->imap.rejected_folder);
+	free(c->smtp.url);
+	free(c->smtp.user);
+	if (c->smtp.password)
+		explicit_bzero(c->smtp.password, strlen(c->smtp.password));
+	free(c->smtp.password);
+	free(c->smtp.from);
+	free(c->smtp.from_addr);
+	free(c->smtp.ca_file);
+	free(c);
+}

@@ -1,0 +1,362 @@
+/*
+ * rules: loads and checks the protocol files.  The checks are the ones an
+ * administrator editing a protocol needs: a stage without a duration, a role
+ * nobody can hold, a form that is named but not defined, a stage a form
+ * opens at that does not exist.  Each is reported with its line.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "directory.h"
+#include "rules.h"
+#include "util.h"
+
+static const char *const top_keys[] = { "protocol", NULL };
+static const char *const proto_keys[] = {
+	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
+	"urgent_instruction", "pause_reminder_days", "max_extension_days",
+	"board_roles", NULL
+};
+static const char *const stage_keys[] = {
+	"number", "name", "expects", "roles", "days", "timing",
+	"remind_before", "on_expiry", "chase_interval", "chase_max", NULL
+};
+static const char *const form_keys[] = { "form", "action", "stage", NULL };
+
+static void
+load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
+    struct diag *d)
+{
+	config_setting_t *m;
+	char *timing, *expiry;
+
+	cfg_check_keys(e, stage_keys, "stage", f, d);
+	s->number = cfg_int(e, "number", 1, 0, 1, 99, f, d);
+	s->name = cfg_string(e, "name", 1, "", f, d);
+	s->expects = cfg_string(e, "expects", 0, "", f, d);
+	s->roles = cfg_strings(e, "roles", 1, &s->nroles, f, d);
+	for (size_t i = 0; i < s->nroles; i++)
+		if (!directory_role_known(s->roles[i]))
+			diag_error(d, f, cfg_line(config_setting_get_member(e, "roles")),
+			    "stage %d: unknown role \"%s\"", s->number, s->roles[i]);
+	if (s->nroles == 0 && config_setting_get_member(e, "roles"))
+		diag_error(d, f, cfg_line(e), "stage %d: roles is empty", s->number);
+
+	timing = cfg_string(e, "timing", 0, NULL, f, d);
+	m = config_setting_get_member(e, "days");
+	if (timing != NULL && strcmp(timing, "same_working_day") == 0) {
+		s->timing = TIMING_SAME_DAY;
+		if (m != NULL)
+			diag_error(d, f, cfg_line(m),
+			    "stage %d: give days or timing, not both", s->number);
+	} else if (timing != NULL && strcmp(timing, "24 hours") == 0) {
+		/* "within 24 hours" is one working day (calendar.h). */
+		s->timing = TIMING_WORKING_DAYS;
+		s->days = 1;
+	} else if (timing != NULL) {
+		diag_error(d, f, cfg_line(config_setting_get_member(e, "timing")),
+		    "stage %d: timing must be \"same_working_day\" or \"24 hours\"",
+		    s->number);
+	} else if (m == NULL) {
+		diag_error(d, f, cfg_line(e),
+		    "stage %d has no duration: give days = N or timing", s->number);
+	} else {
+		s->timing = TIMING_WORKING_DAYS;
+		s->days = cfg_int(e, "days", 1, 1, 0, 365, f, d);
+	}
+	free(timing);
+
+	m = config_setting_get_member(e, "remind_before");
+	if (m != NULL) {
+		int n;
+
+		if (!config_setting_is_array(m)) {
+			diag_error(d, f, cfg_line(m),
+			    "remind_before must be an array of working days [ 1, 0 ]");
+		} else {
+			n = config_setting_length(m);
+			s->remind_before = xcalloc((size_t)n + 1, sizeof(int));
+			for (int i = 0; i < n; i++) {
+				config_setting_t *x = config_setting_get_elem(m, (unsigned)i);
+				int v;
+
+				if (config_setting_type(x) != CONFIG_TYPE_INT ||
+				    (v = config_setting_get_int(x)) < 0 || v > 60) {
+					diag_error(d, f, cfg_line(m),
+					    "remind_before: element %d must be 0..60", i + 1);
+					continue;
+				}
+				if (s->nremind && v >= s->remind_before[s->nremind - 1]) {
+					diag_error(d, f, cfg_line(m),
+					    "remind_before must be in descending order");
+					continue;
+				}
+				s->remind_before[s->nremind++] = v;
+			}
+		}
+	} else {
+		s->remind_before = xcalloc(2, sizeof(int));
+		s->remind_before[0] = 0;	/* morning of the due day */
+		s->nremind = 1;
+	}
+	expiry = cfg_string(e, "on_expiry", 0, "escalate", f, d);
+	if (strcmp(expiry, "escalate") == 0)
+		s->expiry = EXPIRY_ESCALATE;
+	else if (strcmp(expiry, "chase") == 0)
+		s->expiry = EXPIRY_CHASE;
+	else
+		diag_error(d, f, cfg_line(config_setting_get_member(e, "on_expiry")),
+		    "on_expiry must be \"escalate\" or \"chase\"");
+	free(expiry);
+	s->chase_interval = cfg_int(e, "chase_interval", 0, 1, 1, 60, f, d);
+	s->chase_max = cfg_int(e, "chase_max", 0, 3, 0, 100, f, d);
+}
+
+static void
+free_stage(struct stage_def *s)
+{
+	free(s->name);
+	free(s->expects);
+	cfg_strings_free(s->roles);
+	free(s->remind_before);
+}
+
+static void
+load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
+    const struct form_set *forms, struct diag *d)
+{
+	config_setting_t *list, *e;
+	char *action;
+	int i, n;
+
+	cfg_check_keys(g, proto_keys, "protocol", f, d);
+	p->file = xstrdup(f);
+	p->id = cfg_string(g, "id", 1, "", f, d);
+	p->name = cfg_string(g, "name", 1, "", f, d);
+	p->prefix = cfg_string(g, "prefix", 1, "", f, d);
+	if (strlen(p->prefix) > 12 || strspn(p->prefix,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(p->prefix) ||
+	    p->prefix[0] == '\0')
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "prefix")),
+		    "prefix must be 1-12 capital letters or digits");
+	p->urgent_patterns = cfg_strings(g, "urgent_patterns", 0, &p->nurgent,
+	    f, d);
+	p->urgent_instruction = cfg_string(g, "urgent_instruction", 0,
+	    "If a child or adult is at immediate risk of significant harm, "
+	    "escalate your concerns today using your agency's own safeguarding "
+	    "procedures. This protocol does not replace them.", f, d);
+	p->pause_reminder_days = cfg_int(g, "pause_reminder_days", 0, 5, 1, 60, f, d);
+	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 20, 1, 365, f, d);
+	p->board_roles = cfg_strings(g, "board_roles", 0, &p->nboard, f, d);
+	for (size_t k = 0; k < p->nboard; k++)
+		if (!directory_role_is_partnership(p->board_roles[k]))
+			diag_error(d, f, cfg_line(config_setting_get_member(g, "board_roles")),
+			    "board_roles: \"%s\" is not a partnership role",
+			    p->board_roles[k]);
+
+	list = cfg_group(g, "stages", 1, 1, f, d);
+	n = list ? config_setting_length(list) : 0;
+	if (list && n == 0)
+		diag_error(d, f, cfg_line(list), "a protocol needs at least one stage");
+	p->stages = xcalloc((size_t)n + 1, sizeof(*p->stages));
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(list, (unsigned)i);
+		if (!config_setting_is_group(e)) {
+			diag_error(d, f, cfg_line(e), "each stage must be { ... }");
+			continue;
+		}
+		load_stage(&p->stages[p->nstages], e, f, d);
+		if (p->nstages > 0 &&
+		    p->stages[p->nstages].number < p->stages[p->nstages - 1].number)
+			diag_error(d, f, cfg_line(e),
+			    "stages must be listed in order of their number");
+		p->nstages++;
+	}
+
+	list = cfg_group(g, "forms", 0, 1, f, d);
+	n = list ? config_setting_length(list) : 0;
+	p->forms = xcalloc((size_t)n + 1, sizeof(*p->forms));
+	for (i = 0; i < n; i++) {
+		struct form_rule *r = &p->forms[p->nforms];
+
+		e = config_setting_get_elem(list, (unsigned)i);
+		if (!config_setting_is_group(e)) {
+			diag_error(d, f, cfg_line(e), "each form rule must be { ... }");
+			continue;
+		}
+		cfg_check_keys(e, form_keys, "form rule", f, d);
+		r->form = cfg_string(e, "form", 1, "", f, d);
+		if (r->form[0] && (r->def = form_set_find(forms, r->form)) == NULL)
+			diag_error(d, f, cfg_line(e),
+			    "form \"%s\" is not defined in the forms folder", r->form);
+		action = cfg_string(e, "action", 1, "open", f, d);
+		if (strcmp(action, "open") == 0)
+			r->action = FORM_OPEN;
+		else if (strcmp(action, "update") == 0)
+			r->action = FORM_UPDATE;
+		else if (strcmp(action, "close") == 0)
+			r->action = FORM_CLOSE;
+		else
+			diag_error(d, f, cfg_line(e),
+			    "action must be \"open\", \"update\" or \"close\"");
+		free(action);
+		r->stage = cfg_int(e, "stage", r->action == FORM_OPEN, 1, 1, 99, f, d);
+		if (config_setting_get_member(e, "stage") &&
+		    rules_stage_index(p, r->stage) < 0)
+			diag_error(d, f, cfg_line(e),
+			    "form \"%s\" names stage %d, which this protocol lacks",
+			    r->form, r->stage);
+		p->nforms++;
+	}
+}
+
+static void
+free_protocol(struct protocol *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->prefix);
+	free(p->file);
+	for (size_t i = 0; i < p->nstages; i++)
+		free_stage(&p->stages[i]);
+	free(p->stages);
+	for (size_t i = 0; i < p->nforms; i++)
+		free(p->forms[i].form);
+	free(p->forms);
+	cfg_strings_free(p->urgent_patterns);
+	free(p->urgent_instruction);
+	cfg_strings_free(p->board_roles);
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+rules_load(const char *dir, struct ruleset **out, struct diag *d)
+{
+	struct ruleset *rs;
+	struct dirent *de;
+	char **names = NULL, *formdir, *path;
+	size_t nnames = 0, len;
+	int errors0 = d->errors;
+	DIR *dp;
+
+	*out = NULL;
+	rs = xcalloc(1, sizeof(*rs));
+	formdir = xasprintf("%s/forms", dir);
+	form_set_load(formdir, &rs->forms, d);
+	free(formdir);
+	if ((dp = opendir(dir)) == NULL) {
+		diag_error(d, dir, 0, "cannot open the rules folder");
+		goto fail;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0) {
+			names = xreallocarray(names, nnames + 1, sizeof(char *));
+			names[nnames++] = xstrdup(de->d_name);
+		}
+	}
+	closedir(dp);
+	qsort(names, nnames, sizeof(char *), cmpstr);
+	rs->protocols = xcalloc(nnames + 1, sizeof(*rs->protocols));
+	for (size_t i = 0; i < nnames; i++) {
+		config_t cf;
+		config_setting_t *g;
+
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (cfg_open(&cf, path, d) == 0) {
+			cfg_check_keys(config_root_setting(&cf), top_keys, NULL, path, d);
+			g = cfg_group(config_root_setting(&cf), "protocol", 1, 0, path, d);
+			if (g != NULL) {
+				struct protocol *p = &rs->protocols[rs->nprotocols++];
+
+				load_protocol(p, g, path, rs->forms, d);
+				for (size_t k = 0; k + 1 < rs->nprotocols; k++) {
+					if (strcmp(rs->protocols[k].id, p->id) == 0)
+						diag_error(d, path, cfg_line(g),
+						    "protocol id \"%s\" also in %s", p->id,
+						    rs->protocols[k].file);
+					if (strcmp(rs->protocols[k].prefix, p->prefix) == 0)
+						diag_error(d, path, cfg_line(g),
+						    "prefix \"%s\" also used in %s", p->prefix,
+						    rs->protocols[k].file);
+				}
+			}
+		}
+		config_destroy(&cf);
+		free(path);
+	}
+	if (nnames == 0)
+		diag_error(d, dir, 0, "no protocol files (*.conf) in the rules folder");
+	for (size_t i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	/* A form that opens cases in two protocols would be ambiguous. */
+	for (size_t i = 0; i < rs->nprotocols; i++)
+		for (size_t k = 0; k < rs->protocols[i].nforms; k++)
+			for (size_t j = i + 1; j < rs->nprotocols; j++)
+				for (size_t m = 0; m < rs->protocols[j].nforms; m++)
+					if (strcmp(rs->protocols[i].forms[k].form,
+					    rs->protocols[j].forms[m].form) == 0)
+						diag_error(d, rs->protocols[j].file, 0,
+						    "form \"%s\" is already used by %s",
+						    rs->protocols[j].forms[m].form,
+						    rs->protocols[i].file);
+	if (d->errors != errors0)
+		goto fail;
+	*out = rs;
+	return 0;
+fail:
+	rules_free(rs);
+	return -1;
+}
+
+void
+rules_free(struct ruleset *rs)
+{
+	if (rs == NULL)
+		return;
+	for (size_t i = 0; i < rs->nprotocols; i++)
+		free_protocol(&rs->protocols[i]);
+	free(rs->protocols);
+	form_set_free(rs->forms);
+	free(rs);
+}
+
+const struct protocol *
+rules_protocol(const struct ruleset *rs, const char *id)
+{
+	for (size_t i = 0; id && i < rs->nprotocols; i++)
+		if (strcmp(rs->protocols[i].id, id) == 0)
+			return &rs->protocols[i];
+	return NULL;
+}
+
+const struct protocol *
+rules_for_form(const struct ruleset *rs, const char *form_id,
+    const struct form_rule **rule)
+{
+	for (size_t i = 0; i < rs->nprotocols; i++)
+		for (size_t k = 0; k < rs->protocols[i].nforms; k++)
+			if (strcmp(rs->protocols[i].forms[k].form, form_id) == 0) {
+				if (rule)
+					*rule = &rs->protocols[i].forms[k];
+				return &rs->protocols[i];
+			}
+	return NULL;
+}
+
+int
+rules_stage_index(const struct protocol *p, int number)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		if (p->stages[i].number == number)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,88 @@
+/*
+ * rules: the protocols as data.  One libconfig file per protocol in
+ * each rules/NAME.conf names its reference prefix, its timed stages (number, name,
+ * roles chased, duration, reminders, what happens at expiry, what the
+ * protocol expects), which forms open, update or close a case, and how an
+ * urgent case and a pause are handled.  Validation reports file:line.
+ * The ruleset owns every string; free with rules_free().
+ */
+#ifndef ESCBOT_RULES_H
+#define ESCBOT_RULES_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "form.h"
+
+enum stage_timing {
+	TIMING_WORKING_DAYS,	/* `days` working days */
+	TIMING_SAME_DAY,	/* close of the same working day */
+};
+
+enum stage_expiry {
+	EXPIRY_ESCALATE,	/* move to the next stage at the due time */
+	EXPIRY_CHASE,		/* chase every chase_interval days, up to
+				   chase_max, then escalate if there is a
+				   next stage */
+};
+
+struct stage_def {
+	int		 number;	/* as the protocol numbers it */
+	char		*name;
+	char		*expects;	/* what must happen at this stage */
+	char		**roles;	/* NULL-terminated */
+	size_t		 nroles;
+	enum stage_timing timing;
+	int		 days;
+	int		*remind_before;	/* working days before the due day,
+					   descending; 0 = morning of due day */
+	size_t		 nremind;
+	enum stage_expiry expiry;
+	int		 chase_interval;	/* working days */
+	int		 chase_max;
+};
+
+enum form_action { FORM_OPEN, FORM_UPDATE, FORM_CLOSE };
+
+struct form_rule {
+	char			*form;	/* form id */
+	const struct form_def	*def;
+	enum form_action	 action;
+	int			 stage;	/* stage number opened at */
+};
+
+struct protocol {
+	char		 *id;		/* "twsp" */
+	char		 *name;
+	char		 *prefix;	/* "TWSP" */
+	char		 *file;
+	struct stage_def *stages;
+	size_t		  nstages;
+	struct form_rule *forms;
+	size_t		  nforms;
+	char		**urgent_patterns;	/* text that flags urgency */
+	size_t		  nurgent;
+	char		 *urgent_instruction;	/* said in the ack */
+	int		  pause_reminder_days;
+	int		  max_extension_days;
+	char		**board_roles;		/* digest recipients */
+	size_t		  nboard;
+};
+
+struct ruleset {
+	struct protocol	*protocols;
+	size_t		 nprotocols;
+	struct form_set	*forms;		/* rules_dir/forms */
+};
+
+/* Load every NAME.conf in rules_dir and rules_dir/forms/.  0, or -1 with diag lines. */
+int	rules_load(const char *dir, struct ruleset **out, struct diag *);
+void	rules_free(struct ruleset *);
+const struct protocol *rules_protocol(const struct ruleset *, const char *id);
+/* The protocol and rule that handles a form, or NULL. */
+const struct protocol *rules_for_form(const struct ruleset *,
+	    const char *form_id, const struct form_rule **rule);
+/* Index of the first stage with this number, or -1. */
+int	rules_stage_index(const struct protocol *, int number);
+
+#endif

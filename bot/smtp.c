@@ -1,0 +1,384 @@
+/*
+ * smtp: the only place escbot talks SMTP.  smtp_send() hands one complete
+ * message to the submission server for one recipient with libcurl, over
+ * smtps:// (implicit TLS) or smtp:// with STARTTLS required (plain text only
+ * when the server is on loopback and STARTTLS is explicitly off), with AUTH
+ * when a user is configured and certificate and host name checks always on.
+ * Its job beyond sending is to say what a failure means for the outbox: a
+ * 5xx answer to MAIL, RCPT or the message itself is permanent for that
+ * recipient; everything else (4xx, refused or timed-out connections, DNS,
+ * TLS, login and certificate trouble) is temporary and retried, with an error
+ * text that tells an administrator what to fix.  The message is put on the
+ * wire with CRLF line ends whatever it was given with.  Passwords are never
+ * logged, and neither is the protocol dialogue that carries them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "smtp.h"
+#include "util.h"
+
+#define SMTP_DEFAULT_TIMEOUT	60
+#define SMTP_REPLY_MAX		200
+
+/* Which command the last server reply answers; decides 5xx handling. */
+enum smtp_phase {
+	PHASE_CONNECT = 0,	/* greeting, EHLO, STARTTLS, AUTH, ... */
+	PHASE_MAIL,
+	PHASE_RCPT,
+	PHASE_DATA,
+	PHASE_BODY,		/* the reply to the message itself */
+	PHASE_OTHER,
+};
+
+struct upload {
+	const char	*buf;
+	size_t		 len;
+	size_t		 pos;
+};
+
+struct dialogue {
+	enum smtp_phase	 phase;
+	char		 reply[SMTP_REPLY_MAX];	/* last reply line, sanitised */
+};
+
+static int smtp_initialised;
+
+void
+smtp_global_init(void)
+{
+	CURLcode rc;
+
+	if (smtp_initialised++)
+		return;
+	if ((rc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+		fatalx("curl_global_init: %s", curl_easy_strerror(rc));
+}
+
+void
+smtp_global_cleanup(void)
+{
+	if (smtp_initialised == 0 || --smtp_initialised > 0)
+		return;
+	curl_global_cleanup();
+}
+
+static size_t
+read_cb(char *dst, size_t size, size_t nitems, void *arg)
+{
+	struct upload *up = arg;
+	size_t n = size * nitems;
+
+	if (n > up->len - up->pos)
+		n = up->len - up->pos;
+	memcpy(dst, up->buf + up->pos, n);
+	up->pos += n;
+	return n;
+}
+
+/*
+ * Follows the dialogue without keeping any of it except the verb of the
+ * last command and the last reply line: AUTH lines carry the password.
+ */
+static int
+debug_cb(CURL *curl, curl_infotype type, char *text, size_t len, void *arg)
+{
+	struct dialogue *d = arg;
+	size_t i, n;
+
+	(void)curl;
+	switch (type) {
+	case CURLINFO_HEADER_OUT:
+		if (len >= 4 && str_ncasecmp(text, "MAIL", 4) == 0)
+			d->phase = PHASE_MAIL;
+		else if (len >= 4 && str_ncasecmp(text, "RCPT", 4) == 0)
+			d->phase = PHASE_RCPT;
+		else if (len >= 4 && str_ncasecmp(text, "DATA", 4) == 0)
+			d->phase = PHASE_DATA;
+		else if (len >= 4 && (str_ncasecmp(text, "QUIT", 4) == 0 ||
+		    str_ncasecmp(text, "RSET", 4) == 0))
+			d->phase = PHASE_OTHER;
+		else if (d->phase != PHASE_BODY)
+			/* EHLO, STARTTLS, AUTH and its continuation lines */
+			d->phase = PHASE_CONNECT;
+		break;
+	case CURLINFO_DATA_OUT:
+		if (d->phase == PHASE_DATA)
+			d->phase = PHASE_BODY;
+		break;
+	case CURLINFO_HEADER_IN:
+		n = len < sizeof(d->reply) - 1 ? len : sizeof(d->reply) - 1;
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)text[i];
+
+			d->reply[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+		}
+		d->reply[n] = '\0';
+		str_trim(d->reply);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* The message with every line ending CRLF, ending with one. */
+static char *
+to_crlf(const char *data, size_t len, size_t *outlen)
+{
+	struct strbuf sb = { 0 };
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (data[i] == '\r') {
+			sb_add(&sb, "\r\n", 2);
+			if (i + 1 < len && data[i + 1] == '\n')
+				i++;
+		} else if (data[i] == '\n')
+			sb_add(&sb, "\r\n", 2);
+		else
+			sb_addc(&sb, data[i]);
+	}
+	if (sb.len < 2 || memcmp(sb.buf + sb.len - 2, "\r\n", 2) != 0)
+		sb_add(&sb, "\r\n", 2);
+	*outlen = sb.len;
+	return sb_steal(&sb);
+}
+
+/*
+ * "Name <a@b>" or "a@b" to "<a@b>"; NULL if the address is empty or has
+ * control characters (which could inject SMTP commands).
+ */
+static char *
+envelope_addr(const char *s)
+{
+	const char *b, *e, *p;
+
+	if (s == NULL)
+		return NULL;
+	if ((b = strrchr(s, '<')) != NULL && (e = strchr(b, '>')) != NULL)
+		b++;
+	else {
+		b = s;
+		e = s + strlen(s);
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+	}
+	for (p = b; p < e; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' ||
+		    *p == '>')
+			return NULL;
+	/* "<>" is the null reverse path, allowed for MAIL FROM only. */
+	return xasprintf("<%.*s>", (int)(e - b), b);
+}
+
+/* 1 if the URL's host is a loopback address. */
+static int
+url_is_loopback(const char *url)
+{
+	CURLU *u;
+	char *host = NULL;
+	int loop = 0;
+
+	if ((u = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		goto fail;
+	loop = str_casecmp(host, "localhost") == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0;
+fail:
+	curl_free(host);
+	curl_url_cleanup(u);
+	return loop;
+}
+
+static int
+is_cert_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Decide what a failed transfer means and describe it in err. */
+static enum smtp_result
+classify(CURLcode rc, long code, const struct dialogue *d,
+    const char *errbuf, char *err, size_t errlen)
+{
+	enum smtp_result res = SMTP_TEMPFAIL;
+	const char *hint = "";
+	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+
+	if (is_cert_error(rc))
+		hint = "SMTP server certificate not trusted (administrator: "
+		    "fix smtp.ca_file or the server's certificate; "
+		    "nothing is sent until then): ";
+	else if (rc == CURLE_USE_SSL_FAILED)
+		hint = "SMTP server does not offer STARTTLS (administrator: "
+		    "check smtp.url): ";
+	else if (rc == CURLE_LOGIN_DENIED)
+		hint = "SMTP login refused (administrator: check smtp.user "
+		    "and the password): ";
+	else if (code == 530 && d->phase == PHASE_MAIL)
+		hint = "SMTP server wants authentication (administrator: "
+		    "set smtp.user and the password): ";
+	else if (code >= 500 && code <= 599 && (d->phase == PHASE_MAIL ||
+	    d->phase == PHASE_RCPT || d->phase == PHASE_DATA ||
+	    d->phase == PHASE_BODY))
+		res = SMTP_PERMFAIL;
+	else if (rc == CURLE_COULDNT_RESOLVE_HOST)
+		hint = "SMTP server name not found: ";
+	else if (rc == CURLE_COULDNT_CONNECT)
+		hint = "SMTP server unreachable: ";
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		hint = "SMTP server timed out: ";
+
+	if (d->reply[0] && code >= 400)
+		snprintf(err, errlen, "%s%s (curl %d); server said: %s",
+		    hint, why, (int)rc, d->reply);
+	else
+		snprintf(err, errlen, "%s%s (curl %d)", hint, why, (int)rc);
+	return res;
+}
+
+enum smtp_result
+smtp_send(const struct smtp_params *p, const char *mail_from,
+    const char *rcpt, const char *data, size_t len, char *err, size_t errlen)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	struct dialogue dlg = { 0 };
+	struct upload up = { 0 };
+	struct curl_slist *rcpts = NULL;
+	enum smtp_result res = SMTP_TEMPFAIL;
+	char *from = NULL, *to = NULL, *msg = NULL;
+	CURL *curl = NULL;
+	CURLcode rc;
+	long code = 0, timeout;
+	size_t msglen;
+	int implicit;
+	char dummy[1];
+
+	/* Callers may pass no buffer; keep one so snprintf has a target. */
+	if (err == NULL || errlen == 0) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	errbuf[0] = '\0';
+
+	if (p->url == NULL || (str_ncasecmp(p->url, "smtp://", 7) != 0 &&
+	    str_ncasecmp(p->url, "smtps://", 8) != 0)) {
+		snprintf(err, errlen, "smtp.url must start with smtp:// or "
+		    "smtps://");
+		goto fail;
+	}
+	implicit = str_ncasecmp(p->url, "smtps://", 8) == 0;
+	if ((from = envelope_addr(mail_from)) == NULL) {
+		snprintf(err, errlen, "invalid envelope sender address");
+		goto fail;
+	}
+	if ((to = envelope_addr(rcpt)) == NULL || strcmp(to, "<>") == 0) {
+		snprintf(err, errlen, "invalid recipient address");
+		res = SMTP_PERMFAIL;
+		goto fail;
+	}
+	if (data == NULL || len == 0) {
+		snprintf(err, errlen, "empty message");
+		res = SMTP_PERMFAIL;
+		goto fail;
+	}
+	msg = to_crlf(data, len, &msglen);
+	up.buf = msg;
+	up.len = msglen;
+
+	if ((curl = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		goto fail;
+	}
+	rcpts = curl_slist_append(NULL, to);
+	if (rcpts == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	timeout = p->timeout > 0 ? p->timeout : SMTP_DEFAULT_TIMEOUT;
+
+	curl_easy_setopt(curl, CURLOPT_URL, p->url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+
+	/* TLS: always verified; STARTTLS mandatory off loopback. */
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
+		curl_easy_setopt(curl, CURLOPT_CAINFO, p->ca_file);
+		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+	}
+	if (!implicit) {
+		if (p->starttls || !url_is_loopback(p->url))
+			curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			    (long)CURLUSESSL_ALL);
+		else
+			curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			    (long)CURLUSESSL_NONE);
+	}
+
+	if (p->user != NULL && p->user[0] != '\0') {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, p->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD,
+		    p->password ? p->password : "");
+	}
+
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
+	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msglen);
+
+	/* Verbose output goes to debug_cb only, which keeps no secrets. */
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &dlg);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK) {
+		res = SMTP_SENT;
+		snprintf(err, errlen, "%s", dlg.reply);
+		log_debug("smtp: sent to %s: %s", to, dlg.reply);
+		goto fail;
+	}
+	res = classify(rc, code, &dlg, errbuf, err, errlen);
+	log_debug("smtp: %s to %s: %s",
+	    res == SMTP_PERMFAIL ? "permanent failure" : "temporary failure",
+	    to, err);
+
+fail:
+	curl_slist_free_all(rcpts);
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	free(msg);
+	free(to);
+	free(from);
+	return res;
+}
