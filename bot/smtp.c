@@ -32,7 +32,6 @@ enum smtp_phase {
 	PHASE_RCPT,
 	PHASE_DATA,
 	PHASE_BODY,		/* the reply to the message itself */
-	PHASE_OTHER,
 };
 
 struct upload {
@@ -43,6 +42,8 @@ struct upload {
 
 struct dialogue {
 	enum smtp_phase	 phase;
+	int		 quit;		/* QUIT sent: later replies don't count */
+	long		 code;		/* code of the last reply before QUIT */
 	char		 reply[SMTP_REPLY_MAX];	/* last reply line, sanitised */
 };
 
@@ -80,6 +81,17 @@ read_cb(char *dst, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/* "250 OK" or "250-SIZE" to 250; 0 for anything else. */
+static long
+reply_code(const char *r)
+{
+	if (r[0] < '1' || r[0] > '5' || r[1] < '0' || r[1] > '9' ||
+	    r[2] < '0' || r[2] > '9' ||
+	    (r[3] != '\0' && r[3] != ' ' && r[3] != '-'))
+		return 0;
+	return (r[0] - '0') * 100 + (r[1] - '0') * 10 + (r[2] - '0');
+}
+
 /*
  * Follows the dialogue without keeping any of it except the verb of the
  * last command and the last reply line: AUTH lines carry the password.
@@ -91,17 +103,18 @@ debug_cb(CURL *curl, curl_infotype type, char *text, size_t len, void *arg)
 	size_t i, n;
 
 	(void)curl;
+	if (d->quit)
+		return 0;
 	switch (type) {
 	case CURLINFO_HEADER_OUT:
-		if (len >= 4 && str_ncasecmp(text, "MAIL", 4) == 0)
+		if (len >= 4 && str_ncasecmp(text, "QUIT", 4) == 0)
+			d->quit = 1;
+		else if (len >= 4 && str_ncasecmp(text, "MAIL", 4) == 0)
 			d->phase = PHASE_MAIL;
 		else if (len >= 4 && str_ncasecmp(text, "RCPT", 4) == 0)
 			d->phase = PHASE_RCPT;
 		else if (len >= 4 && str_ncasecmp(text, "DATA", 4) == 0)
 			d->phase = PHASE_DATA;
-		else if (len >= 4 && (str_ncasecmp(text, "QUIT", 4) == 0 ||
-		    str_ncasecmp(text, "RSET", 4) == 0))
-			d->phase = PHASE_OTHER;
 		else if (d->phase != PHASE_BODY)
 			/* EHLO, STARTTLS, AUTH and its continuation lines */
 			d->phase = PHASE_CONNECT;
@@ -119,6 +132,7 @@ debug_cb(CURL *curl, curl_infotype type, char *text, size_t len, void *arg)
 		}
 		d->reply[n] = '\0';
 		str_trim(d->reply);
+		d->code = reply_code(d->reply);
 		break;
 	default:
 		break;
@@ -160,14 +174,17 @@ envelope_addr(const char *s)
 
 	if (s == NULL)
 		return NULL;
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return NULL;
 	if ((b = strrchr(s, '<')) != NULL && (e = strchr(b, '>')) != NULL)
 		b++;
 	else {
 		b = s;
 		e = s + strlen(s);
-		while (b < e && (*b == ' ' || *b == '\t'))
+		while (b < e && *b == ' ')
 			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		while (e > b && e[-1] == ' ')
 			e--;
 	}
 	for (p = b; p < e; p++)
@@ -361,7 +378,11 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 
 	rc = curl_easy_perform(curl);
+	/* The last code curl saw may be the answer to its QUIT after a
+	 * failure; the reply that caused the failure is the one before. */
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	if (dlg.code != 0)
+		code = dlg.code;
 	if (rc == CURLE_OK) {
 		res = SMTP_SENT;
 		snprintf(err, errlen, "%s", dlg.reply);

@@ -1,0 +1,536 @@
+/*
+ * engine: the protocol's clock, applied to one case.  A stage is entered
+ * with a due time computed in working days; reminders fall on the mornings
+ * of chosen working days before it; at the due time the case escalates to
+ * the next stage (whose due time is counted from the previous due time, so
+ * the protocol's cumulative timescales hold however late the tick runs) or
+ * is chased.  Emails from the clock are held until working hours.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util.h"
+
+#define MAX_STEPS	64	/* bound on catch-up work in one tick */
+
+const char *
+case_status_name(enum case_status s)
+{
+	switch (s) {
+	case CASE_OPEN: return "open";
+	case CASE_PAUSED: return "paused";
+	case CASE_RESOLVED: return "resolved";
+	}
+	return "unknown";
+}
+
+static void
+add_event(struct decisions *d, const char *kind, const char *actor,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+add_event(struct decisions *d, const char *kind, const char *actor,
+    const char *fmt, ...)
+{
+	struct event_decision *e;
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	d->events = xreallocarray(d->events, d->nevents + 1, sizeof(*e));
+	e = &d->events[d->nevents++];
+	e->kind = xstrdup(kind);
+	e->actor = xstrdup(actor ? actor : "escbot");
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	e->detail = sb_steal(&sb);
+}
+
+static struct mail_decision *
+add_mail(struct decisions *d, const char *tmpl, const char *token,
+    time_t not_before)
+{
+	struct mail_decision *m;
+
+	d->mails = xreallocarray(d->mails, d->nmails + 1, sizeof(*m));
+	m = &d->mails[d->nmails++];
+	memset(m, 0, sizeof(*m));
+	m->template = xstrdup(tmpl);
+	m->token = xstrdup(token);
+	m->to = xcalloc(1, sizeof(char *));
+	m->cc = xcalloc(1, sizeof(char *));
+	m->not_before = not_before;
+	return m;
+}
+
+static void
+list_add(char ***list, size_t *n, const char *addr)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (str_casecmp((*list)[i], addr) == 0)
+			return;
+	*list = xreallocarray(*list, *n + 2, sizeof(char *));
+	(*list)[(*n)++] = xstrdup(addr);
+	(*list)[*n] = NULL;
+}
+
+static void
+add_role_contacts(char ***list, size_t *n, const struct dir_role *r)
+{
+	for (size_t i = 0; r && i < r->ncontacts; i++)
+		list_add(list, n, r->contacts[i]);
+}
+
+/* The contacts of a stage's roles at every agency involved in the case,
+ * and the partnership roles once. */
+static void
+stage_recipients(const struct case_state *c, const struct engine_ctx *x,
+    const struct stage_def *s, char ***list, size_t *n)
+{
+	char *ids, *id, *save = NULL;
+
+	for (size_t i = 0; i < s->nroles; i++) {
+		if (directory_role_is_partnership(s->roles[i])) {
+			add_role_contacts(list, n,
+			    directory_role(x->dir, NULL, s->roles[i]));
+			continue;
+		}
+		ids = xstrdup(c->agencies ? c->agencies : "");
+		for (id = strtok_r(ids, ",", &save); id;
+		    id = strtok_r(NULL, ",", &save)) {
+			const struct dir_agency *a = directory_agency_by_id(x->dir, id);
+
+			if (a != NULL)
+				add_role_contacts(list, n,
+				    directory_role(x->dir, a, s->roles[i]));
+		}
+		free(ids);
+	}
+}
+
+time_t
+engine_stage_due(const struct engine_ctx *x, const struct stage_def *s,
+    int urgent, time_t start)
+{
+	/* All four protocols: immediate risk is dealt with the same working
+	 * day, whatever the stage's own timescale. */
+	if (urgent || s->timing == TIMING_SAME_DAY)
+		return calendar_same_working_day(x->cal, start);
+	return calendar_add_working_days(x->cal, start, s->days);
+}
+
+/* Opening time of the working day `back` working days before the working
+ * day of t. */
+static time_t
+working_morning_before(const struct calendar *cal, time_t t, int back)
+{
+	struct tm tm;
+	time_t day;
+
+	/* Find the working day of t, then step back one calendar day at a
+	 * time (noon avoids DST edges) counting working days. */
+	day = calendar_same_working_day(cal, t);
+	calendar_utc_to_london(day, &tm);
+	day = calendar_london_to_utc(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, 12, 0, 0);
+	while (back > 0) {
+		day -= 86400;
+		calendar_utc_to_london(day, &tm);
+		if (calendar_is_working_day(cal, tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday))
+			back--;
+	}
+	calendar_utc_to_london(day, &tm);
+	return calendar_next_working_time(cal, calendar_london_to_utc(
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, 0, 0, 0));
+}
+
+static time_t
+reminder_time(const struct case_state *c, const struct engine_ctx *x,
+    const struct stage_def *s, size_t k)
+{
+	return working_morning_before(x->cal, c->due_at, s->remind_before[k]);
+}
+
+static time_t
+chase_time(const struct case_state *c, const struct engine_ctx *x,
+    const struct stage_def *s, int k)
+{
+	/* Chase 0 is the overdue notice at the due time; later chases come
+	 * every chase_interval working days after it. */
+	if (k == 0)
+		return c->due_at;
+	return calendar_add_working_days(x->cal, c->due_at,
+	    k * s->chase_interval);
+}
+
+static time_t
+pause_reminder_time(const struct case_state *c, const struct engine_ctx *x)
+{
+	return calendar_add_working_days(x->cal, c->paused_at,
+	    x->proto->pause_reminder_days * (c->pause_reminders_done + 1));
+}
+
+static int
+has_next_stage(const struct case_state *c, const struct engine_ctx *x)
+{
+	return (size_t)c->stage_idx + 1 < x->proto->nstages;
+}
+
+static void
+schedule(struct case_state *c, const struct engine_ctx *x)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	time_t t = 0;
+
+	switch (c->status) {
+	case CASE_RESOLVED:
+		break;
+	case CASE_PAUSED:
+		t = pause_reminder_time(c, x);
+		break;
+	case CASE_OPEN:
+		if ((size_t)c->reminders_done < s->nremind)
+			t = reminder_time(c, x, s, (size_t)c->reminders_done);
+		if (t == 0 || t > c->due_at)
+			t = c->due_at;
+		if (x->now >= c->due_at) {
+			if (c->chases_done <= s->chase_max)
+				t = chase_time(c, x, s, c->chases_done);
+			else if (has_next_stage(c, x))
+				t = chase_time(c, x, s, s->chase_max + 1);
+			else
+				t = 0;	/* overdue, chased out: digest shows it */
+		}
+		break;
+	}
+	c->next_wakeup = t;
+}
+
+static void
+enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
+    time_t start)
+{
+	c->stage_idx = idx;
+	c->stage_started_at = start;
+	c->due_at = engine_stage_due(x, &x->proto->stages[idx], c->urgent, start);
+	c->reminders_done = 0;
+	c->chases_done = 0;
+}
+
+static char *
+token(const struct case_state *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static char *
+token(const struct case_state *c, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	sb_addf(&sb, "%s/", c->ref);
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return sb_steal(&sb);
+}
+
+static void
+queue_to_stage(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d, const char *tmpl, const char *tok, int cc_raiser)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	struct mail_decision *m;
+
+	m = add_mail(d, tmpl, tok, calendar_next_working_time(x->cal, x->now));
+	stage_recipients(c, x, s, &m->to, &m->nto);
+	if (cc_raiser && c->raised_by)
+		list_add(&m->cc, &m->ncc, c->raised_by);
+	if (m->nto == 0) {
+		/* Nobody holds the role in the directory: tell the raiser
+		 * rather than chase nobody, and say so in the audit trail. */
+		add_event(d, "no-contact", NULL,
+		    "no directory contact for the roles of stage %d", s->number);
+		if (c->raised_by && m->ncc) {
+			list_add(&m->to, &m->nto, m->cc[0]);
+			free(m->cc[0]);
+			m->cc[0] = NULL;
+			m->ncc = 0;
+		}
+	}
+}
+
+int
+engine_open(struct case_state *c, const struct engine_ctx *x,
+    int stage_number, struct decisions *d)
+{
+	struct mail_decision *m;
+	char *tok;
+	int idx;
+
+	if ((idx = rules_stage_index(x->proto, stage_number)) < 0)
+		return -1;
+	c->status = CASE_OPEN;
+	c->opened_at = x->now;
+	enter_stage(c, x, idx, x->now);
+	schedule(c, x);
+	add_event(d, "opened", c->raised_by, "opened at stage %d (%s)%s",
+	    stage_number, x->proto->stages[idx].name,
+	    c->urgent ? ", urgent: immediate risk" : "");
+	tok = token(c, "ack");
+	m = add_mail(d, "ack", tok, 0);
+	free(tok);
+	if (c->raised_by)
+		list_add(&m->to, &m->nto, c->raised_by);
+	return 0;
+}
+
+/* One step of the clock; returns 1 if it changed something. */
+static int
+tick_step(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	char *tok;
+	size_t k, last;
+	int chase, found;
+
+	if (c->status == CASE_PAUSED) {
+		if (x->now < pause_reminder_time(c, x))
+			return 0;
+		c->pause_reminders_done++;
+		tok = token(c, "p%lld/r%d", (long long)c->paused_at,
+		    c->pause_reminders_done);
+		queue_to_stage(c, x, d, "pause-reminder", tok, 1);
+		free(tok);
+		add_event(d, "pause-reminder", NULL,
+		    "paused for %d working days: reminder to resume sent",
+		    x->proto->pause_reminder_days * c->pause_reminders_done);
+		return 1;
+	}
+	if (c->status != CASE_OPEN)
+		return 0;
+
+	if (x->now < c->due_at) {
+		/* Reminders: when several are due at once (a restart, a
+		 * clock jump) send only the latest, not a burst. */
+		last = s->nremind;
+		for (k = (size_t)c->reminders_done; k < s->nremind; k++)
+			if (reminder_time(c, x, s, k) <= x->now)
+				last = k;
+		if (last == s->nremind)
+			return 0;
+		tok = token(c, "s%d/d%lld/r%zu", c->stage_idx,
+		    (long long)c->due_at, last);
+		queue_to_stage(c, x, d, "reminder", tok, 0);
+		free(tok);
+		add_event(d, "reminder", NULL, "reminder for stage %d",
+		    s->number);
+		c->reminders_done = (int)last + 1;
+		return 1;
+	}
+
+	/* Expired: escalate at once, or after the last chase when the
+	 * stage is chased first. */
+	if (has_next_stage(c, x) && (s->expiry == EXPIRY_ESCALATE ||
+	    (c->chases_done > s->chase_max &&
+	    chase_time(c, x, s, s->chase_max + 1) <= x->now))) {
+		int from = s->number;
+		time_t start = s->expiry == EXPIRY_ESCALATE ? c->due_at :
+		    chase_time(c, x, s, s->chase_max + 1);
+
+		enter_stage(c, x, c->stage_idx + 1, start);
+		tok = token(c, "s%d/esc", c->stage_idx);
+		queue_to_stage(c, x, d, "escalation", tok, 1);
+		free(tok);
+		add_event(d, "escalated", NULL,
+		    "stage %d expired; escalated to stage %d (%s)", from,
+		    x->proto->stages[c->stage_idx].number,
+		    x->proto->stages[c->stage_idx].name);
+		return 1;
+	}
+	/* Chase: as with reminders, only the latest of several due. */
+	found = -1;
+	for (chase = c->chases_done; chase <= s->chase_max; chase++) {
+		if (chase_time(c, x, s, chase) > x->now)
+			break;
+		found = chase;
+	}
+	if (found < 0)
+		return 0;
+	tok = token(c, "s%d/d%lld/c%d", c->stage_idx, (long long)c->due_at,
+	    found);
+	queue_to_stage(c, x, d, "chase", tok, 1);
+	free(tok);
+	add_event(d, "chased", NULL, "stage %d overdue: chase %d of %d",
+	    s->number, found + 1, s->chase_max + 1);
+	c->chases_done = found + 1;
+	return 1;
+}
+
+int
+engine_tick(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	int steps = 0;
+
+	while (steps < MAX_STEPS && tick_step(c, x, d))
+		steps++;
+	schedule(c, x);
+	return steps;
+}
+
+static void
+confirm(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, const char *tmpl)
+{
+	struct mail_decision *m;
+	char *tok;
+
+	tok = token(c, "cmd/%s", cmd->token ? cmd->token : "cli");
+	queue_to_stage(c, x, d, tmpl, tok, 1);
+	free(tok);
+	m = &d->mails[d->nmails - 1];
+	m->not_before = 0;	/* a confirmation answers a person now */
+	m->note = xstrdup(cmd->reason ? cmd->reason : "");
+	m->actor = xstrdup(cmd->actor ? cmd->actor : "");
+	if (cmd->actor && strchr(cmd->actor, '@'))
+		list_add(&m->cc, &m->ncc, cmd->actor);
+}
+
+int
+engine_command(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, char *err, size_t errlen)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	const char *why = cmd->reason ? cmd->reason : "";
+	int left;
+
+	if (c->status == CASE_RESOLVED) {
+		snprintf(err, errlen, "%s is already resolved", c->ref);
+		return -1;
+	}
+	switch (cmd->kind) {
+	case CMD_PAUSE:
+		if (c->status == CASE_PAUSED) {
+			snprintf(err, errlen, "%s is already paused", c->ref);
+			return -1;
+		}
+		c->paused_remaining = x->now >= c->due_at ? 0 :
+		    calendar_working_days_between(x->cal, x->now, c->due_at);
+		c->paused_at = x->now;
+		c->pause_reminders_done = 0;
+		c->status = CASE_PAUSED;
+		add_event(d, "paused", cmd->actor, "paused at stage %d: %s",
+		    s->number, why);
+		confirm(c, x, cmd, d, "paused");
+		break;
+	case CMD_RESUME:
+		if (c->status != CASE_PAUSED) {
+			snprintf(err, errlen, "%s is not paused", c->ref);
+			return -1;
+		}
+		/* The clock stopped while paused: the working days that were
+		 * left are counted again from now. */
+		left = c->paused_remaining;
+		c->status = CASE_OPEN;
+		c->due_at = calendar_add_working_days(x->cal, x->now, left);
+		c->reminders_done = 0;
+		c->chases_done = 0;
+		c->paused_at = 0;
+		add_event(d, "resumed", cmd->actor,
+		    "resumed at stage %d with %d working day%s left%s%s",
+		    s->number, left, left == 1 ? "" : "s", *why ? ": " : "", why);
+		confirm(c, x, cmd, d, "resumed");
+		break;
+	case CMD_EXTEND:
+		if (cmd->days < 1 || cmd->days > x->proto->max_extension_days) {
+			snprintf(err, errlen, "an extension must be 1 to %d working days",
+			    x->proto->max_extension_days);
+			return -1;
+		}
+		if (c->status == CASE_PAUSED)
+			c->paused_remaining += cmd->days;
+		else {
+			c->due_at = calendar_add_working_days(x->cal,
+			    c->due_at > x->now ? c->due_at : x->now, cmd->days);
+			c->reminders_done = 0;
+			c->chases_done = 0;
+		}
+		add_event(d, "extended", cmd->actor,
+		    "stage %d extended by %d working day%s: %s", s->number,
+		    cmd->days, cmd->days == 1 ? "" : "s", why);
+		confirm(c, x, cmd, d, "extended");
+		break;
+	case CMD_ESCALATE:
+		if (!has_next_stage(c, x)) {
+			snprintf(err, errlen, "%s is at the last stage of %s",
+			    c->ref, x->proto->name);
+			return -1;
+		}
+		c->status = CASE_OPEN;
+		enter_stage(c, x, c->stage_idx + 1, x->now);
+		add_event(d, "escalated", cmd->actor,
+		    "escalated by request from stage %d to stage %d: %s",
+		    s->number, x->proto->stages[c->stage_idx].number, why);
+		confirm(c, x, cmd, d, "escalation");
+		break;
+	case CMD_RESOLVE:
+		c->status = CASE_RESOLVED;
+		c->resolved_at = x->now;
+		c->resolved_level = cmd->level > 0 ? cmd->level : s->number;
+		free(c->resolution);
+		c->resolution = xstrdup(why);
+		add_event(d, "resolved", cmd->actor, "resolved at level %d: %s",
+		    c->resolved_level, why);
+		confirm(c, x, cmd, d, "resolved");
+		break;
+	}
+	schedule(c, x);
+	return 0;
+}
+
+void
+decisions_free(struct decisions *d)
+{
+	for (size_t i = 0; i < d->nmails; i++) {
+		struct mail_decision *m = &d->mails[i];
+
+		free(m->template);
+		free(m->token);
+		for (size_t k = 0; k < m->nto; k++)
+			free(m->to[k]);
+		free(m->to);
+		for (size_t k = 0; k < m->ncc; k++)
+			free(m->cc[k]);
+		free(m->cc);
+		free(m->note);
+		free(m->actor);
+	}
+	free(d->mails);
+	for (size_t i = 0; i < d->nevents; i++) {
+		free(d->events[i].kind);
+		free(d->events[i].actor);
+		free(d->events[i].detail);
+	}
+	free(d->events);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+case_state_free(struct case_state *c)
+{
+	if (c == NULL)
+		return;
+	free(c->ref);
+	free(c->protocol);
+	free(c->form);
+	free(c->raised_by);
+	free(c->raised_name);
+	free(c->agencies);
+	free(c->thread_id);
+	free(c->resolution);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,121 @@
+/*
+ * engine: the case state machine.  Pure: it is given a case, an event (a
+ * form opening it, a tick of the clock, a command) and the time, and it
+ * changes the case in memory and returns the decisions -- emails to queue
+ * and events to record.  It does no I/O; the caller commits the new case,
+ * the events and the emails in one transaction.
+ *
+ * Every email decision carries a token that is unique for what it is about
+ * (e.g. "TWSP-2026-0001/s2/d1765299600/r1": reminder 1 of stage index 2
+ * for that due time).  The outbox refuses a second row with the same token,
+ * so a reminder, escalation or chase is queued once even when a tick runs
+ * twice, after a crash or after the clock jumps.
+ *
+ * Memory: struct decisions owns its strings; decisions_free() releases them.
+ * Strings in struct case_state are owned by it; case_state_free() frees them.
+ */
+#ifndef ESCBOT_ENGINE_H
+#define ESCBOT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "directory.h"
+#include "rules.h"
+
+enum case_status { CASE_OPEN, CASE_PAUSED, CASE_RESOLVED };
+
+struct case_state {
+	int64_t		 id;		/* 0 until stored */
+	char		*ref;		/* "TWSP-2026-0007" */
+	char		*protocol;	/* protocol id */
+	char		*form;		/* form that opened it */
+	int		 stage_idx;	/* index into protocol->stages */
+	enum case_status status;
+	int		 urgent;
+	time_t		 opened_at;
+	time_t		 stage_started_at;
+	time_t		 due_at;
+	time_t		 paused_at;
+	int		 paused_remaining;	/* working days left at pause */
+	int		 reminders_done;	/* of the current stage and due */
+	int		 chases_done;
+	int		 pause_reminders_done;
+	time_t		 next_wakeup;	/* 0: nothing scheduled */
+	char		*raised_by;	/* email */
+	char		*raised_name;
+	char		*agencies;	/* comma-separated directory ids */
+	char		*thread_id;	/* Message-ID of the opening message */
+	time_t		 resolved_at;
+	int		 resolved_level;
+	char		*resolution;
+};
+
+struct mail_decision {
+	char	 *template;	/* template name in mail-templates/ */
+	char	 *token;	/* idempotency key of the outbox row */
+	char	**to;		/* "Name <addr>" or addr, NULL-terminated */
+	size_t	  nto;
+	char	**cc;
+	size_t	  ncc;
+	time_t	  not_before;	/* 0: at once */
+	char	 *note;		/* free text for the template ({{note}}) */
+	char	 *actor;	/* who caused it ({{actor}}) */
+};
+
+struct event_decision {
+	char	*kind;		/* "opened", "reminder", "escalated", ... */
+	char	*actor;		/* email, "escbot" or "cli:user" */
+	char	*detail;	/* never form contents */
+};
+
+struct decisions {
+	struct mail_decision	*mails;
+	size_t			 nmails;
+	struct event_decision	*events;
+	size_t			 nevents;
+};
+
+/* What the engine needs to know of the world besides the case. */
+struct engine_ctx {
+	const struct protocol	*proto;
+	const struct calendar	*cal;
+	const struct directory	*dir;
+	time_t			 now;
+};
+
+enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
+    CMD_RESOLVE };
+
+struct command {
+	enum engine_cmd	 kind;
+	int		 days;		/* EXTEND */
+	int		 level;		/* RESOLVE: level resolved at, 0 = current */
+	const char	*reason;	/* note / reason, may be "" */
+	const char	*actor;		/* who: email or "cli" */
+	const char	*token;		/* unique per command (Message-ID) */
+};
+
+/* Open a new case at `stage_number` (ref and raiser already set in c).
+ * Sets due time, urgent timing, next wakeup; queues the acknowledgement. */
+int	engine_open(struct case_state *c, const struct engine_ctx *,
+	    int stage_number, struct decisions *);
+/* Act on the clock: reminders, expiry (escalation or chase), pause
+ * reminders -- everything due at or before ctx->now, each once. */
+int	engine_tick(struct case_state *c, const struct engine_ctx *,
+	    struct decisions *);
+/* Apply a command.  Returns 0, or -1 when it does not apply (e.g. RESUME
+ * of an open case), with the reason in err; nothing changes then. */
+int	engine_command(struct case_state *c, const struct engine_ctx *,
+	    const struct command *, struct decisions *, char *err, size_t errlen);
+/* Due time of a stage entered at `start`. */
+time_t	engine_stage_due(const struct engine_ctx *, const struct stage_def *,
+	    int urgent, time_t start);
+
+void	decisions_free(struct decisions *);
+void	case_state_free(struct case_state *);
+const char *case_status_name(enum case_status);
+
+#endif

@@ -1,0 +1,972 @@
+/*
+ * store: the only file that speaks SQL.  The schema grows by numbered
+ * migrations applied in order inside a transaction each, so an old database
+ * is brought up to date on open and a half-applied migration never sticks.
+ * Statements are prepared once and cached by their text; every value goes
+ * through a bound parameter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+#define STMT_CACHE	64
+
+struct store {
+	sqlite3		*db;
+	struct {
+		const char	*sql;
+		sqlite3_stmt	*st;
+	} cache[STMT_CACHE];
+	size_t		 ncache;
+};
+
+static const char *const migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE mailbox (folder TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL, next_uid INTEGER NOT NULL);"
+	"CREATE TABLE processed (id INTEGER PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	"  fingerprint TEXT NOT NULL UNIQUE, message_id TEXT, sender TEXT,"
+	"  outcome TEXT NOT NULL, reason TEXT, folder TEXT NOT NULL,"
+	"  case_id INTEGER REFERENCES cases(id), moved INTEGER NOT NULL DEFAULT 0,"
+	"  at INTEGER NOT NULL);"
+	"CREATE INDEX processed_at ON processed(at);"
+	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"CREATE TABLE cases (id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE,"
+	"  protocol TEXT NOT NULL, form TEXT, stage_idx INTEGER NOT NULL,"
+	"  status TEXT NOT NULL, urgent INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at INTEGER NOT NULL, stage_started_at INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL, paused_at INTEGER NOT NULL DEFAULT 0,"
+	"  paused_remaining INTEGER NOT NULL DEFAULT 0,"
+	"  reminders_done INTEGER NOT NULL DEFAULT 0,"
+	"  chases_done INTEGER NOT NULL DEFAULT 0,"
+	"  pause_reminders_done INTEGER NOT NULL DEFAULT 0,"
+	"  next_wakeup INTEGER NOT NULL DEFAULT 0,"
+	"  raised_by TEXT, raised_name TEXT, agencies TEXT, thread_id TEXT,"
+	"  resolved_at INTEGER NOT NULL DEFAULT 0,"
+	"  resolved_level INTEGER NOT NULL DEFAULT 0, resolution TEXT);"
+	"CREATE INDEX cases_wakeup ON cases(next_wakeup) WHERE status != 'resolved';"
+	"CREATE INDEX cases_thread ON cases(thread_id);"
+	"CREATE TABLE case_fields (case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  name TEXT NOT NULL, value TEXT NOT NULL, personal INTEGER NOT NULL,"
+	"  PRIMARY KEY (case_id, name));"
+	"CREATE INDEX case_fields_value ON case_fields(name, value);"
+	"CREATE TABLE stages (case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  stage_idx INTEGER NOT NULL, entered_at INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL);"
+	"CREATE TABLE events (id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER REFERENCES cases(id), at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL);"
+	"CREATE INDEX events_case ON events(case_id, id);"
+	"CREATE TABLE participants (case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  addr TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (case_id, addr));"
+	"CREATE TABLE outbox (id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE,"
+	"  case_id INTEGER REFERENCES cases(id), template TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE, data BLOB NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_case ON outbox(case_id);"
+	"CREATE TABLE deliveries (id INTEGER PRIMARY KEY,"
+	"  outbox_id INTEGER NOT NULL REFERENCES outbox(id),"
+	"  rcpt TEXT NOT NULL COLLATE NOCASE, state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL,"
+	"  last_error TEXT, sent_at INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (outbox_id, rcpt));"
+	"CREATE INDEX deliveries_ready ON deliveries(next_attempt) WHERE state = 'pending';"
+	"CREATE INDEX deliveries_rcpt ON deliveries(rcpt, sent_at);",
+};
+
+const char *
+store_error(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+static sqlite3_stmt *
+prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].st);
+			sqlite3_clear_bindings(s->cache[i].st);
+			return s->cache[i].st;
+		}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store: prepare: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	if (s->ncache == STMT_CACHE)
+		fatalx("store: statement cache full");
+	s->cache[s->ncache].sql = sql;
+	s->cache[s->ncache++].st = st;
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* Step a statement that returns no rows. */
+static int
+exec_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+exec_sql(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store: %s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_schema_version(struct store *s)
+{
+	static const char sql[] = "SELECT MAX(version) FROM schema_version";
+	sqlite3_stmt *st = prep(s, sql);
+	int v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return v;
+}
+
+static int
+migrate(struct store *s)
+{
+	static const char ins[] = "INSERT INTO schema_version (version, at) "
+	    "VALUES (?, strftime('%s','now'))";
+	int have, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	sqlite3_stmt *st;
+
+	if (exec_sql(s, "CREATE TABLE IF NOT EXISTS schema_version ("
+	    "version INTEGER PRIMARY KEY, at INTEGER NOT NULL)") == -1)
+		return -1;
+	if ((have = store_schema_version(s)) < 0)
+		have = 0;
+	if (have > n) {
+		log_warnx("store: database schema %d is newer than this escbot (%d)",
+		    have, n);
+		return -1;
+	}
+	for (int v = have + 1; v <= n; v++) {
+		if (store_begin(s) == -1)
+			return -1;
+		if (exec_sql(s, migrations[v - 1]) == -1)
+			goto fail;
+		if ((st = prep(s, ins)) == NULL)
+			goto fail;
+		sqlite3_bind_int(st, 1, v);
+		if (exec_done(s, st) == -1)
+			goto fail;
+		if (store_commit(s) == -1)
+			goto fail;
+		log_info("store: applied migration %d", v);
+	}
+	return 0;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **out, char *err, size_t errlen)
+{
+	struct store *s;
+	int fd;
+
+	*out = NULL;
+	/* Create the file ourselves so it is never, even briefly, readable
+	 * by others; SQLite keeps the mode for -wal and -shm. */
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	s = xcalloc(1, sizeof(*s));
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;") == -1 || migrate(s) == -1) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return -1;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	return exec_sql(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	return exec_sql(s, "COMMIT");
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)exec_sql(s, "ROLLBACK");
+}
+
+int
+store_mailbox_get(struct store *s, const char *folder, uint32_t *uidvalidity,
+    uint32_t *next_uid)
+{
+	static const char sql[] =
+	    "SELECT uidvalidity, next_uid FROM mailbox WHERE folder = ?";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, folder);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
+		*next_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_mailbox_set(struct store *s, const char *folder, uint32_t uidvalidity,
+    uint32_t next_uid)
+{
+	static const char sql[] = "INSERT INTO mailbox (folder, uidvalidity, "
+	    "next_uid) VALUES (?, ?, ?) ON CONFLICT(folder) DO UPDATE SET "
+	    "uidvalidity = excluded.uidvalidity, next_uid = excluded.next_uid";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, folder);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, next_uid);
+	return exec_done(s, st);
+}
+
+int
+store_processed_find(struct store *s, const char *fp, char **folder)
+{
+	static const char sql[] =
+	    "SELECT folder FROM processed WHERE fingerprint = ?";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, fp);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && folder)
+		*folder = col_text(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_processed_add(struct store *s, const struct processed_msg *m)
+{
+	static const char sql[] = "INSERT INTO processed (uidvalidity, uid, "
+	    "fingerprint, message_id, sender, outcome, reason, folder, case_id, "
+	    "at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, m->uidvalidity);
+	sqlite3_bind_int64(st, 2, m->uid);
+	bind_text(st, 3, m->fingerprint);
+	bind_text(st, 4, m->message_id);
+	bind_text(st, 5, m->sender);
+	bind_text(st, 6, m->outcome);
+	bind_text(st, 7, m->reason);
+	bind_text(st, 8, m->folder);
+	if (m->case_id)
+		sqlite3_bind_int64(st, 9, m->case_id);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_int64(st, 10, m->at);
+	return exec_done(s, st);
+}
+
+int
+store_processed_moved(struct store *s, const char *fp)
+{
+	static const char sql[] =
+	    "UPDATE processed SET moved = 1 WHERE fingerprint = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, fp);
+	return exec_done(s, st);
+}
+
+static int
+count_query(sqlite3_stmt *st)
+{
+	int n = -1;
+
+	if (st == NULL)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_processed_count(struct store *s, const char *outcome, time_t since)
+{
+	static const char sql[] =
+	    "SELECT COUNT(*) FROM processed WHERE outcome = ? AND at >= ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, outcome);
+	sqlite3_bind_int64(st, 2, since);
+	return count_query(st);
+}
+
+int
+store_replies_since(struct store *s, const char *addr, const char *tmpl,
+    time_t since)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM deliveries d JOIN "
+	    "outbox o ON o.id = d.outbox_id WHERE d.rcpt = ? AND "
+	    "(? IS NULL OR o.template = ?) AND o.created_at >= ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, addr);
+	bind_text(st, 2, tmpl);
+	bind_text(st, 3, tmpl);
+	sqlite3_bind_int64(st, 4, since);
+	return count_query(st);
+}
+
+int
+store_next_ref(struct store *s, const char *prefix, int year, char **ref)
+{
+	static const char sql[] = "INSERT INTO counters (name, value) "
+	    "VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+	    "RETURNING value";
+	sqlite3_stmt *st = prep(s, sql);
+	char *name;
+	int rc;
+	long long v = 0;
+
+	if (st == NULL)
+		return -1;
+	name = xasprintf("%s-%04d", prefix, year);
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW) {
+		free(name);
+		return -1;
+	}
+	*ref = xasprintf("%s-%04lld", name, v);
+	free(name);
+	return 0;
+}
+
+#define CASE_COLS "id, ref, protocol, form, stage_idx, status, urgent, " \
+	"opened_at, stage_started_at, due_at, paused_at, paused_remaining, " \
+	"reminders_done, chases_done, pause_reminders_done, next_wakeup, " \
+	"raised_by, raised_name, agencies, thread_id, resolved_at, " \
+	"resolved_level, resolution"
+
+static enum case_status
+status_from(const char *s)
+{
+	if (s && strcmp(s, "paused") == 0)
+		return CASE_PAUSED;
+	if (s && strcmp(s, "resolved") == 0)
+		return CASE_RESOLVED;
+	return CASE_OPEN;
+}
+
+static void
+case_from_row(sqlite3_stmt *st, struct case_state *c)
+{
+	const unsigned char *status;
+
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->ref = col_text(st, 1);
+	c->protocol = col_text(st, 2);
+	c->form = col_text(st, 3);
+	c->stage_idx = sqlite3_column_int(st, 4);
+	status = sqlite3_column_text(st, 5);
+	c->status = status_from((const char *)status);
+	c->urgent = sqlite3_column_int(st, 6);
+	c->opened_at = sqlite3_column_int64(st, 7);
+	c->stage_started_at = sqlite3_column_int64(st, 8);
+	c->due_at = sqlite3_column_int64(st, 9);
+	c->paused_at = sqlite3_column_int64(st, 10);
+	c->paused_remaining = sqlite3_column_int(st, 11);
+	c->reminders_done = sqlite3_column_int(st, 12);
+	c->chases_done = sqlite3_column_int(st, 13);
+	c->pause_reminders_done = sqlite3_column_int(st, 14);
+	c->next_wakeup = sqlite3_column_int64(st, 15);
+	c->raised_by = col_text(st, 16);
+	c->raised_name = col_text(st, 17);
+	c->agencies = col_text(st, 18);
+	c->thread_id = col_text(st, 19);
+	c->resolved_at = sqlite3_column_int64(st, 20);
+	c->resolved_level = sqlite3_column_int(st, 21);
+	c->resolution = col_text(st, 22);
+}
+
+/* Binds the case's columns 2.. in CASE_COLS order (1 is the id). */
+static void
+bind_case(sqlite3_stmt *st, const struct case_state *c)
+{
+	bind_text(st, 2, c->ref);
+	bind_text(st, 3, c->protocol);
+	bind_text(st, 4, c->form);
+	sqlite3_bind_int(st, 5, c->stage_idx);
+	bind_text(st, 6, case_status_name(c->status));
+	sqlite3_bind_int(st, 7, c->urgent);
+	sqlite3_bind_int64(st, 8, c->opened_at);
+	sqlite3_bind_int64(st, 9, c->stage_started_at);
+	sqlite3_bind_int64(st, 10, c->due_at);
+	sqlite3_bind_int64(st, 11, c->paused_at);
+	sqlite3_bind_int(st, 12, c->paused_remaining);
+	sqlite3_bind_int(st, 13, c->reminders_done);
+	sqlite3_bind_int(st, 14, c->chases_done);
+	sqlite3_bind_int(st, 15, c->pause_reminders_done);
+	sqlite3_bind_int64(st, 16, c->next_wakeup);
+	bind_text(st, 17, c->raised_by);
+	bind_text(st, 18, c->raised_name);
+	bind_text(st, 19, c->agencies);
+	bind_text(st, 20, c->thread_id);
+	sqlite3_bind_int64(st, 21, c->resolved_at);
+	sqlite3_bind_int(st, 22, c->resolved_level);
+	bind_text(st, 23, c->resolution);
+}
+
+static int
+stage_history(struct store *s, const struct case_state *c)
+{
+	static const char sql[] = "INSERT INTO stages (case_id, stage_idx, "
+	    "entered_at, due_at) SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS "
+	    "(SELECT 1 FROM stages WHERE case_id = ?1 AND stage_idx = ?2 "
+	    "AND entered_at = ?3)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->id);
+	sqlite3_bind_int(st, 2, c->stage_idx);
+	sqlite3_bind_int64(st, 3, c->stage_started_at);
+	sqlite3_bind_int64(st, 4, c->due_at);
+	return exec_done(s, st);
+}
+
+int
+store_case_insert(struct store *s, struct case_state *c)
+{
+	static const char sql[] = "INSERT INTO cases (" CASE_COLS ") VALUES "
+	    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_case(st, c);
+	if (exec_done(s, st) == -1)
+		return -1;
+	c->id = sqlite3_last_insert_rowid(s->db);
+	return stage_history(s, c);
+}
+
+int
+store_case_update(struct store *s, const struct case_state *c)
+{
+	static const char sql[] = "UPDATE cases SET ref = ?2, protocol = ?3, "
+	    "form = ?4, stage_idx = ?5, status = ?6, urgent = ?7, "
+	    "opened_at = ?8, stage_started_at = ?9, due_at = ?10, "
+	    "paused_at = ?11, paused_remaining = ?12, reminders_done = ?13, "
+	    "chases_done = ?14, pause_reminders_done = ?15, next_wakeup = ?16, "
+	    "raised_by = ?17, raised_name = ?18, agencies = ?19, "
+	    "thread_id = ?20, resolved_at = ?21, resolved_level = ?22, "
+	    "resolution = ?23 WHERE id = ?1";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->id);
+	bind_case(st, c);
+	if (exec_done(s, st) == -1)
+		return -1;
+	return stage_history(s, c);
+}
+
+static int
+case_one(struct store *s, sqlite3_stmt *st, struct case_state *c)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		case_from_row(st, c);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_case_get(struct store *s, const char *ref, struct case_state *c)
+{
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases "
+	    "WHERE ref = ? COLLATE NOCASE";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st)
+		bind_text(st, 1, ref);
+	return case_one(s, st, c);
+}
+
+int
+store_case_get_id(struct store *s, int64_t id, struct case_state *c)
+{
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases WHERE id = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st)
+		sqlite3_bind_int64(st, 1, id);
+	return case_one(s, st, c);
+}
+
+static int
+one_text(struct store *s, sqlite3_stmt *st, char **out)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = col_text(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_case_by_message_id(struct store *s, const char *msgid, char **ref)
+{
+	static const char sql[] = "SELECT ref FROM cases WHERE thread_id = ?1 "
+	    "UNION ALL SELECT c.ref FROM outbox o JOIN cases c ON "
+	    "c.id = o.case_id WHERE o.message_id = ?1 "
+	    "UNION ALL SELECT c.ref FROM processed p JOIN cases c ON "
+	    "c.id = p.case_id WHERE p.message_id = ?1 LIMIT 1";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st)
+		bind_text(st, 1, msgid);
+	return one_text(s, st, ref);
+}
+
+int
+store_case_by_field(struct store *s, const char *name, const char *value,
+    char **ref)
+{
+	static const char sql[] = "SELECT c.ref FROM case_fields f JOIN cases c "
+	    "ON c.id = f.case_id WHERE f.name = ? AND f.value = ? COLLATE NOCASE "
+	    "AND c.status != 'resolved' ORDER BY c.id DESC LIMIT 1";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st) {
+		bind_text(st, 1, name);
+		bind_text(st, 2, value);
+	}
+	return one_text(s, st, ref);
+}
+
+int
+store_cases_due(struct store *s, time_t now, int64_t **ids, size_t *n)
+{
+	static const char sql[] = "SELECT id FROM cases WHERE "
+	    "status != 'resolved' AND next_wakeup > 0 AND next_wakeup <= ? "
+	    "ORDER BY next_wakeup";
+	sqlite3_stmt *st = prep(s, sql);
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*ids = xreallocarray(*ids, cap, sizeof(int64_t));
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_cases_each(struct store *s, int all,
+    int (*fn)(const struct case_state *, void *), void *arg)
+{
+	static const char sql[] = "SELECT " CASE_COLS " FROM cases WHERE "
+	    "? OR status != 'resolved' ORDER BY id";
+	sqlite3_stmt *st = prep(s, sql);
+	struct case_state c;
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, all != 0);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		case_from_row(st, &c);
+		stop = fn(&c, arg);
+		case_state_free(&c);
+	}
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_field_set(struct store *s, int64_t case_id, const char *name,
+    const char *value, int personal)
+{
+	static const char sql[] = "INSERT INTO case_fields (case_id, name, "
+	    "value, personal) VALUES (?, ?, ?, ?) ON CONFLICT(case_id, name) "
+	    "DO UPDATE SET value = excluded.value, personal = excluded.personal";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, value);
+	sqlite3_bind_int(st, 4, personal);
+	return exec_done(s, st);
+}
+
+int
+store_fields_each(struct store *s, int64_t case_id,
+    int (*fn)(const char *, const char *, int, void *), void *arg)
+{
+	static const char sql[] = "SELECT name, value, personal FROM "
+	    "case_fields WHERE case_id = ? ORDER BY rowid";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int(st, 2), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_event_add(struct store *s, int64_t case_id, time_t at,
+    const char *actor, const char *kind, const char *detail)
+{
+	static const char sql[] = "INSERT INTO events (case_id, at, actor, "
+	    "kind, detail) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	if (case_id)
+		sqlite3_bind_int64(st, 1, case_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, actor ? actor : "escbot");
+	bind_text(st, 4, kind);
+	bind_text(st, 5, detail ? detail : "");
+	return exec_done(s, st);
+}
+
+int
+store_events_each(struct store *s, int64_t case_id,
+    int (*fn)(time_t, const char *, const char *, const char *, void *),
+    void *arg)
+{
+	static const char sql[] = "SELECT at, actor, kind, detail FROM events "
+	    "WHERE case_id = ? ORDER BY id";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_participant_add(struct store *s, int64_t case_id, const char *addr)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO participants "
+	    "(case_id, addr) VALUES (?, ?)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, addr);
+	return exec_done(s, st);
+}
+
+int
+store_participant_is(struct store *s, int64_t case_id, const char *addr)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM participants WHERE "
+	    "case_id = ? AND addr = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, addr);
+	return count_query(st) > 0;
+}
+
+int
+store_outbox_add(struct store *s, const char *token, int64_t case_id,
+    const char *tmpl, const char *message_id, const char *data,
+    const char *const *rcpts, size_t nrcpts, time_t not_before, time_t now)
+{
+	static const char msg[] = "INSERT INTO outbox (token, case_id, "
+	    "template, message_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+	    "ON CONFLICT(token) DO NOTHING";
+	static const char dlv[] = "INSERT OR IGNORE INTO deliveries "
+	    "(outbox_id, rcpt, next_attempt) VALUES (?, ?, ?)";
+	sqlite3_stmt *st = prep(s, msg);
+	int64_t id;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, token);
+	if (case_id)
+		sqlite3_bind_int64(st, 2, case_id);
+	else
+		sqlite3_bind_null(st, 2);
+	bind_text(st, 3, tmpl);
+	bind_text(st, 4, message_id);
+	sqlite3_bind_blob(st, 5, data, (int)strlen(data), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 6, now);
+	if (exec_done(s, st) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) == 0)
+		return 0;	/* already queued: the token says so */
+	id = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < nrcpts; i++) {
+		if ((st = prep(s, dlv)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, rcpts[i]);
+		sqlite3_bind_int64(st, 3, not_before);
+		if (exec_done(s, st) == -1)
+			return -1;
+	}
+	return 1;
+}
+
+void
+outbox_item_free(struct outbox_item *it)
+{
+	free(it->token);
+	free(it->rcpt);
+	free(it->message_id);
+	free(it->data);
+	free(it->last_error);
+	memset(it, 0, sizeof(*it));
+}
+
+int
+store_outbox_ready(struct store *s, time_t now, struct outbox_item **items,
+    size_t *n, size_t max)
+{
+	static const char sql[] = "SELECT d.id, o.token, d.rcpt, o.message_id, "
+	    "o.data, d.attempts, d.last_error FROM deliveries d JOIN outbox o "
+	    "ON o.id = d.outbox_id WHERE d.state = 'pending' AND "
+	    "d.next_attempt <= ? ORDER BY d.next_attempt, d.id LIMIT ?";
+	sqlite3_stmt *st = prep(s, sql);
+	struct outbox_item *it;
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	*items = xcalloc(max ? max : 1, sizeof(**items));
+	while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		it = &(*items)[(*n)++];
+		it->delivery_id = sqlite3_column_int64(st, 0);
+		it->token = col_text(st, 1);
+		it->rcpt = col_text(st, 2);
+		it->message_id = col_text(st, 3);
+		it->data = col_text(st, 4);
+		it->attempts = sqlite3_column_int(st, 5);
+		it->last_error = col_text(st, 6);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_outbox_result(struct store *s, int64_t delivery_id,
+    enum delivery_result r, const char *error, time_t next_attempt,
+    time_t now)
+{
+	static const char sql[] = "UPDATE deliveries SET state = ?, "
+	    "attempts = attempts + 1, next_attempt = ?, last_error = ?, "
+	    "sent_at = ? WHERE id = ?";
+	sqlite3_stmt *st = prep(s, sql);
+	static const char *const names[] = { "sent", "pending", "failed" };
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, names[r]);
+	sqlite3_bind_int64(st, 2, next_attempt);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, r == DELIVERY_SENT ? now : 0);
+	sqlite3_bind_int64(st, 5, delivery_id);
+	return exec_done(s, st);
+}
+
+int
+store_outbox_counts(struct store *s, int *pending, int *sent, int *failed)
+{
+	static const char sql[] = "SELECT "
+	    "COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'sent'), 0), "
+	    "COALESCE(SUM(state = 'failed'), 0) FROM deliveries";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*pending = sqlite3_column_int(st, 0);
+		*sent = sqlite3_column_int(st, 1);
+		*failed = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_each(struct store *s, int64_t case_id,
+    int (*fn)(const char *, const char *, const char *, time_t, time_t,
+    const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT o.template, d.rcpt, d.state, "
+	    "o.created_at, d.sent_at, d.last_error FROM outbox o JOIN "
+	    "deliveries d ON d.outbox_id = o.id WHERE o.case_id = ? "
+	    "ORDER BY o.id, d.id";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
+		    (const char *)sqlite3_column_text(st, 5), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,129 @@
+/*
+ * store: all of escbot's state in one SQLite database, and all of its SQL.
+ * WAL journal, numbered migrations recorded in schema_version, prepared
+ * statements only, the file created mode 0600.  Callers group changes in
+ * store_begin() / store_commit() so that a case, its events, its emails and
+ * the record of the message that caused them become durable together.
+ *
+ * Strings handed back through struct case_state, struct outbox_item and the
+ * *out parameters are the caller's to free (case_state_free, outbox_item_free,
+ * free).
+ */
+#ifndef ESCBOT_STORE_H
+#define ESCBOT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "engine.h"
+
+struct store;
+
+int	store_open(const char *path, struct store **out, char *err, size_t errlen);
+void	store_close(struct store *);
+int	store_schema_version(struct store *);
+const char *store_error(struct store *);
+
+int	store_begin(struct store *);
+int	store_commit(struct store *);
+void	store_rollback(struct store *);
+
+/* The UID cursor of a folder, with the UIDVALIDITY it belongs to.
+ * Returns 1 when known, 0 when not (first run), -1 on error. */
+int	store_mailbox_get(struct store *, const char *folder,
+	    uint32_t *uidvalidity, uint32_t *next_uid);
+int	store_mailbox_set(struct store *, const char *folder,
+	    uint32_t uidvalidity, uint32_t next_uid);
+
+struct processed_msg {
+	uint32_t	 uidvalidity;
+	uint32_t	 uid;
+	const char	*fingerprint;	/* Message-ID, or a hash of the bytes */
+	const char	*message_id;
+	const char	*sender;
+	const char	*outcome;	/* "case", "update", "rejected", ... */
+	const char	*reason;	/* why, for rejections; no form contents */
+	const char	*folder;	/* where it is to be moved */
+	int64_t		 case_id;	/* 0 if none */
+	time_t		 at;
+};
+
+/* 1 and *folder (caller frees) when this fingerprint was processed, 0 when
+ * not, -1 on error. */
+int	store_processed_find(struct store *, const char *fingerprint,
+	    char **folder);
+int	store_processed_add(struct store *, const struct processed_msg *);
+int	store_processed_moved(struct store *, const char *fingerprint);
+/* Messages counted by outcome since `since` (for digests and the CLI). */
+int	store_processed_count(struct store *, const char *outcome, time_t since);
+/* Replies sent to `addr` of kind `tmpl` since `since`. */
+int	store_replies_since(struct store *, const char *addr, const char *tmpl,
+	    time_t since);
+
+/* Next reference PREFIX-YYYY-NNNN (caller frees). */
+int	store_next_ref(struct store *, const char *prefix, int year, char **ref);
+int	store_case_insert(struct store *, struct case_state *);
+int	store_case_update(struct store *, const struct case_state *);
+/* 1 found (c filled), 0 not found, -1 error. */
+int	store_case_get(struct store *, const char *ref, struct case_state *c);
+int	store_case_get_id(struct store *, int64_t id, struct case_state *c);
+/* Case whose thread holds this Message-ID (its opening message or any
+ * email escbot sent about it): 1 and *ref, 0, or -1. */
+int	store_case_by_message_id(struct store *, const char *msgid, char **ref);
+/* Case opened from a form with this reference field value, still open. */
+int	store_case_by_field(struct store *, const char *name, const char *value,
+	    char **ref);
+/* Ids of open or paused cases whose next wakeup is at or before now. */
+int	store_cases_due(struct store *, time_t now, int64_t **ids, size_t *n);
+/* Calls fn for each case (open and paused; all with all != 0), oldest
+ * first.  fn returns 0 to go on. */
+int	store_cases_each(struct store *, int all,
+	    int (*fn)(const struct case_state *, void *), void *arg);
+
+int	store_field_set(struct store *, int64_t case_id, const char *name,
+	    const char *value, int personal);
+int	store_fields_each(struct store *, int64_t case_id,
+	    int (*fn)(const char *name, const char *value, int personal, void *),
+	    void *arg);
+int	store_event_add(struct store *, int64_t case_id, time_t at,
+	    const char *actor, const char *kind, const char *detail);
+int	store_events_each(struct store *, int64_t case_id,
+	    int (*fn)(time_t at, const char *actor, const char *kind,
+	    const char *detail, void *), void *arg);
+int	store_participant_add(struct store *, int64_t case_id, const char *addr);
+int	store_participant_is(struct store *, int64_t case_id, const char *addr);
+
+/* Queue a complete message for each recipient.  Returns 1 queued, 0 when a
+ * message with this token exists already (nothing done), -1 on error. */
+int	store_outbox_add(struct store *, const char *token, int64_t case_id,
+	    const char *tmpl, const char *message_id, const char *data,
+	    const char *const *rcpts, size_t nrcpts, time_t not_before,
+	    time_t now);
+
+struct outbox_item {
+	int64_t	 delivery_id;
+	char	*token;
+	char	*rcpt;
+	char	*message_id;
+	char	*data;
+	int	 attempts;
+	char	*last_error;
+};
+void	outbox_item_free(struct outbox_item *);
+/* Deliveries ready at `now` (not sent, not failed for good, not before
+ * their next attempt), oldest first, at most `max`. */
+int	store_outbox_ready(struct store *, time_t now, struct outbox_item **items,
+	    size_t *n, size_t max);
+enum delivery_result { DELIVERY_SENT, DELIVERY_RETRY, DELIVERY_FAILED };
+int	store_outbox_result(struct store *, int64_t delivery_id,
+	    enum delivery_result, const char *error, time_t next_attempt,
+	    time_t now);
+/* Counts of deliveries in each state (for the CLI and tests). */
+int	store_outbox_counts(struct store *, int *pending, int *sent, int *failed);
+/* Calls fn for each delivery of a case (sent or not). */
+int	store_outbox_each(struct store *, int64_t case_id,
+	    int (*fn)(const char *tmpl, const char *rcpt, const char *state,
+	    time_t created, time_t sent, const char *error, void *), void *arg);
+
+#endif
