@@ -30,7 +30,7 @@ bot/libescbot.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $(LIBOBJS)
 
-tests/unit/test_%: tests/unit/test_%.c bot/libescbot.a tests/unit/*.h
+tests/unit/test_%: tests/unit/test_%.c bot/libescbot.a $(wildcard tests/unit/*.h)
 	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS) -lcmocka
 
 tests/tools/%: tests/tools/%.c bot/libescbot.a

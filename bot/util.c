@@ -127,17 +127,13 @@ sb_addc(struct strbuf *sb, char c)
 void
 sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 {
-	va_list cp;
+	char *p;
 	int n;
 
-	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	if (n < 0)
-		fatalx("sb_vaddf: bad format");
-	sb_grow(sb, (size_t)n);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	sb->len += (size_t)n;
+	if ((n = vasprintf(&p, fmt, ap)) < 0)
+		fatal("vasprintf");
+	sb_add(sb, p, (size_t)n);
+	free(p);
 }
 
 void
