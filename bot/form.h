@@ -13,6 +13,16 @@
  * Labels are matched ignoring case, punctuation, repeated spaces and a
  * trailing "(if applicable)"-style parenthesis.
  *
+ * Reading stops at quoted history ("On ... wrote:", "> " lines,
+ * "-----Original Message-----", a forwarded "From:/Sent:" header block),
+ * at a signature delimiter "-- ", and once a field has been read, at a
+ * sign-off line such as "Kind regards".  Recognition only looks at the
+ * text before quoted history too, so a reply that merely quotes a form is
+ * not taken for a new one.
+ *
+ * Array members (aliases, rows, columns, boundaries, patterns) are also
+ * NULL-terminated.
+ *
  * All returned memory belongs to the struct it hangs from; free with
  * form_set_free() / form_result_free().
  */
@@ -42,6 +52,16 @@ struct form_field_def {
 	int			  personal;	/* a personal identifier: never
 						   in logs, digests; purged */
 	char			 *example;	/* what a valid value looks like */
+	/* Additions (all optional in the form file). */
+	char			 *after;	/* the label only means this field
+						   once field `after`'s label has been
+						   seen ("Date" after "Response");
+						   NULL when unset */
+	char			**rows;		/* a cell of a grid: the row's names
+						   ("Adult at risk 1"), NULL-terminated */
+	size_t			  nrows;
+	char			**columns;	/* and the column's ("Name", "D.O.B") */
+	size_t			  ncolumns;
 };
 
 struct form_def {
@@ -52,6 +72,9 @@ struct form_def {
 	struct form_field_def	*fields;
 	size_t			 nfields;
 	char			*file;		/* where it was defined */
+	char			**boundaries;	/* headings that end an answer and
+						   are not fields ("Signature") */
+	size_t			 nboundaries;
 };
 
 struct form_set {
@@ -69,6 +92,7 @@ struct form_value {
 struct form_problem {
 	const struct form_field_def *def;
 	char	*reason;	/* "missing", or why the value is unreadable */
+	char	*raw;		/* as written; NULL when missing */
 };
 
 struct form_result {
@@ -101,5 +125,25 @@ const char *form_result_get(const struct form_result *, const char *name);
 int	form_parse_date(const char *in, char out[11]);	/* -> YYYY-MM-DD */
 int	form_parse_yesno(const char *in, int *yes);
 int	form_check_nhs(const char *in, char out[11]);
+
+/* Additions. */
+/* The field called `name` in a form, or NULL. */
+const struct form_field_def *form_field_find(const struct form_def *,
+	    const char *name);
+/* "text", "date", "yesno", "email", "phone", "nhs". */
+const char *form_type_name(enum form_field_type);
+/* Normalise one answer as form_extract does: 0 and *value (caller frees),
+ * or -1 and *reason (a static sentence for the sender, e.g. "the check
+ * digit is wrong"). */
+int	form_normalise(enum form_field_type, const char *raw, char **value,
+	    const char **reason);
+/* Lower-cased addr-spec from "a@b.c", "<a@b.c>", "Name <a@b.c>". */
+int	form_parse_email(const char *in, char **out);
+/* UK number as digits, "01942828777", "+44 (0)1942 828777" -> the same;
+ * "ext 123" kept as " ext 123"; other countries as "+<digits>". */
+int	form_parse_phone(const char *in, char **out);
+/* Length of the part of text before quoted history or a "-- " signature
+ * (the part a practitioner wrote in this message). */
+size_t	form_body_len(const char *text);
 
 #endif

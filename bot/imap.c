@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -39,6 +40,7 @@
 /* One connection under libetpan: a socket, with a TLS session or not. */
 struct conn {
 	int			 fd;
+	int			 timeout;	/* seconds */
 	gnutls_session_t	 sess;		/* NULL: plain */
 	gnutls_certificate_credentials_t cred;
 };
@@ -69,30 +71,62 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	for (char *p = err; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			*p = ' ';
+	for (size_t n = strlen(err); n > 0 && err[n - 1] == ' '; n--)
+		err[n - 1] = '\0';
 }
 
 /* --- the mailstream_low driver ------------------------------------------ */
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static ssize_t
 conn_read(mailstream_low *s, void *buf, size_t count)
 {
 	struct conn *c = s->data;
+	struct pollfd pfd;
+	long long deadline;
 	ssize_t r;
+	int left;
 
 	if (c->fd < 0)
 		return -1;
-	if (c->sess != NULL) {
+	if (c->sess == NULL) {
+		/* SO_RCVTIMEO bounds the wait. */
 		do
-			r = gnutls_record_recv(c->sess, buf, count);
-		while (r == GNUTLS_E_INTERRUPTED);
-		/* Timeouts (GNUTLS_E_AGAIN from SO_RCVTIMEO), alerts and
-		 * unexpected closes are all errors for libetpan. */
-		return r < 0 ? -1 : r;
+			r = recv(c->fd, buf, count, 0);
+		while (r == -1 && errno == EINTR);
+		return r;
 	}
-	do
-		r = recv(c->fd, buf, count, 0);
-	while (r == -1 && errno == EINTR);
-	return r;
+	/* GnuTLS answers GNUTLS_E_AGAIN after handling a post-handshake
+	 * message (TLS 1.3 session tickets) even on a blocking socket, so
+	 * wait for data with poll and retry until the deadline. */
+	deadline = now_ms() + (long long)c->timeout * 1000;
+	for (;;) {
+		if (gnutls_record_check_pending(c->sess) == 0) {
+			left = (int)(deadline - now_ms());
+			if (left <= 0)
+				return -1;
+			pfd.fd = c->fd;
+			pfd.events = POLLIN;
+			r = poll(&pfd, 1, left);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return -1;
+		}
+		r = gnutls_record_recv(c->sess, buf, count);
+		if (r >= 0)
+			return r;
+		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED)
+			return -1;
+	}
 }
 
 static ssize_t
@@ -280,6 +314,7 @@ tls_handshake(int fd, const struct imap_params *p, int timeout, int *klass,
 
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
+	c->timeout = timeout;
 	*klass = IMAP_ERR_FINAL;
 	if ((r = gnutls_certificate_allocate_credentials(&c->cred)) < 0) {
 		c->cred = NULL;
@@ -626,6 +661,7 @@ imap_open(const struct imap_params *p, struct imap **out, char *err,
 	} else {
 		c = xcalloc(1, sizeof(*c));
 		c->fd = fd;
+		c->timeout = timeout;
 	}
 	fd = -1;	/* the conn has it now */
 	low = conn_wrap(c);

@@ -243,7 +243,7 @@ classify(CURLcode rc, long code, const struct dialogue *d,
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
 	if (is_cert_error(rc))
-		hint = "SMTP server certificate not trusted (administrator: "
+		hint = "SMTP server certificate rejected (administrator: "
 		    "fix smtp.ca_file or the server's certificate; "
 		    "nothing is sent until then): ";
 	else if (rc == CURLE_USE_SSL_FAILED)

@@ -1,0 +1,84 @@
+/*
+ * escbot: loading and unloading an instance.  The lock file beside the
+ * database makes sure only one escbot works on a database at a time (two
+ * would both answer the same form), as mbsync's lock_state does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "escbot.h"
+#include "log.h"
+#include "template.h"
+#include "util.h"
+
+int
+escbot_load(struct escbot *e, const char *path, struct diag *d)
+{
+	char err[512];
+	int errors0 = d->errors;
+
+	e->lock_fd = -1;
+	if (config_load(path, &e->cfg, d) == -1)
+		return -1;
+	rules_load(e->cfg->rules_dir, &e->rules, d);
+	directory_load(e->cfg->directory, &e->dir, d);
+	template_check_dir(e->cfg->templates_dir, d);
+	e->cal = calendar_load(e->cfg->holidays, e->cfg->work_open,
+	    e->cfg->work_close, err, sizeof(err));
+	if (e->cal == NULL)
+		diag_error(d, err, 0, "holiday calendar refused");
+	return d->errors == errors0 ? 0 : -1;
+}
+
+int
+escbot_open_store(struct escbot *e, char *err, size_t errlen)
+{
+	char lockpath[4096];
+
+	if ((size_t)snprintf(lockpath, sizeof(lockpath), "%s",
+	    e->cfg->lock_file) >= sizeof(lockpath)) {
+		snprintf(err, errlen, "lock file path too long");
+		return -1;
+	}
+	e->lock_fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (e->lock_fd == -1) {
+		snprintf(err, errlen, "%s: %s", lockpath, strerror(errno));
+		return -1;
+	}
+	if (flock(e->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		snprintf(err, errlen, "%s: another escbot is using this database "
+		    "(%s)", e->cfg->database, errno == EWOULDBLOCK ?
+		    "lock held" : strerror(errno));
+		close(e->lock_fd);
+		e->lock_fd = -1;
+		return -1;
+	}
+	if (store_open(e->cfg->database, &e->store, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+void
+escbot_unload(struct escbot *e)
+{
+	store_close(e->store);
+	rules_free(e->rules);
+	directory_free(e->dir);
+	calendar_free(e->cal);
+	config_free(e->cfg);
+	if (e->lock_fd != -1)
+		close(e->lock_fd);
+	memset(e, 0, sizeof(*e));
+	e->lock_fd = -1;
+}
+
+time_t
+escbot_now(const struct escbot *e)
+{
+	return e->now_fixed ? e->now_fixed : time(NULL);
+}

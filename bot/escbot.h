@@ -1,0 +1,38 @@
+/*
+ * escbot: what one running instance holds -- its configuration, rules,
+ * directory, calendar and store -- and the clock it acts by (the real one,
+ * or the --now time a test or a what-if question gives).  Loading checks
+ * everything and reports every mistake as file:line before anything runs.
+ */
+#ifndef ESCBOT_ESCBOT_H
+#define ESCBOT_ESCBOT_H
+
+#include <time.h>
+
+#include "calendar.h"
+#include "config.h"
+#include "diag.h"
+#include "directory.h"
+#include "rules.h"
+#include "store.h"
+
+#define ESCBOT_VERSION	"0.1.0"
+
+struct escbot {
+	struct config		*cfg;
+	struct ruleset		*rules;
+	struct directory	*dir;
+	struct calendar		*cal;
+	struct store		*store;
+	time_t			 now_fixed;	/* --now, 0 for the real clock */
+	int			 lock_fd;
+};
+
+/* Load config, rules, forms, directory, calendar and check templates. */
+int	escbot_load(struct escbot *, const char *config_path, struct diag *);
+/* Take the instance lock and open the database. */
+int	escbot_open_store(struct escbot *, char *err, size_t errlen);
+void	escbot_unload(struct escbot *);
+time_t	escbot_now(const struct escbot *);
+
+#endif

@@ -1,0 +1,760 @@
+/*
+ * ingest: the order of operations here is the heart of "never lose a
+ * form".  A message is recorded (with what it caused) in one transaction
+ * keyed by a fingerprint of its bytes; only after that commit is it moved out
+ * of the inbox.  A crash before the commit leaves it in the inbox to be done
+ * again; a crash after it finds the fingerprint and only finishes the move.
+ * A message escbot cannot handle is moved to Rejected with the reason, never
+ * deleted, and a message that makes processing itself fail stays where it
+ * is.
+ */
+#include <ctype.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casework.h"
+#include "form.h"
+#include "imap.h"
+#include "ingest.h"
+#include "log.h"
+#include "message.h"
+#include "util.h"
+
+/* What processing a message came to, recorded in `processed`. */
+struct outcome {
+	const char	*outcome;	/* "case", "update", "rejected", ... */
+	char		*reason;
+	int		 rejected;	/* goes to the Rejected folder */
+	int64_t		 case_id;
+};
+
+static void
+set_outcome(struct outcome *o, const char *what, int rejected,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+set_outcome(struct outcome *o, const char *what, int rejected,
+    const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	o->outcome = what;
+	o->rejected = rejected;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(o->reason);
+	o->reason = sb_steal(&sb);
+}
+
+static char *
+fingerprint(const char *raw, size_t len)
+{
+	unsigned char dig[32];
+	char *hex;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, dig) != 0)
+		fatalx("sha256 unavailable");
+	hex = xmalloc(7 + 64 + 1);
+	memcpy(hex, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 7 + i * 2, 3, "%02x", dig[i]);
+	return hex;
+}
+
+/*
+ * RFC 3834 and its relatives: anything a robot sent.  Answering it could
+ * start a mail loop, and it is never a practitioner's form.  Returns why,
+ * or NULL for a message from a person.
+ */
+static const char *
+automatic_reason(const struct message *m)
+{
+	const char *h;
+
+	if (m->is_report)
+		return "delivery or read report";
+	if ((h = message_header(m, "Auto-Submitted")) != NULL &&
+	    str_ncasecmp(h, "no", 2) != 0)
+		return "Auto-Submitted";
+	if ((h = message_header(m, "Precedence")) != NULL &&
+	    (str_casestr(h, "bulk") || str_casestr(h, "junk") ||
+	    str_casestr(h, "list")))
+		return "Precedence bulk/junk/list";
+	if (message_header(m, "X-Autoreply") || message_header(m, "X-Autorespond") ||
+	    message_header(m, "X-Autoreply-From"))
+		return "X-Autoreply";
+	if ((h = message_header(m, "X-Auto-Response-Suppress")) != NULL &&
+	    (str_casestr(h, "all") || str_casestr(h, "oof") ||
+	    str_casestr(h, "autoreply")))
+		return "X-Auto-Response-Suppress";
+	if (message_header(m, "List-Id") || message_header(m, "List-Unsubscribe"))
+		return "mailing list";
+	if (m->return_path && m->return_path[0] == '\0')
+		return "null Return-Path";
+	if (m->from_addr && (str_ncasecmp(m->from_addr, "mailer-daemon@", 14) == 0 ||
+	    str_ncasecmp(m->from_addr, "postmaster@", 11) == 0))
+		return "mailer-daemon";
+	return NULL;
+}
+
+/* The mailbox's own server vouches for the sender: refuse a message its
+ * Authentication-Results (from our authserv-id only) says failed. */
+static const char *
+authentication_failure(const struct escbot *e, const struct message *m)
+{
+	const char *id = e->cfg->authserv_id;
+	size_t idl = strlen(id);
+
+	if (idl == 0)
+		return NULL;
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const char *v = m->headers[i].value;
+
+		if (str_casecmp(m->headers[i].name, "Authentication-Results") != 0)
+			continue;
+		while (isspace((unsigned char)*v))
+			v++;
+		if (str_ncasecmp(v, id, idl) != 0 ||
+		    (v[idl] != ';' && !isspace((unsigned char)v[idl])))
+			continue;
+		if (str_casestr(v, "dmarc=fail"))
+			return "DMARC failed";
+		if (str_casestr(v, "spf=fail"))
+			return "SPF failed";
+	}
+	return NULL;
+}
+
+/* "[TWSP-2026-0007]" anywhere in the subject: the case tag. */
+static char *
+subject_ref(const char *subject)
+{
+	const char *p = subject, *q;
+
+	while ((p = strchr(p, '[')) != NULL) {
+		q = ++p;
+		while (isupper((unsigned char)*q) || isdigit((unsigned char)*q))
+			q++;
+		if (q > p && q[0] == '-' && isdigit((unsigned char)q[1]) &&
+		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) &&
+		    isdigit((unsigned char)q[4]) && q[5] == '-') {
+			const char *r = q + 6;
+
+			while (isdigit((unsigned char)*r))
+				r++;
+			if (r > q + 6 && *r == ']')
+				return xstrndup(p, (size_t)(r - p));
+		}
+	}
+	return NULL;
+}
+
+/* The case this message answers, by tag or by threading headers. */
+static char *
+thread_ref(struct escbot *e, const struct message *m)
+{
+	struct case_state c;
+	char *ref = subject_ref(m->subject), *ids, *tok, *save = NULL;
+
+	if (ref != NULL) {
+		if (store_case_get(e->store, ref, &c) == 1) {
+			case_state_free(&c);
+			return ref;
+		}
+		free(ref);
+		ref = NULL;
+	}
+	if (m->in_reply_to &&
+	    store_case_by_message_id(e->store, m->in_reply_to, &ref) == 1)
+		return ref;
+	if (m->references == NULL)
+		return NULL;
+	ids = xstrdup(m->references);
+	for (tok = strtok_r(ids, " \t\r\n,", &save); tok && ref == NULL;
+	    tok = strtok_r(NULL, " \t\r\n,", &save)) {
+		size_t n = strlen(tok);
+
+		if (tok[0] == '<' && n > 2 && tok[n - 1] == '>') {
+			tok[n - 1] = '\0';
+			tok++;
+		}
+		if (store_case_by_message_id(e->store, tok, &ref) != 1)
+			ref = NULL;
+	}
+	free(ids);
+	return ref;
+}
+
+/* The text a person wrote in a reply: what comes before quoted history or
+ * a signature. */
+static char *
+reply_text(const char *text)
+{
+	struct strbuf sb = { 0 };
+	const char *p = text, *eol;
+	size_t n;
+
+	while (*p) {
+		eol = strchr(p, '\n');
+		n = eol ? (size_t)(eol - p) : strlen(p);
+		if ((n > 0 && p[0] == '>') || strncmp(p, "-- ", 3) == 0 ||
+		    str_ncasecmp(p, "-----Original Message-----", 26) == 0 ||
+		    (str_ncasecmp(p, "On ", 3) == 0 && n > 6 &&
+		    str_ncasecmp(p + n - 6, "wrote:", 6) == 0) ||
+		    (str_ncasecmp(p, "From: ", 6) == 0 && sb.len > 0))
+			break;
+		sb_add(&sb, p, n);
+		sb_addc(&sb, '\n');
+		p = eol ? eol + 1 : p + n;
+	}
+	return sb_steal(&sb);
+}
+
+/* A thread command on the first non-empty line.  0 found, -1 none. */
+static int
+parse_command(const char *text, struct command *cmd, char *reason,
+    size_t rlen)
+{
+	static const struct {
+		const char	*word;
+		enum engine_cmd	 kind;
+	} words[] = {
+		{ "PAUSE", CMD_PAUSE }, { "RESUME", CMD_RESUME },
+		{ "EXTEND", CMD_EXTEND }, { "ESCALATE", CMD_ESCALATE },
+		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
+	};
+	const char *p = text, *rest;
+	char line[1024];
+	size_t n;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	n = strcspn(p, "\r\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i].word);
+
+		if (str_ncasecmp(line, words[i].word, wl) != 0 ||
+		    isalpha((unsigned char)line[wl]))
+			continue;
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->kind = words[i].kind;
+		rest = line + wl;
+		if (cmd->kind == CMD_EXTEND) {
+			char *end;
+			long d;
+
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+			d = strtol(rest, &end, 10);
+			if (end == rest || d < 1 || d > 365)
+				return -1;
+			cmd->days = (int)d;
+			rest = end;
+			while (*rest == ' ')
+				rest++;
+			if (str_ncasecmp(rest, "days", 4) == 0)
+				rest += 4;
+			else if (str_ncasecmp(rest, "day", 3) == 0)
+				rest += 3;
+		}
+		while (*rest == ' ' || *rest == '\t' || *rest == ':' || *rest == '-')
+			rest++;
+		snprintf(reason, rlen, "%s", rest);
+		str_trim(reason);
+		cmd->reason = reason;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+is_urgent(const struct protocol *p, const char *text)
+{
+	for (size_t i = 0; i < p->nurgent; i++) {
+		const char *hit = text;
+
+		while ((hit = str_casestr(hit, p->urgent_patterns[i])) != NULL) {
+			/* "not at immediate risk" / "no immediate risk" do not
+			 * make a case urgent. */
+			const char *b = hit - (hit - text > 12 ? 12 : hit - text);
+			char before[16];
+
+			snprintf(before, sizeof(before), "%.*s", (int)(hit - b), b);
+			if (!str_casestr(before, "not ") && !str_casestr(before, "no ") &&
+			    !str_casestr(before, "n't "))
+				return 1;
+			hit++;
+		}
+	}
+	return 0;
+}
+
+/* Involved agencies: the raiser's (by domain) and those the form names. */
+static char *
+involved_agencies(struct escbot *e, const char *from, const char *text)
+{
+	struct strbuf sb = { 0 };
+	const struct dir_agency *a = directory_agency_by_email(e->dir, from);
+	size_t idx[32], n;
+
+	if (a != NULL)
+		sb_adds(&sb, a->id);
+	n = directory_agencies_in_text(e->dir, text, idx, 32);
+	for (size_t i = 0; i < n; i++) {
+		const char *id = e->dir->agencies[idx[i]].id;
+
+		if (a != NULL && strcmp(a->id, id) == 0)
+			continue;
+		if (sb.len)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, id);
+	}
+	return sb_steal(&sb);
+}
+
+/* "Label: value" lines for the acknowledgement; personal identifiers are
+ * confirmed as recorded but not repeated back in an email. */
+static char *
+fields_summary(const struct form_result *r)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct form_value *v = &r->values[i];
+		const char *val = v->def->personal ? "(recorded)" : v->value;
+		char *one = xstrdup(val);
+
+		if (strlen(one) > 200)
+			strcpy(one + 197, "...");
+		for (char *q = one; *q; q++)
+			if (*q == '\n' || *q == '\r')
+				*q = ' ';
+		sb_addf(&sb, "- %s: %s\n", v->def->label, one);
+		free(one);
+	}
+	return sb_steal(&sb);
+}
+
+static char *
+problems_summary(const struct form_result *r)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < r->nproblems; i++) {
+		const struct form_problem *p = &r->problems[i];
+
+		sb_addf(&sb, "- %s: %s", p->def->label, p->reason);
+		if (p->def->example && *p->def->example)
+			sb_addf(&sb, " (for example: %s)", p->def->example);
+		sb_addc(&sb, '\n');
+	}
+	return sb_steal(&sb);
+}
+
+static int
+reply_once_a_day(struct escbot *e, const struct message *m, const char *tmpl,
+    struct tvars *v, time_t now)
+{
+	char *tok;
+	int rc;
+
+	if (store_replies_since(e->store, m->from_addr, tmpl, now - 86400) > 0)
+		return 0;
+	tok = xasprintf("%s/%s/%s", tmpl, m->from_addr,
+	    m->message_id ? m->message_id : "-");
+	rc = casework_reply(e, tmpl, tok, m->from_addr, m->message_id, v, now);
+	free(tok);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+store_fields(struct escbot *e, int64_t case_id, const struct form_result *r)
+{
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (store_field_set(e->store, case_id, r->values[i].def->name,
+		    r->values[i].value, r->values[i].def->personal) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+open_case(struct escbot *e, const struct message *m, const struct protocol *p,
+    const struct form_rule *rule, const struct form_result *r,
+    struct outcome *o, time_t now)
+{
+	struct engine_ctx x = { p, e->cal, e->dir, now };
+	struct case_state c;
+	struct decisions d = { 0 };
+	struct tvars extra = { 0 };
+	struct tm tm;
+	char *summary;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	calendar_utc_to_london(now, &tm);
+	if (store_next_ref(e->store, p->prefix, tm.tm_year + 1900, &c.ref) == -1)
+		goto fail;
+	c.protocol = xstrdup(p->id);
+	c.form = xstrdup(rule->form);
+	c.raised_by = xstrdup(m->from_addr);
+	c.raised_name = m->from_name ? str_header_safe(m->from_name) : NULL;
+	c.thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
+	c.agencies = involved_agencies(e, m->from_addr, m->text);
+	c.urgent = is_urgent(p, m->text);
+	if (engine_open(&c, &x, rule->stage, &d) == -1)
+		goto fail;
+	summary = fields_summary(r);
+	tvars_set(&extra, "fields", summary);
+	free(summary);
+	if (store_case_insert(e->store, &c) == -1 ||
+	    store_fields(e, c.id, r) == -1 ||
+	    casework_apply(e, &c, &d, m->message_id, &extra, now) == -1)
+		goto fail;
+	o->case_id = c.id;
+	set_outcome(o, "case", 0, "opened %s", c.ref);
+	log_info("case %s: opened from %s form%s", c.ref, rule->form,
+	    c.urgent ? " (urgent)" : "");
+	rc = 0;
+fail:
+	tvars_free(&extra);
+	decisions_free(&d);
+	case_state_free(&c);
+	return rc;
+}
+
+/* A reply in a case thread: a command, a form for that case, or a note. */
+static int
+thread_message(struct escbot *e, const struct message *m, const char *ref,
+    struct outcome *o, time_t now)
+{
+	struct case_state c;
+	struct command cmd;
+	char reason[1024], err[512], *mine;
+	int allowed, rc;
+
+	if (store_case_get(e->store, ref, &c) != 1)
+		return -1;
+	o->case_id = c.id;
+	mine = reply_text(m->text);
+	allowed = store_participant_is(e->store, c.id, m->from_addr) == 1 ||
+	    directory_has_contact(e->dir, m->from_addr);
+	if (parse_command(mine, &cmd, reason, sizeof(reason)) == 0) {
+		cmd.actor = m->from_addr;
+		cmd.token = m->message_id;
+		if (!allowed) {
+			/* Recorded, never answered: no backscatter to
+			 * someone who is not part of the case. */
+			store_event_add(e->store, c.id, now, m->from_addr,
+			    "refused", "command from someone not in the case");
+			set_outcome(o, "refused", 1, "%s: command from a sender "
+			    "who is not a participant", c.ref);
+			rc = 0;
+			goto done;
+		}
+		if (casework_command(e, ref, &cmd, m->message_id, 1, err,
+		    sizeof(err)) == 0) {
+			set_outcome(o, "command", 0, "%s: command applied", c.ref);
+		} else {
+			struct tvars v = { 0 };
+			char *tok = xasprintf("%s/refused/%s", c.ref,
+			    m->message_id ? m->message_id : "-");
+
+			casework_case_vars(e, &c, &v);
+			tvars_set(&v, "note", err);
+			store_event_add(e->store, c.id, now, m->from_addr,
+			    "command-refused", err);
+			rc = casework_reply(e, "command-refused", tok, m->from_addr,
+			    m->message_id, &v, now);
+			free(tok);
+			tvars_free(&v);
+			if (rc < 0)
+				goto fail;
+			set_outcome(o, "command", 0, "%s: command not applied: %s",
+			    c.ref, err);
+		}
+		rc = 0;
+		goto done;
+	}
+	if (!allowed) {
+		store_event_add(e->store, c.id, now, m->from_addr, "refused",
+		    "reply from someone not in the case");
+		set_outcome(o, "refused", 1, "%s: reply from a sender who is "
+		    "not a participant", c.ref);
+		rc = 0;
+		goto done;
+	}
+	rc = store_event_add(e->store, c.id, now, m->from_addr, "reply",
+	    "a reply was received in the case thread");
+	set_outcome(o, "reply", 0, "%s: reply recorded", c.ref);
+	goto done;
+fail:
+	rc = -1;
+done:
+	free(mine);
+	case_state_free(&c);
+	return rc;
+}
+
+/* Classify and act.  Everything it writes is inside the caller's
+ * transaction.  Returns 0, or -1 when the transaction must be abandoned. */
+static int
+decide(struct escbot *e, const struct message *m, struct outcome *o,
+    time_t now)
+{
+	const struct form_def *f;
+	const struct form_rule *rule;
+	const struct protocol *p;
+	struct form_result *r;
+	struct tvars v = { 0 };
+	const char *why;
+	char *ref;
+	int rc = -1;
+
+	if (m->from_addr && e->cfg->smtp.from_addr &&
+	    strcmp(m->from_addr, e->cfg->smtp.from_addr) == 0) {
+		set_outcome(o, "own", 0, "escbot's own message");
+		return 0;
+	}
+	if ((why = automatic_reason(m)) != NULL) {
+		set_outcome(o, m->is_report ? "bounce" : "auto", 0,
+		    "automatic message (%s): not answered", why);
+		if ((ref = thread_ref(e, m)) != NULL) {
+			struct case_state c;
+
+			if (store_case_get(e->store, ref, &c) == 1) {
+				o->case_id = c.id;
+				store_event_add(e->store, c.id, now,
+				    m->from_addr ? m->from_addr : "unknown",
+				    m->is_report ? "bounce" : "auto-reply", why);
+				case_state_free(&c);
+			}
+			free(ref);
+		}
+		return 0;
+	}
+	if (m->from_addr == NULL) {
+		set_outcome(o, "rejected", 1, "no sender address");
+		return 0;
+	}
+	if (!config_domain_allowed(e->cfg, m->from_addr)) {
+		set_outcome(o, "refused", 1,
+		    "sender domain not in allowed_sender_domains");
+		return 0;
+	}
+	if ((why = authentication_failure(e, m)) != NULL) {
+		set_outcome(o, "refused", 1, "%s for the sender's domain", why);
+		return 0;
+	}
+	if ((ref = thread_ref(e, m)) != NULL) {
+		rc = thread_message(e, m, ref, o, now);
+		free(ref);
+		return rc;
+	}
+
+	f = form_recognise(e->rules->forms, m->text);
+	if (f == NULL) {
+		int unreadable = 0;
+
+		for (size_t i = 0; i < m->nattachments; i++)
+			if (m->attachments[i].filename)
+				unreadable = 1;
+		tvars_set(&v, "subject", m->subject);
+		tvars_set(&v, "formats", unreadable ? "yes" : "");
+		if (reply_once_a_day(e, m, "no-form", &v, now) == -1)
+			goto done;
+		set_outcome(o, "no-form", 1, "no form recognised%s",
+		    unreadable ? " (attachment in a format escbot cannot read)" : "");
+		rc = 0;
+		goto done;
+	}
+	if ((p = rules_for_form(e->rules, f->id, &rule)) == NULL) {
+		set_outcome(o, "rejected", 1, "form %s is not used by any protocol",
+		    f->id);
+		rc = 0;
+		goto done;
+	}
+	r = form_extract(f, m->text);
+	if (r->nproblems > 0) {
+		char *probs = problems_summary(r), *tok;
+
+		tvars_set(&v, "form_title", f->title);
+		tvars_set(&v, "problems", probs);
+		tvars_set(&v, "subject", m->subject);
+		tok = xasprintf("reject/%s", m->message_id ? m->message_id :
+		    m->from_addr);
+		rc = casework_reply(e, "reject", tok, m->from_addr, m->message_id,
+		    &v, now) < 0 ? -1 : 0;
+		free(tok);
+		set_outcome(o, "rejected", 1, "form %s incomplete: %zu field%s "
+		    "missing or unreadable", f->id, r->nproblems,
+		    r->nproblems == 1 ? "" : "s");
+		free(probs);
+		form_result_free(r);
+		goto done;
+	}
+	if (rule->action == FORM_OPEN)
+		rc = open_case(e, m, p, rule, r, o, now);
+	else {
+		/* Update and close forms without a thread: not yet matched to
+		 * a case by their reference fields. */
+		set_outcome(o, "rejected", 1, "form %s names no case escbot knows",
+		    f->id);
+		rc = 0;
+	}
+	form_result_free(r);
+done:
+	tvars_free(&v);
+	return rc;
+}
+
+int
+ingest_message(struct escbot *e, const char *raw, size_t len,
+    uint32_t uidvalidity, uint32_t uid, char **folder)
+{
+	struct processed_msg pm;
+	struct outcome o = { 0 };
+	struct message *m = NULL;
+	char err[256], *fp, *known = NULL;
+	time_t now = escbot_now(e);
+	int rc;
+
+	*folder = NULL;
+	fp = fingerprint(raw, len);
+	if ((rc = store_processed_find(e->store, fp, &known)) == 1) {
+		/* Done before (a crash before the move, a re-delivery, a new
+		 * UIDVALIDITY): only the move is left. */
+		log_info("uid %u: already processed; moving to %s", uid, known);
+		*folder = known;
+		free(fp);
+		return 0;
+	}
+	if (rc == -1)
+		goto fail;
+	if (store_begin(e->store) == -1)
+		goto fail;
+	if (len > (size_t)e->cfg->max_message_size)
+		set_outcome(&o, "rejected", 1, "message of %zu bytes is over "
+		    "max_message_size", len);
+	else if (message_parse(raw, len, &m, err, sizeof(err)) == -1)
+		set_outcome(&o, "rejected", 1, "unreadable message: %s", err);
+	else if (decide(e, m, &o, now) == -1) {
+		store_rollback(e->store);
+		goto fail;
+	}
+	memset(&pm, 0, sizeof(pm));
+	pm.uidvalidity = uidvalidity;
+	pm.uid = uid;
+	pm.fingerprint = fp;
+	pm.message_id = m ? m->message_id : NULL;
+	pm.sender = m ? m->from_addr : NULL;
+	pm.outcome = o.outcome;
+	pm.reason = o.reason;
+	pm.folder = o.rejected ? e->cfg->imap.rejected_folder :
+	    e->cfg->imap.processed_folder;
+	pm.case_id = o.case_id;
+	pm.at = now;
+	if (store_processed_add(e->store, &pm) == -1 ||
+	    store_commit(e->store) == -1) {
+		store_rollback(e->store);
+		goto fail;
+	}
+	log_info("uid %u: %s: %s", uid, o.outcome, o.reason);
+	*folder = xstrdup(pm.folder);
+	message_free(m);
+	free(o.reason);
+	free(fp);
+	return 0;
+fail:
+	log_warnx("uid %u: not processed, left in the inbox: %s", uid,
+	    store_error(e->store));
+	message_free(m);
+	free(o.reason);
+	free(fp);
+	return -1;
+}
+
+int
+ingest_mailbox(struct escbot *e)
+{
+	struct imap_params p;
+	struct imap *im;
+	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
+	size_t n = 0;
+	char err[512], *raw, *folder;
+	size_t len;
+	int rc, done = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.host = e->cfg->imap.host;
+	p.port = e->cfg->imap.port;
+	p.tls = e->cfg->imap.tls;
+	p.user = e->cfg->imap.user;
+	p.password = e->cfg->imap.password;
+	p.ca_file = e->cfg->imap.ca_file;
+	p.folder = e->cfg->imap.folder;
+	p.timeout = e->cfg->imap.timeout;
+	if ((rc = imap_open(&p, &im, err, sizeof(err))) != IMAP_OK) {
+		log_warnx("imap: %s", err);
+		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
+	}
+	uidv = imap_uidvalidity(im);
+	if (store_mailbox_get(e->store, p.folder, &known_uidv, &next_uid) == 1 &&
+	    known_uidv != uidv) {
+		/* The server renumbered the folder: look at everything again;
+		 * fingerprints keep what was done from being done twice. */
+		log_warnx("imap: %s UIDVALIDITY changed (%u -> %u); rescanning",
+		    p.folder, known_uidv, uidv);
+		next_uid = 1;
+	}
+	if (known_uidv != uidv)
+		next_uid = 1;
+	if ((rc = imap_list_uids(im, next_uid, &uids, &n, err, sizeof(err))) != 0) {
+		log_warnx("imap: %s", err);
+		imap_close(im);
+		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = imap_fetch(im, uids[i], &raw, &len, err, sizeof(err))) != 0) {
+			log_warnx("imap: uid %u: %s", uids[i], err);
+			if (rc == IMAP_ERR_TEMP)
+				break;
+			if (!stop_at)
+				stop_at = uids[i];
+			continue;
+		}
+		rc = ingest_message(e, raw, len, uidv, uids[i], &folder);
+		free(raw);
+		if (rc == -1) {
+			/* Left in the inbox; the cursor stays before it so
+			 * the next pass tries it again. */
+			if (!stop_at)
+				stop_at = uids[i];
+			continue;
+		}
+		if (imap_move(im, uids[i], folder, err, sizeof(err)) != 0) {
+			log_warnx("imap: uid %u: move to %s: %s", uids[i], folder, err);
+			free(folder);
+			if (!stop_at)
+				stop_at = uids[i];
+			break;
+		}
+		free(folder);
+		done++;
+		if (!stop_at)
+			store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
+	}
+	if (n == 0 || known_uidv != uidv)
+		store_mailbox_set(e->store, p.folder, uidv,
+		    stop_at ? stop_at : (n ? uids[n - 1] + 1 : next_uid));
+	free(uids);
+	imap_close(im);
+	return done;
+}

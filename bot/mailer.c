@@ -1,0 +1,239 @@
+/*
+ * mailer: composes outgoing messages by hand rather than through a MIME
+ * library: the shapes are few (text, or text + HTML alternative), and
+ * writing them directly keeps the header-injection guarantees easy to see.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "mailer.h"
+#include "util.h"
+
+/* FNV-1a, 64 bit: stable, and enough to make ids unique per token. */
+static uint64_t
+hash64(const char *s, uint64_t h)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+char *
+mailer_message_id(const char *token, const char *from_addr)
+{
+	const char *dom = from_addr ? strrchr(from_addr, '@') : NULL;
+	uint64_t a = hash64(token, 0xcbf29ce484222325ULL);
+	uint64_t b = hash64(token, a ^ 0x9e3779b97f4a7c15ULL);
+
+	return xasprintf("escbot.%016llx%016llx@%s", (unsigned long long)a,
+	    (unsigned long long)b, dom ? dom + 1 : "escbot.invalid");
+}
+
+static int
+is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+char *
+mailer_encode_header(const char *value)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct strbuf sb = { 0 };
+	const unsigned char *p;
+	size_t len, i, chunk, start;
+	char *safe = str_header_safe(value);
+
+	if (is_ascii(safe))
+		return safe;
+	p = (const unsigned char *)safe;
+	len = strlen(safe);
+	/* Encoded words of at most 45 bytes, never splitting a UTF-8
+	 * character, joined by folding white space. */
+	for (start = 0; start < len; start += chunk) {
+		chunk = len - start < 45 ? len - start : 45;
+		while (start + chunk < len && (p[start + chunk] & 0xc0) == 0x80)
+			chunk--;
+		if (start)
+			sb_adds(&sb, "\r\n ");
+		sb_adds(&sb, "=?UTF-8?B?");
+		for (i = 0; i < chunk; i += 3) {
+			uint32_t v = (uint32_t)p[start + i] << 16;
+			size_t n = chunk - i < 3 ? chunk - i : 3;
+
+			if (n > 1)
+				v |= (uint32_t)p[start + i + 1] << 8;
+			if (n > 2)
+				v |= p[start + i + 2];
+			sb_addc(&sb, b64[(v >> 18) & 63]);
+			sb_addc(&sb, b64[(v >> 12) & 63]);
+			sb_addc(&sb, n > 1 ? b64[(v >> 6) & 63] : '=');
+			sb_addc(&sb, n > 2 ? b64[v & 63] : '=');
+		}
+		sb_adds(&sb, "?=");
+	}
+	free(safe);
+	return sb_steal(&sb);
+}
+
+/* A display-name address with the name encoded when needed. */
+static void
+add_address(struct strbuf *sb, const char *addr)
+{
+	char *safe = str_header_safe(addr), *lt, *name, *enc;
+
+	lt = strrchr(safe, '<');
+	if (lt == NULL || lt == safe) {
+		sb_adds(sb, str_trim(safe));
+		free(safe);
+		return;
+	}
+	name = xstrndup(safe, (size_t)(lt - safe));
+	str_trim(name);
+	if (is_ascii(name) && strpbrk(name, "\",.;:@()[]") != NULL) {
+		sb_addc(sb, '"');
+		for (char *q = name; *q; q++)
+			if (*q != '"' && *q != '\\')
+				sb_addc(sb, *q);
+		sb_addc(sb, '"');
+	} else {
+		enc = mailer_encode_header(name);
+		sb_adds(sb, enc);
+		free(enc);
+	}
+	sb_addc(sb, ' ');
+	sb_adds(sb, lt);
+	free(name);
+	free(safe);
+}
+
+static void
+add_address_list(struct strbuf *sb, const char *hdr, const char *const *l,
+    size_t n)
+{
+	if (n == 0)
+		return;
+	sb_adds(sb, hdr);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_adds(sb, ",\r\n ");
+		add_address(sb, l[i]);
+	}
+	sb_adds(sb, "\r\n");
+}
+
+/* Quoted-printable (RFC 2045) with CRLF line ends. */
+static void
+add_qp(struct strbuf *sb, const char *s)
+{
+	size_t col = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			sb_adds(sb, "\r\n");
+			col = 0;
+			continue;
+		}
+		if (col >= 72) {
+			sb_adds(sb, "=\r\n");
+			col = 0;
+		}
+		if ((c == ' ' || c == '\t') && (s[1] == '\n' || s[1] == '\0' ||
+		    s[1] == '\r')) {
+			sb_addf(sb, "=%02X", c);
+			col += 3;
+		} else if (c == '=' || c >= 0x7f || (c < 0x20 && c != '\t') ||
+		    (col == 0 && c == '.')) {
+			sb_addf(sb, "=%02X", c);
+			col += 3;
+		} else {
+			sb_addc(sb, (char)c);
+			col++;
+		}
+	}
+	sb_adds(sb, "\r\n");
+}
+
+static void
+add_part(struct strbuf *sb, const char *type, const char *body)
+{
+	sb_addf(sb, "Content-Type: %s; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n", type);
+	add_qp(sb, body);
+}
+
+char *
+mailer_compose(const struct outgoing *o)
+{
+	struct strbuf sb = { 0 };
+	char date[64], *subj, *s;
+	struct tm tm;
+	long off;
+
+	calendar_utc_to_london(o->date, &tm);
+	off = calendar_london_offset(o->date) / 60;
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S", &tm);
+	sb_addf(&sb, "Date: %s %c%02ld%02ld\r\n", date, off < 0 ? '-' : '+',
+	    labs(off) / 60, labs(off) % 60);
+	sb_adds(&sb, "From: ");
+	add_address(&sb, o->from);
+	sb_adds(&sb, "\r\n");
+	add_address_list(&sb, "To: ", o->to, o->nto);
+	add_address_list(&sb, "Cc: ", o->cc, o->ncc);
+	subj = mailer_encode_header(o->subject);
+	sb_addf(&sb, "Subject: %s\r\n", subj);
+	free(subj);
+	s = str_header_safe(o->message_id);
+	sb_addf(&sb, "Message-ID: <%s>\r\n", s);
+	free(s);
+	if (o->in_reply_to && *o->in_reply_to) {
+		s = str_header_safe(o->in_reply_to);
+		sb_addf(&sb, "In-Reply-To: <%s>\r\n", s);
+		free(s);
+	}
+	if (o->references && *o->references) {
+		char *refs = str_header_safe(o->references), *tok, *save = NULL;
+		int first = 1;
+
+		sb_adds(&sb, "References:");
+		for (tok = strtok_r(refs, " ", &save); tok;
+		    tok = strtok_r(NULL, " ", &save)) {
+			sb_addf(&sb, "%s<%s>", first ? " " : "\r\n ", tok);
+			first = 0;
+		}
+		sb_adds(&sb, "\r\n");
+		free(refs);
+	}
+	sb_adds(&sb, "MIME-Version: 1.0\r\n"
+	    "Auto-Submitted: auto-generated\r\n"
+	    "X-Auto-Response-Suppress: All\r\n"
+	    "Precedence: bulk\r\n");
+	if (o->html == NULL) {
+		add_part(&sb, "text/plain", o->text);
+	} else {
+		const char *b = "escbot-alt-boundary-7d1f0c";
+
+		sb_addf(&sb, "Content-Type: multipart/alternative; "
+		    "boundary=\"%s\"\r\n\r\n", b);
+		sb_addf(&sb, "--%s\r\n", b);
+		add_part(&sb, "text/plain", o->text);
+		sb_addf(&sb, "--%s\r\n", b);
+		add_part(&sb, "text/html", o->html);
+		sb_addf(&sb, "--%s--\r\n", b);
+	}
+	return sb_steal(&sb);
+}

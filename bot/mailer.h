@@ -1,0 +1,38 @@
+/*
+ * mailer: writes the RFC 5322 messages escbot sends.  Every message is
+ * marked Auto-Submitted: auto-generated and X-Auto-Response-Suppress: All
+ * (so out-of-office robots stay quiet), carries a Message-ID derived from
+ * its outbox token (the same email always has the same id, so a resend
+ * after a crash can be recognised), threads to the case with In-Reply-To /
+ * References, and has a UTF-8 text part (and an HTML alternative when the
+ * template has one).  Header values are stripped of CR, LF and controls.
+ * Returned strings are the caller's to free.
+ */
+#ifndef ESCBOT_MAILER_H
+#define ESCBOT_MAILER_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct outgoing {
+	const char		*from;		/* "Name <addr>" */
+	const char *const	*to;
+	size_t			 nto;
+	const char *const	*cc;
+	size_t			 ncc;
+	const char		*subject;
+	const char		*text;
+	const char		*html;		/* may be NULL */
+	const char		*message_id;	/* without <> */
+	const char		*in_reply_to;	/* without <>, may be NULL */
+	const char		*references;	/* ids without <>, space separated */
+	time_t			 date;
+};
+
+/* "escbot.<hash of token>@<domain of from_addr>" */
+char	*mailer_message_id(const char *token, const char *from_addr);
+char	*mailer_compose(const struct outgoing *);
+/* RFC 2047 encoded-word form of a header value when it is not ASCII. */
+char	*mailer_encode_header(const char *value);
+
+#endif

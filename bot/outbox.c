@@ -1,0 +1,106 @@
+/*
+ * outbox: at-least-once delivery.  A delivery is marked sent only after the
+ * server accepted it, so a crash in between sends it again -- with the same
+ * Message-ID, which lets a recipient's client (and the tests) recognise it.
+ * While the server is unreachable the outage is logged once, not once per
+ * message or per poll.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "util.h"
+
+#define BATCH	100
+
+static int outage;	/* 1 while the SMTP server is unreachable */
+
+static time_t
+backoff(const struct escbot *e, int attempts)
+{
+	time_t d = e->cfg->smtp.retry_min;
+
+	for (int i = 0; i < attempts && d < e->cfg->smtp.retry_max; i++)
+		d *= 2;
+	return d > e->cfg->smtp.retry_max ? e->cfg->smtp.retry_max : d;
+}
+
+int
+outbox_flush(struct escbot *e)
+{
+	struct smtp_params p;
+	struct outbox_item *items;
+	enum smtp_result r;
+	char err[1024];
+	size_t n;
+	time_t now;
+	int sent = 0, unreachable = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.url = e->cfg->smtp.url;
+	p.user = e->cfg->smtp.user;
+	p.password = e->cfg->smtp.password;
+	p.ca_file = e->cfg->smtp.ca_file;
+	p.starttls = e->cfg->smtp.starttls;
+	p.timeout = e->cfg->smtp.timeout;
+	for (;;) {
+		now = escbot_now(e);
+		if (store_outbox_ready(e->store, now, &items, &n, BATCH) == -1)
+			return -1;
+		if (n == 0) {
+			free(items);
+			break;
+		}
+		for (size_t i = 0; i < n && !unreachable; i++) {
+			struct outbox_item *it = &items[i];
+			enum delivery_result dr;
+			time_t next = 0;
+
+			r = smtp_send(&p, e->cfg->smtp.from_addr, it->rcpt, it->data,
+			    strlen(it->data), err, sizeof(err));
+			if (r == SMTP_SENT) {
+				dr = DELIVERY_SENT;
+				sent++;
+				if (outage)
+					log_info("smtp: server reachable again");
+				outage = 0;
+				log_info("sent %s to %s", it->token, it->rcpt);
+			} else if (r == SMTP_PERMFAIL) {
+				dr = DELIVERY_FAILED;
+				log_warnx("smtp: %s refused for good for %s: %s",
+				    it->token, it->rcpt, err);
+			} else {
+				dr = DELIVERY_RETRY;
+				next = now + backoff(e, it->attempts);
+				/* A refusal before any recipient was looked at
+				 * means the server is out: stop this round. */
+				if (strstr(err, "connect") || strstr(err, "resolve") ||
+				    strstr(err, "timed out") || strstr(err, "Timeout") ||
+				    strstr(err, "certificate") || strstr(err, "SSL") ||
+				    strstr(err, "TLS")) {
+					unreachable = 1;
+					if (!outage)
+						log_warnx("smtp: cannot send (%s); "
+						    "will retry", err);
+					outage = 1;
+				} else
+					log_warnx("smtp: %s to %s deferred: %s",
+					    it->token, it->rcpt, err);
+			}
+			if (store_outbox_result(e->store, it->delivery_id, dr,
+			    dr == DELIVERY_SENT ? NULL : err, next, now) == -1)
+				log_warnx("outbox: %s", store_error(e->store));
+		}
+		for (size_t i = 0; i < n; i++)
+			outbox_item_free(&items[i]);
+		free(items);
+		if (unreachable)
+			return -1;
+		if (n < BATCH)
+			break;
+	}
+	return sent;
+}
