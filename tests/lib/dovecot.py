@@ -78,11 +78,20 @@ class Dovecot:
         self.uid, self.gid = uid, gid
         for sub in ("", "run", "state", "mail", "home"):
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        # The mail user must be able to walk down to its Maildir.
-        for d in (os.path.dirname(self.dir), self.dir):
-            st = os.stat(d)
-            if st.st_uid == os.geteuid():
-                os.chmod(d, st.st_mode | 0o711)
+        # Dovecot's unprivileged processes (mail, auth) must be able to
+        # walk down to the Maildirs and the passwd-file: give search
+        # permission on every directory of ours above them (mkdtemp makes
+        # them 0700).
+        if os.geteuid() == 0:
+            d = self.dir
+            while True:
+                st = os.stat(d)
+                if st.st_uid == os.geteuid() and st.st_mode & 0o011 != 0o011:
+                    os.chmod(d, (st.st_mode & 0o7777) | 0o011)
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
         for sub in ("mail", "home"):
             os.chown(os.path.join(self.dir, sub), uid, gid)
         passwd = os.path.join(self.dir, "passwd")

@@ -1,0 +1,558 @@
+/*
+ * main: the command line and the daemon loop.  Every subcommand loads and
+ * checks the whole configuration first, so a mistake is reported the same
+ * way whichever command meets it.  The loop fetches, ticks and sends, then
+ * sleeps until the next poll; SIGTERM and SIGINT only set a flag, and the
+ * loop finishes the message in hand before it exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casework.h"
+#include "escbot.h"
+#include "ingest.h"
+#include "log.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "util.h"
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+	    "\n"
+	    "commands:\n"
+	    "  run [--once]           poll the mailbox, process, tick, send\n"
+	    "  check-config           validate config, rules, forms, directory, templates\n"
+	    "  cases [--all] [--json] list open cases (all with --all)\n"
+	    "  case REF [--json]      one case with its timeline\n"
+	    "  tick                   deadlines and outbox only, no fetch\n"
+	    "  pause REF --reason T   stop a case's clock\n"
+	    "  resume REF             restart it with the time that was left\n"
+	    "  extend REF --days N --reason T\n"
+	    "  escalate REF --reason T\n"
+	    "  resolve REF [--level N] --note T\n"
+	    "\n"
+	    "options:\n"
+	    "  -c FILE      configuration (default etc/escbot.conf)\n"
+	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
+	    "  -v           more logging; -q less\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "exit status: 0 success, 1 bad configuration or usage, 2 fatal error,\n"
+	    "3 mailbox or server unreachable, 4 no such case or command refused\n");
+}
+
+/* JSON string with everything that needs it escaped. */
+static void
+json_str(FILE *fp, const char *s)
+{
+	if (s == NULL) {
+		fputs("null", fp);
+		return;
+	}
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c == '\r')
+			fputs("\\r", fp);
+		else if (c == '\t')
+			fputs("\\t", fp);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void
+json_time(FILE *fp, time_t t)
+{
+	char buf[64];
+
+	if (t == 0 || calendar_format_iso(t, buf, sizeof(buf)) == -1)
+		fputs("null", fp);
+	else
+		json_str(fp, buf);
+}
+
+struct listing {
+	struct escbot	*e;
+	int		 json;
+	int		 count;
+	time_t		 now;
+};
+
+static const struct stage_def *
+case_stage(struct escbot *e, const struct case_state *c)
+{
+	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+
+	if (p == NULL || c->stage_idx < 0 || (size_t)c->stage_idx >= p->nstages)
+		return NULL;
+	return &p->stages[c->stage_idx];
+}
+
+static void
+case_json(struct escbot *e, const struct case_state *c, time_t now)
+{
+	const struct stage_def *s = case_stage(e, c);
+
+	printf("{\"ref\":");
+	json_str(stdout, c->ref);
+	printf(",\"protocol\":");
+	json_str(stdout, c->protocol);
+	printf(",\"form\":");
+	json_str(stdout, c->form);
+	printf(",\"stage\":%d,\"stage_name\":", s ? s->number : 0);
+	json_str(stdout, s ? s->name : NULL);
+	printf(",\"status\":\"%s\",\"opened_at\":", case_status_name(c->status));
+	json_time(stdout, c->opened_at);
+	printf(",\"due_at\":");
+	json_time(stdout, c->due_at);
+	printf(",\"overdue\":%s", c->status == CASE_OPEN && now > c->due_at ?
+	    "true" : "false");
+	printf(",\"raised_by\":");
+	json_str(stdout, c->raised_by);
+	printf(",\"urgent\":%s,\"agencies\":", c->urgent ? "true" : "false");
+	json_str(stdout, c->agencies);
+	if (c->status == CASE_RESOLVED) {
+		printf(",\"resolved_at\":");
+		json_time(stdout, c->resolved_at);
+		printf(",\"resolved_level\":%d", c->resolved_level);
+	}
+	if (c->status == CASE_PAUSED) {
+		printf(",\"paused_at\":");
+		json_time(stdout, c->paused_at);
+	}
+}
+
+static int
+list_one(const struct case_state *c, void *arg)
+{
+	struct listing *l = arg;
+	const struct stage_def *s = case_stage(l->e, c);
+	char due[64];
+
+	if (l->json) {
+		printf("%s", l->count ? ",\n " : "\n ");
+		case_json(l->e, c, l->now);
+		printf("}");
+	} else {
+		if (calendar_format_iso(c->due_at, due, sizeof(due)) == -1)
+			strcpy(due, "-");
+		printf("%-16s %-9s %-5s stage %-2d %-8s due %s%s%s\n", c->ref,
+		    c->protocol, c->form ? "" : "", s ? s->number : 0,
+		    case_status_name(c->status),
+		    c->status == CASE_RESOLVED ? "-" : due,
+		    c->status == CASE_OPEN && l->now > c->due_at ? " OVERDUE" : "",
+		    c->urgent ? " URGENT" : "");
+	}
+	l->count++;
+	return 0;
+}
+
+static int
+cmd_cases(struct escbot *e, int all, int json)
+{
+	struct listing l = { e, json, 0, escbot_now(e) };
+
+	if (json)
+		printf("[");
+	if (store_cases_each(e->store, all, list_one, &l) == -1) {
+		log_warnx("cases: %s", store_error(e->store));
+		return 2;
+	}
+	if (json)
+		printf("%s]\n", l.count ? "\n" : "");
+	else if (l.count == 0)
+		printf("no %scases\n", all ? "" : "open ");
+	return 0;
+}
+
+static int
+field_json(const char *name, const char *value, int personal, void *arg)
+{
+	int *n = arg;
+
+	(void)personal;
+	printf("%s", (*n)++ ? "," : "");
+	json_str(stdout, name);
+	printf(":");
+	json_str(stdout, value);
+	return 0;
+}
+
+static int
+field_text(const char *name, const char *value, int personal, void *arg)
+{
+	(void)arg;
+	(void)personal;
+	printf("  %-28s %s\n", name, value);
+	return 0;
+}
+
+static int
+event_json(time_t at, const char *actor, const char *kind, const char *detail,
+    void *arg)
+{
+	int *n = arg;
+
+	printf("%s{\"at\":", (*n)++ ? "," : "");
+	json_time(stdout, at);
+	printf(",\"actor\":");
+	json_str(stdout, actor);
+	printf(",\"kind\":");
+	json_str(stdout, kind);
+	printf(",\"detail\":");
+	json_str(stdout, detail);
+	printf("}");
+	return 0;
+}
+
+static int
+event_text(time_t at, const char *actor, const char *kind, const char *detail,
+    void *arg)
+{
+	char buf[64];
+
+	(void)arg;
+	if (calendar_format_iso(at, buf, sizeof(buf)) == -1)
+		strcpy(buf, "-");
+	printf("  %s  %-14s %-28s %s\n", buf, kind, actor, detail);
+	return 0;
+}
+
+static int
+action_json(const char *tmpl, const char *rcpt, const char *state,
+    time_t created, time_t sent, const char *error, void *arg)
+{
+	int *n = arg;
+
+	printf("%s{\"email\":", (*n)++ ? "," : "");
+	json_str(stdout, tmpl);
+	printf(",\"to\":");
+	json_str(stdout, rcpt);
+	printf(",\"state\":");
+	json_str(stdout, state);
+	printf(",\"queued_at\":");
+	json_time(stdout, created);
+	printf(",\"sent_at\":");
+	json_time(stdout, sent);
+	printf(",\"error\":");
+	json_str(stdout, error);
+	printf("}");
+	return 0;
+}
+
+static int
+action_text(const char *tmpl, const char *rcpt, const char *state,
+    time_t created, time_t sent, const char *error, void *arg)
+{
+	char buf[64];
+
+	(void)arg;
+	(void)sent;
+	if (calendar_format_iso(created, buf, sizeof(buf)) == -1)
+		strcpy(buf, "-");
+	printf("  %s  %-14s %-8s %s%s%s\n", buf, tmpl, state, rcpt,
+	    error ? "  " : "", error ? error : "");
+	return 0;
+}
+
+static int
+cmd_case(struct escbot *e, const char *ref, int json)
+{
+	struct case_state c;
+	int rc, n = 0;
+
+	if ((rc = store_case_get(e->store, ref, &c)) != 1) {
+		if (rc == 0)
+			fprintf(stderr, "escbot: no case %s\n", ref);
+		return rc == 0 ? 4 : 2;
+	}
+	if (json) {
+		case_json(e, &c, escbot_now(e));
+		printf(",\"fields\":{");
+		store_fields_each(e->store, c.id, field_json, &n);
+		n = 0;
+		printf("},\"actions\":[");
+		store_outbox_each(e->store, c.id, action_json, &n);
+		n = 0;
+		printf("],\"events\":[");
+		store_events_each(e->store, c.id, event_json, &n);
+		printf("]}\n");
+	} else {
+		struct listing l = { e, 0, 0, escbot_now(e) };
+
+		list_one(&c, &l);
+		printf("raised by %s\nfields:\n", c.raised_by ? c.raised_by : "-");
+		store_fields_each(e->store, c.id, field_text, NULL);
+		printf("timeline:\n");
+		store_events_each(e->store, c.id, event_text, NULL);
+		printf("emails:\n");
+		store_outbox_each(e->store, c.id, action_text, NULL);
+	}
+	case_state_free(&c);
+	return 0;
+}
+
+static int
+cycle(struct escbot *e, int fetch)
+{
+	int rc = 0, r;
+
+	if (fetch) {
+		r = ingest_mailbox(e);
+		if (r == INGEST_FINAL)
+			rc = 3;
+		else if (r == INGEST_TEMP)
+			rc = 3;
+	}
+	if (casework_tick(e) == -1)
+		rc = 2;
+	if (outbox_flush(e) == -1 && rc == 0)
+		rc = 3;
+	return rc;
+}
+
+static int
+cmd_run(struct escbot *e, int once)
+{
+	struct sigaction sa;
+	time_t next;
+	int rc, was_down = 0;
+
+	if (once)
+		return cycle(e, 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("escbot %s started; polling every %d s", ESCBOT_VERSION,
+	    e->cfg->poll_interval);
+	while (!quit) {
+		rc = cycle(e, 1);
+		if (rc == 3 && !was_down)
+			log_warnx("a server is unreachable; retrying every %d s",
+			    e->cfg->poll_interval);
+		was_down = rc == 3;
+		next = time(NULL) + e->cfg->poll_interval;
+		while (!quit && time(NULL) < next)
+			sleep(1);
+	}
+	log_info("escbot stopping");
+	return 0;
+}
+
+static int
+cmd_command(struct escbot *e, const char *name, const char *ref,
+    const char *reason, int days, int level)
+{
+	struct command cmd;
+	char err[512], actor[300], token[128];
+	const char *user = getenv("USER");
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (strcmp(name, "pause") == 0)
+		cmd.kind = CMD_PAUSE;
+	else if (strcmp(name, "resume") == 0)
+		cmd.kind = CMD_RESUME;
+	else if (strcmp(name, "extend") == 0)
+		cmd.kind = CMD_EXTEND;
+	else if (strcmp(name, "escalate") == 0)
+		cmd.kind = CMD_ESCALATE;
+	else
+		cmd.kind = CMD_RESOLVE;
+	if ((cmd.kind == CMD_PAUSE || cmd.kind == CMD_EXTEND ||
+	    cmd.kind == CMD_ESCALATE) && (reason == NULL || *reason == '\0')) {
+		fprintf(stderr, "escbot: %s needs --reason: the protocol asks "
+		    "that it is recorded why\n", name);
+		return 1;
+	}
+	if (cmd.kind == CMD_RESOLVE && (reason == NULL || *reason == '\0')) {
+		fprintf(stderr, "escbot: resolve needs --note\n");
+		return 1;
+	}
+	if (cmd.kind == CMD_EXTEND && days < 1) {
+		fprintf(stderr, "escbot: extend needs --days N\n");
+		return 1;
+	}
+	snprintf(actor, sizeof(actor), "cli:%s", user ? user : "admin");
+	snprintf(token, sizeof(token), "cli-%s-%lld-%ld", name,
+	    (long long)escbot_now(e), (long)getpid());
+	cmd.actor = actor;
+	cmd.token = token;
+	cmd.reason = reason ? reason : "";
+	cmd.days = days;
+	cmd.level = level;
+	if (casework_command(e, ref, &cmd, NULL, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "escbot: %s\n", err);
+		return 4;
+	}
+	printf("%s: %s done\n", ref, name);
+	(void)outbox_flush(e);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "note", required_argument, NULL, 'r' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct escbot e;
+	struct diag d = { 0, NULL };
+	const char *config = "etc/escbot.conf", *cmd, *reason = NULL;
+	char err[1024];
+	int ch, once = 0, all = 0, json = 0, days = 0, level = 0, verbose = 0;
+	int rc;
+	time_t now_fixed = 0;
+
+	umask(077);
+	while ((ch = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'N':
+			if (calendar_parse_iso(optarg, &now_fixed) == -1) {
+				fprintf(stderr, "escbot: --now %s: not an ISO 8601 "
+				    "time like 2026-12-01T09:00:00Z\n", optarg);
+				return 1;
+			}
+			break;
+		case 'v': verbose++; break;
+		case 'q': verbose--; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("escbot %s\n", ESCBOT_VERSION); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[0];
+	/* Options after the command. */
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:vq", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config = optarg; break;
+		case 'N':
+			if (calendar_parse_iso(optarg, &now_fixed) == -1) {
+				fprintf(stderr, "escbot: --now %s: not an ISO 8601 "
+				    "time\n", optarg);
+				return 1;
+			}
+			break;
+		case 'o': once = 1; break;
+		case 'a': all = 1; break;
+		case 'j': json = 1; break;
+		case 'r': reason = optarg; break;
+		case 'd': days = atoi(optarg); break;
+		case 'l': level = atoi(optarg); break;
+		case 'v': verbose++; break;
+		case 'q': verbose--; break;
+		default: usage(stderr); return 1;
+		}
+	}
+	log_init(verbose);
+
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	if (escbot_load(&e, config, &d) == -1) {
+		fprintf(stderr, "escbot: %s: %d error%s; nothing was done\n",
+		    config, d.errors, d.errors == 1 ? "" : "s");
+		escbot_unload(&e);
+		return 1;
+	}
+	e.now_fixed = now_fixed;
+	if (strcmp(cmd, "check-config") == 0) {
+		printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
+		    "%zu agencies)\n", config, e.rules->nprotocols,
+		    e.rules->nprotocols == 1 ? "" : "s", e.rules->forms->nforms,
+		    e.rules->forms->nforms == 1 ? "" : "s", e.dir->nagencies);
+		escbot_unload(&e);
+		return 0;
+	}
+	static const char *const known[] = { "run", "cases", "case", "tick",
+	    "pause", "resume", "extend", "escalate", "resolve", NULL };
+	for (rc = 0; known[rc] && strcmp(known[rc], cmd) != 0; rc++)
+		;
+	if (known[rc] == NULL) {
+		fprintf(stderr, "escbot: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		escbot_unload(&e);
+		return 1;
+	}
+	if (strcmp(cmd, "cases") != 0 && strcmp(cmd, "case") != 0 &&
+	    strcmp(cmd, "run") != 0 && strcmp(cmd, "tick") != 0 &&
+	    optind >= argc) {
+		fprintf(stderr, "escbot: %s needs a case reference\n", cmd);
+		escbot_unload(&e);
+		return 1;
+	}
+	if (escbot_open_store(&e, err, sizeof(err)) == -1) {
+		fprintf(stderr, "escbot: %s\n", err);
+		escbot_unload(&e);
+		return 2;
+	}
+	smtp_global_init();
+	if (strcmp(cmd, "run") == 0)
+		rc = cmd_run(&e, once);
+	else if (strcmp(cmd, "tick") == 0)
+		rc = cycle(&e, 0);
+	else if (strcmp(cmd, "cases") == 0)
+		rc = cmd_cases(&e, all, json);
+	else if (strcmp(cmd, "case") == 0) {
+		if (optind >= argc) {
+			fprintf(stderr, "escbot: case needs a reference\n");
+			rc = 1;
+		} else
+			rc = cmd_case(&e, argv[optind], json);
+	} else
+		rc = cmd_command(&e, cmd, argv[optind], reason, days, level);
+	smtp_global_cleanup();
+	escbot_unload(&e);
+	return rc;
+}
