@@ -75,10 +75,10 @@ class ProbeMixin:
         self.assertEqual(lines[0], "uidvalidity")
         return [int(x) for x in lines[2:]]
 
-    def make_server(self, tls=None, cert="server"):
+    def make_server(self, tls=None, cert="server", **kw):
         d = dovecot.Dovecot(tempfile.mkdtemp(dir=self.tmp), tls=tls,
                             cert=getattr(CERTS, cert + "_cert"),
-                            key=getattr(CERTS, cert + "_key"))
+                            key=getattr(CERTS, cert + "_key"), **kw)
         d.start()
         self.addCleanup(d.stop)
         return d
@@ -164,6 +164,38 @@ class TestPlain(ProbeMixin, unittest.TestCase):
         rc, out, err = self.probe(self.d, "list")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.uids_of(out), [1, 2, 3])
+
+
+class TestWithoutMove(ProbeMixin, unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(dir=TMP)
+
+    def test_copy_store_uid_expunge(self):
+        d = self.make_server(None,
+                             imap_capability="IMAP4rev1 LITERAL+ UIDPLUS")
+        for i in (1, 2, 3):
+            d.append("INBOX", msg(i))
+        # Someone else's \Deleted message must survive our expunge.
+        d.store("INBOX", 3, r"(\Deleted)")
+        rc, out, err = self.probe(d, "move", 1, "Processed")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(d.list("Processed"), [msg(1)])
+        self.assertEqual(d.uids("INBOX"), [2, 3])
+
+    def test_without_uidplus_leaves_message_flagged(self):
+        d = self.make_server(None, imap_capability="IMAP4rev1 LITERAL+")
+        for i in (1, 2):
+            d.append("INBOX", msg(i))
+        rc, out, err = self.probe(d, "move", 1, "Processed")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("no UIDPLUS", err)  # the warning: copy path taken
+        self.assertEqual(d.list("Processed"), [msg(1)])
+        # Not expunged (that could take others' messages), but no longer
+        # listed.
+        self.assertEqual(d.uids("INBOX"), [1, 2])
+        rc, out, err = self.probe(d, "list")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.uids_of(out), [2])
 
 
 class TestTLS(ProbeMixin, unittest.TestCase):

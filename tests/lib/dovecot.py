@@ -5,6 +5,8 @@
     d.start()               # returns once 127.0.0.1:d.port accepts
     d.append("INBOX", b"From: ...\\r\\n\\r\\nbody\\r\\n")
     d.list("INBOX")         # -> [raw bytes, ...] in UID order
+    d.uids("INBOX")         # -> [1, 2, ...]
+    d.store("INBOX", 2, r"(\\Deleted)")
     d.folders()             # -> ["INBOX", "Processed", ...]
     d.stop(); d.restart()
 
@@ -27,6 +29,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -42,7 +45,8 @@ class Dovecot:
     user = "escbot"
     password = "s3cret pa$$ \"word\""
 
-    def __init__(self, tmpdir, tls=None, cert=None, key=None, port=None):
+    def __init__(self, tmpdir, tls=None, cert=None, key=None, port=None,
+                 imap_capability=None):
         if tls not in (None, "none", "implicit", "starttls"):
             raise ValueError("tls must be None, 'implicit' or 'starttls'")
         self.tls = None if tls == "none" else tls
@@ -50,6 +54,9 @@ class Dovecot:
             raise ValueError("TLS needs cert and key")
         self.cert = cert
         self.key = key
+        # e.g. "IMAP4rev1 LITERAL+ UIDPLUS": what is advertised after
+        # login, to exercise the paths for servers without MOVE/UIDPLUS.
+        self.imap_capability = imap_capability
         self.dir = os.path.join(os.path.abspath(tmpdir), "dovecot")
         self.port = port or free_port()
         self.proc = None
@@ -82,11 +89,19 @@ class Dovecot:
         # walk down to the Maildirs and the passwd-file: give search
         # permission on every directory of ours above them (mkdtemp makes
         # them 0700).
+        # Only directories under the system temporary directory are
+        # changed; anywhere else the caller has to choose a reachable one.
         if os.geteuid() == 0:
-            d = self.dir
+            top = os.path.realpath(tempfile.gettempdir())
+            d = os.path.realpath(self.dir)
             while True:
                 st = os.stat(d)
-                if st.st_uid == os.geteuid() and st.st_mode & 0o011 != 0o011:
+                if st.st_mode & 0o011 != 0o011:
+                    if st.st_uid != os.geteuid() or \
+                            not d.startswith(top + os.sep):
+                        raise RuntimeError(
+                            "%s is not searchable by the mail user; use a "
+                            "directory under %s" % (d, top))
                     os.chmod(d, (st.st_mode & 0o7777) | 0o011)
                 parent = os.path.dirname(d)
                 if parent == d:
@@ -146,6 +161,10 @@ class Dovecot:
         if os.geteuid() != 0:
             lines += ["service imap-login {", "  chroot =", "}",
                       "service auth {", "  user = $default_internal_user",
+                      "}"]
+        if self.imap_capability:
+            lines += ["protocol imap {",
+                      "  imap_capability = %s" % self.imap_capability,
                       "}"]
         if self.tls:
             lines += ["ssl_cert = <%s" % self.cert,
@@ -292,6 +311,16 @@ class Dovecot:
                         "SELECT")
             data = self._check(*m.uid("SEARCH", None, "ALL"), "SEARCH")
             return sorted(int(u) for u in data[0].split())
+        finally:
+            m.logout()
+
+    def store(self, folder, uid, flags):
+        """Add flags, e.g. store("INBOX", 3, r"(\\Deleted)")."""
+        m = self._connect()
+        try:
+            self._check(*m.select(self._quote(folder)), "SELECT")
+            self._check(*m.uid("STORE", str(uid), "+FLAGS", flags),
+                        "STORE")
         finally:
             m.logout()
 

@@ -1,0 +1,143 @@
+"""End to end: forms emailed to a real Dovecot become cases and are
+acknowledged through a real SMTP sink; nothing is done twice; a send that
+fails is retried by the next run."""
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from escbot_env import EscbotEnv, make_message  # noqa: E402
+import forms_fixtures as F                       # noqa: E402
+
+NOW = "2026-11-23T10:00:00Z"     # a Monday, in working hours
+
+
+class EndToEnd(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="escbot-e2e-")
+        self.env = EscbotEnv(self.tmp.name).start()
+
+    def tearDown(self):
+        self.env.stop()
+        self.tmp.cleanup()
+
+    def test_forms_become_cases_once_and_are_acknowledged(self):
+        env = self.env
+        twsp_from = "casey.practitioner@telford.example.gov.uk"
+        wsab_from = "Robin Worker <robin.worker@wigan.example.gov.uk>"
+        env.deliver(make_message(twsp_from, "Escalation referral",
+                                 F.TWSP_INLINE))
+        env.deliver(make_message(wsab_from, "Resolution seeking proforma",
+                                 F.WSAB_LINES))
+        env.run("run", "--once", now=NOW)
+
+        cases = env.cases()
+        self.assertEqual(len(cases), 2, cases)
+        by_proto = {c["protocol"]: c for c in cases}
+        twsp, wsab = by_proto["twsp"], by_proto["wsab"]
+        self.assertRegex(twsp["ref"], r"^TWSP-2026-\d{4}$")
+        self.assertEqual(twsp["stage"], 3)
+        self.assertEqual(twsp["form"], "twsp-referral")
+        self.assertEqual(twsp["status"], "open")
+        self.assertEqual(twsp["raised_by"], twsp_from)
+        self.assertFalse(twsp["urgent"])
+        # Stage 3 is 3 working days: Monday 23rd -> Thursday 26th, 5pm GMT.
+        self.assertEqual(twsp["due_at"], "2026-11-26T17:00:00+00:00")
+        self.assertRegex(wsab["ref"], r"^WSAB-2026-\d{4}$")
+        self.assertEqual(wsab["stage"], 2)
+        self.assertEqual(wsab["raised_by"], "robin.worker@wigan.example.gov.uk")
+
+        detail = env.case(twsp["ref"])
+        fields = detail["fields"]
+        self.assertEqual(fields["individual_name"], "Alex Example")
+        self.assertEqual(fields["dob"], "2015-02-01")
+        self.assertIn("strategy discussion", fields["summary"])
+        self.assertTrue(any(e["kind"] == "opened" for e in detail["events"]))
+
+        acks = env.sink.wait_for(2)
+        self.assertEqual(len(acks), 2)
+        for case, addr in ((twsp, twsp_from),
+                           (wsab, "robin.worker@wigan.example.gov.uk")):
+            got = env.sink.messages(rcpt=addr)
+            self.assertEqual(len(got), 1, addr)
+            m = got[0]
+            self.assertIn("[%s]" % case["ref"], m["Subject"])
+            self.assertEqual(m["Auto-Submitted"], "auto-generated")
+            self.assertEqual(m["X-Auto-Response-Suppress"], "All")
+            self.assertTrue(m["Message-ID"])
+            self.assertTrue(m["In-Reply-To"])
+            body = m.get_body(("plain",)).get_content()
+            self.assertIn(case["ref"], body)
+            # Personal identifiers are not repeated back by email.
+            self.assertNotIn("Alex Example", body)
+            self.assertNotIn("9434765919", body.replace(" ", ""))
+
+        self.assertEqual(env.dovecot.uids("INBOX"), [])
+        self.assertEqual(len(env.dovecot.list("Processed")), 2)
+
+        # A second run opens nothing and sends nothing.
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases()), 2)
+        self.assertEqual(len(env.sink.messages()), 2)
+
+        # The SMTP server goes away: the case is still opened, the ack waits.
+        env.sink.stop()
+        env.deliver(make_message("dr.ash@sath.example.nhs.uk",
+                                 "Referral form", F.TWSP_LINES))
+        p = env.run("run", "--once", now=NOW, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(len(env.cases()), 3)
+        self.assertEqual(env.dovecot.uids("INBOX"), [])
+        env.sink.start()
+        self.assertEqual(len(env.sink.messages(rcpt="dr.ash@sath.example.nhs.uk")), 0)
+        env.run("run", "--once", now="2026-11-23T10:05:00Z")
+        got = env.sink.wait_for(1, rcpt="dr.ash@sath.example.nhs.uk")
+        self.assertEqual(len(got), 1)
+        self.assertEqual(len(env.cases()), 3)
+
+    def test_incomplete_form_is_rejected_with_the_missing_fields(self):
+        env = self.env
+        env.deliver(make_message("pc.lane@westmercia.example.police.uk",
+                                 "Escalation", F.TWSP_MISSING))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(env.cases(all=True), [])
+        got = env.sink.wait_for(1)
+        self.assertEqual(len(got), 1)
+        body = got[0].get_body(("plain",)).get_content()
+        self.assertIn("Name of Individual", body)
+        self.assertIn("Summary of Concerns", body)
+        self.assertIn("Date of Birth", body)       # 31/02 is no date
+        self.assertEqual(env.dovecot.uids("INBOX"), [])
+        self.assertEqual(len(env.dovecot.list("Rejected")), 1)
+
+    def test_stranger_and_robot_get_no_case_and_no_reply(self):
+        env = self.env
+        env.deliver(make_message("someone@gmail.example.com", "Referral",
+                                 F.TWSP_INLINE))
+        env.deliver(make_message("casey@telford.example.gov.uk", "Out of office",
+                                 F.TWSP_INLINE,
+                                 headers={"Auto-Submitted": "auto-replied"}))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(env.cases(all=True), [])
+        self.assertEqual(env.sink.messages(), [])
+        self.assertEqual(env.dovecot.uids("INBOX"), [])
+        self.assertEqual(len(env.dovecot.list("Rejected")), 1)
+        self.assertEqual(len(env.dovecot.list("Processed")), 1)
+
+    def test_no_form_gets_one_helpful_reply_a_day(self):
+        env = self.env
+        for i in range(2):
+            env.deliver(make_message("casey@telford.example.gov.uk",
+                                     "Question %d" % i, "Can I escalate this?"))
+        env.run("run", "--once", now=NOW)
+        got = env.sink.wait_for(1)
+        self.assertEqual(len(got), 1)
+        self.assertIn("not recorded", got[0]["Subject"])
+        self.assertEqual(len(env.dovecot.list("Rejected")), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,94 @@
+"""Form bodies used by the integration tests and the demo.  The people are
+fictional; NHS numbers are test numbers with valid check digits."""
+
+TWSP_INLINE = """\
+Hello, please find the referral below.
+
+Telford & Wrekin Safeguarding Partnership
+Resolution and Escalation Referral Form
+FORMAL ESCALATION FORM (to be used from Stage 3 only and sent to the relevant senior manager or other designated professional)
+
+Client Reference Number (if applicable): TW-48213
+Date: 20/11/2026
+Name of Individual: Alex Example
+Date of Birth: 01/02/2015
+NHS Number: 943 476 5919
+Agency/Team: Family Connect, Telford & Wrekin Council
+Named GP and Surgery: Dr Rowan, Example Street Surgery
+Summary of Concerns, including the specific difference/s which has resulted in utilising the Escalation process: West Mercia Police declined to attend the strategy discussion for Alex; stages 1 and 2 were tried with the line managers on 12 and 17 November without agreement.
+Requested Action: A joint strategy discussion with West Mercia Police within 2 working days.
+
+Kind regards
+Casey Practitioner
+"""
+
+TWSP_LINES = """\
+Resolution and Escalation Referral Form
+
+Client Reference Number (if applicable):
+TW-50991
+
+Name of Individual:
+Morgan Placeholder
+
+Date of Birth:
+3 March 2012
+
+Agency/Team:
+Shrewsbury and Telford NHS Trust, paediatric liaison
+
+Summary of Concerns, including the specific difference/s which has resulted in utilising the Escalation process:
+(It is important that you provide information that details how you have made every effort to resolve this matter at a local level within Stages 1 & 2)
+Family Connect closed the referral without an assessment.
+We discussed it at stage 1 and stage 2 without agreement.
+
+Requested Action:
+Reopen the referral and complete an assessment.
+"""
+
+TWSP_MISSING = """\
+Resolution and Escalation Referral Form
+
+Client Reference Number (if applicable): TW-77777
+Date: 21/11/2026
+Date of Birth: 31/02/2016
+Agency/Team: West Mercia Police
+"""
+
+WSAB_LINES = """\
+Partnership Resolution Seeking Proforma Stage 2 (Service Manager to Service Manager)
+
+Family Details
+Adult at risk 1 Name:
+Jamie Testperson
+
+Adult at risk 1 Address:
+1 Example Road, Wigan
+
+Adult at risk 1 D.O.B:
+12/07/1950
+
+GMP:
+Yes
+
+Analysis of concerns identified:
+GMP have not shared the outcome of the welfare check with Adult Social Care.
+
+Reason for seeking resolution:
+Information sharing concerns: two requests at stage 1 had no reply.
+
+Resolution required - What Needs to Happen that currently isn't:
+GMP to share the welfare check outcome with ASC.
+
+What are we worried about?
+Jamie may be financially abused by a relative.
+
+What's working well?
+The GP and ASC are in contact weekly.
+
+What needs to change?
+Information must be shared within 2 working days.
+
+What will be the impact on the Adult at risk/others if nothing changes?
+Continued financial abuse.
+"""
