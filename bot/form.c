@@ -1,17 +1,17 @@
 /*
- * form: the partnership's forms are data (one libconfig file each in rules/forms/, checked here
- * with file:line diagnostics), and this file turns the text of an email --
- * a Word form pasted into the body, a table copied as tab-separated cells,
- * or answers typed under the printed questions -- into named, normalised
- * answers.  Extraction is a single pass over the lines: each line is
- * matched against every label, alias, grid row / column name and heading
- * of the form (normalised: lower case, letters and digits only, longest
- * first), and the text after a label belongs to that field until the next
- * label.  Quoted history, signatures and sign-offs end the form.  Values
- * are then checked and normalised per field type (UK dates, yes/no with a
- * struck or circled choice, NHS numbers with their check digit, email
- * addresses and UK telephone numbers).  Work per line is bounded by the
- * longest label, so hostile input costs time linear in its length.
+ * form: the partnership's forms are data (one libconfig file each in
+ * rules/forms/, checked here with file:line diagnostics), and this file
+ * turns the text of an email -- a Word form pasted into the body, a table
+ * copied as tab-separated cells, or answers typed under the printed
+ * questions -- into named, normalised answers.  Extraction is one pass over
+ * the lines: each line is matched against every label, alias, grid row /
+ * column name and heading of the form (normalised: lower case, letters and
+ * digits only, longest first), and the text after a label belongs to that
+ * field until the next label.  Quoted history, signatures and sign-offs end
+ * the form.  Values are then checked and normalised per field type (UK
+ * dates, yes/no with a struck or circled choice, NHS numbers with their
+ * check digit, email addresses, UK telephone numbers).  Work per line is
+ * bounded by the longest label, so hostile input costs linear time.
  */
 #include <ctype.h>
 #include <dirent.h>
