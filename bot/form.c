@@ -1423,6 +1423,8 @@ struct lab {
 	char	*norm;
 	size_t	 len;
 	int	 kind;
+	int	 number;	/* only digits ("1" for a table row): matched
+				   only at the start of a line */
 	size_t	 ref;		/* field index, or row / column group */
 };
 
@@ -1430,6 +1432,8 @@ struct lmatch {
 	size_t	 lo, hi;	/* labs[lo..hi) share the matched text */
 	const char *vs, *ve;	/* inline answer; vs NULL when none */
 	int	 paren;		/* a "(" after the label left open */
+	int	 hard;		/* followed by ':' or '?' */
+	int	 number;	/* a table row number ("1") */
 };
 
 struct fstate {
@@ -1513,6 +1517,7 @@ add_lab(struct ext *x, const char *text, int kind, size_t ref, int strip)
 	l->len = len;
 	l->kind = kind;
 	l->ref = ref;
+	l->number = strspn(n, "0123456789") == len;
 	if (len > x->maxlen)
 		x->maxlen = len;
 }
@@ -1633,6 +1638,7 @@ after_label(const char *p, const char *e, struct lmatch *m)
 
 	m->vs = m->ve = NULL;
 	m->paren = 0;
+	m->hard = 0;
 	for (;;) {
 		while (is_space_at(p, e, &n))
 			p += n;
@@ -1671,6 +1677,7 @@ after_label(const char *p, const char *e, struct lmatch *m)
 		} else
 			break;
 	}
+	m->hard = hard;
 	if (p >= e)
 		return 1;
 	if (hard) {
@@ -1685,6 +1692,7 @@ after_label(const char *p, const char *e, struct lmatch *m)
 			if (*q == ':' || *q == '?')
 				break;
 		if (q < e && (*q == ':' || *q == '?')) {
+			m->hard = 1;
 			q++;
 			while (is_space_at(q, e, &n))
 				q += n;
@@ -1715,9 +1723,11 @@ ext_norm(struct ext *x, const char *s, const char *e, int *all)
 	return norm(s, e, x->nbuf, x->maxlen + 1, x->nmap, all);
 }
 
-/* The longest label that s..e starts with and that is used as a label. */
+/* The longest label that s..e starts with and that is used as a label;
+ * `first` when s starts the line (numbers are labels only there). */
 static int
-match_cell(struct ext *x, const char *s, const char *e, struct lmatch *m)
+match_cell(struct ext *x, const char *s, const char *e, int first,
+    struct lmatch *m)
 {
 	size_t n, tried = SIZE_MAX;
 	int all;
@@ -1734,7 +1744,7 @@ match_cell(struct ext *x, const char *s, const char *e, struct lmatch *m)
 			const struct lab *l = &x->labs[i];
 
 			if (l->len > n || l->len >= tried || l->len <= bestlen ||
-			    l->norm[0] != x->nbuf[0])
+			    l->norm[0] != x->nbuf[0] || (l->number && !first))
 				continue;
 			if (n > l->len && x->nbuf[l->len] != ' ')
 				continue;
@@ -1747,6 +1757,7 @@ match_cell(struct ext *x, const char *s, const char *e, struct lmatch *m)
 			return 0;
 		if (after_label(s + x->nmap[bestlen - 1], e, m)) {
 			m->lo = m->hi = best;
+			m->number = x->labs[best].number;
 			while (m->lo > 0 && x->labs[m->lo - 1].len == bestlen &&
 			    memcmp(x->labs[m->lo - 1].norm, x->nbuf, bestlen) == 0)
 				m->lo--;
@@ -2062,6 +2073,8 @@ take_label(struct ext *x, const struct lmatch *m, const char *s, const char *e)
 		append_line(x, f, m->vs, m->ve);
 	else if (m->paren)
 		x->instr = m->paren, x->instr_lines = 0;
+	if (m->number)
+		x->open = -1;	/* a numbered table row is one line */
 }
 
 /* Splits s..e at tabs into x->cells and matches each against the labels. */
@@ -2069,6 +2082,7 @@ static size_t
 split_cells(struct ext *x, const char *s, const char *e)
 {
 	const char *p = s;
+	int nonempty = 0;
 
 	x->ncells = 0;
 	for (;;) {
@@ -2085,7 +2099,15 @@ split_cells(struct ext *x, const char *s, const char *e)
 		c->s = p;
 		c->e = q;
 		trim(&c->s, &c->e);
-		c->matched = c->s < c->e && match_cell(x, c->s, c->e, &c->m);
+		c->matched = c->s < c->e && match_cell(x, c->s, c->e,
+		    !nonempty, &c->m);
+		nonempty += c->s < c->e;
+		/* "Label:<TAB>answer": the cell after a label is its answer
+		 * even when it reads like a label ("Agency Name: Housing"),
+		 * unless it is one followed by a colon. */
+		if (c->matched && !c->m.hard && x->ncells >= 2 &&
+		    c[-1].matched && c[-1].m.vs == NULL)
+			c->matched = 0;
 		if (t == NULL)
 			break;
 		p = t + 1;
@@ -2125,7 +2147,7 @@ ordinary_row(struct ext *x, const char *s, const char *e)
 {
 	long cur = -1, row = -1, last = -1;
 	size_t rowpos = 0;
-	int labels = 0;
+	int labels = 0, lastnum = 0;
 
 	split_cells(x, s, e);
 	if (x->row.buf)
@@ -2168,6 +2190,7 @@ ordinary_row(struct ext *x, const char *s, const char *e)
 				continue;
 			}
 			cur = last = f;
+			lastnum = c->m.number;
 			if (kind == LAB_FIELD)
 				x->rowctx = x->frow[f];
 			mark_seen(x, f);
@@ -2199,7 +2222,7 @@ ordinary_row(struct ext *x, const char *s, const char *e)
 		return;
 	}
 	row_flush(x, cur);
-	x->open = last;
+	x->open = lastnum ? -1 : last;
 	x->instr = 0;
 }
 
@@ -2208,7 +2231,7 @@ static void
 value_row(struct ext *x)
 {
 	long row = -1, last = -1;
-	size_t first = SIZE_MAX;
+	size_t first = SIZE_MAX, shift = 0;
 
 	for (size_t i = 0; i < x->ncells; i++)
 		if (x->cells[i].s < x->cells[i].e) {
@@ -2223,16 +2246,20 @@ value_row(struct ext *x)
 		if (kind == LAB_ROW)
 			row = g;
 	}
-	for (size_t i = 0; i < x->ncells && i < x->nhcells; i++) {
+	/* A header without the empty corner cell above the row names. */
+	if (row >= 0 && first == 0 && x->nhcells > 0 && x->hcells[0].valid)
+		shift = 1;
+	for (size_t i = shift; i < x->ncells && i - shift < x->nhcells; i++) {
 		struct cell *c = &x->cells[i];
+		const struct hcell *h = &x->hcells[i - shift];
 		int kind;
 		long f;
 
 		if (i == first && row >= 0)
 			continue;
-		if (c->s >= c->e || !x->hcells[i].valid)
+		if (c->s >= c->e || !h->valid)
 			continue;
-		f = resolve(x, x->hcells[i].lo, x->hcells[i].hi, row, &kind);
+		f = resolve(x, h->lo, h->hi, row, &kind);
 		if (kind != LAB_FIELD && kind != LAB_COLUMN)
 			continue;
 		mark_seen(x, f);
@@ -2358,7 +2385,7 @@ plain_line(struct ext *x, const char *s, const char *e, const char *next,
 			sb_addc(&x->join, ' ');
 			sb_add(&x->join, a, (size_t)(b - a));
 			if (match_cell(x, x->join.buf, x->join.buf + x->join.len,
-			    &m) && x->labs[m.lo].len > n0) {
+			    1, &m) && x->labs[m.lo].len > n0) {
 				take_label(x, &m, x->join.buf,
 				    x->join.buf + x->join.len);
 				*nextp = pn;
@@ -2369,7 +2396,7 @@ plain_line(struct ext *x, const char *s, const char *e, const char *next,
 				break;
 		}
 	}
-	if (match_cell(x, s, e, &m)) {
+	if (match_cell(x, s, e, 1, &m)) {
 		take_label(x, &m, s, e);
 		return;
 	}
@@ -2459,7 +2486,7 @@ form_extract(const struct form_def *def, const char *text)
 			continue;
 		}
 		if (memchr(a, '\t', (size_t)(b - a)) != NULL)
-			tab_line(&x, a, b, next, end, &next);
+			tab_line(&x, p, e, next, end, &next);
 		else
 			plain_line(&x, a, b, next, end, &next);
 	}

@@ -858,13 +858,46 @@ fail:
 	return rc;
 }
 
+/* The move for servers without MOVE: UID COPY, \Deleted, and UID EXPUNGE
+ * of that one UID when UIDPLUS allows it. */
+static int
+copy_delete(struct imap *im, struct mailimap_set *set, uint32_t uid,
+    const char *folder, char *err, size_t errlen)
+{
+	struct mailimap_flag_list *fl;
+	struct mailimap_store_att_flags *sf;
+	int r;
+
+	r = mailimap_uid_copy(im->mi, set, folder);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_copy(im, r, "UID COPY", uid, folder, err, errlen);
+	if ((fl = mailimap_flag_list_new_empty()) == NULL ||
+	    mailimap_flag_list_add(fl, mailimap_flag_new_deleted()) != 0 ||
+	    (sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL)
+		fatalx("imap: out of memory");
+	r = mailimap_uid_store(im->mi, set, sf);
+	mailimap_store_att_flags_free(sf);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_cmd(im, r, 0, "UID STORE", uid, err, errlen);
+	if (!mailimap_has_extension(im->mi, "UIDPLUS")) {
+		/* A plain EXPUNGE could remove other people's \Deleted
+		 * messages: leave it flagged; imap_list_uids skips it. */
+		log_warnx("imap: UID %u: copied to %s and flagged \\Deleted; "
+		    "server has no UIDPLUS, so it is not expunged", uid,
+		    folder);
+		return IMAP_OK;
+	}
+	r = mailimap_uid_expunge(im->mi, set);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_cmd(im, r, 0, "UID EXPUNGE", uid, err, errlen);
+	return IMAP_OK;
+}
+
 int
 imap_move(struct imap *im, uint32_t uid, const char *folder, char *err,
     size_t errlen)
 {
-	struct mailimap_set *set = NULL;
-	struct mailimap_flag_list *fl;
-	struct mailimap_store_att_flags *sf;
+	struct mailimap_set *set;
 	uint32_t *found = NULL;
 	size_t n = 0;
 	int r, rc;
@@ -886,49 +919,17 @@ imap_move(struct imap *im, uint32_t uid, const char *folder, char *err,
 		fatalx("imap: out of memory");
 	if (mailimap_has_extension(im->mi, "MOVE")) {
 		r = mailimap_uid_move(im->mi, set, folder);
-		if (r != MAILIMAP_NO_ERROR) {
+		if (r != MAILIMAP_NO_ERROR)
 			rc = fail_copy(im, r, "UID MOVE", uid, folder, err,
 			    errlen);
-			goto fail;
-		}
-		goto done;
-	}
-	r = mailimap_uid_copy(im->mi, set, folder);
-	if (r != MAILIMAP_NO_ERROR) {
-		rc = fail_copy(im, r, "UID COPY", uid, folder, err, errlen);
-		goto fail;
-	}
-	if ((fl = mailimap_flag_list_new_empty()) == NULL ||
-	    mailimap_flag_list_add(fl, mailimap_flag_new_deleted()) != 0 ||
-	    (sf = mailimap_store_att_flags_new_add_flags_silent(fl)) == NULL)
-		fatalx("imap: out of memory");
-	r = mailimap_uid_store(im->mi, set, sf);
-	mailimap_store_att_flags_free(sf);
-	if (r != MAILIMAP_NO_ERROR) {
-		rc = fail_cmd(im, r, 0, "UID STORE", uid, err, errlen);
-		goto fail;
-	}
-	if (mailimap_has_extension(im->mi, "UIDPLUS")) {
-		r = mailimap_uid_expunge(im->mi, set);
-		if (r != MAILIMAP_NO_ERROR) {
-			rc = fail_cmd(im, r, 0, "UID EXPUNGE", uid, err,
-			    errlen);
-			goto fail;
-		}
 	} else
-		/* A plain EXPUNGE could remove other people's \Deleted
-		 * messages: leave it flagged; listing skips it. */
-		log_warnx("imap: UID %u: copied to %s and flagged \\Deleted; "
-		    "server has no UIDPLUS, so it is not expunged", uid,
-		    folder);
-done:
-	log_debug("imap: UID %u: moved to %s", uid, folder);
-	rc = IMAP_OK;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-fail:
-	if (set != NULL)
-		mailimap_set_free(set);
+		rc = copy_delete(im, set, uid, folder, err, errlen);
+	mailimap_set_free(set);
+	if (rc == IMAP_OK) {
+		log_debug("imap: UID %u: moved to %s", uid, folder);
+		if (err != NULL && errlen > 0)
+			err[0] = '\0';
+	}
 	return rc;
 }
 

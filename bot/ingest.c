@@ -297,17 +297,28 @@ is_urgent(const struct protocol *p, const char *text)
 	return 0;
 }
 
-/* Involved agencies: the raiser's (by domain) and those the form names. */
+/* Involved agencies: the raiser's (by domain) and those the form's answers
+ * name (not its labels: "Named GP and Surgery" names no agency). */
 static char *
-involved_agencies(struct escbot *e, const char *from, const char *text)
+involved_agencies(struct escbot *e, const char *from,
+    const struct form_result *r)
 {
-	struct strbuf sb = { 0 };
+	struct strbuf sb = { 0 }, answers = { 0 };
 	const struct dir_agency *a = directory_agency_by_email(e->dir, from);
 	size_t idx[32], n;
 
+	for (size_t i = 0; i < r->nvalues; i++) {
+		if (r->values[i].def->personal)
+			continue;
+		sb_adds(&answers, r->values[i].value);
+		sb_addc(&answers, '\n');
+	}
+
 	if (a != NULL)
 		sb_adds(&sb, a->id);
-	n = directory_agencies_in_text(e->dir, text, idx, 32);
+	n = directory_agencies_in_text(e->dir, answers.buf ? answers.buf : "",
+	    idx, 32);
+	sb_reset(&answers);
 	for (size_t i = 0; i < n; i++) {
 		const char *id = e->dir->agencies[idx[i]].id;
 
@@ -407,7 +418,7 @@ open_case(struct escbot *e, const struct message *m, const struct protocol *p,
 	c.raised_by = xstrdup(m->from_addr);
 	c.raised_name = m->from_name ? str_header_safe(m->from_name) : NULL;
 	c.thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
-	c.agencies = involved_agencies(e, m->from_addr, m->text);
+	c.agencies = involved_agencies(e, m->from_addr, r);
 	c.urgent = is_urgent(p, m->text);
 	if (engine_open(&c, &x, rule->stage, &d) == -1)
 		goto fail;

@@ -471,7 +471,7 @@ main(int argc, char *argv[])
 	}
 	cmd = argv[0];
 	/* Options after the command. */
-	optind = 1;
+	optind = 0;	/* glibc: reinitialise, then scan from argv[1] */
 	while ((ch = getopt_long(argc, argv, "c:vq", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': config = optarg; break;

@@ -54,7 +54,7 @@ class EndToEnd(unittest.TestCase):
         fields = detail["fields"]
         self.assertEqual(fields["individual_name"], "Alex Example")
         self.assertEqual(fields["dob"], "2015-02-01")
-        self.assertIn("strategy discussion", fields["summary"])
+        self.assertIn("strategy discussion", fields["concerns"])
         self.assertTrue(any(e["kind"] == "opened" for e in detail["events"]))
 
         acks = env.sink.wait_for(2)

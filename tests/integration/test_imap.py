@@ -2,7 +2,8 @@
 
 Run from the repository root:
     /usr/bin/python3 -m unittest tests/integration/test_imap.py
-The probe is built with `make tests/tools/imap-probe` when missing.
+The probe is built with `make tests/tools/imap-probe` when missing
+($IMAP_PROBE names another binary to use instead).
 Exit codes checked: 0 success, 1 temporary failure, 2 final failure.
 """
 
@@ -23,7 +24,9 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import certs  # noqa: E402
 import dovecot  # noqa: E402
 
-PROBE = os.path.join(ROOT, "tests", "tools", "imap-probe")
+# IMAP_PROBE=path runs another build (e.g. one with sanitizers).
+PROBE = os.environ.get("IMAP_PROBE") or \
+    os.path.join(ROOT, "tests", "tools", "imap-probe")
 
 MSG = (b"From: Alice Example <alice@example.gov.uk>\r\n"
        b"To: box@example.org\r\n"
@@ -225,6 +228,22 @@ class TestTLS(ProbeMixin, unittest.TestCase):
 
     def test_implicit_tls_by_dns_name(self):
         self.roundtrip("implicit", host="localhost")
+
+    def test_sni_is_sent(self):
+        # Only a client that names "localhost" in SNI gets the good
+        # certificate; everyone else gets the one for wrong.example.
+        for tls in ("implicit", "starttls"):
+            with self.subTest(tls=tls):
+                d = self.make_server(tls, cert="wrongname", sni={
+                    "localhost": (CERTS.server_cert, CERTS.server_key)})
+                d.append("INBOX", msg(1))
+                rc, out, err = self.probe(d, "list", host="localhost")
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(self.uids_of(out), [1])
+                # An IP address is not sent as SNI (RFC 6066).
+                rc, out, err = self.probe(d, "list", host="127.0.0.1")
+                self.assertEqual(rc, 2, err)
+                d.stop()
 
     def test_self_signed_refused_implicit(self):
         d = self.make_server("implicit", cert="selfsigned")

@@ -46,7 +46,7 @@ class Dovecot:
     password = "s3cret pa$$ \"word\""
 
     def __init__(self, tmpdir, tls=None, cert=None, key=None, port=None,
-                 imap_capability=None):
+                 imap_capability=None, sni=None):
         if tls not in (None, "none", "implicit", "starttls"):
             raise ValueError("tls must be None, 'implicit' or 'starttls'")
         self.tls = None if tls == "none" else tls
@@ -57,6 +57,9 @@ class Dovecot:
         # e.g. "IMAP4rev1 LITERAL+ UIDPLUS": what is advertised after
         # login, to exercise the paths for servers without MOVE/UIDPLUS.
         self.imap_capability = imap_capability
+        # {"localhost": (cert, key)}: served to clients asking for that
+        # name with SNI; the others get cert/key.
+        self.sni = sni or {}
         self.dir = os.path.join(os.path.abspath(tmpdir), "dovecot")
         self.port = port or free_port()
         self.proc = None
@@ -169,6 +172,11 @@ class Dovecot:
         if self.tls:
             lines += ["ssl_cert = <%s" % self.cert,
                       "ssl_key = <%s" % self.key]
+            for name, (cert, key) in sorted(self.sni.items()):
+                lines += ["local_name %s {" % name,
+                          "  ssl_cert = <%s" % cert,
+                          "  ssl_key = <%s" % key,
+                          "}"]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
 

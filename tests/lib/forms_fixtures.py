@@ -59,13 +59,13 @@ WSAB_LINES = """\
 Partnership Resolution Seeking Proforma Stage 2 (Service Manager to Service Manager)
 
 Family Details
-Adult at risk 1 Name:
+
+Adult at risk 1
+Name:
 Jamie Testperson
-
-Adult at risk 1 Address:
+Address:
 1 Example Road, Wigan
-
-Adult at risk 1 D.O.B:
+D.O.B:
 12/07/1950
 
 GMP:

@@ -1,0 +1,868 @@
+/*
+ * test_message: bot/message.c on hand-written messages: plain text,
+ * quoted-printable windows-1252, base64 UTF-8, RFC 2047 subjects, the
+ * choice between text/plain and text/html, text from HTML tables,
+ * attachments with RFC 2231 / 2047 file names, unknown charsets, missing
+ * headers, threading headers, addresses, reports, attached messages, and
+ * a battery of damaged and hostile input that must not crash (run it under
+ * valgrind or ASan to make that mean something).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "message.h"
+#include "util.h"
+
+static struct message *
+parse_ok(const char *raw)
+{
+	struct message *m = NULL;
+	char err[256] = "";
+
+	if (message_parse(raw, strlen(raw), &m, err, sizeof(err)) != 0)
+		fail_msg("message_parse failed: %s", err);
+	assert_non_null(m);
+	assert_non_null(m->text);
+	assert_non_null(m->subject);
+	assert_non_null(m->content_type);
+	return m;
+}
+
+static time_t
+utc(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	return timegm(&tm);
+}
+
+static void
+test_plain(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "Return-Path: <Jo.Smith@Example.gov.uk>\r\n"
+	    "From: Jo Smith <jo.smith@example.gov.uk>\r\n"
+	    "To: box@example.org\r\n"
+	    "Subject: Escalation form\r\n"
+	    "Date: Mon, 2 Mar 2026 10:30:00 +0100\r\n"
+	    "Message-ID: <abc.123@mail.example.gov.uk>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=us-ascii\r\n"
+	    "\r\n"
+	    "Name of child: A\r\n"
+	    "Agency: B\r\n");
+	assert_string_equal(m->subject, "Escalation form");
+	assert_string_equal(m->text, "Name of child: A\r\nAgency: B\r\n");
+	assert_string_equal(m->from_addr, "jo.smith@example.gov.uk");
+	assert_string_equal(m->from_name, "Jo Smith");
+	assert_string_equal(m->return_path, "jo.smith@example.gov.uk");
+	assert_string_equal(m->message_id, "abc.123@mail.example.gov.uk");
+	assert_null(m->in_reply_to);
+	assert_null(m->references);
+	assert_null(m->html);
+	assert_string_equal(m->content_type, "text/plain");
+	assert_int_equal(m->nattachments, 0);
+	assert_int_equal(m->is_report, 0);
+	assert_true(m->date == utc(2026, 3, 2, 9, 30, 0));
+	assert_int_equal(m->nheaders, 8);
+	assert_string_equal(m->headers[1].name, "From");
+	assert_string_equal(message_header(m, "message-id"),
+	    "<abc.123@mail.example.gov.uk>");
+	assert_string_equal(message_header(m, "TO"), "box@example.org");
+	assert_null(message_header(m, "Cc"));
+	message_free(m);
+}
+
+static void
+test_bare_lf_and_folding(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\n"
+	    "Subject: a long\n"
+	    "\tsubject folded\n"
+	    "  twice\n"
+	    "X-Empty:\n"
+	    "Date: 5 Jan 26 23:59:59 -0500\n"
+	    "\n"
+	    "body\n");
+	assert_string_equal(m->subject, "a long\tsubject folded  twice");
+	assert_string_equal(message_header(m, "X-Empty"), "");
+	assert_string_equal(m->text, "body\n");
+	assert_true(m->date == utc(2026, 1, 6, 4, 59, 59));
+	message_free(m);
+}
+
+static void
+test_qp_windows1252(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: qp\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=\"windows-1252\"\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n"
+	    "\r\n"
+	    "It=92s the child=92s =93plan=94 =96 =80100, caf=E9 and a soft=\r\n"
+	    " break.\r\n");
+	assert_string_equal(m->text,
+	    "It\xe2\x80\x99s the child\xe2\x80\x99s \xe2\x80\x9cplan\xe2\x80\x9d"
+	    " \xe2\x80\x93 \xe2\x82\xac" "100, caf\xc3\xa9 and a soft break.\r\n");
+	message_free(m);
+
+	/* iso-8859-1 is read as windows-1252, as every mail reader does. */
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Content-Type: text/plain; charset=ISO-8859-1\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n"
+	    "\r\n"
+	    "don=92t =A35\r\n");
+	assert_string_equal(m->text, "don\xe2\x80\x99t \xc2\xa3" "5\r\n");
+	message_free(m);
+}
+
+static void
+test_base64_utf8(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: b64\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "Q2Fmw6kg4oCUIGRvbmUNCkxp\r\n"
+	    "bmUgdHdvDQo=\r\n");
+	assert_string_equal(m->text,
+	    "Caf\xc3\xa9 \xe2\x80\x94 done\r\nLine two\r\n");
+	message_free(m);
+}
+
+static void
+test_rfc2047_subject(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: =?UTF-8?Q?Caf=C3=A9_au_lait?= and\r\n"
+	    "\t=?utf-8?B?w4dhIHZhPyDinJM=?=\r\n"
+	    "X-Latin: =?iso-8859-1?q?caf=E9?= =?ISO-8859-1?Q?_cr=E8me?=\r\n"
+	    "X-Broken: =?utf-8?q?unterminated\r\n"
+	    "X-Unknown: =?x-klingon?q?plain_text?=\r\n"
+	    "\r\n"
+	    "body\r\n");
+	assert_string_equal(m->subject,
+	    "Caf\xc3\xa9 au lait and \xc3\x87" "a va? \xe2\x9c\x93");
+	/* Whitespace between adjacent encoded words is dropped. */
+	assert_string_equal(message_header(m, "X-Latin"),
+	    "caf\xc3\xa9 cr\xc3\xa8me");
+	assert_non_null(strstr(message_header(m, "X-Broken"),
+	    "unterminated"));
+	assert_string_equal(message_header(m, "X-Unknown"), "plain text");
+	message_free(m);
+}
+
+static void
+test_raw_8bit_header(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	/* Raw UTF-8 in a header is kept; raw Latin-1 is read as cp1252. */
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: caf\xc3\xa9\r\n"
+	    "X-Old: caf\xe9\r\n"
+	    "\r\n"
+	    "x\r\n");
+	assert_string_equal(m->subject, "caf\xc3\xa9");
+	assert_string_equal(message_header(m, "X-Old"), "caf\xc3\xa9");
+	message_free(m);
+}
+
+static void
+test_alternative_prefers_plain(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: alt\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"XX\"\r\n"
+	    "\r\n"
+	    "preamble\r\n"
+	    "--XX\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n"
+	    "\r\n"
+	    "<p>HTML <b>version</b></p>\r\n"
+	    "--XX\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "\r\n"
+	    "Plain version\r\n"
+	    "--XX--\r\n"
+	    "epilogue\r\n");
+	assert_string_equal(m->content_type, "multipart/alternative");
+	assert_string_equal(m->text, "Plain version");
+	assert_non_null(m->html);
+	assert_non_null(strstr(m->html, "<b>version</b>"));
+	assert_int_equal(m->nattachments, 0);
+	message_free(m);
+}
+
+static void
+test_html_only_table(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: html\r\n"
+	    "Content-Type: text/html; charset=windows-1252\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n"
+	    "\r\n"
+	    "<html><head><title>T</title><style>p {color:red}</style></head>=\r\n"
+	    "<body><script>alert('x')</script>\r\n"
+	    "<p>Referral&nbsp;form</p>\r\n"
+	    "<table>\r\n"
+	    "<tr><th>Field</th><th>Answer</th></tr>\r\n"
+	    "<tr><td>Name of child</td><td>Jo &amp; Sam</td></tr>\r\n"
+	    "<tr><td>Agency</td><td>Children=92s services</td></tr>\r\n"
+	    "<tr><td></td><td>second col</td></tr>\r\n"
+	    "</table>\r\n"
+	    "<div>Line<br>break &lt;ok&gt; &#8217;&#x2019; &#146;</div>\r\n"
+	    "<!-- a comment -->\r\n"
+	    "</body></html>\r\n");
+	assert_null(strstr(m->text, "alert"));
+	assert_null(strstr(m->text, "color"));
+	assert_null(strstr(m->text, "comment"));
+	assert_string_equal(m->text,
+	    "Referral form\n"
+	    "Field\tAnswer\n"
+	    "Name of child\tJo & Sam\n"
+	    "Agency\tChildren\xe2\x80\x99s services\n"
+	    "\tsecond col\n"
+	    "Line\n"
+	    "break <ok> \xe2\x80\x99\xe2\x80\x99 \xe2\x80\x99");
+	assert_non_null(m->html);
+	message_free(m);
+}
+
+static void
+test_html_to_text(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = message_html_to_text("  Hello   <b>big</b>\n\n  world  ");
+	assert_string_equal(t, "Hello big world");
+	free(t);
+	t = message_html_to_text("<p>one</p><p>two</p><p></p><p></p><p>3</p>");
+	assert_string_equal(t, "one\ntwo\n3");
+	free(t);
+	t = message_html_to_text("<pre>a  b\n  c</pre>x");
+	assert_string_equal(t, "a  b\n  c\nx");
+	free(t);
+	t = message_html_to_text("a < b && c <3 &unknown; &#0; &#xD800;");
+	assert_string_equal(t, "a < b && c <3 &unknown; \xef\xbf\xbd "
+	    "\xef\xbf\xbd");
+	free(t);
+	t = message_html_to_text("<a href=\"x>y\" title='>'>link</a><img "
+	    "src=x.png>");
+	assert_string_equal(t, "link");
+	free(t);
+	t = message_html_to_text("<SCRIPT>x<y</SCRIPT >ok<STYLE>z");
+	assert_string_equal(t, "ok");
+	free(t);
+	t = message_html_to_text("unterminated <b");
+	assert_string_equal(t, "unterminated");
+	free(t);
+	t = message_html_to_text(NULL);
+	assert_string_equal(t, "");
+	free(t);
+	t = message_html_to_text("&amp&lt;&#65&#x42;");
+	assert_string_equal(t, "&<AB");
+	free(t);
+}
+
+static void
+test_attachment_rfc2231(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: form attached\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=b1\r\n"
+	    "\r\n"
+	    "--b1\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "See attached.\r\n"
+	    "--b1\r\n"
+	    "Content-Type: Application/VND.openxmlformats-officedocument"
+	    ".wordprocessingml.document; name=\"ignored.docx\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "Content-Disposition: attachment;\r\n"
+	    " filename*=UTF-8''na%C3%AFve%20form.docx\r\n"
+	    "\r\n"
+	    "UEsDBGZha2UgZG9jeAAB\r\n"
+	    "--b1\r\n"
+	    "Content-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment;\r\n"
+	    " filename*0*=iso-8859-1''R%E9f;\r\n"
+	    " filename*1=\"erral form.pdf\"\r\n"
+	    "\r\n"
+	    "%PDF-1.4\r\n"
+	    "--b1\r\n"
+	    "Content-Type: image/png; name=\"=?utf-8?Q?sm=C3=B8rrebr=C3=B8d?="
+	    ".png\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "iVBORw0K\r\n"
+	    "--b1\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Disposition: attachment\r\n"
+	    "\r\n"
+	    "notes, not the body\r\n"
+	    "--b1--\r\n");
+	assert_string_equal(m->text, "See attached.");
+	assert_int_equal(m->nattachments, 4);
+
+	assert_string_equal(m->attachments[0].filename,
+	    "na\xc3\xafve form.docx");
+	assert_string_equal(m->attachments[0].content_type,
+	    "application/vnd.openxmlformats-officedocument"
+	    ".wordprocessingml.document");
+	assert_int_equal(m->attachments[0].len, 15);
+	assert_memory_equal(m->attachments[0].data, "PK\x03\x04" "fake docx"
+	    "\x00\x01", 15);
+	assert_int_equal(m->attachments[0].data[15], '\0');
+
+	assert_string_equal(m->attachments[1].filename,
+	    "R\xc3\xa9" "ferral form.pdf");
+	assert_string_equal(m->attachments[1].content_type,
+	    "application/pdf");
+	assert_string_equal(m->attachments[1].data, "%PDF-1.4");
+
+	assert_string_equal(m->attachments[2].filename,
+	    "sm\xc3\xb8rrebr\xc3\xb8" "d.png");
+	assert_string_equal(m->attachments[2].content_type, "image/png");
+	assert_int_equal(m->attachments[2].len, 6);
+
+	assert_null(m->attachments[3].filename);
+	assert_string_equal(m->attachments[3].data, "notes, not the body");
+	message_free(m);
+}
+
+static void
+test_unknown_charset(void **state)
+{
+	struct message *m;
+	char *s;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Content-Type: text/plain; charset=x-no-such-charset\r\n"
+	    "\r\n"
+	    "caf\xc3\xa9 ok \xff bad\r\n");
+	assert_string_equal(m->text,
+	    "caf\xc3\xa9 ok \xef\xbf\xbd bad\r\n");
+	message_free(m);
+
+	s = message_to_utf8("utf-8", "a\xc3(b\xed\xa0\x80" "c\xc0\xaf", 10);
+	assert_string_equal(s, "a\xef\xbf\xbd(b\xef\xbf\xbd\xef\xbf\xbd"
+	    "\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd");
+	free(s);
+	s = message_to_utf8(NULL, "x\0y", 3);
+	assert_string_equal(s, "x\xef\xbf\xbdy");
+	free(s);
+	s = message_to_utf8("\"Windows-1252\"", "\x93q\x94 \x81", 5);
+	assert_string_equal(s, "\xe2\x80\x9cq\xe2\x80\x9d \xef\xbf\xbd");
+	free(s);
+	s = message_to_utf8("koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4", 6);
+	assert_string_equal(s, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5"
+	    "\xd1\x82");
+	free(s);
+	/* A sequence cut off at the end. */
+	s = message_to_utf8("shift_jis", "ab\x82", 3);
+	assert_string_equal(s, "ab\xef\xbf\xbd");
+	free(s);
+	s = message_to_utf8("utf-16le", "h\0i\0", 4);
+	assert_string_equal(s, "hi");
+	free(s);
+	s = message_to_utf8("bad\x01name", "plain", 5);
+	assert_string_equal(s, "plain");
+	free(s);
+	s = message_to_utf8("us-ascii", NULL, 0);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
+test_missing_headers(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok("X-Only: 1\r\n\r\nhello\r\n");
+	assert_string_equal(m->subject, "");
+	assert_null(m->from_addr);
+	assert_null(m->from_name);
+	assert_null(m->message_id);
+	assert_null(m->in_reply_to);
+	assert_null(m->references);
+	assert_null(m->return_path);
+	assert_int_equal(m->date, 0);
+	assert_string_equal(m->content_type, "text/plain");
+	assert_string_equal(m->text, "hello\r\n");
+	message_free(m);
+
+	/* Headers only, no empty line, no body. */
+	m = parse_ok("Subject: only\r\nFrom: <x@y.example>");
+	assert_string_equal(m->subject, "only");
+	assert_string_equal(m->from_addr, "x@y.example");
+	assert_null(m->from_name);
+	assert_string_equal(m->text, "");
+	message_free(m);
+
+	/* An unparsable Date is 0. */
+	m = parse_ok("Date: yesterday-ish\r\n\r\n");
+	assert_int_equal(m->date, 0);
+	message_free(m);
+}
+
+static void
+test_not_a_message(void **state)
+{
+	struct message *m = NULL;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(message_parse("", 0, &m, err, sizeof(err)), -1);
+	assert_null(m);
+	assert_int_equal(message_parse("no colon anywhere\r\n", 19, &m, err,
+	    sizeof(err)), -1);
+	assert_null(m);
+	assert_true(err[0] != '\0');
+	assert_int_equal(message_parse("\r\nbody without headers", 22, &m,
+	    NULL, 0), -1);
+	assert_null(m);
+}
+
+static void
+test_threading_headers(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Message-ID:\r\n <  id-1@x.example  >\r\n"
+	    "In-Reply-To: <parent@x.example> (sent by Jo)\r\n"
+	    "References: <root@x.example>\r\n"
+	    " <parent@x.example>\r\n"
+	    "\r\n");
+	assert_string_equal(m->message_id, "id-1@x.example");
+	assert_string_equal(m->in_reply_to, "parent@x.example");
+	assert_string_equal(m->references,
+	    "<root@x.example> <parent@x.example>");
+	message_free(m);
+
+	m = parse_ok("Message-ID: bare@id.example\r\nIn-Reply-To: <>\r\n\r\n");
+	assert_string_equal(m->message_id, "bare@id.example");
+	assert_null(m->in_reply_to);
+	message_free(m);
+}
+
+static void
+test_from_and_return_path(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: \"Smith, Jo (CSC)\" <Jo.Smith@Example.GOV.UK>\r\n"
+	    "Return-Path: <>\r\n"
+	    "\r\n");
+	assert_string_equal(m->from_addr, "jo.smith@example.gov.uk");
+	assert_string_equal(m->from_name, "Smith, Jo (CSC)");
+	assert_string_equal(m->return_path, "");
+	message_free(m);
+
+	m = parse_ok(
+	    "From: =?utf-8?q?J=C3=B6rg_M=C3=BCller?= <J.Mueller@X.example>\r\n"
+	    "Return-Path: Bounces@Lists.Example\r\n"
+	    "\r\n");
+	assert_string_equal(m->from_addr, "j.mueller@x.example");
+	assert_string_equal(m->from_name, "J\xc3\xb6rg M\xc3\xbcller");
+	assert_string_equal(m->return_path, "bounces@lists.example");
+	message_free(m);
+
+	/* Not RFC 5322, still understood. */
+	m = parse_ok("From: Jo Smith jo@X.example\r\n\r\n");
+	assert_string_equal(m->from_addr, "jo@x.example");
+	message_free(m);
+	m = parse_ok("From: Jo <Jo@X.example> <junk\r\n\r\n");
+	assert_non_null(m->from_addr);
+	message_free(m);
+	m = parse_ok("From: MAILER-DAEMON@mx.example (Mail Delivery System)"
+	    "\r\n\r\n");
+	assert_string_equal(m->from_addr, "mailer-daemon@mx.example");
+	message_free(m);
+}
+
+static void
+test_report(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: MAILER-DAEMON@mx.example\r\n"
+	    "Return-Path: <>\r\n"
+	    "Subject: Undelivered Mail Returned to Sender\r\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	    "\tboundary=\"R\"\r\n"
+	    "\r\n"
+	    "--R\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "Delivery failed.\r\n"
+	    "--R\r\n"
+	    "Content-Type: message/delivery-status\r\n"
+	    "\r\n"
+	    "Reporting-MTA: dns; mx.example\r\n"
+	    "\r\n"
+	    "Final-Recipient: rfc822; lead@example.gov.uk\r\n"
+	    "Action: failed\r\n"
+	    "Status: 5.1.1\r\n"
+	    "--R\r\n"
+	    "Content-Type: message/rfc822\r\n"
+	    "\r\n"
+	    "From: box@example.org\r\n"
+	    "Subject: [TWSP-2026-0001] chase\r\n"
+	    "\r\n"
+	    "original text\r\n"
+	    "--R--\r\n");
+	assert_int_equal(m->is_report, 1);
+	assert_string_equal(m->content_type, "multipart/report");
+	assert_string_equal(m->text, "Delivery failed.");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].content_type,
+	    "message/delivery-status");
+	assert_non_null(strstr(m->attachments[0].data, "Status: 5.1.1"));
+	message_free(m);
+}
+
+static void
+test_attached_message(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Subject: Fw: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "Content-Type: message/rfc822\r\n"
+	    "Content-Disposition: attachment; filename=\"Fw form.eml\"\r\n"
+	    "\r\n"
+	    "From: jo@c.example\r\n"
+	    "Subject: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=i\r\n"
+	    "\r\n"
+	    "--i\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "inner text\r\n"
+	    "--i\r\n"
+	    "Content-Type: application/octet-stream; name=form.docx\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "UEsDBGZha2UgZG9jeAAB\r\n"
+	    "--i--\r\n"
+	    "--o--\r\n");
+	assert_string_equal(m->text, "inner text");
+	assert_int_equal(m->nattachments, 2);
+	assert_string_equal(m->attachments[0].filename, "Fw form.eml");
+	assert_string_equal(m->attachments[0].content_type, "message/rfc822");
+	assert_non_null(strstr(m->attachments[0].data, "Subject: form"));
+	assert_string_equal(m->attachments[1].filename, "form.docx");
+	assert_int_equal(m->attachments[1].len, 15);
+	message_free(m);
+}
+
+/* Parse, and when it worked, touch every field (valgrind sees the rest). */
+static void
+parse_any(const char *raw, size_t len)
+{
+	struct message *m = NULL;
+	char err[128];
+	size_t i, sum = 0;
+
+	if (message_parse(raw, len, &m, err, sizeof(err)) != 0) {
+		assert_null(m);
+		return;
+	}
+	assert_non_null(m);
+	sum += strlen(m->text) + strlen(m->subject) + strlen(m->content_type);
+	for (i = 0; i < m->nheaders; i++)
+		sum += strlen(m->headers[i].name) + strlen(m->headers[i].value);
+	for (i = 0; i < m->nattachments; i++) {
+		sum += m->attachments[i].len + strlen(m->attachments[i].
+		    content_type);
+		if (m->attachments[i].filename)
+			sum += strlen(m->attachments[i].filename);
+		assert_int_equal(m->attachments[i].data[m->attachments[i].len],
+		    '\0');
+	}
+	if (m->html)
+		sum += strlen(m->html);
+	if (m->from_addr)
+		sum += strlen(m->from_addr);
+	if (m->from_name)
+		sum += strlen(m->from_name);
+	if (m->message_id)
+		sum += strlen(m->message_id);
+	if (m->return_path)
+		sum += strlen(m->return_path);
+	assert_true(sum > 0 || m->nheaders > 0);
+	message_free(m);
+}
+
+static char *
+repeat(const char *s, size_t times, const char *tail)
+{
+	struct strbuf sb = { 0 };
+	size_t i;
+
+	for (i = 0; i < times; i++)
+		sb_adds(&sb, s);
+	sb_adds(&sb, tail);
+	return sb_steal(&sb);
+}
+
+static void
+test_malformed(void **state)
+{
+	static const char *cases[] = {
+		"Content-Type: multipart/mixed\r\n\r\nno boundary\r\n",
+		"Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n",
+		"Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n",
+		"Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\n"
+		    "Content-Type: text/plain\r\n",
+		"Content-Type: multipart/alternative; boundary=z\r\n\r\n"
+		    "--z\r\n\r\n--z\r\n\r\n--z--",
+		"Content-Type: text/plain; charset=\r\n"
+		    "Content-Transfer-Encoding: base64\r\n\r\n"
+		    "!!!not base64@@@===\r\n",
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		    "=ZZ=4=\r\n=\r\n",
+		"Content-Type: /\r\n\r\nx",
+		"Content-Type: ;;;\r\nContent-Disposition: ;=;\r\n\r\nx",
+		"Content-Type: text/plain; name*0*=''%;name*1*=%Z;"
+		    "name*=''\r\nContent-Disposition: attachment; "
+		    "filename*99=x\r\n\r\nx",
+		"Subject: =?utf-8?B?====?= =?x?q?" "?= =?utf-8?Q?=FF=FE?=\r\n\r\n",
+		"From: <<<@>>>\r\nReturn-Path: <\r\nMessage-ID: <\r\n\r\n",
+		"From: \"unterminated\r\nDate: Mon, 99 Foo 99999 99:99:99"
+		    " +9999\r\n\r\n",
+		"Content-Type: message/rfc822\r\n\r\n",
+		"Content-Type: message/rfc822\r\n"
+		    "Content-Transfer-Encoding: base64\r\n\r\n"
+		    "RnJvbTogYUBiDQoNCmhp\r\n",
+		"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\n"
+		    "Subject: digest part\r\n\r\nbody\r\n--d--\r\n",
+		"Content-Type: text/html\r\n\r\n<<<>>><!--<script",
+		": empty name\r\n\r\n",
+		"Subject: x\r\r\r\nbody",
+		"X: \x80\xff\xfe\r\n\r\n\x80\xff",
+	};
+	char *s, *big;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		parse_any(cases[i], strlen(cases[i]));
+
+	/* NUL bytes inside. */
+	parse_any("Subject: a\0b\r\n\r\nc\0d", 18);
+
+	/* Deep nesting that libetpan can still take: our walk stops at
+	 * MIME_MAX_DEPTH. */
+	s = repeat("Content-Type: message/rfc822\r\n\r\n", 900,
+	    "Subject: deep\r\n\r\nbottom\r\n");
+	parse_any(s, strlen(s));
+	free(s);
+	n = 0;
+	{
+		struct strbuf sb = { 0 };
+
+		for (n = 0; n < 990; n++)
+			sb_addf(&sb, "Content-Type: multipart/mixed; "
+			    "boundary=b%zu\r\n\r\n--b%zu\r\n", n, n);
+		sb_adds(&sb, "\r\nbottom\r\n");
+		s = sb_steal(&sb);
+	}
+	parse_any(s, strlen(s));
+	free(s);
+
+	/* Nesting meant to exhaust the stack is not handed to libetpan. */
+	s = repeat("Content-Type: message/rfc822\r\n\r\n", 200000, "x");
+	parse_any(s, strlen(s));
+	free(s);
+	big = repeat("(", 300000, "\r\n\r\nbody");
+	s = xasprintf("From: a@b.example %s", big);
+	parse_any(s, strlen(s));
+	free(s);
+	s = xasprintf("Content-Type: text/plain; charset=%s", big);
+	parse_any(s, strlen(s));
+	free(s);
+	free(big);
+
+	/* Very long lines and many headers. */
+	s = repeat("=?utf-8?q?a?= ", 20000, "\r\n\r\n");
+	big = xasprintf("Subject: %s", s);
+	parse_any(big, strlen(big));
+	free(big);
+	free(s);
+	s = repeat("X-H: v\r\n", 20000, "\r\nbody");
+	parse_any(s, strlen(s));
+	free(s);
+}
+
+/* Deterministic mutations of a rich message: flip, drop and duplicate
+ * bytes, and cut it short. */
+static void
+test_mutations(void **state)
+{
+	static const char base[] =
+	    "From: \"A (x)\" <a@b.example>\r\n"
+	    "Subject: =?utf-8?q?m=C3=BCt?=\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"M\"\r\n"
+	    "\r\n"
+	    "--M\r\n"
+	    "Content-Type: multipart/alternative; boundary=N\r\n"
+	    "\r\n"
+	    "--N\r\n"
+	    "Content-Type: text/plain; charset=windows-1252\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n"
+	    "\r\n"
+	    "caf=E9=\r\n"
+	    "--N\r\n"
+	    "Content-Type: text/html\r\n"
+	    "\r\n"
+	    "<td>x&amp;</td>\r\n"
+	    "--N--\r\n"
+	    "--M\r\n"
+	    "Content-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment; filename*=utf-8''a%20b.pdf\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "UEsDBGZha2UgZG9jeAAB\r\n"
+	    "--M\r\n"
+	    "Content-Type: message/rfc822\r\n"
+	    "\r\n"
+	    "Subject: inner\r\n\r\nx\r\n"
+	    "--M--\r\n";
+	char buf[sizeof(base) * 2];
+	unsigned int seed = 12345;
+	size_t len, i, pos;
+	int k;
+
+	(void)state;
+	for (k = 0; k < 400; k++) {
+		memcpy(buf, base, sizeof(base) - 1);
+		len = sizeof(base) - 1;
+		for (i = 0; i < 4 && len > 1; i++) {
+			seed = seed * 1103515245u + 12345u;
+			pos = (seed >> 8) % len;
+			switch ((seed >> 4) % 4) {
+			case 0:
+				buf[pos] = (char)(seed >> 16);
+				break;
+			case 1:
+				memmove(buf + pos, buf + pos + 1,
+				    len - pos - 1);
+				len--;
+				break;
+			case 2:
+				if (len + 1 < sizeof(buf)) {
+					memmove(buf + pos + 1, buf + pos,
+					    len - pos);
+					len++;
+				}
+				break;
+			default:
+				len = pos + 1;
+				break;
+			}
+		}
+		parse_any(buf, len);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_bare_lf_and_folding),
+		cmocka_unit_test(test_qp_windows1252),
+		cmocka_unit_test(test_base64_utf8),
+		cmocka_unit_test(test_rfc2047_subject),
+		cmocka_unit_test(test_raw_8bit_header),
+		cmocka_unit_test(test_alternative_prefers_plain),
+		cmocka_unit_test(test_html_only_table),
+		cmocka_unit_test(test_html_to_text),
+		cmocka_unit_test(test_attachment_rfc2231),
+		cmocka_unit_test(test_unknown_charset),
+		cmocka_unit_test(test_missing_headers),
+		cmocka_unit_test(test_not_a_message),
+		cmocka_unit_test(test_threading_headers),
+		cmocka_unit_test(test_from_and_return_path),
+		cmocka_unit_test(test_report),
+		cmocka_unit_test(test_attached_message),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_mutations),
+	};
+
+	log_init(-1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
