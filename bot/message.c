@@ -30,7 +30,7 @@
 #include "util.h"
 
 #define MIME_MAX_DEPTH		20	/* our walk over the MIME tree */
-#define MIME_MAX_COMPOSITE	1000	/* composite types before libetpan */
+#define MIME_MAX_COMPOSITE	200	/* composite types before libetpan */
 #define MAX_COMMENT_DEPTH	100	/* nested "(" in one logical line */
 #define MAX_HEADERS		5000
 #define MAX_RFC2231_SECTIONS	100

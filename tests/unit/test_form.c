@@ -1120,7 +1120,7 @@ test_hostile(void **state)
 		"Name of Individual:\t", "(", "Date:\n", "\t\t\t\t", "Summary of ",
 		"Date\n", "a\n", "Adult at risk 1\t", "1\t", "Name:\tAddress:\n",
 	};
-	size_t n = 1 << 20;
+	size_t n = 1 << 18;
 	char *big = xmalloc(n + 1);
 	clock_t t0 = clock();
 
@@ -1143,7 +1143,9 @@ test_hostile(void **state)
 	big[n] = '\0';
 	form_result_free(extract("twsp-referral", big));
 	free(big);
-	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 30.0);
+	/* Linear work is well under a second; this only catches blow-ups
+	 * (and leaves room for valgrind). */
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 60.0);
 }
 
 int

@@ -726,7 +726,7 @@ test_malformed(void **state)
 
 	/* Deep nesting that libetpan can still take: our walk stops at
 	 * MIME_MAX_DEPTH. */
-	s = repeat("Content-Type: message/rfc822\r\n\r\n", 900,
+	s = repeat("Content-Type: message/rfc822\r\n\r\n", 190,
 	    "Subject: deep\r\n\r\nbottom\r\n");
 	parse_any(s, strlen(s));
 	free(s);
@@ -734,7 +734,7 @@ test_malformed(void **state)
 	{
 		struct strbuf sb = { 0 };
 
-		for (n = 0; n < 990; n++)
+		for (n = 0; n < 190; n++)
 			sb_addf(&sb, "Content-Type: multipart/mixed; "
 			    "boundary=b%zu\r\n\r\n--b%zu\r\n", n, n);
 		sb_adds(&sb, "\r\nbottom\r\n");
@@ -764,6 +764,57 @@ test_malformed(void **state)
 	free(s);
 	s = repeat("X-H: v\r\n", 20000, "\r\nbody");
 	parse_any(s, strlen(s));
+	free(s);
+}
+
+static void
+test_nesting_limits(void **state)
+{
+	struct message *m;
+	char *s;
+
+	(void)state;
+	/* Nested within our limit: the text at the bottom is found. */
+	s = repeat("Content-Type: message/rfc822\r\n\r\n", 15,
+	    "Subject: deep\r\n\r\nbottom\r\n");
+	m = parse_ok(s);
+	assert_string_equal(m->content_type, "message/rfc822");
+	assert_string_equal(m->text, "bottom\r\n");
+	message_free(m);
+	free(s);
+
+	/* Deeper than the walk goes: parsed, the depths ignored. */
+	s = repeat("Content-Type: message/rfc822\r\n\r\n", 60,
+	    "Subject: deep\r\n\r\nbottom\r\n");
+	m = parse_ok(s);
+	assert_string_equal(m->text, "");
+	message_free(m);
+	free(s);
+
+	/* Too many composite parts for libetpan's recursion: the headers
+	 * stay, the body is left alone. */
+	s = repeat("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n",
+	    5000, "bottom\r\n");
+	m = parse_ok(s);
+	assert_int_equal(m->nheaders, 1);
+	assert_string_equal(m->content_type, "application/octet-stream");
+	assert_string_equal(m->text, "");
+	assert_int_equal(m->nattachments, 0);
+	message_free(m);
+	free(s);
+
+	/* The same for comments nested deep enough to recurse far. */
+	s = repeat("(", 5000, "\r\n\r\nbody\r\n");
+	{
+		char *t = xasprintf("Subject: s\r\nFrom: a@b.example %s", s);
+
+		m = parse_ok(t);
+		free(t);
+	}
+	assert_string_equal(m->subject, "s");
+	assert_string_equal(m->from_addr, "a@b.example");
+	assert_string_equal(m->text, "");
+	message_free(m);
 	free(s);
 }
 
@@ -860,6 +911,7 @@ main(void)
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_attached_message),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_nesting_limits),
 		cmocka_unit_test(test_mutations),
 	};
 
