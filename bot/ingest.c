@@ -514,6 +514,194 @@ done:
 	return rc;
 }
 
+/* First "PREFIX-YYYY-NNNN" in text naming a known case, or NULL. */
+static char *
+ref_in_text(struct escbot *e, const char *text)
+{
+	struct case_state c;
+	struct strbuf sb = { 0 };
+	char *ref;
+
+	/* subject_ref() wants the tag in brackets; give it each word so. */
+	for (const char *p = text; *p; ) {
+		size_t n = strcspn(p, " \t\r\n,;:()[]");
+
+		if (n > 10 && n < 40) {
+			sb_reset(&sb);
+			sb_addc(&sb, '[');
+			sb_add(&sb, p, n);
+			sb_addc(&sb, ']');
+			if ((ref = subject_ref(sb.buf)) != NULL) {
+				if (store_case_get(e->store, ref, &c) == 1) {
+					case_state_free(&c);
+					sb_reset(&sb);
+					return ref;
+				}
+				free(ref);
+			}
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	sb_reset(&sb);
+	return NULL;
+}
+
+/* The open case a form belongs to by its own fields: a case reference in
+ * any field, or the rule's match_fields equal to the case's. */
+static char *
+case_for_form(struct escbot *e, const struct protocol *p,
+    const struct form_rule *rule, const struct form_result *r)
+{
+	const char *names[16], *values[16];
+	char *ref = NULL, *casenames[16];
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nvalues; i++)
+		if ((ref = ref_in_text(e, r->values[i].value)) != NULL)
+			return ref;
+	for (size_t i = 0; i < rule->nmatch && n < 16; i++) {
+		const char *spec = rule->match_fields[i], *eq = strchr(spec, '=');
+		char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+		const char *v = form_result_get(r, field);
+
+		free(field);
+		if (v == NULL || *v == '\0') {
+			/* A field to match on is empty: no reliable match. */
+			for (size_t k = 0; k < n; k++)
+				free(casenames[k]);
+			return NULL;
+		}
+		casenames[n] = xstrdup(eq ? eq + 1 : spec);
+		if (!eq)
+			casenames[n][strcspn(casenames[n], "=")] = '\0';
+		names[n] = casenames[n];
+		values[n++] = v;
+	}
+	if (n > 0 && store_case_match(e->store, p->id, names, values, n, &ref) != 1)
+		ref = NULL;
+	for (size_t k = 0; k < n; k++)
+		free(casenames[k]);
+	return ref;
+}
+
+/* The level a resolution form says it was resolved at: the first number
+ * in its level field ("Level 3", "3 - head of service"). */
+static int
+form_level(const struct form_rule *rule, const struct form_result *r)
+{
+	const char *v;
+
+	if (rule->level_field == NULL ||
+	    (v = form_result_get(r, rule->level_field)) == NULL)
+		return rule->stage;
+	while (*v && !isdigit((unsigned char)*v))
+		v++;
+	return *v ? atoi(v) : rule->stage;
+}
+
+/* A form for a case escbot already tracks: its answers are added to the
+ * case; a resolution form closes it; a later opening form updates it. */
+static int
+form_for_case(struct escbot *e, const struct message *m, const char *ref,
+    const struct form_rule *rule, const struct form_result *r,
+    struct outcome *o, time_t now)
+{
+	struct case_state c;
+	struct command cmd;
+	struct tvars v = { 0 };
+	char err[512], *tok;
+	int rc = -1;
+
+	if (store_case_get(e->store, ref, &c) != 1)
+		return -1;
+	o->case_id = c.id;
+	if (store_fields(e, c.id, r) == -1 ||
+	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
+	    store_event_add(e->store, c.id, now, m->from_addr, "form",
+	    rule->form) == -1)
+		goto done;
+	if (rule->action == FORM_CLOSE && c.status != CASE_RESOLVED) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = CMD_RESOLVE;
+		cmd.level = form_level(rule, r);
+		cmd.reason = "resolution pro-forma received";
+		cmd.actor = m->from_addr;
+		cmd.token = m->message_id;
+		if (casework_command(e, ref, &cmd, m->message_id, 1, err,
+		    sizeof(err)) == -1) {
+			log_warnx("case %s: %s", ref, err);
+			goto done;
+		}
+		set_outcome(o, "update", 0, "%s: resolved by %s", ref, rule->form);
+		rc = 0;
+		goto done;
+	}
+	casework_case_vars(e, &c, &v);
+	tvars_set(&v, "form_title", rule->def ? rule->def->title : rule->form);
+	tok = xasprintf("%s/form/%s", c.ref, m->message_id ? m->message_id : "-");
+	rc = casework_reply(e, "updated", tok, m->from_addr, m->message_id, &v,
+	    now) < 0 ? -1 : 0;
+	free(tok);
+	set_outcome(o, "update", 0, "%s: updated by %s", ref, rule->form);
+done:
+	tvars_free(&v);
+	case_state_free(&c);
+	return rc;
+}
+
+/* A resolution report for a disagreement escbot never tracked: recorded
+ * as a case that is already resolved, so the board's reports count it. */
+static int
+record_resolved(struct escbot *e, const struct message *m,
+    const struct protocol *p, const struct form_rule *rule,
+    const struct form_result *r, struct outcome *o, time_t now)
+{
+	struct case_state c;
+	struct tvars v = { 0 };
+	struct tm tm;
+	char *tok;
+	int level = form_level(rule, r), idx, rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	calendar_utc_to_london(now, &tm);
+	if (store_next_ref(e->store, p->prefix, tm.tm_year + 1900, &c.ref) == -1)
+		goto done;
+	idx = level > 0 ? rules_stage_index(p, level) : -1;
+	c.stage_idx = idx >= 0 ? idx : (int)p->nstages - 1;
+	c.protocol = xstrdup(p->id);
+	c.form = xstrdup(rule->form);
+	c.status = CASE_RESOLVED;
+	c.opened_at = c.stage_started_at = c.due_at = c.resolved_at = now;
+	c.resolved_level = level > 0 ? level : p->stages[c.stage_idx].number;
+	c.resolution = xstrdup("resolved before it was tracked by escbot");
+	c.raised_by = xstrdup(m->from_addr);
+	c.raised_name = m->from_name ? str_header_safe(m->from_name) : NULL;
+	c.thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
+	c.agencies = involved_agencies(e, m->from_addr, r);
+	if (store_case_insert(e->store, &c) == -1 ||
+	    store_fields(e, c.id, r) == -1 ||
+	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
+	    store_event_add(e->store, c.id, now, m->from_addr, "recorded-resolved",
+	    rule->form) == -1)
+		goto done;
+	casework_case_vars(e, &c, &v);
+	tvars_set(&v, "actor", m->from_addr);
+	tvars_set(&v, "note", "recorded from your resolution pro-forma");
+	tok = xasprintf("%s/ack", c.ref);
+	rc = casework_reply(e, "resolved", tok, m->from_addr, m->message_id, &v,
+	    now) < 0 ? -1 : 0;
+	free(tok);
+	o->case_id = c.id;
+	set_outcome(o, "case", 0, "%s recorded as resolved at level %d", c.ref,
+	    c.resolved_level);
+done:
+	tvars_free(&v);
+	case_state_free(&c);
+	return rc;
+}
+
 /* Classify and act.  Everything it writes is inside the caller's
  * transaction.  Returns 0, or -1 when the transaction must be abandoned. */
 static int
@@ -565,7 +753,19 @@ decide(struct escbot *e, const struct message *m, struct outcome *o,
 		return 0;
 	}
 	if ((ref = thread_ref(e, m)) != NULL) {
-		rc = thread_message(e, m, ref, o, now);
+		char *mine = reply_text(m->text);
+
+		f = form_recognise(e->rules->forms, mine);
+		if (f != NULL && (p = rules_for_form(e->rules, f->id, &rule)) != NULL) {
+			r = form_extract(f, mine);
+			if (r->nproblems == 0)
+				rc = form_for_case(e, m, ref, rule, r, o, now);
+			else
+				rc = thread_message(e, m, ref, o, now);
+			form_result_free(r);
+		} else
+			rc = thread_message(e, m, ref, o, now);
+		free(mine);
 		free(ref);
 		return rc;
 	}
@@ -611,14 +811,26 @@ decide(struct escbot *e, const struct message *m, struct outcome *o,
 		form_result_free(r);
 		goto done;
 	}
-	if (rule->action == FORM_OPEN)
+	if ((ref = case_for_form(e, p, rule, r)) != NULL) {
+		rc = form_for_case(e, m, ref, rule, r, o, now);
+		free(ref);
+	} else if (rule->action == FORM_OPEN)
 		rc = open_case(e, m, p, rule, r, o, now);
+	else if (rule->action == FORM_CLOSE)
+		rc = record_resolved(e, m, p, rule, r, o, now);
 	else {
-		/* Update and close forms without a thread: not yet matched to
-		 * a case by their reference fields. */
+		/* An update (a meeting record) for a case escbot cannot find:
+		 * kept for a person to look at, and the sender told why. */
+		char *tok = xasprintf("unmatched/%s", m->message_id ?
+		    m->message_id : m->from_addr);
+
+		tvars_set(&v, "form_title", f->title);
+		tvars_set(&v, "subject", m->subject);
+		rc = casework_reply(e, "unmatched", tok, m->from_addr,
+		    m->message_id, &v, now) < 0 ? -1 : 0;
+		free(tok);
 		set_outcome(o, "rejected", 1, "form %s names no case escbot knows",
 		    f->id);
-		rc = 0;
 	}
 	form_result_free(r);
 done:

@@ -164,8 +164,8 @@ list_one(const struct case_state *c, void *arg)
 	} else {
 		if (calendar_format_iso(c->due_at, due, sizeof(due)) == -1)
 			strcpy(due, "-");
-		printf("%-16s %-9s %-5s stage %-2d %-8s due %s%s%s\n", c->ref,
-		    c->protocol, c->form ? "" : "", s ? s->number : 0,
+		printf("%-16s %-9s stage %-2d %-8s due %s%s%s\n", c->ref,
+		    c->protocol, s ? s->number : 0,
 		    case_status_name(c->status),
 		    c->status == CASE_RESOLVED ? "-" : due,
 		    c->status == CASE_OPEN && l->now > c->due_at ? " OVERDUE" : "",

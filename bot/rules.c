@@ -23,7 +23,8 @@ static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
 	"remind_before", "on_expiry", "chase_interval", "chase_max", NULL
 };
-static const char *const form_keys[] = { "form", "action", "stage", NULL };
+static const char *const form_keys[] = { "form", "action", "stage",
+    "match_fields", "level_field", NULL };
 
 static void
 load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
@@ -202,7 +203,25 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 			diag_error(d, f, cfg_line(e),
 			    "action must be \"open\", \"update\" or \"close\"");
 		free(action);
-		r->stage = cfg_int(e, "stage", r->action == FORM_OPEN, 1, 1, 99, f, d);
+		/* For a closing form, stage is the level it reports when it
+		 * names none itself (0: unknown). */
+		r->stage = cfg_int(e, "stage", r->action == FORM_OPEN,
+		    r->action == FORM_OPEN ? 1 : 0, 0, 99, f, d);
+		r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
+		r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
+		for (size_t k = 0; r->def && k < r->nmatch; k++) {
+			char *name = xstrndup(r->match_fields[k],
+			    strcspn(r->match_fields[k], "="));
+			int found = 0;
+
+			for (size_t j = 0; j < r->def->nfields; j++)
+				if (strcmp(r->def->fields[j].name, name) == 0)
+					found = 1;
+			if (!found)
+				diag_error(d, f, cfg_line(e), "match_fields: form \"%s\" "
+				    "has no field \"%s\"", r->form, name);
+			free(name);
+		}
 		if (config_setting_get_member(e, "stage") &&
 		    rules_stage_index(p, r->stage) < 0)
 			diag_error(d, f, cfg_line(e),
@@ -222,8 +241,11 @@ free_protocol(struct protocol *p)
 	for (size_t i = 0; i < p->nstages; i++)
 		free_stage(&p->stages[i]);
 	free(p->stages);
-	for (size_t i = 0; i < p->nforms; i++)
+	for (size_t i = 0; i < p->nforms; i++) {
 		free(p->forms[i].form);
+		cfg_strings_free(p->forms[i].match_fields);
+		free(p->forms[i].level_field);
+	}
 	free(p->forms);
 	cfg_strings_free(p->urgent_patterns);
 	free(p->urgent_instruction);

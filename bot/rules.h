@@ -49,6 +49,13 @@ struct form_rule {
 	const struct form_def	*def;
 	enum form_action	 action;
 	int			 stage;	/* stage number opened at */
+	/* How a form finds the open case it belongs to when it does not come
+	 * in the case's thread: "field" compares the form's field with the
+	 * case's field of the same name, "field=casefield" with another;
+	 * all must match.  A field holding a case reference always matches. */
+	char			**match_fields;
+	size_t			  nmatch;
+	char			*level_field;	/* close: the level resolved at */
 };
 
 struct protocol {

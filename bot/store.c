@@ -663,6 +663,58 @@ store_case_by_field(struct store *s, const char *name, const char *value,
 }
 
 int
+store_case_match(struct store *s, const char *protocol,
+    const char *const *names, const char *const *values, size_t n, char **ref)
+{
+	static const char sql[] = "SELECT c.ref FROM cases c WHERE "
+	    "c.protocol = ?1 AND c.status != 'resolved' AND (SELECT COUNT(*) "
+	    "FROM case_fields f, json_each(?2) k, json_each(?3) v WHERE "
+	    "f.case_id = c.id AND k.key = v.key AND f.name = k.value AND "
+	    "f.value = v.value COLLATE NOCASE) = ?4 ORDER BY c.id DESC LIMIT 1";
+	sqlite3_stmt *st;
+	struct strbuf kn = { 0 }, kv = { 0 };
+	int rc;
+
+	if (n == 0)
+		return 0;
+	/* The lists travel as JSON arrays so that one prepared statement
+	 * serves any number of fields. */
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf *b[2] = { &kn, &kv };
+		const char *v[2] = { names[i], values[i] };
+
+		for (int k = 0; k < 2; k++) {
+			sb_adds(b[k], i ? "," : "[");
+			sb_addc(b[k], '"');
+			for (const char *p = v[k]; *p; p++) {
+				if (*p == '"' || *p == '\\')
+					sb_addc(b[k], '\\');
+				if ((unsigned char)*p < 0x20)
+					sb_addf(b[k], "\\u%04x", *p);
+				else
+					sb_addc(b[k], *p);
+			}
+			sb_addc(b[k], '"');
+		}
+	}
+	sb_addc(&kn, ']');
+	sb_addc(&kv, ']');
+	if ((st = prep(s, sql)) == NULL) {
+		sb_reset(&kn);
+		sb_reset(&kv);
+		return -1;
+	}
+	bind_text(st, 1, protocol);
+	bind_text(st, 2, kn.buf);
+	bind_text(st, 3, kv.buf);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
+	rc = one_text(s, st, ref);
+	sb_reset(&kn);
+	sb_reset(&kv);
+	return rc;
+}
+
+int
 store_cases_due(struct store *s, time_t now, int64_t **ids, size_t *n)
 {
 	static const char sql[] = "SELECT id FROM cases WHERE "

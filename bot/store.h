@@ -74,6 +74,11 @@ int	store_case_by_message_id(struct store *, const char *msgid, char **ref);
 /* Case opened from a form with this reference field value, still open. */
 int	store_case_by_field(struct store *, const char *name, const char *value,
 	    char **ref);
+/* Most recent open or paused case of `protocol` whose field names[i] equals
+ * values[i] (ignoring case) for every i: 1 and *ref, 0, or -1. */
+int	store_case_match(struct store *, const char *protocol,
+	    const char *const *names, const char *const *values, size_t n,
+	    char **ref);
 /* Ids of open or paused cases whose next wakeup is at or before now. */
 int	store_cases_due(struct store *, time_t now, int64_t **ids, size_t *n);
 /* Calls fn for each case (open and paused; all with all != 0), oldest

@@ -25,7 +25,7 @@ const char *const template_variables[] = {
 const char *const template_names[] = {
 	"ack", "reject", "no-form", "reminder", "escalation", "chase",
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
-	"command-refused", NULL
+	"command-refused", "updated", "unmatched", NULL
 };
 
 void
