@@ -1017,6 +1017,9 @@ form_normalise(enum form_field_type t, const char *raw, char **value,
 /* ------------------------------------------------------------------ */
 /* Loading the form files.                                             */
 
+static struct form_index *index_build(const struct form_def *);
+static void	index_free(struct form_index *);
+
 static const char *const top_keys[] = { "form", NULL };
 static const char *const form_keys[] = {
 	"id", "title", "patterns", "fields", "boundaries", NULL
@@ -1090,6 +1093,7 @@ form_free(struct form_def *f)
 	free(f->fields);
 	free(f->file);
 	free_strv(f->boundaries);
+	index_free(f->index);
 }
 
 /* Reports a name (label, alias, pattern) with no letters or digits. */
@@ -1327,6 +1331,8 @@ form_set_load(const char *dir, struct form_set **out, struct diag *d)
 		free(names[i]);
 	}
 	free(names);
+	for (size_t i = 0; i < set->nforms; i++)
+		set->forms[i].index = index_build(&set->forms[i]);
 	if (nnames == 0)
 		diag_error(d, dir, 0, "no form files (*.conf) in the forms folder");
 fail:
@@ -1454,15 +1460,23 @@ struct hcell {
 	size_t	 lo, hi;
 };
 
+struct form_index {
+	struct lab	*labs;		/* sorted by text, then kind */
+	size_t		 nlabs;
+	size_t		 maxlen;	/* longest label, normalised */
+	long		*frow, *fcol;	/* grid row / column group per field */
+};
+
 struct ext {
 	const struct form_def *def;
-	struct lab	*labs;
+	struct form_index *own;		/* built here when def has none */
+	const struct lab *labs;
 	size_t		 nlabs;
 	size_t		 maxlen;
 	char		*nbuf;
 	size_t		*nmap;
 	struct fstate	*fs;
-	long		*frow, *fcol;
+	const long	*frow, *fcol;
 	size_t		 clock;
 	long		 open;
 	long		 rowctx;
@@ -1495,7 +1509,7 @@ cmp_lab(const void *a, const void *b)
 }
 
 static void
-add_lab(struct ext *x, const char *text, int kind, size_t ref, int strip)
+add_lab(struct form_index *x, const char *text, int kind, size_t ref, int strip)
 {
 	struct lab *l;
 	size_t len;
@@ -1542,14 +1556,12 @@ group_of(const struct form_def *def, size_t i, int col)
 	return (long)i;
 }
 
-static void
-ext_init(struct ext *x, const struct form_def *def)
+/* The labels of a form, normalised and sorted once, when it is loaded. */
+static struct form_index *
+index_build(const struct form_def *def)
 {
-	memset(x, 0, sizeof(*x));
-	x->def = def;
-	x->open = -1;
-	x->rowctx = -1;
-	x->fs = xcalloc(def->nfields + 1, sizeof(*x->fs));
+	struct form_index *x = xcalloc(1, sizeof(*x));
+
 	x->frow = xcalloc(def->nfields + 1, sizeof(long));
 	x->fcol = xcalloc(def->nfields + 1, sizeof(long));
 	for (size_t i = 0; i < def->nfields; i++) {
@@ -1569,6 +1581,40 @@ ext_init(struct ext *x, const struct form_def *def)
 		add_lab(x, def->boundaries[b], LAB_BOUNDARY, 0, 1);
 	if (x->nlabs > 1)
 		qsort(x->labs, x->nlabs, sizeof(*x->labs), cmp_lab);
+	return x;
+}
+
+static void
+index_free(struct form_index *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->nlabs; i++)
+		free(x->labs[i].norm);
+	free(x->labs);
+	free(x->frow);
+	free(x->fcol);
+	free(x);
+}
+
+static void
+ext_init(struct ext *x, const struct form_def *def)
+{
+	const struct form_index *ix;
+
+	memset(x, 0, sizeof(*x));
+	x->def = def;
+	x->open = -1;
+	x->rowctx = -1;
+	x->fs = xcalloc(def->nfields + 1, sizeof(*x->fs));
+	ix = def->index;
+	if (ix == NULL)
+		ix = x->own = index_build(def);
+	x->labs = ix->labs;
+	x->nlabs = ix->nlabs;
+	x->maxlen = ix->maxlen;
+	x->frow = ix->frow;
+	x->fcol = ix->fcol;
 	x->nbuf = xmalloc(x->maxlen + 2);
 	x->nmap = xcalloc(x->maxlen + 2, sizeof(size_t));
 }
@@ -1576,16 +1622,12 @@ ext_init(struct ext *x, const struct form_def *def)
 static void
 ext_free(struct ext *x)
 {
-	for (size_t i = 0; i < x->nlabs; i++)
-		free(x->labs[i].norm);
-	free(x->labs);
+	index_free(x->own);
 	free(x->nbuf);
 	free(x->nmap);
 	for (size_t i = 0; i < x->def->nfields; i++)
 		sb_reset(&x->fs[i].v);
 	free(x->fs);
-	free(x->frow);
-	free(x->fcol);
 	free(x->cells);
 	free(x->hcells);
 	sb_reset(&x->join);

@@ -33,6 +33,8 @@
 
 #include "diag.h"
 
+struct form_index;
+
 enum form_field_type {
 	FIELD_TEXT,
 	FIELD_DATE,	/* UK dates: 1/2/2026, 01.02.26, 1 February 2026 */
@@ -75,6 +77,9 @@ struct form_def {
 	char			**boundaries;	/* headings that end an answer and
 						   are not fields ("Signature") */
 	size_t			 nboundaries;
+	struct form_index	*index;		/* private to form.c: the labels
+						   prepared at load (NULL: built
+						   by each form_extract) */
 };
 
 struct form_set {

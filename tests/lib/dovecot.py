@@ -313,8 +313,11 @@ class Dovecot:
             m.logout()
 
     def uids(self, folder):
+        """The UIDs in `folder` ([] if it does not exist)."""
         m = self._connect()
         try:
+            if folder not in self._folders(m):
+                return []
             self._check(*m.select(self._quote(folder), readonly=True),
                         "SELECT")
             data = self._check(*m.uid("SEARCH", None, "ALL"), "SEARCH")

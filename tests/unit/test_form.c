@@ -140,6 +140,22 @@ test_load(void **state)
 	assert_int_equal(form_field_find(form_set_find(forms, "twsp-referral"),
 	    "nhs_number")->type, FIELD_NHS);
 	assert_string_equal(form_type_name(FIELD_YESNO), "yesno");
+	/* A form built by hand (no prepared labels) reads the same. */
+	{
+		struct form_def copy = *form_set_find(forms, "wsab-proforma");
+		char *body = sample_body("wsab-proforma-table.eml");
+		struct form_result *a, *b;
+
+		copy.index = NULL;
+		a = form_extract(&copy, body);
+		b = extract("wsab-proforma", body);
+		assert_int_equal(a->nvalues, b->nvalues);
+		for (size_t i = 0; i < a->nvalues; i++)
+			assert_string_equal(a->values[i].value, b->values[i].value);
+		form_result_free(a);
+		form_result_free(b);
+		free(body);
+	}
 }
 
 static void
