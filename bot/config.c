@@ -19,8 +19,9 @@ static const char *const top_keys[] = {
 	"database", "rules_dir", "templates_dir", "directory",
 	"allowed_sender_domains", "imap", "smtp", "holidays",
 	"working_hours", "poll_interval", "authserv_id", "max_message_size",
-	"max_replies_per_sender_per_day", NULL
+	"max_replies_per_sender_per_day", "digest", NULL
 };
+static const char *const digest_keys[] = { "recipients", "periods", NULL };
 static const char *const imap_keys[] = {
 	"host", "port", "tls", "user", "password", "password_file", "ca_file",
 	"folder", "processed_folder", "rejected_folder", "timeout",
@@ -333,6 +334,43 @@ config_load(const char *path, struct config **out, struct diag *d)
 		free(a);
 		free(b);
 	}
+	c->digest.week = c->digest.quarter = c->digest.half_year = 1;
+	if ((g = cfg_group(root, "digest", 0, 0, path, d)) != NULL) {
+		char **periods;
+		size_t np;
+
+		cfg_check_keys(g, digest_keys, "digest", path, d);
+		c->digest.recipients = cfg_strings(g, "recipients", 0,
+		    &c->digest.nrecipients, path, d);
+		for (i = 0; i < c->digest.nrecipients; i++) {
+			char *a = config_addr_spec(c->digest.recipients[i]);
+
+			if (a == NULL)
+				diag_error(d, path, cfg_line(g), "digest.recipients: "
+				    "\"%s\" is not an email address",
+				    c->digest.recipients[i]);
+			free(a);
+		}
+		if (config_setting_get_member(g, "periods") != NULL) {
+			periods = cfg_strings(g, "periods", 0, &np, path, d);
+			c->digest.week = c->digest.quarter = c->digest.half_year = 0;
+			for (i = 0; i < np; i++) {
+				if (strcmp(periods[i], "week") == 0)
+					c->digest.week = 1;
+				else if (strcmp(periods[i], "quarter") == 0)
+					c->digest.quarter = 1;
+				else if (strcmp(periods[i], "half-year") == 0)
+					c->digest.half_year = 1;
+				else
+					diag_error(d, path, cfg_line(g), "digest.periods: "
+					    "\"%s\" is not week, quarter or half-year",
+					    periods[i]);
+			}
+			cfg_strings_free(periods);
+		}
+	}
+	if (c->digest.recipients == NULL)
+		c->digest.recipients = xcalloc(1, sizeof(char *));
 	g = cfg_group(root, "imap", 1, 0, path, d);
 	load_imap(c, g, d);
 	g = cfg_group(root, "smtp", 1, 0, path, d);
@@ -361,6 +399,7 @@ config_free(struct config *c)
 	free(c->directory);
 	free(c->holidays);
 	cfg_strings_free(c->allowed_domains);
+	cfg_strings_free(c->digest.recipients);
 	free(c->authserv_id);
 	free(c->imap.host);
 	free(c->imap.user);

@@ -31,6 +31,12 @@ struct config {
 	int		 max_replies_per_sender_day;
 
 	struct {
+		char	**recipients;	/* "Name <addr>"; empty: board_inbox */
+		size_t	  nrecipients;
+		int	  week, quarter, half_year;	/* which are sent */
+	} digest;
+
+	struct {
 		char		*host;
 		int		 port;
 		enum imap_tls	 tls;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "escbot.h"
 #include "log.h"
 #include "template.h"
@@ -28,6 +29,7 @@ escbot_load(struct escbot *e, const char *path, struct diag *d)
 	rules_load(e->cfg->rules_dir, &e->rules, d);
 	directory_load(e->cfg->directory, &e->dir, d);
 	template_check_dir(e->cfg->templates_dir, d);
+	themes_load(e->cfg->rules_dir, &e->themes, d);
 	e->cal = calendar_load(e->cfg->holidays, e->cfg->work_open,
 	    e->cfg->work_close, err, sizeof(err));
 	if (e->cal == NULL)
@@ -68,6 +70,7 @@ escbot_unload(struct escbot *e)
 {
 	store_close(e->store);
 	rules_free(e->rules);
+	themes_free(e->themes);
 	directory_free(e->dir);
 	calendar_free(e->cal);
 	config_free(e->cfg);

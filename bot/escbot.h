@@ -24,6 +24,7 @@ struct escbot {
 	struct directory	*dir;
 	struct calendar		*cal;
 	struct store		*store;
+	struct themes		*themes;	/* for the board's reports */
 	time_t			 now_fixed;	/* --now, 0 for the real clock */
 	int			 lock_fd;
 };

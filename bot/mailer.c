@@ -176,6 +176,56 @@ add_part(struct strbuf *sb, const char *type, const char *body)
 	add_qp(sb, body);
 }
 
+#define MIXED	"escbot-mixed-boundary-3a9e51"
+
+static void
+add_base64(struct strbuf *sb, const char *data, size_t len)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)data;
+	size_t col = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		size_t n = len - i < 3 ? len - i : 3;
+
+		if (n > 1)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (n > 2)
+			v |= p[i + 2];
+		sb_addc(sb, b64[(v >> 18) & 63]);
+		sb_addc(sb, b64[(v >> 12) & 63]);
+		sb_addc(sb, n > 1 ? b64[(v >> 6) & 63] : '=');
+		sb_addc(sb, n > 2 ? b64[v & 63] : '=');
+		if ((col += 4) >= 76) {
+			sb_adds(sb, "\r\n");
+			col = 0;
+		}
+	}
+	if (col)
+		sb_adds(sb, "\r\n");
+}
+
+/* The text part, or text and HTML as alternatives. */
+static void
+add_body(struct strbuf *sb, const struct outgoing *o)
+{
+	const char *b = "escbot-alt-boundary-7d1f0c";
+
+	if (o->html == NULL) {
+		add_part(sb, "text/plain", o->text);
+		return;
+	}
+	sb_addf(sb, "Content-Type: multipart/alternative; "
+	    "boundary=\"%s\"\r\n\r\n", b);
+	sb_addf(sb, "--%s\r\n", b);
+	add_part(sb, "text/plain", o->text);
+	sb_addf(sb, "--%s\r\n", b);
+	add_part(sb, "text/html", o->html);
+	sb_addf(sb, "--%s--\r\n", b);
+}
+
 char *
 mailer_compose(const struct outgoing *o)
 {
@@ -222,18 +272,26 @@ mailer_compose(const struct outgoing *o)
 	    "Auto-Submitted: auto-generated\r\n"
 	    "X-Auto-Response-Suppress: All\r\n"
 	    "Precedence: bulk\r\n");
-	if (o->html == NULL) {
-		add_part(&sb, "text/plain", o->text);
-	} else {
-		const char *b = "escbot-alt-boundary-7d1f0c";
-
-		sb_addf(&sb, "Content-Type: multipart/alternative; "
-		    "boundary=\"%s\"\r\n\r\n", b);
-		sb_addf(&sb, "--%s\r\n", b);
-		add_part(&sb, "text/plain", o->text);
-		sb_addf(&sb, "--%s\r\n", b);
-		add_part(&sb, "text/html", o->html);
-		sb_addf(&sb, "--%s--\r\n", b);
+	if (o->nattachments > 0) {
+		sb_addf(&sb, "Content-Type: multipart/mixed; "
+		    "boundary=\"%s\"\r\n\r\n--%s\r\n", MIXED, MIXED);
 	}
+	add_body(&sb, o);
+	for (size_t i = 0; i < o->nattachments; i++) {
+		const struct attachment_out *a = &o->attachments[i];
+		char *name = str_header_safe(a->filename);
+
+		for (char *q = name; *q; q++)
+			if (*q == '"' || *q == '\\' || (unsigned char)*q >= 0x80)
+				*q = '_';
+		sb_addf(&sb, "--%s\r\nContent-Type: %s\r\n"
+		    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		    "Content-Transfer-Encoding: base64\r\n\r\n", MIXED,
+		    a->content_type, name);
+		add_base64(&sb, a->data, a->len);
+		free(name);
+	}
+	if (o->nattachments > 0)
+		sb_addf(&sb, "--%s--\r\n", MIXED);
 	return sb_steal(&sb);
 }

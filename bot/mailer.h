@@ -14,6 +14,13 @@
 #include <stddef.h>
 #include <time.h>
 
+struct attachment_out {
+	const char	*filename;	/* ASCII */
+	const char	*content_type;	/* e.g. "text/csv; charset=UTF-8" */
+	const char	*data;
+	size_t		 len;
+};
+
 struct outgoing {
 	const char		*from;		/* "Name <addr>" */
 	const char *const	*to;
@@ -27,6 +34,8 @@ struct outgoing {
 	const char		*in_reply_to;	/* without <>, may be NULL */
 	const char		*references;	/* ids without <>, space separated */
 	time_t			 date;
+	const struct attachment_out *attachments;	/* may be NULL */
+	size_t			 nattachments;
 };
 
 /* "escbot.<hash of token>@<domain of from_addr>" */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "casework.h"
+#include "digest.h"
 #include "escbot.h"
 #include "ingest.h"
 #include "log.h"
@@ -44,6 +45,8 @@ usage(FILE *fp)
 	    "  cases [--all] [--json] list open cases (all with --all)\n"
 	    "  case REF [--json]      one case with its timeline\n"
 	    "  tick                   deadlines and outbox only, no fetch\n"
+	    "  digest [--preview] [--period week|quarter|half-year]\n"
+	    "         [--html FILE] [--csv FILE]   the board's report\n"
 	    "  pause REF --reason T   stop a case's clock\n"
 	    "  resume REF             restart it with the time that was left\n"
 	    "  extend REF --days N --reason T\n"
@@ -334,6 +337,8 @@ cycle(struct escbot *e, int fetch)
 	}
 	if (casework_tick(e) == -1)
 		rc = 2;
+	if (digest_queue_due(e, e->themes) == -1)
+		rc = 2;
 	if (outbox_flush(e) == -1 && rc == 0)
 		rc = 3;
 	return rc;
@@ -367,6 +372,53 @@ cmd_run(struct escbot *e, int once)
 			sleep(1);
 	}
 	log_info("escbot stopping");
+	return 0;
+}
+
+static int
+write_file(const char *path, const char *data)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL || fputs(data, fp) == EOF || fclose(fp) == EOF) {
+		fprintf(stderr, "escbot: %s: %s\n", path, strerror(errno));
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_digest(struct escbot *e, const char *period, int preview,
+    const char *html, const char *csv)
+{
+	enum digest_period p = DIGEST_WEEK;
+	struct digest d;
+	char label[128], key[64];
+	time_t start, end;
+
+	if (period && digest_period_parse(period, &p) == -1) {
+		fprintf(stderr, "escbot: --period must be week, quarter or "
+		    "half-year\n");
+		return 1;
+	}
+	if (!preview) {
+		if (digest_queue(e, e->themes, p, 1) == -1)
+			return 2;
+		return outbox_flush(e) == -1 ? 3 : 0;
+	}
+	digest_period(p, escbot_now(e), &start, &end, label, sizeof(label), key,
+	    sizeof(key));
+	if (digest_build(e, e->themes, p, start, end, label, &d) == -1)
+		return 2;
+	fputs(d.text, stdout);
+	if ((html && write_file(html, d.html) == -1) ||
+	    (csv && write_file(csv, d.csv) == -1)) {
+		digest_free(&d);
+		return 2;
+	}
+	digest_free(&d);
 	return 0;
 }
 
@@ -433,6 +485,10 @@ main(int argc, char *argv[])
 		{ "note", required_argument, NULL, 'r' },
 		{ "days", required_argument, NULL, 'd' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "preview", no_argument, NULL, 'P' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "csv", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -440,6 +496,8 @@ main(int argc, char *argv[])
 	struct escbot e;
 	struct diag d = { 0, NULL };
 	const char *config = "etc/escbot.conf", *cmd, *reason = NULL;
+	const char *period = NULL, *html = NULL, *csv = NULL;
+	int preview = 0;
 	char err[1024];
 	int ch, once = 0, all = 0, json = 0, days = 0, level = 0, verbose = 0;
 	int rc;
@@ -488,6 +546,10 @@ main(int argc, char *argv[])
 		case 'r': reason = optarg; break;
 		case 'd': days = atoi(optarg); break;
 		case 'l': level = atoi(optarg); break;
+		case 'P': preview = 1; break;
+		case 'p': period = optarg; break;
+		case 'H': html = optarg; break;
+		case 'C': csv = optarg; break;
 		case 'v': verbose++; break;
 		case 'q': verbose--; break;
 		default: usage(stderr); return 1;
@@ -516,6 +578,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	static const char *const known[] = { "run", "cases", "case", "tick",
+	    "digest",
 	    "pause", "resume", "extend", "escalate", "resolve", NULL };
 	for (rc = 0; known[rc] && strcmp(known[rc], cmd) != 0; rc++)
 		;
@@ -527,6 +590,7 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "cases") != 0 && strcmp(cmd, "case") != 0 &&
 	    strcmp(cmd, "run") != 0 && strcmp(cmd, "tick") != 0 &&
+	    strcmp(cmd, "digest") != 0 &&
 	    optind >= argc) {
 		fprintf(stderr, "escbot: %s needs a case reference\n", cmd);
 		escbot_unload(&e);
@@ -544,6 +608,8 @@ main(int argc, char *argv[])
 		rc = cycle(&e, 0);
 	else if (strcmp(cmd, "cases") == 0)
 		rc = cmd_cases(&e, all, json);
+	else if (strcmp(cmd, "digest") == 0)
+		rc = cmd_digest(&e, period, preview, html, csv);
 	else if (strcmp(cmd, "case") == 0) {
 		if (optind >= argc) {
 			fprintf(stderr, "escbot: case needs a reference\n");

@@ -174,6 +174,20 @@ store_schema_version(struct store *s)
 	return v;
 }
 
+time_t
+store_created_at(struct store *s)
+{
+	static const char sql[] = "SELECT MIN(at) FROM schema_version";
+	sqlite3_stmt *st = prep(s, sql);
+	time_t t = 0;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	if (st)
+		sqlite3_reset(st);
+	return t;
+}
+
 static int
 migrate(struct store *s)
 {
@@ -1019,6 +1033,127 @@ store_outbox_each(struct store *s, int64_t case_id,
 		    (const char *)sqlite3_column_text(st, 2),
 		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
 		    (const char *)sqlite3_column_text(st, 5), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_report_events(struct store *s, time_t from, time_t to,
+    int (*fn)(const char *, time_t, const char *, const char *, const char *,
+    void *), void *arg)
+{
+	static const char sql[] = "SELECT c.ref, e.at, e.actor, e.kind, "
+	    "e.detail FROM events e LEFT JOIN cases c ON c.id = e.case_id "
+	    "WHERE e.at >= ? AND e.at < ? ORDER BY e.id";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3),
+		    (const char *)sqlite3_column_text(st, 4), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_report_rejections(struct store *s, time_t from, time_t to,
+    int (*fn)(const char *, const char *, int, void *), void *arg)
+{
+	static const char sql[] = "SELECT outcome, COALESCE(reason, ''), "
+	    "COUNT(*) FROM processed WHERE at >= ? AND at < ? AND outcome IN "
+	    "('rejected', 'refused', 'no-form') GROUP BY outcome, reason "
+	    "ORDER BY COUNT(*) DESC, outcome, reason";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int(st, 2), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_report_fields(struct store *s,
+    int (*fn)(int64_t, const char *, const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT case_id, name, value FROM "
+	    "case_fields WHERE personal = 0 ORDER BY case_id";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_report_chased(struct store *s, int64_t case_id,
+    int (*fn)(const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT DISTINCT d.rcpt FROM outbox o JOIN "
+	    "deliveries d ON d.outbox_id = o.id WHERE o.case_id = ? AND "
+	    "o.template IN ('chase', 'escalation', 'reminder') ORDER BY d.rcpt";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_outbox_has(struct store *s, const char *token)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM outbox WHERE token = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, token);
+	return count_query(st) > 0;
+}
+
+int
+store_report_failed(struct store *s, time_t from, time_t to,
+    int (*fn)(const char *, int, const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT d.rcpt, COUNT(*), MAX(d.last_error) "
+	    "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE "
+	    "d.state = 'failed' AND o.created_at >= ? AND o.created_at < ? "
+	    "GROUP BY d.rcpt ORDER BY COUNT(*) DESC, d.rcpt";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn((const char *)sqlite3_column_text(st, 0),
+		    sqlite3_column_int(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), arg);
 	sqlite3_reset(st);
 	return stop || rc == SQLITE_DONE ? 0 : -1;
 }

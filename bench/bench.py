@@ -1,0 +1,512 @@
+#!/usr/bin/python3
+"""escbot's benchmark: prints figures, asserts nothing.  Run by bench/run.
+
+(a) ingest: a private Dovecot (tests/lib) is loaded with BENCH_N form
+    emails written straight into its Maildir; `escbot run --once` is timed
+    with the SMTP sink present (fetch, parse, case, acknowledgement queued,
+    message moved; then the acknowledgements sent), and the same mailbox
+    is downloaded by mbsync into a local Maildir.  Both are forms/s.
+(b) tick: databases with 100,000 and 1,000,000 open cases, made by escbot
+    (schema) and sqlite3 (rows), next_wakeup spread over 30 days so that
+    about one poll interval's worth is due; `escbot tick` is timed.
+(c) memory: peak RSS (VmHWM) of `escbot run` polling an empty mailbox,
+    and of the ingest run above.
+
+Everything lives in one temporary folder under /tmp, removed at the end
+(KEEP=1 keeps it).
+"""
+import calendar
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
+from escbot_env import ESCBOT, EscbotEnv, MAILBOX   # noqa: E402
+import forms_fixtures as fx                        # noqa: E402
+
+N = int(os.environ.get("BENCH_N", "5000"))
+TICK_CASES = [int(x) for x in os.environ.get(
+    "BENCH_TICK_CASES", "100000 1000000").replace(",", " ").split()]
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "12"))
+# A Tuesday, 10:00 in London: reminders go out in working hours.
+TICK_NOW = "2026-12-01T10:00:00Z"
+TICK_NOW_T = calendar.timegm(time.strptime(TICK_NOW, "%Y-%m-%dT%H:%M:%SZ"))
+POLL = 60           # a production poll interval, for "due per tick"
+
+TARGET_RATIO = 0.5
+TARGET_TICK_MS = 200
+TARGET_IDLE_MB = 10
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+class Watched:
+    """A child process whose stderr lines are time-stamped as they come and
+    whose peak RSS is read from /proc (VmHWM) every 5 ms while it runs.
+    (wait4()'s ru_maxrss is no use: Linux carries the parent's high-water
+    mark at fork across the exec.)"""
+
+    def __init__(self, argv):
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE,
+                                  stdin=subprocess.DEVNULL)
+        self.lines = []
+        self.hwm_kb = 0
+        self._r = threading.Thread(target=self._read, daemon=True)
+        self._r.start()
+
+    def _read(self):
+        for raw in self.p.stderr:
+            self.lines.append((time.monotonic() - self.t0,
+                               raw.decode("utf-8", "replace").rstrip("\n")))
+
+    def status(self, key):
+        try:
+            with open("/proc/%d/status" % self.p.pid) as f:
+                for line in f:
+                    if line.startswith(key + ":"):
+                        return int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0
+
+    def wait(self, timeout=None):
+        """Exit status; self.elapsed and self.hwm_kb are set."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            pid, st, ru = os.wait4(self.p.pid, os.WNOHANG)
+            if pid == self.p.pid:
+                break
+            self.hwm_kb = max(self.hwm_kb, self.status("VmHWM"))
+            if deadline is not None and time.monotonic() > deadline:
+                self.p.kill()
+                pid, st, ru = os.wait4(self.p.pid, 0)
+                break
+            time.sleep(0.005)
+        self.elapsed = time.monotonic() - self.t0
+        self.p.returncode = os.waitstatus_to_exitcode(st)
+        self._r.join(5)
+        self.stdout = self.p.stdout.read().decode("utf-8", "replace")
+        self.p.stdout.close()
+        self.p.stderr.close()
+        return self.p.returncode
+
+    def first(self, pattern):
+        """Time of the first stderr line matching pattern, or None."""
+        rx = re.compile(pattern)
+        for t, line in self.lines:
+            if rx.search(line):
+                return t
+        return None
+
+    def count(self, pattern):
+        rx = re.compile(pattern)
+        return sum(1 for _, line in self.lines if rx.search(line))
+
+
+def timed(argv, **kw):
+    w = Watched(argv)
+    rc = w.wait(**kw)
+    if rc != 0:
+        tail = "\n".join(line for _, line in w.lines[-15:])
+        raise RuntimeError("%s exited %d\n%s" % (" ".join(argv), rc, tail))
+    return w
+
+
+def write_config(env, path, db, extra=""):
+    """A copy of env's escbot.conf with another database."""
+    with open(env.config) as f:
+        text = f.read()
+    text = re.sub(r'(?m)^database = "[^"]*";', 'database = "%s";' % db, text)
+    with open(path, "w") as f:
+        f.write(text + extra)
+    return path
+
+
+def sql1(db, q):
+    c = sqlite3.connect(db)
+    try:
+        return c.execute(q).fetchone()[0]
+    finally:
+        c.close()
+
+
+def mb(kb):
+    return kb / 1024.0
+
+
+# ---------------------------------------------------------------- (a) ingest
+
+SENDER_DOMAINS = ["telford.example.gov.uk", "wigan.example.gov.uk",
+                  "wwl.example.nhs.uk", "gmp.example.police.uk",
+                  "westmercia.example.police.uk"]
+
+
+def form_email(i):
+    """Form email number i: the fixtures, each with its own people and
+    references so that every one opens a case of its own."""
+    kind = i % 3
+    if kind == 0:
+        body = (fx.TWSP_INLINE.replace("TW-48213", "TW-%07d" % i)
+                .replace("Alex Example", "Alex Example %d" % i))
+        subject = "Resolution and Escalation Referral"
+    elif kind == 1:
+        body = (fx.TWSP_LINES.replace("TW-50991", "TW-B%07d" % i)
+                .replace("Morgan Placeholder", "Morgan Placeholder %d" % i))
+        subject = "Escalation form attached below"
+    else:
+        body = fx.WSAB_LINES.replace("Jamie Testperson",
+                                     "Jamie Testperson %d" % i)
+        subject = "Resolution seeking proforma"
+    dom = SENDER_DOMAINS[i % len(SENDER_DOMAINS)]
+    sender = "Practitioner %d <practitioner%d@%s>" % (i % 400, i % 400, dom)
+    hdr = [
+        "From: %s" % sender,
+        "To: %s" % MAILBOX,
+        "Subject: %s" % subject,
+        "Message-ID: <bench-%d-%d@%s>" % (os.getpid(), i, dom),
+        "Date: Tue, 01 Dec 2026 09:%02d:%02d +0000" % (i // 60 % 60, i % 60),
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: 8bit",
+    ]
+    text = "\r\n".join(hdr) + "\r\n\r\n" + body.replace("\n", "\r\n")
+    return text.encode("utf-8")
+
+
+def load_maildir(env, n):
+    """Write n messages into the INBOX Maildir of Dovecot's user."""
+    root = os.path.join(env.dovecot.dir, "mail", env.dovecot.user)
+    uid, gid = env.dovecot.uid, env.dovecot.gid
+    for sub in ("", "cur", "new", "tmp"):
+        d = os.path.join(root, sub)
+        os.makedirs(d, exist_ok=True)
+        os.chown(d, uid, gid)
+        os.chmod(d, 0o700)
+    base = int(time.time())
+    size = 0
+    for i in range(n):
+        raw = form_email(i)
+        size += len(raw)
+        name = "%d.M%06dP%d.bench,S=%d" % (base, i, os.getpid(), len(raw))
+        tmp = os.path.join(root, "tmp", name)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.chown(tmp, uid, gid)
+        os.rename(tmp, os.path.join(root, "new", name))
+    return size
+
+
+def warm_index(env):
+    """Let Dovecot index the new mail (both clients then start alike)."""
+    m = env.dovecot._connect()
+    try:
+        typ, data = m.select("INBOX", readonly=True)
+        count = int(data[0])
+        if count:
+            m.fetch("1:*", "(UID FLAGS RFC822.SIZE)")
+    finally:
+        m.logout()
+    return count
+
+
+def imap_count(env, folder):
+    m = env.dovecot._connect()
+    try:
+        typ, data = m.status('"%s"' % folder, "(MESSAGES)")
+        if typ != "OK":
+            return 0
+        return int(re.search(rb"MESSAGES (\d+)", data[0]).group(1))
+    finally:
+        m.logout()
+
+
+def run_mbsync(env, tmp):
+    near = os.path.join(tmp, "mbsync")
+    os.makedirs(near)
+    secret = os.path.join(tmp, "imap.secret")
+    conf = os.path.join(tmp, "mbsyncrc")
+    with open(conf, "w") as f:
+        f.write(
+            "IMAPAccount bench\n"
+            "Host 127.0.0.1\n"
+            "Port %d\n"
+            "User %s\n"
+            "PassCmd \"cat %s\"\n"
+            "SSLType None\n"
+            "AuthMechs LOGIN\n"
+            "\n"
+            "IMAPStore far\n"
+            "Account bench\n"
+            "\n"
+            "MaildirStore near\n"
+            "Path %s/\n"
+            "Inbox %s/INBOX\n"
+            "\n"
+            "Channel bench\n"
+            "Far :far:INBOX\n"
+            "Near :near:INBOX\n"
+            "Sync Pull\n"
+            "Create Near\n"
+            "SyncState *\n"
+            % (env.dovecot.port, env.dovecot.user, secret, near, near))
+    w = timed(["mbsync", "-q", "-c", conf, "bench"], timeout=1800)
+    got = sum(len(os.listdir(os.path.join(near, "INBOX", d)))
+              for d in ("cur", "new"))
+    return w, got
+
+
+def bench_ingest(env, tmp, results):
+    say("== (a) ingest: %d form emails" % N)
+    t = time.monotonic()
+    size = load_maildir(env, N)
+    say("   written into the Maildir: %.1f MB in %.1f s"
+        % (size / 1e6, time.monotonic() - t))
+    t = time.monotonic()
+    count = warm_index(env)
+    say("   Dovecot indexed %d messages in %.1f s (not counted)"
+        % (count, time.monotonic() - t))
+
+    w, got = run_mbsync(env, tmp)
+    mb_rate = got / w.elapsed
+    say("   mbsync: %d messages downloaded in %.2f s: %.0f msg/s, peak RSS "
+        "%.1f MB" % (got, w.elapsed, mb_rate, mb(w.hwm_kb)))
+
+    cfg = timed([ESCBOT, "-c", env.config, "check-config"])
+    say("   escbot check-config (fixed start-up cost): %.0f ms"
+        % (cfg.elapsed * 1000))
+    w = Watched([ESCBOT, "-c", env.config, "run", "--once"])
+    rc = w.wait(timeout=3600)
+    if rc != 0:
+        say("   escbot run --once exited %d:" % rc)
+        for _, line in w.lines[-10:]:
+            say("     " + line)
+    db = env.db
+    cases = sql1(db, "SELECT COUNT(*) FROM cases")
+    acks = sql1(db, "SELECT COUNT(*) FROM outbox WHERE template = 'ack'")
+    sent = sql1(db, "SELECT COUNT(*) FROM deliveries WHERE state = 'sent'")
+    pending = sql1(db, "SELECT COUNT(*) FROM deliveries WHERE state != 'sent'")
+    first_send = w.first(r"info: sent ")
+    ingest_s = first_send if first_send is not None else w.elapsed
+    ingest_rate = cases / ingest_s if ingest_s else 0
+    total_rate = cases / w.elapsed
+    say("   escbot run --once: %.2f s in all, exit %d" % (w.elapsed, rc))
+    say("     fetch + parse + case + ack queued + move: %.2f s, %d cases: "
+        "%.0f forms/s" % (ingest_s, cases, ingest_rate))
+    say("     then %d acknowledgements sent to the sink in %.2f s "
+        "(%.0f/s; %d not sent)" % (sent, w.elapsed - ingest_s,
+                                   sent / max(w.elapsed - ingest_s, 1e-9),
+                                   pending))
+    say("     overall, sending included: %.0f forms/s" % total_rate)
+    say("     peak RSS (VmHWM): %.1f MB" % mb(w.hwm_kb))
+    say("   mailbox after: INBOX %d, Processed %d, Rejected %d; acks queued %d"
+        % (imap_count(env, "INBOX"), imap_count(env, "Processed"),
+           imap_count(env, "Rejected"), acks))
+    if cases != N:
+        say("   NOTE: %d of %d forms became cases" % (cases, N))
+    ratio = ingest_rate / mb_rate if mb_rate else 0
+    results["ingest"] = (ingest_rate, total_rate, mb_rate, ratio)
+    results["rss_ingest"] = w.hwm_kb
+
+
+# ---------------------------------------------------------------- (c) idle
+
+def bench_idle(env, tmp, results):
+    say("== (c) idle: escbot run polling an empty mailbox for %.0f s"
+        % IDLE_SECONDS)
+    conf = write_config(env, os.path.join(tmp, "idle.conf"),
+                        os.path.join(tmp, "idle.db"))
+    w = Watched([ESCBOT, "-c", conf, "run"])
+    try:
+        time.sleep(IDLE_SECONDS)
+        hwm, rss = w.status("VmHWM"), w.status("VmRSS")
+    finally:
+        w.p.send_signal(signal.SIGTERM)
+        rc = w.wait(timeout=60)
+    polls = sql1(os.path.join(tmp, "idle.db"),
+                 "SELECT COUNT(*) FROM mailbox")
+    say("   VmHWM %.1f MB, VmRSS %.1f MB; stopped by SIGTERM, exit %d%s"
+        % (mb(hwm), mb(rss), rc, "" if polls else " (never polled!)"))
+    results["rss_idle"] = hwm
+
+
+# ---------------------------------------------------------------- (b) tick
+
+def make_cases_db(env, tmp, n):
+    db = os.path.join(tmp, "tick-%d.db" % n)
+    conf = write_config(env, os.path.join(tmp, "tick-%d.conf" % n), db)
+    timed([ESCBOT, "-c", conf, "cases"])          # creates the schema
+    # Next wake-ups spread evenly over [now - POLL, now + 30 days): about
+    # n * POLL / 30 days are due, what one poll of a busy box meets.  The
+    # due ones have a deadline the next day, so their reminder is due.
+    span = 30 * 86400
+    sqlscript = """
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}),
+r AS (SELECT i, (i * 2654435761) % {span} AS off, i % 3 AS p FROM s)
+INSERT INTO cases (ref, protocol, form, stage_idx, status, urgent, opened_at,
+  stage_started_at, due_at, next_wakeup, raised_by, raised_name, agencies,
+  thread_id)
+SELECT
+  printf('%s-2025-%07d', CASE p WHEN 0 THEN 'TWSP' WHEN 1 THEN 'WSAB'
+                                ELSE 'WSCB' END, i),
+  CASE p WHEN 0 THEN 'twsp' WHEN 1 THEN 'wsab' ELSE 'wscb' END,
+  CASE p WHEN 0 THEN 'twsp-referral' WHEN 1 THEN 'wsab-proforma'
+         ELSE 'wscb-agency-report' END,
+  0, CASE WHEN i % 20 = 0 THEN 'paused' ELSE 'open' END, i % 50 = 0,
+  {now} - 86400 * (1 + i % 40), {now} - 86400 * (1 + i % 40),
+  {now} - {poll} + off + 86400,
+  {now} - {poll} + off,
+  printf('practitioner%d@%s', i % 400,
+         CASE p WHEN 0 THEN 'telford.example.gov.uk'
+                ELSE 'wigan.example.gov.uk' END),
+  printf('Practitioner %d', i % 400),
+  CASE p WHEN 0 THEN 'tw-council,west-mercia' ELSE 'wigan-council,gmp' END,
+  printf('<case-%d@bench.example>', i)
+FROM r;
+UPDATE cases SET paused_at = opened_at WHERE status = 'paused';
+COMMIT;
+""".format(n=n, span=span, now=TICK_NOW_T, poll=POLL)
+    t = time.monotonic()
+    p = subprocess.run(["sqlite3", db], input=sqlscript, text=True,
+                       capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError("sqlite3: %s" % p.stderr)
+    took = time.monotonic() - t
+    due = sql1(db, "SELECT COUNT(*) FROM cases WHERE status != 'resolved' "
+               "AND next_wakeup > 0 AND next_wakeup <= %d" % TICK_NOW_T)
+    return db, conf, took, due
+
+
+def bench_tick(env, tmp, results):
+    for n in TICK_CASES:
+        say("== (b) tick with %d open cases" % n)
+        db, conf, took, due = make_cases_db(env, tmp, n)
+        say("   database made with sqlite3 in %.1f s: %.0f MB, %d due now"
+            % (took, os.path.getsize(db) / 1e6, due))
+        base = timed([ESCBOT, "-c", conf, "--now", TICK_NOW, "check-config"])
+        runs = []
+        for k in range(2):
+            w = timed([ESCBOT, "-c", conf, "--now", TICK_NOW, "tick"],
+                      timeout=600)
+            first_send = w.first(r"info: sent ")
+            work = first_send if first_send is not None else w.elapsed
+            runs.append((w.elapsed, work, w.count(r"info: sent "),
+                         w.count(r"info: case "), w.hwm_kb))
+        (t1, w1, s1, e1, r1), (t2, w2, s2, e2, r2) = runs
+        say("   escbot tick #1: %.0f ms in all; deadlines + %d case events "
+            "queued in %.0f ms, then %d emails sent in %.0f ms; RSS %.1f MB"
+            % (t1 * 1000, e1, w1 * 1000, s1, (t1 - w1) * 1000, mb(r1)))
+        say("   escbot tick #2 (nothing due any more): %.0f ms; RSS %.1f MB"
+            % (t2 * 1000, mb(r2)))
+        say("   (of which loading config, rules, forms, templates: ~%.0f ms)"
+            % (base.elapsed * 1000))
+        results.setdefault("tick", []).append((n, due, t1, w1, s1, t2))
+        os.unlink(db)
+        for suffix in ("-wal", "-shm", ".lock"):
+            if os.path.exists(db + suffix):
+                os.unlink(db + suffix)
+
+
+# ---------------------------------------------------------------- report
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def report(results):
+    rows = []
+    if "ingest" in results:
+        ing, tot, mbs, ratio = results["ingest"]
+        rows.append(("escbot ingest (to ack queued)", "%.0f forms/s" % ing,
+                     "", ""))
+        rows.append(("escbot run --once, sends incl.", "%.0f forms/s" % tot,
+                     "", ""))
+        rows.append(("mbsync download", "%.0f forms/s" % mbs, "", ""))
+        rows.append(("ratio escbot/mbsync", "%.2f" % ratio,
+                     ">= %.1f" % TARGET_RATIO,
+                     verdict(ratio >= TARGET_RATIO)))
+    for n, due, t1, w1, s1, t2 in results.get("tick", []):
+        rows.append(("tick, %s open, %d due" % (human(n), due),
+                     "%.0f ms" % (w1 * 1000), "< %d ms" % TARGET_TICK_MS,
+                     verdict(w1 * 1000 < TARGET_TICK_MS)))
+        rows.append(("  same, + sending %d emails" % s1,
+                     "%.0f ms" % (t1 * 1000), "", ""))
+        rows.append(("  next tick, nothing due", "%.0f ms" % (t2 * 1000),
+                     "< %d ms" % TARGET_TICK_MS,
+                     verdict(t2 * 1000 < TARGET_TICK_MS)))
+    if "rss_idle" in results:
+        rows.append(("peak RSS, daemon idle", "%.1f MB"
+                     % mb(results["rss_idle"]), "< %d MB" % TARGET_IDLE_MB,
+                     verdict(mb(results["rss_idle"]) < TARGET_IDLE_MB)))
+    if "rss_ingest" in results:
+        rows.append(("peak RSS, ingesting %d" % N, "%.1f MB"
+                     % mb(results["rss_ingest"]), "", ""))
+    w = [max(len(r[i]) for r in rows + [("measure", "value", "target",
+                                          "")]) for i in range(4)]
+    say("")
+    say("%-*s  %*s  %-*s  %s" % (w[0], "measure", w[1], "value", w[2],
+                                 "target", "result"))
+    say("%s  %s  %s  %s" % ("-" * w[0], "-" * w[1], "-" * w[2], "------"))
+    for r in rows:
+        say("%-*s  %*s  %-*s  %s" % (w[0], r[0], w[1], r[1], w[2], r[2],
+                                     r[3]))
+
+
+def human(n):
+    if n >= 1000000 and n % 1000000 == 0:
+        return "%dM" % (n // 1000000)
+    if n >= 1000 and n % 1000 == 0:
+        return "%dk" % (n // 1000)
+    return str(n)
+
+
+def main():
+    if not os.access(ESCBOT, os.X_OK):
+        say("bench: %s is not built (make)" % ESCBOT)
+        return 1
+    say("escbot benchmark: %d forms, tick at %s open cases, %d CPUs"
+        % (N, ", ".join(human(n) for n in TICK_CASES), os.cpu_count()))
+    tmp = tempfile.mkdtemp(prefix="escbot-bench-", dir="/tmp")
+    env = EscbotEnv(tmp)
+    results = {}
+    t0 = time.monotonic()
+    try:
+        env.start()
+        bench_ingest(env, tmp, results)
+        bench_idle(env, tmp, results)
+        bench_tick(env, tmp, results)
+    except KeyboardInterrupt:
+        say("bench: interrupted")
+        return 130
+    finally:
+        env.stop()
+        if os.environ.get("KEEP"):
+            say("(kept in %s)" % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    report(results)
+    say("\n(%.0f s in all; figures from one run on this machine, warm page "
+        "cache)" % (time.monotonic() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
