@@ -177,7 +177,11 @@ store_schema_version(struct store *s)
 time_t
 store_created_at(struct store *s)
 {
-	static const char sql[] = "SELECT MIN(at) FROM schema_version";
+	/* The earlier of the first migration and the first case: a case
+	 * imported or opened with --now before the database existed counts. */
+	static const char sql[] = "SELECT MIN((SELECT MIN(at) FROM "
+	    "schema_version), COALESCE((SELECT MIN(opened_at) FROM cases), "
+	    "9223372036854775807))";
 	sqlite3_stmt *st = prep(s, sql);
 	time_t t = 0;
 
