@@ -65,6 +65,33 @@ escbot_open_store(struct escbot *e, char *err, size_t errlen)
 	return 0;
 }
 
+int
+escbot_reload(struct escbot *e, const char *path, struct diag *d)
+{
+	struct escbot n;
+
+	memset(&n, 0, sizeof(n));
+	if (escbot_load(&n, path, d) == -1) {
+		escbot_unload(&n);
+		return -1;
+	}
+	if (strcmp(n.cfg->database, e->cfg->database) != 0) {
+		diag_error(d, path, 0, "database cannot change on reload; "
+		    "restart escbot to use %s", n.cfg->database);
+		escbot_unload(&n);
+		return -1;
+	}
+	/* Swap the loaded parts; keep the store, the lock and the clock. */
+	n.store = e->store;
+	n.lock_fd = e->lock_fd;
+	n.now_fixed = e->now_fixed;
+	e->store = NULL;
+	e->lock_fd = -1;
+	escbot_unload(e);
+	*e = n;
+	return 0;
+}
+
 void
 escbot_unload(struct escbot *e)
 {

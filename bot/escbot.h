@@ -34,6 +34,9 @@ int	escbot_load(struct escbot *, const char *config_path, struct diag *);
 /* Take the instance lock and open the database. */
 int	escbot_open_store(struct escbot *, char *err, size_t errlen);
 void	escbot_unload(struct escbot *);
+/* Re-read everything from `path` (SIGHUP).  On any error the running
+ * configuration is kept and -1 returned; the store and lock stay open. */
+int	escbot_reload(struct escbot *, const char *path, struct diag *);
 time_t	escbot_now(const struct escbot *);
 
 #endif

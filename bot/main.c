@@ -24,13 +24,15 @@
 #include "smtp.h"
 #include "util.h"
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, reload;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	quit = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
 }
 
 static void
@@ -345,7 +347,7 @@ cycle(struct escbot *e, int fetch)
 }
 
 static int
-cmd_run(struct escbot *e, int once)
+cmd_run(struct escbot *e, const char *config, int once)
 {
 	struct sigaction sa;
 	time_t next;
@@ -358,6 +360,7 @@ cmd_run(struct escbot *e, int once)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("escbot %s started; polling every %d s", ESCBOT_VERSION,
 	    e->cfg->poll_interval);
@@ -368,8 +371,20 @@ cmd_run(struct escbot *e, int once)
 			    e->cfg->poll_interval);
 		was_down = rc == 3;
 		next = time(NULL) + e->cfg->poll_interval;
-		while (!quit && time(NULL) < next)
+		while (!quit && !reload && time(NULL) < next)
 			sleep(1);
+		if (reload) {
+			struct diag d = { 0, NULL };
+
+			reload = 0;
+			if (escbot_reload(e, config, &d) == -1)
+				log_warnx("reload: %s has %d error%s; keeping the "
+				    "running configuration", config, d.errors,
+				    d.errors == 1 ? "" : "s");
+			else
+				log_info("reload: configuration, rules, directory "
+				    "and templates re-read");
+		}
 	}
 	log_info("escbot stopping");
 	return 0;
@@ -603,7 +618,7 @@ main(int argc, char *argv[])
 	}
 	smtp_global_init();
 	if (strcmp(cmd, "run") == 0)
-		rc = cmd_run(&e, once);
+		rc = cmd_run(&e, config, once);
 	else if (strcmp(cmd, "tick") == 0)
 		rc = cycle(&e, 0);
 	else if (strcmp(cmd, "cases") == 0)
