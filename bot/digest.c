@@ -296,11 +296,18 @@ find_ref(struct gather *g, const char *ref)
 	return NULL;
 }
 
+struct count {
+	char	*name;
+	int	 n;
+};
+
+static void count_add(struct count **, size_t *, const char *);
+
 struct evlist {
 	struct gather	*g;
 	int		 k;		/* 0: period, 1: previous */
-	struct strbuf	 paused;	/* text lines */
-	struct strbuf	 paused_html;
+	struct count	*bounced;	/* recipients of bounced emails */
+	size_t		 nbounced;
 };
 
 static int
@@ -311,10 +318,11 @@ gather_event(const char *ref, time_t at, const char *actor, const char *kind,
 	struct rcase *r;
 
 	(void)at;
-	(void)actor;
 	(void)detail;
 	if (strcmp(kind, "escalated") == 0)
 		ev->g->escalated[ev->k]++;
+	if (ev->k == 0 && strcmp(kind, "bounce") == 0 && actor)
+		count_add(&ev->bounced, &ev->nbounced, actor);
 	if (ev->k == 0 && strcmp(kind, "chased") == 0 &&
 	    (r = find_ref(ev->g, ref)) != NULL)
 		r->chases++;
@@ -363,11 +371,6 @@ trend(int now, int before, char *buf, size_t len)
 		    now > before ? "+" : "", now - before, before);
 	return buf;
 }
-
-struct count {
-	char	*name;
-	int	 n;
-};
 
 static void
 count_add(struct count **c, size_t *n, const char *name)
@@ -543,7 +546,7 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 	    "Staff training needed", "Protocol or procedure review",
 	    "Inform the commissioner" };
 	struct gather g;
-	struct evlist ev;
+	struct evlist ev = { 0 };
 	struct strbuf t = { 0 }, h = { 0 }, csv = { 0 };
 	struct count *bystage = NULL, *raising = NULL, *receiving = NULL,
 	    *levels = NULL, *themes = NULL;
@@ -564,7 +567,6 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 	if (store_cases_each(e->store, 1, gather_case, &g) == -1 ||
 	    store_report_fields(e->store, gather_field, &g) == -1)
 		goto done;
-	memset(&ev, 0, sizeof(ev));
 	ev.g = &g;
 	if (store_report_events(e->store, start, end, gather_event, &ev) == -1)
 		goto done;
@@ -822,6 +824,13 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 	rj.n = 0;
 	if (store_report_failed(e->store, start, end, add_failed, &rj) == -1)
 		goto done;
+	for (size_t i = 0; i < ev.nbounced; i++) {
+		char err[64];
+
+		snprintf(err, sizeof(err), "bounced %d time%s", ev.bounced[i].n,
+		    ev.bounced[i].n == 1 ? "" : "s");
+		add_failed(ev.bounced[i].name, ev.bounced[i].n, err, &rj);
+	}
 	if (rj.n == 0) {
 		sb_adds(&t, "  none\n");
 		sb_adds(&h, "<tr><td style=\"color:#666\">none</td></tr>\n");
@@ -901,6 +910,7 @@ done:
 	counts_free(receiving, nreceiving);
 	counts_free(levels, nlevels);
 	counts_free(themes, nthemes);
+	counts_free(ev.bounced, ev.nbounced);
 	free(dur);
 	for (size_t i = 0; i < g.n; i++) {
 		free(g.c[i].ref);
@@ -1034,12 +1044,12 @@ digest_queue_due(struct escbot *e, const struct themes *th)
 	for (int p = DIGEST_WEEK; p <= DIGEST_HALF_YEAR; p++) {
 		if (!on[p])
 			continue;
-		/* A period that ended before this database existed has
+		/* A period that ended before escbot first did anything has
 		 * nothing to report: a new installation does not mail the
 		 * board three empty reports. */
 		digest_period((enum digest_period)p, escbot_now(e), &start, &end,
 		    label, sizeof(label), key, sizeof(key));
-		if (born && end <= born)
+		if (born == 0 || end <= born)
 			continue;
 		if ((r = digest_queue(e, th, (enum digest_period)p, 0)) == -1)
 			return -1;

@@ -615,7 +615,7 @@ mark_at(const unsigned char *p, size_t *n)
 }
 
 static int
-parse_yesno(const char *in, int *yes)
+parse_yesno(const char *in, int *yes, const char **endp)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	struct yn_opt opt[8];
@@ -735,6 +735,8 @@ parse_yesno(const char *in, int *yes)
 		/* Any other word ends the answer ("Yes, see below"). */
 		break;
 	}
+	if (endp != NULL)
+		*endp = (const char *)p;
 	for (size_t i = 0; i < nopt; i++) {
 		if (opt[i].struck)
 			continue;
@@ -765,7 +767,7 @@ form_parse_yesno(const char *in, int *yes)
 {
 	int v;
 
-	if (in == NULL || parse_yesno(in, &v) != 0)
+	if (in == NULL || parse_yesno(in, &v, NULL) != 0)
 		return -1;
 	*yes = v;
 	return 0;
@@ -980,7 +982,7 @@ form_normalise(enum form_field_type t, const char *raw, char **value,
 		    "is not a date written day / month / year";
 		return -1;
 	case FIELD_YESNO:
-		r = parse_yesno(raw, &yes);
+		r = parse_yesno(raw, &yes, NULL);
 		if (r == 0) {
 			*value = xstrdup(yes ? "yes" : "no");
 			return 0;
@@ -1493,7 +1495,8 @@ struct ext {
 	struct strbuf	 row;
 };
 
-#define INSTR_MAX_LINES	12
+#define INSTR_MAX_LINES	12	/* an instruction in brackets, at most */
+#define MAX_CELLS	64	/* cells of a table row */
 
 static int
 cmp_lab(const void *a, const void *b)
@@ -1758,6 +1761,43 @@ after_label(const char *p, const char *e, struct lmatch *m)
 	return 0;
 }
 
+/*
+ * A yes/no question followed by nothing but its choice, without a colon:
+ * "A requirement for staff training  [x] Yes [ ] No".  Not "Staff training
+ * no longer covers ...", which is text.
+ */
+static int
+yesno_answer(const struct ext *x, const char *p, const char *e,
+    struct lmatch *m)
+{
+	char buf[96];
+	const char *end;
+	size_t n;
+	int yes, found = 0;
+
+	for (size_t i = m->lo; i < m->hi; i++)
+		if (x->labs[i].kind == LAB_FIELD &&
+		    x->def->fields[x->labs[i].ref].type == FIELD_YESNO)
+			found = 1;
+	while (is_space_at(p, e, &n))
+		p += n;
+	if (!found || p >= e || (size_t)(e - p) >= sizeof(buf))
+		return 0;
+	memcpy(buf, p, (size_t)(e - p));
+	buf[e - p] = '\0';
+	if (parse_yesno(buf, &yes, &end) == -1)
+		return 0;
+	while (*end == ' ' || *end == '\t' || *end == '.')
+		end++;
+	if (*end != '\0')
+		return 0;
+	m->vs = p;
+	m->ve = e;
+	m->hard = 0;
+	m->paren = 0;
+	return 1;
+}
+
 /* Normalises s..e into x->nbuf; returns its length, *all when complete. */
 static size_t
 ext_norm(struct ext *x, const char *s, const char *e, int *all)
@@ -1797,17 +1837,17 @@ match_cell(struct ext *x, const char *s, const char *e, int first,
 		}
 		if (best == SIZE_MAX)
 			return 0;
-		if (after_label(s + x->nmap[bestlen - 1], e, m)) {
-			m->lo = m->hi = best;
-			m->number = x->labs[best].number;
-			while (m->lo > 0 && x->labs[m->lo - 1].len == bestlen &&
-			    memcmp(x->labs[m->lo - 1].norm, x->nbuf, bestlen) == 0)
-				m->lo--;
-			while (m->hi < x->nlabs && x->labs[m->hi].len == bestlen &&
-			    memcmp(x->labs[m->hi].norm, x->nbuf, bestlen) == 0)
-				m->hi++;
+		m->lo = m->hi = best;
+		while (m->lo > 0 && x->labs[m->lo - 1].len == bestlen &&
+		    memcmp(x->labs[m->lo - 1].norm, x->nbuf, bestlen) == 0)
+			m->lo--;
+		while (m->hi < x->nlabs && x->labs[m->hi].len == bestlen &&
+		    memcmp(x->labs[m->hi].norm, x->nbuf, bestlen) == 0)
+			m->hi++;
+		m->number = x->labs[best].number;
+		if (after_label(s + x->nmap[bestlen - 1], e, m) ||
+		    yesno_answer(x, s + x->nmap[bestlen - 1], e, m))
 			return 1;
-		}
 		tried = bestlen;
 	}
 }
@@ -2128,7 +2168,9 @@ split_cells(struct ext *x, const char *s, const char *e)
 
 	x->ncells = 0;
 	for (;;) {
-		const char *t = memchr(p, '\t', (size_t)(e - p));
+		/* The last cell a line can have takes the rest of it. */
+		const char *t = x->ncells + 1 < MAX_CELLS ?
+		    memchr(p, '\t', (size_t)(e - p)) : NULL;
 		const char *q = t ? t : e;
 		struct cell *c;
 

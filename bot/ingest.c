@@ -702,11 +702,89 @@ done:
 	return rc;
 }
 
+/*
+ * A delivery status notification about one of escbot's emails: each failed
+ * recipient is recorded against the case the email was about, so the
+ * digest can show contacts whose address no longer works.  Returns the case
+ * id, or 0 when the report is about no mail of ours.
+ */
+static int64_t
+record_bounce(struct escbot *e, const struct message *m, const char *raw,
+    size_t len, time_t now)
+{
+	struct case_state c;
+	const char *p = raw, *end = raw + len, *q;
+	char *id = NULL, *ref = NULL;
+	int64_t case_id = 0;
+
+	/* Our Message-IDs are "escbot.<hash>@domain": find one in the
+	 * returned headers. */
+	while (p < end && (q = memmem(p, (size_t)(end - p), "<escbot.", 8)) != NULL) {
+		const char *gt = memchr(q, '>', (size_t)(end - q));
+
+		if (gt == NULL || gt - q > 200)
+			break;
+		free(id);
+		id = xstrndup(q + 1, (size_t)(gt - q - 1));
+		if (store_case_by_message_id(e->store, id, &ref) == 1)
+			break;
+		p = gt;
+	}
+	free(id);
+	if (ref == NULL || store_case_get(e->store, ref, &c) != 1) {
+		free(ref);
+		return 0;
+	}
+	case_id = c.id;
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+		char *copy, *line, *save = NULL, *rcpt = NULL, *status = NULL;
+		int failed = 0;
+
+		if (a->content_type == NULL ||
+		    strcmp(a->content_type, "message/delivery-status") != 0)
+			continue;
+		copy = xstrndup(a->data, a->len);
+		/* Per-recipient blocks: Final-Recipient ... Action ... Status. */
+		for (line = strtok_r(copy, "\r\n", &save); ; line = strtok_r(NULL,
+		    "\r\n", &save)) {
+			if (line == NULL || str_ncasecmp(line, "Final-Recipient:", 16) == 0) {
+				if (rcpt && failed) {
+					char *safe = str_header_safe(status ? status : "");
+
+					store_event_add(e->store, c.id, now, rcpt, "bounce",
+					    safe);
+					log_info("case %s: delivery to %s failed (%s)",
+					    c.ref, rcpt, safe);
+					free(safe);
+				}
+				free(rcpt);
+				free(status);
+				rcpt = status = NULL;
+				failed = 0;
+				if (line == NULL)
+					break;
+				q = strchr(line, ';');
+				rcpt = config_addr_spec(q ? q + 1 : line + 16);
+			} else if (str_ncasecmp(line, "Action:", 7) == 0)
+				failed = str_casestr(line, "failed") != NULL;
+			else if (str_ncasecmp(line, "Status:", 7) == 0) {
+				free(status);
+				status = xstrdup(str_trim(line + 7));
+			}
+		}
+		free(copy);
+	}
+	case_state_free(&c);
+	free(ref);
+	return case_id;
+}
+
 /* Classify and act.  Everything it writes is inside the caller's
  * transaction.  Returns 0, or -1 when the transaction must be abandoned. */
 static int
-decide(struct escbot *e, const struct message *m, struct outcome *o,
-    time_t now)
+decide(struct escbot *e, const struct message *m, const char *raw,
+    size_t len, struct outcome *o, time_t now)
 {
 	const struct form_def *f;
 	const struct form_rule *rule;
@@ -725,6 +803,9 @@ decide(struct escbot *e, const struct message *m, struct outcome *o,
 	if ((why = automatic_reason(m)) != NULL) {
 		set_outcome(o, m->is_report ? "bounce" : "auto", 0,
 		    "automatic message (%s): not answered", why);
+		if (m->is_report && (o->case_id = record_bounce(e, m, raw, len,
+		    now)) != 0)
+			return 0;
 		if ((ref = thread_ref(e, m)) != NULL) {
 			struct case_state c;
 
@@ -868,7 +949,7 @@ ingest_message(struct escbot *e, const char *raw, size_t len,
 		    "max_message_size", len);
 	else if (message_parse(raw, len, &m, err, sizeof(err)) == -1)
 		set_outcome(&o, "rejected", 1, "unreadable message: %s", err);
-	else if (decide(e, m, &o, now) == -1) {
+	else if (decide(e, m, raw, len, &o, now) == -1) {
 		store_rollback(e->store);
 		goto fail;
 	}

@@ -177,11 +177,11 @@ store_schema_version(struct store *s)
 time_t
 store_created_at(struct store *s)
 {
-	/* The earlier of the first migration and the first case: a case
-	 * imported or opened with --now before the database existed counts. */
-	static const char sql[] = "SELECT MIN((SELECT MIN(at) FROM "
-	    "schema_version), COALESCE((SELECT MIN(opened_at) FROM cases), "
-	    "9223372036854775807))";
+	/* The first thing that happened: the first message processed or
+	 * case opened (with --now, the clock escbot acted by). */
+	static const char sql[] = "SELECT MIN(COALESCE((SELECT MIN(at) FROM "
+	    "processed), 9223372036854775807), COALESCE((SELECT MIN(opened_at) "
+	    "FROM cases), 9223372036854775807))";
 	sqlite3_stmt *st = prep(s, sql);
 	time_t t = 0;
 
@@ -189,7 +189,7 @@ store_created_at(struct store *s)
 		t = sqlite3_column_int64(st, 0);
 	if (st)
 		sqlite3_reset(st);
-	return t;
+	return t == INT64_MAX ? 0 : t;
 }
 
 static int

@@ -23,7 +23,8 @@ struct store;
 int	store_open(const char *path, struct store **out, char *err, size_t errlen);
 void	store_close(struct store *);
 int	store_schema_version(struct store *);
-/* When this database was created (its first migration), 0 if unknown. */
+/* When escbot first did something with this database (the first message
+ * processed or case opened, by escbot's clock); 0 if nothing yet. */
 time_t	store_created_at(struct store *);
 const char *store_error(struct store *);
 

@@ -138,6 +138,44 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("not recorded", got[0]["Subject"])
         self.assertEqual(len(env.dovecot.list("Rejected")), 2)
 
+    def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        (ack,) = env.sink.messages(rcpt="casey@telford.example.gov.uk")
+        sent_before = len(env.sink.messages())
+        dsn = (
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.gov.uk>\r\n"
+            "To: %s\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            "Message-ID: <dsn-1@mx.example.gov.uk>\r\n"
+            "Date: Mon, 23 Nov 2026 10:30:00 +0000\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status;"
+            " boundary=\"b1\"\r\n\r\n"
+            "--b1\r\nContent-Type: text/plain\r\n\r\n"
+            "Your message could not be delivered.\r\n"
+            "--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.gov.uk\r\n\r\n"
+            "Final-Recipient: rfc822; left.agency@telford.example.gov.uk\r\n"
+            "Action: failed\r\nStatus: 5.1.1\r\n\r\n"
+            "--b1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            "Message-ID: %s\r\nSubject: %s\r\n\r\n--b1--\r\n"
+            % ("wsabtraining@wigan.example.gov.uk", ack["Message-ID"],
+               ack["Subject"]))
+        env.deliver(dsn)
+        env.run("run", "--once", now="2026-11-23T11:00:00Z")
+        self.assertEqual(len(env.sink.messages()), sent_before)  # not answered
+        self.assertEqual(len(env.cases(all=True)), 1)       # no case
+        bounces = [e for e in env.case(case["ref"])["events"]
+                   if e["kind"] == "bounce"]
+        self.assertEqual(len(bounces), 1)
+        self.assertEqual(bounces[0]["actor"], "left.agency@telford.example.gov.uk")
+        self.assertIn("5.1.1", bounces[0]["detail"])
+        p = env.run("digest", "--preview", "--period", "week",
+                    now="2026-11-30T10:00:00Z")
+        self.assertIn("left.agency@telford.example.gov.uk", p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -700,6 +700,20 @@ test_yesno(void **state)
 		form_result_free(r);
 		free(body);
 	}
+	/* A printed question with its choice and no colon. */
+	{
+		struct form_result *r = extract("wscb-resolved",
+		    "A requirement for staff training   [x] Yes [ ] No\n"
+		    "Development of a new WSCB Protocol ~~Yes~~ No\n"
+		    "If yes, please detail\n"
+		    "Staff training no longer covers thresholds.\n");
+
+		assert_value(r, "staff_training", "yes");
+		assert_value(r, "new_protocol", "no");
+		assert_value(r, "lessons_details",
+		    "Staff training no longer covers thresholds.");
+		form_result_free(r);
+	}
 	{
 		struct form_result *r = extract("wsab-resolved",
 		    "Does this case give rise to any lessons learned?\tYes\tNo\n"
