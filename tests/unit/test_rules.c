@@ -1,0 +1,257 @@
+/*
+ * The protocols as data: the shipped rules load, their timescales give the
+ * seeds' cumulative working days, and each kind of mistake in a rules file
+ * is refused with file:line.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calendar.h"
+#include "directory.h"
+#include "engine.h"
+#include "rules.h"
+#include "util.h"
+
+static struct ruleset *rs;
+static struct calendar *cal;
+static struct directory *dir;
+
+/* Due times of every stage, chained from `start` as the engine does. */
+static void
+chain(const char *proto, const char *start, const char *const *want,
+    size_t n)
+{
+	const struct protocol *p = rules_protocol(rs, proto);
+	struct engine_ctx x = { p, cal, dir, 0 };
+	struct case_state c;
+	struct decisions d = { 0 };
+	char buf[64];
+
+	assert_non_null(p);
+	assert_int_equal(p->nstages, n);
+	memset(&c, 0, sizeof(c));
+	c.ref = xstrdup("X-2026-0001");
+	c.protocol = xstrdup(proto);
+	c.agencies = xstrdup("");
+	assert_int_equal(calendar_parse_iso(start, &x.now), 0);
+	assert_int_equal(engine_open(&c, &x, p->stages[0].number, &d), 0);
+	decisions_free(&d);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(c.stage_idx, (int)i);
+		calendar_format_iso(c.due_at, buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+		if (i + 1 == n)
+			break;
+		x.now = c.due_at + 3600;
+		engine_tick(&c, &x, &d);
+		decisions_free(&d);
+	}
+	case_state_free(&c);
+}
+
+static void
+test_twsp_table(void **state)
+{
+	/* Working days 2, 7, 11, 14, 18, 25 from Monday 2 March 2026. */
+	static const char *const want[] = {
+		"2026-03-04T17:00:00+00:00", "2026-03-11T17:00:00+00:00",
+		"2026-03-17T17:00:00+00:00", "2026-03-20T17:00:00+00:00",
+		"2026-03-26T17:00:00+00:00", "2026-04-08T17:00:00+01:00",
+	};
+
+	(void)state;
+	/* 25 working days: Good Friday 3 April and Easter Monday 6 April
+	 * 2026 are skipped, and BST has begun. */
+	chain("twsp", "2026-03-02T10:00:00Z", want, 6);
+}
+
+static void
+test_wsab_defaults(void **state)
+{
+	/* 2, 5, 5, 10 working days: cumulative 2, 7, 12, 22 from Monday
+	 * 14 December 2026, across Christmas and New Year. */
+	static const char *const want[] = {
+		"2026-12-16T17:00:00+00:00", "2026-12-23T17:00:00+00:00",
+		"2027-01-04T17:00:00+00:00", "2027-01-18T17:00:00+00:00",
+	};
+
+	(void)state;
+	chain("wsab", "2026-12-14T10:00:00Z", want, 4);
+}
+
+static void
+test_wscb_defaults(void **state)
+{
+	/* 3, 5, 5, 10: cumulative 3, 8, 13, 23 from Monday 23 November. */
+	static const char *const want[] = {
+		"2026-11-26T17:00:00+00:00", "2026-12-03T17:00:00+00:00",
+		"2026-12-10T17:00:00+00:00", "2026-12-24T17:00:00+00:00",
+	};
+
+	(void)state;
+	chain("wscb", "2026-11-23T10:00:00Z", want, 4);
+}
+
+static void
+test_covid_same_day(void **state)
+{
+	/* Level 1 within the working day (raised after hours: the next
+	 * one), level 2 by the end of the following day, then 5 days. */
+	static const char *const want[] = {
+		"2026-11-24T17:00:00+00:00", "2026-11-25T17:00:00+00:00",
+		"2026-12-02T17:00:00+00:00",
+	};
+
+	(void)state;
+	chain("wsp-covid", "2026-11-23T18:00:00Z", want, 3);
+}
+
+static void
+test_forms_bound(void **state)
+{
+	const struct form_rule *r;
+	const struct protocol *p;
+
+	(void)state;
+	p = rules_for_form(rs, "twsp-referral", &r);
+	assert_non_null(p);
+	assert_string_equal(p->id, "twsp");
+	assert_int_equal(r->action, FORM_OPEN);
+	assert_int_equal(r->stage, 3);
+	p = rules_for_form(rs, "wsab-proforma", &r);
+	assert_int_equal(r->stage, 2);
+	p = rules_for_form(rs, "wsab-resolved", &r);
+	assert_int_equal(r->action, FORM_CLOSE);
+}
+
+/* A rules folder with the real forms and one protocol file. */
+static char *
+bad_rules(const char *protocol_text, const char *name)
+{
+	char *d = xstrdup("/tmp/escbot-test-rules-XXXXXX"), *cmd, *path;
+	FILE *fp;
+
+	assert_non_null(mkdtemp(d));
+	cmd = xasprintf("cp -r rules/forms %s/", d);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	path = xasprintf("%s/%s", d, name);
+	fp = fopen(path, "w");
+	fputs(protocol_text, fp);
+	fclose(fp);
+	free(path);
+	return d;
+}
+
+static void
+expect_refused(const char *text, const char *needle, int line)
+{
+	struct diag dg = { 0, NULL };
+	struct ruleset *r = NULL;
+	char *d = bad_rules(text, "p.conf"), *buf = NULL, want[64], *cmd;
+	size_t len;
+
+	dg.out = open_memstream(&buf, &len);
+	assert_int_equal(rules_load(d, &r, &dg), -1);
+	fclose(dg.out);
+	assert_null(r);
+	snprintf(want, sizeof(want), "p.conf:%d: ", line);
+	if (strstr(buf, want) == NULL || strstr(buf, needle) == NULL)
+		fail_msg("want \"%s\" and \"%s\" in: %s", want, needle, buf);
+	free(buf);
+	cmd = xasprintf("rm -rf %s", d);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
+static void
+test_bad_rules_refused(void **state)
+{
+	(void)state;
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"janitor\" ]; days = 2; }\n"
+	    "  );\n"
+	    "};\n", "unknown role \"janitor\"", 4);
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; }\n"
+	    "  );\n"
+	    "};\n", "stage 1 has no duration", 4);
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+	    "  );\n"
+	    "  forms = ( { form = \"no-such-form\"; action = \"open\"; stage = 1; } );\n"
+	    "};\n", "form \"no-such-form\" is not defined", 6);
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1;\n"
+	    "      remind_befor = [ 1 ]; }\n"
+	    "  );\n"
+	    "};\n", "unknown key \"remind_befor\"", 5);
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+	    "  );\n"
+	    "  forms = ( { form = \"twsp-referral\"; action = \"open\"; stage = 9; } );\n"
+	    "};\n", "stage 9", 6);
+}
+
+static int
+setup(void **state)
+{
+	struct diag d = { 0, NULL };
+	char err[256];
+
+	(void)state;
+	cal = calendar_load("etc/bank-holidays-england-wales.txt", 540, 1020,
+	    err, sizeof(err));
+	if (cal == NULL || directory_load("etc/directory.conf", &dir, &d) == -1)
+		return -1;
+	return rules_load("rules", &rs, &d);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	rules_free(rs);
+	directory_free(dir);
+	calendar_free(cal);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_twsp_table),
+		cmocka_unit_test(test_wsab_defaults),
+		cmocka_unit_test(test_wscb_defaults),
+		cmocka_unit_test(test_covid_same_day),
+		cmocka_unit_test(test_forms_bound),
+		cmocka_unit_test(test_bad_rules_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
