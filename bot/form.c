@@ -561,9 +561,9 @@ form_parse_date(const char *in, char out[11])
 /*
  * Yes / no.  Reads the leading run of options ("Yes / No", "[x] Yes [ ] No",
  * "(Yes) No", "Yes ~~No~~") and decides: an option struck through does not
- * count; of the rest, one alone wins, else the one that is marked (circled,
- * ticked, boxed).  Returns 0, -1 when there is no yes or no, -2 when both
- * remain and nothing tells them apart.
+ * count (so "~~No~~" alone is yes); of the rest, one alone wins, else the
+ * one that is marked (circled, ticked, boxed).  Returns 0, -1 when there
+ * is no yes or no, -2 when both remain and nothing tells them apart.
  */
 struct yn_opt {
 	int	yes;
@@ -597,7 +597,8 @@ mark_at(const unsigned char *p, size_t *n)
 		*n = 3;		/* U+2713, U+2714, U+2705 */
 		return 1;
 	}
-	if ((p[0] == '[' || p[0] == '(') && p[1] != '\0' && p[2] == (p[0] == '[' ? ']' : ')')) {
+	if ((p[0] == '[' || p[0] == '(') && p[1] != '\0' &&
+	    p[2] == (p[0] == '[' ? ']' : ')')) {
 		if (p[1] == 'x' || p[1] == 'X' || p[1] == '*') {
 			*n = 3;
 			return 1;
@@ -621,7 +622,7 @@ parse_yesno(const char *in, int *yes, const char **endp)
 	struct yn_opt opt[8];
 	size_t nopt = 0, n;
 	int strike = 0, before = -1, pending = 0, k, nyes = 0, nno = 0;
-	int myes = 0, mno = 0;
+	int myes = 0, mno = 0, syes = 0, sno = 0;
 
 	while (*p) {
 		const unsigned char *q, *r;
@@ -668,7 +669,8 @@ parse_yesno(const char *in, int *yes, const char **endp)
 		/* An option wrapped in ( ), [ ], { }, < >, * *, ** **, _ _. */
 		q = p;
 		if (*q && strchr("([{<", *q) != NULL) {
-			close = *q == '(' ? ')' : *q == '[' ? ']' : *q == '{' ? '}' : '>';
+			close = *q == '(' ? ')' : *q == '[' ? ']' :
+			    *q == '{' ? '}' : '>';
 			open = 1;
 		} else if (*q == '*' || *q == '_') {
 			close = *q;
@@ -738,8 +740,11 @@ parse_yesno(const char *in, int *yes, const char **endp)
 	if (endp != NULL)
 		*endp = (const char *)p;
 	for (size_t i = 0; i < nopt; i++) {
-		if (opt[i].struck)
+		if (opt[i].struck) {
+			syes += opt[i].yes;
+			sno += !opt[i].yes;
 			continue;
+		}
 		if (opt[i].yes) {
 			nyes++;
 			myes += opt[i].marked;
@@ -747,6 +752,11 @@ parse_yesno(const char *in, int *yes, const char **endp)
 			nno++;
 			mno += opt[i].marked;
 		}
+	}
+	/* Only one of the two printed, and struck out: the other. */
+	if (nyes == 0 && nno == 0 && (syes == 0) != (sno == 0)) {
+		*yes = sno > 0;
+		return 0;
 	}
 	if (nyes == 0 && nno == 0)
 		return -1;
@@ -902,7 +912,8 @@ form_parse_phone(const char *in, char **out)
 			break;
 		}
 	if (x != NULL) {
-		p = x + (starts_ci(x, e, "extn") ? 4 : starts_ci(x, e, "ext") ? 3 : 1);
+		p = x + (starts_ci(x, e, "extn") ? 4 :
+		    starts_ci(x, e, "ext") ? 3 : 1);
 		for (; p < e; p++) {
 			if (isdigit((unsigned char)*p)) {
 				if (ne + 1 >= sizeof(ext))
@@ -1703,7 +1714,8 @@ after_label(const char *p, const char *e, struct lmatch *m)
 			p = q;
 		} else if (*p == '.' && !hard) {
 			p++;
-		} else if ((*p == '(' || *p == '[') && (!hard || instruction_words(p, e))) {
+		} else if ((*p == '(' || *p == '[') &&
+		    (!hard || instruction_words(p, e))) {
 			const char *q = p;
 			int depth = 0;
 

@@ -138,6 +138,74 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("not recorded", got[0]["Subject"])
         self.assertEqual(len(env.dovecot.list("Rejected")), 2)
 
+    def test_immediate_risk_is_urgent_and_says_so(self):
+        env = self.env
+        body = F.TWSP_INLINE.replace(
+            "Requested Action:",
+            "We believe Alex is at immediate risk of significant harm.\n"
+            "Requested Action:")
+        env.deliver(make_message("casey@telford.example.gov.uk", "URGENT referral",
+                                 body))
+        env.run("run", "--once", now="2026-11-23T15:00:00Z")
+        (case,) = env.cases()
+        self.assertTrue(case["urgent"])
+        self.assertEqual(case["due_at"], "2026-11-23T17:00:00+00:00")
+        (ack,) = env.sink.messages(rcpt="casey@telford.example.gov.uk")
+        body = ack.get_body(("plain",)).get_content()
+        self.assertIn("IMPORTANT", body)
+        self.assertIn("safeguarding procedures", body)
+
+    def test_not_at_immediate_risk_is_not_urgent(self):
+        env = self.env
+        body = F.TWSP_INLINE.replace(
+            "Requested Action:",
+            "Alex is not at immediate risk of significant harm.\n"
+            "Requested Action:")
+        env.deliver(make_message("casey@telford.example.gov.uk", "referral", body))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        self.assertFalse(case["urgent"])
+
+    def test_html_only_form_from_outlook(self):
+        env = self.env
+        rows = "".join("<tr><td>%s</td><td>%s</td></tr>" % (k, v) for k, v in [
+            ("Client Reference Number (if applicable):", "TW-1"),
+            ("Name of Individual:", "Alex&nbsp;Example"),
+            ("Date of Birth:", "01/02/2015"),
+            ("Agency/Team:", "Family Connect"),
+            ("Summary of Concerns, including the specific difference/s which "
+             "has resulted in utilising the Escalation process:",
+             "Assessment refused &amp; case closed"),
+            ("Requested Action:", "Re&#8209;open the assessment")])
+        html = ("<html><body><p>Resolution and Escalation Referral Form</p>"
+                "<table>%s</table></body></html>" % rows)
+        env.deliver(make_message("casey@telford.example.gov.uk", "Form", html,
+                                 content_type="text/html; charset=utf-8"))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        fields = env.case(case["ref"])["fields"]
+        self.assertEqual(fields["individual_name"], "Alex Example")
+        self.assertIn("Assessment refused & case closed", fields["concerns"])
+
+    def test_unreadable_attachment_gets_formats_reply(self):
+        env = self.env
+        raw = ("From: casey@telford.example.gov.uk\r\nTo: box@x\r\n"
+               "Subject: form attached\r\nMessage-ID: <pdf-1@x>\r\n"
+               "MIME-Version: 1.0\r\n"
+               "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+               "--b\r\nContent-Type: text/plain\r\n\r\nPlease see the form.\r\n"
+               "--b\r\nContent-Type: application/pdf; name=\"form.pdf\"\r\n"
+               "Content-Disposition: attachment; filename=\"form.pdf\"\r\n"
+               "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n")
+        env.deliver(raw)
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(env.cases(all=True), [])
+        (reply,) = env.sink.messages()
+        body = reply.get_body(("plain",)).get_content()
+        self.assertIn("Word document (.docx)", body)
+        self.assertIn("PDF", body)
+        self.assertEqual(len(env.dovecot.list("Rejected")), 1)
+
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",

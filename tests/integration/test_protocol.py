@@ -149,6 +149,22 @@ class ProtocolClock(unittest.TestCase):
         env.run("tick", now="2026-12-20T10:00:00Z")
         self.assertEqual(self.new_messages(), [])
 
+    def test_paused_case_gets_a_reminder_to_resume(self):
+        env, ref = self.env, self.ref
+        env.run("pause", ref, "--reason", "lead on leave",
+                now="2026-11-23T11:00:00Z")
+        self.new_messages()
+        env.run("tick", now="2026-11-27T10:00:00Z")
+        self.assertEqual(self.new_messages(), [])
+        # 5 working days paused (rules/twsp.conf pause_reminder_days).
+        env.run("tick", now="2026-12-01T10:00:00Z")
+        msgs = self.new_messages()
+        self.assertTrue(msgs)
+        self.assertTrue(all("Still paused" in s for s in subjects(msgs)))
+        self.assertIn(RAISER, self.recipients(msgs))
+        env.run("tick", now="2026-12-01T11:00:00Z")
+        self.assertEqual(self.new_messages(), [])
+
     def test_stranger_in_thread_is_refused_silently(self):
         env, ref = self.env, self.ref
         env.deliver(make_message("someone@wigan.example.gov.uk",
