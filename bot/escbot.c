@@ -85,6 +85,7 @@ escbot_reload(struct escbot *e, const char *path, struct diag *d)
 	n.store = e->store;
 	n.lock_fd = e->lock_fd;
 	n.now_fixed = e->now_fixed;
+	n.since = e->since;
 	e->store = NULL;
 	e->lock_fd = -1;
 	escbot_unload(e);

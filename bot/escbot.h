@@ -26,6 +26,7 @@ struct escbot {
 	struct store		*store;
 	struct themes		*themes;	/* for the board's reports */
 	time_t			 now_fixed;	/* --now, 0 for the real clock */
+	time_t			 since;		/* run --since: older mail left alone */
 	int			 lock_fd;
 };
 

@@ -1774,34 +1774,63 @@ after_label(const char *p, const char *e, struct lmatch *m)
 }
 
 /*
- * A yes/no question followed by nothing but its choice, without a colon:
- * "A requirement for staff training  [x] Yes [ ] No".  Not "Staff training
- * no longer covers ...", which is text.
+ * A label without a colon, followed by nothing but an answer of its field's
+ * type: "DOB 14/03/2016", "NHS Number 999 000 0018", "A requirement for
+ * staff training  [x] Yes [ ] No".  Not "Staff training no longer covers
+ * ...", "Date of the next visit", which are text.
  */
 static int
-yesno_answer(const struct ext *x, const char *p, const char *e,
+typed_answer(const struct ext *x, const char *p, const char *e,
     struct lmatch *m)
 {
-	char buf[96];
+	char buf[96], out[11], *v = NULL;
 	const char *end;
-	size_t n;
-	int yes, found = 0;
+	size_t n, words = 0;
+	int type = -1, r = -1, yes;
 
-	for (size_t i = m->lo; i < m->hi; i++)
+	for (size_t i = m->lo; i < m->hi && type < 0; i++)
 		if (x->labs[i].kind == LAB_FIELD &&
-		    x->def->fields[x->labs[i].ref].type == FIELD_YESNO)
-			found = 1;
+		    x->def->fields[x->labs[i].ref].type != FIELD_TEXT)
+			type = (int)x->def->fields[x->labs[i].ref].type;
 	while (is_space_at(p, e, &n))
 		p += n;
-	if (!found || p >= e || (size_t)(e - p) >= sizeof(buf))
+	if (type < 0 || p >= e || (size_t)(e - p) >= sizeof(buf))
 		return 0;
 	memcpy(buf, p, (size_t)(e - p));
 	buf[e - p] = '\0';
-	if (parse_yesno(buf, &yes, &end) == -1)
-		return 0;
-	while (*end == ' ' || *end == '\t' || *end == '.')
-		end++;
-	if (*end != '\0')
+	switch (type) {
+	case FIELD_YESNO:
+		if (parse_yesno(buf, &yes, &end) == -1)
+			return 0;
+		while (*end == ' ' || *end == '\t' || *end == '.')
+			end++;
+		r = *end == '\0' ? 0 : -1;
+		break;
+	case FIELD_DATE:
+		/* A date and nothing after it: the last word has a digit. */
+		for (const char *q = buf; *q; q++)
+			if (*q != ' ' && (q == buf || q[-1] == ' '))
+				words++;
+		end = strrchr(buf, ' ');
+		end = end ? end + 1 : buf;
+		if (words <= 4 && strpbrk(end, "0123456789") != NULL &&
+		    parse_date(buf, out) != -1)
+			r = 0;
+		break;
+	case FIELD_NHS:
+		r = check_nhs(buf, out) == -1 ? -1 : 0;
+		break;
+	case FIELD_PHONE:
+		r = form_parse_phone(buf, &v);
+		break;
+	case FIELD_EMAIL:
+		r = form_parse_email(buf, &v);
+		break;
+	default:
+		break;
+	}
+	free(v);
+	if (r != 0)
 		return 0;
 	m->vs = p;
 	m->ve = e;
@@ -1858,7 +1887,7 @@ match_cell(struct ext *x, const char *s, const char *e, int first,
 			m->hi++;
 		m->number = x->labs[best].number;
 		if (after_label(s + x->nmap[bestlen - 1], e, m) ||
-		    yesno_answer(x, s + x->nmap[bestlen - 1], e, m))
+		    typed_answer(x, s + x->nmap[bestlen - 1], e, m))
 			return 1;
 		tried = bestlen;
 	}
@@ -2115,6 +2144,9 @@ content_line(struct ext *x, const char *s, const char *e)
 				x->instr = 0;
 			return;
 		}
+		/* "... Stages 1 & 2):" ends the label; the answer follows. */
+		while (s < e && strchr(" \t:?.", *s) != NULL)
+			s++;
 		append_line(x, x->open, s, e);
 		return;
 	}

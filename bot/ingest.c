@@ -9,6 +9,8 @@
  * is.
  */
 #include <ctype.h>
+#include <time.h>
+#include <unistd.h>
 #include <gnutls/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -985,6 +987,21 @@ fail:
 	return -1;
 }
 
+/* Date: of a raw message before `since` (a message without one is not). */
+static int
+older_than(const char *raw, size_t len, time_t since)
+{
+	struct message *m;
+	char err[128];
+	int old = 0;
+
+	if (message_parse(raw, len, &m, err, sizeof(err)) == 0) {
+		old = m->date != 0 && m->date < since;
+		message_free(m);
+	}
+	return old;
+}
+
 int
 ingest_mailbox(struct escbot *e)
 {
@@ -994,7 +1011,8 @@ ingest_mailbox(struct escbot *e)
 	size_t n = 0;
 	char err[512], *raw, *folder;
 	size_t len;
-	int rc, done = 0;
+	int rc, done = 0, progress;
+	struct timespec t0;
 
 	memset(&p, 0, sizeof(p));
 	p.host = e->cfg->imap.host;
@@ -1025,13 +1043,34 @@ ingest_mailbox(struct escbot *e)
 		imap_close(im);
 		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
 	}
+	progress = n >= 20 && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < n; i++) {
+		if (progress) {
+			struct timespec t1;
+			double secs;
+
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			secs = (double)(t1.tv_sec - t0.tv_sec) +
+			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			fprintf(stderr, "\r%zu/%zu messages, %.1f per second ", i, n,
+			    secs > 0 ? (double)i / secs : 0.0);
+		}
 		if ((rc = imap_fetch(im, uids[i], &raw, &len, err, sizeof(err))) != 0) {
 			log_warnx("imap: uid %u: %s", uids[i], err);
 			if (rc == IMAP_ERR_TEMP)
 				break;
 			if (!stop_at)
 				stop_at = uids[i];
+			continue;
+		}
+		if (e->since && older_than(raw, len, e->since)) {
+			/* run --since: a backfill limited to recent mail leaves
+			 * older messages where they are. */
+			log_debug("uid %u: before --since; left in the inbox", uids[i]);
+			free(raw);
+			if (!stop_at)
+				store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
 			continue;
 		}
 		rc = ingest_message(e, raw, len, uidv, uids[i], &folder);
@@ -1055,6 +1094,8 @@ ingest_mailbox(struct escbot *e)
 		if (!stop_at)
 			store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
 	}
+	if (progress)
+		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
 	if (n == 0 || known_uidv != uidv)
 		store_mailbox_set(e->store, p.folder, uidv,
 		    stop_at ? stop_at : (n ? uids[n - 1] + 1 : next_uid));

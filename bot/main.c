@@ -42,11 +42,14 @@ usage(FILE *fp)
 	    "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
 	    "\n"
 	    "commands:\n"
-	    "  run [--once]           poll the mailbox, process, tick, send\n"
+	    "  run [--once] [--since DATE]  poll the mailbox, process, tick, send\n"
 	    "  check-config           validate config, rules, forms, directory, templates\n"
-	    "  cases [--all] [--json] list open cases (all with --all)\n"
+	    "  cases [--all] [--json] [--overdue] [--protocol P] [--agency ID] [--stage N]\n"
+	    "                         list open cases (all with --all)\n"
 	    "  case REF [--json]      one case with its timeline\n"
 	    "  tick                   deadlines and outbox only, no fetch\n"
+	    "  outbox [--all] [--json] emails pending or failed, with the error\n"
+	    "  resend ID|REF          send failed emails again\n"
 	    "  digest [--preview] [--period week|quarter|half-year]\n"
 	    "         [--html FILE] [--csv FILE]   the board's report\n"
 	    "  pause REF --reason T   stop a case's clock\n"
@@ -109,7 +112,36 @@ struct listing {
 	int		 json;
 	int		 count;
 	time_t		 now;
+	/* filters of "cases" */
+	int		 overdue;
+	const char	*protocol;
+	const char	*agency;
+	int		 stage;
 };
+
+static int
+case_matches(const struct listing *l, const struct case_state *c,
+    const struct stage_def *s)
+{
+	if (l->overdue && !(c->status == CASE_OPEN && l->now > c->due_at))
+		return 0;
+	if (l->protocol && strcmp(l->protocol, c->protocol) != 0)
+		return 0;
+	if (l->stage && (s == NULL || s->number != l->stage))
+		return 0;
+	if (l->agency) {
+		size_t n = strlen(l->agency);
+		const char *a = c->agencies ? c->agencies : "";
+		int hit = 0;
+
+		for (const char *p = a; (p = strstr(p, l->agency)) != NULL; p++)
+			if ((p == a || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+				hit = 1;
+		if (!hit)
+			return 0;
+	}
+	return 1;
+}
 
 static const struct stage_def *
 case_stage(struct escbot *e, const struct case_state *c)
@@ -162,6 +194,8 @@ list_one(const struct case_state *c, void *arg)
 	const struct stage_def *s = case_stage(l->e, c);
 	char due[64];
 
+	if (!case_matches(l, c, s))
+		return 0;
 	if (l->json) {
 		printf("%s", l->count ? ",\n " : "\n ");
 		case_json(l->e, c, l->now);
@@ -181,10 +215,14 @@ list_one(const struct case_state *c, void *arg)
 }
 
 static int
-cmd_cases(struct escbot *e, int all, int json)
+cmd_cases(struct escbot *e, int all, int json, struct listing *filters)
 {
-	struct listing l = { e, json, 0, escbot_now(e) };
+	struct listing l = *filters;
 
+	l.e = e;
+	l.json = json;
+	l.count = 0;
+	l.now = escbot_now(e);
 	if (json)
 		printf("[");
 	if (store_cases_each(e->store, all, list_one, &l) == -1) {
@@ -311,8 +349,11 @@ cmd_case(struct escbot *e, const char *ref, int json)
 		store_events_each(e->store, c.id, event_json, &n);
 		printf("]}\n");
 	} else {
-		struct listing l = { e, 0, 0, escbot_now(e) };
+		struct listing l;
 
+		memset(&l, 0, sizeof(l));
+		l.e = e;
+		l.now = escbot_now(e);
 		list_one(&c, &l);
 		printf("raised by %s\nfields:\n", c.raised_by ? c.raised_by : "-");
 		store_fields_each(e->store, c.id, field_text, NULL);
@@ -323,6 +364,86 @@ cmd_case(struct escbot *e, const char *ref, int json)
 	}
 	case_state_free(&c);
 	return 0;
+}
+
+static int
+outbox_row(int64_t id, const char *ref, const char *tmpl, const char *rcpt,
+    const char *state, int attempts, time_t created, time_t next,
+    const char *error, void *arg)
+{
+	struct listing *l = arg;
+	char c[64] = "-", n[64] = "-";
+
+	calendar_format_iso(created, c, sizeof(c));
+	if (strcmp(state, "pending") == 0)
+		calendar_format_iso(next, n, sizeof(n));
+	if (l->json) {
+		printf("%s{\"id\":%lld,\"ref\":", l->count ? ",\n " : "\n ",
+		    (long long)id);
+		json_str(stdout, ref);
+		printf(",\"email\":");
+		json_str(stdout, tmpl);
+		printf(",\"to\":");
+		json_str(stdout, rcpt);
+		printf(",\"state\":");
+		json_str(stdout, state);
+		printf(",\"attempts\":%d,\"queued_at\":", attempts);
+		json_time(stdout, created);
+		printf(",\"next_attempt\":");
+		if (strcmp(state, "pending") == 0)
+			json_time(stdout, next);
+		else
+			fputs("null", stdout);
+		printf(",\"error\":");
+		json_str(stdout, error);
+		printf("}");
+	} else
+		printf("%-6lld %-15s %-14s %-8s %2d  queued %.16s  next %.16s  %s%s%s\n",
+		    (long long)id, ref ? ref : "-", tmpl, state, attempts, c, n,
+		    rcpt, error ? "  " : "", error ? error : "");
+	l->count++;
+	return 0;
+}
+
+static int
+cmd_outbox(struct escbot *e, int all, int json)
+{
+	struct listing l;
+	int rc = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.json = json;
+	if (json)
+		printf("[");
+	if (all)
+		rc = store_outbox_list(e->store, NULL, 1000, outbox_row, &l);
+	else if ((rc = store_outbox_list(e->store, "failed", 1000, outbox_row,
+	    &l)) == 0)
+		rc = store_outbox_list(e->store, "pending", 1000, outbox_row, &l);
+	if (json)
+		printf("%s]\n", l.count ? "\n" : "");
+	else if (l.count == 0)
+		printf("outbox empty: nothing pending or failed\n");
+	return rc == -1 ? 2 : 0;
+}
+
+static int
+cmd_resend(struct escbot *e, const char *what)
+{
+	char *end;
+	long long id = strtoll(what, &end, 10);
+	int n;
+
+	n = store_outbox_resend(e->store, *end == '\0' ? id : 0,
+	    *end == '\0' ? NULL : what, escbot_now(e));
+	if (n < 0)
+		return 2;
+	if (n == 0) {
+		fprintf(stderr, "escbot: no failed email for %s\n", what);
+		return 4;
+	}
+	printf("%d email%s queued again\n", n, n == 1 ? "" : "s");
+	return outbox_flush(e) == -1 ? 3 : 0;
 }
 
 static int
@@ -504,6 +625,11 @@ main(int argc, char *argv[])
 		{ "period", required_argument, NULL, 'p' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "csv", required_argument, NULL, 'C' },
+		{ "overdue", no_argument, NULL, 'O' },
+		{ "protocol", required_argument, NULL, 'R' },
+		{ "agency", required_argument, NULL, 'A' },
+		{ "stage", required_argument, NULL, 'S' },
+		{ "since", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -513,6 +639,10 @@ main(int argc, char *argv[])
 	const char *config = "etc/escbot.conf", *cmd, *reason = NULL;
 	const char *period = NULL, *html = NULL, *csv = NULL;
 	int preview = 0;
+	struct listing filters;
+	time_t since = 0;
+
+	memset(&filters, 0, sizeof(filters));
 	char err[1024];
 	int ch, once = 0, all = 0, json = 0, days = 0, level = 0, verbose = 0;
 	int rc;
@@ -562,6 +692,17 @@ main(int argc, char *argv[])
 		case 'd': days = atoi(optarg); break;
 		case 'l': level = atoi(optarg); break;
 		case 'P': preview = 1; break;
+		case 'O': filters.overdue = 1; break;
+		case 'R': filters.protocol = optarg; break;
+		case 'A': filters.agency = optarg; break;
+		case 'S': filters.stage = atoi(optarg); break;
+		case 's':
+			if (calendar_parse_iso(optarg, &since) == -1) {
+				fprintf(stderr, "escbot: --since %s: not a date like "
+				    "2026-01-31\n", optarg);
+				return 1;
+			}
+			break;
 		case 'p': period = optarg; break;
 		case 'H': html = optarg; break;
 		case 'C': csv = optarg; break;
@@ -584,6 +725,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	e.now_fixed = now_fixed;
+	e.since = since;
 	if (strcmp(cmd, "check-config") == 0) {
 		printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
 		    "%zu agencies)\n", config, e.rules->nprotocols,
@@ -593,7 +735,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	static const char *const known[] = { "run", "cases", "case", "tick",
-	    "digest",
+	    "digest", "outbox", "resend",
 	    "pause", "resume", "extend", "escalate", "resolve", NULL };
 	for (rc = 0; known[rc] && strcmp(known[rc], cmd) != 0; rc++)
 		;
@@ -605,7 +747,7 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "cases") != 0 && strcmp(cmd, "case") != 0 &&
 	    strcmp(cmd, "run") != 0 && strcmp(cmd, "tick") != 0 &&
-	    strcmp(cmd, "digest") != 0 &&
+	    strcmp(cmd, "digest") != 0 && strcmp(cmd, "outbox") != 0 &&
 	    optind >= argc) {
 		fprintf(stderr, "escbot: %s needs a case reference\n", cmd);
 		escbot_unload(&e);
@@ -622,7 +764,11 @@ main(int argc, char *argv[])
 	else if (strcmp(cmd, "tick") == 0)
 		rc = cycle(&e, 0);
 	else if (strcmp(cmd, "cases") == 0)
-		rc = cmd_cases(&e, all, json);
+		rc = cmd_cases(&e, all, json, &filters);
+	else if (strcmp(cmd, "outbox") == 0)
+		rc = cmd_outbox(&e, all, json);
+	else if (strcmp(cmd, "resend") == 0)
+		rc = cmd_resend(&e, argv[optind]);
 	else if (strcmp(cmd, "digest") == 0)
 		rc = cmd_digest(&e, period, preview, html, csv);
 	else if (strcmp(cmd, "case") == 0) {

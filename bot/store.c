@@ -1161,3 +1161,52 @@ store_report_failed(struct store *s, time_t from, time_t to,
 	sqlite3_reset(st);
 	return stop || rc == SQLITE_DONE ? 0 : -1;
 }
+
+int
+store_outbox_list(struct store *s, const char *state, int max,
+    int (*fn)(int64_t, const char *, const char *, const char *, const char *,
+    int, time_t, time_t, const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT d.id, c.ref, o.template, d.rcpt, "
+	    "d.state, d.attempts, o.created_at, d.next_attempt, d.last_error "
+	    "FROM deliveries d JOIN outbox o ON o.id = d.outbox_id LEFT JOIN "
+	    "cases c ON c.id = o.case_id WHERE ?1 IS NULL OR d.state = ?1 "
+	    "ORDER BY d.id DESC LIMIT ?2";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, state);
+	sqlite3_bind_int(st, 2, max);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3),
+		    (const char *)sqlite3_column_text(st, 4),
+		    sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
+		    sqlite3_column_int64(st, 7),
+		    (const char *)sqlite3_column_text(st, 8), arg);
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_outbox_resend(struct store *s, int64_t id, const char *ref, time_t now)
+{
+	static const char sql[] = "UPDATE deliveries SET state = 'pending', "
+	    "next_attempt = ?1 WHERE state = 'failed' AND (id = ?2 OR "
+	    "(?2 = 0 AND outbox_id IN (SELECT o.id FROM outbox o JOIN cases c "
+	    "ON c.id = o.case_id WHERE c.ref = ?3 COLLATE NOCASE)))";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	bind_text(st, 3, ref);
+	if (exec_done(s, st) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}

@@ -153,6 +153,16 @@ int	store_report_chased(struct store *, int64_t case_id,
 int	store_report_failed(struct store *, time_t from, time_t to,
 	    int (*fn)(const char *rcpt, int count, const char *error, void *),
 	    void *arg);
+/* Admin: deliveries by state ("pending", "failed", or NULL for all),
+ * newest first, at most max. */
+int	store_outbox_list(struct store *, const char *state, int max,
+	    int (*fn)(int64_t id, const char *ref, const char *tmpl,
+	    const char *rcpt, const char *state, int attempts, time_t created,
+	    time_t next, const char *error, void *), void *arg);
+/* Admin: failed deliveries of delivery `id`, or of every delivery of case
+ * `ref` when id is 0, made pending again.  Returns how many, or -1. */
+int	store_outbox_resend(struct store *, int64_t id, const char *ref,
+	    time_t now);
 /* 1 when an outbox row with this token exists, 0 when not, -1 on error. */
 int	store_outbox_has(struct store *, const char *token);
 

@@ -11,17 +11,20 @@
 Nothing here changes escbot; it drives bot/escbot like an administrator and
 looks at what reached the mailbox, the SMTP sink and the database.
 """
+import asyncio
 import email
 import email.policy
 import glob
-import imaplib
 import os
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -46,25 +49,115 @@ class SlowSmtpSink(SmtpSink):
         return argv + ["--delay", "%g" % self.delay]
 
 
+class LatencyProxy:
+    """A TCP forwarder on 127.0.0.1 that holds every chunk the server sends
+    for `delay` seconds: escbot's IMAP conversation slows down evenly, so
+    a kill lands between its fetches, commits and moves rather than after
+    all of them."""
+
+    def __init__(self, target_port, delay):
+        self.target_port = target_port
+        self.delay = delay
+        self.port = None
+        self.loop = None
+        self.thread = None
+
+    async def _pipe(self, reader, writer, delay):
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                if delay:
+                    await asyncio.sleep(delay)
+                writer.write(data)
+                await writer.drain()
+        except (OSError, asyncio.CancelledError):
+            pass
+        finally:
+            try:
+                writer.close()
+            except Exception:
+                pass
+
+    async def _handle(self, creader, cwriter):
+        try:
+            sreader, swriter = await asyncio.open_connection(
+                "127.0.0.1", self.target_port)
+        except OSError:
+            cwriter.close()
+            return
+        await asyncio.gather(self._pipe(creader, swriter, 0),
+                             self._pipe(sreader, cwriter, self.delay))
+
+    def start(self):
+        ready = threading.Event()
+
+        def main():
+            self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+            server = self.loop.run_until_complete(asyncio.start_server(
+                self._handle, "127.0.0.1", 0))
+            self.port = server.sockets[0].getsockname()[1]
+            ready.set()
+            try:
+                self.loop.run_forever()
+            finally:
+                server.close()
+                for task in asyncio.all_tasks(self.loop):
+                    task.cancel()
+                self.loop.run_until_complete(asyncio.sleep(0))
+                self.loop.close()
+        self.thread = threading.Thread(target=main, daemon=True)
+        self.thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("latency proxy did not start")
+        return self
+
+    def stop(self):
+        if self.loop is not None and self.thread is not None:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+            self.thread = None
+
+
 class GuaranteeEnv(EscbotEnv):
-    """EscbotEnv with an optional slow sink and textual config overrides
-    ({old: new} replacements applied to the generated escbot.conf; each
-    old text must be present)."""
+    """EscbotEnv with an optional slow sink, an optional IMAP latency
+    proxy between escbot and Dovecot (imap_latency seconds per server
+    chunk) and textual config overrides ({old: new} replacements applied
+    to the generated escbot.conf; each old text must be present)."""
 
     def __init__(self, tmpdir, sink_delay=None, overrides=None,
-                 extra_config=""):
+                 extra_config="", imap_latency=None):
         super().__init__(tmpdir, extra_config=extra_config)
         if sink_delay is not None:
             self.sink = SlowSmtpSink(self.tmpdir, delay=sink_delay)
         self.overrides = dict(overrides or {})
+        self.proxy = None
+        if imap_latency is not None:
+            self.proxy = LatencyProxy(self.dovecot.port, imap_latency)
+
+    def start(self):
+        if self.proxy is not None:
+            self.proxy.start()
+        return super().start()
+
+    def stop(self):
+        super().stop()
+        if self.proxy is not None:
+            self.proxy.stop()
 
     def write_config(self):
         super().write_config()
-        if not self.overrides:
+        overrides = dict(self.overrides)
+        if self.proxy is not None:
+            overrides["port = %d;" % self.dovecot.port] = \
+                "port = %d;" % self.proxy.port
+        if not overrides:
             return
         with open(self.config) as f:
             text = f.read()
-        for old, new in self.overrides.items():
+        for old, new in overrides.items():
             if old not in text:
                 raise AssertionError("config override: %r not in %s"
                                      % (old, self.config))
@@ -254,3 +347,35 @@ def parse_iso(s):
     """'2026-10-28T17:00:00+00:00' -> aware datetime."""
     import datetime
     return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+# ------------------------------------------------------------ test base
+
+class EnvTestCase(unittest.TestCase):
+    """A TestCase whose environments, daemons and temporary folders are
+    cleaned up whatever happens."""
+
+    def make_env(self, **kw):
+        tmp = tempfile.TemporaryDirectory(prefix="escbot-guar-")
+        self.addCleanup(tmp.cleanup)
+        env = GuaranteeEnv(tmp.name, **kw)
+        self.addCleanup(env.stop)
+        env.start()
+        return env
+
+    def daemon(self, env, *extra, now=None):
+        d = Daemon(env, *extra, now=now)
+        self.addCleanup(d.kill)
+        return d.start()
+
+    def assertOneMessageIdPerMail(self, sink):
+        """Each distinct email (recipient + subject) went out under one
+        Message-ID however often it was delivered: a resend is the same
+        outbox entry, never a second one."""
+        ids = {}
+        for m in sink.messages():
+            for r in m.rcpt_tos:
+                ids.setdefault((r.lower(), str(m["Subject"])), set()).add(
+                    str(m["Message-ID"]))
+        bad = {k: v for k, v in ids.items() if len(v) != 1}
+        self.assertEqual(bad, {}, "one email, several Message-IDs")

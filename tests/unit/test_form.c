@@ -458,6 +458,14 @@ test_instruction_text(void **state)
 	assert_value(r, "concerns", "The concern.");
 	assert_value(r, "requested_action", "meet");
 	form_result_free(r);
+	/* An instruction that starts on the label's line. */
+	r = extract("twsp-referral",
+	    "Summary of Concerns (It is important that you provide information\n"
+	    "that details how you have made every effort to resolve this matter\n"
+	    "at a local level within Stages 1 & 2):\n"
+	    "The concern.\n");
+	assert_value(r, "concerns", "The concern.");
+	form_result_free(r);
 	/* Explanation after a shorter label, up to the colon. */
 	r = extract("twsp-referral",
 	    "Summary of Concerns, including what we tried: The GP refused.\n");
@@ -516,6 +524,18 @@ test_longest_label(void **state)
 	assert_value(r, "resolution_date", "2026-02-05");
 	assert_value(r, "actions_taken", "visit");
 	assert_value(r, "actions_date", "2026-02-06");
+	form_result_free(r);
+	/* A typed answer right after its label, without a colon. */
+	r = extract("twsp-referral",
+	    "DOB 14/03/2016\nNHS Number 999 000 0018\nDate Mon 2nd Feb 2026\n"
+	    "Agency CAMHS\nRequested Action\nDate 1/2/2026 was missed\n"
+	    "Tel 01952 000000\n");
+	assert_value(r, "dob", "2016-03-14");
+	assert_value(r, "nhs_number", "9990000018");
+	assert_value(r, "date", "2026-02-02");
+	assert_no_value(r, "agency_team");
+	assert_value(r, "requested_action", "Date 1/2/2026 was missed");
+	assert_value(r, "contact_phone", "01952000000");
 	form_result_free(r);
 	/* Markdown emphasis, CRLF, NBSP, and "Label - value". */
 	r = extract("twsp-referral",

@@ -1,0 +1,91 @@
+"""The administrator's command line: filtered case lists, the outbox with
+its errors, resending, a backfill limited by --since, exit codes."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from escbot_env import EscbotEnv, make_message  # noqa: E402
+import forms_fixtures as F                       # noqa: E402
+
+NOW = "2026-11-23T10:00:00Z"
+
+
+class Admin(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="escbot-admin-")
+        self.env = EscbotEnv(self.tmp.name)
+        self.env.sink.reject = {"dr.ash@sath.example.nhs.uk": 550}
+        self.env.start()
+
+    def tearDown(self):
+        self.env.stop()
+        self.tmp.cleanup()
+
+    def test_filters_outbox_resend(self):
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.deliver(make_message("robin.worker@wigan.example.gov.uk",
+                                 "Proforma", F.WSAB_LINES))
+        env.deliver(make_message("dr.ash@sath.example.nhs.uk", "Referral",
+                                 F.TWSP_LINES))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases()), 3)
+        self.assertEqual([c["protocol"] for c in
+                          json.loads(env.run("cases", "--json", "--protocol",
+                                             "wsab", now=NOW).stdout)], ["wsab"])
+        self.assertEqual(len(json.loads(env.run(
+            "cases", "--json", "--stage", "3", now=NOW).stdout)), 2)
+        self.assertEqual(len(json.loads(env.run(
+            "cases", "--json", "--agency", "west-mercia", now=NOW).stdout)), 1)
+        self.assertEqual(json.loads(env.run(
+            "cases", "--json", "--overdue", now=NOW).stdout), [])
+        later = "2026-12-10T10:00:00Z"
+        self.assertEqual(len(json.loads(env.run(
+            "cases", "--json", "--overdue", "--protocol", "wsab",
+            now=later).stdout)), 1)
+
+        # The ack to the refused address failed for good, with the reason.
+        rows = json.loads(env.run("outbox", "--json", now=NOW).stdout)
+        failed = [r for r in rows if r["state"] == "failed"]
+        self.assertEqual(len(failed), 1)
+        self.assertEqual(failed[0]["to"], "dr.ash@sath.example.nhs.uk")
+        self.assertIn("550", failed[0]["error"])
+        text = env.run("outbox", now=NOW).stdout
+        self.assertIn("failed", text)
+
+        # The address is fixed at the other end: resend by case reference.
+        env.sink.stop()
+        env.sink.reject = {}
+        env.sink.start()
+        p = env.run("resend", failed[0]["ref"], now=NOW)
+        self.assertIn("1 email queued again", p.stdout)
+        self.assertEqual(len(env.sink.messages(rcpt="dr.ash@sath.example.nhs.uk")), 1)
+        self.assertIn("nothing pending or failed", env.run("outbox", now=NOW).stdout)
+        p = env.run("resend", failed[0]["ref"], now=NOW, check=False)
+        self.assertEqual(p.returncode, 4)
+        p = env.run("case", "NOPE-2026-0001", check=False)
+        self.assertEqual(p.returncode, 4)
+        p = env.run("frobnicate", check=False)
+        self.assertEqual(p.returncode, 1)
+
+    def test_since_limits_a_backfill(self):
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Old",
+                                 F.TWSP_INLINE,
+                                 date="Mon, 02 Mar 2026 10:00:00 +0000"))
+        env.deliver(make_message("robin.worker@wigan.example.gov.uk", "New",
+                                 F.WSAB_LINES,
+                                 date="Mon, 23 Nov 2026 09:00:00 +0000"))
+        env.run("run", "--once", "--since", "2026-11-01", now=NOW)
+        (case,) = env.cases()
+        self.assertEqual(case["protocol"], "wsab")
+        self.assertEqual(len(env.dovecot.uids("INBOX")), 1)   # left alone
+
+
+if __name__ == "__main__":
+    unittest.main()
