@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "config.h"
@@ -19,19 +20,28 @@ static const char *const top_keys[] = {
 	"database", "rules_dir", "templates_dir", "directory",
 	"allowed_sender_domains", "imap", "smtp", "holidays",
 	"working_hours", "poll_interval", "authserv_id", "max_message_size",
-	"max_replies_per_sender_per_day", "digest", NULL
+	"max_replies_per_sender_per_day", "digest",
+	"max_emails_per_recipient_per_day", "retention_months", "limits", "oauth2", NULL
 };
+static const char *const limit_keys[] = { "attachment_size", "mime_parts",
+	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
 static const char *const digest_keys[] = { "recipients", "periods", NULL };
 static const char *const imap_keys[] = {
 	"host", "port", "tls", "user", "password", "password_file", "ca_file",
 	"folder", "processed_folder", "rejected_folder", "timeout",
-	"allow_plaintext", NULL
+	"allow_plaintext", "auth", NULL
 };
 static const char *const smtp_keys[] = {
 	"url", "user", "password", "password_file", "from", "ca_file",
 	"starttls", "timeout", "retry_min", "retry_max", "allow_plaintext",
-	NULL
+	"auth", NULL
 };
+static const char *const oauth2_keys[] = {
+	"token_url", "client_id", "client_secret", "client_secret_file",
+	"scope", "grant", "refresh_token_file", "token_cache", "ca_file", NULL
+};
+
+#define OAUTH2_DEFAULT_SCOPE	"https://outlook.office365.com/.default"
 static const char *const hours_keys[] = { "start", "end", NULL };
 
 char *
@@ -93,43 +103,85 @@ parse_hhmm(const char *s, int *min)
 	return 0;
 }
 
-/* The secret is `password`, or the first line of `password_file`, which
+/* The secret is `key` (password), or the first line of `key`_file, which
  * must not be readable by group or others. */
 static char *
-read_secret(const config_setting_t *g, const char *what, const char *dir,
-    const char *file, struct diag *d)
+read_secret_key(const config_setting_t *g, const char *what, const char *key,
+    const char *dir, const char *file, struct diag *d)
 {
 	config_setting_t *pf;
 	struct stat st;
-	char *path, *data = NULL, *nl;
+	char *path, *data = NULL, *nl, *fkey;
 
 	if (g == NULL)
 		return xstrdup("");
-	pf = config_setting_get_member(g, "password_file");
-	if (pf == NULL)
-		return cfg_string(g, "password", 0, "", file, d);
-	if (config_setting_get_member(g, "password") != NULL)
+	fkey = xasprintf("%s_file", key);
+	pf = config_setting_get_member(g, fkey);
+	if (pf == NULL) {
+		free(fkey);
+		return cfg_string(g, key, 0, "", file, d);
+	}
+	if (config_setting_get_member(g, key) != NULL)
 		diag_error(d, file, cfg_line(pf),
-		    "%s: give password or password_file, not both", what);
+		    "%s: give %s or %s, not both", what, key, fkey);
 	if (config_setting_type(pf) != CONFIG_TYPE_STRING) {
-		diag_error(d, file, cfg_line(pf), "%s.password_file must be a string", what);
+		diag_error(d, file, cfg_line(pf), "%s.%s must be a string",
+		    what, fkey);
+		free(fkey);
 		return xstrdup("");
 	}
 	path = cfg_path(dir, config_setting_get_string(pf));
 	if (stat(path, &st) == -1 || file_read_all(path, &data, NULL) == -1) {
-		diag_error(d, file, cfg_line(pf), "%s.password_file %s: %s",
-		    what, path, strerror(errno));
+		diag_error(d, file, cfg_line(pf), "%s.%s %s: %s",
+		    what, fkey, path, strerror(errno));
 		free(path);
+		free(fkey);
 		return xstrdup("");
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		diag_error(d, file, cfg_line(pf),
-		    "%s.password_file %s is readable by group or others; chmod 600 it",
-		    what, path);
+		    "%s.%s %s is readable by group or others; chmod 600 it",
+		    what, fkey, path);
 	free(path);
+	free(fkey);
 	if ((nl = strpbrk(data, "\r\n")) != NULL)
 		*nl = '\0';
 	return data;
+}
+
+static char *
+read_secret(const config_setting_t *g, const char *what, const char *dir,
+    const char *file, struct diag *d)
+{
+	return read_secret_key(g, what, "password", dir, file, d);
+}
+
+/* imap.auth / smtp.auth: "password" (the default) or "xoauth2". */
+static enum config_auth
+load_auth(const config_setting_t *g, const char *what, const char *file,
+    struct diag *d)
+{
+	enum config_auth a = CONFIG_AUTH_PASSWORD;
+	char *v;
+
+	if (g == NULL)
+		return a;
+	v = cfg_string(g, "auth", 0, "password", file, d);
+	if (strcmp(v, "xoauth2") == 0)
+		a = CONFIG_AUTH_XOAUTH2;
+	else if (strcmp(v, "password") != 0)
+		diag_error(d, file, cfg_line(config_setting_get_member(g,
+		    "auth")), "%s.auth must be \"password\" or \"xoauth2\", "
+		    "not \"%s\"", what, v);
+	if (a == CONFIG_AUTH_XOAUTH2 &&
+	    (config_setting_get_member(g, "password") != NULL ||
+	    config_setting_get_member(g, "password_file") != NULL))
+		diag_error(d, file, cfg_line(config_setting_get_member(g,
+		    "auth")), "%s.auth = \"xoauth2\" logs in with an OAuth "
+		    "token: remove %s.password / %s.password_file", what, what,
+		    what);
+	free(v);
+	return a;
 }
 
 static int
@@ -184,6 +236,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.port = cfg_int(g, "port", 0,
 	    c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
 	c->imap.user = cfg_string(g, "user", 1, "", f, d);
+	c->imap.auth = load_auth(g, "imap", f, d);
 	c->imap.password = read_secret(g, "imap", c->dir, f, d);
 	c->imap.ca_file = cfg_string(g, "ca_file", 0, "", f, d);
 	if (c->imap.ca_file[0]) {
@@ -220,6 +273,11 @@ load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "url")),
 		    "smtp.url must start with smtps:// or smtp://");
 	c->smtp.user = cfg_string(g, "user", 0, "", f, d);
+	c->smtp.auth = load_auth(g, "smtp", f, d);
+	if (c->smtp.auth == CONFIG_AUTH_XOAUTH2 && c->smtp.user[0] == '\0')
+		diag_error(d, f, cfg_line(config_setting_get_member(g, "auth")),
+		    "smtp.auth = \"xoauth2\" needs smtp.user (the mailbox "
+		    "escbot sends as)");
 	c->smtp.password = read_secret(g, "smtp", c->dir, f, d);
 	c->smtp.from = cfg_string(g, "from", 1, "", f, d);
 	if (strpbrk(c->smtp.from, "\r\n") != NULL)
@@ -246,6 +304,115 @@ load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "starttls")),
 		    "smtp.starttls = false sends mail in clear to %s; "
 		    "set smtp.allow_plaintext = true if you really mean it", host);
+}
+
+/* An optional path key of `g`, made absolute; "" when absent or empty. */
+static char *
+opt_path(const config_setting_t *g, const char *key, struct config *c,
+    struct diag *d)
+{
+	char *v = cfg_string(g, key, 0, "", c->file, d), *p;
+
+	if (v[0] == '\0')
+		return v;
+	p = cfg_path(c->dir, v);
+	free(v);
+	return p;
+}
+
+/* The oauth2 group (XOAUTH2 for Microsoft 365): where tokens come from. */
+static void
+load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
+{
+	const char *f = c->file;
+	const config_setting_t *g, *k;
+	struct stat st;
+	char host[256], *grant, *dir, *tmp;
+	int used = c->imap.auth == CONFIG_AUTH_XOAUTH2 ||
+	    c->smtp.auth == CONFIG_AUTH_XOAUTH2;
+
+	g = cfg_group(root, "oauth2", 0, 0, f, d);
+	if (g == NULL) {
+		if (used)
+			diag_error(d, f, cfg_line(root), "%s.auth = \"xoauth2\" "
+			    "needs an oauth2 group (token_url, client_id, ...)",
+			    c->imap.auth == CONFIG_AUTH_XOAUTH2 ? "imap" :
+			    "smtp");
+		return;
+	}
+	c->oauth2.enabled = 1;
+	if (!used)
+		diag_error(d, f, cfg_line(g), "oauth2 is set but neither "
+		    "imap.auth nor smtp.auth is \"xoauth2\"");
+	cfg_check_keys(g, oauth2_keys, "oauth2", f, d);
+	c->oauth2.token_url = cfg_string(g, "token_url", 1, "", f, d);
+	url_host(c->oauth2.token_url, host, sizeof(host));
+	if (c->oauth2.token_url[0] &&
+	    strncmp(c->oauth2.token_url, "https://", 8) != 0 &&
+	    !(strncmp(c->oauth2.token_url, "http://", 7) == 0 &&
+	    is_loopback(host)))
+		diag_error(d, f, cfg_line(config_setting_get_member(g,
+		    "token_url")), "oauth2.token_url must start with https://");
+	c->oauth2.client_id = cfg_string(g, "client_id", 1, "", f, d);
+	if ((k = config_setting_get_member(g, "client_id")) != NULL &&
+	    c->oauth2.client_id[0] == '\0')
+		diag_error(d, f, cfg_line(k), "oauth2.client_id is empty");
+	c->oauth2.client_secret = read_secret_key(g, "oauth2",
+	    "client_secret", c->dir, f, d);
+	c->oauth2.scope = cfg_string(g, "scope", 0, OAUTH2_DEFAULT_SCOPE, f,
+	    d);
+	grant = cfg_string(g, "grant", 0, "client_credentials", f, d);
+	if (strcmp(grant, "client_credentials") == 0)
+		c->oauth2.grant = OAUTH_GRANT_CLIENT_CREDENTIALS;
+	else if (strcmp(grant, "refresh_token") == 0)
+		c->oauth2.grant = OAUTH_GRANT_REFRESH_TOKEN;
+	else
+		diag_error(d, f, cfg_line(config_setting_get_member(g,
+		    "grant")), "oauth2.grant must be \"client_credentials\" "
+		    "or \"refresh_token\", not \"%s\"", grant);
+	free(grant);
+	if (c->oauth2.grant == OAUTH_GRANT_CLIENT_CREDENTIALS &&
+	    c->oauth2.client_secret[0] == '\0')
+		diag_error(d, f, cfg_line(g), "oauth2: the client_credentials "
+		    "grant needs client_secret or client_secret_file");
+
+	c->oauth2.refresh_token_file = opt_path(g, "refresh_token_file", c, d);
+	k = config_setting_get_member(g, "refresh_token_file");
+	if (c->oauth2.grant == OAUTH_GRANT_REFRESH_TOKEN) {
+		if (c->oauth2.refresh_token_file[0] == '\0')
+			diag_error(d, f, cfg_line(k ? k : g), "oauth2: "
+			    "grant = \"refresh_token\" needs refresh_token_file");
+		else if (stat(c->oauth2.refresh_token_file, &st) == -1)
+			diag_error(d, f, cfg_line(k), "oauth2.refresh_token_file "
+			    "%s: %s", c->oauth2.refresh_token_file,
+			    strerror(errno));
+		else if (!S_ISREG(st.st_mode))
+			diag_error(d, f, cfg_line(k), "oauth2.refresh_token_file "
+			    "%s is not a file", c->oauth2.refresh_token_file);
+		else if (st.st_mode & (S_IRWXG | S_IRWXO))
+			diag_error(d, f, cfg_line(k), "oauth2.refresh_token_file "
+			    "%s is readable by group or others; chmod 600 it",
+			    c->oauth2.refresh_token_file);
+		else {
+			/* Rotated tokens are written next to it. */
+			tmp = xstrdup(c->oauth2.refresh_token_file);
+			dir = dirname(tmp);
+			if (access(dir, W_OK | X_OK) == -1)
+				diag_error(d, f, cfg_line(k), "oauth2: folder %s "
+				    "of refresh_token_file must be writable: %s",
+				    dir, strerror(errno));
+			free(tmp);
+		}
+	} else if (k != NULL)
+		diag_error(d, f, cfg_line(k), "oauth2.refresh_token_file is "
+		    "only used with grant = \"refresh_token\"");
+	c->oauth2.token_cache = opt_path(g, "token_cache", c, d);
+	if (c->oauth2.token_cache[0] != '\0' &&
+	    c->oauth2.refresh_token_file[0] != '\0' &&
+	    strcmp(c->oauth2.token_cache, c->oauth2.refresh_token_file) == 0)
+		diag_error(d, f, cfg_line(g), "oauth2: token_cache and "
+		    "refresh_token_file must be different files");
+	c->oauth2.ca_file = opt_path(g, "ca_file", c, d);
 }
 
 static char *
@@ -318,6 +485,20 @@ config_load(const char *path, struct config **out, struct diag *d)
 	c->max_replies_per_sender_day = cfg_int(root,
 	    "max_replies_per_sender_per_day", 0, 20, 1, 100000, path, d);
 
+	c->max_emails_per_recipient_day = cfg_int(root,
+	    "max_emails_per_recipient_per_day", 0, 100, 1, 100000, path, d);
+	c->retention_months = cfg_int(root, "retention_months", 0, 24, 0, 1200,
+	    path, d);
+	g = cfg_group(root, "limits", 0, 0, path, d);
+	cfg_check_keys(g, limit_keys, "limits", path, d);
+	c->limits.attachment_size = cfg_int(g, "attachment_size", 0,
+	    10 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
+	c->limits.mime_parts = cfg_int(g, "mime_parts", 0, 100, 1, 10000, path, d);
+	c->limits.field_length = cfg_int(g, "field_length", 0, 20000, 100,
+	    10000000, path, d);
+	c->limits.docx_unpacked = cfg_int(g, "docx_unpacked_size", 0,
+	    50 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
+	c->limits.docx_ratio = cfg_int(g, "docx_ratio", 0, 100, 2, 10000, path, d);
 	c->work_open = 9 * 60;
 	c->work_close = 17 * 60;
 	if ((g = cfg_group(root, "working_hours", 0, 0, path, d)) != NULL) {
@@ -375,6 +556,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 	load_imap(c, g, d);
 	g = cfg_group(root, "smtp", 1, 0, path, d);
 	load_smtp(c, g, d);
+	load_oauth2(c, root, d);
 
 	config_destroy(&cf);
 	if (d->errors != errors0) {
@@ -418,5 +600,15 @@ config_free(struct config *c)
 	free(c->smtp.from);
 	free(c->smtp.from_addr);
 	free(c->smtp.ca_file);
+	free(c->oauth2.token_url);
+	free(c->oauth2.client_id);
+	if (c->oauth2.client_secret)
+		explicit_bzero(c->oauth2.client_secret,
+		    strlen(c->oauth2.client_secret));
+	free(c->oauth2.client_secret);
+	free(c->oauth2.scope);
+	free(c->oauth2.refresh_token_file);
+	free(c->oauth2.token_cache);
+	free(c->oauth2.ca_file);
 	free(c);
 }

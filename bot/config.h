@@ -12,6 +12,10 @@
 
 #include "diag.h"
 #include "imap.h"
+#include "oauth.h"
+
+/* How escbot logs in to the IMAP and SMTP servers (imap.auth, smtp.auth). */
+enum config_auth { CONFIG_AUTH_PASSWORD = 0, CONFIG_AUTH_XOAUTH2 };
 
 struct config {
 	char		*file;
@@ -29,6 +33,15 @@ struct config {
 	int		 poll_interval;		/* seconds */
 	int		 max_message_size;	/* bytes */
 	int		 max_replies_per_sender_day;
+	int		 max_emails_per_recipient_day;
+	int		 retention_months;	/* 0: keep personal fields */
+	struct {
+		int	 attachment_size;	/* bytes */
+		int	 mime_parts;
+		int	 field_length;		/* characters of one answer */
+		int	 docx_unpacked;		/* bytes */
+		int	 docx_ratio;
+	} limits;
 
 	struct {
 		char	**recipients;	/* "Name <addr>"; empty: board_inbox */
@@ -47,6 +60,7 @@ struct config {
 		char		*processed_folder;
 		char		*rejected_folder;
 		int		 timeout;
+		enum config_auth auth;
 	} imap;
 
 	struct {
@@ -60,7 +74,21 @@ struct config {
 		int	 timeout;
 		int	 retry_min;	/* seconds before the first retry */
 		int	 retry_max;	/* cap of the exponential backoff */
+		enum config_auth auth;
 	} smtp;
+
+	/* The oauth2 group: present (and required) when an auth is xoauth2. */
+	struct {
+		int		 enabled;
+		char		*token_url;
+		char		*client_id;
+		char		*client_secret;	/* "" with no secret */
+		char		*scope;
+		enum oauth_grant grant;
+		char		*refresh_token_file;	/* "" unless refresh_token */
+		char		*token_cache;	/* "": none */
+		char		*ca_file;	/* "": system trust store */
+	} oauth2;
 };
 
 /* Load and validate.  Returns 0 and *out, or -1 after reporting every

@@ -15,7 +15,7 @@
  *
  * Reading stops at quoted history ("On ... wrote:", "> " lines,
  * "-----Original Message-----", a forwarded "From:/Sent:" header block),
- * at a signature delimiter "-- ", and once a field has been read, at a
+ * at a signature delimiter "-- ", and once a label has been read, at a
  * sign-off line such as "Kind regards".  Recognition only looks at the
  * text before quoted history too, so a reply that merely quotes a form is
  * not taken for a new one.
@@ -138,8 +138,8 @@ const struct form_field_def *form_field_find(const struct form_def *,
 /* "text", "date", "yesno", "email", "phone", "nhs". */
 const char *form_type_name(enum form_field_type);
 /* Normalise one answer as form_extract does: 0 and *value (caller frees),
- * or -1 and *reason (a static sentence for the sender, e.g. "the check
- * digit is wrong"). */
+ * or -1 and *reason: a static phrase for the sender that follows the label
+ * ("Date of Birth: is not a real date (check the day and month)"). */
 int	form_normalise(enum form_field_type, const char *raw, char **value,
 	    const char **reason);
 /* Lower-cased addr-spec from "a@b.c", "<a@b.c>", "Name <a@b.c>". */

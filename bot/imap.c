@@ -7,9 +7,13 @@
  * time for implicit TLS, in place of the plain driver after STARTTLS.  The
  * same driver carries plain connections so that every socket has send and
  * receive timeouts and never raises SIGPIPE.  Commands use UIDs only.
+ * Login is LOGIN, or AUTHENTICATE XOAUTH2 with an OAuth access token.
+ * imap_idle_wait() sits in IDLE with poll() on the socket (after looking at
+ * what libetpan and GnuTLS have already buffered, which poll cannot see)
+ * and ends it with DONE before returning.
  * Failures are sorted into temporary (network, timeout, BYE, server
  * trouble) and final (login refused, certificate refused, folder missing).
- * Passwords never reach a log line or an error string.
+ * Passwords and tokens never reach a log line or an error string.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +40,8 @@
 
 #define IMAP_DEFAULT_TIMEOUT	60
 #define IMAP_MAX_FOLDERS	16
+#define IMAP_IDLE_MAX		(29 * 60)	/* RFC 2177: re-IDLE before 30 min */
+#define IMAP_IDLE_SLICE_MS	1000		/* how often *stop is looked at */
 
 /* One connection under libetpan: a socket, with a TLS session or not. */
 struct conn {
@@ -623,6 +629,30 @@ fail:
 	return rc;
 }
 
+/* AUTHENTICATE XOAUTH2 (user name and bearer token, SASL-IR). */
+static int
+login_xoauth2(struct imap *im, const struct imap_params *p, char *err,
+    size_t errlen)
+{
+	int r, rc;
+
+	if (im->mi->imap_connection_info == NULL ||
+	    im->mi->imap_connection_info->imap_capability == NULL) {
+		if ((rc = refresh_capability(im, err, errlen)) != IMAP_OK)
+			return rc;
+	}
+	if (!mailimap_has_xoauth2(im->mi)) {
+		seterr(err, errlen, "%s: server does not offer AUTH=XOAUTH2 "
+		    "(check imap.auth)", im->where);
+		return IMAP_ERR_FINAL;
+	}
+	r = mailimap_oauth2_authenticate(im->mi, p->user, p->oauth_token);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_cmd(im, r, MAILIMAP_ERROR_LOGIN,
+		    "AUTHENTICATE XOAUTH2", 0, err, errlen);
+	return IMAP_OK;
+}
+
 /* --- the API ----------------------------------------------------------- */
 
 int
@@ -637,10 +667,11 @@ imap_open(const struct imap_params *p, struct imap **out, char *err,
 
 	*out = NULL;
 	if (p->host == NULL || *p->host == '\0' || p->port <= 0 ||
-	    p->port > 65535 || p->user == NULL || p->password == NULL ||
+	    p->port > 65535 || p->user == NULL ||
+	    (p->password == NULL && p->oauth_token == NULL) ||
 	    p->folder == NULL || *p->folder == '\0') {
-		seterr(err, errlen, "imap: host, port, user, password and "
-		    "folder are required");
+		seterr(err, errlen, "imap: host, port, user, password (or "
+		    "OAuth token) and folder are required");
 		return IMAP_ERR_FINAL;
 	}
 	timeout = p->timeout > 0 ? p->timeout : IMAP_DEFAULT_TIMEOUT;
@@ -713,7 +744,11 @@ imap_open(const struct imap_params *p, struct imap **out, char *err,
 			goto fail;
 	}
 
-	if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
+	if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED &&
+	    p->oauth_token != NULL) {
+		if ((rc = login_xoauth2(im, p, err, errlen)) != IMAP_OK)
+			goto fail;
+	} else if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
 		r = mailimap_login(im->mi, p->user, p->password);
 		if (r != MAILIMAP_NO_ERROR) {
 			rc = fail_cmd(im, r, MAILIMAP_ERROR_LOGIN, "LOGIN", 0,
@@ -947,6 +982,146 @@ imap_append(struct imap *im, const char *folder, const char *raw, size_t len,
 	if (r != MAILIMAP_NO_ERROR)
 		return fail_cmd(im, r, 0, "APPEND", 0, err, errlen);
 	return IMAP_OK;
+}
+
+int
+imap_idle_supported(struct imap *im)
+{
+	return im != NULL && !im->broken && im->mi != NULL &&
+	    im->mi->imap_stream != NULL && mailimap_has_idle(im->mi);
+}
+
+/* Server data already read from the socket but not parsed: in libetpan's
+ * buffer, or decrypted and held by GnuTLS.  poll() cannot see either. */
+static int
+idle_pending(struct imap *im)
+{
+	mailstream *s = im->mi->imap_stream;
+	mailstream_low *low = mailstream_get_low(s);
+	struct conn *c;
+
+	if (s->read_buffer_len > 0)
+		return 1;
+	if (low != NULL && low->driver == &conn_driver &&
+	    (c = low->data) != NULL && c->sess != NULL &&
+	    gnutls_record_check_pending(c->sess) > 0)
+		return 1;
+	return 0;
+}
+
+static int
+idle_new_mail(struct imap *im)
+{
+	struct mailimap_selection_info *si = im->mi->imap_selection_info;
+
+	return si != NULL && (si->sel_has_exists || si->sel_has_recent);
+}
+
+/* Whatever went wrong while idling, the IDLE state of the session is not
+ * known any more: it can only be closed. */
+static int
+idle_fail(struct imap *im, int r, const char *what, char *err, size_t errlen)
+{
+	(void)fail_cmd(im, r, 0, what, 0, err, errlen);
+	im->broken = 1;
+	return IMAP_ERR_TEMP;
+}
+
+/* Wait for the socket to be readable, the deadline or *stop: 1 when
+ * there is something to read, 0 otherwise, -1 on a poll failure. */
+static int
+idle_sleep(struct imap *im, int fd, long long deadline,
+    volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd;
+	long long left;
+	int r;
+
+	for (;;) {
+		if (stop != NULL && *stop)
+			return 0;
+		if (idle_pending(im))
+			return 1;
+		if ((left = deadline - now_ms()) <= 0)
+			return 0;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, left < IMAP_IDLE_SLICE_MS ? (int)left :
+		    IMAP_IDLE_SLICE_MS);
+		if (r > 0)
+			return 1;	/* data, or a hang-up DONE will see */
+		if (r == -1 && errno != EINTR)
+			return -1;
+	}
+}
+
+int
+imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
+    char *err, size_t errlen)
+{
+	struct mailimap_selection_info *si;
+	long long deadline;
+	int r, rc, fd, woken, got = 0;
+
+	if ((rc = check_usable(im, err, errlen)) != IMAP_OK)
+		return rc;
+	if (!mailimap_has_idle(im->mi)) {
+		seterr(err, errlen, "%s: server does not offer IDLE",
+		    im->where);
+		return IMAP_ERR_FINAL;
+	}
+	if ((si = im->mi->imap_selection_info) == NULL) {
+		seterr(err, errlen, "%s: IDLE without a selected folder",
+		    im->where);
+		return IMAP_ERR_FINAL;
+	}
+	if (max_seconds <= 0 || max_seconds > IMAP_IDLE_MAX)
+		max_seconds = IMAP_IDLE_MAX;
+	deadline = now_ms() + (long long)max_seconds * 1000;
+
+	while (!(stop != NULL && *stop)) {
+		/* Mail that came since the last command (SELECT, the
+		 * previous DONE) is reported by a NOOP: libetpan's IDLE
+		 * drops what the server sends before its "+". */
+		si->sel_has_exists = 0;
+		si->sel_has_recent = 0;
+		if ((r = mailimap_noop(im->mi)) != MAILIMAP_NO_ERROR)
+			return idle_fail(im, r, "NOOP", err, errlen);
+		if (idle_new_mail(im)) {
+			got = 1;
+			break;
+		}
+		if ((stop != NULL && *stop) || now_ms() >= deadline)
+			break;
+		if ((r = mailimap_idle(im->mi)) != MAILIMAP_NO_ERROR)
+			return idle_fail(im, r, "IDLE", err, errlen);
+		fd = mailimap_idle_get_fd(im->mi);
+		woken = idle_sleep(im, fd, deadline, stop);
+		if (woken == -1) {
+			im->broken = 1;
+			seterr(err, errlen, "%s: IDLE: poll: %s", im->where,
+			    strerror(errno));
+			return IMAP_ERR_TEMP;
+		}
+		/* DONE; the untagged answers that woke us are parsed with
+		 * the answer to it (EXISTS sets sel_has_exists). */
+		if ((r = mailimap_idle_done(im->mi)) != MAILIMAP_NO_ERROR)
+			return idle_fail(im, r, "IDLE", err, errlen);
+		if (idle_new_mail(im)) {
+			got = 1;
+			break;
+		}
+		if (!woken)
+			break;	/* deadline or stop */
+		/* Something else (a keep-alive, an EXPUNGE): idle again. */
+	}
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (got)
+		log_debug("imap: %s: new mail reported while idling",
+		    im->where);
+	return got;
 }
 
 void

@@ -2,12 +2,15 @@
  * imap: the one IMAP session escbot holds, on libetpan.  TLS is implicit,
  * STARTTLS or none; with TLS the server certificate chain and host name are
  * verified (system trust store, or ca_file) before LOGIN, and SNI is sent.
+ * Login is LOGIN with a password, or AUTHENTICATE XOAUTH2 with an OAuth
+ * access token (Microsoft 365).  New mail can be waited for with IDLE.
  * Messages are addressed by UID only.  A message leaves the inbox only by
  * imap_move(), which escbot calls after the commit that recorded it.
  */
 #ifndef ESCBOT_IMAP_H
 #define ESCBOT_IMAP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +21,9 @@ struct imap_params {
 	int		 port;
 	enum imap_tls	 tls;
 	const char	*user;
-	const char	*password;
+	const char	*password;	/* LOGIN; unused with oauth_token */
+	const char	*oauth_token;	/* non-NULL: AUTHENTICATE XOAUTH2 with
+					 * this access token (oauth.h) */
 	const char	*ca_file;	/* "" or NULL: system trust store */
 	const char	*folder;	/* e.g. "INBOX" */
 	int		 timeout;	/* seconds, for connect and each command */
@@ -52,6 +57,21 @@ int	imap_move(struct imap *, uint32_t uid, const char *folder,
 /* APPEND a message to a folder (used by tests and the demo tooling). */
 int	imap_append(struct imap *, const char *folder, const char *raw,
 	    size_t len, char *err, size_t errlen);
+/* 1 if the server offers IDLE (RFC 2177). */
+int	imap_idle_supported(struct imap *);
+/*
+ * Wait in IDLE on the selected folder until the server reports new mail
+ * (EXISTS or RECENT): 1; or until max_seconds have passed (capped at 29
+ * minutes; the caller then simply calls again) or *stop (may be NULL)
+ * becomes non-zero: 0.  The IDLE is ended with DONE before returning, so
+ * the session can be used at once.  The wait is poll() on the socket (and
+ * on data already buffered by libetpan or GnuTLS), woken at least once a
+ * second to look at *stop and at once by a signal.  IMAP_ERR_TEMP (-1): the
+ * connection is lost (the session is then unusable; close it and open a new
+ * one); IMAP_ERR_FINAL (-2): the server has no IDLE.
+ */
+int	imap_idle_wait(struct imap *, int max_seconds,
+	    volatile sig_atomic_t *stop, char *err, size_t errlen);
 void	imap_close(struct imap *);
 
 #endif

@@ -782,6 +782,46 @@ record_bounce(struct escbot *e, const struct message *m, const char *raw,
 	return case_id;
 }
 
+/* Bounds on what one message may hold.  Over one, the message is kept in
+ * Rejected with the reason and nothing else is done with it. */
+static int
+over_limits(struct escbot *e, const struct message *m, struct outcome *o)
+{
+	if (m->nattachments > (size_t)e->cfg->limits.mime_parts) {
+		set_outcome(o, "rejected", 1, "%zu MIME parts: over limits.mime_parts",
+		    m->nattachments);
+		return 1;
+	}
+	for (size_t i = 0; i < m->nattachments; i++)
+		if (m->attachments[i].len > (size_t)e->cfg->limits.attachment_size) {
+			set_outcome(o, "rejected", 1, "attachment of %zu bytes: over "
+			    "limits.attachment_size", m->attachments[i].len);
+			return 1;
+		}
+	return 0;
+}
+
+/* An answer longer than limits.field_length is a problem like a missing
+ * one: the sender is told which field. */
+static void
+check_field_lengths(struct escbot *e, struct form_result *r)
+{
+	size_t max = (size_t)e->cfg->limits.field_length;
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		struct form_problem *p;
+
+		if (strlen(r->values[i].value) <= max)
+			continue;
+		r->problems = xreallocarray(r->problems, r->nproblems + 1,
+		    sizeof(*r->problems));
+		p = &r->problems[r->nproblems++];
+		memset(p, 0, sizeof(*p));
+		p->def = r->values[i].def;
+		p->reason = xasprintf("longer than %zu characters", max);
+	}
+}
+
 /* Classify and act.  Everything it writes is inside the caller's
  * transaction.  Returns 0, or -1 when the transaction must be abandoned. */
 static int
@@ -826,6 +866,8 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 		set_outcome(o, "rejected", 1, "no sender address");
 		return 0;
 	}
+	if (over_limits(e, m, o))
+		return 0;
 	if (!config_domain_allowed(e->cfg, m->from_addr)) {
 		set_outcome(o, "refused", 1,
 		    "sender domain not in allowed_sender_domains");
@@ -876,6 +918,7 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 		goto done;
 	}
 	r = form_extract(f, m->text);
+	check_field_lengths(e, r);
 	if (r->nproblems > 0) {
 		char *probs = problems_summary(r), *tok;
 

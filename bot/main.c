@@ -462,6 +462,17 @@ cycle(struct escbot *e, int fetch)
 		rc = 2;
 	if (digest_queue_due(e, e->themes) == -1)
 		rc = 2;
+	if (e->cfg->retention_months > 0) {
+		/* Months as 30.44 days: a day either way does not matter for
+		 * a retention period counted in months. */
+		time_t before = escbot_now(e) -
+		    (time_t)e->cfg->retention_months * 2630016;
+		int n = store_purge_personal(e->store, before);
+
+		if (n > 0)
+			log_info("retention: personal fields of %d resolved case%s "
+			    "purged", n, n == 1 ? "" : "s");
+	}
 	if (outbox_flush(e) == -1 && rc == 0)
 		rc = 3;
 	return rc;

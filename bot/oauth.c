@@ -607,6 +607,15 @@ fail:
 
 /* --- the cache ------------------------------------------------------------ */
 
+/* 1 if s is 1 to max decimal digits. */
+static int
+all_digits(const char *s, size_t max)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= max && s[n] == '\0';
+}
+
 /* What the cached token is for: a config change must not reuse it. */
 static char *
 cache_key(const struct oauth_params *p)
@@ -680,7 +689,7 @@ cache_read(const char *path, const char *key, char **token, time_t *expires)
 		    strcmp(line + 4, key) != 0)
 			goto fail;
 		else if (strncmp(line, "expires ", 8) == 0)
-			exp = parse_seconds(line + 8) >= 0 ?
+			exp = all_digits(line + 8, 18) ?
 			    strtoll(line + 8, NULL, 10) : -1;
 		else if (strncmp(line, "access_token ", 13) == 0 &&
 		    tok == NULL)

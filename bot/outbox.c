@@ -59,6 +59,24 @@ outbox_flush(struct escbot *e)
 			enum delivery_result dr;
 			time_t next = 0;
 
+			if (store_sent_count(e->store, it->rcpt, now - 86400) >=
+			    e->cfg->max_emails_per_recipient_day) {
+				/* A loop or a flood: hold this recipient's mail
+				 * for an hour rather than add to it. */
+				log_warnx("outbox: %s has had %d emails in 24 hours; "
+				    "holding %s", it->rcpt,
+				    e->cfg->max_emails_per_recipient_day, it->token);
+				store_outbox_result(e->store, it->delivery_id,
+				    DELIVERY_RETRY, "held: daily limit for this "
+				    "recipient reached", now + 3600, now);
+				continue;
+			}
+			if (it->data[0] == '\0') {
+				/* Emptied by retention before it could be sent. */
+				store_outbox_result(e->store, it->delivery_id,
+				    DELIVERY_FAILED, "purged by retention", 0, now);
+				continue;
+			}
 			r = smtp_send(&p, e->cfg->smtp.from_addr, it->rcpt, it->data,
 			    strlen(it->data), err, sizeof(err));
 			if (r == SMTP_SENT) {

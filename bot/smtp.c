@@ -3,14 +3,15 @@
  * message to the submission server for one recipient with libcurl, over
  * smtps:// (implicit TLS) or smtp:// with STARTTLS required (plain text only
  * when the server is on loopback and STARTTLS is explicitly off), with AUTH
- * when a user is configured and certificate and host name checks always on.
+ * when a user is configured (PLAIN/LOGIN with the password, or XOAUTH2 with
+ * an OAuth bearer token) and certificate and host name checks always on.
  * Its job beyond sending is to say what a failure means for the outbox: a
  * 5xx answer to MAIL, RCPT or the message itself is permanent for that
  * recipient; everything else (4xx, refused or timed-out connections, DNS,
  * TLS, login and certificate trouble) is temporary and retried, with an error
  * text that tells an administrator what to fix.  The message is put on the
  * wire with CRLF line ends whatever it was given with.  Passwords are never
- * logged, and neither is the protocol dialogue that carries them.
+ * logged, and neither are tokens or the protocol dialogue that carries them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,7 +236,7 @@ is_cert_error(CURLcode rc)
 
 /* Decide what a failed transfer means and describe it in err. */
 static enum smtp_result
-classify(CURLcode rc, long code, const struct dialogue *d,
+classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
     const char *errbuf, char *err, size_t errlen)
 {
 	enum smtp_result res = SMTP_TEMPFAIL;
@@ -249,6 +250,9 @@ classify(CURLcode rc, long code, const struct dialogue *d,
 	else if (rc == CURLE_USE_SSL_FAILED)
 		hint = "SMTP server does not offer STARTTLS (administrator: "
 		    "check smtp.url): ";
+	else if (rc == CURLE_LOGIN_DENIED && oauth)
+		hint = "SMTP XOAUTH2 login refused (administrator: check "
+		    "smtp.user and that the application may send as it): ";
 	else if (rc == CURLE_LOGIN_DENIED)
 		hint = "SMTP login refused (administrator: check smtp.user "
 		    "and the password): ";
@@ -359,10 +363,21 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 			    (long)CURLUSESSL_NONE);
 	}
 
+	if (p->oauth_token != NULL && (p->user == NULL ||
+	    p->user[0] == '\0')) {
+		snprintf(err, errlen, "SMTP XOAUTH2 needs smtp.user");
+		goto fail;
+	}
 	if (p->user != NULL && p->user[0] != '\0') {
 		curl_easy_setopt(curl, CURLOPT_USERNAME, p->user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD,
-		    p->password ? p->password : "");
+		if (p->oauth_token != NULL) {
+			curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER,
+			    p->oauth_token);
+			curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS,
+			    "AUTH=XOAUTH2");
+		} else
+			curl_easy_setopt(curl, CURLOPT_PASSWORD,
+			    p->password ? p->password : "");
 	}
 
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
@@ -389,7 +404,8 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 		log_debug("smtp: sent to %s: %s", to, dlg.reply);
 		goto fail;
 	}
-	res = classify(rc, code, &dlg, errbuf, err, errlen);
+	res = classify(rc, code, &dlg, p->oauth_token != NULL, errbuf, err,
+	    errlen);
 	log_debug("smtp: %s to %s: %s",
 	    res == SMTP_PERMFAIL ? "permanent failure" : "temporary failure",
 	    to, err);

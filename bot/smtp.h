@@ -1,7 +1,8 @@
 /*
  * smtp: hands one message to the submission server with libcurl:
  * smtps:// (implicit TLS) or smtp:// with STARTTLS required unless the URL
- * is loopback and tls is explicitly off; AUTH when a user is set;
+ * is loopback and tls is explicitly off; AUTH when a user is set (with
+ * the password, or XOAUTH2 with an OAuth bearer token for Microsoft 365);
  * certificates verified (system store or ca_file).  One recipient per call,
  * so a permanent refusal of one address never blocks the others.
  */
@@ -14,6 +15,8 @@ struct smtp_params {
 	const char	*url;		/* smtps://host:465 or smtp://host:587 */
 	const char	*user;		/* NULL or "": no AUTH */
 	const char	*password;
+	const char	*oauth_token;	/* non-NULL: AUTH XOAUTH2 as user with
+					 * this bearer token, not the password */
 	const char	*ca_file;	/* "" or NULL: system trust store */
 	int		 starttls;	/* smtp:// only: 1 require, 0 plain */
 	int		 timeout;	/* seconds */

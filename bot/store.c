@@ -251,7 +251,10 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
+	/* secure_delete: purged personal data is overwritten, not left in
+	 * free pages of the file. */
 	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "PRAGMA secure_delete=ON;"
 	    "PRAGMA foreign_keys=ON;") == -1 || migrate(s) == -1) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
@@ -1209,4 +1212,56 @@ store_outbox_resend(struct store *s, int64_t id, const char *ref, time_t now)
 	if (exec_done(s, st) == -1)
 		return -1;
 	return sqlite3_changes(s->db);
+}
+
+int
+store_sent_count(struct store *s, const char *rcpt, time_t since)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM deliveries WHERE "
+	    "rcpt = ? AND state = 'sent' AND sent_at >= ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, rcpt);
+	sqlite3_bind_int64(st, 2, since);
+	return count_query(st);
+}
+
+int
+store_purge_personal(struct store *s, time_t before)
+{
+	/* Fields marked personal go, and so do the copies of them in the
+	 * emails kept in the outbox and the raiser's name; references,
+	 * stages, levels, dates and events stay for the board's figures. */
+	static const char fields[] = "DELETE FROM case_fields WHERE personal = 1 "
+	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' "
+	    "AND resolved_at < ?)";
+	static const char mails[] = "UPDATE outbox SET data = '' WHERE data != '' "
+	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' AND "
+	    "resolved_at < ?) AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
+	    "d.outbox_id = outbox.id AND d.state = 'pending')";
+	static const char cases[] = "UPDATE cases SET raised_name = NULL WHERE "
+	    "status = 'resolved' AND resolved_at < ? AND raised_name IS NOT NULL";
+	const char *const sqls[] = { fields, mails, cases };
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (store_begin(s) == -1)
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		if ((st = prep(s, sqls[i])) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, before);
+		if (exec_done(s, st) == -1)
+			goto fail;
+		if (i == 0)
+			n = sqlite3_changes(s->db);
+	}
+	if (store_commit(s) == -1)
+		goto fail;
+	return n;
+fail:
+	store_rollback(s);
+	return -1;
 }

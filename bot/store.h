@@ -163,6 +163,11 @@ int	store_outbox_list(struct store *, const char *state, int max,
  * `ref` when id is 0, made pending again.  Returns how many, or -1. */
 int	store_outbox_resend(struct store *, int64_t id, const char *ref,
 	    time_t now);
+/* Deliveries sent to rcpt at or after `since`. */
+int	store_sent_count(struct store *, const char *rcpt, time_t since);
+/* Retention: blank the personal fields of cases resolved before `before`
+ * (the anonymous record stays for reports).  Returns how many cases. */
+int	store_purge_personal(struct store *, time_t before);
 /* 1 when an outbox row with this token exists, 0 when not, -1 on error. */
 int	store_outbox_has(struct store *, const char *token);
 

@@ -86,6 +86,46 @@ class Admin(unittest.TestCase):
         self.assertEqual(case["protocol"], "wsab")
         self.assertEqual(len(env.dovecot.uids("INBOX")), 1)   # left alone
 
+    def test_retention_purges_personal_fields_only(self):
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        env.run("resolve", case["ref"], "--level", "3", "--note", "agreed",
+                now="2026-11-24T10:00:00Z")
+        env.run("tick", now="2027-06-01T10:00:00Z")
+        self.assertEqual(env.case(case["ref"])["fields"]["individual_name"],
+                         "Alex Example")
+        env.run("tick", now="2029-01-04T10:00:00Z")   # > 24 months later
+        detail = env.case(case["ref"], now="2029-01-04T10:00:00Z")
+        for personal in ("individual_name", "dob", "nhs_number", "client_ref"):
+            self.assertNotIn(personal, detail["fields"])
+        self.assertIn("concerns", detail["fields"])
+        self.assertEqual(detail["status"], "resolved")
+        with open(env.db, "rb") as f:
+            data = f.read()
+        self.assertNotIn(b"Alex Example", data)
+        self.assertNotIn(b"9434765919", data)
+
+    def test_daily_cap_per_recipient(self):
+        env = self.env
+        env.extra_config = "max_emails_per_recipient_per_day = 2;"
+        env.write_config()
+        for i in range(3):
+            body = F.TWSP_INLINE.replace("TW-48213", "TW-9%d" % i)
+            env.deliver(make_message("casey@telford.example.gov.uk",
+                                     "Referral %d" % i, body))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases()), 3)
+        self.assertEqual(len(env.sink.messages()), 2)
+        rows = json.loads(env.run("outbox", "--json", now=NOW).stdout)
+        held = [r for r in rows if r["state"] == "pending"]
+        self.assertEqual(len(held), 1)
+        self.assertIn("daily limit", held[0]["error"])
+        env.run("tick", now="2026-11-24T11:00:00Z")
+        self.assertEqual(len(env.sink.messages()), 3)
+
 
 if __name__ == "__main__":
     unittest.main()

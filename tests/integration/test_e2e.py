@@ -206,6 +206,44 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("PDF", body)
         self.assertEqual(len(env.dovecot.list("Rejected")), 1)
 
+    def test_injection_stays_inert(self):
+        env = self.env
+        body = F.TWSP_INLINE.replace(
+            "Requested Action: A joint",
+            "Requested Action: {{mailbox}} {{#urgent}}x{{/urgent}} A joint")
+        env.deliver(make_message(
+            "=?utf-8?q?Evil=0D=0ABcc=3A_victim=40example=2Ecom?= "
+            "<casey@telford.example.gov.uk>",
+            "Referral =?utf-8?q?=0D=0AX-Injected=3A_yes?=", body))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        (ack,) = env.sink.messages()
+        self.assertIsNone(ack["X-Injected"])
+        self.assertIsNone(ack["Bcc"])
+        self.assertEqual(ack.rcpt_tos, ["casey@telford.example.gov.uk"])
+        for line in ack.raw.split(b"\r\n"):
+            self.assertFalse(line.startswith(b"X-Injected"))
+            self.assertFalse(line.startswith(b"Bcc"))
+        text = ack.get_body(("plain",)).get_content()
+        # Values are never read as templates.
+        self.assertIn("{{mailbox}}", text)
+        fields = env.case(case["ref"])["fields"]
+        self.assertIn("{{mailbox}}", fields["requested_action"])
+
+    def test_over_long_answer_is_refused_by_name(self):
+        env = self.env
+        env.extra_config = "limits = { field_length = 200; };"
+        env.write_config()
+        body = F.TWSP_INLINE.replace("Requested Action: A joint",
+                                     "Requested Action: " + "x" * 300 + " A joint")
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral", body))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(env.cases(all=True), [])
+        (reply,) = env.sink.messages()
+        text = reply.get_body(("plain",)).get_content()
+        self.assertIn("Requested Action", text)
+        self.assertIn("longer than 200 characters", text)
+
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
