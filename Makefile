@@ -1,7 +1,7 @@
 # escbot — build, test, install.  `make` builds bot/escbot.
 PREFIX	?= /usr/local
 DESTDIR	?=
-PKGS	 = libetpan libcurl sqlite3 libconfig gnutls libzip libxml-2.0
+PKGS	 = libetpan libcurl sqlite3 libconfig gnutls libzip libxml-2.0 zlib
 CC	?= cc
 OPT	?= -O2 -g
 CFLAGS	+= -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) \
@@ -16,7 +16,7 @@ UNIT_BINS = $(UNIT_SRCS:.c=)
 TOOL_SRCS = $(wildcard tests/tools/*.c)
 TOOL_BINS = $(TOOL_SRCS:.c=)
 
-.PHONY: all test check unit check-asan bench demo deps install clean fuzz
+.PHONY: all test check unit check-asan check-valgrind bench demo deps install clean fuzz
 
 all: bot/escbot
 
@@ -59,6 +59,7 @@ check-asan: deps
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run-all
 
 # The binary, the manual pages, and the shipped rules, forms, report
@@ -67,6 +68,18 @@ check-asan: deps
 # source tree).  The systemd unit, its ExecStart pointed at
 # $(PREFIX)/sbin/escbot, goes to lib/systemd/system when PREFIX=/usr (a
 # package) and is left in share/escbot otherwise.  DESTDIR for staging.
+# The end-to-end and protocol integration tests with every escbot run
+# under valgrind: any error or definite leak fails the test.
+check-valgrind: deps all
+	ESCBOT_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full \
+	    --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp" \
+	    TESTS=test_e2e,test_protocol tests/run-all
+
+# libFuzzer targets (clang): replay saved crashes, then fuzz each for
+# FUZZ_SECONDS (default 30).
+fuzz: deps
+	tests/fuzz/run
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/escbot

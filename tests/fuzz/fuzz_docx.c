@@ -48,7 +48,7 @@ stored_zip(struct strbuf *sb, const uint8_t *data, size_t len)
 {
 	static const char name[] = "word/document.xml";
 	unsigned long crc = crc32(0L, data, (uInt)len);
-	size_t cd;
+	size_t cd, cdlen;
 
 	le32(sb, 0x04034b50);		/* local header */
 	le16(sb, 20);
@@ -82,12 +82,13 @@ stored_zip(struct strbuf *sb, const uint8_t *data, size_t len)
 	le32(sb, 0);
 	le32(sb, 0);
 	sb_add(sb, name, sizeof(name) - 1);
+	cdlen = sb->len - cd;
 	le32(sb, 0x06054b50);		/* end of central directory */
 	le16(sb, 0);
 	le16(sb, 0);
 	le16(sb, 1);
 	le16(sb, 1);
-	le32(sb, (unsigned long)(sb->len - cd - 4));
+	le32(sb, (unsigned long)cdlen);
 	le32(sb, (unsigned long)cd);
 	le16(sb, 0);
 }

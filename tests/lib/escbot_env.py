@@ -81,12 +81,15 @@ class EscbotEnv:
     # -- running escbot
 
     def run(self, *args, now=None, check=True, timeout=120):
-        argv = [ESCBOT, "-c", self.config]
+        # ESCBOT_WRAPPER runs escbot under a tool, e.g. valgrind
+        # (make check-valgrind).
+        wrapper = os.environ.get("ESCBOT_WRAPPER", "").split()
+        argv = wrapper + [ESCBOT, "-c", self.config]
         if now:
             argv += ["--now", now]
         argv += list(args)
         p = subprocess.run(argv, capture_output=True, text=True,
-                           timeout=timeout)
+                           timeout=timeout * (10 if wrapper else 1))
         with open(self.log, "a") as f:
             f.write("$ %s\n%s%s" % (" ".join(args), p.stdout, p.stderr))
         if check and p.returncode != 0:
