@@ -219,6 +219,45 @@ ctx_for(struct escbot *e, const struct case_state *c, time_t now)
 	return x;
 }
 
+struct action_tick {
+	struct escbot	*e;
+	time_t		 now;
+	int		 changed;
+};
+
+/* One due action: its case, the engine's decision, one transaction. */
+static int
+tick_action(int64_t case_id, struct action_state *a, void *arg)
+{
+	struct action_tick *t = arg;
+	struct escbot *e = t->e;
+	struct case_state c;
+	struct decisions d = { 0 };
+	struct engine_ctx x;
+	int rc = -1;
+
+	if (store_begin(e->store) == -1)
+		return -1;
+	if (store_case_get_id(e->store, case_id, &c) != 1) {
+		store_rollback(e->store);
+		return -1;
+	}
+	x = ctx_for(e, &c, t->now);
+	engine_action_tick(a, &c, &x, &d);
+	if (store_action_update(e->store, a) == 0 &&
+	    casework_apply(e, &c, &d, NULL, NULL, t->now) == 0 &&
+	    store_commit(e->store) == 0) {
+		for (size_t k = 0; k < d.nevents; k++)
+			log_info("case %s: %s", c.ref, d.events[k].kind);
+		t->changed += d.nevents > 0;
+		rc = 0;
+	} else
+		store_rollback(e->store);
+	decisions_free(&d);
+	case_state_free(&c);
+	return rc;
+}
+
 int
 casework_tick(struct escbot *e)
 {
@@ -269,6 +308,13 @@ casework_tick(struct escbot *e)
 		case_state_free(&c);
 	}
 	free(ids);
+	{
+		struct action_tick t = { e, now, 0 };
+
+		if (store_actions_due(e->store, now, tick_action, &t) == -1)
+			log_warnx("tick: actions: %s", store_error(e->store));
+		changed += t.changed;
+	}
 	return changed;
 fail:
 	log_warnx("tick: %s", store_error(e->store));

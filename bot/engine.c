@@ -534,3 +534,125 @@ case_state_free(struct case_state *c)
 	free(c->resolution);
 	memset(c, 0, sizeof(*c));
 }
+
+static time_t
+action_chase_time(const struct action_state *a, const struct engine_ctx *x,
+    int k)
+{
+	return calendar_add_working_days(x->cal, a->due_at,
+	    k * ACTION_CHASE_DAYS);
+}
+
+void
+engine_action_schedule(struct action_state *a, const struct engine_ctx *x)
+{
+	if (a->done || (a->num == 0 && a->reminders_done > 0))
+		a->next_wakeup = 0;
+	else if (a->reminders_done == 0)
+		a->next_wakeup = working_morning_before(x->cal, a->due_at, 1);
+	else if (a->chases_done <= ACTION_CHASE_MAX)
+		a->next_wakeup = calendar_next_working_time(x->cal,
+		    action_chase_time(a, x, a->chases_done));
+	else
+		a->next_wakeup = 0;
+}
+
+/* The owner's agency (its line manager and safeguarding lead) and any
+ * address written in the owner cell; the raiser is copied. */
+static void
+action_recipients(const struct action_state *a, const struct case_state *c,
+    const struct engine_ctx *x, struct mail_decision *m)
+{
+	static const char *const roles[] = { "line_manager", "safeguarding_lead" };
+	size_t idx[8], n;
+	char *copy, *tok, *save = NULL;
+
+	n = directory_agencies_in_text(x->dir, a->owner ? a->owner : "", idx, 8);
+	for (size_t i = 0; i < n; i++)
+		for (size_t r = 0; r < 2; r++)
+			add_role_contacts(&m->to, &m->nto, directory_role(x->dir,
+			    &x->dir->agencies[idx[i]], roles[r]));
+	copy = xstrdup(a->owner ? a->owner : "");
+	for (tok = strtok_r(copy, " ,;()<>\t", &save); tok;
+	    tok = strtok_r(NULL, " ,;()<>\t", &save))
+		if (strchr(tok, '@') && strchr(tok, '.') && strlen(tok) < 200)
+			list_add(&m->to, &m->nto, tok);
+	free(copy);
+	if (c->raised_by)
+		list_add(m->nto ? &m->cc : &m->to, m->nto ? &m->ncc : &m->nto,
+		    c->raised_by);
+}
+
+/* "2. Pressure care review (WWL, Chris Sample), by 5pm on ..." */
+static char *
+action_note(const struct action_state *a, const struct engine_ctx *x)
+{
+	char due[96];
+
+	(void)x;
+	if (calendar_format_words(a->due_at, due, sizeof(due)) == -1)
+		due[0] = '\0';
+	return xasprintf("%d. %s%s%s%s, by %s", a->num, a->action ? a->action : "",
+	    a->owner && *a->owner ? " (" : "", a->owner ? a->owner : "",
+	    a->owner && *a->owner ? ")" : "", due);
+}
+
+int
+engine_action_tick(struct action_state *a, const struct case_state *c,
+    const struct engine_ctx *x, struct decisions *d)
+{
+	struct mail_decision *m;
+	char *tok;
+	int k, found = -1;
+
+	if (a->done || c->status == CASE_RESOLVED) {
+		a->next_wakeup = 0;
+		return 0;
+	}
+	if (a->reminders_done == 0 && x->now < a->due_at &&
+	    working_morning_before(x->cal, a->due_at, 1) <= x->now) {
+		tok = token(c, "a%d/d%lld/r", a->num, (long long)a->due_at);
+		m = add_mail(d, a->num ? "action-reminder" : "meeting-reminder",
+		    tok, calendar_next_working_time(x->cal, x->now));
+		free(tok);
+		m->note = action_note(a, x);
+		action_recipients(a, c, x, m);
+		add_event(d, a->num ? "action-reminder" : "meeting-reminder", NULL,
+		    a->num ? "action %d due tomorrow" : "next meeting tomorrow",
+		    a->num);
+		a->reminders_done = 1;
+	} else if (x->now >= a->due_at) {
+		a->reminders_done = 1;
+		/* The next meeting is reminded, never chased. */
+		for (k = a->chases_done; a->num != 0 && k <= ACTION_CHASE_MAX; k++) {
+			if (action_chase_time(a, x, k) > x->now)
+				break;
+			found = k;
+		}
+		if (found >= 0) {
+			tok = token(c, "a%d/d%lld/c%d", a->num, (long long)a->due_at,
+			    found);
+			m = add_mail(d, "action-chase", tok,
+			    calendar_next_working_time(x->cal, x->now));
+			free(tok);
+			m->note = action_note(a, x);
+			action_recipients(a, c, x, m);
+			add_event(d, "action-chased", NULL,
+			    "action %d overdue: chase %d of %d", a->num, found + 1,
+			    ACTION_CHASE_MAX + 1);
+			a->chases_done = found + 1;
+		} else if (a->num == 0)
+			a->chases_done = ACTION_CHASE_MAX + 1;
+	}
+	engine_action_schedule(a, x);
+	return 0;
+}
+
+void
+action_state_free(struct action_state *a)
+{
+	free(a->action);
+	free(a->owner);
+	free(a->purpose);
+	memset(a, 0, sizeof(*a));
+}

@@ -114,6 +114,35 @@ int	engine_command(struct case_state *c, const struct engine_ctx *,
 time_t	engine_stage_due(const struct engine_ctx *, const struct stage_def *,
 	    int urgent, time_t start);
 
+/*
+ * A tracked action from a meeting record (001 Appendix 4, "Planned Actions
+ * to be taken": action, agency and owner, purpose, deadline), or the date
+ * of the next meeting (num 0).  Reminded on the morning of the working day
+ * before; an action is chased after its deadline until it is done.
+ */
+struct action_state {
+	int64_t	 id;
+	int	 num;		/* row number; 0 = the next meeting */
+	char	*action;
+	char	*owner;		/* "ASC, Sam Sample": agency and person */
+	char	*purpose;
+	time_t	 due_at;
+	int	 done;
+	int	 reminders_done;
+	int	 chases_done;
+	time_t	 next_wakeup;
+};
+
+#define ACTION_CHASE_MAX	2	/* chases after the deadline */
+#define ACTION_CHASE_DAYS	2	/* working days between them */
+
+/* Set next_wakeup for an action just read from a form. */
+void	engine_action_schedule(struct action_state *, const struct engine_ctx *);
+/* Reminders and chases of one action due at ctx->now, each once. */
+int	engine_action_tick(struct action_state *, const struct case_state *,
+	    const struct engine_ctx *, struct decisions *);
+void	action_state_free(struct action_state *);
+
 void	decisions_free(struct decisions *);
 void	case_state_free(struct case_state *);
 const char *case_status_name(enum case_status);

@@ -277,6 +277,32 @@ parse_command(const char *text, struct command *cmd, char *reason,
 	return -1;
 }
 
+/* "DONE 3" (or "DONE: 3", "done action 3") on the first line. */
+static int
+parse_done(const char *text, int *num)
+{
+	const char *p = text;
+	char *end;
+	long n;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (str_ncasecmp(p, "DONE", 4) != 0 || isalpha((unsigned char)p[4]))
+		return -1;
+	p += 4;
+	while (*p == ' ' || *p == ':' || *p == '\t')
+		p++;
+	if (str_ncasecmp(p, "action", 6) == 0)
+		p += 6;
+	while (*p == ' ')
+		p++;
+	n = strtol(p, &end, 10);
+	if (end == p || n < 1 || n > 99)
+		return -1;
+	*num = (int)n;
+	return 0;
+}
+
 static int
 is_urgent(const struct protocol *p, const char *text)
 {
@@ -451,7 +477,7 @@ thread_message(struct escbot *e, const struct message *m, const char *ref,
 	struct case_state c;
 	struct command cmd;
 	char reason[1024], err[512], *mine;
-	int allowed, rc;
+	int allowed, rc, num;
 
 	if (store_case_get(e->store, ref, &c) != 1)
 		return -1;
@@ -459,6 +485,18 @@ thread_message(struct escbot *e, const struct message *m, const char *ref,
 	mine = reply_text(m->text);
 	allowed = store_participant_is(e->store, c.id, m->from_addr) == 1 ||
 	    directory_has_contact(e->dir, m->from_addr);
+	if (allowed && parse_done(mine, &num) == 0) {
+		int n = store_action_done(e->store, c.id, num);
+
+		if (n < 0)
+			goto fail;
+		store_event_add(e->store, c.id, now, m->from_addr, "action-done",
+		    n ? "action marked done" : "DONE for an action that is not open");
+		set_outcome(o, "command", 0, "%s: action %d %s", c.ref, num,
+		    n ? "done" : "not open");
+		rc = 0;
+		goto done;
+	}
 	if (parse_command(mine, &cmd, reason, sizeof(reason)) == 0) {
 		cmd.actor = m->from_addr;
 		cmd.token = m->message_id;
@@ -603,6 +641,76 @@ form_level(const struct form_rule *rule, const struct form_result *r)
 	return *v ? atoi(v) : rule->stage;
 }
 
+/* Close of business on a YYYY-MM-DD date (a deadline "by" that day). */
+static time_t
+date_close(const struct escbot *e, const char *ymd, int hh, int mm)
+{
+	int y, m, d;
+
+	if (ymd == NULL || sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	if (hh < 0) {
+		hh = e->cfg->work_close / 60;
+		mm = e->cfg->work_close % 60;
+	}
+	return calendar_london_to_utc(y, m, d, hh, mm, 0);
+}
+
+/* The Planned Actions rows and the next meeting of a meeting record
+ * become tracked actions of the case. */
+static int
+store_form_actions(struct escbot *e, const struct case_state *c,
+    const struct form_rule *rule, const struct form_result *r, time_t now)
+{
+	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+	struct engine_ctx x = { p, e->cal, e->dir, now };
+	size_t plen = rule->actions_prefix ? strlen(rule->actions_prefix) : 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nvalues && rc == 0; i++) {
+		const char *name = r->values[i].def->name;
+		struct action_state a;
+		char *parts[4] = { 0 }, *copy, *tok, *save = NULL, ymd[11];
+		int k = 0;
+
+		memset(&a, 0, sizeof(a));
+		if (rule->next_meeting_field &&
+		    strcmp(name, rule->next_meeting_field) == 0) {
+			a.num = 0;
+			a.action = xstrdup("next meeting");
+			a.due_at = date_close(e, r->values[i].value, 9, 0);
+		} else if (plen && strncmp(name, rule->actions_prefix, plen) == 0 &&
+		    isdigit((unsigned char)name[plen])) {
+			/* "action; agency and owner; purpose; deadline" */
+			copy = xstrdup(r->values[i].value);
+			for (tok = strtok_r(copy, ";\t", &save); tok && k < 4;
+			    tok = strtok_r(NULL, ";\t", &save))
+				parts[k++] = xstrdup(str_trim(tok));
+			free(copy);
+			a.num = atoi(name + plen);
+			a.action = parts[0] ? parts[0] : xstrdup("");
+			a.owner = parts[1];
+			a.purpose = parts[2];
+			if (k > 0 && form_parse_date(parts[k - 1], ymd) == 0)
+				a.due_at = date_close(e, ymd, -1, 0);
+			if (parts[3])
+				free(parts[3]);
+		} else
+			continue;
+		if (a.due_at == 0 || a.due_at <= now) {
+			/* No readable deadline, or one already past when the
+			 * record arrived: kept as a field, not chased. */
+			action_state_free(&a);
+			continue;
+		}
+		engine_action_schedule(&a, &x);
+		if (store_action_set(e->store, c->id, &a) == -1)
+			rc = -1;
+		action_state_free(&a);
+	}
+	return rc;
+}
+
 /* A form for a case escbot already tracks: its answers are added to the
  * case; a resolution form closes it; a later opening form updates it. */
 static int
@@ -623,6 +731,8 @@ form_for_case(struct escbot *e, const struct message *m, const char *ref,
 	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
 	    store_event_add(e->store, c.id, now, m->from_addr, "form",
 	    rule->form) == -1)
+		goto done;
+	if (store_form_actions(e, &c, rule, r, now) == -1)
 		goto done;
 	if (rule->action == FORM_CLOSE && c.status != CASE_RESOLVED) {
 		memset(&cmd, 0, sizeof(cmd));

@@ -312,6 +312,38 @@ action_json(const char *tmpl, const char *rcpt, const char *state,
 }
 
 static int
+tracked_json(const struct action_state *a, void *arg)
+{
+	int *n = arg;
+
+	printf("%s{\"num\":%d,\"action\":", (*n)++ ? "," : "", a->num);
+	json_str(stdout, a->action);
+	printf(",\"owner\":");
+	json_str(stdout, a->owner);
+	printf(",\"purpose\":");
+	json_str(stdout, a->purpose);
+	printf(",\"due_at\":");
+	json_time(stdout, a->due_at);
+	printf(",\"done\":%s,\"reminded\":%s,\"chases\":%d}",
+	    a->done ? "true" : "false", a->reminders_done ? "true" : "false",
+	    a->chases_done);
+	return 0;
+}
+
+static int
+tracked_text(const struct action_state *a, void *arg)
+{
+	char due[64] = "-";
+
+	(void)arg;
+	calendar_format_iso(a->due_at, due, sizeof(due));
+	printf("  %-2d %.16s  %-5s %s%s%s\n", a->num, due, a->done ? "done" :
+	    "open", a->action ? a->action : "", a->owner ? " -- " : "",
+	    a->owner ? a->owner : "");
+	return 0;
+}
+
+static int
 action_text(const char *tmpl, const char *rcpt, const char *state,
     time_t created, time_t sent, const char *error, void *arg)
 {
@@ -343,6 +375,9 @@ cmd_case(struct escbot *e, const char *ref, int json)
 		store_fields_each(e->store, c.id, field_json, &n);
 		n = 0;
 		printf("},\"actions\":[");
+		store_actions_each(e->store, c.id, tracked_json, &n);
+		n = 0;
+		printf("],\"emails\":[");
 		store_outbox_each(e->store, c.id, action_json, &n);
 		n = 0;
 		printf("],\"events\":[");
@@ -359,6 +394,8 @@ cmd_case(struct escbot *e, const char *ref, int json)
 		store_fields_each(e->store, c.id, field_text, NULL);
 		printf("timeline:\n");
 		store_events_each(e->store, c.id, event_text, NULL);
+		printf("tracked actions:\n");
+		store_actions_each(e->store, c.id, tracked_text, NULL);
 		printf("emails:\n");
 		store_outbox_each(e->store, c.id, action_text, NULL);
 	}

@@ -24,7 +24,7 @@ static const char *const stage_keys[] = {
 	"remind_before", "on_expiry", "chase_interval", "chase_max", NULL
 };
 static const char *const form_keys[] = { "form", "action", "stage",
-    "match_fields", "level_field", NULL };
+    "match_fields", "level_field", "actions", "next_meeting", NULL };
 
 static void
 load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
@@ -209,6 +209,12 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 		    r->action == FORM_OPEN ? 1 : 0, 0, 99, f, d);
 		r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
 		r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
+		r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
+		r->next_meeting_field = cfg_string(e, "next_meeting", 0, NULL, f, d);
+		if (r->def && r->next_meeting_field &&
+		    form_field_find(r->def, r->next_meeting_field) == NULL)
+			diag_error(d, f, cfg_line(e), "next_meeting: form \"%s\" has "
+			    "no field \"%s\"", r->form, r->next_meeting_field);
 		for (size_t k = 0; r->def && k < r->nmatch; k++) {
 			char *name = xstrndup(r->match_fields[k],
 			    strcspn(r->match_fields[k], "="));
@@ -245,6 +251,8 @@ free_protocol(struct protocol *p)
 		free(p->forms[i].form);
 		cfg_strings_free(p->forms[i].match_fields);
 		free(p->forms[i].level_field);
+		free(p->forms[i].actions_prefix);
+		free(p->forms[i].next_meeting_field);
 	}
 	free(p->forms);
 	cfg_strings_free(p->urgent_patterns);

@@ -56,6 +56,11 @@ struct form_rule {
 	char			**match_fields;
 	size_t			  nmatch;
 	char			*level_field;	/* close: the level resolved at */
+	/* update: fields "PREFIXn" are planned actions ("action; agency and
+	 * owner; purpose; deadline") tracked with reminders and chases, and
+	 * a date field that is the next meeting, reminded the day before. */
+	char			*actions_prefix;
+	char			*next_meeting_field;
 };
 
 struct protocol {

@@ -82,6 +82,15 @@ static const char *const migrations[] = {
 	"  UNIQUE (outbox_id, rcpt));"
 	"CREATE INDEX deliveries_ready ON deliveries(next_attempt) WHERE state = 'pending';"
 	"CREATE INDEX deliveries_rcpt ON deliveries(rcpt, sent_at);",
+	/* 2: tracked actions of meeting records, and the next meeting. */
+	"CREATE TABLE actions (id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id), num INTEGER NOT NULL,"
+	"  action TEXT, owner TEXT, purpose TEXT, due_at INTEGER NOT NULL,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  reminders_done INTEGER NOT NULL DEFAULT 0,"
+	"  chases_done INTEGER NOT NULL DEFAULT 0,"
+	"  next_wakeup INTEGER NOT NULL DEFAULT 0, UNIQUE (case_id, num));"
+	"CREATE INDEX actions_wakeup ON actions(next_wakeup) WHERE done = 0;",
 };
 
 const char *
@@ -1264,4 +1273,137 @@ store_purge_personal(struct store *s, time_t before)
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+#define ACTION_COLS "id, num, action, owner, purpose, due_at, done, " \
+	"reminders_done, chases_done, next_wakeup"
+
+static void
+action_from_row(sqlite3_stmt *st, int col, struct action_state *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(st, col);
+	a->num = sqlite3_column_int(st, col + 1);
+	a->action = col_text(st, col + 2);
+	a->owner = col_text(st, col + 3);
+	a->purpose = col_text(st, col + 4);
+	a->due_at = sqlite3_column_int64(st, col + 5);
+	a->done = sqlite3_column_int(st, col + 6);
+	a->reminders_done = sqlite3_column_int(st, col + 7);
+	a->chases_done = sqlite3_column_int(st, col + 8);
+	a->next_wakeup = sqlite3_column_int64(st, col + 9);
+}
+
+int
+store_action_set(struct store *s, int64_t case_id, const struct action_state *a)
+{
+	/* A later meeting record restates an action: a new deadline or text
+	 * starts its reminders afresh; an unchanged one keeps its state. */
+	static const char sql[] = "INSERT INTO actions (case_id, num, action, "
+	    "owner, purpose, due_at, next_wakeup) VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7) ON CONFLICT(case_id, num) DO UPDATE SET action = ?3, "
+	    "owner = ?4, purpose = ?5, due_at = ?6, next_wakeup = ?7, done = 0, "
+	    "reminders_done = 0, chases_done = 0 WHERE due_at != ?6 OR "
+	    "action IS NOT ?3 OR owner IS NOT ?4";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, a->num);
+	bind_text(st, 3, a->action);
+	bind_text(st, 4, a->owner);
+	bind_text(st, 5, a->purpose);
+	sqlite3_bind_int64(st, 6, a->due_at);
+	sqlite3_bind_int64(st, 7, a->next_wakeup);
+	return exec_done(s, st);
+}
+
+int
+store_action_update(struct store *s, const struct action_state *a)
+{
+	static const char sql[] = "UPDATE actions SET done = ?, "
+	    "reminders_done = ?, chases_done = ?, next_wakeup = ? WHERE id = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, a->done);
+	sqlite3_bind_int(st, 2, a->reminders_done);
+	sqlite3_bind_int(st, 3, a->chases_done);
+	sqlite3_bind_int64(st, 4, a->next_wakeup);
+	sqlite3_bind_int64(st, 5, a->id);
+	return exec_done(s, st);
+}
+
+int
+store_action_done(struct store *s, int64_t case_id, int num)
+{
+	static const char sql[] = "UPDATE actions SET done = 1, next_wakeup = 0 "
+	    "WHERE case_id = ? AND num = ? AND done = 0";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, num);
+	if (exec_done(s, st) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int
+store_actions_due(struct store *s, time_t now,
+    int (*fn)(int64_t case_id, struct action_state *, void *), void *arg)
+{
+	static const char sql[] = "SELECT case_id, " ACTION_COLS " FROM actions "
+	    "WHERE done = 0 AND next_wakeup > 0 AND next_wakeup <= ? "
+	    "ORDER BY next_wakeup";
+	sqlite3_stmt *st = prep(s, sql);
+	struct action_state *list = NULL;
+	int64_t *cases = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	/* Read them all first: fn writes to the database. */
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, n + 1, sizeof(*list));
+		cases = xreallocarray(cases, n + 1, sizeof(*cases));
+		cases[n] = sqlite3_column_int64(st, 0);
+		action_from_row(st, 1, &list[n++]);
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == SQLITE_DONE && fn(cases[i], &list[i], arg) != 0)
+			rc = SQLITE_ERROR;
+		action_state_free(&list[i]);
+	}
+	free(list);
+	free(cases);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_actions_each(struct store *s, int64_t case_id,
+    int (*fn)(const struct action_state *, void *), void *arg)
+{
+	static const char sql[] = "SELECT " ACTION_COLS " FROM actions WHERE "
+	    "case_id = ? ORDER BY num";
+	sqlite3_stmt *st = prep(s, sql);
+	struct action_state a;
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		action_from_row(st, 0, &a);
+		stop = fn(&a, arg);
+		action_state_free(&a);
+	}
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
 }

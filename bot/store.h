@@ -168,6 +168,17 @@ int	store_sent_count(struct store *, const char *rcpt, time_t since);
 /* Retention: blank the personal fields of cases resolved before `before`
  * (the anonymous record stays for reports).  Returns how many cases. */
 int	store_purge_personal(struct store *, time_t before);
+/* Tracked actions (engine.h struct action_state). */
+int	store_action_set(struct store *, int64_t case_id,
+	    const struct action_state *);
+int	store_action_update(struct store *, const struct action_state *);
+/* Mark action `num` of a case done: 1, 0 when there is none open, -1. */
+int	store_action_done(struct store *, int64_t case_id, int num);
+/* Calls fn for each open action due at now (fn may write). */
+int	store_actions_due(struct store *, time_t now,
+	    int (*fn)(int64_t case_id, struct action_state *, void *), void *arg);
+int	store_actions_each(struct store *, int64_t case_id,
+	    int (*fn)(const struct action_state *, void *), void *arg);
 /* 1 when an outbox row with this token exists, 0 when not, -1 on error. */
 int	store_outbox_has(struct store *, const char *token);
 

@@ -25,7 +25,8 @@ const char *const template_variables[] = {
 const char *const template_names[] = {
 	"ack", "reject", "no-form", "reminder", "escalation", "chase",
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
-	"command-refused", "updated", "unmatched", NULL
+	"command-refused", "updated", "unmatched", "action-reminder",
+	"action-chase", "meeting-reminder", NULL
 };
 
 void
