@@ -237,6 +237,14 @@ para_text(struct para *p, const char *s, size_t n, int strike)
 {
 	if (n == 0)
 		return;
+	if (strike && !p->struck) {
+		size_t i = 0;
+
+		while (i < n && isspace((unsigned char)s[i]))
+			i++;
+		if (i == n)
+			strike = 0;	/* no "~~ ~~" around spaces */
+	}
 	if (p->mark && !isspace((unsigned char)*s))
 		sb_addc(&p->sb, ' ');
 	p->mark = 0;
@@ -549,6 +557,8 @@ row_emit(struct row *r, unsigned before, struct blocks *out)
 {
 	size_t a = 0;
 
+	if (r->n == 0)
+		return;
 	for (size_t i = 0; i < r->n; i++) {
 		struct cell *c = &r->v[i];
 
@@ -998,6 +1008,7 @@ docx_is_docx(const char *filename, const char *content_type,
 		if (n > 5 && str_ncasecmp(filename + n - 5, ".docx", 5) == 0)
 			return 1;
 	}
+	/* "word/document" also finds a word/document2.xml. */
 	return data != NULL && len >= 4 && memcmp(data, "PK\3\4", 4) == 0 &&
-	    memmem(data, len, MAIN_PART, strlen(MAIN_PART)) != NULL;
+	    memmem(data, len, "word/document", 13) != NULL;
 }

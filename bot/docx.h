@@ -29,8 +29,8 @@ extern const struct docx_limits docx_default_limits;
 
 /*
  * The text of a .docx held in data..len.  lim NULL means the defaults.
- * 0 and *out (UTF-8, NUL-terminated, caller frees), or -1 and a sentence
- * for the sender in err, which starts with one of:
+ * 0 and *out (UTF-8, NUL-terminated, caller frees), or -1, *out NULL and
+ * a sentence for the sender in err (when errlen > 0), starting with one of:
  *   "not a Word .docx file"
  *   "document larger than N bytes when unpacked"
  *   "compression ratio over N: refused as a zip bomb"
@@ -41,8 +41,9 @@ int	docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 	    char **out, char *err, size_t errlen);
 
 /* Does an attachment look like a .docx: by content type, by a ".docx"
- * file name, or by its bytes (a ZIP holding word/document.xml)?  Any
- * argument may be NULL.  1 or 0. */
+ * file name, or by its bytes (a ZIP naming word/document.xml, or the
+ * word/document2.xml some Word versions write)?  Any argument may be NULL.
+ * 1 or 0. */
 int	docx_is_docx(const char *filename, const char *content_type,
 	    const char *data, size_t len);
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "casework.h"
+#include "docx.h"
 #include "form.h"
 #include "imap.h"
 #include "ingest.h"
@@ -892,6 +893,43 @@ record_bounce(struct escbot *e, const struct message *m, const char *raw,
 	return case_id;
 }
 
+/*
+ * A form in an attached Word file: 1 with the text and the form when one
+ * is found, 0 when no attachment holds one, -1 when a Word file was
+ * refused (err says why, for the sender).
+ */
+static int
+docx_form(struct escbot *e, const struct message *m, char **text,
+    const struct form_def **f, char *err, size_t errlen)
+{
+	struct docx_limits lim = docx_default_limits;
+	int refused = 0;
+
+	*text = NULL;
+	*f = NULL;
+	lim.max_unpacked = (size_t)e->cfg->limits.docx_unpacked;
+	lim.max_ratio = (unsigned)e->cfg->limits.docx_ratio;
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+		char why[256];
+
+		if (!docx_is_docx(a->filename, a->content_type, a->data, a->len))
+			continue;
+		if (docx_to_text(a->data, a->len, &lim, text, why,
+		    sizeof(why)) == -1) {
+			if (!refused++)
+				snprintf(err, errlen, "%.100s: %.200s", a->filename ?
+				    a->filename : "the attachment", why);
+			continue;
+		}
+		if ((*f = form_recognise(e->rules->forms, *text)) != NULL)
+			return 1;
+		free(*text);
+		*text = NULL;
+	}
+	return refused ? -1 : 0;
+}
+
 /* Bounds on what one message may hold.  Over one, the message is kept in
  * Rejected with the reason and nothing else is done with it. */
 static int
@@ -943,8 +981,8 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 	const struct protocol *p;
 	struct form_result *r;
 	struct tvars v = { 0 };
-	const char *why;
-	char *ref;
+	const char *why, *text;
+	char *ref, *docx_text = NULL, docx_err[512];
 	int rc = -1;
 
 	if (m->from_addr && e->cfg->smtp.from_addr &&
@@ -1005,7 +1043,24 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 		return rc;
 	}
 
+	/* The form pasted in the body, or else in an attached Word file. */
 	f = form_recognise(e->rules->forms, m->text);
+	text = m->text;
+	if (f == NULL && (rc = docx_form(e, m, &docx_text, &f, docx_err,
+	    sizeof(docx_err))) == -1) {
+		/* A Word file escbot would not open (a zip bomb, damaged). */
+		tvars_set(&v, "subject", m->subject);
+		tvars_set(&v, "note", docx_err);
+		tvars_set(&v, "formats", "yes");
+		if (reply_once_a_day(e, m, "no-form", &v, now) == -1)
+			goto done;
+		set_outcome(o, "rejected", 1, "Word attachment refused: %s", docx_err);
+		rc = 0;
+		goto done;
+	}
+	if (docx_text != NULL)
+		text = docx_text;
+	rc = -1;
 	if (f == NULL) {
 		int unreadable = 0;
 
@@ -1027,7 +1082,7 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 		rc = 0;
 		goto done;
 	}
-	r = form_extract(f, m->text);
+	r = form_extract(f, text);
 	check_field_lengths(e, r);
 	if (r->nproblems > 0) {
 		char *probs = problems_summary(r), *tok;
@@ -1070,6 +1125,7 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 	}
 	form_result_free(r);
 done:
+	free(docx_text);
 	tvars_free(&v);
 	return rc;
 }

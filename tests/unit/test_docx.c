@@ -419,6 +419,9 @@ test_is_docx(void **state)
 	assert_int_equal(docx_is_docx("attachment.bin",
 	    "application/octet-stream", data, len), 1);
 	free(data);
+	data = fixture("document2.docx", &len);
+	assert_int_equal(docx_is_docx(NULL, NULL, data, len), 1);
+	free(data);
 	data = fixture("no-document.docx", &len);
 	assert_int_equal(docx_is_docx(NULL, NULL, data, len), 0);
 	free(data);

@@ -1,0 +1,447 @@
+#!/usr/bin/python3
+"""make-docx: writes the .docx fixtures of tests/unit/test_docx.c into
+tests/fixtures/docx/ (or the folder given), from hand-written
+WordprocessingML and the standard library's zipfile, byte for byte the same
+on every run.  Fictional people only; the NHS number is the test number
+943 476 5919.
+
+    /usr/bin/python3 tests/tools/make-docx.py [DIR]
+"""
+import os
+import struct
+import sys
+import zipfile
+from xml.sax.saxutils import escape
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+NS = ('xmlns:w="%s" xmlns:w14="%s" '
+      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+      'mc:Ignorable="w14"' % (W, W14))
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/%s" ContentType="application/'
+    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    '</Types>')
+
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument" Target="%s"/>'
+    '</Relationships>')
+
+
+# --- WordprocessingML pieces ------------------------------------------------
+
+def t(text):
+    return '<w:t xml:space="preserve">%s</w:t>' % escape(text)
+
+
+def r(text="", strike=False, dstrike=False, unstrike=False, hidden=False,
+      inner=""):
+    props = ""
+    if strike:
+        props += "<w:strike/>"
+    if dstrike:
+        props += "<w:dstrike/>"
+    if unstrike:
+        props += '<w:strike w:val="0"/>'
+    if hidden:
+        props += "<w:vanish/>"
+    return "<w:r>%s%s%s</w:r>" % (
+        "<w:rPr>%s</w:rPr>" % props if props else "", t(text) if text else "",
+        inner)
+
+
+def p(*runs):
+    return "<w:p>%s</w:p>" % "".join(
+        r(x) if isinstance(x, str) else x[0] for x in runs)
+
+
+def raw(xml):
+    """A piece of paragraph content given as XML (not a plain run)."""
+    return (xml,)
+
+
+def cell(*paras, span=1, vmerge=None, hmerge=None):
+    props = ""
+    if span > 1:
+        props += '<w:gridSpan w:val="%d"/>' % span
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    if hmerge == "restart":
+        props += '<w:hMerge w:val="restart"/>'
+    elif hmerge == "continue":
+        props += "<w:hMerge/>"
+    body = "".join(x if x.startswith("<") else p(x) for x in paras)
+    if not body or body.endswith("</w:tbl>"):
+        body += "<w:p/>"        # a cell always ends with a paragraph
+    return "<w:tc><w:tcPr>%s</w:tcPr>%s</w:tc>" % (props, body)
+
+
+def row(*cells, before=0, deleted=False):
+    props = ""
+    if before:
+        props += '<w:gridBefore w:val="%d"/>' % before
+    if deleted:
+        props += '<w:del w:id="9" w:author="Jo Sample" w:date="2026-01-01T00:00:00Z"/>'
+    return "<w:tr>%s%s</w:tr>" % (
+        "<w:trPr>%s</w:trPr>" % props if props else "",
+        "".join(c if c.startswith("<w:tc") or c.startswith("<w:sdt")
+                else cell(c) for c in cells))
+
+
+def table(*rows, cols=4):
+    grid = "".join('<w:gridCol w:w="2000"/>' for _ in range(cols))
+    return ('<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr>'
+            '<w:tblGrid>%s</w:tblGrid>%s</w:tbl>' % (grid, "".join(rows)))
+
+
+def sdt_text(text, tag="Text", date=False):
+    """An inline plain text (or date picker) content control."""
+    kind = ('<w:date w:fullDate="2026-02-01T00:00:00Z"><w:dateFormat '
+            'w:val="dd/MM/yyyy"/></w:date>' if date else "<w:text/>")
+    return raw('<w:sdt><w:sdtPr><w:alias w:val="%s"/><w:tag w:val="%s"/>%s'
+               '</w:sdtPr><w:sdtContent>%s</w:sdtContent></w:sdt>'
+               % (tag, tag, kind, r(text)))
+
+
+def sdt_placeholder():
+    return raw('<w:sdt><w:sdtPr><w:showingPlcHdr/><w:text/></w:sdtPr>'
+               '<w:sdtContent>%s</w:sdtContent></w:sdt>'
+               % r("Click or tap here to enter text."))
+
+
+def checkbox(checked):
+    """A Word 2010 check box content control, with the glyph Word shows."""
+    return raw(
+        '<w:sdt><w:sdtPr><w14:checkbox><w14:checked w14:val="%d"/>'
+        '<w14:checkedState w14:val="2612" w14:font="MS Gothic"/>'
+        '<w14:uncheckedState w14:val="2610" w14:font="MS Gothic"/>'
+        '</w14:checkbox></w:sdtPr><w:sdtContent>%s</w:sdtContent></w:sdt>'
+        % (1 if checked else 0, r("\u2612" if checked else "\u2610")))
+
+
+def legacy_checkbox(default, checked=None):
+    """A legacy form field check box (FORMCHECKBOX)."""
+    chk = ""
+    if checked is True:
+        chk = "<w:checked/>"
+    elif checked is False:
+        chk = '<w:checked w:val="0"/>'
+    return raw(
+        '<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Check1"/>'
+        '<w:enabled/><w:calcOnExit w:val="0"/><w:checkBox><w:sizeAuto/>'
+        '<w:default w:val="%d"/>%s</w:checkBox></w:ffData></w:fldChar></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> FORMCHECKBOX </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>' % (int(default), chk))
+
+
+def document(body, prolog=""):
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n%s'
+            '<w:document %s><w:body>%s<w:sectPr/></w:body></w:document>'
+            % (prolog, NS, body))
+
+
+# --- packages ---------------------------------------------------------------
+
+def package(path, parts, main="word/document.xml"):
+    """Writes a zip with fixed dates so the fixture never changes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        files = [("[Content_Types].xml", CONTENT_TYPES % main),
+                 ("_rels/.rels", RELS % main)] + list(parts)
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data.encode() if isinstance(data, str) else data)
+
+
+def docx(path, body, prolog=""):
+    package(path, [("word/document.xml", document(body, prolog))])
+
+
+CONCERNS_LABEL = ("Summary of Concerns, including the specific difference/s "
+                  "which has resulted in utilising the Escalation process:")
+CONCERNS_NOTE = ("(It is important that you provide information that details "
+                 "how you have made every effort to resolve this matter at a "
+                 "local level within Stages 1 & 2)")
+
+
+def twsp_referral():
+    """TWSP Resolution and Escalation Referral Form (004 Appendix 3) as a
+    label / value table: a value spanning three columns, the concerns label
+    merged over two rows, content controls (date picker, plain text, one
+    showing its placeholder)."""
+    return (
+        p("Telford & Wrekin Safeguarding Partnership")
+        + p("Resolution and Escalation Referral Form")
+        + p("FORMAL ESCALATION FORM (to be used from Stage 3 only and sent to "
+            "the relevant senior manager or other designated professional)")
+        + table(
+            row("Client Reference Number (if applicable):", "TW-123456",
+                "Date:", cell(p(sdt_text("01/02/2026", "Date", date=True)))),
+            row("Name of Individual:", cell("Alex Example", span=3)),
+            row("Date of Birth:", "01/02/2015", "NHS Number:", "943 476 5919"),
+            row("Agency/Team:",
+                cell("Telford & Wrekin Council, Family Safeguarding Team",
+                     span=3)),
+            row("Named GP and Surgery:",
+                cell(p(sdt_text("Dr Sam Sample, Example Road Surgery", "GP")),
+                     span=3)),
+            row(cell(CONCERNS_LABEL, CONCERNS_NOTE, vmerge="restart"),
+                cell("Alex has missed three health appointments and the school "
+                     "reports weight loss.",
+                     "Stage 1: practitioners spoke on 20/01/2026 and did not "
+                     "agree on the threshold.", span=3)),
+            row(cell(vmerge="continue"),
+                cell("Stage 2: the line managers met on 27/01/2026 and could "
+                     "not agree either.", span=3)),
+            row("Requested Action:",
+                cell("A strategy discussion to be convened by Friday "
+                     "6 February 2026.", span=3)),
+            row("Response:", cell(p(sdt_placeholder()), span=3)),
+            row("Date:", "", "Signature:", ""),
+            row("Resolution of Issues:", cell(span=3)),
+            row("Date:", "", "Signature:", ""),
+            row("Actions taken to resolve the professional disagreement:",
+                cell(span=3)),
+            row("Date:", "", "Signature:", "")))
+
+
+def wsab_resolved():
+    """WSAB pro-forma for reporting where issues have been resolved (001
+    Appendix 5): Yes / No as check boxes (Word 2010 and legacy) and as a
+    struck-through option."""
+    return (
+        p("Pro-forma for reporting where issues have been resolved.")
+        + table(
+            row("Unique Identifier from your services records:",
+                cell("ASC-000123", span=2)),
+            row("Name of Board Members, Roles and Agencies involved:",
+                cell("Sam Sample, Head of Service, Adult Social Care; "
+                     "Chris Sample, Named Nurse, WWL", span=2)),
+            row("Brief details of issue:",
+                cell("Disagreement over the lead agency for a capacity "
+                     "assessment.", span=2)),
+            row("At what level of the protocol was the issue resolved?",
+                cell("Level 3", span=2)),
+            row("Does this case give rise to any lessons learned? "
+                "(Please circle)",
+                cell(p("Yes / ", raw(r("N", strike=True)),
+                       raw(r("o", strike=True))), span=2)),
+            row("If yes, please detail",
+                cell("Capacity assessments for refusal of care need a named "
+                     "lead at the first multi-agency meeting.", span=2)),
+            row(cell("Do the lessons learned indicate the need for the "
+                     "following: (please circle Yes or No for each of issues "
+                     "below)", span=3)),
+            row("A requirement for staff training?",
+                cell(p("Yes ", checkbox(True))),
+                cell(p("No ", checkbox(False)))),
+            row("Review of WSAB Protocol or procedure?",
+                cell(p(legacy_checkbox(1, False), " Yes")),
+                cell(p(legacy_checkbox(0, True), " No"))),
+            row("Inform Commissioner of the Service?",
+                cell(p(legacy_checkbox(1), " Yes")),
+                cell(p(legacy_checkbox(0), " No"))),
+            row("If yes, which service is this regarding?",
+                cell("Example Care Ltd (home care)", span=2)),
+            row("Date of completion:", cell("20/03/2026", span=2)),
+            row("Name:", cell("Sam Sample", span=2)),
+            row("Signature:", cell("S. Sample", span=2)), cols=3)
+        + p("Please e-mail your completed form to the WSAB Team."))
+
+
+def wsab_proforma():
+    """WSAB Partnership Resolution Seeking Proforma: the family details grid
+    with one address merged over two rows (it must neither repeat nor shift
+    the dates of birth), and the concerns in a table nested in a frame."""
+    inner = table(
+        row("Analysis of concerns identified:",
+            cell("Alex has had four falls in six weeks and is refusing "
+                 "personal care.", "District nurses report pressure damage.")),
+        row("Reason for seeking resolution:",
+            cell("Stage 1 discussion on 27/01/2026 did not agree a lead "
+                 "agency for a capacity assessment.")),
+        row("Resolution required \u2013 What Needs to Happen that currently "
+            "isn't.",
+            cell("A capacity assessment with an agreed lead within 5 working "
+                 "days.")), cols=2)
+    return (
+        p("Partnership Resolution Seeking Proforma Stage 2 (Service Manager "
+          "to Service Manager)")
+        + p("Family Details")
+        + table(
+            row("", "Name:", "Address:", "D.O.B:"),
+            row("Adult at risk 1", "Alex Example",
+                cell("1 Example Street, Wigan WN1 0XX", vmerge="restart"),
+                "01/02/1950"),
+            row("Adult at risk 2", "Sam Example", cell(vmerge="continue"),
+                "03/04/1952"),
+            row("Adult at risk 3", "", "", ""))
+        + p("Agency Concerns")
+        + table(row(cell(inner)), cols=1))
+
+
+def layout():
+    """One of each construct, for an exact comparison of the text."""
+    field = raw(
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://'
+        'example.org/" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + r("result")
+        + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    nested = table(row("N1", "N2"), row("N3", "N4"), cols=2)
+    return (
+        p(raw("<w:r>%s<w:tab/>%s<w:br/>%s</w:r>"
+              % (t("Plain"), t("after tab"), t("second line"))))
+        + p("Kept ",
+            raw('<w:ins w:id="1" w:author="Jo Sample">%s</w:ins>'
+                % r("inserted ")),
+            raw('<w:del w:id="2" w:author="Jo Sample"><w:r><w:delText>'
+                'deleted </w:delText></w:r></w:del>'),
+            raw(r("hidden ", hidden=True)),
+            raw('<w:hyperlink w:history="1">%s</w:hyperlink>' % r("link")),
+            " ", field)
+        + p("A", raw("<w:r><w:noBreakHyphen/></w:r>"), "B")
+        + p(raw(r("one", strike=True)), raw(r(" two", strike=True)),
+            " plain ", raw(r("three", dstrike=True)),
+            raw(r(" four", unstrike=True)))
+        + p(raw('<w:r><w:sym w:font="Wingdings" w:char="F0FE"/></w:r>'),
+            " ticked ",
+            raw('<w:r><w:sym w:font="Wingdings" w:char="F0A8"/></w:r>'),
+            " empty")
+        + '<w:sdt><w:sdtPr><w:tag w:val="Block"/></w:sdtPr><w:sdtContent>%s'
+          '</w:sdtContent></w:sdt>' % p("Block control")
+        + p("Before ", sdt_placeholder(), "after")
+        + table(
+            row("A", "B", before=1),
+            row(cell("Wide", span=2), "C"),
+            row("X", cell("H", hmerge="restart"), cell(hmerge="continue"), "Y"),
+            row("Deleted", "row", deleted=True),
+            "<w:tr/>",                          # no cells at all
+            row(cell(p(raw(r(" ", strike=True)))), "Z"),
+            '<w:sdt><w:sdtPr><w:tag w:val="Repeat"/></w:sdtPr><w:sdtContent>'
+            + row("R1", "R2") + "</w:sdtContent></w:sdt>",
+            row("Outer label", cell(nested), "After"),
+            row(cell("L1", "L2"), cell("V1", "V2")),
+            row(cell(p(raw("<w:r>%s<w:tab/>%s</w:r>"
+                           % (t("Name:"), t("Alex")))))))
+        + p("End"))
+
+
+LAYOUT_TEXT = (
+    "Plain\tafter tab\nsecond line\n"
+    "Kept inserted link result\n"
+    "A-B\n"
+    "~~one two~~ plain ~~three~~ four\n"
+    "[x] ticked [ ] empty\n"
+    "Block control\n"
+    "Before after\n"
+    "\tA\tB\n"
+    "Wide\t\tC\n"
+    "X\tH\t\tY\n"
+    "\tZ\n"
+    "R1\tR2\n"
+    "Outer label\nN1\tN2\nN3\tN4\nAfter\n"
+    "L1 L2\tV1\nV2\n"
+    "Name:\tAlex\n"
+    "End\n")
+
+
+def bomb(path, size):
+    """A valid document whose one paragraph inflates to `size` bytes."""
+    head = document(p("Zip bomb")).split("<w:sectPr/>")[0]
+    text = head + "<w:p><w:r><w:t>"
+    tail = "</w:t></w:r></w:p><w:sectPr/></w:body></w:document>"
+    data = text.encode() + b"A" * (size - len(text) - len(tail)) + tail.encode()
+    package(path, [("word/document.xml", data)])
+
+
+def lying_bomb(path):
+    """A bomb whose zip directory claims document.xml is 1000 bytes."""
+    bomb(path, 8 * 1024 * 1024)
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    name = b"word/document.xml"
+    i = 0
+    while True:
+        i = data.find(name, i)
+        if i < 0:
+            break
+        # The name follows the fixed part of a local (30 bytes) or central
+        # (46 bytes) header; patch the uncompressed size in either.
+        if data[i - 30:i - 26] == b"PK\x03\x04":
+            struct.pack_into("<I", data, i - 30 + 22, 1000)
+        elif data[i - 46:i - 42] == b"PK\x01\x02":
+            struct.pack_into("<I", data, i - 46 + 24, 1000)
+        i += len(name)
+    with open(path, "wb") as f:
+        f.write(bytes(data))
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "docx")
+    os.makedirs(out, exist_ok=True)
+
+    def at(name):
+        return os.path.join(out, name)
+
+    docx(at("twsp-referral.docx"), twsp_referral())
+    docx(at("wsab-resolved.docx"), wsab_resolved())
+    docx(at("wsab-proforma.docx"), wsab_proforma())
+    docx(at("layout.docx"), layout())
+    with open(at("layout.txt"), "w") as f:
+        f.write(LAYOUT_TEXT)
+    # The main part where _rels/.rels says, not word/document.xml.
+    package(at("document2.docx"),
+            [("word/document2.xml", document(p("Moved main part")))],
+            main="word/document2.xml")
+    bomb(at("bomb.docx"), 20 * 1024 * 1024)
+    lying_bomb(at("bomb-lying.docx"))
+    # External entities: a file, a network parameter entity, and a billion
+    # laughs; none may be loaded or expanded.
+    docx(at("xxe.docx"), p("Name of Individual: ", raw("<w:r><w:t>&xxe;</w:t></w:r>")),
+         prolog='<!DOCTYPE w:document [\n'
+                '<!ENTITY xxe SYSTEM "file:///etc/passwd">\n'
+                '<!ENTITY % remote SYSTEM "http://127.0.0.1:9/evil.dtd">\n'
+                '%remote;\n'
+                '<!ENTITY lol "lol">\n'
+                '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+                ']>\n')
+    # Tables nested deeper than escbot reads.
+    deep = p("deep")
+    for _ in range(20):
+        deep = table(row(cell(deep)), cols=1)
+    docx(at("deep-tables.docx"), deep)
+    with open(at("not-zip.docx"), "wb") as f:
+        f.write(b"{\\rtf1\\ansi This is a rich text file named .docx}\n")
+    with zipfile.ZipFile(at("no-document.docx"), "w",
+                         zipfile.ZIP_DEFLATED) as z:
+        for name, data in (("[Content_Types].xml", "<Types/>"),
+                           ("xl/workbook.xml", "<workbook/>")):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)),
+                       data)
+    # Not a Word document: a main part that is some other XML.
+    package(at("not-word.docx"), [("word/document.xml",
+                                   '<?xml version="1.0"?><html><body>'
+                                   'Hello</body></html>')])
+    # Damaged: the document part is cut short.
+    with open(at("twsp-referral.docx"), "rb") as f:
+        whole = f.read()
+    with open(at("truncated.docx"), "wb") as f:
+        f.write(whole[:len(whole) // 2])
+
+
+if __name__ == "__main__":
+    main()
