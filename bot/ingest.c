@@ -426,9 +426,9 @@ store_fields(struct escbot *e, int64_t case_id, const struct form_result *r)
 }
 
 static int
-open_case(struct escbot *e, const struct message *m, const struct protocol *p,
-    const struct form_rule *rule, const struct form_result *r,
-    struct outcome *o, time_t now)
+open_case_at(struct escbot *e, const struct message *m,
+    const struct protocol *p, const struct form_rule *rule,
+    const struct form_result *r, int stage, struct outcome *o, time_t now)
 {
 	struct engine_ctx x = { p, e->cal, e->dir, now };
 	struct case_state c;
@@ -449,7 +449,7 @@ open_case(struct escbot *e, const struct message *m, const struct protocol *p,
 	c.thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
 	c.agencies = involved_agencies(e, m->from_addr, r);
 	c.urgent = is_urgent(p, m->text);
-	if (engine_open(&c, &x, rule->stage, &d) == -1)
+	if (engine_open(&c, &x, stage, &d) == -1)
 		goto fail;
 	summary = fields_summary(r);
 	tvars_set(&extra, "fields", summary);
@@ -468,6 +468,14 @@ fail:
 	decisions_free(&d);
 	case_state_free(&c);
 	return rc;
+}
+
+static int
+open_case(struct escbot *e, const struct message *m, const struct protocol *p,
+    const struct form_rule *rule, const struct form_result *r,
+    struct outcome *o, time_t now)
+{
+	return open_case_at(e, m, p, rule, r, rule->stage, o, now);
 }
 
 /* A reply in a case thread: a command, a form for that case, or a note. */
@@ -767,15 +775,15 @@ done:
 /* A resolution report for a disagreement escbot never tracked: recorded
  * as a case that is already resolved, so the board's reports count it. */
 static int
-record_resolved(struct escbot *e, const struct message *m,
+record_resolved_at(struct escbot *e, const struct message *m,
     const struct protocol *p, const struct form_rule *rule,
-    const struct form_result *r, struct outcome *o, time_t now)
+    const struct form_result *r, int level, struct outcome *o, time_t now)
 {
 	struct case_state c;
 	struct tvars v = { 0 };
 	struct tm tm;
 	char *tok;
-	int level = form_level(rule, r), idx, rc = -1;
+	int idx, rc = -1;
 
 	memset(&c, 0, sizeof(c));
 	calendar_utc_to_london(now, &tm);
@@ -930,6 +938,52 @@ docx_form(struct escbot *e, const struct message *m, char **text,
 	return refused ? -1 : 0;
 }
 
+/* An answer that says nothing happened at that level. */
+static int
+answer_negative(const char *v)
+{
+	static const char *const no[] = { "no", "not", "n/a", "na", "none",
+	    "nil", "never" };
+
+	while (*v && isspace((unsigned char)*v))
+		v++;
+	if (*v == '\0')
+		return 1;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		size_t n = strlen(no[i]);
+
+		if (str_ncasecmp(v, no[i], n) == 0 && !isalnum((unsigned char)v[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The stage a report's answers say the disagreement reached (the rule's
+ * default when none is answered), and whether it was resolved there. */
+static int
+reported_level(const struct form_rule *rule, const struct form_result *r,
+    int *resolved)
+{
+	*resolved = 0;
+	for (size_t i = 0; i < rule->nlevel_from; i++) {
+		const char *spec = rule->level_from[i], *eq = strchr(spec, '=');
+		char *name = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+		const char *v = form_result_get(r, name);
+		int yes = 0, no = 0;
+
+		free(name);
+		if (eq == NULL || v == NULL || answer_negative(v))
+			continue;
+		for (size_t k = 0; k < rule->nresolved_words; k++)
+			yes |= str_casestr(v, rule->resolved_words[k]) != NULL;
+		for (size_t k = 0; k < rule->nunresolved_words; k++)
+			no |= str_casestr(v, rule->unresolved_words[k]) != NULL;
+		*resolved = yes && !no;
+		return atoi(eq + 1);
+	}
+	return rule->stage;
+}
+
 /* Bounds on what one message may hold.  Over one, the message is kept in
  * Rejected with the reason and nothing else is done with it. */
 static int
@@ -968,6 +1022,14 @@ check_field_lengths(struct escbot *e, struct form_result *r)
 		p->def = r->values[i].def;
 		p->reason = xasprintf("longer than %zu characters", max);
 	}
+}
+
+static int
+record_resolved(struct escbot *e, const struct message *m,
+    const struct protocol *p, const struct form_rule *rule,
+    const struct form_result *r, struct outcome *o, time_t now)
+{
+	return record_resolved_at(e, m, p, rule, r, form_level(rule, r), o, now);
 }
 
 /* Classify and act.  Everything it writes is inside the caller's
@@ -1105,6 +1167,11 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 	if ((ref = case_for_form(e, p, rule, r)) != NULL) {
 		rc = form_for_case(e, m, ref, rule, r, o, now);
 		free(ref);
+	} else if (rule->action == FORM_OPEN && rule->nlevel_from > 0) {
+		int resolved, level = reported_level(rule, r, &resolved);
+
+		rc = resolved ? record_resolved_at(e, m, p, rule, r, level, o, now) :
+		    open_case_at(e, m, p, rule, r, level, o, now);
 	} else if (rule->action == FORM_OPEN)
 		rc = open_case(e, m, p, rule, r, o, now);
 	else if (rule->action == FORM_CLOSE)

@@ -24,7 +24,8 @@ static const char *const stage_keys[] = {
 	"remind_before", "on_expiry", "chase_interval", "chase_max", NULL
 };
 static const char *const form_keys[] = { "form", "action", "stage",
-    "match_fields", "level_field", "actions", "next_meeting", NULL };
+    "match_fields", "level_field", "actions", "next_meeting", "level_from",
+    "resolved_words", "unresolved_words", NULL };
 
 static void
 load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
@@ -210,6 +211,25 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 		r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
 		r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
 		r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
+		r->level_from = cfg_strings(e, "level_from", 0, &r->nlevel_from, f, d);
+		r->resolved_words = cfg_strings(e, "resolved_words", 0,
+		    &r->nresolved_words, f, d);
+		r->unresolved_words = cfg_strings(e, "unresolved_words", 0,
+		    &r->nunresolved_words, f, d);
+		for (size_t k = 0; k < r->nlevel_from; k++) {
+			const char *eq = strchr(r->level_from[k], '=');
+			char *name = xstrndup(r->level_from[k], eq ?
+			    (size_t)(eq - r->level_from[k]) : 0);
+
+			if (eq == NULL || rules_stage_index(p, atoi(eq + 1)) < 0)
+				diag_error(d, f, cfg_line(e), "level_from: \"%s\" must be "
+				    "\"field=stage\" with a stage of this protocol",
+				    r->level_from[k]);
+			else if (r->def && form_field_find(r->def, name) == NULL)
+				diag_error(d, f, cfg_line(e), "level_from: form \"%s\" "
+				    "has no field \"%s\"", r->form, name);
+			free(name);
+		}
 		r->next_meeting_field = cfg_string(e, "next_meeting", 0, NULL, f, d);
 		if (r->def && r->next_meeting_field &&
 		    form_field_find(r->def, r->next_meeting_field) == NULL)
@@ -252,6 +272,9 @@ free_protocol(struct protocol *p)
 		cfg_strings_free(p->forms[i].match_fields);
 		free(p->forms[i].level_field);
 		free(p->forms[i].actions_prefix);
+		cfg_strings_free(p->forms[i].level_from);
+		cfg_strings_free(p->forms[i].resolved_words);
+		cfg_strings_free(p->forms[i].unresolved_words);
 		free(p->forms[i].next_meeting_field);
 	}
 	free(p->forms);

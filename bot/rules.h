@@ -61,6 +61,16 @@ struct form_rule {
 	 * a date field that is the next meeting, reminded the day before. */
 	char			*actions_prefix;
 	char			*next_meeting_field;
+	/* open: the level a report says the disagreement reached --
+	 * "field=stage", highest first; the first answered (not "no",
+	 * "not yet", "n/a") gives the stage -- and whether its answer says it
+	 * was resolved there (a resolved word and no unresolved one). */
+	char			**level_from;
+	size_t			  nlevel_from;
+	char			**resolved_words;
+	size_t			  nresolved_words;
+	char			**unresolved_words;
+	size_t			  nunresolved_words;
 };
 
 struct protocol {

@@ -284,6 +284,26 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("zip bomb", body)
         self.assertEqual(len(env.dovecot.list("Rejected")), 1)
 
+    def test_wscb_report_opens_or_resolves_at_the_level_reached(self):
+        env = self.env
+        from escbot_env import REPO
+        with open(os.path.join(REPO, "etc", "samples",
+                               "wscb-agency-report.eml")) as f:
+            going_on = f.read()
+        resolved = going_on.replace("Message-ID: <", "Message-ID: <r-", 1)
+        resolved = resolved.replace(
+            "Not yet.", "Yes; the board representatives met and resolved it: "
+            "a conference was convened.")
+        resolved = resolved.replace("Example", "Sample", 2)
+        env.deliver(going_on)
+        env.deliver(resolved)
+        env.run("run", "--once", now=NOW)
+        cases = env.cases(all=True)
+        self.assertEqual(len(cases), 2, cases)
+        by_status = {c["status"]: c for c in cases}
+        self.assertEqual(by_status["open"]["stage"], 2)
+        self.assertEqual(by_status["resolved"]["resolved_level"], 3)
+
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
