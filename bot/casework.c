@@ -202,6 +202,16 @@ casework_reply(struct escbot *e, const char *tmpl, const char *token,
 {
 	const char *to[1] = { rcpt };
 
+	/* Replies that answer no case (rejections, help) are capped per
+	 * sender and day: a misbehaving robot that slips past the loop
+	 * checks gets a few answers, not a storm. */
+	if (store_replies_since(e->store, rcpt, NULL, now - 86400) >=
+	    e->cfg->max_replies_per_sender_day) {
+		log_warnx("reply to %s not sent: %d emails to it in 24 hours "
+		    "(max_replies_per_sender_per_day)", rcpt,
+		    e->cfg->max_replies_per_sender_day);
+		return 0;
+	}
 	tvars_set(v, "mailbox", e->cfg->smtp.from_addr);
 	return queue_mail(e, 0, NULL, tmpl, token, to, 1, NULL, 0, in_reply_to,
 	    NULL, v, now, now);

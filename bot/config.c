@@ -415,6 +415,21 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 	c->oauth2.ca_file = opt_path(g, "ca_file", c, d);
 }
 
+void
+config_oauth_params(const struct config *c, struct oauth_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->token_url = c->oauth2.token_url;
+	p->client_id = c->oauth2.client_id;
+	p->client_secret = c->oauth2.client_secret;
+	p->scope = c->oauth2.scope;
+	p->grant = c->oauth2.grant;
+	p->refresh_token_file = c->oauth2.refresh_token_file;
+	p->token_cache = c->oauth2.token_cache;
+	p->ca_file = c->oauth2.ca_file;
+	p->timeout = c->imap.timeout;
+}
+
 static char *
 path_key(const config_setting_t *root, const char *key, int required,
     const char *def, struct config *c, struct diag *d)

@@ -95,6 +95,8 @@ struct config {
  * problem to d (nothing in *out). */
 int	config_load(const char *path, struct config **out, struct diag *d);
 void	config_free(struct config *);
+/* The oauth2 group as oauth_token() parameters (pointers into c). */
+void	config_oauth_params(const struct config *, struct oauth_params *);
 /* 1 if addr's domain (or a parent domain) is in allowed_sender_domains. */
 int	config_domain_allowed(const struct config *, const char *addr);
 /* The addr-spec of "Name <addr>" or of a bare address, lower case; NULL

@@ -1038,17 +1038,23 @@ digest_queue_due(struct escbot *e, const struct themes *th)
 	    e->cfg->digest.half_year };
 	int queued = 0, r;
 
-	time_t start, end, born = store_created_at(e->store);
-	char label[128], key[64];
+	time_t start, end, born = -1;
+	char label[128], key[64], token[96];
 
 	for (int p = DIGEST_WEEK; p <= DIGEST_HALF_YEAR; p++) {
 		if (!on[p])
 			continue;
+		/* Already queued: the common case, answered by an index. */
+		digest_period((enum digest_period)p, escbot_now(e), &start, &end,
+		    label, sizeof(label), key, sizeof(key));
+		snprintf(token, sizeof(token), "digest/%s", key);
+		if (store_outbox_has(e->store, token) == 1)
+			continue;
+		if (born == -1)
+			born = store_created_at(e->store);
 		/* A period that ended before escbot first did anything has
 		 * nothing to report: a new installation does not mail the
 		 * board three empty reports. */
-		digest_period((enum digest_period)p, escbot_now(e), &start, &end,
-		    label, sizeof(label), key, sizeof(key));
 		if (born == 0 || end <= born)
 			continue;
 		if ((r = digest_queue(e, th, (enum digest_period)p, 0)) == -1)

@@ -38,10 +38,14 @@ escbot_load(struct escbot *e, const char *path, struct diag *d)
 }
 
 int
-escbot_open_store(struct escbot *e, char *err, size_t errlen)
+escbot_open_store(struct escbot *e, enum escbot_lock mode, char *err,
+    size_t errlen)
 {
 	char lockpath[4096];
 
+	e->locked = 0;
+	if (mode == LOCK_NONE)
+		goto open;
 	if ((size_t)snprintf(lockpath, sizeof(lockpath), "%s",
 	    e->cfg->lock_file) >= sizeof(lockpath)) {
 		snprintf(err, errlen, "lock file path too long");
@@ -53,13 +57,18 @@ escbot_open_store(struct escbot *e, char *err, size_t errlen)
 		return -1;
 	}
 	if (flock(e->lock_fd, LOCK_EX | LOCK_NB) == -1) {
-		snprintf(err, errlen, "%s: another escbot is using this database "
-		    "(%s)", e->cfg->database, errno == EWOULDBLOCK ?
-		    "lock held" : strerror(errno));
+		int held = errno == EWOULDBLOCK;
+
 		close(e->lock_fd);
 		e->lock_fd = -1;
+		if (mode == LOCK_TRY && held)
+			goto open;
+		snprintf(err, errlen, "%s: another escbot is using this database "
+		    "(%s)", e->cfg->database, held ? "lock held" : strerror(errno));
 		return -1;
 	}
+	e->locked = 1;
+open:
 	if (store_open(e->cfg->database, &e->store, err, errlen) == -1)
 		return -1;
 	return 0;

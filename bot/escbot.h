@@ -7,6 +7,7 @@
 #ifndef ESCBOT_ESCBOT_H
 #define ESCBOT_ESCBOT_H
 
+#include <signal.h>
 #include <time.h>
 
 #include "calendar.h"
@@ -27,13 +28,20 @@ struct escbot {
 	struct themes		*themes;	/* for the board's reports */
 	time_t			 now_fixed;	/* --now, 0 for the real clock */
 	time_t			 since;		/* run --since: older mail left alone */
+	volatile sig_atomic_t	*stop;		/* set by SIGTERM: finish the
+						   message in hand, then stop */
+	int			 locked;	/* this process holds the lock */
 	int			 lock_fd;
 };
 
 /* Load config, rules, forms, directory, calendar and check templates. */
 int	escbot_load(struct escbot *, const char *config_path, struct diag *);
-/* Take the instance lock and open the database. */
-int	escbot_open_store(struct escbot *, char *err, size_t errlen);
+/* Open the database, with the instance lock: LOCK_NEED (run, tick,
+ * sending) fails when another escbot holds it; LOCK_TRY takes it when
+ * free (e->locked says); LOCK_NONE reads only. */
+enum escbot_lock { LOCK_NONE, LOCK_TRY, LOCK_NEED };
+int	escbot_open_store(struct escbot *, enum escbot_lock, char *err,
+	    size_t errlen);
 void	escbot_unload(struct escbot *);
 /* Re-read everything from `path` (SIGHUP).  On any error the running
  * configuration is kept and -1 returned; the store and lock stay open. */

@@ -36,6 +36,7 @@
 
 #include "imap.h"
 #include "log.h"
+#include "oauth.h"
 #include "util.h"
 
 #define IMAP_DEFAULT_TIMEOUT	60
@@ -629,10 +630,11 @@ fail:
 	return rc;
 }
 
-/* AUTHENTICATE XOAUTH2 (user name and bearer token, SASL-IR). */
+/* AUTHENTICATE XOAUTH2 (user name and bearer token, SASL-IR).  *refused
+ * is set when the server turned the token down. */
 static int
-login_xoauth2(struct imap *im, const struct imap_params *p, char *err,
-    size_t errlen)
+login_xoauth2(struct imap *im, const struct imap_params *p, int *refused,
+    char *err, size_t errlen)
 {
 	int r, rc;
 
@@ -647,17 +649,19 @@ login_xoauth2(struct imap *im, const struct imap_params *p, char *err,
 		return IMAP_ERR_FINAL;
 	}
 	r = mailimap_oauth2_authenticate(im->mi, p->user, p->oauth_token);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		*refused = r == MAILIMAP_ERROR_LOGIN;
 		return fail_cmd(im, r, MAILIMAP_ERROR_LOGIN,
 		    "AUTHENTICATE XOAUTH2", 0, err, errlen);
+	}
 	return IMAP_OK;
 }
 
 /* --- the API ----------------------------------------------------------- */
 
-int
-imap_open(const struct imap_params *p, struct imap **out, char *err,
-    size_t errlen)
+static int
+open_session(const struct imap_params *p, struct imap **out, int *refused,
+    char *err, size_t errlen)
 {
 	struct imap *im;
 	struct conn *c = NULL;
@@ -746,7 +750,8 @@ imap_open(const struct imap_params *p, struct imap **out, char *err,
 
 	if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED &&
 	    p->oauth_token != NULL) {
-		if ((rc = login_xoauth2(im, p, err, errlen)) != IMAP_OK)
+		if ((rc = login_xoauth2(im, p, refused, err, errlen)) !=
+		    IMAP_OK)
 			goto fail;
 	} else if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
 		r = mailimap_login(im->mi, p->user, p->password);
@@ -787,6 +792,46 @@ fail:
 		close(fd);
 	im->broken = 1;
 	imap_close(im);
+	return rc;
+}
+
+int
+imap_open(const struct imap_params *p, struct imap **out, char *err,
+    size_t errlen)
+{
+	int refused = 0;
+
+	return open_session(p, out, &refused, err, errlen);
+}
+
+int
+imap_open_xoauth2(const struct imap_params *p, const struct oauth_params *op,
+    struct imap **out, char *err, size_t errlen)
+{
+	struct imap_params q = *p;
+	char *token = NULL;
+	int rc = IMAP_ERR_TEMP, refused, tries;
+
+	*out = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		rc = oauth_token(op, time(NULL), &token, err, errlen);
+		if (rc != OAUTH_OK)
+			return rc == OAUTH_ERR_FINAL ? IMAP_ERR_FINAL :
+			    IMAP_ERR_TEMP;
+		q.oauth_token = token;
+		refused = 0;
+		rc = open_session(&q, out, &refused, err, errlen);
+		explicit_bzero(token, strlen(token));
+		free(token);
+		token = NULL;
+		if (rc == IMAP_OK || !refused || tries > 0)
+			break;
+		/* Revoked before its expiry, or a cache gone stale: drop it
+		 * and try once with a token fresh from the endpoint. */
+		log_warnx("imap: %s; asking the token endpoint for a new token",
+		    err);
+		oauth_forget(op);
+	}
 	return rc;
 }
 

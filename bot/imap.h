@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oauth.h"
+
 enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
 
 struct imap_params {
@@ -40,6 +42,13 @@ struct imap;
  * session (close with imap_close).  On failure err says why. */
 int	imap_open(const struct imap_params *, struct imap **out,
 	    char *err, size_t errlen);
+/* imap_open() logging in with XOAUTH2 and a token from oauth_token()
+ * (p->password and p->oauth_token are not used).  When the server refuses
+ * the token, it is forgotten (oauth_forget) and a new one tried once.  An
+ * OAuth failure is returned in the same classes (oauth.h), err says why. */
+int	imap_open_xoauth2(const struct imap_params *,
+	    const struct oauth_params *, struct imap **out, char *err,
+	    size_t errlen);
 /* UIDVALIDITY of the selected folder. */
 uint32_t imap_uidvalidity(const struct imap *);
 /* UIDs >= min_uid in the folder, ascending.  *uids is the caller's to free. */

@@ -1369,6 +1369,8 @@ ingest_mailbox(struct escbot *e)
 		done++;
 		if (!stop_at)
 			store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
+		if (e->stop && *e->stop)
+			break;	/* SIGTERM: the message in hand is done */
 	}
 	if (progress)
 		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");

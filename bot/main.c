@@ -652,7 +652,10 @@ cmd_command(struct escbot *e, const char *name, const char *ref,
 		return 4;
 	}
 	printf("%s: %s done\n", ref, name);
-	(void)outbox_flush(e);
+	if (e->locked)
+		(void)outbox_flush(e);
+	else
+		printf("(the running escbot will send the emails)\n");
 	return 0;
 }
 
@@ -774,6 +777,7 @@ main(int argc, char *argv[])
 	}
 	e.now_fixed = now_fixed;
 	e.since = since;
+	e.stop = &quit;
 	if (strcmp(cmd, "check-config") == 0) {
 		printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
 		    "%zu agencies)\n", config, e.rules->nprotocols,
@@ -801,7 +805,14 @@ main(int argc, char *argv[])
 		escbot_unload(&e);
 		return 1;
 	}
-	if (escbot_open_store(&e, err, sizeof(err)) == -1) {
+	/* Only what sends mail or fetches it needs to be alone: reading the
+	 * database, and commands recorded for the daemon to send, do not. */
+	if (escbot_open_store(&e, strcmp(cmd, "run") == 0 ||
+	    strcmp(cmd, "tick") == 0 || strcmp(cmd, "resend") == 0 ||
+	    (strcmp(cmd, "digest") == 0 && !preview) ? LOCK_NEED :
+	    strcmp(cmd, "cases") == 0 || strcmp(cmd, "case") == 0 ||
+	    strcmp(cmd, "outbox") == 0 || strcmp(cmd, "digest") == 0 ?
+	    LOCK_NONE : LOCK_TRY, err, sizeof(err)) == -1) {
 		fprintf(stderr, "escbot: %s\n", err);
 		escbot_unload(&e);
 		return 2;

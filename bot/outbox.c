@@ -54,7 +54,8 @@ outbox_flush(struct escbot *e)
 			free(items);
 			break;
 		}
-		for (size_t i = 0; i < n && !unreachable; i++) {
+		for (size_t i = 0; i < n && !unreachable &&
+		    !(e->stop && *e->stop); i++) {
 			struct outbox_item *it = &items[i];
 			enum delivery_result dr;
 			time_t next = 0;
@@ -117,7 +118,7 @@ outbox_flush(struct escbot *e)
 		free(items);
 		if (unreachable)
 			return -1;
-		if (n < BATCH)
+		if (n < BATCH || (e->stop && *e->stop))
 			break;
 	}
 	return sent;

@@ -91,6 +91,12 @@ static const char *const migrations[] = {
 	"  chases_done INTEGER NOT NULL DEFAULT 0,"
 	"  next_wakeup INTEGER NOT NULL DEFAULT 0, UNIQUE (case_id, num));"
 	"CREATE INDEX actions_wakeup ON actions(next_wakeup) WHERE done = 0;",
+	/* 3: what the clock and the reports look cases up by, so a tick over
+	 * a million cases reads only the ones it needs. */
+	"CREATE INDEX cases_opened ON cases(opened_at);"
+	"CREATE INDEX cases_resolved ON cases(resolved_at) WHERE status = 'resolved';"
+	"DROP INDEX case_fields_value;"
+	"CREATE INDEX case_fields_value ON case_fields(name, value COLLATE NOCASE);",
 };
 
 const char *
@@ -696,7 +702,11 @@ int
 store_case_match(struct store *s, const char *protocol,
     const char *const *names, const char *const *values, size_t n, char **ref)
 {
-	static const char sql[] = "SELECT c.ref FROM cases c WHERE "
+	/* The first field is looked up by its index; the others are then
+	 * checked on the few cases it finds. */
+	static const char sql[] = "SELECT c.ref FROM case_fields f0 JOIN cases c "
+	    "ON c.id = f0.case_id WHERE f0.name = json_extract(?2, '$[0]') AND "
+	    "f0.value = json_extract(?3, '$[0]') COLLATE NOCASE AND "
 	    "c.protocol = ?1 AND c.status != 'resolved' AND (SELECT COUNT(*) "
 	    "FROM case_fields f, json_each(?2) k, json_each(?3) v WHERE "
 	    "f.case_id = c.id AND k.key = v.key AND f.name = k.value AND "
@@ -1243,25 +1253,45 @@ store_purge_personal(struct store *s, time_t before)
 	/* Fields marked personal go, and so do the copies of them in the
 	 * emails kept in the outbox and the raiser's name; references,
 	 * stages, levels, dates and events stay for the board's figures. */
+	/* Only the cases resolved since the last purge's cut-off, which the
+	 * counters table keeps, so a tick does not re-read old ones. */
 	static const char fields[] = "DELETE FROM case_fields WHERE personal = 1 "
 	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' "
-	    "AND resolved_at < ?)";
+	    "AND resolved_at >= ?2 AND resolved_at < ?1)";
 	static const char mails[] = "UPDATE outbox SET data = '' WHERE data != '' "
 	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' AND "
-	    "resolved_at < ?) AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE "
-	    "d.outbox_id = outbox.id AND d.state = 'pending')";
+	    "resolved_at >= ?2 AND resolved_at < ?1) AND NOT EXISTS (SELECT 1 "
+	    "FROM deliveries d WHERE d.outbox_id = outbox.id AND "
+	    "d.state = 'pending')";
 	static const char cases[] = "UPDATE cases SET raised_name = NULL WHERE "
-	    "status = 'resolved' AND resolved_at < ? AND raised_name IS NOT NULL";
-	const char *const sqls[] = { fields, mails, cases };
+	    "status = 'resolved' AND resolved_at >= ?2 AND resolved_at < ?1 AND "
+	    "raised_name IS NOT NULL";
+	static const char last[] = "SELECT value FROM counters WHERE "
+	    "name = 'purged-before'";
+	static const char save[] = "INSERT INTO counters (name, value) VALUES "
+	    "('purged-before', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1 "
+	    "WHERE value < ?1";
+	const char *const sqls[] = { fields, mails, cases, save };
 	sqlite3_stmt *st;
+	time_t from = 0;
 	int n = 0;
 
 	if (store_begin(s) == -1)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	if ((st = prep(s, last)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		from = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	/* A resolution recorded late (resolved_at before the cut-off but
+	 * written after it) is caught by the next day's overlap. */
+	from = from > 86400 ? from - 86400 : 0;
+	for (int i = 0; i < 4; i++) {
 		if ((st = prep(s, sqls[i])) == NULL)
 			goto fail;
 		sqlite3_bind_int64(st, 1, before);
+		if (i < 3)
+			sqlite3_bind_int64(st, 2, from);
 		if (exec_done(s, st) == -1)
 			goto fail;
 		if (i == 0)
