@@ -94,6 +94,16 @@ class Service(unittest.TestCase):
         p = env.run("run", "--once", check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("another escbot is using this database", p.stderr)
+        # Reading, and recording a command for the daemon to send, work
+        # beside it.
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        self.assertTrue(wait_for(lambda: env.cases(), timeout=30))
+        (case,) = env.cases()
+        p = env.run("pause", case["ref"], "--reason", "leave")
+        self.assertIn("running escbot will send", p.stdout)
+        self.assertTrue(wait_for(lambda: any(
+            "Paused" in m["Subject"] for m in env.sink.messages()), timeout=30))
         self.proc.send_signal(signal.SIGTERM)
         self.assertEqual(self.proc.wait(timeout=15), 0)
         env.run("run", "--once")
