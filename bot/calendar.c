@@ -47,8 +47,6 @@ static const int days_before_month[12] = {
 	0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334
 };
 
-static void	seterr(char *, size_t, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
 
 /* C division truncates towards zero; instants before 1970 need the floor. */
 static long long
@@ -283,18 +281,6 @@ valid_hours(int open_min, int close_min)
 }
 
 static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void
 add_holiday(struct calendar *cal, long long day)
 {
 	if (cal->nholidays == cal->cap) {
@@ -360,12 +346,12 @@ parse_holiday_line(char *line, long long *day, char *why, size_t whylen)
 	if (read_digits(&p, 4, &y) == -1 || expect(&p, '-') == -1 ||
 	    read_digits(&p, 2, &m) == -1 || expect(&p, '-') == -1 ||
 	    read_digits(&p, 2, &d) == -1 || (*p != '\0' && !is_blank(*p))) {
-		seterr(why, whylen,
+		errf(why, whylen,
 		    "bad format, expected \"YYYY-MM-DD description\"");
 		return -1;
 	}
 	if (!valid_date(y, m, d)) {
-		seterr(why, whylen, "bad date %04d-%02d-%02d", y, m, d);
+		errf(why, whylen, "bad date %04d-%02d-%02d", y, m, d);
 		return -1;
 	}
 	*day = day_number(y, m, d);
@@ -399,14 +385,14 @@ calendar_load(const char *path, int open_min, int close_min, char *err,
 	int lineno = 0, r;
 
 	if (!valid_hours(open_min, close_min)) {
-		seterr(err, errlen, "%s: working hours %02d:%02d-%02d:%02d: "
+		errf(err, errlen, "%s: working hours %02d:%02d-%02d:%02d: "
 		    "opening must be before closing, within one day", path,
 		    open_min / 60, open_min % 60, close_min / 60,
 		    close_min % 60);
 		return NULL;
 	}
 	if ((fp = fopen(path, "r")) == NULL) {
-		seterr(err, errlen, "%s: %s", path, strerror(errno));
+		errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	cal = calendar_new(open_min, close_min);
@@ -414,14 +400,14 @@ calendar_load(const char *path, int open_min, int close_min, char *err,
 		lineno++;
 		r = parse_holiday_line(line, &day, why, sizeof(why));
 		if (r == -1) {
-			seterr(err, errlen, "%s:%d: %s", path, lineno, why);
+			errf(err, errlen, "%s:%d: %s", path, lineno, why);
 			goto fail;
 		}
 		if (r == 1)
 			add_holiday(cal, day);
 	}
 	if (ferror(fp)) {
-		seterr(err, errlen, "%s:%d: read error: %s", path, lineno + 1,
+		errf(err, errlen, "%s:%d: read error: %s", path, lineno + 1,
 		    strerror(errno));
 		goto fail;
 	}

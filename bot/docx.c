@@ -85,22 +85,6 @@ struct walk {
 
 enum join { JOIN_SPACES, JOIN_LINES, JOIN_ASIS };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* XML helpers.                                                        */
 
@@ -720,7 +704,7 @@ parse_xml(const char *buf, size_t len, const char *name, char *err,
 	int dtd = 0;
 
 	if (len > INT_MAX || (ctxt = xmlNewParserCtxt()) == NULL) {
-		seterr(err, errlen, "damaged: %s cannot be read", name);
+		errf(err, errlen, "damaged: %s cannot be read", name);
 		return NULL;
 	}
 	ctxt->_private = &dtd;
@@ -731,12 +715,12 @@ parse_xml(const char *buf, size_t len, const char *name, char *err,
 	if (dtd) {
 		xmlFreeDoc(doc);
 		doc = NULL;
-		seterr(err, errlen, "damaged: %s has a DOCTYPE, which Word never "
+		errf(err, errlen, "damaged: %s has a DOCTYPE, which Word never "
 		    "writes (refused: its entities are not loaded)", name);
 	} else if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		xmlFreeDoc(doc);
 		doc = NULL;
-		seterr(err, errlen, "damaged: %s is not well-formed XML", name);
+		errf(err, errlen, "damaged: %s is not well-formed XML", name);
 	}
 	xmlFreeParserCtxt(ctxt);
 	return doc;
@@ -768,27 +752,27 @@ read_entry(zip_t *za, zip_int64_t idx, size_t max, unsigned ratio,
 	if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0 ||
 	    (st.valid & ZIP_STAT_SIZE) == 0 ||
 	    (st.valid & ZIP_STAT_COMP_SIZE) == 0) {
-		seterr(err, errlen, "damaged: the zip directory cannot be read");
+		errf(err, errlen, "damaged: the zip directory cannot be read");
 		goto fail;
 	}
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 &&
 	    st.encryption_method != ZIP_EM_NONE) {
-		seterr(err, errlen, "damaged: the document is encrypted");
+		errf(err, errlen, "damaged: the document is encrypted");
 		goto fail;
 	}
 	if (too_packed(st.size, st.comp_size, ratio)) {
-		seterr(err, errlen, "compression ratio over %u: refused as a "
+		errf(err, errlen, "compression ratio over %u: refused as a "
 		    "zip bomb", ratio);
 		goto fail;
 	}
 	if (st.size > max) {
-		seterr(err, errlen, "document larger than %zu bytes when "
+		errf(err, errlen, "document larger than %zu bytes when "
 		    "unpacked", max);
 		goto fail;
 	}
 	buf = xmalloc((size_t)st.size + 1);
 	if ((zf = zip_fopen_index(za, (zip_uint64_t)idx, 0)) == NULL) {
-		seterr(err, errlen, "damaged: %s", zip_strerror(za));
+		errf(err, errlen, "damaged: %s", zip_strerror(za));
 		goto fail;
 	}
 	for (;;) {
@@ -799,7 +783,7 @@ read_entry(zip_t *za, zip_int64_t idx, size_t max, unsigned ratio,
 			want = READ_CHUNK;
 		got = zip_fread(zf, buf + n, want);
 		if (got < 0) {
-			seterr(err, errlen, "damaged: %s", zip_file_strerror(zf));
+			errf(err, errlen, "damaged: %s", zip_file_strerror(zf));
 			goto fail;
 		}
 		if (got == 0)
@@ -808,22 +792,22 @@ read_entry(zip_t *za, zip_int64_t idx, size_t max, unsigned ratio,
 		if (n > st.size) {
 			/* The directory lied about the size. */
 			if (too_packed(n, st.comp_size, ratio))
-				seterr(err, errlen, "compression ratio over %u: "
+				errf(err, errlen, "compression ratio over %u: "
 				    "refused as a zip bomb", ratio);
 			else
-				seterr(err, errlen, "damaged: a part is larger "
+				errf(err, errlen, "damaged: a part is larger "
 				    "than the zip directory says");
 			goto fail;
 		}
 	}
 	if (n != st.size) {
-		seterr(err, errlen, "damaged: a part is shorter than the zip "
+		errf(err, errlen, "damaged: a part is shorter than the zip "
 		    "directory says");
 		goto fail;
 	}
 	if (zip_fclose(zf) != 0) {
 		zf = NULL;
-		seterr(err, errlen, "damaged: a part fails its checksum");
+		errf(err, errlen, "damaged: a part fails its checksum");
 		goto fail;
 	}
 	buf[n] = '\0';
@@ -916,26 +900,26 @@ docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 	if (data == NULL || len < 4 || memcmp(data, "PK\3\4", 4) != 0) {
 		if (data != NULL && len >= 8 &&
 		    memcmp(data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
-			seterr(err, errlen, "not a Word .docx file (an older "
+			errf(err, errlen, "not a Word .docx file (an older "
 			    ".doc, or a password-protected document)");
 		else
-			seterr(err, errlen, "not a Word .docx file");
+			errf(err, errlen, "not a Word .docx file");
 		goto fail;
 	}
 	if ((src = zip_source_buffer_create(data, len, 0, &ze)) == NULL ||
 	    (za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
 	    &ze)) == NULL) {
 		if (zip_error_code_zip(&ze) == ZIP_ER_NOZIP)
-			seterr(err, errlen, "damaged: the file is cut short "
+			errf(err, errlen, "damaged: the file is cut short "
 			    "(no zip directory)");
 		else
-			seterr(err, errlen, "damaged: %s", zip_error_strerror(&ze));
+			errf(err, errlen, "damaged: %s", zip_error_strerror(&ze));
 		goto fail;
 	}
 	src = NULL;		/* the archive owns it now */
 	if (zip_get_num_entries(za, 0) < 0 ||
 	    (zip_uint64_t)zip_get_num_entries(za, 0) > l.max_entries) {
-		seterr(err, errlen, "more than %zu files in the .docx: refused "
+		errf(err, errlen, "more than %zu files in the .docx: refused "
 		    "as a zip bomb", l.max_entries);
 		goto fail;
 	}
@@ -944,7 +928,7 @@ docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 	if (idx < 0)
 		idx = zip_name_locate(za, MAIN_PART, ZIP_FL_NOCASE);
 	if (idx < 0) {
-		seterr(err, errlen, "not a Word .docx file (no %s in it)",
+		errf(err, errlen, "not a Word .docx file (no %s in it)",
 		    MAIN_PART);
 		goto fail;
 	}
@@ -955,14 +939,14 @@ docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 		goto fail;
 	root = xmlDocGetRootElement(doc);
 	if (!is_w(root, "document")) {
-		seterr(err, errlen, "not a Word .docx file (its main part is "
+		errf(err, errlen, "not a Word .docx file (its main part is "
 		    "not a Word document)");
 		goto fail;
 	}
 	if ((body = w_child(root, "body")) != NULL)
 		block_walk(&w, body, &blocks);
 	if (w.toodeep) {
-		seterr(err, errlen, "damaged: tables nested more than %d deep",
+		errf(err, errlen, "damaged: tables nested more than %d deep",
 		    MAX_TABLES);
 		goto fail;
 	}

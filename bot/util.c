@@ -255,3 +255,18 @@ file_read_all(const char *path, char **out, size_t *lenp)
 	*out = sb_steal(&sb);
 	return 0;
 }
+
+void
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	for (char *p = err; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+}

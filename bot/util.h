@@ -44,6 +44,10 @@ const char *str_casestr(const char *, const char *);
 char	*str_trim(char *);
 /* Copy with every CR, LF and other C0 control replaced by a space. */
 char	*str_header_safe(const char *);
+/* Write a message into a caller's error buffer (err may be NULL or
+ * errlen 0); control characters become spaces so it stays one log line. */
+void	 errf(char *err, size_t errlen, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* 0 if the whole file was read into *out (NUL-terminated), -1 otherwise. */
 int	 file_read_all(const char *, char **out, size_t *lenp);
 
