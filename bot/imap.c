@@ -1054,12 +1054,28 @@ idle_pending(struct imap *im)
 	return 0;
 }
 
+/*
+ * Did the answer just parsed report new messages?  EXISTS gives the new
+ * count after any EXPUNGE before it (libetpan lowers sel_exists for each
+ * EXPUNGE), so messages were added when the count plus the expunges of
+ * this answer is above the count before it.  RECENT counts only when it
+ * grows: Dovecot sends it when an expunge lowers it too.
+ */
 static int
-idle_new_mail(struct imap *im)
+idle_new_mail(struct imap *im, uint32_t exists0, uint32_t recent0)
 {
 	struct mailimap_selection_info *si = im->mi->imap_selection_info;
+	struct mailimap_response_info *ri = im->mi->imap_response_info;
+	uint64_t expunged = 0;
 
-	return si != NULL && (si->sel_has_exists || si->sel_has_recent);
+	if (si == NULL)
+		return 0;
+	if (ri != NULL && ri->rsp_expunged != NULL)
+		expunged = (uint64_t)clist_count(ri->rsp_expunged);
+	if (si->sel_has_exists &&
+	    (uint64_t)si->sel_exists + expunged > (uint64_t)exists0)
+		return 1;
+	return si->sel_has_recent && si->sel_recent > recent0;
 }
 
 /* Whatever went wrong while idling, the IDLE state of the session is not
@@ -1107,6 +1123,7 @@ imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
 {
 	struct mailimap_selection_info *si;
 	long long deadline;
+	uint32_t exists0, recent0;
 	int r, rc, fd, woken, got = 0;
 
 	if ((rc = check_usable(im, err, errlen)) != IMAP_OK)
@@ -1131,14 +1148,18 @@ imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
 		 * drops what the server sends before its "+". */
 		si->sel_has_exists = 0;
 		si->sel_has_recent = 0;
+		exists0 = si->sel_exists;
+		recent0 = si->sel_recent;
 		if ((r = mailimap_noop(im->mi)) != MAILIMAP_NO_ERROR)
 			return idle_fail(im, r, "NOOP", err, errlen);
-		if (idle_new_mail(im)) {
+		if (idle_new_mail(im, exists0, recent0)) {
 			got = 1;
 			break;
 		}
 		if ((stop != NULL && *stop) || now_ms() >= deadline)
 			break;
+		exists0 = si->sel_exists;
+		recent0 = si->sel_recent;
 		if ((r = mailimap_idle(im->mi)) != MAILIMAP_NO_ERROR)
 			return idle_fail(im, r, "IDLE", err, errlen);
 		fd = mailimap_idle_get_fd(im->mi);
@@ -1153,13 +1174,14 @@ imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
 		 * the answer to it (EXISTS sets sel_has_exists). */
 		if ((r = mailimap_idle_done(im->mi)) != MAILIMAP_NO_ERROR)
 			return idle_fail(im, r, "IDLE", err, errlen);
-		if (idle_new_mail(im)) {
+		if (idle_new_mail(im, exists0, recent0)) {
 			got = 1;
 			break;
 		}
 		if (!woken)
 			break;	/* deadline or stop */
-		/* Something else (a keep-alive, an EXPUNGE): idle again. */
+		/* Something else (a keep-alive, flags, an EXPUNGE): idle
+		 * again. */
 	}
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';

@@ -20,6 +20,7 @@
 #include "docx.h"
 #include "form.h"
 #include "imap.h"
+#include "oauth.h"
 #include "ingest.h"
 #include "log.h"
 #include "message.h"
@@ -1279,16 +1280,10 @@ older_than(const char *raw, size_t len, time_t since)
 }
 
 int
-ingest_mailbox(struct escbot *e)
+ingest_imap_open(struct escbot *e, struct imap **out, char *err,
+    size_t errlen)
 {
 	struct imap_params p;
-	struct imap *im;
-	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
-	size_t n = 0;
-	char err[512], *raw, *folder;
-	size_t len;
-	int rc, done = 0, progress;
-	struct timespec t0;
 
 	memset(&p, 0, sizeof(p));
 	p.host = e->cfg->imap.host;
@@ -1299,17 +1294,38 @@ ingest_mailbox(struct escbot *e)
 	p.ca_file = e->cfg->imap.ca_file;
 	p.folder = e->cfg->imap.folder;
 	p.timeout = e->cfg->imap.timeout;
-	if ((rc = imap_open(&p, &im, err, sizeof(err))) != IMAP_OK) {
+	if (e->cfg->imap.auth == CONFIG_AUTH_XOAUTH2) {
+		struct oauth_params op;
+
+		config_oauth_params(e->cfg, &op);
+		return imap_open_xoauth2(&p, &op, out, err, errlen);
+	}
+	return imap_open(&p, out, err, errlen);
+}
+
+int
+ingest_mailbox(struct escbot *e)
+{
+	const char *folder_name = e->cfg->imap.folder;
+	struct imap *im;
+	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
+	size_t n = 0;
+	char err[512], *raw, *folder;
+	size_t len;
+	int rc, done = 0, progress;
+	struct timespec t0;
+
+	if ((rc = ingest_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
 		log_warnx("imap: %s", err);
 		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
 	}
 	uidv = imap_uidvalidity(im);
-	if (store_mailbox_get(e->store, p.folder, &known_uidv, &next_uid) == 1 &&
+	if (store_mailbox_get(e->store, folder_name, &known_uidv, &next_uid) == 1 &&
 	    known_uidv != uidv) {
 		/* The server renumbered the folder: look at everything again;
 		 * fingerprints keep what was done from being done twice. */
 		log_warnx("imap: %s UIDVALIDITY changed (%u -> %u); rescanning",
-		    p.folder, known_uidv, uidv);
+		    folder_name, known_uidv, uidv);
 		next_uid = 1;
 	}
 	if (known_uidv != uidv)
@@ -1346,7 +1362,7 @@ ingest_mailbox(struct escbot *e)
 			log_debug("uid %u: before --since; left in the inbox", uids[i]);
 			free(raw);
 			if (!stop_at)
-				store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
+				store_mailbox_set(e->store, folder_name, uidv, uids[i] + 1);
 			continue;
 		}
 		rc = ingest_message(e, raw, len, uidv, uids[i], &folder);
@@ -1368,14 +1384,14 @@ ingest_mailbox(struct escbot *e)
 		free(folder);
 		done++;
 		if (!stop_at)
-			store_mailbox_set(e->store, p.folder, uidv, uids[i] + 1);
+			store_mailbox_set(e->store, folder_name, uidv, uids[i] + 1);
 		if (e->stop && *e->stop)
 			break;	/* SIGTERM: the message in hand is done */
 	}
 	if (progress)
 		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
 	if (n == 0 || known_uidv != uidv)
-		store_mailbox_set(e->store, p.folder, uidv,
+		store_mailbox_set(e->store, folder_name, uidv,
 		    stop_at ? stop_at : (n ? uids[n - 1] + 1 : next_uid));
 	free(uids);
 	imap_close(im);

@@ -15,6 +15,12 @@
 
 enum ingest_status { INGEST_OK = 0, INGEST_TEMP = -1, INGEST_FINAL = -2 };
 
+struct imap;
+
+/* Open the configured mailbox folder (password or XOAUTH2).  IMAP_OK and
+ * *out, or IMAP_ERR_TEMP / IMAP_ERR_FINAL with err. */
+int	ingest_imap_open(struct escbot *, struct imap **out, char *err,
+	    size_t errlen);
 /* One pass over the inbox.  Returns the number of messages handled, or
  * INGEST_TEMP / INGEST_FINAL when the mailbox could not be read. */
 int	ingest_mailbox(struct escbot *);

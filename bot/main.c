@@ -18,13 +18,15 @@
 #include "casework.h"
 #include "digest.h"
 #include "escbot.h"
+#include "imap.h"
 #include "ingest.h"
+#include "oauth.h"
 #include "log.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
 
-static volatile sig_atomic_t quit, reload;
+static volatile sig_atomic_t quit, reload, wake;
 
 static void
 on_signal(int sig)
@@ -33,6 +35,30 @@ on_signal(int sig)
 		reload = 1;
 	else
 		quit = 1;
+	wake = 1;	/* ends an IDLE wait at once */
+}
+
+/* A second session that waits in IDLE between passes, so new mail is
+ * seen within seconds; NULL (and polling) when the server has no IDLE or
+ * cannot be reached just now. */
+static struct imap *
+idle_open(struct escbot *e, int *no_idle)
+{
+	struct imap *im;
+	char err[512];
+
+	if (ingest_imap_open(e, &im, err, sizeof(err)) != IMAP_OK) {
+		log_debug("imap: IDLE session: %s", err);
+		return NULL;
+	}
+	if (!imap_idle_supported(im)) {
+		log_info("imap: server has no IDLE; polling every %d s",
+		    e->cfg->poll_interval);
+		*no_idle = 1;
+		imap_close(im);
+		return NULL;
+	}
+	return im;
 }
 
 static void
@@ -519,8 +545,10 @@ static int
 cmd_run(struct escbot *e, const char *config, int once)
 {
 	struct sigaction sa;
+	struct imap *idle = NULL;
 	time_t next;
-	int rc, was_down = 0;
+	char err[512];
+	int rc, r, was_down = 0, no_idle = 0;
 
 	if (once)
 		return cycle(e, 1);
@@ -534,12 +562,29 @@ cmd_run(struct escbot *e, const char *config, int once)
 	log_info("escbot %s started; polling every %d s", ESCBOT_VERSION,
 	    e->cfg->poll_interval);
 	while (!quit) {
+		/* Opened before the pass, so that mail arriving during it is
+		 * reported to the first IDLE. */
+		if (idle == NULL && !no_idle)
+			idle = idle_open(e, &no_idle);
 		rc = cycle(e, 1);
 		if (rc == 3 && !was_down)
 			log_warnx("a server is unreachable; retrying every %d s",
 			    e->cfg->poll_interval);
 		was_down = rc == 3;
 		next = time(NULL) + e->cfg->poll_interval;
+		wake = 0;
+		if (idle != NULL && !quit && !reload) {
+			r = imap_idle_wait(idle, e->cfg->poll_interval, &wake, err,
+			    sizeof(err));
+			if (r >= 0)
+				next = 0;	/* new mail, the interval, a signal */
+			else {
+				log_warnx("imap: IDLE: %s; polling until it is back",
+				    err);
+				imap_close(idle);
+				idle = NULL;
+			}
+		}
 		while (!quit && !reload && time(NULL) < next)
 			sleep(1);
 		if (reload) {
@@ -550,11 +595,17 @@ cmd_run(struct escbot *e, const char *config, int once)
 				log_warnx("reload: %s has %d error%s; keeping the "
 				    "running configuration", config, d.errors,
 				    d.errors == 1 ? "" : "s");
-			else
+			else {
 				log_info("reload: configuration, rules, directory "
 				    "and templates re-read");
+				imap_close(idle);
+				idle = NULL;
+				no_idle = 0;
+				oauth_reset();
+			}
 		}
 	}
+	imap_close(idle);
 	log_info("escbot stopping");
 	return 0;
 }

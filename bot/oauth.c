@@ -456,7 +456,7 @@ oauth_parse_reply(long status, const char *body, size_t len,
 			goto fail;
 		}
 		rc = OAUTH_OK;
-		goto done;
+		goto fail;
 	}
 	if (len > 0 && oauth_json_field(body, len, "error", &error) == 1)
 		(void)oauth_json_field(body, len, "error_description", &desc);
@@ -480,9 +480,10 @@ oauth_parse_reply(long status, const char *body, size_t len,
 		seterr(err, errlen, "oauth2: token endpoint answered HTTP "
 		    "%ld: check oauth2.token_url", status);
 fail:
-	oauth_reply_free(out);
-	out->expires_in = -1;
-done:
+	if (rc != OAUTH_OK) {
+		oauth_reply_free(out);
+		out->expires_in = -1;
+	}
 	free(error);
 	free(desc);
 	free(type);
@@ -1021,7 +1022,7 @@ oauth_token(const struct oauth_params *p, time_t now, char **token,
 	    mem.expires - now >= OAUTH_MARGIN) {
 		*token = xstrdup(mem.token);
 		rc = OAUTH_OK;
-		goto done;
+		goto fail;
 	}
 	if (p->token_cache != NULL && p->token_cache[0] != '\0' &&
 	    cache_read(p->token_cache, key, &cached, &expires) == 0 &&
@@ -1031,13 +1032,13 @@ oauth_token(const struct oauth_params *p, time_t now, char **token,
 		cached = NULL;
 		log_debug("oauth2: access token from %s", p->token_cache);
 		rc = OAUTH_OK;
-		goto done;
+		goto fail;
 	}
 	if (p->grant == OAUTH_GRANT_REFRESH_TOKEN &&
 	    (rc = read_refresh_token(p, &refresh, err, errlen)) != OAUTH_OK)
-		goto done;
+		goto fail;
 	if ((rc = request_token(p, refresh, &reply, err, errlen)) != OAUTH_OK)
-		goto done;
+		goto fail;
 
 	if (p->grant == OAUTH_GRANT_REFRESH_TOKEN &&
 	    reply.refresh_token != NULL &&
@@ -1064,7 +1065,7 @@ oauth_token(const struct oauth_params *p, time_t now, char **token,
 	    life / 60);
 	*token = xstrdup(reply.access_token);
 	rc = OAUTH_OK;
-done:
+fail:
 	if (rc == OAUTH_OK && err != NULL && errlen > 0)
 		err[0] = '\0';
 	oauth_reply_free(&reply);

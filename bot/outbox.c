@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
+#include "oauth.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
@@ -38,6 +40,8 @@ outbox_flush(struct escbot *e)
 	size_t n;
 	time_t now;
 	int sent = 0, unreachable = 0;
+	struct oauth_params op;
+	char *token = NULL;
 
 	memset(&p, 0, sizeof(p));
 	p.url = e->cfg->smtp.url;
@@ -46,10 +50,24 @@ outbox_flush(struct escbot *e)
 	p.ca_file = e->cfg->smtp.ca_file;
 	p.starttls = e->cfg->smtp.starttls;
 	p.timeout = e->cfg->smtp.timeout;
+	if (e->cfg->smtp.auth == CONFIG_AUTH_XOAUTH2) {
+		/* Real time, not --now: token lifetimes are the server's. */
+		config_oauth_params(e->cfg, &op);
+		if (oauth_token(&op, time(NULL), &token, err, sizeof(err)) !=
+		    OAUTH_OK) {
+			if (!outage)
+				log_warnx("smtp: cannot send (%s); will retry", err);
+			outage = 1;
+			return -1;
+		}
+		p.oauth_token = token;
+	}
 	for (;;) {
 		now = escbot_now(e);
-		if (store_outbox_ready(e->store, now, &items, &n, BATCH) == -1)
-			return -1;
+		if (store_outbox_ready(e->store, now, &items, &n, BATCH) == -1) {
+			sent = -1;
+			goto done;
+		}
 		if (n == 0) {
 			free(items);
 			break;
@@ -105,6 +123,10 @@ outbox_flush(struct escbot *e)
 						log_warnx("smtp: cannot send (%s); "
 						    "will retry", err);
 					outage = 1;
+				} else if (token && strstr(err, "XOAUTH2 login refused")) {
+					/* A revoked token: fetch a new one next run. */
+					oauth_forget(&op);
+					unreachable = 1;
 				} else
 					log_warnx("smtp: %s to %s deferred: %s",
 					    it->token, it->rcpt, err);
@@ -116,10 +138,17 @@ outbox_flush(struct escbot *e)
 		for (size_t i = 0; i < n; i++)
 			outbox_item_free(&items[i]);
 		free(items);
-		if (unreachable)
-			return -1;
+		if (unreachable) {
+			sent = -1;
+			break;
+		}
 		if (n < BATCH || (e->stop && *e->stop))
 			break;
+	}
+done:
+	if (token) {
+		explicit_bzero(token, strlen(token));
+		free(token);
 	}
 	return sent;
 }

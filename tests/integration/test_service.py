@@ -84,6 +84,28 @@ class Service(unittest.TestCase):
         self.assertEqual(self.proc.wait(timeout=15), 0)
         self.assertIn("stopping", self.log())
 
+    def test_idle_acknowledges_within_seconds(self):
+        env = self.env
+        with open(env.config) as f:
+            conf = f.read()
+        with open(env.config, "w") as f:
+            f.write(conf.replace("poll_interval = 5;", "poll_interval = 300;"))
+        with open(self.errlog, "w") as err:
+            self.proc = subprocess.Popen([ESCBOT, "-c", env.config, "run"],
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=err)
+        self.assertTrue(wait_for(lambda: "started" in self.log()))
+        time.sleep(2)   # the first pass is done; escbot waits in IDLE
+        t0 = time.monotonic()
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        self.assertTrue(wait_for(lambda: env.sink.messages(), timeout=30),
+                        self.log())
+        # Polling every 300 s would take minutes; IDLE takes seconds.
+        self.assertLess(time.monotonic() - t0, 15)
+        self.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(self.proc.wait(timeout=15), 0)
+
     def test_second_instance_refused(self):
         env = self.env
         with open(self.errlog, "w") as err:
