@@ -381,3 +381,33 @@ fail:
 		store_rollback(e->store);
 	return -1;
 }
+
+int
+casework_alert(struct escbot *e, const char *what, const char *error)
+{
+	struct tvars v = { 0 };
+	struct tm tm;
+	char *tok;
+	int rc = 0;
+
+	if (e->cfg->admin_email[0] == '\0')
+		return 0;
+	calendar_utc_to_london(escbot_now(e), &tm);
+	tok = xasprintf("alert/%s/%04d-%02d-%02d", what, tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	tvars_set(&v, "subject", what);
+	tvars_set(&v, "note", error);
+	if (store_begin(e->store) == -1) {
+		rc = -1;
+		goto done;
+	}
+	if (casework_reply(e, "admin-alert", tok, e->cfg->admin_email, NULL, &v,
+	    escbot_now(e)) < 0 || store_commit(e->store) == -1) {
+		store_rollback(e->store);
+		rc = -1;
+	}
+done:
+	free(tok);
+	tvars_free(&v);
+	return rc;
+}

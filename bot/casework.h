@@ -24,6 +24,9 @@ int	casework_apply(struct escbot *, const struct case_state *c,
 int	casework_reply(struct escbot *, const char *tmpl, const char *token,
 	    const char *rcpt, const char *in_reply_to, struct tvars *vars,
 	    time_t now);
+/* An email to admin_email about a failure that needs a person (what:
+ * "imap", "smtp"), at most once a day per kind.  0, or -1. */
+int	casework_alert(struct escbot *, const char *what, const char *error);
 /* Template variables describing a case (adds to vars). */
 void	casework_case_vars(struct escbot *, const struct case_state *,
 	    struct tvars *vars);

@@ -21,7 +21,8 @@ static const char *const top_keys[] = {
 	"allowed_sender_domains", "imap", "smtp", "holidays",
 	"working_hours", "poll_interval", "authserv_id", "max_message_size",
 	"max_replies_per_sender_per_day", "digest",
-	"max_emails_per_recipient_per_day", "retention_months", "limits", "oauth2", NULL
+	"max_emails_per_recipient_per_day", "retention_months", "limits",
+	"admin_email", "oauth2", NULL
 };
 static const char *const limit_keys[] = { "attachment_size", "mime_parts",
 	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
@@ -494,6 +495,16 @@ config_load(const char *path, struct config **out, struct diag *d)
 		    "allowed_sender_domains")),
 		    "allowed_sender_domains is empty: nobody could open a case");
 	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
+	c->admin_email = cfg_string(root, "admin_email", 0, "", path, d);
+	if (c->admin_email[0]) {
+		char *a = config_addr_spec(c->admin_email);
+
+		if (a == NULL || strpbrk(c->admin_email, "\r\n"))
+			diag_error(d, path, cfg_line(config_setting_get_member(root,
+			    "admin_email")), "admin_email \"%s\" is not an email "
+			    "address", c->admin_email);
+		free(a);
+	}
 	c->poll_interval = cfg_int(root, "poll_interval", 0, 60, 5, 86400, path, d);
 	c->max_message_size = cfg_int(root, "max_message_size", 0,
 	    25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
@@ -598,6 +609,7 @@ config_free(struct config *c)
 	cfg_strings_free(c->allowed_domains);
 	cfg_strings_free(c->digest.recipients);
 	free(c->authserv_id);
+	free(c->admin_email);
 	free(c->imap.host);
 	free(c->imap.user);
 	if (c->imap.password)

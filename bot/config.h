@@ -29,6 +29,7 @@ struct config {
 	char		**allowed_domains;	/* lower case, NULL-terminated */
 	size_t		 nallowed;
 	char		*authserv_id;		/* trusted Authentication-Results */
+	char		*admin_email;		/* alerts: "" for none */
 	int		 work_open, work_close;	/* minutes after midnight */
 	int		 poll_interval;		/* seconds */
 	int		 max_message_size;	/* bytes */

@@ -31,6 +31,7 @@ struct escbot {
 	volatile sig_atomic_t	*stop;		/* set by SIGTERM: finish the
 						   message in hand, then stop */
 	int			 locked;	/* this process holds the lock */
+	char			 last_error[512];	/* of the last failed fetch */
 	int			 lock_fd;
 };
 

@@ -1317,6 +1317,7 @@ ingest_mailbox(struct escbot *e)
 
 	if ((rc = ingest_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
 		log_warnx("imap: %s", err);
+		snprintf(e->last_error, sizeof(e->last_error), "%s", err);
 		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
 	}
 	uidv = imap_uidvalidity(im);

@@ -516,10 +516,15 @@ cycle(struct escbot *e, int fetch)
 
 	if (fetch) {
 		r = ingest_mailbox(e);
-		if (r == INGEST_FINAL)
+		if (r == INGEST_TEMP)
 			rc = 3;
-		else if (r == INGEST_TEMP)
+		else if (r == INGEST_FINAL) {
+			/* A refused login, certificate or revoked grant will not
+			 * mend itself: tell the administrator, once a day. */
 			rc = 3;
+			if (casework_alert(e, "imap", e->last_error) == -1)
+				log_warnx("alert: %s", store_error(e->store));
+		}
 	}
 	if (casework_tick(e) == -1)
 		rc = 2;
