@@ -1014,6 +1014,41 @@ imap_move(struct imap *im, uint32_t uid, const char *folder, char *err,
 }
 
 int
+imap_move_uids(struct imap *im, const uint32_t *uids, size_t n,
+    const char *folder, char *err, size_t errlen)
+{
+	struct mailimap_set *set;
+	int r, rc;
+
+	if (n == 0)
+		return IMAP_OK;
+	if ((rc = check_usable(im, err, errlen)) != IMAP_OK)
+		return rc;
+	if ((rc = ensure_folder(im, folder, err, errlen)) != IMAP_OK)
+		return rc;
+	if ((set = mailimap_set_new_empty()) == NULL)
+		fatalx("imap: out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, uids[i]) != MAILIMAP_NO_ERROR)
+			fatalx("imap: out of memory");
+	if (mailimap_has_extension(im->mi, "MOVE")) {
+		r = mailimap_uid_move(im->mi, set, folder);
+		if (r != MAILIMAP_NO_ERROR)
+			rc = fail_copy(im, r, "UID MOVE", uids[0], folder, err,
+			    errlen);
+	} else
+		rc = copy_delete(im, set, uids[0], folder, err, errlen);
+	mailimap_set_free(set);
+	if (rc == IMAP_OK) {
+		log_debug("imap: %zu message%s moved to %s", n, n == 1 ? "" : "s",
+		    folder);
+		if (err != NULL && errlen > 0)
+			err[0] = '\0';
+	}
+	return rc;
+}
+
+int
 imap_append(struct imap *im, const char *folder, const char *raw, size_t len,
     char *err, size_t errlen)
 {

@@ -63,6 +63,11 @@ int	imap_fetch(struct imap *, uint32_t uid, char **raw, size_t *len,
  * UID only.  A message already gone counts as moved. */
 int	imap_move(struct imap *, uint32_t uid, const char *folder,
 	    char *err, size_t errlen);
+/* Move several messages at once (one UID MOVE, or COPY + \Deleted + UID
+ * EXPUNGE of the set); UIDs already gone are ignored by the server.  The
+ * way to move a batch: one round trip instead of one per message. */
+int	imap_move_uids(struct imap *, const uint32_t *uids, size_t n,
+	    const char *folder, char *err, size_t errlen);
 /* APPEND a message to a folder (used by tests and the demo tooling). */
 int	imap_append(struct imap *, const char *folder, const char *raw,
 	    size_t len, char *err, size_t errlen);

@@ -1279,6 +1279,76 @@ older_than(const char *raw, size_t len, time_t since)
 	return old;
 }
 
+#define MOVE_BATCH	100
+
+/* Committed messages waiting to be moved, by destination folder. */
+struct moves {
+	struct {
+		char		*folder;
+		uint32_t	*uids;
+		size_t		 n;
+	} f[4];
+	size_t	nf;
+	size_t	n;		/* messages in all folders */
+};
+
+static void
+moves_add(struct moves *mv, const char *folder, uint32_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < mv->nf; i++)
+		if (strcmp(mv->f[i].folder, folder) == 0)
+			break;
+	if (i == mv->nf) {
+		if (mv->nf == sizeof(mv->f) / sizeof(mv->f[0]))
+			fatalx("ingest: too many destination folders");
+		mv->f[mv->nf++].folder = xstrdup(folder);
+	}
+	mv->f[i].uids = xreallocarray(mv->f[i].uids, mv->f[i].n + 1,
+	    sizeof(uint32_t));
+	mv->f[i].uids[mv->f[i].n++] = uid;
+	mv->n++;
+}
+
+/* Move what is waiting.  0, or -1 (logged; *stop_at set to the first UID
+ * not moved, so the next pass finds it again). */
+static int
+moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
+    uint32_t *stop_at)
+{
+	char err[512];
+	int rc = 0;
+
+	for (size_t i = 0; i < mv->nf; i++) {
+		if (mv->f[i].n == 0)
+			continue;
+		if (rc == 0 && imap_move_uids(im, mv->f[i].uids, mv->f[i].n,
+		    mv->f[i].folder, err, sizeof(err)) != IMAP_OK) {
+			log_warnx("imap: move of %zu message%s to %s: %s",
+			    mv->f[i].n, mv->f[i].n == 1 ? "" : "s",
+			    mv->f[i].folder, err);
+			rc = -1;
+		}
+		if (rc == -1 && (*stop_at == 0 || mv->f[i].uids[0] < *stop_at))
+			*stop_at = mv->f[i].uids[0];
+		mv->f[i].n = 0;
+	}
+	(void)e;
+	mv->n = 0;
+	return rc;
+}
+
+static void
+moves_free(struct moves *mv)
+{
+	for (size_t i = 0; i < mv->nf; i++) {
+		free(mv->f[i].folder);
+		free(mv->f[i].uids);
+	}
+	memset(mv, 0, sizeof(*mv));
+}
+
 int
 ingest_imap_open(struct escbot *e, struct imap **out, char *err,
     size_t errlen)
@@ -1309,11 +1379,13 @@ ingest_mailbox(struct escbot *e)
 	const char *folder_name = e->cfg->imap.folder;
 	struct imap *im;
 	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
+	uint32_t handled = 0;
 	size_t n = 0;
 	char err[512], *raw, *folder;
 	size_t len;
 	int rc, done = 0, progress;
 	struct timespec t0;
+	struct moves mv = { 0 };
 
 	if ((rc = ingest_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
 		log_warnx("imap: %s", err);
@@ -1362,8 +1434,7 @@ ingest_mailbox(struct escbot *e)
 			 * older messages where they are. */
 			log_debug("uid %u: before --since; left in the inbox", uids[i]);
 			free(raw);
-			if (!stop_at)
-				store_mailbox_set(e->store, folder_name, uidv, uids[i] + 1);
+			handled = uids[i] + 1;
 			continue;
 		}
 		rc = ingest_message(e, raw, len, uidv, uids[i], &folder);
@@ -1375,25 +1446,30 @@ ingest_mailbox(struct escbot *e)
 				stop_at = uids[i];
 			continue;
 		}
-		if (imap_move(im, uids[i], folder, err, sizeof(err)) != 0) {
-			log_warnx("imap: uid %u: move to %s: %s", uids[i], folder, err);
-			free(folder);
-			if (!stop_at)
-				stop_at = uids[i];
-			break;
-		}
+		moves_add(&mv, folder, uids[i]);
 		free(folder);
 		done++;
-		if (!stop_at)
-			store_mailbox_set(e->store, folder_name, uidv, uids[i] + 1);
+		handled = uids[i] + 1;
+		/* Moved in batches: one round trip per MOVE_BATCH messages.
+		 * Every message in a batch is already committed, so a crash
+		 * before the move only leaves work the fingerprint finishes. */
+		if (mv.n >= MOVE_BATCH || (e->stop && *e->stop)) {
+			if (moves_flush(e, im, &mv, &stop_at) == -1)
+				break;
+			if (!stop_at)
+				store_mailbox_set(e->store, folder_name, uidv, handled);
+		}
 		if (e->stop && *e->stop)
 			break;	/* SIGTERM: the message in hand is done */
 	}
+	(void)moves_flush(e, im, &mv, &stop_at);
+	moves_free(&mv);
 	if (progress)
 		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
-	if (n == 0 || known_uidv != uidv)
-		store_mailbox_set(e->store, folder_name, uidv,
-		    stop_at ? stop_at : (n ? uids[n - 1] + 1 : next_uid));
+	/* The cursor never passes a message that was not handled: the first
+	 * one left behind, else the last one handled, else where it was. */
+	store_mailbox_set(e->store, folder_name, uidv, stop_at ? stop_at :
+	    handled ? handled : next_uid);
 	free(uids);
 	imap_close(im);
 	return done;
