@@ -112,21 +112,18 @@ outbox_flush(struct escbot *e)
 			} else {
 				dr = DELIVERY_RETRY;
 				next = now + backoff(e, it->attempts);
-				/* A refusal before any recipient was looked at
-				 * means the server is out: stop this round. */
-				if (strstr(err, "connect") || strstr(err, "resolve") ||
-				    strstr(err, "timed out") || strstr(err, "Timeout") ||
-				    strstr(err, "certificate") || strstr(err, "SSL") ||
-				    strstr(err, "TLS")) {
+				/* The server's problem, not this recipient's:
+				 * stop this round. */
+				if (strncmp(err, SMTP_SERVER_ERROR_PREFIX,
+				    strlen(SMTP_SERVER_ERROR_PREFIX)) == 0) {
+					/* A refused token is fetched anew next run. */
+					if (token && strstr(err, "XOAUTH2 login refused"))
+						oauth_forget(&op);
 					unreachable = 1;
 					if (!outage)
 						log_warnx("smtp: cannot send (%s); "
 						    "will retry", err);
 					outage = 1;
-				} else if (token && strstr(err, "XOAUTH2 login refused")) {
-					/* A revoked token: fetch a new one next run. */
-					oauth_forget(&op);
-					unreachable = 1;
 				} else
 					log_warnx("smtp: %s to %s deferred: %s",
 					    it->token, it->rcpt, err);

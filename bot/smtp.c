@@ -269,6 +269,10 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 		hint = "SMTP server unreachable: ";
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		hint = "SMTP server timed out: ";
+	else if (code == 421 || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
+	    rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY ||
+	    rc == CURLE_SSL_CONNECT_ERROR)
+		hint = "SMTP server unavailable: ";
 
 	if (d->reply[0] && code >= 400)
 		snprintf(err, errlen, "%s%s (curl %d); server said: %s",

@@ -28,6 +28,12 @@ enum smtp_result {
 	SMTP_PERMFAIL = 2,	/* 5xx for this recipient: do not retry */
 };
 
+/* Every failure that is the server's rather than one recipient's (it is
+ * unreachable, refuses the login or the certificate, is shutting down)
+ * has an err that starts with this prefix: the caller stops sending for
+ * this round instead of trying each delivery. */
+#define SMTP_SERVER_ERROR_PREFIX	"SMTP "
+
 /* Send `len` bytes of `data` (a complete RFC 5322 message with CRLF or LF
  * line ends) from envelope `mail_from` to `rcpt`.  err gets the server's
  * reply or curl's reason on failure. */
