@@ -1228,7 +1228,19 @@ ingest_message(struct escbot *e, const char *raw, size_t len,
 		    "max_message_size", len);
 	else if (message_parse(raw, len, &m, err, sizeof(err)) == -1)
 		set_outcome(&o, "rejected", 1, "unreadable message: %s", err);
-	else if (decide(e, m, raw, len, &o, now) == -1) {
+	else if (m->message_id && m->from_addr &&
+	    (rc = store_processed_find_id(e->store, m->message_id, m->from_addr,
+	    &known)) != 0) {
+		/* The same message delivered again with other trace headers:
+		 * it goes where the first copy went, and nothing is done. */
+		if (rc == -1) {
+			store_rollback(e->store);
+			goto fail;
+		}
+		set_outcome(&o, "duplicate", 0, "a copy of a message already "
+		    "processed");
+		o.rejected = strcmp(known, e->cfg->imap.rejected_folder) == 0;
+	} else if (decide(e, m, raw, len, &o, now) == -1) {
 		store_rollback(e->store);
 		goto fail;
 	}
@@ -1253,6 +1265,7 @@ ingest_message(struct escbot *e, const char *raw, size_t len,
 	*folder = xstrdup(pm.folder);
 	message_free(m);
 	free(o.reason);
+	free(known);
 	free(fp);
 	return 0;
 fail:
@@ -1260,6 +1273,7 @@ fail:
 	    store_error(e->store));
 	message_free(m);
 	free(o.reason);
+	free(known);
 	free(fp);
 	return -1;
 }
@@ -1280,6 +1294,8 @@ older_than(const char *raw, size_t len, time_t since)
 }
 
 #define MOVE_BATCH	100
+
+static int imap_outage;	/* 1 while the mailbox cannot be reached */
 
 /* Committed messages waiting to be moved, by destination folder. */
 struct moves {
@@ -1388,10 +1404,17 @@ ingest_mailbox(struct escbot *e)
 	struct moves mv = { 0 };
 
 	if ((rc = ingest_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
-		log_warnx("imap: %s", err);
+		/* Once per outage, not once per poll. */
+		if (!imap_outage)
+			log_warnx("imap: %s%s", err, rc == IMAP_ERR_TEMP ?
+			    "; will retry" : "");
+		imap_outage = 1;
 		snprintf(e->last_error, sizeof(e->last_error), "%s", err);
 		return rc == IMAP_ERR_FINAL ? INGEST_FINAL : INGEST_TEMP;
 	}
+	if (imap_outage)
+		log_info("imap: %s reachable again", e->cfg->imap.host);
+	imap_outage = 0;
 	uidv = imap_uidvalidity(im);
 	if (store_mailbox_get(e->store, folder_name, &known_uidv, &next_uid) == 1 &&
 	    known_uidv != uidv) {

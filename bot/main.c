@@ -553,7 +553,7 @@ cmd_run(struct escbot *e, const char *config, int once)
 	struct imap *idle = NULL;
 	time_t next;
 	char err[512];
-	int rc, r, was_down = 0, no_idle = 0;
+	int r, no_idle = 0;
 
 	if (once)
 		return cycle(e, 1);
@@ -571,11 +571,9 @@ cmd_run(struct escbot *e, const char *config, int once)
 		 * reported to the first IDLE. */
 		if (idle == NULL && !no_idle)
 			idle = idle_open(e, &no_idle);
-		rc = cycle(e, 1);
-		if (rc == 3 && !was_down)
-			log_warnx("a server is unreachable; retrying every %d s",
-			    e->cfg->poll_interval);
-		was_down = rc == 3;
+		/* Outages are logged where they are met, once each (ingest,
+		 * outbox), so the return of a pass needs no report here. */
+		(void)cycle(e, 1);
 		next = time(NULL) + e->cfg->poll_interval;
 		wake = 0;
 		if (idle != NULL && !quit && !reload) {
@@ -584,7 +582,8 @@ cmd_run(struct escbot *e, const char *config, int once)
 			if (r >= 0)
 				next = 0;	/* new mail, the interval, a signal */
 			else {
-				log_warnx("imap: IDLE: %s; polling until it is back",
+				/* The next pass reports an outage, once. */
+				log_debug("imap: IDLE: %s; polling until it is back",
 				    err);
 				imap_close(idle);
 				idle = NULL;

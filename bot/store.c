@@ -97,6 +97,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_resolved ON cases(resolved_at) WHERE status = 'resolved';"
 	"DROP INDEX case_fields_value;"
 	"CREATE INDEX case_fields_value ON case_fields(name, value COLLATE NOCASE);",
+	/* 4: re-deliveries are found by Message-ID and sender. */
+	"CREATE INDEX processed_msgid ON processed(message_id, sender);",
 };
 
 const char *
@@ -360,6 +362,27 @@ store_processed_find(struct store *s, const char *fp, char **folder)
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, fp);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && folder)
+		*folder = col_text(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_processed_find_id(struct store *s, const char *message_id,
+    const char *sender, char **folder)
+{
+	static const char sql[] = "SELECT folder FROM processed WHERE "
+	    "message_id = ? AND sender = ? AND outcome != 'duplicate' "
+	    "ORDER BY id LIMIT 1";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, message_id);
+	bind_text(st, 2, sender);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && folder)
 		*folder = col_text(st, 0);

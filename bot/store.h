@@ -57,6 +57,11 @@ struct processed_msg {
 int	store_processed_find(struct store *, const char *fingerprint,
 	    char **folder);
 int	store_processed_add(struct store *, const struct processed_msg *);
+/* The same message seen before under other bytes (a re-delivery adds a
+ * Received line): 1 and *folder when this Message-ID from this sender was
+ * processed, 0 when not, -1 on error. */
+int	store_processed_find_id(struct store *, const char *message_id,
+	    const char *sender, char **folder);
 int	store_processed_moved(struct store *, const char *fingerprint);
 /* Messages counted by outcome since `since` (for digests and the CLI). */
 int	store_processed_count(struct store *, const char *outcome, time_t since);
