@@ -408,7 +408,8 @@ bar_table(struct strbuf *h, struct strbuf *t, const char *title,
 {
 	int max = 1;
 
-	qsort(c, n, sizeof(*c), count_cmp);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), count_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (c[i].n > max)
 			max = c[i].n;

@@ -316,7 +316,8 @@ rules_load(const char *dir, struct ruleset **out, struct diag *d)
 		}
 	}
 	closedir(dp);
-	qsort(names, nnames, sizeof(char *), cmpstr);
+	if (nnames > 1)
+		qsort(names, nnames, sizeof(char *), cmpstr);
 	rs->protocols = xcalloc(nnames + 1, sizeof(*rs->protocols));
 	for (size_t i = 0; i < nnames; i++) {
 		config_t cf;
