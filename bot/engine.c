@@ -300,7 +300,9 @@ tick_step(struct case_state *c, const struct engine_ctx *x,
 	if (c->status == CASE_PAUSED) {
 		if (x->now < pause_reminder_time(c, x))
 			return 0;
-		c->pause_reminders_done++;
+		/* Several due at once (escbot was down): only the latest. */
+		while (pause_reminder_time(c, x) <= x->now)
+			c->pause_reminders_done++;
 		tok = token(c, "p%lld/r%d", (long long)c->paused_at,
 		    c->pause_reminders_done);
 		queue_to_stage(c, x, d, "pause-reminder", tok, 1);

@@ -1399,7 +1399,7 @@ ingest_mailbox(struct escbot *e)
 	size_t n = 0;
 	char err[512], *raw, *folder;
 	size_t len;
-	int rc, done = 0, progress;
+	int rc, done = 0, failed = 0, progress;
 	struct timespec t0;
 	struct moves mv = { 0 };
 
@@ -1467,6 +1467,7 @@ ingest_mailbox(struct escbot *e)
 			 * the next pass tries it again. */
 			if (!stop_at)
 				stop_at = uids[i];
+			failed++;
 			continue;
 		}
 		moves_add(&mv, folder, uids[i]);
@@ -1495,5 +1496,7 @@ ingest_mailbox(struct escbot *e)
 	    handled ? handled : next_uid);
 	free(uids);
 	imap_close(im);
-	return done;
+	/* A message that could not be recorded stays in the inbox for the
+	 * next pass; say so to a scheduler running "run --once". */
+	return failed ? INGEST_TEMP : done;
 }

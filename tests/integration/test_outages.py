@@ -214,6 +214,29 @@ class Outages(EnvTestCase):
         self.assertEqual(len(down), 1, log)
         self.assertEqual(count(log, r"imap: .*reachable again"), 1, log)
 
+    # -- escbot itself
+
+    # Once a bug (engine.c tick_step): every pause reminder missed while
+    # escbot was down went out at once.
+    def test_escbot_down_for_weeks_sends_one_pause_reminder_not_a_burst(self):
+        env = self.make_env()
+        env.deliver(make_message(RAISER, "Escalation referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        env.run("pause", case["ref"], "--reason", "waiting for minutes",
+                now="2026-11-24T10:00:00Z")
+        before = len(env.sink.messages())
+        # escbot was not running from then until Monday 25 January 2027.
+        env.run("tick", now="2027-01-25T10:00:00Z")
+        per_rcpt = {}
+        for m in env.sink.messages()[before:]:
+            if "Still paused" in str(m["Subject"]):
+                for r in m.rcpt_tos:
+                    per_rcpt[r] = per_rcpt.get(r, 0) + 1
+        self.assertTrue(per_rcpt)
+        self.assertEqual(max(per_rcpt.values()), 1, per_rcpt)
+
     # -- the log
 
     def test_logs_carry_no_personal_data_or_password(self):

@@ -12,6 +12,7 @@ Nothing here changes escbot; it drives bot/escbot like an administrator and
 looks at what reached the mailbox, the SMTP sink and the database.
 """
 import asyncio
+import atexit
 import email
 import email.policy
 import glob
@@ -28,11 +29,40 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from escbot_env import EscbotEnv, ESCBOT, MAILBOX, make_message  # noqa: E402,F401
+import escbot_env                                              # noqa: E402
+from escbot_env import EscbotEnv, MAILBOX, make_message        # noqa: E402,F401
 from smtpsink import SmtpSink                                  # noqa: E402
 import forms_fixtures as F                                     # noqa: E402
 
 SLOW_SINK = os.path.join(HERE, "slowsmtpsink.py")
+
+# ESCBOT_BIN=/path/to/escbot runs these tests against another build (a
+# copy that a concurrent `make` cannot replace mid-test).
+if os.environ.get("ESCBOT_BIN"):
+    escbot_env.ESCBOT = os.path.abspath(os.environ["ESCBOT_BIN"])
+ESCBOT = escbot_env.ESCBOT
+
+# Servers and daemons started here and not yet stopped: stopped at exit
+# too, so that an interrupted run (SIGINT, or SIGTERM from a time limit)
+# leaves no Dovecot, sink or escbot behind.
+_LIVE = []
+
+
+def _stop_live():
+    for thing in reversed(list(_LIVE)):
+        try:
+            thing.kill() if isinstance(thing, Daemon) else thing.stop()
+        except Exception:
+            pass
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt("SIGTERM")
+
+
+atexit.register(_stop_live)
+if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 class SlowSmtpSink(SmtpSink):
@@ -138,6 +168,7 @@ class GuaranteeEnv(EscbotEnv):
             self.proxy = LatencyProxy(self.dovecot.port, imap_latency)
 
     def start(self):
+        _LIVE.append(self)
         if self.proxy is not None:
             self.proxy.start()
         return super().start()
@@ -146,6 +177,8 @@ class GuaranteeEnv(EscbotEnv):
         super().stop()
         if self.proxy is not None:
             self.proxy.stop()
+        if self in _LIVE:
+            _LIVE.remove(self)
 
     def write_config(self):
         super().write_config()
@@ -251,6 +284,15 @@ def db_rows(db, sql, args=()):
         con.close()
 
 
+def case_emails(env, ref, now=None):
+    """The emails of a case from `case REF --json`: its "emails" list
+    (older builds listed them under "actions")."""
+    detail = env.case(ref, now=now)
+    if "emails" in detail:
+        return detail["emails"]
+    return [a for a in detail.get("actions", []) if "email" in a]
+
+
 # ------------------------------------------------------------ the daemon
 
 class Daemon:
@@ -265,6 +307,7 @@ class Daemon:
         self.proc = None
 
     def start(self):
+        _LIVE.append(self)
         with open(self.err_path, "wb") as e, open(self.out_path, "wb") as o:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                          stdout=o, stderr=e,
@@ -306,6 +349,8 @@ class Daemon:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self in _LIVE:
+            _LIVE.remove(self)
 
 
 def wait_until(pred, timeout=15.0, step=0.1, what="condition"):
