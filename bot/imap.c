@@ -61,27 +61,6 @@ struct imap {
 	size_t		 nfolders;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = ' ';
-	for (size_t n = strlen(err); n > 0 && err[n - 1] == ' '; n--)
-		err[n - 1] = '\0';
-}
-
 /* --- the mailstream_low driver ------------------------------------------ */
 
 static long long
@@ -251,16 +230,16 @@ tcp_connect(const char *host, int port, int timeout, char *err, size_t errlen)
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	r = getaddrinfo(host, portstr, &hints, &res);
 	if (r != 0) {
-		seterr(err, errlen, "%s:%d: cannot resolve: %s", host, port,
+		errf(err, errlen, "%s:%d: cannot resolve: %s", host, port,
 		    gai_strerror(r));
 		return -1;
 	}
-	seterr(err, errlen, "%s:%d: no usable address", host, port);
+	errf(err, errlen, "%s:%d: no usable address", host, port);
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd == -1) {
-			seterr(err, errlen, "%s:%d: socket: %s", host, port,
+			errf(err, errlen, "%s:%d: socket: %s", host, port,
 			    strerror(errno));
 			continue;
 		}
@@ -285,7 +264,7 @@ tcp_connect(const char *host, int port, int timeout, char *err, size_t errlen)
 		}
 		if (r == 0)
 			break;
-		seterr(err, errlen, "connect to %s:%d: %s", host, port,
+		errf(err, errlen, "connect to %s:%d: %s", host, port,
 		    strerror(errno));
 		close(fd);
 		fd = -1;
@@ -296,7 +275,7 @@ tcp_connect(const char *host, int port, int timeout, char *err, size_t errlen)
 	/* Back to blocking; the socket timeouts bound every read/write. */
 	r = fcntl(fd, F_GETFL);
 	if (r == -1 || fcntl(fd, F_SETFL, r & ~O_NONBLOCK) == -1) {
-		seterr(err, errlen, "%s:%d: fcntl: %s", host, port,
+		errf(err, errlen, "%s:%d: fcntl: %s", host, port,
 		    strerror(errno));
 		close(fd);
 		return -1;
@@ -325,14 +304,14 @@ tls_handshake(int fd, const struct imap_params *p, int timeout, int *klass,
 	*klass = IMAP_ERR_FINAL;
 	if ((r = gnutls_certificate_allocate_credentials(&c->cred)) < 0) {
 		c->cred = NULL;
-		seterr(err, errlen, "TLS credentials: %s", gnutls_strerror(r));
+		errf(err, errlen, "TLS credentials: %s", gnutls_strerror(r));
 		goto fail;
 	}
 	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
 		r = gnutls_certificate_set_x509_trust_file(c->cred, p->ca_file,
 		    GNUTLS_X509_FMT_PEM);
 		if (r <= 0) {
-			seterr(err, errlen, "ca_file %s: %s", p->ca_file,
+			errf(err, errlen, "ca_file %s: %s", p->ca_file,
 			    r < 0 ? gnutls_strerror(r) :
 			    "no certificate in it");
 			goto fail;
@@ -340,26 +319,26 @@ tls_handshake(int fd, const struct imap_params *p, int timeout, int *klass,
 	} else {
 		r = gnutls_certificate_set_x509_system_trust(c->cred);
 		if (r <= 0) {
-			seterr(err, errlen, "system trust store: %s",
+			errf(err, errlen, "system trust store: %s",
 			    r < 0 ? gnutls_strerror(r) : "no certificate");
 			goto fail;
 		}
 	}
 	if ((r = gnutls_init(&c->sess, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL)) < 0) {
 		c->sess = NULL;
-		seterr(err, errlen, "TLS init: %s", gnutls_strerror(r));
+		errf(err, errlen, "TLS init: %s", gnutls_strerror(r));
 		goto fail;
 	}
 	if ((r = gnutls_set_default_priority(c->sess)) < 0 ||
 	    (r = gnutls_credentials_set(c->sess, GNUTLS_CRD_CERTIFICATE,
 	    c->cred)) < 0) {
-		seterr(err, errlen, "TLS setup: %s", gnutls_strerror(r));
+		errf(err, errlen, "TLS setup: %s", gnutls_strerror(r));
 		goto fail;
 	}
 	/* SNI carries DNS names only (RFC 6066). */
 	if (!is_ip_literal(p->host) && (r = gnutls_server_name_set(c->sess,
 	    GNUTLS_NAME_DNS, p->host, strlen(p->host))) < 0) {
-		seterr(err, errlen, "TLS SNI: %s", gnutls_strerror(r));
+		errf(err, errlen, "TLS SNI: %s", gnutls_strerror(r));
 		goto fail;
 	}
 	/* Chain against the trust list and host name (DNS name or IP
@@ -377,17 +356,17 @@ tls_handshake(int fd, const struct imap_params *p, int timeout, int *klass,
 		status = gnutls_session_get_verify_cert_status(c->sess);
 		if (gnutls_certificate_verification_status_print(status,
 		    GNUTLS_CRT_X509, &out, 0) == 0) {
-			seterr(err, errlen, "%s:%d: certificate refused: %s",
+			errf(err, errlen, "%s:%d: certificate refused: %s",
 			    p->host, p->port, (char *)out.data);
 			gnutls_free(out.data);
 		} else
-			seterr(err, errlen, "%s:%d: certificate refused",
+			errf(err, errlen, "%s:%d: certificate refused",
 			    p->host, p->port);
 		goto fail;
 	}
 	if (r < 0) {
 		*klass = IMAP_ERR_TEMP;
-		seterr(err, errlen, "%s:%d: TLS handshake: %s", p->host,
+		errf(err, errlen, "%s:%d: TLS handshake: %s", p->host,
 		    p->port, r == GNUTLS_E_AGAIN ? "timed out" :
 		    gnutls_strerror(r));
 		goto fail;
@@ -396,7 +375,7 @@ tls_handshake(int fd, const struct imap_params *p, int timeout, int *klass,
 	if (gnutls_certificate_type_get(c->sess) != GNUTLS_CRT_X509 ||
 	    gnutls_certificate_verify_peers3(c->sess, p->host, &status) < 0 ||
 	    status != 0) {
-		seterr(err, errlen, "%s:%d: certificate refused", p->host,
+		errf(err, errlen, "%s:%d: certificate refused", p->host,
 		    p->port);
 		goto fail;
 	}
@@ -448,17 +427,17 @@ fail_cmd(struct imap *im, int r, int final_code, const char *what,
 	case MAILIMAP_ERROR_MEMORY:
 	case MAILIMAP_ERROR_BAD_STATE:
 		im->broken = 1;
-		seterr(err, errlen, "%s: %s%s: connection lost or timed out",
+		errf(err, errlen, "%s: %s%s: connection lost or timed out",
 		    im->where, ctx, what);
 		return IMAP_ERR_TEMP;
 	case MAILIMAP_ERROR_FATAL:
 	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION:
 		im->broken = 1;
-		seterr(err, errlen, "%s: %s%s: server said BYE: %s", im->where,
+		errf(err, errlen, "%s: %s%s: server said BYE: %s", im->where,
 		    ctx, what, server_text(im));
 		return IMAP_ERR_TEMP;
 	default:
-		seterr(err, errlen, "%s: %s%s failed: %s", im->where, ctx,
+		errf(err, errlen, "%s: %s%s failed: %s", im->where, ctx,
 		    what, server_text(im));
 		return final_code != 0 && r == final_code ? IMAP_ERR_FINAL :
 		    IMAP_ERR_TEMP;
@@ -469,7 +448,7 @@ static int
 check_usable(struct imap *im, char *err, size_t errlen)
 {
 	if (im->broken || im->mi->imap_stream == NULL) {
-		seterr(err, errlen, "%s: connection already lost", im->where);
+		errf(err, errlen, "%s: connection already lost", im->where);
 		return IMAP_ERR_TEMP;
 	}
 	return IMAP_OK;
@@ -500,7 +479,7 @@ fail_copy(struct imap *im, int r, const char *what, uint32_t uid,
 	if (rc == IMAP_ERR_TEMP && !im->broken &&
 	    im->mi->imap_response_info != NULL &&
 	    im->mi->imap_response_info->rsp_trycreate) {
-		seterr(err, errlen, "%s: UID %u: %s: folder %s is missing: %s",
+		errf(err, errlen, "%s: UID %u: %s: folder %s is missing: %s",
 		    im->where, uid, what, folder, server_text(im));
 		rc = IMAP_ERR_FINAL;
 	}
@@ -644,7 +623,7 @@ login_xoauth2(struct imap *im, const struct imap_params *p, int *refused,
 			return rc;
 	}
 	if (!mailimap_has_xoauth2(im->mi)) {
-		seterr(err, errlen, "%s: server does not offer AUTH=XOAUTH2 "
+		errf(err, errlen, "%s: server does not offer AUTH=XOAUTH2 "
 		    "(check imap.auth)", im->where);
 		return IMAP_ERR_FINAL;
 	}
@@ -674,7 +653,7 @@ open_session(const struct imap_params *p, struct imap **out, int *refused,
 	    p->port > 65535 || p->user == NULL ||
 	    (p->password == NULL && p->oauth_token == NULL) ||
 	    p->folder == NULL || *p->folder == '\0') {
-		seterr(err, errlen, "imap: host, port, user, password (or "
+		errf(err, errlen, "imap: host, port, user, password (or "
 		    "OAuth token) and folder are required");
 		return IMAP_ERR_FINAL;
 	}
@@ -716,7 +695,7 @@ open_session(const struct imap_params *p, struct imap **out, int *refused,
 		r = mailimap_starttls(im->mi);
 		if (r == MAILIMAP_ERROR_STARTTLS) {
 			rc = IMAP_ERR_FINAL;
-			seterr(err, errlen, "%s: server refused STARTTLS: %s",
+			errf(err, errlen, "%s: server refused STARTTLS: %s",
 			    im->where, server_text(im));
 			goto fail;
 		} else if (r != MAILIMAP_NO_ERROR) {
@@ -728,7 +707,7 @@ open_session(const struct imap_params *p, struct imap **out, int *refused,
 		if (im->mi->imap_stream->read_buffer_len != 0) {
 			im->broken = 1;
 			rc = IMAP_ERR_FINAL;
-			seterr(err, errlen, "%s: data injected after STARTTLS",
+			errf(err, errlen, "%s: data injected after STARTTLS",
 			    im->where);
 			goto fail;
 		}
@@ -774,7 +753,7 @@ open_session(const struct imap_params *p, struct imap **out, int *refused,
 		im->uidvalidity = im->mi->imap_selection_info->sel_uidvalidity;
 	if (im->uidvalidity == 0) {
 		rc = IMAP_ERR_FINAL;
-		seterr(err, errlen, "%s: folder %s has no UIDVALIDITY",
+		errf(err, errlen, "%s: folder %s has no UIDVALIDITY",
 		    im->where, p->folder);
 		goto fail;
 	}
@@ -894,7 +873,7 @@ imap_fetch(struct imap *im, uint32_t uid, char **raw, size_t *len, char *err,
 	/* The server may add unsolicited FETCH responses (flag changes of
 	 * other messages): take the one with our UID and a body. */
 	rc = IMAP_ERR_TEMP;
-	seterr(err, errlen, "%s: UID %u: no such message", im->where, uid);
+	errf(err, errlen, "%s: UID %u: no such message", im->where, uid);
 	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
 		ma = clist_content(it);
 		got = 0;
@@ -1164,12 +1143,12 @@ imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
 	if ((rc = check_usable(im, err, errlen)) != IMAP_OK)
 		return rc;
 	if (!mailimap_has_idle(im->mi)) {
-		seterr(err, errlen, "%s: server does not offer IDLE",
+		errf(err, errlen, "%s: server does not offer IDLE",
 		    im->where);
 		return IMAP_ERR_FINAL;
 	}
 	if ((si = im->mi->imap_selection_info) == NULL) {
-		seterr(err, errlen, "%s: IDLE without a selected folder",
+		errf(err, errlen, "%s: IDLE without a selected folder",
 		    im->where);
 		return IMAP_ERR_FINAL;
 	}
@@ -1201,7 +1180,7 @@ imap_idle_wait(struct imap *im, int max_seconds, volatile sig_atomic_t *stop,
 		woken = idle_sleep(im, fd, deadline, stop);
 		if (woken == -1) {
 			im->broken = 1;
-			seterr(err, errlen, "%s: IDLE: poll: %s", im->where,
+			errf(err, errlen, "%s: IDLE: poll: %s", im->where,
 			    strerror(errno));
 			return IMAP_ERR_TEMP;
 		}

@@ -51,25 +51,6 @@ static struct {
 } mem;
 
 static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
-static void
 wipe_free(char *s)
 {
 	if (s == NULL)
@@ -430,19 +411,19 @@ oauth_parse_reply(long status, const char *body, size_t len,
 		json = len > 0 ? oauth_json_field(body, len, "access_token",
 		    &out->access_token) : -1;
 		if (json == -1) {
-			seterr(err, errlen, "oauth2: token endpoint answered "
+			errf(err, errlen, "oauth2: token endpoint answered "
 			    "HTTP %ld without a JSON object", status);
 			goto fail;
 		}
 		if (json == 0 || !token_ok(out->access_token)) {
-			seterr(err, errlen, "oauth2: token endpoint answered "
+			errf(err, errlen, "oauth2: token endpoint answered "
 			    "HTTP %ld without a usable access_token", status);
 			goto fail;
 		}
 		if (oauth_json_field(body, len, "token_type", &type) == 1 &&
 		    str_casecmp(type, "Bearer") != 0) {
 			rc = OAUTH_ERR_FINAL;
-			seterr(err, errlen, "oauth2: token endpoint issued a "
+			errf(err, errlen, "oauth2: token endpoint issued a "
 			    "\"%.40s\" token, not a Bearer token", type);
 			goto fail;
 		}
@@ -451,7 +432,7 @@ oauth_parse_reply(long status, const char *body, size_t len,
 		if (oauth_json_field(body, len, "refresh_token",
 		    &out->refresh_token) == 1 &&
 		    !token_ok(out->refresh_token)) {
-			seterr(err, errlen, "oauth2: token endpoint sent a "
+			errf(err, errlen, "oauth2: token endpoint sent a "
 			    "malformed refresh_token");
 			goto fail;
 		}
@@ -461,23 +442,23 @@ oauth_parse_reply(long status, const char *body, size_t len,
 	if (len > 0 && oauth_json_field(body, len, "error", &error) == 1)
 		(void)oauth_json_field(body, len, "error_description", &desc);
 	if (status == 0 || status == 408 || status == 429 || status >= 500) {
-		seterr(err, errlen, "oauth2: token endpoint answered HTTP %ld"
+		errf(err, errlen, "oauth2: token endpoint answered HTTP %ld"
 		    "%s%.40s%s%.160s; will retry", status, error ? " " : "",
 		    error ? error : "", desc ? ": " : "", desc ? desc : "");
 		goto fail;
 	}
 	rc = OAUTH_ERR_FINAL;
 	if (status >= 400 && status <= 499 && is_grant_error(error))
-		seterr(err, errlen, "oauth2: grant expired or revoked: "
+		errf(err, errlen, "oauth2: grant expired or revoked: "
 		    "re-authorise escbot (token endpoint said %s%s%.160s)",
 		    error, desc ? ": " : "", desc ? desc : "");
 	else if (status >= 400 && status <= 499 && error != NULL)
-		seterr(err, errlen, "oauth2: token endpoint refused the "
+		errf(err, errlen, "oauth2: token endpoint refused the "
 		    "request (HTTP %ld, %.40s%s%.160s): check the oauth2 "
 		    "settings", status, error, desc ? ": " : "",
 		    desc ? desc : "");
 	else
-		seterr(err, errlen, "oauth2: token endpoint answered HTTP "
+		errf(err, errlen, "oauth2: token endpoint answered HTTP "
 		    "%ld: check oauth2.token_url", status);
 fail:
 	if (rc != OAUTH_OK) {
@@ -519,22 +500,22 @@ oauth_write_private(const char *path, const char *data, size_t len,
 
 	tmp = xasprintf("%s.tmpXXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		seterr(err, errlen, "%s: %s", tmp, strerror(errno));
+		errf(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	if (fchmod(fd, S_IRUSR | S_IWUSR) == -1 ||
 	    write_all(fd, data, len) == -1 || fsync(fd) == -1) {
-		seterr(err, errlen, "%s: %s", tmp, strerror(errno));
+		errf(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		goto fail;
 	}
 	if (close(fd) == -1) {
-		seterr(err, errlen, "%s: %s", tmp, strerror(errno));
+		errf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(tmp, path) == -1) {
-		seterr(err, errlen, "rename to %s: %s", path, strerror(errno));
+		errf(err, errlen, "rename to %s: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* The rename itself must survive a crash too. */
@@ -719,7 +700,7 @@ oauth_cache_put(const struct oauth_params *p, const char *token,
 	int rc = 0;
 
 	if (!token_ok(token)) {
-		seterr(err, errlen, "oauth2: malformed access token");
+		errf(err, errlen, "oauth2: malformed access token");
 		return -1;
 	}
 	key = cache_key(p);
@@ -799,7 +780,7 @@ url_protocols(const char *url, char *err, size_t errlen)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		seterr(err, errlen, "oauth2: token_url is not a URL");
+		errf(err, errlen, "oauth2: token_url is not a URL");
 		goto fail;
 	}
 	if (str_casecmp(scheme, "https") == 0)
@@ -809,7 +790,7 @@ url_protocols(const char *url, char *err, size_t errlen)
 	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0))
 		proto = "http";
 	else
-		seterr(err, errlen, "oauth2: token_url must be https://");
+		errf(err, errlen, "oauth2: token_url must be https://");
 fail:
 	curl_free(scheme);
 	curl_free(host);
@@ -845,13 +826,13 @@ read_refresh_token(const struct oauth_params *p, char **out, char *err,
 	*out = NULL;
 	r = read_private(p->refresh_token_file, &data);
 	if (r == -2) {
-		seterr(err, errlen, "oauth2: refresh_token_file %s is "
+		errf(err, errlen, "oauth2: refresh_token_file %s is "
 		    "accessible by group or others; chmod 600 it",
 		    p->refresh_token_file);
 		return OAUTH_ERR_FINAL;
 	}
 	if (r == -1) {
-		seterr(err, errlen, "oauth2: refresh_token_file %s: %s",
+		errf(err, errlen, "oauth2: refresh_token_file %s: %s",
 		    p->refresh_token_file, strerror(errno));
 		return errno == ENOENT || errno == EACCES || errno == EINVAL ?
 		    OAUTH_ERR_FINAL : OAUTH_ERR_TEMP;
@@ -859,7 +840,7 @@ read_refresh_token(const struct oauth_params *p, char **out, char *err,
 	data[strcspn(data, "\r\n")] = '\0';
 	str_trim(data);
 	if (!token_ok(data)) {
-		seterr(err, errlen, "oauth2: refresh_token_file %s holds no "
+		errf(err, errlen, "oauth2: refresh_token_file %s holds no "
 		    "refresh token: re-authorise escbot",
 		    p->refresh_token_file);
 		wipe_free(data);
@@ -876,7 +857,7 @@ redact(char *err, size_t errlen, const char *secret)
 	if (err == NULL || errlen == 0 || secret == NULL ||
 	    strlen(secret) < 6 || strstr(err, secret) == NULL)
 		return;
-	seterr(err, errlen, "oauth2: token endpoint refused the request "
+	errf(err, errlen, "oauth2: token endpoint refused the request "
 	    "(its answer quoted a secret and is not shown)");
 }
 
@@ -900,7 +881,7 @@ request_token(const struct oauth_params *p, const char *refresh,
 		goto fail;
 	if ((curl = curl_easy_init()) == NULL) {
 		rc = OAUTH_ERR_TEMP;
-		seterr(err, errlen, "oauth2: curl_easy_init failed");
+		errf(err, errlen, "oauth2: curl_easy_init failed");
 		goto fail;
 	}
 	if (p->grant == OAUTH_GRANT_REFRESH_TOKEN) {
@@ -944,16 +925,16 @@ request_token(const struct oauth_params *p, const char *refresh,
 		const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 
 		if (is_cert_error(cc))
-			seterr(err, errlen, "oauth2: token endpoint "
+			errf(err, errlen, "oauth2: token endpoint "
 			    "certificate refused (administrator: fix "
 			    "oauth2.ca_file or the server's certificate): %s",
 			    why);
 		else if (cc == CURLE_UNSUPPORTED_PROTOCOL ||
 		    cc == CURLE_URL_MALFORMAT)
-			seterr(err, errlen, "oauth2: token_url: %s", why);
+			errf(err, errlen, "oauth2: token_url: %s", why);
 		else {
 			rc = OAUTH_ERR_TEMP;
-			seterr(err, errlen, "oauth2: token endpoint "
+			errf(err, errlen, "oauth2: token endpoint "
 			    "unreachable: %s (curl %d); will retry", why,
 			    (int)cc);
 		}
@@ -984,19 +965,19 @@ check_params(const struct oauth_params *p, char *err, size_t errlen)
 {
 	if (p->token_url == NULL || p->token_url[0] == '\0' ||
 	    p->client_id == NULL || p->client_id[0] == '\0') {
-		seterr(err, errlen, "oauth2: token_url and client_id are "
+		errf(err, errlen, "oauth2: token_url and client_id are "
 		    "required");
 		return -1;
 	}
 	if (p->grant == OAUTH_GRANT_REFRESH_TOKEN &&
 	    (p->refresh_token_file == NULL || p->refresh_token_file[0] == '\0')) {
-		seterr(err, errlen, "oauth2: the refresh_token grant needs "
+		errf(err, errlen, "oauth2: the refresh_token grant needs "
 		    "refresh_token_file");
 		return -1;
 	}
 	if (p->grant == OAUTH_GRANT_CLIENT_CREDENTIALS &&
 	    (p->client_secret == NULL || p->client_secret[0] == '\0')) {
-		seterr(err, errlen, "oauth2: the client_credentials grant "
+		errf(err, errlen, "oauth2: the client_credentials grant "
 		    "needs a client secret");
 		return -1;
 	}

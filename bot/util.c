@@ -267,6 +267,6 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	for (char *p = err; *p; p++)
-		if ((unsigned char)*p < 0x20)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 }
