@@ -721,6 +721,38 @@ store_form_actions(struct escbot *e, const struct case_state *c,
 	return rc;
 }
 
+/* An answer that says nothing happened at that level. */
+static int
+answer_negative(const char *v)
+{
+	static const char *const no[] = { "no", "not", "n/a", "na", "none",
+	    "nil", "never" };
+
+	while (*v && isspace((unsigned char)*v))
+		v++;
+	if (*v == '\0')
+		return 1;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		size_t n = strlen(no[i]);
+
+		if (str_ncasecmp(v, no[i], n) == 0 && !isalnum((unsigned char)v[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The rule's resolve_field is answered (not "no", "not yet", "n/a"). */
+static int
+form_says_resolved(const struct form_rule *rule, const struct form_result *r)
+{
+	const char *v;
+
+	if (rule->resolve_field == NULL ||
+	    (v = form_result_get(r, rule->resolve_field)) == NULL)
+		return 0;
+	return !answer_negative(v);
+}
+
 /* A form for a case escbot already tracks: its answers are added to the
  * case; a resolution form closes it; a later opening form updates it. */
 static int
@@ -744,11 +776,14 @@ form_for_case(struct escbot *e, const struct message *m, const char *ref,
 		goto done;
 	if (store_form_actions(e, &c, rule, r, now) == -1)
 		goto done;
-	if (rule->action == FORM_CLOSE && c.status != CASE_RESOLVED) {
+	if ((rule->action == FORM_CLOSE || form_says_resolved(rule, r)) &&
+	    c.status != CASE_RESOLVED) {
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.kind = CMD_RESOLVE;
-		cmd.level = form_level(rule, r);
-		cmd.reason = "resolution pro-forma received";
+		cmd.level = rule->action == FORM_CLOSE ? form_level(rule, r) : 0;
+		cmd.reason = rule->action == FORM_CLOSE ?
+		    "resolution pro-forma received" :
+		    "resolution recorded on the form";
 		cmd.actor = m->from_addr;
 		cmd.token = m->message_id;
 		if (casework_command(e, ref, &cmd, m->message_id, 1, err,
@@ -937,26 +972,6 @@ docx_form(struct escbot *e, const struct message *m, char **text,
 		*text = NULL;
 	}
 	return refused ? -1 : 0;
-}
-
-/* An answer that says nothing happened at that level. */
-static int
-answer_negative(const char *v)
-{
-	static const char *const no[] = { "no", "not", "n/a", "na", "none",
-	    "nil", "never" };
-
-	while (*v && isspace((unsigned char)*v))
-		v++;
-	if (*v == '\0')
-		return 1;
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
-		size_t n = strlen(no[i]);
-
-		if (str_ncasecmp(v, no[i], n) == 0 && !isalnum((unsigned char)v[n]))
-			return 1;
-	}
-	return 0;
 }
 
 /* The stage a report's answers say the disagreement reached (the rule's
@@ -1173,7 +1188,10 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 
 		rc = resolved ? record_resolved_at(e, m, p, rule, r, level, o, now) :
 		    open_case_at(e, m, p, rule, r, level, o, now);
-	} else if (rule->action == FORM_OPEN)
+	} else if (rule->action == FORM_OPEN && form_says_resolved(rule, r))
+		/* Sent for the record once it was already resolved. */
+		rc = record_resolved_at(e, m, p, rule, r, rule->stage, o, now);
+	else if (rule->action == FORM_OPEN)
 		rc = open_case(e, m, p, rule, r, o, now);
 	else if (rule->action == FORM_CLOSE)
 		rc = record_resolved(e, m, p, rule, r, o, now);

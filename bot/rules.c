@@ -25,7 +25,7 @@ static const char *const stage_keys[] = {
 };
 static const char *const form_keys[] = { "form", "action", "stage",
     "match_fields", "level_field", "actions", "next_meeting", "level_from",
-    "resolved_words", "unresolved_words", NULL };
+    "resolved_words", "unresolved_words", "resolve_field", NULL };
 
 static void
 load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
@@ -211,6 +211,11 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 		r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
 		r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
 		r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
+		r->resolve_field = cfg_string(e, "resolve_field", 0, NULL, f, d);
+		if (r->def && r->resolve_field &&
+		    form_field_find(r->def, r->resolve_field) == NULL)
+			diag_error(d, f, cfg_line(e), "resolve_field: form \"%s\" has "
+			    "no field \"%s\"", r->form, r->resolve_field);
 		r->level_from = cfg_strings(e, "level_from", 0, &r->nlevel_from, f, d);
 		r->resolved_words = cfg_strings(e, "resolved_words", 0,
 		    &r->nresolved_words, f, d);
@@ -272,6 +277,7 @@ free_protocol(struct protocol *p)
 		cfg_strings_free(p->forms[i].match_fields);
 		free(p->forms[i].level_field);
 		free(p->forms[i].actions_prefix);
+		free(p->forms[i].resolve_field);
 		cfg_strings_free(p->forms[i].level_from);
 		cfg_strings_free(p->forms[i].resolved_words);
 		cfg_strings_free(p->forms[i].unresolved_words);

@@ -65,6 +65,9 @@ struct form_rule {
 	 * "field=stage", highest first; the first answered (not "no",
 	 * "not yet", "n/a") gives the stage -- and whether its answer says it
 	 * was resolved there (a resolved word and no unresolved one). */
+	/* open/update: a field that, once answered, records the case as
+	 * resolved (the TWSP form's "Resolution of Issues"). */
+	char			*resolve_field;
 	char			**level_from;
 	size_t			  nlevel_from;
 	char			**resolved_words;

@@ -304,6 +304,28 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(by_status["open"]["stage"], 2)
         self.assertEqual(by_status["resolved"]["resolved_level"], 3)
 
+    def test_twsp_form_returned_with_resolution_closes_the_case(self):
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        # The senior manager sends the form back, matched by its Client
+        # Reference Number, with the Response and Resolution filled in.
+        back = F.TWSP_INLINE.replace("Kind regards", (
+            "Response: Strategy discussion held on 24/11/2026.\n"
+            "Resolution of Issues: Joint visit agreed; the referral stays open.\n"
+            "\nKind regards"))
+        env.deliver(make_message("tia.lead@telford.example.gov.uk",
+                                 "Referral form completed", back))
+        env.run("run", "--once", now="2026-11-25T10:00:00Z")
+        (after,) = env.cases(all=True)
+        self.assertEqual(after["ref"], case["ref"])
+        self.assertEqual(after["status"], "resolved")
+        self.assertEqual(after["resolved_level"], 3)
+        fields = env.case(case["ref"])["fields"]
+        self.assertIn("Joint visit agreed", fields["resolution"])
+
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
