@@ -185,14 +185,6 @@ load_auth(const config_setting_t *g, const char *what, const char *file,
 	return a;
 }
 
-static int
-is_loopback(const char *host)
-{
-	return host && (strcmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "[::1]") == 0);
-}
-
 /* Host part of an smtp(s):// URL, into buf. */
 static void
 url_host(const char *url, char *buf, size_t len)
@@ -252,7 +244,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	    "Rejected", f, d);
 	c->imap.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
 	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
-	if (c->imap.tls == IMAP_TLS_NONE && !plain && !is_loopback(c->imap.host))
+	if (c->imap.tls == IMAP_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
 		    "imap.tls = \"none\" sends the password in clear to %s; "
 		    "set imap.allow_plaintext = true if you really mean it",
@@ -301,7 +293,7 @@ load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
 	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
 	url_host(c->smtp.url, host, sizeof(host));
 	if (strncmp(c->smtp.url, "smtp://", 7) == 0 && !c->smtp.starttls &&
-	    !plain && !is_loopback(host))
+	    !plain && !host_is_loopback(host))
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "starttls")),
 		    "smtp.starttls = false sends mail in clear to %s; "
 		    "set smtp.allow_plaintext = true if you really mean it", host);
@@ -351,7 +343,7 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 	if (c->oauth2.token_url[0] &&
 	    strncmp(c->oauth2.token_url, "https://", 8) != 0 &&
 	    !(strncmp(c->oauth2.token_url, "http://", 7) == 0 &&
-	    is_loopback(host)))
+	    host_is_loopback(host)))
 		diag_error(d, f, cfg_line(config_setting_get_member(g,
 		    "token_url")), "oauth2.token_url must start with https://");
 	c->oauth2.client_id = cfg_string(g, "client_id", 1, "", f, d);

@@ -785,9 +785,7 @@ url_protocols(const char *url, char *err, size_t errlen)
 	}
 	if (str_casecmp(scheme, "https") == 0)
 		proto = "https";
-	else if (str_casecmp(scheme, "http") == 0 &&
-	    (str_casecmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0))
+	else if (str_casecmp(scheme, "http") == 0 && host_is_loopback(host))
 		proto = "http";
 	else
 		errf(err, errlen, "oauth2: token_url must be https://");

@@ -209,8 +209,7 @@ url_is_loopback(const char *url)
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
 		goto fail;
-	loop = str_casecmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0;
+	loop = host_is_loopback(host);
 fail:
 	curl_free(host);
 	curl_url_cleanup(u);

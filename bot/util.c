@@ -270,3 +270,11 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
 }
+
+int
+host_is_loopback(const char *host)
+{
+	return host != NULL && (str_casecmp(host, "localhost") == 0 ||
+	    strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0);
+}

@@ -44,6 +44,9 @@ const char *str_casestr(const char *, const char *);
 char	*str_trim(char *);
 /* Copy with every CR, LF and other C0 control replaced by a space. */
 char	*str_header_safe(const char *);
+/* 1 for "localhost", 127.x.y.z and ::1 (with or without brackets): hosts
+ * where plain text never leaves the machine. */
+int	 host_is_loopback(const char *host);
 /* Write a message into a caller's error buffer (err may be NULL or
  * errlen 0); control characters become spaces so it stays one log line. */
 void	 errf(char *err, size_t errlen, const char *, ...)
