@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define MAX_THEMES	32
+#define MAX_LISTED	200	/* open cases listed by name in a report */
 
 struct theme {
 	char	 *name;
@@ -552,7 +553,8 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 	struct count *bystage = NULL, *raising = NULL, *receiving = NULL,
 	    *levels = NULL, *themes = NULL;
 	size_t nbystage = 0, nraising = 0, nreceiving = 0, nlevels = 0,
-	    nthemes = 0, ndur = 0, open = 0, overdue = 0, paused = 0;
+	    nthemes = 0, ndur = 0, open = 0, overdue = 0, paused = 0,
+	    listed = 0, unlisted = 0;
 	time_t *dur = NULL, now = end;
 	char buf[128], buf2[128], due[64], tr[96];
 	int flags[4] = { 0 }, rc = -1;
@@ -689,6 +691,14 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 		for (size_t i = 0; i < g.n; i++) {
 			struct rcase *r = &g.c[i];
 			int od = r->status == CASE_OPEN && r->due_at < now;
+
+			if (r->status != CASE_RESOLVED && listed >= MAX_LISTED &&
+			    ((pass == 0 && od) || (pass == 1 && !od &&
+			    r->status != CASE_PAUSED) || (pass == 2 &&
+			    r->status == CASE_PAUSED))) {
+				unlisted++;
+				continue;
+			}
 			struct strbuf who = { 0 };
 			struct chased ch = { &who, 0 };
 			const char *st;
@@ -723,7 +733,17 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 			td(&h, ch.n ? who.buf : "", "font-size:12px");
 			sb_adds(&h, "</tr>\n");
 			sb_reset(&who);
+			listed++;
 		}
+	}
+	if (unlisted > 0) {
+		/* A report a person reads: the most pressing first, the rest
+		 * in the CSV. */
+		sb_addf(&t, "  ... and %zu more open cases, in the attached CSV\n",
+		    unlisted);
+		sb_addf(&h, "<tr><td colspan=\"7\" style=\"padding:4px;color:#555\">"
+		    "... and %zu more open cases, in the attached CSV</td></tr>\n",
+		    unlisted);
 	}
 	if (open == 0) {
 		sb_adds(&t, "  none\n");

@@ -1354,6 +1354,15 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 	char err[512];
 	int rc = 0;
 
+	/* Nothing leaves the inbox before its record is on disk. */
+	if (mv->n > 0 && store_sync(e->store) == -1) {
+		for (size_t i = 0; i < mv->nf; i++)
+			if (mv->f[i].n > 0 && (*stop_at == 0 ||
+			    mv->f[i].uids[0] < *stop_at))
+				*stop_at = mv->f[i].uids[0];
+		rc = -1;
+		goto done;
+	}
 	for (size_t i = 0; i < mv->nf; i++) {
 		if (mv->f[i].n == 0)
 			continue;
@@ -1368,7 +1377,9 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 			*stop_at = mv->f[i].uids[0];
 		mv->f[i].n = 0;
 	}
-	(void)e;
+done:
+	for (size_t i = 0; i < mv->nf; i++)
+		mv->f[i].n = 0;
 	mv->n = 0;
 	return rc;
 }

@@ -62,6 +62,12 @@ outbox_flush(struct escbot *e)
 		}
 		p.oauth_token = token;
 	}
+	/* What is sent must have been durably decided: a crash after the
+	 * send then finds it recorded, not forgotten. */
+	if (store_sync(e->store) == -1) {
+		sent = -1;
+		goto done;
+	}
 	for (;;) {
 		now = escbot_now(e);
 		if (store_outbox_ready(e->store, now, &items, &n, BATCH) == -1) {

@@ -28,6 +28,9 @@ int	store_schema_version(struct store *);
 time_t	store_created_at(struct store *);
 const char *store_error(struct store *);
 
+/* Make every commit so far durable (fsync).  Call it before acting on
+ * what was committed: moving a message out of the inbox, sending mail. */
+int	store_sync(struct store *);
 int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
