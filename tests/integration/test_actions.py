@@ -18,7 +18,11 @@ ASC = {"sam.manager@wigan.example.gov.uk", "safeguarding.adults@wigan.example.go
 class Actions(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="escbot-actions-")
-        env = self.env = EscbotEnv(self.tmp.name).start()
+        self.addCleanup(self.tmp.cleanup)
+        env = self.env = EscbotEnv(self.tmp.name)
+        # Stopped even when the rest of setUp fails (tearDown would not run).
+        self.addCleanup(env.stop)
+        env.start()
         env.deliver(make_message(RAISER, "Proforma", F.WSAB_LINES))
         env.run("run", "--once", now="2026-03-02T10:00:00Z")
         (case,) = env.cases(now="2026-03-02T10:00:00Z")

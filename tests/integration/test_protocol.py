@@ -28,7 +28,11 @@ def subjects(msgs):
 class ProtocolClock(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="escbot-proto-")
-        self.env = EscbotEnv(self.tmp.name).start()
+        self.addCleanup(self.tmp.cleanup)
+        self.env = EscbotEnv(self.tmp.name)
+        # Stopped even when the rest of setUp fails (tearDown would not run).
+        self.addCleanup(self.env.stop)
+        self.env.start()
         self.env.deliver(make_message(RAISER, "Escalation referral",
                                       F.TWSP_INLINE))
         self.env.run("run", "--once", now="2026-11-23T10:00:00Z")
