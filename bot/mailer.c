@@ -24,6 +24,25 @@ hash64(const char *s, uint64_t h)
 	return h;
 }
 
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of up to 3 bytes: 4 characters, '=' padded. */
+static void
+b64_group(struct strbuf *sb, const unsigned char *p, size_t n)
+{
+	uint32_t v = (uint32_t)p[0] << 16;
+
+	if (n > 1)
+		v |= (uint32_t)p[1] << 8;
+	if (n > 2)
+		v |= p[2];
+	sb_addc(sb, b64[(v >> 18) & 63]);
+	sb_addc(sb, b64[(v >> 12) & 63]);
+	sb_addc(sb, n > 1 ? b64[(v >> 6) & 63] : '=');
+	sb_addc(sb, n > 2 ? b64[v & 63] : '=');
+}
+
 char *
 mailer_message_id(const char *token, const char *from_addr)
 {
@@ -47,8 +66,6 @@ is_ascii(const char *s)
 char *
 mailer_encode_header(const char *value)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	struct strbuf sb = { 0 };
 	const unsigned char *p;
 	size_t len, i, chunk, start;
@@ -67,19 +84,8 @@ mailer_encode_header(const char *value)
 		if (start)
 			sb_adds(&sb, "\r\n ");
 		sb_adds(&sb, "=?UTF-8?B?");
-		for (i = 0; i < chunk; i += 3) {
-			uint32_t v = (uint32_t)p[start + i] << 16;
-			size_t n = chunk - i < 3 ? chunk - i : 3;
-
-			if (n > 1)
-				v |= (uint32_t)p[start + i + 1] << 8;
-			if (n > 2)
-				v |= p[start + i + 2];
-			sb_addc(&sb, b64[(v >> 18) & 63]);
-			sb_addc(&sb, b64[(v >> 12) & 63]);
-			sb_addc(&sb, n > 1 ? b64[(v >> 6) & 63] : '=');
-			sb_addc(&sb, n > 2 ? b64[v & 63] : '=');
-		}
+		for (i = 0; i < chunk; i += 3)
+			b64_group(&sb, p + start + i, chunk - i < 3 ? chunk - i : 3);
 		sb_adds(&sb, "?=");
 	}
 	free(safe);
@@ -181,23 +187,11 @@ add_part(struct strbuf *sb, const char *type, const char *body)
 static void
 add_base64(struct strbuf *sb, const char *data, size_t len)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)data;
 	size_t col = 0;
 
 	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t n = len - i < 3 ? len - i : 3;
-
-		if (n > 1)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (n > 2)
-			v |= p[i + 2];
-		sb_addc(sb, b64[(v >> 18) & 63]);
-		sb_addc(sb, b64[(v >> 12) & 63]);
-		sb_addc(sb, n > 1 ? b64[(v >> 6) & 63] : '=');
-		sb_addc(sb, n > 2 ? b64[v & 63] : '=');
+		b64_group(sb, p + i, len - i < 3 ? len - i : 3);
 		if ((col += 4) >= 76) {
 			sb_adds(sb, "\r\n");
 			col = 0;

@@ -30,6 +30,7 @@
 
 #include "log.h"
 #include "oauth.h"
+#include "smtp.h"
 #include "util.h"
 
 #define OAUTH_DEFAULT_TIMEOUT	30
@@ -796,23 +797,6 @@ fail:
 	return proto;
 }
 
-static int
-is_cert_error(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* The refresh token of refresh_token_file (first line). */
 static int
 read_refresh_token(const struct oauth_params *p, char **out, char *err,
@@ -922,7 +906,7 @@ request_token(const struct oauth_params *p, const char *refresh,
 	if (cc != CURLE_OK) {
 		const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 
-		if (is_cert_error(cc))
+		if (smtp_curl_cert_error(cc))
 			errf(err, errlen, "oauth2: token endpoint "
 			    "certificate refused (administrator: fix "
 			    "oauth2.ca_file or the server's certificate): %s",

@@ -216,8 +216,8 @@ fail:
 	return loop;
 }
 
-static int
-is_cert_error(CURLcode rc)
+int
+smtp_curl_cert_error(int rc)
 {
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -242,7 +242,7 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 	const char *hint = "";
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
-	if (is_cert_error(rc))
+	if (smtp_curl_cert_error(rc))
 		hint = "SMTP server certificate rejected (administrator: "
 		    "fix smtp.ca_file or the server's certificate; "
 		    "nothing is sent until then): ";

@@ -40,6 +40,9 @@ enum smtp_result {
 enum smtp_result smtp_send(const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len,
 		    char *err, size_t errlen);
+/* 1 when a libcurl result code means the peer's certificate was refused
+ * (shared by every libcurl user: SMTP and the OAuth2 token endpoint). */
+int	smtp_curl_cert_error(int curlcode);
 /* Call once at start-up and once at exit (libcurl global state). */
 void	smtp_global_init(void);
 void	smtp_global_cleanup(void);
