@@ -30,7 +30,7 @@ static const char *const digest_keys[] = { "recipients", "periods", NULL };
 static const char *const imap_keys[] = {
 	"host", "port", "tls", "user", "password", "password_file", "ca_file",
 	"folder", "processed_folder", "rejected_folder", "timeout",
-	"allow_plaintext", "auth", NULL
+	"allow_plaintext", "auth", "batch", NULL
 };
 static const char *const smtp_keys[] = {
 	"url", "user", "password", "password_file", "from", "ca_file",
@@ -243,6 +243,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.rejected_folder = cfg_string(g, "rejected_folder", 0,
 	    "Rejected", f, d);
 	c->imap.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
+	c->imap.batch = cfg_int(g, "batch", 0, 100, 1, 1000, f, d);
 	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
 	if (c->imap.tls == IMAP_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),

@@ -61,6 +61,8 @@ struct config {
 		char		*processed_folder;
 		char		*rejected_folder;
 		int		 timeout;
+		int		 batch;	/* messages fetched, committed
+					 * and moved together */
 		enum config_auth auth;
 	} imap;
 

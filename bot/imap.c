@@ -833,30 +833,153 @@ imap_list_uids(struct imap *im, uint32_t min_uid, uint32_t **uids, size_t *n,
 	return search_uids(im, min_uid, 0, uids, n, err, errlen);
 }
 
+/* A set of UIDs for a command. */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set;
+
+	if ((set = mailimap_set_new_empty()) == NULL)
+		fatalx("imap: out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (mailimap_set_add_single(set, uids[i]) != MAILIMAP_NO_ERROR)
+			fatalx("imap: out of memory");
+	return set;
+}
+
+/* What one FETCH response says of a message: its UID, and its size or its
+ * body when they were asked for. */
+struct fetched {
+	uint32_t	 uid;
+	uint32_t	 size;
+	const char	*body;
+	size_t		 blen;
+};
+
+static void
+read_fetched(const struct mailimap_msg_att *ma, struct fetched *f)
+{
+	struct mailimap_msg_att_item *item;
+	struct mailimap_msg_att_body_section *bs;
+
+	memset(f, 0, sizeof(*f));
+	for (clistiter *jt = clist_begin(ma->att_list); jt != NULL;
+	    jt = clist_next(jt)) {
+		item = clist_content(jt);
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
+		    item->att_data.att_static == NULL)
+			continue;
+		switch (item->att_data.att_static->att_type) {
+		case MAILIMAP_MSG_ATT_UID:
+			f->uid = item->att_data.att_static->att_data.att_uid;
+			break;
+		case MAILIMAP_MSG_ATT_RFC822_SIZE:
+			f->size = item->att_data.att_static->att_data.
+			    att_rfc822_size;
+			break;
+		case MAILIMAP_MSG_ATT_BODY_SECTION:
+			bs = item->att_data.att_static->att_data.
+			    att_body_section;
+			if (bs != NULL && bs->sec_body_part != NULL) {
+				f->body = bs->sec_body_part;
+				f->blen = bs->sec_length;
+			}
+			break;
+		}
+	}
+}
+
+/* Index of uid in the ascending uids[0..n), or n. */
+static size_t
+uid_index(const uint32_t *uids, size_t n, uint32_t uid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (uids[mid] < uid)
+			lo = mid + 1;
+		else if (uids[mid] > uid)
+			hi = mid;
+		else
+			return mid;
+	}
+	return n;
+}
+
+/* How many of uids[0..n) to fetch at once: the longest run whose sizes add
+ * up to max_bytes (at least one), by one UID FETCH of RFC822.SIZE. */
+static int
+fetch_run_length(struct imap *im, const uint32_t *uids, size_t n,
+    size_t max_bytes, size_t *run, char *err, size_t errlen)
+{
+	struct mailimap_set *set;
+	struct mailimap_fetch_type *ft;
+	struct mailimap_fetch_att *att;
+	struct fetched f;
+	clist *result = NULL;
+	uint32_t *sizes;
+	size_t total = 0, k;
+	int r;
+
+	sizes = xcalloc(n, sizeof(*sizes));
+	set = uid_set(uids, n);
+	if ((ft = mailimap_fetch_type_new_fetch_att_list_empty()) == NULL ||
+	    (att = mailimap_fetch_att_new_uid()) == NULL ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, att) != 0 ||
+	    (att = mailimap_fetch_att_new_rfc822_size()) == NULL ||
+	    mailimap_fetch_type_new_fetch_att_list_add(ft, att) != 0)
+		fatalx("imap: out of memory");
+	r = mailimap_uid_fetch(im->mi, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (r != MAILIMAP_NO_ERROR) {
+		free(sizes);
+		return fail_cmd(im, r, 0, "UID FETCH", uids[0], err, errlen);
+	}
+	for (clistiter *it = clist_begin(result); it != NULL;
+	    it = clist_next(it)) {
+		read_fetched(clist_content(it), &f);
+		if ((k = uid_index(uids, n, f.uid)) < n)
+			sizes[k] = f.size;
+	}
+	mailimap_fetch_list_free(result);
+	/* A message gone since it was listed has no size and costs nothing. */
+	for (k = 0; k < n; k++) {
+		if (k > 0 && total + sizes[k] > max_bytes)
+			break;
+		total += sizes[k];
+	}
+	free(sizes);
+	*run = k;
+	return IMAP_OK;
+}
+
 int
-imap_fetch(struct imap *im, uint32_t uid, char **raw, size_t *len, char *err,
+imap_fetch_many(struct imap *im, const uint32_t *uids, size_t n,
+    size_t max_bytes, struct imap_msg *out, size_t *got, char *err,
     size_t errlen)
 {
 	struct mailimap_set *set;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_section *sec;
 	struct mailimap_fetch_att *att;
-	struct mailimap_msg_att *ma;
-	struct mailimap_msg_att_item *item;
-	struct mailimap_msg_att_body_section *bs;
+	struct fetched f;
 	clist *result = NULL;
-	clistiter *it, *jt;
-	const char *body;
-	size_t blen;
-	uint32_t got;
+	size_t run = 1, k;
 	int r, rc;
 
-	*raw = NULL;
-	*len = 0;
+	*got = 0;
+	if (n == 0)
+		return IMAP_OK;
 	if ((rc = check_usable(im, err, errlen)) != IMAP_OK)
 		return rc;
-	if ((set = mailimap_set_new_single(uid)) == NULL ||
-	    (ft = mailimap_fetch_type_new_fetch_att_list_empty()) == NULL ||
+	if (n > 1 && (rc = fetch_run_length(im, uids, n, max_bytes, &run, err,
+	    errlen)) != IMAP_OK)
+		return rc;
+	set = uid_set(uids, run);
+	if ((ft = mailimap_fetch_type_new_fetch_att_list_empty()) == NULL ||
 	    (att = mailimap_fetch_att_new_uid()) == NULL ||
 	    mailimap_fetch_type_new_fetch_att_list_add(ft, att) != 0 ||
 	    (sec = mailimap_section_new(NULL)) == NULL ||
@@ -866,55 +989,53 @@ imap_fetch(struct imap *im, uint32_t uid, char **raw, size_t *len, char *err,
 	r = mailimap_uid_fetch(im->mi, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
-	if (r != MAILIMAP_NO_ERROR) {
-		rc = fail_cmd(im, r, 0, "UID FETCH", uid, err, errlen);
-		goto fail;
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_cmd(im, r, 0, "UID FETCH", uids[0], err, errlen);
+	for (k = 0; k < run; k++) {
+		out[k].uid = uids[k];
+		out[k].raw = NULL;
+		out[k].len = 0;
 	}
 	/* The server may add unsolicited FETCH responses (flag changes of
-	 * other messages): take the one with our UID and a body. */
-	rc = IMAP_ERR_TEMP;
-	errf(err, errlen, "%s: UID %u: no such message", im->where, uid);
-	for (it = clist_begin(result); it != NULL; it = clist_next(it)) {
-		ma = clist_content(it);
-		got = 0;
-		body = NULL;
-		blen = 0;
-		for (jt = clist_begin(ma->att_list); jt != NULL;
-		    jt = clist_next(jt)) {
-			item = clist_content(jt);
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC ||
-			    item->att_data.att_static == NULL)
-				continue;
-			switch (item->att_data.att_static->att_type) {
-			case MAILIMAP_MSG_ATT_UID:
-				got = item->att_data.att_static->att_data.
-				    att_uid;
-				break;
-			case MAILIMAP_MSG_ATT_BODY_SECTION:
-				bs = item->att_data.att_static->att_data.
-				    att_body_section;
-				if (bs != NULL && bs->sec_body_part != NULL) {
-					body = bs->sec_body_part;
-					blen = bs->sec_length;
-				}
-				break;
-			}
-		}
-		if (got == uid && body != NULL) {
-			*raw = xmalloc(blen + 1);
-			memcpy(*raw, body, blen);
-			(*raw)[blen] = '\0';
-			*len = blen;
-			rc = IMAP_OK;
-			break;
-		}
+	 * other messages): only ours with a body count. */
+	for (clistiter *it = clist_begin(result); it != NULL;
+	    it = clist_next(it)) {
+		read_fetched(clist_content(it), &f);
+		if (f.body == NULL || (k = uid_index(uids, run, f.uid)) == run ||
+		    out[k].raw != NULL)
+			continue;
+		out[k].raw = xmalloc(f.blen + 1);
+		memcpy(out[k].raw, f.body, f.blen);
+		out[k].raw[f.blen] = '\0';
+		out[k].len = f.blen;
 	}
-	if (rc == IMAP_OK && err != NULL && errlen > 0)
+	mailimap_fetch_list_free(result);
+	*got = run;
+	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-fail:
-	if (result != NULL)
-		mailimap_fetch_list_free(result);
-	return rc;
+	return IMAP_OK;
+}
+
+int
+imap_fetch(struct imap *im, uint32_t uid, char **raw, size_t *len, char *err,
+    size_t errlen)
+{
+	struct imap_msg m;
+	size_t got;
+	int rc;
+
+	*raw = NULL;
+	*len = 0;
+	if ((rc = imap_fetch_many(im, &uid, 1, SIZE_MAX, &m, &got, err,
+	    errlen)) != IMAP_OK)
+		return rc;
+	if (m.raw == NULL) {
+		errf(err, errlen, "%s: UID %u: no such message", im->where, uid);
+		return IMAP_ERR_TEMP;
+	}
+	*raw = m.raw;
+	*len = m.len;
+	return IMAP_OK;
 }
 
 /* The move for servers without MOVE: UID COPY, \Deleted, and UID EXPUNGE
@@ -1005,11 +1126,7 @@ imap_move_uids(struct imap *im, const uint32_t *uids, size_t n,
 		return rc;
 	if ((rc = ensure_folder(im, folder, err, errlen)) != IMAP_OK)
 		return rc;
-	if ((set = mailimap_set_new_empty()) == NULL)
-		fatalx("imap: out of memory");
-	for (size_t i = 0; i < n; i++)
-		if (mailimap_set_add_single(set, uids[i]) != MAILIMAP_NO_ERROR)
-			fatalx("imap: out of memory");
+	set = uid_set(uids, n);
 	if (mailimap_has_extension(im->mi, "MOVE")) {
 		r = mailimap_uid_move(im->mi, set, folder);
 		if (r != MAILIMAP_NO_ERROR)

@@ -58,6 +58,20 @@ int	imap_list_uids(struct imap *, uint32_t min_uid, uint32_t **uids,
  * caller's to free; NUL-terminated, *len excludes the NUL. */
 int	imap_fetch(struct imap *, uint32_t uid, char **raw, size_t *len,
 	    char *err, size_t errlen);
+/* A message fetched by imap_fetch_many(). */
+struct imap_msg {
+	uint32_t	 uid;
+	char		*raw;	/* the caller's to free; NULL when the message
+				 * is no longer on the server */
+	size_t		 len;
+};
+/* Fetch a run of messages at once: the first k of uids[0..n) (ascending)
+ * whose RFC822.SIZEs add up to at most max_bytes, always at least one, with
+ * two round trips (the sizes, then the bodies) instead of one per message.
+ * out (room for n) gets them in order and *got is k; raw as imap_fetch(). */
+int	imap_fetch_many(struct imap *, const uint32_t *uids, size_t n,
+	    size_t max_bytes, struct imap_msg *out, size_t *got, char *err,
+	    size_t errlen);
 /* Move a message to `folder`, creating it when missing: MOVE when the
  * server has it, else UID COPY + \Deleted + UID EXPUNGE (UIDPLUS) of that
  * UID only.  A message already gone counts as moved. */

@@ -1311,7 +1311,10 @@ older_than(const char *raw, size_t len, time_t since)
 	return old;
 }
 
-#define MOVE_BATCH	100
+/* At most imap.batch messages (and this many bytes, unless one message
+ * is larger) are fetched, committed and moved together: two fetch round
+ * trips, one commit and one MOVE per batch rather than per message. */
+#define FETCH_BATCH_BYTES	(8 * 1024 * 1024)
 
 static int imap_outage;	/* 1 while the mailbox cannot be reached */
 
@@ -1394,6 +1397,106 @@ moves_free(struct moves *mv)
 	memset(mv, 0, sizeof(*mv));
 }
 
+static int
+stopping(const struct escbot *e)
+{
+	return e->stop != NULL && *e->stop;
+}
+
+static void
+show_progress(size_t i, size_t n, const struct timespec *t0)
+{
+	struct timespec t1;
+	double secs;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	fprintf(stderr, "\r%zu/%zu messages, %.1f per second ", i, n,
+	    secs > 0 ? (double)i / secs : 0.0);
+}
+
+/*
+ * Process fetched messages in one transaction (store.h's batch): each
+ * message is its own unit, so one that fails is left in the inbox alone.
+ * Only when the batch is committed are its messages queued for the move
+ * and *handled advanced; if the commit fails, none of them is, and the
+ * cursor stays before the batch.  Returns -1 when the pass should stop.
+ */
+static int
+ingest_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
+    uint32_t uidv, struct moves *mv, uint32_t *handled, uint32_t *stop_at,
+    int *done, int *failed)
+{
+	struct { uint32_t uid; char *folder; } *ok;
+	uint32_t next = *handled;
+	size_t nok = 0, j;
+	int rc = 0;
+
+	ok = xcalloc(got, sizeof(*ok));
+	if (store_batch_begin(e->store) == -1) {
+		log_warnx("uid %u: not processed, left in the inbox: %s",
+		    msgs[0].uid, store_error(e->store));
+		rc = -1;
+		goto fail;
+	}
+	for (j = 0; j < got && !stopping(e); j++) {
+		struct imap_msg *m = &msgs[j];
+
+		if (m->raw == NULL) {
+			/* Listed, then gone before the fetch (another client
+			 * moved it): the next pass looks again. */
+			log_warnx("uid %u: no longer on the server", m->uid);
+			if (!*stop_at)
+				*stop_at = m->uid;
+			continue;
+		}
+		if (e->since && older_than(m->raw, m->len, e->since)) {
+			/* run --since: a backfill limited to recent mail
+			 * leaves older messages where they are. */
+			log_debug("uid %u: before --since; left in the inbox",
+			    m->uid);
+			next = m->uid + 1;
+			continue;
+		}
+		if (ingest_message(e, m->raw, m->len, uidv, m->uid,
+		    &ok[nok].folder) == -1) {
+			/* Left in the inbox; the cursor stays before it so
+			 * the next pass tries it again. */
+			if (!*stop_at)
+				*stop_at = m->uid;
+			(*failed)++;
+			continue;
+		}
+		ok[nok++].uid = m->uid;
+		next = m->uid + 1;
+	}
+	if (store_batch_commit(e->store) == -1) {
+		log_warnx("uids %u-%u: not recorded, left in the inbox: %s",
+		    msgs[0].uid, msgs[got - 1].uid, store_error(e->store));
+		if (!*stop_at || msgs[0].uid < *stop_at)
+			*stop_at = msgs[0].uid;
+		*failed += (int)nok;
+		rc = -1;
+		goto fail;
+	}
+	log_debug("uids %u-%u: %zu message%s committed", msgs[0].uid,
+	    msgs[got - 1].uid, nok, nok == 1 ? "" : "s");
+	for (size_t k = 0; k < nok; k++)
+		moves_add(mv, ok[k].folder, ok[k].uid);
+	*done += (int)nok;
+	*handled = next;
+fail:
+	for (size_t k = 0; k < nok; k++)
+		free(ok[k].folder);
+	free(ok);
+	for (j = 0; j < got; j++) {
+		free(msgs[j].raw);
+		msgs[j].raw = NULL;
+	}
+	return rc;
+}
+
 int
 ingest_imap_open(struct escbot *e, struct imap **out, char *err,
     size_t errlen)
@@ -1425,12 +1528,12 @@ ingest_mailbox(struct escbot *e)
 	struct imap *im;
 	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
 	uint32_t handled = 0;
-	size_t n = 0;
-	char err[512], *raw, *folder;
-	size_t len;
-	int rc, done = 0, failed = 0, progress;
+	size_t n = 0, got = 0, want, batch;
+	char err[512];
+	int rc, done = 0, failed = 0, progress, one_by_one = 0;
 	struct timespec t0;
 	struct moves mv = { 0 };
+	struct imap_msg *msgs;
 
 	if ((rc = ingest_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
 		/* Once per outage, not once per poll. */
@@ -1462,59 +1565,42 @@ ingest_mailbox(struct escbot *e)
 	}
 	progress = n >= 20 && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < n; i++) {
-		if (progress) {
-			struct timespec t1;
-			double secs;
-
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			secs = (double)(t1.tv_sec - t0.tv_sec) +
-			    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-			fprintf(stderr, "\r%zu/%zu messages, %.1f per second ", i, n,
-			    secs > 0 ? (double)i / secs : 0.0);
+	batch = (size_t)e->cfg->imap.batch;
+	msgs = xcalloc(batch, sizeof(*msgs));
+	for (size_t i = 0; i < n && !stopping(e); i += got) {
+		if (progress)
+			show_progress(i, n, &t0);
+		want = one_by_one ? 1 : n - i < batch ? n - i : batch;
+		rc = imap_fetch_many(im, uids + i, want, FETCH_BATCH_BYTES, msgs,
+		    &got, err, sizeof(err));
+		if (rc == IMAP_ERR_FINAL && !one_by_one) {
+			/* The server refused the batch: find the message it
+			 * refuses by asking for each alone. */
+			log_warnx("imap: %s; fetching one message at a time", err);
+			one_by_one = 1;
+			got = 0;
+			continue;
 		}
-		if ((rc = imap_fetch(im, uids[i], &raw, &len, err, sizeof(err))) != 0) {
+		if (rc != IMAP_OK) {
 			log_warnx("imap: uid %u: %s", uids[i], err);
 			if (rc == IMAP_ERR_TEMP)
 				break;
 			if (!stop_at)
 				stop_at = uids[i];
+			got = 1;
 			continue;
 		}
-		if (e->since && older_than(raw, len, e->since)) {
-			/* run --since: a backfill limited to recent mail leaves
-			 * older messages where they are. */
-			log_debug("uid %u: before --since; left in the inbox", uids[i]);
-			free(raw);
-			handled = uids[i] + 1;
-			continue;
-		}
-		rc = ingest_message(e, raw, len, uidv, uids[i], &folder);
-		free(raw);
-		if (rc == -1) {
-			/* Left in the inbox; the cursor stays before it so
-			 * the next pass tries it again. */
-			if (!stop_at)
-				stop_at = uids[i];
-			failed++;
-			continue;
-		}
-		moves_add(&mv, folder, uids[i]);
-		free(folder);
-		done++;
-		handled = uids[i] + 1;
-		/* Moved in batches: one round trip per MOVE_BATCH messages.
-		 * Every message in a batch is already committed, so a crash
-		 * before the move only leaves work the fingerprint finishes. */
-		if (mv.n >= MOVE_BATCH || (e->stop && *e->stop)) {
-			if (moves_flush(e, im, &mv, &stop_at) == -1)
-				break;
-			if (!stop_at)
-				store_mailbox_set(e->store, folder_name, uidv, handled);
-		}
-		if (e->stop && *e->stop)
-			break;	/* SIGTERM: the message in hand is done */
+		if (ingest_batch(e, msgs, got, uidv, &mv, &handled, &stop_at,
+		    &done, &failed) == -1)
+			break;
+		/* Every message of the batch is committed: make it durable,
+		 * move the batch (one round trip), then advance the cursor. */
+		if (moves_flush(e, im, &mv, &stop_at) == -1)
+			break;
+		if (!stop_at)
+			store_mailbox_set(e->store, folder_name, uidv, handled);
 	}
+	free(msgs);
 	(void)moves_flush(e, im, &mv, &stop_at);
 	moves_free(&mv);
 	if (progress)

@@ -27,6 +27,8 @@ struct store {
 		sqlite3_stmt	*st;
 	} cache[STMT_CACHE];
 	size_t		 ncache;
+	int		 batch;		/* inside store_batch_begin() */
+	int		 unit;		/* a unit's savepoint is open in it */
 };
 
 static const char *const migrations[] = {
@@ -312,23 +314,77 @@ store_sync(struct store *s)
 	return 0;
 }
 
+/* Inside a batch a unit of work is a savepoint, so that one message that
+ * fails takes back its own changes and nothing of the others'. */
 int
 store_begin(struct store *s)
 {
-	return exec_sql(s, "BEGIN IMMEDIATE");
+	if (!s->batch)
+		return exec_sql(s, "BEGIN IMMEDIATE");
+	if (sqlite3_get_autocommit(s->db)) {
+		/* SQLite rolled the batch back after an I/O error. */
+		log_warnx("store: the batch was rolled back");
+		return -1;
+	}
+	if (exec_sql(s, "SAVEPOINT unit") == -1)
+		return -1;
+	s->unit = 1;
+	return 0;
 }
 
 int
 store_commit(struct store *s)
 {
-	return exec_sql(s, "COMMIT");
+	if (!s->batch)
+		return exec_sql(s, "COMMIT");
+	if (exec_sql(s, "RELEASE unit") == -1)
+		return -1;
+	s->unit = 0;
+	return 0;
 }
 
 void
 store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db)) {
+		s->unit = 0;
+		return;
+	}
+	if (!s->batch)
 		(void)exec_sql(s, "ROLLBACK");
+	else if (s->unit) {
+		(void)exec_sql(s, "ROLLBACK TO unit");
+		(void)exec_sql(s, "RELEASE unit");
+		s->unit = 0;
+	}
+}
+
+int
+store_batch_begin(struct store *s)
+{
+	if (exec_sql(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	s->batch = 1;
+	s->unit = 0;
+	return 0;
+}
+
+int
+store_batch_commit(struct store *s)
+{
+	int was_lost = sqlite3_get_autocommit(s->db);
+
+	s->batch = 0;
+	s->unit = 0;
+	if (was_lost) {
+		log_warnx("store: the batch was rolled back; nothing of it kept");
+		return -1;
+	}
+	if (exec_sql(s, "COMMIT") == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
 }
 
 int

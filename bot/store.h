@@ -34,6 +34,15 @@ int	store_sync(struct store *);
 int	store_begin(struct store *);
 int	store_commit(struct store *);
 void	store_rollback(struct store *);
+/* A batch: one transaction around many units of work.  Between
+ * store_batch_begin() and store_batch_commit(), store_begin/commit/rollback
+ * open, keep and take back one unit (a savepoint), so that a failed unit
+ * leaves the others; nothing is on disk until store_batch_commit(), which
+ * returns -1 (and keeps nothing) when the batch could not be committed or
+ * was rolled back by SQLite after an I/O error.  One commit for many
+ * messages is what makes a backlog fast. */
+int	store_batch_begin(struct store *);
+int	store_batch_commit(struct store *);
 
 /* The UID cursor of a folder, with the UIDVALIDITY it belongs to.
  * Returns 1 when known, 0 when not (first run), -1 on error. */

@@ -217,8 +217,10 @@ class CrashSafety(Base):
                 return "ingest: commit"
             if re.search(r"uid \d+: already processed", last):
                 return "ingest: finishing a committed message"
-            if re.search(r"uid \d+: ", last):
+            if re.search(r"uids \d+-\d+: \d+ messages? committed", last):
                 return "ingest: committed, not moved"
+            if re.search(r"uid \d+: ", last):
+                return "ingest: decided, batch not committed"
             if "moved" in last:
                 return "ingest: after a move"
             return "ingest: fetch/parse"
@@ -236,13 +238,21 @@ class CrashSafety(Base):
             # always lands before the acknowledgements go out; most kill
             # within a step or two of new work (a decision or a commit),
             # so that the twelve messages take many kills to get through.
+            # Messages are committed in batches: a kill after a decision
+            # lands before its batch's commit, one after "committed"
+            # between the commit and the move.
             new = r"opened from|uid \d+: (?!already)"
+            committed = r"uids \d+-\d+: \d+ messages? committed"
             send = r"smtp: |info: sent "
             r = rng.random()
-            if r < 0.45:
-                return KillPlan("line", "after a decision or commit",
-                                rng.uniform(0, 0.003), new,
+            if r < 0.3:
+                return KillPlan("line", "after a decision",
+                                rng.uniform(0, 0.001), new,
                                 rng.randint(1, 2), stop=send)
+            if r < 0.5:
+                return KillPlan("line", "after a commit",
+                                rng.uniform(0, 0.002), committed,
+                                stop=send)
             if r < 0.65:
                 return KillPlan("line", "while finishing committed mail",
                                 rng.uniform(0, 0.002),
@@ -269,8 +279,12 @@ class CrashSafety(Base):
 
     def test_sigkill_anywhere_loses_nothing_and_doubles_nothing(self):
         t0 = time.monotonic()
+        # Batches of two: the twelve messages are six commits and moves,
+        # each a window for a kill.
         env = self.make_env(sink_delay=self.SINK_DELAY,
-                            imap_latency=self.IMAP_LATENCY)
+                            imap_latency=self.IMAP_LATENCY,
+                            overrides={'folder = "INBOX";':
+                                       'folder = "INBOX"; batch = 2;'})
         items = self.batch()
         for it in items:
             env.deliver(it["raw"])
@@ -603,6 +617,47 @@ class PeersBugs(Base):
         self.assertEqual(len(env.cases()), 1)
         self.assertEqual(census(env.dovecot).get("INBOX"), [])
         self.assertEqual(len(to_whom(env.sink, "casey@telford.example.gov.uk")), 1)
+
+    def test_znuny_one_failing_message_in_a_batch_stays_alone(self):
+        """Messages are recorded a batch to a transaction; one that cannot
+        be recorded is taken back alone: the others of its batch are
+        committed, answered and moved, it stays in the inbox, and the
+        cursor does not pass it."""
+        import sqlite3
+        env = self.make_env()
+        env.run("run", "--once", now=NOW)          # creates the database
+        forms = [make_message("casey@telford.example.gov.uk",
+                              "Referral %d" % i,
+                              twsp_inline("TW-8102%d" % i, "Pat Batch%d" % i),
+                              msgid="<batch-%d@telford.example.gov.uk>" % i)
+                 for i in (1, 2, 3)]
+        for f in forms:
+            env.deliver(f)
+        con = sqlite3.connect(env.db, isolation_level=None)
+        con.execute("CREATE TRIGGER refuse_second BEFORE INSERT ON processed"
+                    " WHEN NEW.message_id LIKE '%batch-2@telford.example.gov.uk%'"
+                    " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+        con.close()
+        p = env.run("run", "--once", now=NOW, check=False)
+        self.assertIn("uid 2: not processed, left in the inbox", p.stderr)
+        c = census(env.dovecot)
+        self.assertEqual(c["INBOX"], [forms[1]])
+        self.assertEqual(c["Processed"], [forms[0], forms[2]])
+        self.assertEqual(sorted(x["ref"] for x in env.cases()),
+                         ["TWSP-2026-0001", "TWSP-2026-0002"])
+        self.assertEqual(len(to_whom(env.sink,
+                                     "casey@telford.example.gov.uk")), 2)
+        con = sqlite3.connect(env.db, isolation_level=None)
+        con.execute("DROP TRIGGER refuse_second")
+        con.close()
+        # Once the database takes it, it is done, once; nothing else again.
+        env.run("run", "--once", now=NOW)
+        c = census(env.dovecot)
+        self.assertEqual(c["INBOX"], [])
+        self.assertEqual(census_total(c), 3)
+        self.assertEqual(len(env.cases()), 3)
+        self.assertEqual(len(to_whom(env.sink,
+                                     "casey@telford.example.gov.uk")), 3)
 
     # -- Zammad: re-imported and re-answered after an interrupted fetch
 

@@ -130,6 +130,38 @@ class TestPlain(ProbeMixin, unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.uids_of(out), [])
 
+    def test_fetch_many_in_one_batch_up_to_a_byte_limit(self):
+        for i in (4, 5):
+            self.d.append("INBOX", msg(i))
+        size = len(msg(1))
+        self.assertTrue(all(len(msg(i)) == size for i in range(1, 6)))
+        # Everything fits: all five, in UID order.
+        rc, out, err = self.probe(self.d, "fetch-many", 10 * size,
+                                  1, 2, 3, 4, 5)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.decode().split("\n")[:-1],
+                         ["%d %d" % (u, size) for u in (1, 2, 3, 4, 5)]
+                         + ["got 5"])
+        # A byte limit takes the longest run that fits...
+        rc, out, err = self.probe(self.d, "fetch-many", 2 * size + 1,
+                                  1, 2, 3, 4, 5)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.decode().split("\n")[:-1],
+                         ["1 %d" % size, "2 %d" % size, "got 2"])
+        # ...and always at least one message, however large.
+        rc, out, err = self.probe(self.d, "fetch-many", 1, 3, 4, 5)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.decode().split("\n")[:-1],
+                         ["3 %d" % size, "got 1"])
+        # A message gone since it was listed is reported, not an error,
+        # and the others still come.
+        rc, out, err = self.probe(self.d, "move", 2, "Processed")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.probe(self.d, "fetch-many", 10 * size, 1, 2, 3)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.decode().split("\n")[:-1],
+                         ["1 %d" % size, "2 gone", "3 %d" % size, "got 3"])
+
     def test_fetch_missing_uid(self):
         rc, out, err = self.probe(self.d, "fetch", 99)
         self.assertEqual(rc, 1, err)

@@ -31,7 +31,8 @@ usage(void)
 	fprintf(stderr, "usage: imap-probe HOST PORT implicit|starttls|none "
 	    "USER PASSFILE CAFILE FOLDER\n"
 	    "           list [MIN_UID] | fetch UID | move UID TARGET | "
-	    "append FILE [TARGET]\n");
+	    "append FILE [TARGET]\n"
+	    "           fetch-many MAX_BYTES UID...\n");
 	exit(2);
 }
 
@@ -105,6 +106,9 @@ main(int argc, char *argv[])
 	} else if (strcmp(cmd, "fetch") == 0) {
 		if (argc != 10)
 			usage();
+	} else if (strcmp(cmd, "fetch-many") == 0) {
+		if (argc < 11)
+			usage();
 	} else if (strcmp(cmd, "move") == 0) {
 		if (argc != 11)
 			usage();
@@ -136,6 +140,30 @@ main(int argc, char *argv[])
 		    sizeof(err));
 		if (rc == IMAP_OK)
 			fwrite(raw, 1, len, stdout);
+	} else if (strcmp(cmd, "fetch-many") == 0) {
+		/* Prints "UID LENGTH" (or "UID gone") for each message
+		 * fetched, then "got K". */
+		struct imap_msg *msgs;
+		size_t k, got;
+
+		n = (size_t)(argc - 10);
+		uids = xcalloc(n, sizeof(*uids));
+		msgs = xcalloc(n, sizeof(*msgs));
+		for (k = 0; k < n; k++)
+			uids[k] = parse_uid(argv[10 + k]);
+		rc = imap_fetch_many(im, uids, n, parse_uid(argv[9]), msgs,
+		    &got, err, sizeof(err));
+		for (k = 0; rc == IMAP_OK && k < got; k++) {
+			if (msgs[k].raw == NULL)
+				printf("%" PRIu32 " gone\n", msgs[k].uid);
+			else
+				printf("%" PRIu32 " %zu\n", msgs[k].uid,
+				    msgs[k].len);
+			free(msgs[k].raw);
+		}
+		if (rc == IMAP_OK)
+			printf("got %zu\n", got);
+		free(msgs);
 	} else if (strcmp(cmd, "move") == 0)
 		rc = imap_move(im, parse_uid(argv[9]), argv[10], err,
 		    sizeof(err));

@@ -81,6 +81,7 @@ test_minimal_loads_with_defaults(void **state)
 	assert_string_equal(c->imap.processed_folder, "Processed");
 	assert_string_equal(c->imap.rejected_folder, "Rejected");
 	assert_int_equal(c->poll_interval, 60);
+	assert_int_equal(c->imap.batch, 100);
 	assert_int_equal(c->work_open, 9 * 60);
 	assert_int_equal(c->work_close, 17 * 60);
 	assert_string_equal(c->smtp.from_addr, "box@example.gov.uk");
@@ -149,6 +150,9 @@ test_wrong_type(void **state)
 	t = replace("allowed_sender_domains = [ \"example.gov.uk\", \"example.nhs.uk\" ];",
 	    "allowed_sender_domains = \"example.gov.uk\";");
 	expect(t, "must be an array", 5);
+	free(t);
+	t = replace("folder = \"INBOX\";", "folder = \"INBOX\"; batch = 0;");
+	expect(t, "\"batch\" must be between 1 and 1000", 8);
 	free(t);
 }
 
