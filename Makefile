@@ -1,15 +1,26 @@
-# escbot — build, test, install.  `make` builds bot/escbot.
+# escbot — build, test, install.  `make` builds bot/escbot and
+# bot/escbot-net.so, the part that needs libcurl, libzip and libxml2,
+# which only escbot's short-lived worker children load (bot/worker.h).
 PREFIX	?= /usr/local
 DESTDIR	?=
-PKGS	 = libetpan libcurl sqlite3 libconfig gnutls libzip libxml-2.0 zlib
+CORE_PKGS = libetpan sqlite3 libconfig gnutls
+NET_PKGS = libcurl libzip libxml-2.0 zlib
+PKGS	 = $(CORE_PKGS) $(NET_PKGS)
 CC	?= cc
 OPT	?= -O2 -g
-CFLAGS	+= -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE $(OPT) \
+CFLAGS	+= -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC $(OPT) \
 	   $(shell pkg-config --cflags $(PKGS))
-LDLIBS	+= $(shell pkg-config --libs $(PKGS))
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -ldl
+NET_LIBS = $(shell pkg-config --libs $(NET_PKGS))
+LDLIBS	+= $(CORE_LIBS) $(NET_LIBS)
+# Tests and tools link everything, the plugin's table included, so that
+# a worker child finds it in the program itself (worker.c).
+ALL_IN	 = -rdynamic -Wl,-u,escbot_net_plugin
 
 SRCS	 = $(wildcard bot/*.c)
 OBJS	 = $(SRCS:.c=.o)
+NET_OBJS = bot/smtp.o bot/oauth.o bot/docx.o bot/netplugin.o
+CORE_OBJS = $(filter-out $(NET_OBJS),$(OBJS))
 LIBOBJS	 = $(filter-out bot/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
@@ -18,10 +29,14 @@ TOOL_BINS = $(TOOL_SRCS:.c=)
 
 .PHONY: all test check unit check-asan check-valgrind bench demo deps install clean fuzz
 
-all: bot/escbot
+all: bot/escbot bot/escbot-net.so
 
-bot/escbot: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+# -rdynamic: the plugin uses escbot's own util and log functions.
+bot/escbot: $(CORE_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $(CORE_OBJS) $(CORE_LIBS)
+
+bot/escbot-net.so: $(NET_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(NET_OBJS) $(NET_LIBS)
 
 bot/%.o: bot/%.c bot/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -31,10 +46,10 @@ bot/libescbot.a: $(LIBOBJS)
 	ar rcs $@ $(LIBOBJS)
 
 tests/unit/test_%: tests/unit/test_%.c bot/libescbot.a $(wildcard tests/unit/*.h)
-	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) $(ALL_IN) -o $@ $< bot/libescbot.a $(LDLIBS) -lcmocka
 
 tests/tools/%: tests/tools/%.c bot/libescbot.a
-	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) -o $@ $< bot/libescbot.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Ibot $(LDFLAGS) $(ALL_IN) -o $@ $< bot/libescbot.a $(LDLIBS)
 
 unit: $(UNIT_BINS) $(TOOL_BINS)
 
@@ -82,8 +97,11 @@ fuzz: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/escbot
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/escbot \
+	    $(DESTDIR)$(PREFIX)/lib/escbot
 	install -m 0755 bot/escbot $(DESTDIR)$(PREFIX)/sbin/escbot
+	install -m 0644 bot/escbot-net.so \
+	    $(DESTDIR)$(PREFIX)/lib/escbot/escbot-net.so
 	install -m 0644 man/escbot.8 $(DESTDIR)$(PREFIX)/share/man/man8/escbot.8
 	install -m 0644 man/escbot.conf.5 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5/escbot.conf.5
@@ -107,4 +125,4 @@ bench: deps all
 	bench/run
 
 clean:
-	rm -f bot/*.o bot/escbot bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)
+	rm -f bot/*.o bot/escbot bot/escbot-net.so bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)

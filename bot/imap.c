@@ -38,6 +38,7 @@
 #include "log.h"
 #include "oauth.h"
 #include "util.h"
+#include "worker.h"
 
 #define IMAP_DEFAULT_TIMEOUT	60
 #define IMAP_MAX_FOLDERS	16
@@ -793,7 +794,7 @@ imap_open_xoauth2(const struct imap_params *p, const struct oauth_params *op,
 
 	*out = NULL;
 	for (tries = 0; tries < 2; tries++) {
-		rc = oauth_token(op, time(NULL), &token, err, errlen);
+		rc = worker_oauth_token(op, time(NULL), &token, err, errlen);
 		if (rc != OAUTH_OK)
 			return rc == OAUTH_ERR_FINAL ? IMAP_ERR_FINAL :
 			    IMAP_ERR_TEMP;
@@ -809,7 +810,7 @@ imap_open_xoauth2(const struct imap_params *p, const struct oauth_params *op,
 		 * and try once with a token fresh from the endpoint. */
 		log_warnx("imap: %s; asking the token endpoint for a new token",
 		    err);
-		oauth_forget(op);
+		worker_oauth_forget(op);
 	}
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "message.h"
 #include "util.h"
+#include "worker.h"
 
 /* What processing a message came to, recorded in `processed`. */
 struct outcome {
@@ -942,6 +943,8 @@ record_bounce(struct escbot *e, const struct message *m, const char *raw,
  * is found, 0 when no attachment holds one, -1 when a Word file was
  * refused (err says why, for the sender).
  */
+#define DOCX_TIMEOUT	60	/* seconds to read one Word document */
+
 static int
 docx_form(struct escbot *e, const struct message *m, char **text,
     const struct form_def **f, char *err, size_t errlen)
@@ -959,8 +962,10 @@ docx_form(struct escbot *e, const struct message *m, char **text,
 
 		if (!docx_is_docx(a->filename, a->content_type, a->data, a->len))
 			continue;
-		if (docx_to_text(a->data, a->len, &lim, text, why,
-		    sizeof(why)) == -1) {
+		/* Read in a child: a document that crashes or hangs the
+		 * parser ends the child, and is refused like any other. */
+		if (worker_docx_to_text(a->data, a->len, &lim, DOCX_TIMEOUT,
+		    text, why, sizeof(why)) == -1) {
 			if (!refused++)
 				snprintf(err, errlen, "%.100s: %.200s", a->filename ?
 				    a->filename : "the attachment", why);

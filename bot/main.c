@@ -25,6 +25,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
+#include "worker.h"
 
 static volatile sig_atomic_t quit, reload, wake;
 
@@ -605,7 +606,7 @@ cmd_run(struct escbot *e, const char *config, int once)
 				imap_close(idle);
 				idle = NULL;
 				no_idle = 0;
-				oauth_reset();
+				worker_oauth_reset();
 			}
 		}
 	}
@@ -872,7 +873,6 @@ main(int argc, char *argv[])
 		escbot_unload(&e);
 		return 2;
 	}
-	smtp_global_init();
 	if (strcmp(cmd, "run") == 0)
 		rc = cmd_run(&e, config, once);
 	else if (strcmp(cmd, "tick") == 0)
@@ -893,7 +893,7 @@ main(int argc, char *argv[])
 			rc = cmd_case(&e, argv[optind], json);
 	} else
 		rc = cmd_command(&e, cmd, argv[optind], reason, days, level);
-	smtp_global_cleanup();
 	escbot_unload(&e);
+	worker_oauth_reset();
 	return rc;
 }

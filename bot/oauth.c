@@ -1037,3 +1037,14 @@ fail:
 	free(key);
 	return rc;
 }
+
+int
+oauth_token_until(const struct oauth_params *p, time_t now, char **token,
+    time_t *until, char *err, size_t errlen)
+{
+	int rc = oauth_token(p, now, token, err, errlen);
+
+	/* Every token handed out has just been put in memory. */
+	*until = rc == OAUTH_OK ? mem.expires : 0;
+	return rc;
+}

@@ -40,6 +40,9 @@ enum oauth_err { OAUTH_OK = 0, OAUTH_ERR_TEMP = -1, OAUTH_ERR_FINAL = -2 };
  * explicit_bzero first).  On failure err says why, without secrets. */
 int	oauth_token(const struct oauth_params *, time_t now, char **token,
 	    char *err, size_t errlen);
+/* oauth_token(), also telling until when the token is valid. */
+int	oauth_token_until(const struct oauth_params *, time_t now,
+	    char **token, time_t *until, char *err, size_t errlen);
 /* The server refused a token we thought valid: forget it (memory and the
  * cache file) so that the next oauth_token() asks the endpoint again. */
 void	oauth_forget(const struct oauth_params *);

@@ -15,6 +15,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "util.h"
+#include "worker.h"
 
 #define BATCH	100
 
@@ -30,19 +31,89 @@ backoff(const struct escbot *e, int attempts)
 	return d > e->cfg->smtp.retry_max ? e->cfg->smtp.retry_max : d;
 }
 
+/* What the result callback needs to record each email as it goes. */
+struct round {
+	struct escbot		*e;
+	struct outbox_item	**sent_items;	/* by index in the batch */
+	const struct oauth_params *op;
+	const char		*token;
+	time_t			 now;
+	int			 sent;
+	int			 unreachable;
+};
+
+static void
+record_result(void *arg, size_t i, enum smtp_result r, const char *err)
+{
+	struct round *rd = arg;
+	struct escbot *e = rd->e;
+	struct outbox_item *it = rd->sent_items[i];
+	enum delivery_result dr;
+	time_t next = 0;
+
+	if (r == SMTP_SENT) {
+		dr = DELIVERY_SENT;
+		rd->sent++;
+		if (outage)
+			log_info("smtp: server reachable again");
+		outage = 0;
+		log_info("sent %s to %s", it->token, it->rcpt);
+	} else if (r == SMTP_PERMFAIL) {
+		dr = DELIVERY_FAILED;
+		log_warnx("smtp: %s refused for good for %s: %s", it->token,
+		    it->rcpt, err);
+	} else {
+		dr = DELIVERY_RETRY;
+		next = rd->now + backoff(e, it->attempts);
+		/* The server's problem, not this recipient's: the child has
+		 * stopped this round. */
+		if (strncmp(err, SMTP_SERVER_ERROR_PREFIX,
+		    strlen(SMTP_SERVER_ERROR_PREFIX)) == 0) {
+			/* A refused token is fetched anew next run. */
+			if (rd->token && strstr(err, "XOAUTH2 login refused"))
+				worker_oauth_forget(rd->op);
+			rd->unreachable = 1;
+			if (!outage)
+				log_warnx("smtp: cannot send (%s); will retry",
+				    err);
+			outage = 1;
+		} else
+			log_warnx("smtp: %s to %s deferred: %s", it->token,
+			    it->rcpt, err);
+	}
+	if (store_outbox_result(e->store, it->delivery_id, dr,
+	    dr == DELIVERY_SENT ? NULL : err, next, rd->now) == -1)
+		log_warnx("outbox: %s", store_error(e->store));
+}
+
+/* Emails this batch already sends to rcpt before item i. */
+static int
+earlier_to(struct outbox_item **sending, size_t nsending, const char *rcpt)
+{
+	int k = 0;
+
+	for (size_t j = 0; j < nsending; j++)
+		if (strcmp(sending[j]->rcpt, rcpt) == 0)
+			k++;
+	return k;
+}
+
 int
 outbox_flush(struct escbot *e)
 {
 	struct smtp_params p;
 	struct outbox_item *items;
-	enum smtp_result r;
+	struct outbox_item **sending = NULL;
+	struct worker_mail *mails = NULL;
+	struct round rd;
 	char err[1024];
-	size_t n;
+	size_t n, nsending;
 	time_t now;
-	int sent = 0, unreachable = 0;
+	int got;
 	struct oauth_params op;
 	char *token = NULL;
 
+	memset(&rd, 0, sizeof(rd));
 	memset(&p, 0, sizeof(p));
 	p.url = e->cfg->smtp.url;
 	p.user = e->cfg->smtp.user;
@@ -53,38 +124,42 @@ outbox_flush(struct escbot *e)
 	if (e->cfg->smtp.auth == CONFIG_AUTH_XOAUTH2) {
 		/* Real time, not --now: token lifetimes are the server's. */
 		config_oauth_params(e->cfg, &op);
-		if (oauth_token(&op, time(NULL), &token, err, sizeof(err)) !=
-		    OAUTH_OK) {
+		if (worker_oauth_token(&op, time(NULL), &token, err,
+		    sizeof(err)) != OAUTH_OK) {
 			if (!outage)
 				log_warnx("smtp: cannot send (%s); will retry", err);
 			outage = 1;
 			return -1;
 		}
 		p.oauth_token = token;
+		rd.op = &op;
+		rd.token = token;
 	}
+	rd.e = e;
 	/* What is sent must have been durably decided: a crash after the
 	 * send then finds it recorded, not forgotten. */
 	if (store_sync(e->store) == -1) {
-		sent = -1;
+		rd.sent = -1;
 		goto done;
 	}
 	for (;;) {
 		now = escbot_now(e);
 		if (store_outbox_ready(e->store, now, &items, &n, BATCH) == -1) {
-			sent = -1;
+			rd.sent = -1;
 			goto done;
 		}
 		if (n == 0) {
 			free(items);
 			break;
 		}
-		for (size_t i = 0; i < n && !unreachable &&
-		    !(e->stop && *e->stop); i++) {
+		sending = xreallocarray(sending, n, sizeof(*sending));
+		mails = xreallocarray(mails, n, sizeof(*mails));
+		nsending = 0;
+		for (size_t i = 0; i < n; i++) {
 			struct outbox_item *it = &items[i];
-			enum delivery_result dr;
-			time_t next = 0;
 
-			if (store_sent_count(e->store, it->rcpt, now - 86400) >=
+			if (store_sent_count(e->store, it->rcpt, now - 86400) +
+			    earlier_to(sending, nsending, it->rcpt) >=
 			    e->cfg->max_emails_per_recipient_day) {
 				/* A loop or a flood: hold this recipient's mail
 				 * for an hour rather than add to it. */
@@ -102,56 +177,41 @@ outbox_flush(struct escbot *e)
 				    DELIVERY_FAILED, "purged by retention", 0, now);
 				continue;
 			}
-			r = smtp_send(&p, e->cfg->smtp.from_addr, it->rcpt, it->data,
-			    strlen(it->data), err, sizeof(err));
-			if (r == SMTP_SENT) {
-				dr = DELIVERY_SENT;
-				sent++;
-				if (outage)
-					log_info("smtp: server reachable again");
-				outage = 0;
-				log_info("sent %s to %s", it->token, it->rcpt);
-			} else if (r == SMTP_PERMFAIL) {
-				dr = DELIVERY_FAILED;
-				log_warnx("smtp: %s refused for good for %s: %s",
-				    it->token, it->rcpt, err);
-			} else {
-				dr = DELIVERY_RETRY;
-				next = now + backoff(e, it->attempts);
-				/* The server's problem, not this recipient's:
-				 * stop this round. */
-				if (strncmp(err, SMTP_SERVER_ERROR_PREFIX,
-				    strlen(SMTP_SERVER_ERROR_PREFIX)) == 0) {
-					/* A refused token is fetched anew next run. */
-					if (token && strstr(err, "XOAUTH2 login refused"))
-						oauth_forget(&op);
-					unreachable = 1;
-					if (!outage)
-						log_warnx("smtp: cannot send (%s); "
-						    "will retry", err);
-					outage = 1;
-				} else
-					log_warnx("smtp: %s to %s deferred: %s",
-					    it->token, it->rcpt, err);
-			}
-			if (store_outbox_result(e->store, it->delivery_id, dr,
-			    dr == DELIVERY_SENT ? NULL : err, next, now) == -1)
-				log_warnx("outbox: %s", store_error(e->store));
+			sending[nsending] = it;
+			mails[nsending].rcpt = it->rcpt;
+			mails[nsending].data = it->data;
+			mails[nsending].len = strlen(it->data);
+			nsending++;
+		}
+		/* One child sends the batch; each result is recorded here as
+		 * it comes back. */
+		rd.sent_items = sending;
+		rd.now = now;
+		got = worker_smtp_send(&p, e->cfg->smtp.from_addr, mails,
+		    nsending, e->stop, record_result, &rd, err, sizeof(err));
+		if (got == -1) {
+			if (!outage)
+				log_warnx("smtp: cannot send (%s); will retry", err);
+			outage = 1;
+			rd.unreachable = 1;
 		}
 		for (size_t i = 0; i < n; i++)
 			outbox_item_free(&items[i]);
 		free(items);
-		if (unreachable) {
-			sent = -1;
+		if (rd.unreachable) {
+			rd.sent = -1;
 			break;
 		}
-		if (n < BATCH || (e->stop && *e->stop))
+		if (n < BATCH || (e->stop && *e->stop) ||
+		    (got >= 0 && (size_t)got < nsending))
 			break;
 	}
 done:
+	free(sending);
+	free(mails);
 	if (token) {
 		explicit_bzero(token, strlen(token));
 		free(token);
 	}
-	return sent;
+	return rd.sent;
 }

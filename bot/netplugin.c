@@ -1,0 +1,20 @@
+/*
+ * netplugin: the table that bot/escbot-net.so exports (netplugin.h).  It
+ * is the one symbol worker.c looks up after loading the library.
+ */
+#include "netplugin.h"
+
+static const struct net_plugin table = {
+	.version = NET_PLUGIN_VERSION,
+	.smtp_global_init = smtp_global_init,
+	.smtp_send = smtp_send,
+	.oauth_token_until = oauth_token_until,
+	.oauth_forget = oauth_forget,
+	.docx_to_text = docx_to_text,
+};
+
+const struct net_plugin *
+escbot_net_plugin(void)
+{
+	return &table;
+}
