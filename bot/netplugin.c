@@ -7,7 +7,9 @@
 static const struct net_plugin table = {
 	.version = NET_PLUGIN_VERSION,
 	.smtp_global_init = smtp_global_init,
-	.smtp_send = smtp_send,
+	.smtp_session_new = smtp_session_new,
+	.smtp_session_send = smtp_session_send,
+	.smtp_session_free = smtp_session_free,
 	.oauth_token_until = oauth_token_until,
 	.oauth_forget = oauth_forget,
 	.docx_to_text = docx_to_text,

@@ -18,16 +18,19 @@
 #include "smtp.h"
 
 /* Raised whenever the table changes: a stale escbot-net.so is refused. */
-#define NET_PLUGIN_VERSION	1
+#define NET_PLUGIN_VERSION	2
 #define NET_PLUGIN_SYMBOL	"escbot_net_plugin"
 #define NET_PLUGIN_FILE		"escbot-net.so"
 
 struct net_plugin {
 	int	version;
 	void	(*smtp_global_init)(void);
-	enum smtp_result (*smtp_send)(const struct smtp_params *,
-		    const char *mail_from, const char *rcpt, const char *data,
-		    size_t len, char *err, size_t errlen);
+	struct smtp_session *(*smtp_session_new)(void);
+	enum smtp_result (*smtp_session_send)(struct smtp_session *,
+		    const struct smtp_params *, const char *mail_from,
+		    const char *rcpt, const char *data, size_t len, char *err,
+		    size_t errlen);
+	void	(*smtp_session_free)(struct smtp_session *);
 	int	(*oauth_token_until)(const struct oauth_params *, time_t now,
 		    char **token, time_t *until, char *err, size_t errlen);
 	void	(*oauth_forget)(const struct oauth_params *);

@@ -281,9 +281,45 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 	return res;
 }
 
+struct smtp_session {
+	CURL	*curl;		/* holds the open connection between sends */
+};
+
+struct smtp_session *
+smtp_session_new(void)
+{
+	struct smtp_session *s = xcalloc(1, sizeof(*s));
+
+	if ((s->curl = curl_easy_init()) == NULL)
+		fatalx("smtp: curl_easy_init failed");
+	return s;
+}
+
+void
+smtp_session_free(struct smtp_session *s)
+{
+	if (s == NULL)
+		return;
+	curl_easy_cleanup(s->curl);	/* QUIT on an open connection */
+	free(s);
+}
+
 enum smtp_result
 smtp_send(const struct smtp_params *p, const char *mail_from,
     const char *rcpt, const char *data, size_t len, char *err, size_t errlen)
+{
+	struct smtp_session *s = smtp_session_new();
+	enum smtp_result res;
+
+	res = smtp_session_send(s, p, mail_from, rcpt, data, len, err, errlen);
+	smtp_session_free(s);
+	return res;
+}
+
+enum smtp_result
+smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
+    const char *mail_from, const char *rcpt, const char *data, size_t len,
+    char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct dialogue dlg = { 0 };
@@ -291,7 +327,7 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 	struct curl_slist *rcpts = NULL;
 	enum smtp_result res = SMTP_TEMPFAIL;
 	char *from = NULL, *to = NULL, *msg = NULL;
-	CURL *curl = NULL;
+	CURL *curl = s->curl;
 	CURLcode rc;
 	long code = 0, timeout;
 	size_t msglen;
@@ -331,10 +367,9 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 	up.buf = msg;
 	up.len = msglen;
 
-	if ((curl = curl_easy_init()) == NULL) {
-		snprintf(err, errlen, "curl_easy_init failed");
-		goto fail;
-	}
+	/* Every option anew; the connection of the last send, if still
+	 * open, is kept by the handle and reused when it matches. */
+	curl_easy_reset(curl);
 	rcpts = curl_slist_append(NULL, to);
 	if (rcpts == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -348,7 +383,6 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
 
 	/* TLS: always verified; STARTTLS mandatory off loopback. */
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -414,9 +448,11 @@ smtp_send(const struct smtp_params *p, const char *mail_from,
 	    to, err);
 
 fail:
+	/* Nothing of this send (buffers on this stack, the recipient list)
+	 * may be reached by the handle after it; a failed transfer has
+	 * already made libcurl close its connection. */
+	curl_easy_reset(curl);
 	curl_slist_free_all(rcpts);
-	if (curl != NULL)
-		curl_easy_cleanup(curl);
 	free(msg);
 	free(to);
 	free(from);

@@ -3,7 +3,7 @@
  * smtps:// (implicit TLS) or smtp:// with STARTTLS required unless the URL
  * is loopback and tls is explicitly off; AUTH when a user is set (with
  * the password, or XOAUTH2 with an OAuth bearer token for Microsoft 365);
- * certificates verified (system store or ca_file).  One recipient per call,
+ * certificates verified (system store or ca_file).  One recipient per send,
  * so a permanent refusal of one address never blocks the others.
  */
 #ifndef ESCBOT_SMTP_H
@@ -40,6 +40,18 @@ enum smtp_result {
 enum smtp_result smtp_send(const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len,
 		    char *err, size_t errlen);
+/* A session keeps the connection (TLS and login included) open from one
+ * send to the next with the same parameters: the way to send a batch.  A
+ * failed send closes it and the next send opens a new one.  smtp_send()
+ * is a session of one send. */
+struct smtp_session;
+struct smtp_session *smtp_session_new(void);
+enum smtp_result smtp_session_send(struct smtp_session *,
+		    const struct smtp_params *, const char *mail_from,
+		    const char *rcpt, const char *data, size_t len, char *err,
+		    size_t errlen);
+/* Says QUIT on an open connection and frees the session. */
+void	smtp_session_free(struct smtp_session *);
 /* 1 when a libcurl result code means the peer's certificate was refused
  * (shared by every libcurl user: SMTP and the OAuth2 token endpoint). */
 int	smtp_curl_cert_error(int curlcode);

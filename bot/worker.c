@@ -281,8 +281,10 @@ smtp_job(int fd, void *arg)
 {
 	struct smtp_job *j = arg;
 	const struct net_plugin *np;
+	struct smtp_session *session;
 	struct mail_rec r;
 	char err[1024] = "";
+	int rc = 0;
 
 	if ((np = plugin_load(err, sizeof(err))) == NULL) {
 		r.index = UINT32_MAX;
@@ -291,24 +293,30 @@ smtp_job(int fd, void *arg)
 		return write_full(fd, &r, sizeof(r)) == -1 ||
 		    write_full(fd, err, r.errlen) == -1 ? 1 : 0;
 	}
+	/* One connection, TLS handshake and login for the whole batch. */
+	session = np->smtp_session_new();
 	for (size_t i = 0; i < j->n; i++) {
 		if (j->stop != NULL && *j->stop)
 			break;
 		err[0] = '\0';
 		r.index = (uint32_t)i;
-		r.result = np->smtp_send(j->p, j->from, j->mails[i].rcpt,
-		    j->mails[i].data, j->mails[i].len, err, sizeof(err));
+		r.result = np->smtp_session_send(session, j->p, j->from,
+		    j->mails[i].rcpt, j->mails[i].data, j->mails[i].len, err,
+		    sizeof(err));
 		if (r.result == SMTP_SENT)
 			err[0] = '\0';
 		r.errlen = (uint32_t)strlen(err);
 		if (write_full(fd, &r, sizeof(r)) == -1 ||
-		    write_full(fd, err, r.errlen) == -1)
-			return 1;
+		    write_full(fd, err, r.errlen) == -1) {
+			rc = 1;
+			break;
+		}
 		if (r.result != SMTP_SENT && strncmp(err,
 		    SMTP_SERVER_ERROR_PREFIX, strlen(SMTP_SERVER_ERROR_PREFIX)) == 0)
 			break;
 	}
-	return 0;
+	np->smtp_session_free(session);
+	return rc;
 }
 
 int

@@ -12,17 +12,9 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import ESCBOT, REPO, EscbotEnv, make_message  # noqa: E402
+from escbot_env import (ESCBOT, REPO, EscbotEnv, make_message,  # noqa: E402
+                        wait_for)
 import forms_fixtures as F                                     # noqa: E402
-
-
-def wait_for(pred, timeout=20):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 class Service(unittest.TestCase):

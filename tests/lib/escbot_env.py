@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -111,6 +112,16 @@ class EscbotEnv:
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
         self.dovecot.append(folder, raw)
+
+
+def wait_for(pred, timeout=20):
+    """Poll pred() every 0.2 s until it is true (True) or timeout (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def make_message(sender, subject, body, msgid=None, date=None, headers=None,

@@ -79,6 +79,7 @@ class _Handler:
         self.count += 1
         stem = "%020d-%d-%04d" % (time.time_ns(), os.getpid(), self.count)
         record = {
+            "peer": list(session.peer) if session.peer else None,
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
             "auth_user": auth_user,
