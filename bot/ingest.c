@@ -941,7 +941,8 @@ record_bounce(struct escbot *e, const struct message *m, const char *raw,
 /*
  * A form in an attached Word file: 1 with the text and the form when one
  * is found, 0 when no attachment holds one, -1 when a Word file was
- * refused (err says why, for the sender).
+ * refused (err says why, for the sender), WORKER_TEMP when it could not be
+ * read now (err says why, for the log).
  */
 #define DOCX_TIMEOUT	60	/* seconds to read one Word document */
 
@@ -950,7 +951,7 @@ docx_form(struct escbot *e, const struct message *m, char **text,
     const struct form_def **f, char *err, size_t errlen)
 {
 	struct docx_limits lim = docx_default_limits;
-	int refused = 0;
+	int refused = 0, rc;
 
 	*text = NULL;
 	*f = NULL;
@@ -964,8 +965,13 @@ docx_form(struct escbot *e, const struct message *m, char **text,
 			continue;
 		/* Read in a child: a document that crashes or hangs the
 		 * parser ends the child, and is refused like any other. */
-		if (worker_docx_to_text(a->data, a->len, &lim, DOCX_TIMEOUT,
-		    text, why, sizeof(why)) == -1) {
+		rc = worker_docx_to_text(a->data, a->len, &lim, DOCX_TIMEOUT,
+		    text, why, sizeof(why));
+		if (rc == WORKER_TEMP) {
+			snprintf(err, errlen, "%s", why);
+			return WORKER_TEMP;
+		}
+		if (rc == -1) {
 			if (!refused++)
 				snprintf(err, errlen, "%.100s: %.200s", a->filename ?
 				    a->filename : "the attachment", why);
@@ -1130,7 +1136,13 @@ decide(struct escbot *e, const struct message *m, const char *raw,
 	f = form_recognise(e->rules->forms, m->text);
 	text = m->text;
 	if (f == NULL && (rc = docx_form(e, m, &docx_text, &f, docx_err,
-	    sizeof(docx_err))) == -1) {
+	    sizeof(docx_err))) == WORKER_TEMP) {
+		/* Not the document's fault: it stays in the inbox. */
+		log_warnx("Word attachment not read now: %s", docx_err);
+		rc = -1;
+		goto done;
+	}
+	if (f == NULL && rc == -1) {
 		/* A Word file escbot would not open (a zip bomb, damaged). */
 		tvars_set(&v, "subject", m->subject);
 		tvars_set(&v, "note", docx_err);

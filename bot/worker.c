@@ -583,6 +583,8 @@ docx_job(int fd, void *arg)
 	if ((np = plugin_load(err, sizeof(err))) != NULL)
 		r.rc = np->docx_to_text(j->data, j->len, j->lim, &text, err,
 		    sizeof(err));
+	else
+		r.rc = WORKER_TEMP;
 	r.textlen = r.rc == 0 && text ? strlen(text) : 0;
 	r.errlen = r.rc == 0 ? 0 : (uint32_t)strlen(err);
 	rc = write_full(fd, &r, sizeof(r)) == -1 ||
@@ -606,7 +608,7 @@ worker_docx_to_text(const char *data, size_t len,
 	*out = NULL;
 	err[0] = '\0';
 	if (child_start(&c, docx_job, &j, err, errlen) == -1)
-		return -1;
+		return WORKER_TEMP;
 	if (child_read(&c, &r, sizeof(r), deadline, NULL, err, errlen) != 1 ||
 	    (text = child_read_string(&c, r.textlen, deadline, NULL, err,
 	    errlen)) == NULL ||
@@ -620,6 +622,13 @@ worker_docx_to_text(const char *data, size_t len,
 		return -1;
 	}
 	(void)child_end(&c, 0, err, errlen);
+	if (r.rc == WORKER_TEMP) {
+		/* The child could not load the reader. */
+		errf(err, errlen, "%s", why);
+		free(why);
+		free(text);
+		return WORKER_TEMP;
+	}
 	if (r.rc != 0) {
 		errf(err, errlen, "%s", why);
 		free(why);

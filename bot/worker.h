@@ -56,8 +56,11 @@ void	worker_oauth_forget(const struct oauth_params *);
 /* Forget every token held in memory (configuration reload). */
 void	worker_oauth_reset(void);
 
-/* docx_to_text() in a child.  A child that crashes, is killed or takes
- * longer than `timeout` seconds is a refusal like any other (-1, err). */
+/* docx_to_text() in a child.  -1 (err says why) when the document is
+ * refused -- by the reader, or because the child crashed, was killed or
+ * took longer than `timeout` seconds over it; WORKER_TEMP (-2) when no
+ * child could read it at all (no fork, no plugin): try again later. */
+#define WORKER_TEMP	(-2)
 int	worker_docx_to_text(const char *data, size_t len,
 	    const struct docx_limits *, int timeout, char **out, char *err,
 	    size_t errlen);

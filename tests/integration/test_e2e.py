@@ -244,27 +244,9 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("Requested Action", text)
         self.assertIn("longer than 200 characters", text)
 
-    def docx_message(self, name, msgid):
-        import base64
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                               "..", "fixtures", "docx", name), "rb") as f:
-            b64 = base64.encodebytes(f.read()).decode().replace("\n", "\r\n")
-        return ("From: casey@telford.example.gov.uk\r\nTo: box@x\r\n"
-                "Subject: =?utf-8?q?Referral_=E2=80=93_form_attached?=\r\n"
-                "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
-                "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
-                "--b\r\nContent-Type: text/plain; charset=windows-1252\r\n"
-                "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-                "Please find the form attached=92s below.\r\n"
-                "--b\r\nContent-Type: application/vnd.openxmlformats-"
-                "officedocument.wordprocessingml.document\r\n"
-                "Content-Disposition: attachment; filename*=UTF-8''%s\r\n"
-                "Content-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n"
-                % (msgid, name, b64))
-
     def test_word_attachment_becomes_a_case(self):
         env = self.env
-        env.deliver(self.docx_message("twsp-referral.docx", "docx-1@x"))
+        env.deliver(F.docx_message("twsp-referral.docx", "docx-1@x"))
         env.run("run", "--once", now=NOW)
         (case,) = env.cases()
         self.assertEqual(case["form"], "twsp-referral")
@@ -275,7 +257,7 @@ class EndToEnd(unittest.TestCase):
 
     def test_zip_bomb_is_refused_with_a_reason(self):
         env = self.env
-        env.deliver(self.docx_message("bomb.docx", "docx-2@x"))
+        env.deliver(F.docx_message("bomb.docx", "docx-2@x"))
         env.run("run", "--once", now=NOW)
         self.assertEqual(env.cases(all=True), [])
         (reply,) = env.sink.messages()

@@ -104,21 +104,29 @@ class Worker(unittest.TestCase):
         lonely = os.path.join(bindir, "escbot")
         shutil.copy(ESCBOT, lonely)
         env.deliver(self.form())
+        word = F.docx_message("twsp-referral.docx", "docx-w1@x")
+        env.deliver(word)
         p = subprocess.run([lonely, "-c", env.config, "--now", NOW, "run",
                             "--once"], capture_output=True, text=True,
                            timeout=60)
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertIn("cannot load escbot-net.so", p.stderr)
         self.assertEqual(env.sink.messages(), [])
-        # The case is open and its acknowledgement waits in the outbox.
+        # The pasted form's case is open and its acknowledgement waits in
+        # the outbox; the Word form, which could not be read, waits in the
+        # inbox (not refused: it is not the document's fault).
         self.assertEqual(len(env.cases(now=NOW)), 1)
         out = env.run("outbox", now=NOW).stdout
         self.assertIn("pending", out)
-        # With the plugin in place it goes, once.
+        self.assertEqual(len(env.dovecot.uids("INBOX")), 1)
+        self.assertEqual(env.dovecot.list("Rejected"), [])
+        # With the plugin in place both are done, once.
         env.run("run", "--once", now=NOW)
-        self.assertEqual(len(env.sink.messages()), 1)
+        self.assertEqual(len(env.cases(now=NOW)), 2)
+        self.assertEqual(len(env.sink.messages()), 2)
+        self.assertEqual(len(env.dovecot.uids("INBOX")), 0)
         env.run("run", "--once", now=NOW)
-        self.assertEqual(len(env.sink.messages()), 1)
+        self.assertEqual(len(env.sink.messages()), 2)
 
     def test_installed_escbot_finds_its_plugin(self):
         env = self.env

@@ -1,5 +1,30 @@
 """Form bodies used by the integration tests and the demo.  The people are
 fictional; NHS numbers are test numbers with valid check digits."""
+import base64
+import os
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "fixtures")
+
+
+def docx_message(name, msgid):
+    """An email from casey@telford.example.gov.uk with the Word file
+    tests/fixtures/docx/NAME attached."""
+    with open(os.path.join(FIXTURES, "docx", name), "rb") as f:
+        b64 = base64.encodebytes(f.read()).decode().replace("\n", "\r\n")
+    return ("From: casey@telford.example.gov.uk\r\nTo: box@x\r\n"
+            "Subject: =?utf-8?q?Referral_=E2=80=93_form_attached?=\r\n"
+            "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain; charset=windows-1252\r\n"
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+            "Please find the form attached=92s below.\r\n"
+            "--b\r\nContent-Type: application/vnd.openxmlformats-"
+            "officedocument.wordprocessingml.document\r\n"
+            "Content-Disposition: attachment; filename*=UTF-8''%s\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n"
+            % (msgid, name, b64))
+
 
 TWSP_INLINE = """\
 Hello, please find the referral below.
