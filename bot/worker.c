@@ -405,14 +405,18 @@ oauth_job(int fd, void *arg)
 	time_t until = 0;
 	int rc;
 
-	if ((np = plugin_load(err, sizeof(err))) != NULL) {
-		if (j->forget) {
-			np->oauth_forget(j->p);
-			return 0;
+	np = plugin_load(err, sizeof(err));
+	if (j->forget) {
+		if (np == NULL) {
+			log_warnx("%s", err);
+			return 1;
 		}
+		np->oauth_forget(j->p);
+		return 0;
+	}
+	if (np != NULL)
 		r.rc = np->oauth_token_until(j->p, j->now, &token, &until,
 		    err, sizeof(err));
-	}
 	r.toklen = token ? (uint32_t)strlen(token) : 0;
 	r.errlen = r.rc == OAUTH_OK ? 0 : (uint32_t)strlen(err);
 	r.until = (int64_t)until;

@@ -21,6 +21,7 @@
 #include "docx.h"
 #include "form.h"
 #include "util.h"
+#include "worker.h"
 
 #define FIXTURES	"tests/fixtures/docx/"
 
@@ -430,6 +431,34 @@ test_is_docx(void **state)
 	free(data);
 }
 
+/* Through a worker child (worker.h; this program has the plugin linked
+ * in): the same text as in-process, the same refusals. */
+static void
+test_worker_reads_like_in_process(void **state)
+{
+	char err[256] = "", *data, *text = NULL, *want;
+	size_t len;
+
+	(void)state;
+	want = text_of("twsp-referral.docx", NULL);
+	data = fixture("twsp-referral.docx", &len);
+	assert_int_equal(worker_docx_to_text(data, len, NULL, 30, &text, err,
+	    sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(text, want);
+	free(text);
+	free(data);
+	free(want);
+
+	data = fixture("bomb.docx", &len);
+	text = (char *)1;
+	assert_int_equal(worker_docx_to_text(data, len, NULL, 30, &text, err,
+	    sizeof(err)), -1);
+	assert_null(text);
+	assert_non_null(strstr(err, "zip bomb"));
+	free(data);
+}
+
 int
 main(void)
 {
@@ -445,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_is_docx),
+		cmocka_unit_test(test_worker_reads_like_in_process),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
