@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from escbot_env import (ESCBOT, REPO, EscbotEnv, make_message,  # noqa: E402
                         wait_for)
 from smtpsink import SmtpSink                                  # noqa: E402
+from guarantees_kit import EnvTestCase                         # noqa: E402
 import forms_fixtures as F                                     # noqa: E402
 
 NOW = "2026-12-01T10:00:00Z"
@@ -23,18 +24,18 @@ HEAVY = ("libcurl", "libxml2", "libzip", "libssh2", "libcrypto",
          "escbot-net.so")
 
 
-class Worker(unittest.TestCase):
+class Worker(EnvTestCase):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="escbot-worker-")
-        self.env = EscbotEnv(self.tmp.name).start()
-        self.proc = None
+        self.env = self.make_env()
+        self.tmpdir = self.env.tmpdir
 
-    def tearDown(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.env.stop()
-        self.tmp.cleanup()
+    def start_daemon(self, errlog):
+        with open(errlog, "w") as err:
+            proc = subprocess.Popen([ESCBOT, "-c", self.env.config, "run"],
+                                    stdout=subprocess.DEVNULL, stderr=err)
+        self.addCleanup(lambda: proc.poll() is None and
+                        (proc.kill(), proc.wait()))
+        return proc
 
     def form(self, ref="TW-70001"):
         return make_message("casey@telford.example.gov.uk", "Referral",
@@ -42,25 +43,22 @@ class Worker(unittest.TestCase):
 
     def test_daemon_never_maps_the_network_and_document_libraries(self):
         env = self.env
-        errlog = os.path.join(self.tmp.name, "daemon.err")
-        with open(errlog, "w") as err:
-            self.proc = subprocess.Popen([ESCBOT, "-c", env.config, "run"],
-                                         stdout=subprocess.DEVNULL,
-                                         stderr=err)
+        errlog = os.path.join(self.tmpdir, "daemon.err")
+        proc = self.start_daemon(errlog)
         env.deliver(self.form())
         if not wait_for(lambda: env.sink.messages()):
             with open(errlog) as f:
                 self.fail("no acknowledgement:\n" + f.read())
         # The acknowledgement went out through a worker; the daemon
         # itself has none of those libraries mapped, before or after.
-        with open("/proc/%d/maps" % self.proc.pid) as f:
+        with open("/proc/%d/maps" % proc.pid) as f:
             maps = f.read()
         for lib in HEAVY:
             self.assertNotIn(lib, maps)
         self.assertIn("libetpan", maps)
         # (What that saves in memory is a figure for make bench.)
-        self.proc.send_signal(signal.SIGTERM)
-        self.assertEqual(self.proc.wait(timeout=15), 0)
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proc.wait(timeout=15), 0)
 
     def test_a_batch_shares_one_connection_and_a_refusal_only_ends_it(self):
         """The worker sends a batch over one SMTP connection (one TLS
@@ -99,7 +97,7 @@ class Worker(unittest.TestCase):
 
     def test_missing_plugin_is_a_clear_error_and_loses_nothing(self):
         env = self.env
-        bindir = os.path.join(self.tmp.name, "bin")
+        bindir = os.path.join(self.tmpdir, "bin")
         os.makedirs(bindir)
         lonely = os.path.join(bindir, "escbot")
         shutil.copy(ESCBOT, lonely)
@@ -130,7 +128,7 @@ class Worker(unittest.TestCase):
 
     def test_installed_escbot_finds_its_plugin(self):
         env = self.env
-        dest = os.path.join(self.tmp.name, "dest")
+        dest = os.path.join(self.tmpdir, "dest")
         subprocess.run(["make", "-s", "-C", REPO, "install", "DESTDIR=" + dest,
                         "PREFIX=/opt/escbot"], check=True,
                        stdout=subprocess.DEVNULL)
