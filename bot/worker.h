@@ -9,7 +9,11 @@
  *
  * The child is a fork: it sees the caller's memory as it was, touches no
  * database and leaves with _exit().  Everything it hands back is copied
- * into memory the caller owns.
+ * into memory the caller owns.  It shares the database lock (flock) with
+ * the daemon, so a daemon killed in the middle of a send cannot be
+ * replaced by one that sends the same email beside it; the orphan stops
+ * at its next report, which has no reader (the email in hand is then sent
+ * again, with the same Message-ID, as after any crash).
  */
 #ifndef ESCBOT_WORKER_H
 #define ESCBOT_WORKER_H
