@@ -149,6 +149,16 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* After stepping st row by row (rc the last step's result, stop non-zero
+ * when a callback ended the loop early): release the statement; 0 when it
+ * ran to its end or was stopped, -1 on a database error. */
+static int
+rows_end(sqlite3_stmt *st, int rc, int stop)
+{
+	sqlite3_reset(st);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Step a statement that returns no rows. */
 static int
 exec_done(struct store *s, sqlite3_stmt *st)
@@ -873,8 +883,7 @@ store_cases_due(struct store *s, time_t now, int64_t **ids, size_t *n)
 		}
 		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, 0);
 }
 
 int
@@ -895,8 +904,7 @@ store_cases_each(struct store *s, int all,
 		stop = fn(&c, arg);
 		case_state_free(&c);
 	}
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -933,8 +941,7 @@ store_fields_each(struct store *s, int64_t case_id,
 		stop = fn((const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -976,8 +983,7 @@ store_events_each(struct store *s, int64_t case_id,
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1070,7 +1076,7 @@ store_outbox_ready(struct store *s, time_t now, struct outbox_item **items,
 	    "d.next_attempt <= ? ORDER BY d.next_attempt, d.id LIMIT ?";
 	sqlite3_stmt *st = prep(s, sql);
 	struct outbox_item *it;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	*items = NULL;
 	*n = 0;
@@ -1089,7 +1095,15 @@ store_outbox_ready(struct store *s, time_t now, struct outbox_item **items,
 		it->attempts = sqlite3_column_int(st, 5);
 		it->last_error = col_text(st, 6);
 	}
-	sqlite3_reset(st);
+	if (rows_end(st, rc, *n == max) == -1) {
+		/* A read error is not an empty outbox. */
+		for (size_t i = 0; i < *n; i++)
+			outbox_item_free(&(*items)[i]);
+		free(*items);
+		*items = NULL;
+		*n = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1156,8 +1170,7 @@ store_outbox_each(struct store *s, int64_t case_id,
 		    (const char *)sqlite3_column_text(st, 2),
 		    sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4),
 		    (const char *)sqlite3_column_text(st, 5), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1181,8 +1194,7 @@ store_report_events(struct store *s, time_t from, time_t to,
 		    (const char *)sqlite3_column_text(st, 2),
 		    (const char *)sqlite3_column_text(st, 3),
 		    (const char *)sqlite3_column_text(st, 4), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1204,8 +1216,7 @@ store_report_rejections(struct store *s, time_t from, time_t to,
 		stop = fn((const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1223,8 +1234,7 @@ store_report_fields(struct store *s,
 		stop = fn(sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1242,8 +1252,7 @@ store_report_chased(struct store *s, int64_t case_id,
 	sqlite3_bind_int64(st, 1, case_id);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		stop = fn((const char *)sqlite3_column_text(st, 0), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1277,8 +1286,7 @@ store_report_failed(struct store *s, time_t from, time_t to,
 		stop = fn((const char *)sqlite3_column_text(st, 0),
 		    sqlite3_column_int(st, 1),
 		    (const char *)sqlite3_column_text(st, 2), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1307,8 +1315,7 @@ store_outbox_list(struct store *s, const char *state, int max,
 		    sqlite3_column_int(st, 5), sqlite3_column_int64(st, 6),
 		    sqlite3_column_int64(st, 7),
 		    (const char *)sqlite3_column_text(st, 8), arg);
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
 
 int
@@ -1531,6 +1538,5 @@ store_actions_each(struct store *s, int64_t case_id,
 		stop = fn(&a, arg);
 		action_state_free(&a);
 	}
-	sqlite3_reset(st);
-	return stop || rc == SQLITE_DONE ? 0 : -1;
+	return rows_end(st, rc, stop);
 }
