@@ -18,27 +18,15 @@
 #include <unistd.h>
 
 #include "calendar.h"
+#include "unit.h"
 
 #define HOLIDAY_FILE	"etc/bank-holidays-england-wales.txt"
 #define OPEN		(9 * 60)
 #define CLOSE		(17 * 60)
 #define MAX_LISTED	256
 
-/* A UTC instant, independent of the code under test. */
-static time_t
-U(int y, int mo, int d, int h, int mi, int s)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm);
-}
+/* A UTC instant, independent of the code under test (unit.h). */
+#define U	unit_utc
 
 static int
 wday(int y, int m, int d)

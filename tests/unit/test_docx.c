@@ -23,28 +23,11 @@
 #include "util.h"
 #include "worker.h"
 
+#define UNIT_WITH_FORMS
+#include "unit.h"
+
 #define FIXTURES	"tests/fixtures/docx/"
 
-static struct form_set *forms;
-
-static int
-setup(void **state)
-{
-	struct diag d = { 0, NULL };
-
-	(void)state;
-	if (form_set_load("rules/forms", &forms, &d) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	form_set_free(forms);
-	return 0;
-}
 
 static char *
 fixture(const char *name, size_t *lenp)

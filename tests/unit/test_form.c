@@ -21,26 +21,9 @@
 #include "form.h"
 #include "util.h"
 
-static struct form_set *forms;
+#define UNIT_WITH_FORMS
+#include "unit.h"
 
-static int
-setup(void **state)
-{
-	struct diag d = { 0, NULL };
-
-	(void)state;
-	if (form_set_load("rules/forms", &forms, &d) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	form_set_free(forms);
-	return 0;
-}
 
 /* The body of a sample message: what follows the header's blank line. */
 static char *

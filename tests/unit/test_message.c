@@ -21,6 +21,7 @@
 #include "log.h"
 #include "message.h"
 #include "util.h"
+#include "unit.h"
 
 static struct message *
 parse_ok(const char *raw)
@@ -37,20 +38,6 @@ parse_ok(const char *raw)
 	return m;
 }
 
-static time_t
-utc(int y, int mo, int d, int h, int mi, int s)
-{
-	struct tm tm;
-
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return timegm(&tm);
-}
 
 static void
 test_plain(void **state)
@@ -82,7 +69,7 @@ test_plain(void **state)
 	assert_string_equal(m->content_type, "text/plain");
 	assert_int_equal(m->nattachments, 0);
 	assert_int_equal(m->is_report, 0);
-	assert_true(m->date == utc(2026, 3, 2, 9, 30, 0));
+	assert_true(m->date == unit_utc(2026, 3, 2, 9, 30, 0));
 	assert_int_equal(m->nheaders, 8);
 	assert_string_equal(m->headers[1].name, "From");
 	assert_string_equal(message_header(m, "message-id"),
@@ -110,7 +97,7 @@ test_bare_lf_and_folding(void **state)
 	assert_string_equal(m->subject, "a long\tsubject folded  twice");
 	assert_string_equal(message_header(m, "X-Empty"), "");
 	assert_string_equal(m->text, "body\n");
-	assert_true(m->date == utc(2026, 1, 6, 4, 59, 59));
+	assert_true(m->date == unit_utc(2026, 1, 6, 4, 59, 59));
 	message_free(m);
 }
 
