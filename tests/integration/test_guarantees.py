@@ -19,6 +19,7 @@ ESCBOT_CRASH_SEED=N replays the crash tests' kill plans with another seed;
 ESCBOT_TEST_VERBOSE=1 prints where the kills landed, ESCBOT_CRASH_TRACE=1
 every run; ESCBOT_BIN=PATH runs against another build of escbot.
 """
+import calendar
 import hashlib
 import json
 import os
@@ -900,40 +901,49 @@ class PeersBugs(Base):
         (case,) = env.cases(all=True, now=now)
         return case["stage"]
 
-    def test_otrs_deadline_across_october_2026_clock_change(self):
+    def check_deadline(self, opened, due_at, offset, reminder, escalation):
+        """A TWSP case opened at `opened` is due at `due_at` (local time,
+        UTC offset `offset` seconds); its reminder goes between 5 minutes
+        before and after `reminder`, and it escalates likewise around
+        `escalation` (both ISO UTC times)."""
         env = self.make_env()
-        # Friday 23 October 2026, 10:00 BST; clocks go back on Sunday 25th.
-        case = self.open_twsp_at(env, "2026-10-23T09:00:00Z")
+        case = self.open_twsp_at(env, opened)
         due = parse_iso(case["due_at"])
-        # 3 working days: Mon 26, Tue 27, Wed 28 -> Wednesday 17:00 GMT.
-        self.assertEqual(due.utcoffset().total_seconds(), 0, case["due_at"])
-        self.assertEqual(due.isoformat(), "2026-10-28T17:00:00+00:00")
-        # Reminder the morning before, at 09:00 GMT (not 08:00Z).
-        self.assertEqual(self.stage_at(env, "2026-10-27T08:55:00Z"), 3)
+        self.assertEqual(due.utcoffset().total_seconds(), offset,
+                         case["due_at"])
+        self.assertEqual(due.isoformat(), due_at)
+
+        def at(iso, minutes):
+            t = calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                 time.gmtime(t + 60 * minutes))
+        self.assertEqual(self.stage_at(env, at(reminder, -5)), 3)
         self.assertEqual(self.reminders(env), [])
-        self.assertEqual(self.stage_at(env, "2026-10-27T09:05:00Z"), 3)
+        self.assertEqual(self.stage_at(env, at(reminder, 5)), 3)
         self.assertTrue(self.reminders(env))
-        # Escalated at 17:00 GMT, not at 16:00Z.
-        self.assertEqual(self.stage_at(env, "2026-10-28T16:55:00Z"), 3)
-        self.assertEqual(self.stage_at(env, "2026-10-28T17:05:00Z"), 4)
+        self.assertEqual(self.stage_at(env, at(escalation, -5)), 3)
+        self.assertEqual(self.stage_at(env, at(escalation, 5)), 4)
+
+    def test_otrs_deadline_across_october_2026_clock_change(self):
+        # Friday 23 October 2026, 10:00 BST; clocks go back on Sunday 25th.
+        # 3 working days: Mon 26, Tue 27, Wed 28 -> Wednesday 17:00 GMT.
+        # Reminder the morning before at 09:00 GMT (not 08:00Z); escalated
+        # at 17:00 GMT, not at 16:00Z.
+        self.check_deadline("2026-10-23T09:00:00Z",
+                            "2026-10-28T17:00:00+00:00", 0,
+                            reminder="2026-10-27T09:00:00Z",
+                            escalation="2026-10-28T17:00:00Z")
 
     def test_otrs_deadline_across_march_2027_clock_change(self):
-        env = self.make_env()
         # Wednesday 24 March 2027, 10:00 GMT; Good Friday 26th and Easter
         # Monday 29th are bank holidays; clocks go forward on Sunday 28th.
-        case = self.open_twsp_at(env, "2027-03-24T10:00:00Z")
-        due = parse_iso(case["due_at"])
         # 3 working days: Thu 25, Tue 30, Wed 31 -> Wednesday 17:00 BST.
-        self.assertEqual(due.utcoffset().total_seconds(), 3600, case["due_at"])
-        self.assertEqual(due.isoformat(), "2027-03-31T17:00:00+01:00")
-        # Reminder on Tuesday 30th at 09:00 BST = 08:00Z.
-        self.assertEqual(self.stage_at(env, "2027-03-30T07:55:00Z"), 3)
-        self.assertEqual(self.reminders(env), [])
-        self.assertEqual(self.stage_at(env, "2027-03-30T08:05:00Z"), 3)
-        self.assertTrue(self.reminders(env))
-        # Escalated at 17:00 BST = 16:00Z, not at 17:00Z.
-        self.assertEqual(self.stage_at(env, "2027-03-31T15:55:00Z"), 3)
-        self.assertEqual(self.stage_at(env, "2027-03-31T16:05:00Z"), 4)
+        # Reminder on Tuesday 30th at 09:00 BST = 08:00Z; escalated at
+        # 17:00 BST = 16:00Z, not at 17:00Z.
+        self.check_deadline("2027-03-24T10:00:00Z",
+                            "2027-03-31T17:00:00+01:00", 3600,
+                            reminder="2027-03-30T08:00:00Z",
+                            escalation="2027-03-31T16:00:00Z")
 
     def test_otrs_deadline_opened_the_day_before_easter_and_dst(self):
         env = self.make_env()
