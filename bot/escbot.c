@@ -41,19 +41,13 @@ int
 escbot_open_store(struct escbot *e, enum escbot_lock mode, char *err,
     size_t errlen)
 {
-	char lockpath[4096];
-
-	e->locked = 0;
 	if (mode == LOCK_NONE)
 		goto open;
-	if ((size_t)snprintf(lockpath, sizeof(lockpath), "%s",
-	    e->cfg->lock_file) >= sizeof(lockpath)) {
-		snprintf(err, errlen, "lock file path too long");
-		return -1;
-	}
-	e->lock_fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	e->lock_fd = open(e->cfg->lock_file, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0600);
 	if (e->lock_fd == -1) {
-		snprintf(err, errlen, "%s: %s", lockpath, strerror(errno));
+		snprintf(err, errlen, "%s: %s", e->cfg->lock_file,
+		    strerror(errno));
 		return -1;
 	}
 	if (flock(e->lock_fd, LOCK_EX | LOCK_NB) == -1) {
@@ -67,7 +61,6 @@ escbot_open_store(struct escbot *e, enum escbot_lock mode, char *err,
 		    "(%s)", e->cfg->database, held ? "lock held" : strerror(errno));
 		return -1;
 	}
-	e->locked = 1;
 open:
 	if (store_open(e->cfg->database, &e->store, err, errlen) == -1)
 		return -1;
@@ -90,11 +83,13 @@ escbot_reload(struct escbot *e, const char *path, struct diag *d)
 		escbot_unload(&n);
 		return -1;
 	}
-	/* Swap the loaded parts; keep the store, the lock and the clock. */
+	/* Swap the loaded parts; keep the store, the lock, the clock and the
+	 * stop flag (SIGTERM must still end a pass after a reload). */
 	n.store = e->store;
 	n.lock_fd = e->lock_fd;
 	n.now_fixed = e->now_fixed;
 	n.since = e->since;
+	n.stop = e->stop;
 	e->store = NULL;
 	e->lock_fd = -1;
 	escbot_unload(e);

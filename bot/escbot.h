@@ -30,7 +30,6 @@ struct escbot {
 	time_t			 since;		/* run --since: older mail left alone */
 	volatile sig_atomic_t	*stop;		/* set by SIGTERM: finish the
 						   message in hand, then stop */
-	int			 locked;	/* this process holds the lock */
 	char			 last_error[512];	/* of the last failed fetch */
 	int			 lock_fd;
 };
@@ -39,7 +38,7 @@ struct escbot {
 int	escbot_load(struct escbot *, const char *config_path, struct diag *);
 /* Open the database, with the instance lock: LOCK_NEED (run, tick,
  * sending) fails when another escbot holds it; LOCK_TRY takes it when
- * free (e->locked says); LOCK_NONE reads only. */
+ * free (e->lock_fd != -1 says); LOCK_NONE reads only. */
 enum escbot_lock { LOCK_NONE, LOCK_TRY, LOCK_NEED };
 int	escbot_open_store(struct escbot *, enum escbot_lock, char *err,
 	    size_t errlen);

@@ -1032,6 +1032,8 @@ form_normalise(enum form_field_type t, const char *raw, char **value,
 
 static struct form_index *index_build(const struct form_def *);
 static void	index_free(struct form_index *);
+static const char *index_title(const struct form_def *, size_t k,
+		    size_t *plen);
 
 static const char *const top_keys[] = { "form", NULL };
 static const char *const form_keys[] = {
@@ -1406,9 +1408,12 @@ form_recognise(const struct form_set *set, const char *text)
 
 		for (size_t k = 0; k < f->npatterns; k++) {
 			size_t plen, pos;
-			char *pat = norm_dup(f->patterns[k], &plen);
-			const char *hit;
+			char *own = NULL;
+			const char *pat, *hit;
 
+			/* Normalised once, when the forms were loaded. */
+			if ((pat = index_title(f, k, &plen)) == NULL)
+				pat = own = norm_dup(f->patterns[k], &plen);
 			hit = plen ? memmem(buf, n, pat, plen) : NULL;
 			/* Whole words only: "form" must not match "formal". */
 			while (hit != NULL && ((hit > buf && hit[-1] != ' ') ||
@@ -1418,7 +1423,7 @@ form_recognise(const struct form_set *set, const char *text)
 				hit = off < n ? memmem(buf + off, n - off, pat, plen) :
 				    NULL;
 			}
-			free(pat);
+			free(own);
 			if (hit == NULL)
 				continue;
 			pos = (size_t)(hit - buf);
@@ -1478,6 +1483,9 @@ struct form_index {
 	size_t		 nlabs;
 	size_t		 maxlen;	/* longest label, normalised */
 	long		*frow, *fcol;	/* grid row / column group per field */
+	char		**titles;	/* the title patterns, normalised */
+	size_t		*title_lens;
+	size_t		 ntitles;
 };
 
 struct ext {
@@ -1595,7 +1603,23 @@ index_build(const struct form_def *def)
 		add_lab(x, def->boundaries[b], LAB_BOUNDARY, 0, 1);
 	if (x->nlabs > 1)
 		qsort(x->labs, x->nlabs, sizeof(*x->labs), cmp_lab);
+	x->titles = xcalloc(def->npatterns + 1, sizeof(char *));
+	x->title_lens = xcalloc(def->npatterns + 1, sizeof(size_t));
+	x->ntitles = def->npatterns;
+	for (size_t k = 0; k < def->npatterns; k++)
+		x->titles[k] = norm_dup(def->patterns[k], &x->title_lens[k]);
 	return x;
+}
+
+/* Title pattern k of def as form_recognise() matches it; NULL when def
+ * has no index (a form not loaded by form_set_load). */
+static const char *
+index_title(const struct form_def *def, size_t k, size_t *plen)
+{
+	if (def->index == NULL || def->index->titles == NULL)
+		return NULL;
+	*plen = def->index->title_lens[k];
+	return def->index->titles[k];
 }
 
 static void
@@ -1608,6 +1632,10 @@ index_free(struct form_index *x)
 	free(x->labs);
 	free(x->frow);
 	free(x->fcol);
+	for (size_t k = 0; k < x->ntitles; k++)
+		free(x->titles[k]);
+	free(x->titles);
+	free(x->title_lens);
 	free(x);
 }
 

@@ -708,7 +708,7 @@ cmd_command(struct escbot *e, const char *name, const char *ref,
 		return 4;
 	}
 	printf("%s: %s done\n", ref, name);
-	if (e->locked)
+	if (e->lock_fd != -1)
 		(void)outbox_flush(e);
 	else
 		printf("(the running escbot will send the emails)\n");

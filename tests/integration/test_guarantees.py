@@ -507,12 +507,26 @@ class OneInstance(Base):
     # main.c: "SIGTERM ... finish the message in hand before it exits":
     # not the whole batch of ready emails.
     def test_sigterm_during_sends_stops_after_message_in_hand(self):
+        self.check_sigterm_during_sends(reload_first=False)
+
+    def test_sigterm_during_sends_after_a_reload(self):
+        """SIGHUP swaps the configuration; SIGTERM must still stop the
+        send round after the message in hand."""
+        self.check_sigterm_during_sends(reload_first=True)
+
+    def check_sigterm_during_sends(self, reload_first):
         env = self.make_env(sink_delay=1.0)
+        d = None
+        if reload_first:
+            d = self.daemon(env)
+            d.wait_log(r"started")
+            d.proc.send_signal(signal.SIGHUP)
+            d.wait_log(r"re-read")
         for i in range(6):
             env.deliver(make_message(
                 "sender%d@telford.example.gov.uk" % i, "Referral %d" % i,
                 twsp_inline("TW-7100%d" % i, "Sam Stopper%c" % (65 + i))))
-        d = self.daemon(env)
+        d = d or self.daemon(env)
         wait_until(lambda: env.sink.deliveries(), timeout=15,
                    what="the first acknowledgement")
         rc, secs = d.terminate(timeout=20)
