@@ -206,6 +206,20 @@ url_host(const char *url, char *buf, size_t len)
 	}
 }
 
+/* An optional path key of `g`, made absolute; "" when absent or empty. */
+static char *
+opt_path(const config_setting_t *g, const char *key, struct config *c,
+    struct diag *d)
+{
+	char *v = cfg_string(g, key, 0, "", c->file, d), *p;
+
+	if (v[0] == '\0')
+		return v;
+	p = cfg_path(c->dir, v);
+	free(v);
+	return p;
+}
+
 static void
 load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 {
@@ -231,12 +245,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.user = cfg_string(g, "user", 1, "", f, d);
 	c->imap.auth = load_auth(g, "imap", f, d);
 	c->imap.password = read_secret(g, "imap", c->dir, f, d);
-	c->imap.ca_file = cfg_string(g, "ca_file", 0, "", f, d);
-	if (c->imap.ca_file[0]) {
-		char *p = cfg_path(c->dir, c->imap.ca_file);
-		free(c->imap.ca_file);
-		c->imap.ca_file = p;
-	}
+	c->imap.ca_file = opt_path(g, "ca_file", c, d);
 	c->imap.folder = cfg_string(g, "folder", 0, "INBOX", f, d);
 	c->imap.processed_folder = cfg_string(g, "processed_folder", 0,
 	    "Processed", f, d);
@@ -281,12 +290,7 @@ load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
 	    (c->smtp.from_addr = config_addr_spec(c->smtp.from)) == NULL)
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "from")),
 		    "smtp.from \"%s\" holds no email address", c->smtp.from);
-	c->smtp.ca_file = cfg_string(g, "ca_file", 0, "", f, d);
-	if (c->smtp.ca_file[0]) {
-		char *p = cfg_path(c->dir, c->smtp.ca_file);
-		free(c->smtp.ca_file);
-		c->smtp.ca_file = p;
-	}
+	c->smtp.ca_file = opt_path(g, "ca_file", c, d);
 	c->smtp.starttls = cfg_bool(g, "starttls", 1, f, d);
 	c->smtp.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
 	c->smtp.retry_min = cfg_int(g, "retry_min", 0, 60, 1, 86400, f, d);
@@ -298,20 +302,6 @@ load_smtp(struct config *c, const config_setting_t *g, struct diag *d)
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "starttls")),
 		    "smtp.starttls = false sends mail in clear to %s; "
 		    "set smtp.allow_plaintext = true if you really mean it", host);
-}
-
-/* An optional path key of `g`, made absolute; "" when absent or empty. */
-static char *
-opt_path(const config_setting_t *g, const char *key, struct config *c,
-    struct diag *d)
-{
-	char *v = cfg_string(g, key, 0, "", c->file, d), *p;
-
-	if (v[0] == '\0')
-		return v;
-	p = cfg_path(c->dir, v);
-	free(v);
-	return p;
 }
 
 /* The oauth2 group (XOAUTH2 for Microsoft 365): where tokens come from. */

@@ -171,7 +171,6 @@ struct rcase {
 	unsigned	 themes;	/* bit per theme */
 	int		 flags[4];	/* lessons, training, protocol, commissioner */
 	char		*lessons;
-	int		 chases;
 };
 
 struct gather {
@@ -288,15 +287,6 @@ gather_field(int64_t id, const char *name, const char *value, void *arg)
 	return 0;
 }
 
-static struct rcase *
-find_ref(struct gather *g, const char *ref)
-{
-	for (size_t i = 0; ref && i < g->n; i++)
-		if (strcmp(g->c[i].ref, ref) == 0)
-			return &g->c[i];
-	return NULL;
-}
-
 struct count {
 	char	*name;
 	int	 n;
@@ -316,17 +306,14 @@ gather_event(const char *ref, time_t at, const char *actor, const char *kind,
     const char *detail, void *arg)
 {
 	struct evlist *ev = arg;
-	struct rcase *r;
 
+	(void)ref;
 	(void)at;
 	(void)detail;
 	if (strcmp(kind, "escalated") == 0)
 		ev->g->escalated[ev->k]++;
 	if (ev->k == 0 && strcmp(kind, "bounce") == 0 && actor)
 		count_add(&ev->bounced, &ev->nbounced, actor);
-	if (ev->k == 0 && strcmp(kind, "chased") == 0 &&
-	    (r = find_ref(ev->g, ref)) != NULL)
-		r->chases++;
 	return 0;
 }
 

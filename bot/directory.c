@@ -73,13 +73,16 @@ load_roles(const config_setting_t *g, const char *const *known,
 		} else
 			r->contacts = cfg_strings(g, r->role, 1, &r->ncontacts,
 			    file, d);
+		/* Parsed once here: every message is checked against
+		 * them (directory_has_contact). */
+		r->addrs = xcalloc(r->ncontacts + 1, sizeof(char *));
 		for (size_t k = 0; k < r->ncontacts; k++) {
 			if ((a = config_addr_spec(r->contacts[k])) == NULL ||
 			    strpbrk(r->contacts[k], "\r\n"))
 				diag_error(d, file, cfg_line(m),
 				    "%s: \"%s\" is not an email address",
 				    r->role, r->contacts[k]);
-			free(a);
+			r->addrs[k] = a;
 		}
 	}
 }
@@ -89,6 +92,9 @@ free_roles(struct dir_role *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(r[i].role);
+		for (size_t k = 0; r[i].addrs && k < r[i].ncontacts; k++)
+			free(r[i].addrs[k]);
+		free(r[i].addrs);
 		cfg_strings_free(r[i].contacts);
 	}
 	free(r);
@@ -257,17 +263,10 @@ directory_role(const struct directory *dir, const struct dir_agency *a,
 static int
 roles_have(const struct dir_role *r, size_t n, const char *addr)
 {
-	char *a;
-	int hit;
-
 	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < r[i].ncontacts; k++) {
-			a = config_addr_spec(r[i].contacts[k]);
-			hit = a && str_casecmp(a, addr) == 0;
-			free(a);
-			if (hit)
+		for (size_t k = 0; k < r[i].ncontacts; k++)
+			if (r[i].addrs[k] && str_casecmp(r[i].addrs[k], addr) == 0)
 				return 1;
-		}
 	return 0;
 }
 

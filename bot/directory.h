@@ -20,6 +20,7 @@ extern const char *const directory_partnership_roles[];
 struct dir_role {
 	char	 *role;
 	char	**contacts;	/* "Name <addr>", NULL-terminated */
+	char	**addrs;	/* their bare addresses (NULL when unusable) */
 	size_t	  ncontacts;
 };
 

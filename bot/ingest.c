@@ -606,34 +606,26 @@ case_for_form(struct escbot *e, const struct protocol *p,
     const struct form_rule *rule, const struct form_result *r)
 {
 	const char *names[16], *values[16];
-	char *ref = NULL, *casenames[16];
+	char *ref = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nvalues; i++)
 		if ((ref = ref_in_text(e, r->values[i].value)) != NULL)
 			return ref;
 	for (size_t i = 0; i < rule->nmatch && n < 16; i++) {
+		/* "field" or "field=casefield": the rule owns the strings. */
 		const char *spec = rule->match_fields[i], *eq = strchr(spec, '=');
 		char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
 		const char *v = form_result_get(r, field);
 
 		free(field);
-		if (v == NULL || *v == '\0') {
-			/* A field to match on is empty: no reliable match. */
-			for (size_t k = 0; k < n; k++)
-				free(casenames[k]);
-			return NULL;
-		}
-		casenames[n] = xstrdup(eq ? eq + 1 : spec);
-		if (!eq)
-			casenames[n][strcspn(casenames[n], "=")] = '\0';
-		names[n] = casenames[n];
+		if (v == NULL || *v == '\0')
+			return NULL;	/* a field to match on is empty */
+		names[n] = eq ? eq + 1 : spec;
 		values[n++] = v;
 	}
 	if (n > 0 && store_case_match(e->store, p->id, names, values, n, &ref) != 1)
 		ref = NULL;
-	for (size_t k = 0; k < n; k++)
-		free(casenames[k]);
 	return ref;
 }
 

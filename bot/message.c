@@ -42,13 +42,6 @@ struct walk {
 	size_t		 acap;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *msg)
-{
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s", msg);
-}
-
 /* --- UTF-8 ---------------------------------------------------------------- */
 
 static void
@@ -1105,7 +1098,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 
 	*out = NULL;
 	if (raw == NULL || len == 0) {
-		seterr(err, errlen, "empty message");
+		errf(err, errlen, "empty message");
 		return -1;
 	}
 	msg = xcalloc(1, sizeof(*msg));
@@ -1115,7 +1108,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	body = split_headers(raw, len, msg, &rawv, &sep);
 	nraw = msg->nheaders;
 	if (msg->nheaders == 0) {
-		seterr(err, errlen, "no header fields: not a message");
+		errf(err, errlen, "no header fields: not a message");
 		goto fail;
 	}
 	for (i = 0; i < msg->nheaders; i++)
