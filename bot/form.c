@@ -2297,15 +2297,15 @@ row_add(struct ext *x, const char *s, const char *e)
 	sb_add(&x->row, s, (size_t)(e - s));
 }
 
-/* A row of label / answer cells: "Label:\tanswer\tLabel 2:\tanswer 2". */
+/* A row of label / answer cells: "Label:\tanswer\tLabel 2:\tanswer 2",
+ * already split into x->cells. */
 static void
-ordinary_row(struct ext *x, const char *s, const char *e)
+ordinary_row(struct ext *x)
 {
 	long cur = -1, row = -1, last = -1;
 	size_t rowpos = 0;
 	int labels = 0, lastnum = 0;
 
-	split_cells(x, s, e);
 	if (x->row.buf)
 		x->row.len = 0;
 	for (size_t i = 0; i < x->ncells; i++) {
@@ -2437,8 +2437,10 @@ flush_header(struct ext *x)
 	if (s == NULL)
 		return;
 	x->hs = x->he = NULL;
-	if (!x->hused)
-		ordinary_row(x, s, e);
+	if (!x->hused) {
+		split_cells(x, s, e);
+		ordinary_row(x);
+	}
 	x->hused = 0;
 }
 
@@ -2504,7 +2506,7 @@ tab_line(struct ext *x, const char *s, const char *e, const char *next,
 		x->hused = 0;
 		return;
 	}
-	ordinary_row(x, s, e);
+	ordinary_row(x);	/* x->cells holds this line's cells */
 }
 
 /* A line without tabs (or with one cell): a label, or more of an answer. */
