@@ -4,14 +4,18 @@
  * remembered for later authorisation, and emails rendered in full before
  * the commit so what is sent is exactly what was decided.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casework.h"
 #include "config.h"
+#include "form.h"
+#include "intake.h"
 #include "log.h"
 #include "mailer.h"
+#include "message.h"
 #include "util.h"
 
 void
@@ -410,4 +414,435 @@ done:
 	free(tok);
 	tvars_free(&v);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Carrying out intake's verdicts.                                     */
+
+static int
+look_case(void *arg, const char *ref, struct case_state *c)
+{
+	return store_case_get(((struct escbot *)arg)->store, ref, c);
+}
+
+static int
+look_msgid(void *arg, const char *msgid, char **ref)
+{
+	return store_case_by_message_id(((struct escbot *)arg)->store, msgid,
+	    ref);
+}
+
+static int
+look_fields(void *arg, const char *protocol, const char **names,
+    const char **values, size_t n, char **ref)
+{
+	return store_case_match(((struct escbot *)arg)->store, protocol, names,
+	    values, n, ref);
+}
+
+static int
+look_participant(void *arg, int64_t case_id, const char *addr)
+{
+	return store_participant_is(((struct escbot *)arg)->store, case_id, addr);
+}
+
+void
+casework_lookup(struct escbot *e, struct intake_lookup *l)
+{
+	l->arg = e;
+	l->case_by_ref = look_case;
+	l->ref_by_message_id = look_msgid;
+	l->ref_by_fields = look_fields;
+	l->is_participant = look_participant;
+}
+
+static void
+outcome(struct verdict *v, const char *what, int rejected, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/* The final word on what a message came to, once it is carried out. */
+static void
+outcome(struct verdict *v, const char *what, int rejected, const char *fmt,
+    ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	v->outcome = what;
+	v->rejected = rejected;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(v->reason);
+	v->reason = sb_steal(&sb);
+}
+
+/* "Label: value" lines for the acknowledgement; personal identifiers are
+ * confirmed as recorded but not repeated back in an email. */
+static char *
+fields_summary(const struct form_result *r)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct form_value *fv = &r->values[i];
+		char *one = xstrdup(fv->def->personal ? "(recorded)" : fv->value);
+
+		if (strlen(one) > 200)
+			strcpy(one + 197, "...");
+		for (char *q = one; *q; q++)
+			if (*q == '\n' || *q == '\r')
+				*q = ' ';
+		sb_addf(&sb, "- %s: %s\n", fv->def->label, one);
+		free(one);
+	}
+	return sb_steal(&sb);
+}
+
+static char *
+problems_summary(const struct form_result *r)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < r->nproblems; i++) {
+		const struct form_problem *p = &r->problems[i];
+
+		sb_addf(&sb, "- %s: %s", p->def->label, p->reason);
+		if (p->def->example && *p->def->example)
+			sb_addf(&sb, " (for example: %s)", p->def->example);
+		sb_addc(&sb, '\n');
+	}
+	return sb_steal(&sb);
+}
+
+/* A reply that answers no case, queued under token "tmpl/sender/msgid"
+ * (or "KEY/msgid" when key is set): 0, or -1. */
+static int
+answer(struct escbot *e, const struct message *m, const char *tmpl,
+    const char *key, struct tvars *v, time_t now)
+{
+	const char *id = m->message_id ? m->message_id : "-";
+	char *tok = key ? xasprintf("%s/%s", key, m->message_id ?
+	    m->message_id : m->from_addr) : xasprintf("%s/%s/%s", tmpl,
+	    m->from_addr, id);
+	int rc = casework_reply(e, tmpl, tok, m->from_addr, m->message_id, v,
+	    now);
+
+	free(tok);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The same helpful reply at most once a day per sender. */
+static int
+answer_once_a_day(struct escbot *e, const struct message *m,
+    const char *tmpl, struct tvars *v, time_t now)
+{
+	if (store_replies_since(e->store, m->from_addr, tmpl, now - 86400) > 0)
+		return 0;
+	return answer(e, m, tmpl, NULL, v, now);
+}
+
+static int
+store_fields(struct escbot *e, int64_t case_id, const struct form_result *r)
+{
+	for (size_t i = 0; i < r->nvalues; i++)
+		if (store_field_set(e->store, case_id, r->values[i].def->name,
+		    r->values[i].value, r->values[i].def->personal) == -1)
+			return -1;
+	return 0;
+}
+
+/* A new case of the verdict's protocol from message m, its reference
+ * given, its answers stored. */
+static int
+new_case(struct escbot *e, const struct message *m, const struct verdict *v,
+    struct case_state *c, time_t now)
+{
+	struct tm tm;
+
+	memset(c, 0, sizeof(*c));
+	calendar_utc_to_london(now, &tm);
+	if (store_next_ref(e->store, v->proto->prefix, tm.tm_year + 1900,
+	    &c->ref) == -1)
+		return -1;
+	c->protocol = xstrdup(v->proto->id);
+	c->form = xstrdup(v->rule->form);
+	c->raised_by = xstrdup(m->from_addr);
+	c->raised_name = m->from_name ? str_header_safe(m->from_name) : NULL;
+	c->thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
+	c->agencies = xstrdup(v->agencies ? v->agencies : "");
+	return 0;
+}
+
+static int
+apply_open(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	struct engine_ctx x = { v->proto, e->cal, e->dir, now };
+	struct case_state c;
+	struct decisions d = { 0 };
+	struct tvars extra = { 0 };
+	char *summary;
+	int rc = -1;
+
+	if (new_case(e, m, v, &c, now) == -1)
+		goto fail;
+	c.urgent = v->urgent;
+	if (engine_open(&c, &x, v->stage, &d) == -1)
+		goto fail;
+	summary = fields_summary(v->result);
+	tvars_set(&extra, "fields", summary);
+	free(summary);
+	if (store_case_insert(e->store, &c) == -1 ||
+	    store_fields(e, c.id, v->result) == -1 ||
+	    casework_apply(e, &c, &d, m->message_id, &extra, now) == -1)
+		goto fail;
+	v->case_id = c.id;
+	outcome(v, "case", 0, "opened %s", c.ref);
+	log_info("case %s: opened from %s form%s", c.ref, v->rule->form,
+	    c.urgent ? " (urgent)" : "");
+	rc = 0;
+fail:
+	tvars_free(&extra);
+	decisions_free(&d);
+	case_state_free(&c);
+	return rc;
+}
+
+/* A resolution report for a disagreement escbot never tracked: recorded
+ * as a case that is already resolved, so the board's reports count it. */
+static int
+apply_record_resolved(struct escbot *e, const struct message *m,
+    struct verdict *v, time_t now)
+{
+	const struct protocol *p = v->proto;
+	struct case_state c;
+	struct tvars tv = { 0 };
+	char *tok = NULL;
+	int idx, rc = -1;
+
+	if (new_case(e, m, v, &c, now) == -1)
+		goto done;
+	idx = v->stage > 0 ? rules_stage_index(p, v->stage) : -1;
+	c.stage_idx = idx >= 0 ? idx : (int)p->nstages - 1;
+	c.status = CASE_RESOLVED;
+	c.opened_at = c.stage_started_at = c.due_at = c.resolved_at = now;
+	c.resolved_level = v->stage > 0 ? v->stage : p->stages[c.stage_idx].number;
+	c.resolution = xstrdup("resolved before it was tracked by escbot");
+	if (store_case_insert(e->store, &c) == -1 ||
+	    store_fields(e, c.id, v->result) == -1 ||
+	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
+	    store_event_add(e->store, c.id, now, m->from_addr, "recorded-resolved",
+	    v->rule->form) == -1)
+		goto done;
+	casework_case_vars(e, &c, &tv);
+	tvars_set(&tv, "actor", m->from_addr);
+	tvars_set(&tv, "note", "recorded from your resolution pro-forma");
+	tok = xasprintf("%s/ack", c.ref);
+	if (casework_reply(e, "resolved", tok, m->from_addr, m->message_id, &tv,
+	    now) < 0)
+		goto done;
+	v->case_id = c.id;
+	outcome(v, "case", 0, "%s recorded as resolved at level %d", c.ref,
+	    c.resolved_level);
+	rc = 0;
+done:
+	free(tok);
+	tvars_free(&tv);
+	case_state_free(&c);
+	return rc;
+}
+
+/* A form for a case escbot tracks: its answers and tracked actions are
+ * added; a resolving form closes it, any other is acknowledged. */
+static int
+apply_join(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	struct case_state c;
+	struct command cmd;
+	struct tvars tv = { 0 };
+	char err[512], *tok;
+	int rc = -1;
+
+	if (store_case_get(e->store, v->ref, &c) != 1)
+		return -1;
+	if (store_fields(e, c.id, v->result) == -1 ||
+	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
+	    store_event_add(e->store, c.id, now, m->from_addr, "form",
+	    v->rule->form) == -1)
+		goto done;
+	for (size_t i = 0; i < v->nactions; i++)
+		if (store_action_set(e->store, c.id, &v->actions[i]) == -1)
+			goto done;
+	if (v->resolve) {
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.kind = CMD_RESOLVE;
+		cmd.level = v->resolve_level;
+		cmd.reason = v->rule->action == FORM_CLOSE ?
+		    "resolution pro-forma received" :
+		    "resolution recorded on the form";
+		cmd.actor = m->from_addr;
+		cmd.token = m->message_id;
+		if (casework_command(e, v->ref, &cmd, m->message_id, 1, err,
+		    sizeof(err)) == -1) {
+			log_warnx("case %s: %s", v->ref, err);
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	casework_case_vars(e, &c, &tv);
+	tvars_set(&tv, "form_title", v->form->title);
+	tok = xasprintf("%s/form/%s", c.ref, m->message_id ? m->message_id : "-");
+	rc = casework_reply(e, "updated", tok, m->from_addr, m->message_id, &tv,
+	    now) < 0 ? -1 : 0;
+	free(tok);
+done:
+	tvars_free(&tv);
+	case_state_free(&c);
+	return rc;
+}
+
+/* A command by reply: applied, or its sender told why not. */
+static int
+apply_command(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	struct case_state c;
+	struct tvars tv = { 0 };
+	char err[512], *tok;
+	int rc;
+
+	if (casework_command(e, v->ref, &v->cmd, m->message_id, 1, err,
+	    sizeof(err)) == 0) {
+		outcome(v, "command", 0, "%s: command applied", v->ref);
+		return 0;
+	}
+	if (store_case_get(e->store, v->ref, &c) != 1)
+		return -1;
+	casework_case_vars(e, &c, &tv);
+	tvars_set(&tv, "note", err);
+	tok = xasprintf("%s/refused/%s", c.ref, m->message_id ?
+	    m->message_id : "-");
+	rc = store_event_add(e->store, c.id, now, m->from_addr,
+	    "command-refused", err);
+	if (rc == 0 && casework_reply(e, "command-refused", tok, m->from_addr,
+	    m->message_id, &tv, now) < 0)
+		rc = -1;
+	outcome(v, "command", 0, "%s: command not applied: %s", c.ref, err);
+	free(tok);
+	tvars_free(&tv);
+	case_state_free(&c);
+	return rc;
+}
+
+static int
+apply_done(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	int n = store_action_done(e->store, v->case_id, v->action_num);
+
+	if (n < 0)
+		return -1;
+	outcome(v, "command", 0, "%s: action %d %s", v->ref, v->action_num,
+	    n ? "done" : "not open");
+	return store_event_add(e->store, v->case_id, now, m->from_addr,
+	    "action-done", n ? "action marked done" :
+	    "DONE for an action that is not open");
+}
+
+/* Failed recipients of a delivery report, against the case. */
+static int
+apply_bounce(struct escbot *e, const struct verdict *v, time_t now)
+{
+	for (size_t i = 0; i < v->nbounces; i++) {
+		if (store_event_add(e->store, v->case_id, now, v->bounces[i].rcpt,
+		    "bounce", v->bounces[i].status) == -1)
+			return -1;
+		log_info("case %s: delivery to %s failed (%s)", v->ref,
+		    v->bounces[i].rcpt, v->bounces[i].status);
+	}
+	return 0;
+}
+
+/* The replies to mail that opens nothing. */
+static int
+apply_answer(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	struct tvars tv = { 0 };
+	char *probs;
+	int rc = 0;
+
+	tvars_set(&tv, "subject", m->subject);
+	switch (v->kind) {
+	case VERDICT_NO_FORM:
+	case VERDICT_DOC_REFUSED:
+		tvars_set(&tv, "formats", v->formats ? "yes" : "");
+		if (v->note)
+			tvars_set(&tv, "note", v->note);
+		rc = answer_once_a_day(e, m, "no-form", &tv, now);
+		break;
+	case VERDICT_INCOMPLETE:
+		probs = problems_summary(v->result);
+		tvars_set(&tv, "form_title", v->form->title);
+		tvars_set(&tv, "problems", probs);
+		free(probs);
+		rc = answer(e, m, "reject", "reject", &tv, now);
+		break;
+	case VERDICT_UNMATCHED:
+		tvars_set(&tv, "form_title", v->form->title);
+		rc = answer(e, m, "unmatched", "unmatched", &tv, now);
+		break;
+	default:
+		break;
+	}
+	tvars_free(&tv);
+	return rc;
+}
+
+int
+casework_verdict(struct escbot *e, const struct message *m,
+    struct verdict *v, time_t now)
+{
+	const char *from = m->from_addr ? m->from_addr : "unknown";
+
+	switch (v->kind) {
+	case VERDICT_OPEN:
+		return apply_open(e, m, v, now);
+	case VERDICT_RECORD_RESOLVED:
+		return apply_record_resolved(e, m, v, now);
+	case VERDICT_JOIN:
+		return apply_join(e, m, v, now);
+	case VERDICT_COMMAND:
+		return apply_command(e, m, v, now);
+	case VERDICT_DONE:
+		return apply_done(e, m, v, now);
+	case VERDICT_NOTE:
+		return store_event_add(e->store, v->case_id, now, from, "reply",
+		    "a reply was received in the case thread");
+	case VERDICT_NOT_ALLOWED:
+		/* Recorded, never answered: no backscatter to someone who
+		 * is not part of the case. */
+		return store_event_add(e->store, v->case_id, now, from, "refused",
+		    v->cmd_reason ? "command from someone not in the case" :
+		    "reply from someone not in the case");
+	case VERDICT_BOUNCE:
+		return apply_bounce(e, v, now);
+	case VERDICT_AUTO:
+		if (v->case_id == 0)
+			return 0;
+		return store_event_add(e->store, v->case_id, now, from,
+		    m->is_report ? "bounce" : "auto-reply", v->auto_why);
+	case VERDICT_NO_FORM:
+	case VERDICT_DOC_REFUSED:
+	case VERDICT_INCOMPLETE:
+	case VERDICT_UNMATCHED:
+		return apply_answer(e, m, v, now);
+	case VERDICT_READ_DOCS:
+		return -1;	/* the caller reads them and asks again */
+	default:
+		return 0;
+	}
 }

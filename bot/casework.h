@@ -12,6 +12,10 @@
 #include "escbot.h"
 #include "template.h"
 
+struct intake_lookup;
+struct message;
+struct verdict;
+
 /* Record decisions for case c (already stored, c->id set): events,
  * participants, outbox rows.  in_reply_to: Message-ID the first email
  * answers (the message that caused it), or NULL.  Inside a transaction. */
@@ -38,5 +42,14 @@ int	casework_tick(struct escbot *);
 int	casework_command(struct escbot *, const char *ref,
 	    const struct command *, const char *in_reply_to, int in_txn,
 	    char *err, size_t errlen);
+
+/* The store as intake's lookup interface (l->arg is e). */
+void	casework_lookup(struct escbot *, struct intake_lookup *l);
+/* Carry out intake's verdict on message m inside the caller's
+ * transaction: open, join or resolve a case, apply a command, record a
+ * bounce or a note, queue the replies.  Sets v's final outcome, reason and
+ * case_id.  0, or -1 when the transaction must be abandoned. */
+int	casework_verdict(struct escbot *, const struct message *m,
+	    struct verdict *v, time_t now);
 
 #endif

@@ -19,7 +19,7 @@
 #include "digest.h"
 #include "escbot.h"
 #include "imap.h"
-#include "ingest.h"
+#include "mailbox.h"
 #include "oauth.h"
 #include "log.h"
 #include "outbox.h"
@@ -48,7 +48,7 @@ idle_open(struct escbot *e, int *no_idle)
 	struct imap *im;
 	char err[512];
 
-	if (ingest_imap_open(e, &im, err, sizeof(err)) != IMAP_OK) {
+	if (mailbox_imap_open(e, &im, err, sizeof(err)) != IMAP_OK) {
 		log_debug("imap: IDLE session: %s", err);
 		return NULL;
 	}
@@ -516,10 +516,10 @@ cycle(struct escbot *e, int fetch)
 	int rc = 0, r;
 
 	if (fetch) {
-		r = ingest_mailbox(e);
-		if (r == INGEST_TEMP)
+		r = mailbox_pass(e);
+		if (r == MAILBOX_TEMP)
 			rc = 3;
-		else if (r == INGEST_FINAL) {
+		else if (r == MAILBOX_FINAL) {
 			/* A refused login, certificate or revoked grant will not
 			 * mend itself: tell the administrator, once a day. */
 			rc = 3;

@@ -1,0 +1,1092 @@
+/*
+ * intake: the classify stage of DESIGN.md as one pure function.  The order
+ * of the questions is the policy: our own mail, automatic mail and
+ * delivery reports first (never answered: RFC 3834); then whether the
+ * sender may write to escbot at all; then a reply in a case's thread
+ * (a form for that case, a command, DONE, a note); then a form pasted in
+ * the body or in a Word file, which opens, joins or resolves a case.  Every
+ * store question goes through struct intake_lookup.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "config.h"
+#include "directory.h"
+#include "docx.h"
+#include "form.h"
+#include "intake.h"
+#include "message.h"
+#include "rules.h"
+#include "util.h"
+
+static void
+set_verdict(struct verdict *v, enum verdict_kind kind, const char *outcome,
+    int rejected, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+set_verdict(struct verdict *v, enum verdict_kind kind, const char *outcome,
+    int rejected, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	v->kind = kind;
+	v->outcome = outcome;
+	v->rejected = rejected;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(v->reason);
+	v->reason = sb_steal(&sb);
+}
+
+/*
+ * RFC 3834 and its relatives: anything a robot sent.  Answering it could
+ * start a mail loop, and it is never a practitioner's form.
+ */
+const char *
+intake_automatic(const struct message *m)
+{
+	const char *h;
+
+	if (m->is_report)
+		return "delivery or read report";
+	if ((h = message_header(m, "Auto-Submitted")) != NULL &&
+	    str_ncasecmp(h, "no", 2) != 0)
+		return "Auto-Submitted";
+	if ((h = message_header(m, "Precedence")) != NULL &&
+	    (str_casestr(h, "bulk") || str_casestr(h, "junk") ||
+	    str_casestr(h, "list")))
+		return "Precedence bulk/junk/list";
+	if (message_header(m, "X-Autoreply") || message_header(m, "X-Autorespond") ||
+	    message_header(m, "X-Autoreply-From"))
+		return "X-Autoreply";
+	if ((h = message_header(m, "X-Auto-Response-Suppress")) != NULL &&
+	    (str_casestr(h, "all") || str_casestr(h, "oof") ||
+	    str_casestr(h, "autoreply")))
+		return "X-Auto-Response-Suppress";
+	if (message_header(m, "List-Id") || message_header(m, "List-Unsubscribe"))
+		return "mailing list";
+	if (m->return_path && m->return_path[0] == '\0')
+		return "null Return-Path";
+	if (m->from_addr && (str_ncasecmp(m->from_addr, "mailer-daemon@", 14) == 0 ||
+	    str_ncasecmp(m->from_addr, "postmaster@", 11) == 0))
+		return "mailer-daemon";
+	return NULL;
+}
+
+/* The mailbox's own server vouches for the sender: refuse a message its
+ * Authentication-Results (from our authserv-id only) says failed. */
+static const char *
+authentication_failure(const struct config *cfg, const struct message *m)
+{
+	const char *id = cfg->authserv_id;
+	size_t idl = strlen(id);
+
+	if (idl == 0)
+		return NULL;
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const char *h = m->headers[i].value;
+
+		if (str_casecmp(m->headers[i].name, "Authentication-Results") != 0)
+			continue;
+		while (isspace((unsigned char)*h))
+			h++;
+		if (str_ncasecmp(h, id, idl) != 0 ||
+		    (h[idl] != ';' && !isspace((unsigned char)h[idl])))
+			continue;
+		if (str_casestr(h, "dmarc=fail"))
+			return "DMARC failed";
+		if (str_casestr(h, "spf=fail"))
+			return "SPF failed";
+	}
+	return NULL;
+}
+
+char *
+intake_subject_ref(const char *s)
+{
+	const char *p = s, *q;
+
+	while ((p = strchr(p, '[')) != NULL) {
+		q = ++p;
+		while (isupper((unsigned char)*q) || isdigit((unsigned char)*q))
+			q++;
+		if (q > p && q[0] == '-' && isdigit((unsigned char)q[1]) &&
+		    isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) &&
+		    isdigit((unsigned char)q[4]) && q[5] == '-') {
+			const char *r = q + 6;
+
+			while (isdigit((unsigned char)*r))
+				r++;
+			if (r > q + 6 && *r == ']')
+				return xstrndup(p, (size_t)(r - p));
+		}
+	}
+	return NULL;
+}
+
+/* The case with reference ref: 1 and *c, 0 none, -1 store error. */
+static int
+get_case(const struct intake_input *in, const char *ref, struct case_state *c)
+{
+	memset(c, 0, sizeof(*c));
+	return in->look->case_by_ref(in->look->arg, ref, c);
+}
+
+/* The known case ref names: 1 (ref kept), 0 (ref freed), -1. */
+static int
+known_ref(const struct intake_input *in, char **ref)
+{
+	struct case_state c;
+	int rc = get_case(in, *ref, &c);
+
+	if (rc == 1)
+		case_state_free(&c);
+	else {
+		free(*ref);
+		*ref = NULL;
+	}
+	return rc;
+}
+
+/* The case this message answers, by tag or by threading headers: 1 and
+ * *ref, 0 none, -1 store error. */
+static int
+thread_ref(const struct intake_input *in, char **ref)
+{
+	const struct message *m = in->msg;
+	char *ids, *tok, *save = NULL;
+	int rc = 0;
+
+	if ((*ref = intake_subject_ref(m->subject)) != NULL &&
+	    (rc = known_ref(in, ref)) != 0)
+		return rc;
+	if (m->in_reply_to && (rc = in->look->ref_by_message_id(in->look->arg,
+	    m->in_reply_to, ref)) != 0)
+		return rc;
+	*ref = NULL;
+	if (m->references == NULL)
+		return 0;
+	ids = xstrdup(m->references);
+	for (tok = strtok_r(ids, " \t\r\n,", &save); tok && rc == 0;
+	    tok = strtok_r(NULL, " \t\r\n,", &save)) {
+		size_t n = strlen(tok);
+
+		if (tok[0] == '<' && n > 2 && tok[n - 1] == '>') {
+			tok[n - 1] = '\0';
+			tok++;
+		}
+		rc = in->look->ref_by_message_id(in->look->arg, tok, ref);
+		if (rc != 1)
+			*ref = NULL;
+	}
+	free(ids);
+	return rc;
+}
+
+/* The text a person wrote in a reply: what comes before quoted history or
+ * a signature. */
+static char *
+reply_text(const char *text)
+{
+	struct strbuf sb = { 0 };
+	const char *p = text, *eol;
+	size_t n;
+
+	while (*p) {
+		eol = strchr(p, '\n');
+		n = eol ? (size_t)(eol - p) : strlen(p);
+		if ((n > 0 && p[0] == '>') || strncmp(p, "-- ", 3) == 0 ||
+		    str_ncasecmp(p, "-----Original Message-----", 26) == 0 ||
+		    (str_ncasecmp(p, "On ", 3) == 0 && n > 6 &&
+		    str_ncasecmp(p + n - 6, "wrote:", 6) == 0) ||
+		    (str_ncasecmp(p, "From: ", 6) == 0 && sb.len > 0))
+			break;
+		sb_add(&sb, p, n);
+		sb_addc(&sb, '\n');
+		p = eol ? eol + 1 : p + n;
+	}
+	return sb_steal(&sb);
+}
+
+/* EXTEND's "3", "3 days": the days and the rest of the line. */
+static const char *
+parse_days(const char *rest, int *days)
+{
+	char *end;
+	long d;
+
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	d = strtol(rest, &end, 10);
+	if (end == rest || d < 1 || d > 365)
+		return NULL;
+	*days = (int)d;
+	rest = end;
+	while (*rest == ' ')
+		rest++;
+	if (str_ncasecmp(rest, "days", 4) == 0)
+		rest += 4;
+	else if (str_ncasecmp(rest, "day", 3) == 0)
+		rest += 3;
+	return rest;
+}
+
+int
+intake_parse_command(const char *text, struct command *cmd, char *reason,
+    size_t rlen)
+{
+	static const struct {
+		const char	*word;
+		enum engine_cmd	 kind;
+	} words[] = {
+		{ "PAUSE", CMD_PAUSE }, { "RESUME", CMD_RESUME },
+		{ "EXTEND", CMD_EXTEND }, { "ESCALATE", CMD_ESCALATE },
+		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
+	};
+	const char *p = text, *rest;
+	char line[1024];
+	size_t n;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	n = strcspn(p, "\r\n");
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i].word);
+
+		if (str_ncasecmp(line, words[i].word, wl) != 0 ||
+		    isalpha((unsigned char)line[wl]))
+			continue;
+		memset(cmd, 0, sizeof(*cmd));
+		cmd->kind = words[i].kind;
+		rest = line + wl;
+		if (cmd->kind == CMD_EXTEND &&
+		    (rest = parse_days(rest, &cmd->days)) == NULL)
+			return -1;
+		while (*rest == ' ' || *rest == '\t' || *rest == ':' || *rest == '-')
+			rest++;
+		snprintf(reason, rlen, "%s", rest);
+		str_trim(reason);
+		cmd->reason = reason;
+		return 0;
+	}
+	return -1;
+}
+
+int
+intake_parse_done(const char *text, int *num)
+{
+	const char *p = text;
+	char *end;
+	long n;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (str_ncasecmp(p, "DONE", 4) != 0 || isalpha((unsigned char)p[4]))
+		return -1;
+	p += 4;
+	while (*p == ' ' || *p == ':' || *p == '\t')
+		p++;
+	if (str_ncasecmp(p, "action", 6) == 0)
+		p += 6;
+	while (*p == ' ')
+		p++;
+	n = strtol(p, &end, 10);
+	if (end == p || n < 1 || n > 99)
+		return -1;
+	*num = (int)n;
+	return 0;
+}
+
+static int
+is_urgent(const struct protocol *p, const char *text)
+{
+	for (size_t i = 0; i < p->nurgent; i++) {
+		const char *hit = text;
+
+		while ((hit = str_casestr(hit, p->urgent_patterns[i])) != NULL) {
+			/* "not at immediate risk" / "no immediate risk" do not
+			 * make a case urgent. */
+			const char *b = hit - (hit - text > 12 ? 12 : hit - text);
+			char before[16];
+
+			snprintf(before, sizeof(before), "%.*s", (int)(hit - b), b);
+			if (!str_casestr(before, "not ") && !str_casestr(before, "no ") &&
+			    !str_casestr(before, "n't "))
+				return 1;
+			hit++;
+		}
+	}
+	return 0;
+}
+
+/* Involved agencies: the raiser's (by domain) and those the form's answers
+ * name (not its labels: "Named GP and Surgery" names no agency). */
+static char *
+involved_agencies(const struct directory *dir, const char *from,
+    const struct form_result *r)
+{
+	struct strbuf sb = { 0 }, answers = { 0 };
+	const struct dir_agency *a = directory_agency_by_email(dir, from);
+	size_t idx[32], n;
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		if (r->values[i].def->personal)
+			continue;
+		sb_adds(&answers, r->values[i].value);
+		sb_addc(&answers, '\n');
+	}
+	if (a != NULL)
+		sb_adds(&sb, a->id);
+	n = directory_agencies_in_text(dir, answers.buf ? answers.buf : "",
+	    idx, 32);
+	sb_reset(&answers);
+	for (size_t i = 0; i < n; i++) {
+		const char *id = dir->agencies[idx[i]].id;
+
+		if (a != NULL && strcmp(a->id, id) == 0)
+			continue;
+		if (sb.len)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, id);
+	}
+	return sb_steal(&sb);
+}
+
+/* First "PREFIX-YYYY-NNNN" in text naming a known case: 1 and *ref, 0, -1. */
+static int
+ref_in_text(const struct intake_input *in, const char *text, char **ref)
+{
+	struct strbuf sb = { 0 };
+	int rc = 0;
+
+	/* intake_subject_ref() wants the tag in brackets; give it each word
+	 * so. */
+	for (const char *p = text; *p && rc == 0; ) {
+		size_t n = strcspn(p, " \t\r\n,;:()[]");
+
+		if (n > 10 && n < 40) {
+			sb_reset(&sb);
+			sb_addc(&sb, '[');
+			sb_add(&sb, p, n);
+			sb_addc(&sb, ']');
+			if ((*ref = intake_subject_ref(sb.buf)) != NULL)
+				rc = known_ref(in, ref);
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	sb_reset(&sb);
+	return rc;
+}
+
+/* The open case a form belongs to by its own fields: a case reference in
+ * any field, or the rule's match_fields equal to the case's.  1 and *ref,
+ * 0, -1. */
+static int
+case_for_form(const struct intake_input *in, const struct verdict *v,
+    char **ref)
+{
+	const struct form_rule *rule = v->rule;
+	const struct form_result *r = v->result;
+	const char *names[16], *values[16];
+	size_t n = 0;
+	int rc;
+
+	*ref = NULL;
+	for (size_t i = 0; i < r->nvalues; i++)
+		if ((rc = ref_in_text(in, r->values[i].value, ref)) != 0)
+			return rc;
+	for (size_t i = 0; i < rule->nmatch && n < 16; i++) {
+		/* "field" or "field=casefield": the rule owns the strings. */
+		const char *spec = rule->match_fields[i], *eq = strchr(spec, '=');
+		char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+		const char *val = form_result_get(r, field);
+
+		free(field);
+		if (val == NULL || *val == '\0')
+			return 0;	/* a field to match on is empty */
+		names[n] = eq ? eq + 1 : spec;
+		values[n++] = val;
+	}
+	if (n == 0)
+		return 0;
+	rc = in->look->ref_by_fields(in->look->arg, v->proto->id, names, values,
+	    n, ref);
+	if (rc != 1)
+		*ref = NULL;
+	return rc;
+}
+
+/* The level a resolution form says it was resolved at: the first number
+ * in its level field ("Level 3", "3 - head of service"). */
+static int
+form_level(const struct form_rule *rule, const struct form_result *r)
+{
+	const char *s;
+
+	if (rule->level_field == NULL ||
+	    (s = form_result_get(r, rule->level_field)) == NULL)
+		return rule->stage;
+	while (*s && !isdigit((unsigned char)*s))
+		s++;
+	return *s ? atoi(s) : rule->stage;
+}
+
+/* An answer that says nothing happened at that level. */
+static int
+answer_negative(const char *s)
+{
+	static const char *const no[] = { "no", "not", "n/a", "na", "none",
+	    "nil", "never" };
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return 1;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		size_t n = strlen(no[i]);
+
+		if (str_ncasecmp(s, no[i], n) == 0 && !isalnum((unsigned char)s[n]))
+			return 1;
+	}
+	return 0;
+}
+
+/* The rule's resolve_field is answered (not "no", "not yet", "n/a"). */
+static int
+form_says_resolved(const struct form_rule *rule, const struct form_result *r)
+{
+	const char *s;
+
+	if (rule->resolve_field == NULL ||
+	    (s = form_result_get(r, rule->resolve_field)) == NULL)
+		return 0;
+	return !answer_negative(s);
+}
+
+/* The stage a report's answers say the disagreement reached (the rule's
+ * default when none is answered), and whether it was resolved there. */
+static int
+reported_level(const struct form_rule *rule, const struct form_result *r,
+    int *resolved)
+{
+	*resolved = 0;
+	for (size_t i = 0; i < rule->nlevel_from; i++) {
+		const char *spec = rule->level_from[i], *eq = strchr(spec, '=');
+		char *name = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+		const char *s = form_result_get(r, name);
+		int yes = 0, no = 0;
+
+		free(name);
+		if (eq == NULL || s == NULL || answer_negative(s))
+			continue;
+		for (size_t k = 0; k < rule->nresolved_words; k++)
+			yes |= str_casestr(s, rule->resolved_words[k]) != NULL;
+		for (size_t k = 0; k < rule->nunresolved_words; k++)
+			no |= str_casestr(s, rule->unresolved_words[k]) != NULL;
+		*resolved = yes && !no;
+		return atoi(eq + 1);
+	}
+	return rule->stage;
+}
+
+/* Close of business on a YYYY-MM-DD date (a deadline "by" that day), or
+ * hh:mm when hh >= 0. */
+static time_t
+date_close(const struct config *cfg, const char *ymd, int hh, int mm)
+{
+	int y, m, d;
+
+	if (ymd == NULL || sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3)
+		return 0;
+	if (hh < 0) {
+		hh = cfg->work_close / 60;
+		mm = cfg->work_close % 60;
+	}
+	return calendar_london_to_utc(y, m, d, hh, mm, 0);
+}
+
+/* "action; agency and owner; purpose; deadline" into a. */
+static void
+planned_action(const struct config *cfg, const char *value,
+    struct action_state *a)
+{
+	char *parts[4] = { 0 }, *copy, *tok, *save = NULL, ymd[11];
+	int k = 0;
+
+	copy = xstrdup(value);
+	for (tok = strtok_r(copy, ";\t", &save); tok && k < 4;
+	    tok = strtok_r(NULL, ";\t", &save))
+		parts[k++] = xstrdup(str_trim(tok));
+	free(copy);
+	a->action = parts[0] ? parts[0] : xstrdup("");
+	a->owner = parts[1];
+	a->purpose = parts[2];
+	if (k > 0 && form_parse_date(parts[k - 1], ymd) == 0)
+		a->due_at = date_close(cfg, ymd, -1, 0);
+	free(parts[3]);
+}
+
+/* The Planned Actions rows and the next meeting of a meeting record,
+ * scheduled, into v->actions. */
+static void
+form_actions(const struct intake_input *in, const struct protocol *p,
+    struct verdict *v)
+{
+	const struct form_rule *rule = v->rule;
+	const struct form_result *r = v->result;
+	struct engine_ctx x = { p, in->cal, in->dir, in->now };
+	size_t plen = rule->actions_prefix ? strlen(rule->actions_prefix) : 0;
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const char *name = r->values[i].def->name;
+		struct action_state a;
+
+		memset(&a, 0, sizeof(a));
+		if (rule->next_meeting_field &&
+		    strcmp(name, rule->next_meeting_field) == 0) {
+			a.action = xstrdup("next meeting");
+			a.due_at = date_close(in->cfg, r->values[i].value, 9, 0);
+		} else if (plen && strncmp(name, rule->actions_prefix, plen) == 0 &&
+		    isdigit((unsigned char)name[plen])) {
+			a.num = atoi(name + plen);
+			planned_action(in->cfg, r->values[i].value, &a);
+		} else
+			continue;
+		if (a.due_at == 0 || a.due_at <= in->now) {
+			/* No readable deadline, or one already past when the
+			 * record arrived: kept as a field, not chased. */
+			action_state_free(&a);
+			continue;
+		}
+		engine_action_schedule(&a, &x);
+		v->actions = xreallocarray(v->actions, v->nactions + 1,
+		    sizeof(*v->actions));
+		v->actions[v->nactions++] = a;
+	}
+}
+
+/* Bounds on what one message may hold. */
+static int
+over_limits(const struct config *cfg, const struct message *m,
+    struct verdict *v)
+{
+	if (m->nattachments > (size_t)cfg->limits.mime_parts) {
+		set_verdict(v, VERDICT_REJECT, "rejected", 1,
+		    "%zu MIME parts: over limits.mime_parts", m->nattachments);
+		return 1;
+	}
+	for (size_t i = 0; i < m->nattachments; i++)
+		if (m->attachments[i].len > (size_t)cfg->limits.attachment_size) {
+			set_verdict(v, VERDICT_REJECT, "rejected", 1,
+			    "attachment of %zu bytes: over limits.attachment_size",
+			    m->attachments[i].len);
+			return 1;
+		}
+	return 0;
+}
+
+/* An answer longer than limits.field_length is a problem like a missing
+ * one: the sender is told which field. */
+static void
+check_field_lengths(const struct config *cfg, struct form_result *r)
+{
+	size_t max = (size_t)cfg->limits.field_length;
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		struct form_problem *p;
+
+		if (strlen(r->values[i].value) <= max)
+			continue;
+		r->problems = xreallocarray(r->problems, r->nproblems + 1,
+		    sizeof(*r->problems));
+		p = &r->problems[r->nproblems++];
+		memset(p, 0, sizeof(*p));
+		p->def = r->values[i].def;
+		p->reason = xasprintf("longer than %zu characters", max);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Automatic mail and delivery reports.                                */
+
+static void
+add_bounce(struct verdict *v, const char *rcpt, const char *status)
+{
+	v->bounces = xreallocarray(v->bounces, v->nbounces + 1,
+	    sizeof(*v->bounces));
+	v->bounces[v->nbounces].rcpt = xstrdup(rcpt);
+	v->bounces[v->nbounces].status = str_header_safe(status ? status : "");
+	v->nbounces++;
+}
+
+/* Per-recipient blocks of a message/delivery-status part: Final-Recipient,
+ * Action, Status.  Each failed one is added to v. */
+static void
+dsn_failures(const struct msg_attachment *a, struct verdict *v)
+{
+	char *copy, *line, *save = NULL, *rcpt = NULL, *status = NULL;
+	const char *q;
+	int failed = 0;
+
+	copy = xstrndup(a->data, a->len);
+	for (line = strtok_r(copy, "\r\n", &save); ;
+	    line = strtok_r(NULL, "\r\n", &save)) {
+		if (line == NULL || str_ncasecmp(line, "Final-Recipient:", 16) == 0) {
+			if (rcpt && failed)
+				add_bounce(v, rcpt, status);
+			free(rcpt);
+			free(status);
+			rcpt = status = NULL;
+			failed = 0;
+			if (line == NULL)
+				break;
+			q = strchr(line, ';');
+			rcpt = config_addr_spec(q ? q + 1 : line + 16);
+		} else if (str_ncasecmp(line, "Action:", 7) == 0)
+			failed = str_casestr(line, "failed") != NULL;
+		else if (str_ncasecmp(line, "Status:", 7) == 0) {
+			free(status);
+			status = xstrdup(str_trim(line + 7));
+		}
+	}
+	free(copy);
+}
+
+/* The case one of escbot's Message-IDs ("<escbot.<hash>@domain>") in the
+ * returned headers is about: 1 and *ref, 0, -1. */
+static int
+bounced_ref(const struct intake_input *in, char **ref)
+{
+	const char *p = in->raw, *end = in->raw + in->len, *q;
+	int rc = 0;
+
+	*ref = NULL;
+	while (rc == 0 && p < end &&
+	    (q = memmem(p, (size_t)(end - p), "<escbot.", 8)) != NULL) {
+		const char *gt = memchr(q, '>', (size_t)(end - q));
+		char *id;
+
+		if (gt == NULL || gt - q > 200)
+			break;
+		id = xstrndup(q + 1, (size_t)(gt - q - 1));
+		rc = in->look->ref_by_message_id(in->look->arg, id, ref);
+		free(id);
+		if (rc != 1)
+			*ref = NULL;
+		p = gt;
+	}
+	return rc;
+}
+
+/* A delivery report about escbot's mail: 1 decided, 0 not ours, -1. */
+static int
+decide_bounce(const struct intake_input *in, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	struct case_state c;
+	char *ref;
+	int rc;
+
+	if ((rc = bounced_ref(in, &ref)) != 1)
+		return rc;
+	if ((rc = get_case(in, ref, &c)) != 1) {
+		free(ref);
+		return rc;
+	}
+	v->kind = VERDICT_BOUNCE;
+	v->ref = ref;
+	v->case_id = c.id;
+	case_state_free(&c);
+	for (size_t i = 0; i < m->nattachments; i++)
+		if (m->attachments[i].content_type != NULL &&
+		    strcmp(m->attachments[i].content_type,
+		    "message/delivery-status") == 0)
+			dsn_failures(&m->attachments[i], v);
+	return 1;
+}
+
+/* Automatic mail: 1 decided, 0 from a person, -1. */
+static int
+decide_automatic(const struct intake_input *in, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	const char *why = intake_automatic(m);
+	char *ref = NULL;
+	int rc;
+
+	if (why == NULL)
+		return 0;
+	set_verdict(v, VERDICT_AUTO, m->is_report ? "bounce" : "auto", 0,
+	    "automatic message (%s): not answered", why);
+	v->auto_why = why;
+	if (m->is_report && (rc = decide_bounce(in, v)) != 0)
+		return rc;
+	if ((rc = thread_ref(in, &ref)) == -1)
+		return -1;
+	if (rc == 1) {
+		struct case_state c;
+
+		if ((rc = get_case(in, ref, &c)) == -1) {
+			free(ref);
+			return -1;
+		}
+		if (rc == 1) {
+			v->ref = ref;
+			v->case_id = c.id;
+			case_state_free(&c);
+			ref = NULL;
+		}
+		free(ref);
+	}
+	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replies in a case's thread.                                         */
+
+/* A reply in case ref's thread that is not a form: DONE, a command, or a
+ * note.  Takes ref. */
+static int
+decide_reply(const struct intake_input *in, char *ref, const char *mine,
+    struct verdict *v)
+{
+	const struct message *m = in->msg;
+	struct case_state c;
+	char reason[1024];
+	int allowed, rc;
+
+	if ((rc = get_case(in, ref, &c)) != 1) {
+		free(ref);
+		return rc;
+	}
+	v->ref = ref;
+	v->case_id = c.id;
+	v->case_resolved = c.status == CASE_RESOLVED;
+	case_state_free(&c);
+	if ((rc = in->look->is_participant(in->look->arg, v->case_id,
+	    m->from_addr)) == -1)
+		return -1;
+	allowed = rc == 1 || directory_has_contact(in->dir, m->from_addr);
+	if (allowed && intake_parse_done(mine, &v->action_num) == 0) {
+		set_verdict(v, VERDICT_DONE, "command", 0, "%s: action %d", ref,
+		    v->action_num);
+		return 0;
+	}
+	if (intake_parse_command(mine, &v->cmd, reason, sizeof(reason)) == 0) {
+		v->cmd_reason = xstrdup(reason);
+		v->cmd.reason = v->cmd_reason;
+		v->cmd.actor = m->from_addr;
+		v->cmd.token = m->message_id;
+		if (!allowed)
+			set_verdict(v, VERDICT_NOT_ALLOWED, "refused", 1, "%s: "
+			    "command from a sender who is not a participant", ref);
+		else
+			set_verdict(v, VERDICT_COMMAND, "command", 0,
+			    "%s: command", ref);
+		return 0;
+	}
+	if (!allowed)
+		set_verdict(v, VERDICT_NOT_ALLOWED, "refused", 1, "%s: reply "
+		    "from a sender who is not a participant", ref);
+	else
+		set_verdict(v, VERDICT_NOTE, "reply", 0, "%s: reply recorded", ref);
+	return 0;
+}
+
+/* A form for case ref: its answers join the case; a resolution form, or
+ * one whose resolve field is answered, resolves it.  Takes ref. */
+static int
+decide_join(const struct intake_input *in, char *ref, struct verdict *v)
+{
+	const struct protocol *p;
+	struct case_state c;
+	int rc;
+
+	if ((rc = get_case(in, ref, &c)) != 1) {
+		free(ref);
+		return rc;
+	}
+	v->ref = ref;
+	v->case_id = c.id;
+	v->case_resolved = c.status == CASE_RESOLVED;
+	p = rules_protocol(in->rules, c.protocol);
+	case_state_free(&c);
+	form_actions(in, p ? p : v->proto, v);
+	if ((v->rule->action == FORM_CLOSE ||
+	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
+		v->resolve = 1;
+		v->resolve_level = v->rule->action == FORM_CLOSE ?
+		    form_level(v->rule, v->result) : 0;
+		set_verdict(v, VERDICT_JOIN, "update", 0, "%s: resolved by %s",
+		    ref, v->rule->form);
+	} else
+		set_verdict(v, VERDICT_JOIN, "update", 0, "%s: updated by %s",
+		    ref, v->rule->form);
+	return 0;
+}
+
+/* A message in case ref's thread.  Takes ref. */
+static int
+decide_thread(const struct intake_input *in, char *ref, struct verdict *v)
+{
+	char *mine = reply_text(in->msg->text);
+	const struct form_def *f = form_recognise(in->rules->forms, mine);
+	int rc;
+
+	if (f != NULL && (v->proto = rules_for_form(in->rules, f->id,
+	    &v->rule)) != NULL) {
+		v->form = f;
+		v->result = form_extract(f, mine);
+		if (v->result->nproblems == 0) {
+			rc = decide_join(in, ref, v);
+			free(mine);
+			return rc;
+		}
+		/* An incomplete form in a thread is a reply like any other. */
+		form_result_free(v->result);
+		v->result = NULL;
+		v->form = NULL;
+		v->rule = NULL;
+		v->proto = NULL;
+	}
+	rc = decide_reply(in, ref, mine, v);
+	free(mine);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Forms.                                                              */
+
+/* Is any attachment a Word document? */
+static int
+has_docs(const struct message *m)
+{
+	for (size_t i = 0; i < m->nattachments; i++)
+		if (docx_is_docx(m->attachments[i].filename,
+		    m->attachments[i].content_type, m->attachments[i].data,
+		    m->attachments[i].len))
+			return 1;
+	return 0;
+}
+
+/* The form in the Word documents read: the first recognised; else the
+ * first refusal into v->note.  The form or NULL; *text is the document's. */
+static const struct form_def *
+doc_form(const struct intake_input *in, const char **text, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	const struct form_def *f;
+
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct intake_doc *d = &in->docs[i];
+
+		if (d->text == NULL && d->refused == NULL)
+			continue;
+		if (d->text == NULL) {
+			if (v->note == NULL)
+				v->note = xasprintf("%.100s: %.200s",
+				    m->attachments[i].filename ?
+				    m->attachments[i].filename : "the attachment",
+				    d->refused);
+			continue;
+		}
+		if ((f = form_recognise(in->rules->forms, d->text)) != NULL) {
+			*text = d->text;
+			free(v->note);
+			v->note = NULL;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* No form anywhere: the sender is told what escbot reads. */
+static void
+decide_no_form(const struct message *m, struct verdict *v)
+{
+	if (v->note != NULL) {
+		v->formats = 1;
+		set_verdict(v, VERDICT_DOC_REFUSED, "rejected", 1,
+		    "Word attachment refused: %s", v->note);
+		return;
+	}
+	for (size_t i = 0; i < m->nattachments; i++)
+		if (m->attachments[i].filename)
+			v->formats = 1;
+	set_verdict(v, VERDICT_NO_FORM, "no-form", 1, "no form recognised%s",
+	    v->formats ? " (attachment in a format escbot cannot read)" : "");
+}
+
+/* A complete form that names no known case: open, record as resolved, or
+ * (an update) unmatched. */
+static void
+decide_new_case(const struct intake_input *in, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	const struct form_rule *rule = v->rule;
+	int resolved = 0;
+
+	if (rule->action == FORM_UPDATE) {
+		set_verdict(v, VERDICT_UNMATCHED, "rejected", 1,
+		    "form %s names no case escbot knows", v->form->id);
+		return;
+	}
+	v->agencies = involved_agencies(in->dir, m->from_addr, v->result);
+	v->stage = rule->stage;
+	if (rule->action == FORM_CLOSE) {
+		v->stage = form_level(rule, v->result);
+		resolved = 1;
+	} else if (rule->nlevel_from > 0)
+		v->stage = reported_level(rule, v->result, &resolved);
+	else
+		resolved = form_says_resolved(rule, v->result);
+	if (resolved) {
+		set_verdict(v, VERDICT_RECORD_RESOLVED, "case", 0,
+		    "recorded as resolved at level %d", v->stage);
+		return;
+	}
+	v->urgent = is_urgent(v->proto, m->text);
+	set_verdict(v, VERDICT_OPEN, "case", 0, "opened at stage %d", v->stage);
+}
+
+/* A form pasted in the body, or else in an attached Word file. */
+static int
+decide_form(const struct intake_input *in, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	const struct form_def *f = form_recognise(in->rules->forms, m->text);
+	const char *text = m->text;
+	char *ref;
+	int rc;
+
+	if (f == NULL && has_docs(m)) {
+		if (!in->docs_read) {
+			set_verdict(v, VERDICT_READ_DOCS, "read-docs", 0,
+			    "Word attachments to read");
+			return 0;
+		}
+		f = doc_form(in, &text, v);
+	}
+	if (f == NULL) {
+		decide_no_form(m, v);
+		return 0;
+	}
+	v->form = f;
+	if ((v->proto = rules_for_form(in->rules, f->id, &v->rule)) == NULL) {
+		set_verdict(v, VERDICT_UNUSED_FORM, "rejected", 1,
+		    "form %s is not used by any protocol", f->id);
+		return 0;
+	}
+	v->result = form_extract(f, text);
+	check_field_lengths(in->cfg, v->result);
+	if (v->result->nproblems > 0) {
+		set_verdict(v, VERDICT_INCOMPLETE, "rejected", 1, "form %s "
+		    "incomplete: %zu field%s missing or unreadable", f->id,
+		    v->result->nproblems, v->result->nproblems == 1 ? "" : "s");
+		return 0;
+	}
+	if ((rc = case_for_form(in, v, &ref)) == 1)
+		return decide_join(in, ref, v);
+	if (rc == -1)
+		return -1;
+	decide_new_case(in, v);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+int
+intake_decide(const struct intake_input *in, struct verdict *v)
+{
+	const struct message *m = in->msg;
+	const char *why;
+	char *ref;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if (m->from_addr && in->cfg->smtp.from_addr &&
+	    strcmp(m->from_addr, in->cfg->smtp.from_addr) == 0) {
+		set_verdict(v, VERDICT_OWN, "own", 0, "escbot's own message");
+		return 0;
+	}
+	if ((rc = decide_automatic(in, v)) != 0)
+		return rc == -1 ? -1 : 0;
+	if (m->from_addr == NULL) {
+		set_verdict(v, VERDICT_REJECT, "rejected", 1, "no sender address");
+		return 0;
+	}
+	if (over_limits(in->cfg, m, v))
+		return 0;
+	if (!config_domain_allowed(in->cfg, m->from_addr)) {
+		set_verdict(v, VERDICT_REFUSE, "refused", 1,
+		    "sender domain not in allowed_sender_domains");
+		return 0;
+	}
+	if ((why = authentication_failure(in->cfg, m)) != NULL) {
+		set_verdict(v, VERDICT_REFUSE, "refused", 1,
+		    "%s for the sender's domain", why);
+		return 0;
+	}
+	if ((rc = thread_ref(in, &ref)) == 1)
+		return decide_thread(in, ref, v);
+	if (rc == -1)
+		return -1;
+	return decide_form(in, v);
+}
+
+void
+verdict_free(struct verdict *v)
+{
+	if (v == NULL)
+		return;
+	free(v->reason);
+	free(v->ref);
+	if (v->result)
+		form_result_free(v->result);
+	free(v->agencies);
+	for (size_t i = 0; i < v->nactions; i++)
+		action_state_free(&v->actions[i]);
+	free(v->actions);
+	free(v->note);
+	free(v->cmd_reason);
+	for (size_t i = 0; i < v->nbounces; i++) {
+		free(v->bounces[i].rcpt);
+		free(v->bounces[i].status);
+	}
+	free(v->bounces);
+	memset(v, 0, sizeof(*v));
+}
+
+const char *
+verdict_kind_name(enum verdict_kind k)
+{
+	static const char *const names[] = {
+		[VERDICT_READ_DOCS] = "read-docs", [VERDICT_OWN] = "own",
+		[VERDICT_AUTO] = "auto", [VERDICT_BOUNCE] = "bounce",
+		[VERDICT_REJECT] = "reject", [VERDICT_REFUSE] = "refuse",
+		[VERDICT_NO_FORM] = "no-form", [VERDICT_DOC_REFUSED] = "doc-refused",
+		[VERDICT_UNUSED_FORM] = "unused-form",
+		[VERDICT_INCOMPLETE] = "incomplete",
+		[VERDICT_UNMATCHED] = "unmatched", [VERDICT_OPEN] = "open",
+		[VERDICT_RECORD_RESOLVED] = "record-resolved",
+		[VERDICT_JOIN] = "join", [VERDICT_COMMAND] = "command",
+		[VERDICT_DONE] = "done", [VERDICT_NOTE] = "note",
+		[VERDICT_NOT_ALLOWED] = "not-allowed",
+	};
+
+	if ((size_t)k >= sizeof(names) / sizeof(names[0]) || names[k] == NULL)
+		return "?";
+	return names[k];
+}

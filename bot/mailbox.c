@@ -1,0 +1,535 @@
+/*
+ * mailbox: from the IMAP inbox to the database, I/O only.  What a message
+ * means is intake's decision and carrying it out is casework's; this file
+ * does the order of operations that is the heart of "never lose a form".
+ * A message is recorded (with what it caused) in one transaction keyed by
+ * a fingerprint of its bytes; only after that commit is on disk is it
+ * moved out of the inbox.  A crash before the commit leaves it in the inbox
+ * to be done again; a crash after it finds the fingerprint and only
+ * finishes the move.  A message escbot cannot handle is moved to Rejected
+ * with the reason, never deleted, and a message that makes processing
+ * itself fail stays where it is.
+ */
+#include <stdarg.h>
+#include <time.h>
+#include <unistd.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casework.h"
+#include "docx.h"
+#include "imap.h"
+#include "intake.h"
+#include "oauth.h"
+#include "mailbox.h"
+#include "log.h"
+#include "message.h"
+#include "util.h"
+#include "worker.h"
+
+static char *
+fingerprint(const char *raw, size_t len)
+{
+	unsigned char dig[32];
+	char *hex;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, raw, len, dig) != 0)
+		fatalx("sha256 unavailable");
+	hex = xmalloc(7 + 64 + 1);
+	memcpy(hex, "sha256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 7 + i * 2, 3, "%02x", dig[i]);
+	return hex;
+}
+
+#define DOCX_TIMEOUT	60	/* seconds to read one Word document */
+
+/*
+ * Read every Word attachment in a child (a document that crashes or hangs
+ * the parser ends the child and is refused like any other).  0, or -1
+ * when a document could not be read now (not its fault: the message stays
+ * in the inbox).
+ */
+static int
+read_docs(struct escbot *e, const struct message *m, struct intake_input *in)
+{
+	struct docx_limits lim = docx_default_limits;
+
+	lim.max_unpacked = (size_t)e->cfg->limits.docx_unpacked;
+	lim.max_ratio = (unsigned)e->cfg->limits.docx_ratio;
+	in->docs = xcalloc(m->nattachments ? m->nattachments : 1,
+	    sizeof(*in->docs));
+	in->docs_read = 1;
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+		char why[256];
+		int rc;
+
+		if (!docx_is_docx(a->filename, a->content_type, a->data, a->len))
+			continue;
+		rc = worker_docx_to_text(a->data, a->len, &lim, DOCX_TIMEOUT,
+		    &in->docs[i].text, why, sizeof(why));
+		if (rc == WORKER_TEMP) {
+			log_warnx("Word attachment not read now: %s", why);
+			return -1;
+		}
+		if (rc == -1) {
+			in->docs[i].text = NULL;
+			in->docs[i].refused = xstrdup(why);
+		}
+	}
+	return 0;
+}
+
+static void
+free_docs(struct intake_input *in, size_t n)
+{
+	for (size_t i = 0; in->docs && i < n; i++) {
+		free(in->docs[i].text);
+		free(in->docs[i].refused);
+	}
+	free(in->docs);
+	in->docs = NULL;
+}
+
+/* What the message means, decided by intake (reading its Word files when
+ * intake asks), carried out by casework.  0, or -1 to abandon. */
+static int
+decide_and_apply(struct escbot *e, const struct message *m, const char *raw,
+    size_t len, struct verdict *v, time_t now)
+{
+	struct intake_lookup look;
+	struct intake_input in = { m, raw, len, NULL, 0, e->cfg, e->rules,
+	    e->dir, e->cal, &look, now };
+	int rc = -1;
+
+	casework_lookup(e, &look);
+	if (intake_decide(&in, v) == -1)
+		goto done;
+	if (v->kind == VERDICT_READ_DOCS) {
+		verdict_free(v);
+		if (read_docs(e, m, &in) == -1 || intake_decide(&in, v) == -1)
+			goto done;
+	}
+	rc = casework_verdict(e, m, v, now);
+done:
+	free_docs(&in, m->nattachments);
+	return rc;
+}
+
+/* The verdict for a message escbot cannot or will not read. */
+static void
+reject(struct verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+reject(struct verdict *v, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	v->kind = VERDICT_REJECT;
+	v->outcome = "rejected";
+	v->rejected = 1;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(v->reason);
+	v->reason = sb_steal(&sb);
+}
+
+int
+mailbox_message(struct escbot *e, const char *raw, size_t len,
+    uint32_t uidvalidity, uint32_t uid, char **folder)
+{
+	struct processed_msg pm;
+	struct verdict v;
+	struct message *m = NULL;
+	char err[256], *fp, *known = NULL;
+	time_t now = escbot_now(e);
+	int rc;
+
+	*folder = NULL;
+	memset(&v, 0, sizeof(v));
+	fp = fingerprint(raw, len);
+	if ((rc = store_processed_find(e->store, fp, &known)) == 1) {
+		/* Done before (a crash before the move, a re-delivery, a new
+		 * UIDVALIDITY): only the move is left. */
+		log_info("uid %u: already processed; moving to %s", uid, known);
+		*folder = known;
+		free(fp);
+		return 0;
+	}
+	if (rc == -1 || store_begin(e->store) == -1)
+		goto fail;
+	if (len > (size_t)e->cfg->max_message_size)
+		reject(&v, "message of %zu bytes is over max_message_size", len);
+	else if (message_parse(raw, len, &m, err, sizeof(err)) == -1)
+		reject(&v, "unreadable message: %s", err);
+	else if (m->message_id && m->from_addr &&
+	    (rc = store_processed_find_id(e->store, m->message_id, m->from_addr,
+	    &known)) != 0) {
+		/* The same message delivered again with other trace headers:
+		 * it goes where the first copy went, and nothing is done. */
+		if (rc == -1)
+			goto fail_txn;
+		v.outcome = "duplicate";
+		v.reason = xstrdup("a copy of a message already processed");
+		v.rejected = strcmp(known, e->cfg->imap.rejected_folder) == 0;
+	} else if (decide_and_apply(e, m, raw, len, &v, now) == -1)
+		goto fail_txn;
+	memset(&pm, 0, sizeof(pm));
+	pm.uidvalidity = uidvalidity;
+	pm.uid = uid;
+	pm.fingerprint = fp;
+	pm.message_id = m ? m->message_id : NULL;
+	pm.sender = m ? m->from_addr : NULL;
+	pm.outcome = v.outcome;
+	pm.reason = v.reason;
+	pm.folder = v.rejected ? e->cfg->imap.rejected_folder :
+	    e->cfg->imap.processed_folder;
+	pm.case_id = v.case_id;
+	pm.at = now;
+	if (store_processed_add(e->store, &pm) == -1 ||
+	    store_commit(e->store) == -1)
+		goto fail_txn;
+	log_info("uid %u: %s: %s", uid, v.outcome, v.reason);
+	*folder = xstrdup(pm.folder);
+	message_free(m);
+	verdict_free(&v);
+	free(known);
+	free(fp);
+	return 0;
+fail_txn:
+	store_rollback(e->store);
+fail:
+	log_warnx("uid %u: not processed, left in the inbox: %s", uid,
+	    store_error(e->store));
+	message_free(m);
+	verdict_free(&v);
+	free(known);
+	free(fp);
+	return -1;
+}
+
+/* Date: of a raw message before `since` (a message without one is not). */
+static int
+older_than(const char *raw, size_t len, time_t since)
+{
+	struct message *m;
+	char err[128];
+	int old = 0;
+
+	if (message_parse(raw, len, &m, err, sizeof(err)) == 0) {
+		old = m->date != 0 && m->date < since;
+		message_free(m);
+	}
+	return old;
+}
+
+/* At most imap.batch messages (and this many bytes, unless one message
+ * is larger) are fetched, committed and moved together: two fetch round
+ * trips, one commit and one MOVE per batch rather than per message. */
+#define FETCH_BATCH_BYTES	(8 * 1024 * 1024)
+
+static int imap_outage;	/* 1 while the mailbox cannot be reached */
+
+/* Committed messages waiting to be moved, by destination folder. */
+struct moves {
+	struct {
+		char		*folder;
+		uint32_t	*uids;
+		size_t		 n;
+	} f[4];
+	size_t	nf;
+	size_t	n;		/* messages in all folders */
+};
+
+static void
+moves_add(struct moves *mv, const char *folder, uint32_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < mv->nf; i++)
+		if (strcmp(mv->f[i].folder, folder) == 0)
+			break;
+	if (i == mv->nf) {
+		if (mv->nf == sizeof(mv->f) / sizeof(mv->f[0]))
+			fatalx("mailbox: too many destination folders");
+		mv->f[mv->nf++].folder = xstrdup(folder);
+	}
+	mv->f[i].uids = xreallocarray(mv->f[i].uids, mv->f[i].n + 1,
+	    sizeof(uint32_t));
+	mv->f[i].uids[mv->f[i].n++] = uid;
+	mv->n++;
+}
+
+/* Move what is waiting.  0, or -1 (logged; *stop_at set to the first UID
+ * not moved, so the next pass finds it again). */
+static int
+moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
+    uint32_t *stop_at)
+{
+	char err[512];
+	int rc = 0;
+
+	/* Nothing leaves the inbox before its record is on disk. */
+	if (mv->n > 0 && store_sync(e->store) == -1) {
+		for (size_t i = 0; i < mv->nf; i++)
+			if (mv->f[i].n > 0 && (*stop_at == 0 ||
+			    mv->f[i].uids[0] < *stop_at))
+				*stop_at = mv->f[i].uids[0];
+		rc = -1;
+		goto done;
+	}
+	for (size_t i = 0; i < mv->nf; i++) {
+		if (mv->f[i].n == 0)
+			continue;
+		if (rc == 0 && imap_move_uids(im, mv->f[i].uids, mv->f[i].n,
+		    mv->f[i].folder, err, sizeof(err)) != IMAP_OK) {
+			log_warnx("imap: move of %zu message%s to %s: %s",
+			    mv->f[i].n, mv->f[i].n == 1 ? "" : "s",
+			    mv->f[i].folder, err);
+			rc = -1;
+		}
+		if (rc == -1 && (*stop_at == 0 || mv->f[i].uids[0] < *stop_at))
+			*stop_at = mv->f[i].uids[0];
+		mv->f[i].n = 0;
+	}
+done:
+	for (size_t i = 0; i < mv->nf; i++)
+		mv->f[i].n = 0;
+	mv->n = 0;
+	return rc;
+}
+
+static void
+moves_free(struct moves *mv)
+{
+	for (size_t i = 0; i < mv->nf; i++) {
+		free(mv->f[i].folder);
+		free(mv->f[i].uids);
+	}
+	memset(mv, 0, sizeof(*mv));
+}
+
+static int
+stopping(const struct escbot *e)
+{
+	return e->stop != NULL && *e->stop;
+}
+
+static void
+show_progress(size_t i, size_t n, const struct timespec *t0)
+{
+	struct timespec t1;
+	double secs;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	fprintf(stderr, "\r%zu/%zu messages, %.1f per second ", i, n,
+	    secs > 0 ? (double)i / secs : 0.0);
+}
+
+/*
+ * Process fetched messages in one transaction (store.h's batch): each
+ * message is its own unit, so one that fails is left in the inbox alone.
+ * Only when the batch is committed are its messages queued for the move
+ * and *handled advanced; if the commit fails, none of them is, and the
+ * cursor stays before the batch.  Returns -1 when the pass should stop.
+ */
+static int
+mailbox_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
+    uint32_t uidv, struct moves *mv, uint32_t *handled, uint32_t *stop_at,
+    int *done, int *failed)
+{
+	struct { uint32_t uid; char *folder; } *ok;
+	uint32_t next = *handled;
+	size_t nok = 0, j;
+	int rc = 0;
+
+	ok = xcalloc(got, sizeof(*ok));
+	if (store_batch_begin(e->store) == -1) {
+		log_warnx("uid %u: not processed, left in the inbox: %s",
+		    msgs[0].uid, store_error(e->store));
+		rc = -1;
+		goto fail;
+	}
+	for (j = 0; j < got && !stopping(e); j++) {
+		struct imap_msg *m = &msgs[j];
+
+		if (m->raw == NULL) {
+			/* Listed, then gone before the fetch (another client
+			 * moved it): the next pass looks again. */
+			log_warnx("uid %u: no longer on the server", m->uid);
+			if (!*stop_at)
+				*stop_at = m->uid;
+			continue;
+		}
+		if (e->since && older_than(m->raw, m->len, e->since)) {
+			/* run --since: a backfill limited to recent mail
+			 * leaves older messages where they are. */
+			log_debug("uid %u: before --since; left in the inbox",
+			    m->uid);
+			next = m->uid + 1;
+			continue;
+		}
+		if (mailbox_message(e, m->raw, m->len, uidv, m->uid,
+		    &ok[nok].folder) == -1) {
+			/* Left in the inbox; the cursor stays before it so
+			 * the next pass tries it again. */
+			if (!*stop_at)
+				*stop_at = m->uid;
+			(*failed)++;
+			continue;
+		}
+		ok[nok++].uid = m->uid;
+		next = m->uid + 1;
+	}
+	if (store_batch_commit(e->store) == -1) {
+		log_warnx("uids %u-%u: not recorded, left in the inbox: %s",
+		    msgs[0].uid, msgs[got - 1].uid, store_error(e->store));
+		if (!*stop_at || msgs[0].uid < *stop_at)
+			*stop_at = msgs[0].uid;
+		*failed += (int)nok;
+		rc = -1;
+		goto fail;
+	}
+	log_debug("uids %u-%u: %zu message%s committed", msgs[0].uid,
+	    msgs[got - 1].uid, nok, nok == 1 ? "" : "s");
+	for (size_t k = 0; k < nok; k++)
+		moves_add(mv, ok[k].folder, ok[k].uid);
+	*done += (int)nok;
+	*handled = next;
+fail:
+	for (size_t k = 0; k < nok; k++)
+		free(ok[k].folder);
+	free(ok);
+	for (j = 0; j < got; j++) {
+		free(msgs[j].raw);
+		msgs[j].raw = NULL;
+	}
+	return rc;
+}
+
+int
+mailbox_imap_open(struct escbot *e, struct imap **out, char *err,
+    size_t errlen)
+{
+	struct imap_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.host = e->cfg->imap.host;
+	p.port = e->cfg->imap.port;
+	p.tls = e->cfg->imap.tls;
+	p.user = e->cfg->imap.user;
+	p.password = e->cfg->imap.password;
+	p.ca_file = e->cfg->imap.ca_file;
+	p.folder = e->cfg->imap.folder;
+	p.timeout = e->cfg->imap.timeout;
+	if (e->cfg->imap.auth == CONFIG_AUTH_XOAUTH2) {
+		struct oauth_params op;
+
+		config_oauth_params(e->cfg, &op);
+		return imap_open_xoauth2(&p, &op, out, err, errlen);
+	}
+	return imap_open(&p, out, err, errlen);
+}
+
+int
+mailbox_pass(struct escbot *e)
+{
+	const char *folder_name = e->cfg->imap.folder;
+	struct imap *im;
+	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
+	uint32_t handled = 0;
+	size_t n = 0, got = 0, want, batch;
+	char err[512];
+	int rc, done = 0, failed = 0, progress, one_by_one = 0;
+	struct timespec t0;
+	struct moves mv = { 0 };
+	struct imap_msg *msgs;
+
+	if ((rc = mailbox_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
+		/* Once per outage, not once per poll. */
+		if (!imap_outage)
+			log_warnx("imap: %s%s", err, rc == IMAP_ERR_TEMP ?
+			    "; will retry" : "");
+		imap_outage = 1;
+		snprintf(e->last_error, sizeof(e->last_error), "%s", err);
+		return rc == IMAP_ERR_FINAL ? MAILBOX_FINAL : MAILBOX_TEMP;
+	}
+	if (imap_outage)
+		log_info("imap: %s reachable again", e->cfg->imap.host);
+	imap_outage = 0;
+	uidv = imap_uidvalidity(im);
+	if (store_mailbox_get(e->store, folder_name, &known_uidv, &next_uid) == 1 &&
+	    known_uidv != uidv) {
+		/* The server renumbered the folder: look at everything again;
+		 * fingerprints keep what was done from being done twice. */
+		log_warnx("imap: %s UIDVALIDITY changed (%u -> %u); rescanning",
+		    folder_name, known_uidv, uidv);
+		next_uid = 1;
+	}
+	if (known_uidv != uidv)
+		next_uid = 1;
+	if ((rc = imap_list_uids(im, next_uid, &uids, &n, err, sizeof(err))) != 0) {
+		log_warnx("imap: %s", err);
+		imap_close(im);
+		return rc == IMAP_ERR_FINAL ? MAILBOX_FINAL : MAILBOX_TEMP;
+	}
+	progress = n >= 20 && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	batch = (size_t)e->cfg->imap.batch;
+	msgs = xcalloc(batch, sizeof(*msgs));
+	for (size_t i = 0; i < n && !stopping(e); i += got) {
+		if (progress)
+			show_progress(i, n, &t0);
+		want = one_by_one ? 1 : n - i < batch ? n - i : batch;
+		rc = imap_fetch_many(im, uids + i, want, FETCH_BATCH_BYTES, msgs,
+		    &got, err, sizeof(err));
+		if (rc == IMAP_ERR_FINAL && !one_by_one) {
+			/* The server refused the batch: find the message it
+			 * refuses by asking for each alone. */
+			log_warnx("imap: %s; fetching one message at a time", err);
+			one_by_one = 1;
+			got = 0;
+			continue;
+		}
+		if (rc != IMAP_OK) {
+			log_warnx("imap: uid %u: %s", uids[i], err);
+			if (rc == IMAP_ERR_TEMP)
+				break;
+			if (!stop_at)
+				stop_at = uids[i];
+			got = 1;
+			continue;
+		}
+		if (mailbox_batch(e, msgs, got, uidv, &mv, &handled, &stop_at,
+		    &done, &failed) == -1)
+			break;
+		/* Every message of the batch is committed: make it durable,
+		 * move the batch (one round trip), then advance the cursor. */
+		if (moves_flush(e, im, &mv, &stop_at) == -1)
+			break;
+		if (!stop_at)
+			store_mailbox_set(e->store, folder_name, uidv, handled);
+	}
+	free(msgs);
+	(void)moves_flush(e, im, &mv, &stop_at);
+	moves_free(&mv);
+	if (progress)
+		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
+	/* The cursor never passes a message that was not handled: the first
+	 * one left behind, else the last one handled, else where it was. */
+	store_mailbox_set(e->store, folder_name, uidv, stop_at ? stop_at :
+	    handled ? handled : next_uid);
+	free(uids);
+	imap_close(im);
+	/* A message that could not be recorded stays in the inbox for the
+	 * next pass; say so to a scheduler running "run --once". */
+	return failed ? MAILBOX_TEMP : done;
+}
