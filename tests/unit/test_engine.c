@@ -76,6 +76,9 @@ static struct directory *dir;
 
 static const struct row rows[] = {
 /* ---- each protocol's ladder, through to its last stage ---- */
+/* Cumulative 2, 7, 11, 14, 18, 25 working days from Monday 14 December:
+ * 25 and 28 December and 1 January are off; ticking late (the next
+ * morning) does not move the chained deadlines. */
 { "twsp ladder across Christmas 2026, ticked the next morning", "twsp",
   "tw-council,west-mercia", 0, NULL,
   { "2026-12-14T10:00 open 1", "2026-12-17T09:00 tick",
@@ -111,6 +114,8 @@ static const struct row rows[] = {
 		"event chased: stage 5 overdue: chase 1 of 4",
 		"= s5 #5 open due 2027-01-21T17:00+00:00 wake 2027-01-25T17:00+00:00",
 		NULL } },
+/* From Monday 15 March 2027: Good Friday 26 and Easter Monday 29 March
+ * off, BST from Sunday 28 March (deadlines at 17:00+01:00). */
 { "twsp ladder across Easter 2027 and the March clock change", "twsp",
   NULL, 0, NULL,
   { "2027-03-15T09:30 open 1", "2027-03-18T09:00 tick",
@@ -146,6 +151,8 @@ static const struct row rows[] = {
 		"event chased: stage 5 overdue: chase 1 of 4",
 		"= s5 #5 open due 2027-04-21T17:00+01:00 wake 2027-04-23T17:00+01:00",
 		NULL } },
+/* 2, 5, 5, 10 days: 16 Dec, 23 Dec, 4 Jan, 18 Jan; the last stage is
+ * chased at the deadline and every 5 working days, 3 in all, then left. */
 { "wsab ladder across Christmas, then chased out", "wsab", NULL, 0, NULL,
   { "2026-12-14T10:00 open 1", "2026-12-16T17:00 tick",
     "2026-12-23T17:00 tick", "2027-01-04T17:00 tick", "2027-01-18T17:00 tick",
@@ -182,6 +189,9 @@ static const struct row rows[] = {
 		"> 2027-03-01T10:00 tick",
 		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 0",
 		NULL } },
+/* 3, 5, 5, 10 days: 26 Nov, 3 Dec, 10 Dec, 24 Dec.  The chase due at
+ * 17:00 on Christmas Eve is decided on Christmas Day and held to Tuesday
+ * 29th 09:00; the next at 5 and 10 working days: 5 and 12 January. */
 { "wscb ladder ticked daily at noon: reminders, escalations, chases", "wscb",
   NULL, 0, NULL,
   { "2026-11-23T10:00 open 1", "2026-11-23T12:00 daily 60" },
@@ -232,6 +242,8 @@ static const struct row rows[] = {
 		"event chased: stage 4 overdue: chase 3 of 3",
 		"= s4 #3 open due 2026-12-24T17:00+00:00 wake 0",
 		NULL } },
+/* Same working day (raised after hours: the next one), then 1, then 5
+ * days; chased every 2 working days, 3 in all. */
 { "wsp-covid ladder opened after hours, then chased out", "wsp-covid", NULL, 0,
   NULL,
   { "2026-11-23T18:00 open 1", "2026-11-24T17:00 tick",
@@ -351,6 +363,9 @@ static const struct row rows[] = {
 		"event escalated: stage 2 expired; escalated to stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2027-01-04T17:00+00:00 wake 2026-12-31T09:00+00:00",
 		NULL } },
+/* Thursday 22 October 2026 10:00 BST + 2 working days: Monday 26th
+ * 17:00 GMT.  Reminders at 09:00 local: 08:00Z on Friday, 09:00Z on
+ * Monday; the deadline is 17:00Z, not 16:00Z. */
 { "reminders and deadline across the October 2026 clock change", "twsp", NULL,
   0, NULL,
   { "2026-10-22T10:00 open 1", "2026-10-23T08:00:00Z tick",
@@ -378,6 +393,8 @@ static const struct row rows[] = {
 		"event escalated: stage 1 expired; escalated to stage 1 (Practitioners: review and seek agreement)",
 		"= s1 #1 open due 2026-11-02T17:00+00:00 wake 2026-10-30T09:00+00:00",
 		NULL } },
+/* Wednesday 24 March 2027 + 3 working days (Thu 25, Tue 30, Wed 31):
+ * 17:00 BST = 16:00Z; the reminder at 09:00 BST = 08:00Z. */
 { "reminder and deadline across Easter and the March 2027 clock change",
   "wscb", NULL, 0, NULL,
   { "2027-03-24T10:00 open 1", "2027-03-31T07:30:00Z tick",
@@ -449,6 +466,9 @@ static const struct row rows[] = {
 		"= s3 #2 open due 2027-04-05T17:00+01:00 wake 2027-04-02T09:00+01:00",
 		NULL } },
 /* ---- chasing ---- */
+/* Stage 5: 7 working days (due Wednesday 2 December), reminded 2 days
+ * before and that morning, chased at 2 Dec, 4 Dec (decided on Saturday,
+ * held to Monday), 8 and 10 Dec: chase_max 3 is 4 chases. */
 { "twsp last stage chased every 2 working days, 4 times, then left overdue",
   "twsp", NULL, 0, NULL,
   { "2026-11-23T10:00 open 5", "2026-11-23T10:00 daily 60" },
@@ -599,6 +619,8 @@ static const struct row rows[] = {
 		"> 2026-12-16T10:00 tick",
 		"= s3 #3 paused left 2 due 2026-11-26T17:00+00:00 wake 2026-12-22T17:00+00:00",
 		NULL } },
+/* Due Monday 21 December; paused Wednesday 16th with 3 days left
+ * (17, 18, 21); resumed Christmas Eve: 29, 30, 31 December. */
 { "pause over Christmas: the days left count again from the resume", "wsab",
   NULL, 0, NULL,
   { "2026-12-14T10:00 open 2", "2026-12-16T10:00 pause",
@@ -829,6 +851,9 @@ static const struct row rows[] = {
 		"= s3 #2 resolved at 2 due 2026-11-30T17:00+00:00 wake 0",
 		NULL } },
 /* ---- catch-up after downtime ---- */
+/* Down from 23 November to 25 January: stage 3 due 26 Nov, stage 4
+ * 2 Dec, stage 5 11 Dec, its chases 11, 15, 17, 21 Dec: one tick decides
+ * both escalations and only the last chase. */
 { "catch-up after two months down: each escalation once, then the latest chase",
   "twsp", NULL, 0, NULL,
   { "2026-11-23T10:00 open 3", "2027-01-25T10:00 tick",
