@@ -1,6 +1,7 @@
 """escbot's guarantees (shared/DESIGN.md, "Guarantees"), each proved
 against a real Dovecot and SMTP sink, and the bugs other ticket systems
-shipped, each a test named after it:
+shipped, each a test named after the behaviour it checks (where it came
+from is in its docstring):
 
 - crash safety: a batch of forms, escbot SIGKILLed 50+ times at every
   stage (fetch, parse, commit, move, send -- including with an SMTP
@@ -9,9 +10,12 @@ shipped, each a test named after it:
   every email called for went out, and a duplicate is always the same
   Message-ID;
 - one instance per database; SIGTERM stops the daemon promptly with 0;
-- Znuny (failed mail deleted), Zammad (re-import after an interrupted
-  fetch or a UIDVALIDITY change), osTicket (duplicate tickets, auto-reply
-  loops) and OTRS (deadlines miscounted across a clock change).
+- mail that cannot be processed is kept, never deleted (from Znuny);
+- nothing is imported or answered twice, after an interrupted fetch, a
+  UIDVALIDITY change or a re-delivery (from Zammad and osTicket);
+- auto-replies, bounces and escbot's own mail are never answered (from
+  osTicket's auto-reply loops);
+- deadlines across the clock changes (from OTRS).
 
 Time is always given with --now, except in the daemon tests, which only
 depend on the acknowledgement (never held back by working hours).
@@ -541,12 +545,16 @@ class OneInstance(Base):
         self.assertLess(secs, 2.5, "SIGTERM during sends took %.1f s" % secs)
 
 
-# --------------------------------------------------------------- peers' bugs
+# ------------------------------------------- mail that fails is kept
 
-class PeersBugs(Base):
-    # -- Znuny: mail whose processing failed was deleted
+class FailedMailIsKept(Base):
+    # -- From Znuny: mail whose processing failed was deleted
 
-    def test_znuny_unprocessable_mail_is_rejected_with_reason_never_deleted(self):
+    def test_unprocessable_mail_is_rejected_with_reason_never_deleted(self):
+        """From Znuny: mail whose processing failed was deleted.  Mail
+        that cannot be read, has no sender, comes from outside the
+        directory, is too big or has a broken form goes to Rejected with
+        a reason recorded; none is deleted or left in the inbox."""
         env = self.make_env(extra_config="max_message_size = 200000;")
         s = "casey@telford.example.gov.uk"
         bad = [
@@ -591,7 +599,10 @@ class PeersBugs(Base):
         env.run("run", "--once", now=NOW)
         self.assertEqual(census_total(census(env.dovecot)), len(bad))
 
-    def test_znuny_processing_failure_leaves_mail_in_inbox(self):
+    def test_mail_that_cannot_be_recorded_stays_in_inbox(self):
+        """From Znuny: mail whose processing failed was deleted.  A form
+        that cannot be recorded (the database is locked) stays in the
+        inbox, and is done once when the database is free."""
         import sqlite3
         env = self.make_env()
         env.run("run", "--once", now=NOW)          # creates the database
@@ -633,8 +644,9 @@ class PeersBugs(Base):
         self.assertEqual(census(env.dovecot).get("INBOX"), [])
         self.assertEqual(len(to_whom(env.sink, "casey@telford.example.gov.uk")), 1)
 
-    def test_znuny_one_failing_message_in_a_batch_stays_alone(self):
-        """Messages are recorded a batch to a transaction; one that cannot
+    def test_one_failing_message_in_a_batch_stays_alone(self):
+        """From Znuny: mail whose processing failed was deleted.
+        Messages are recorded a batch to a transaction; one that cannot
         be recorded is taken back alone: the others of its batch are
         committed, answered and moved, it stays in the inbox, and the
         cursor does not pass it."""
@@ -674,9 +686,17 @@ class PeersBugs(Base):
         self.assertEqual(len(to_whom(env.sink,
                                      "casey@telford.example.gov.uk")), 3)
 
-    # -- Zammad: re-imported and re-answered after an interrupted fetch
 
-    def test_zammad_interrupted_run_reimports_nothing_and_resends_same_ack(self):
+# ------------------------------------------------- nothing done twice
+
+class NothingImportedTwice(Base):
+    # -- From Zammad: re-imported and re-answered after an interrupted fetch
+
+    def test_interrupted_run_reimports_nothing_and_resends_same_ack(self):
+        """From Zammad: mail re-imported and re-answered after an
+        interrupted fetch.  Killed while sending, with the messages put
+        back in the inbox, escbot opens no second case and resends only
+        the acknowledgement in flight, with the same Message-ID."""
         env = self.make_env(sink_delay=1.0)
         senders = ["ann.%d@telford.example.gov.uk" % i for i in range(3)]
         for i, s in enumerate(senders):
@@ -714,7 +734,10 @@ class PeersBugs(Base):
         self.assertEqual(c["INBOX"], [])
         self.assertEqual(len(c["Processed"]), 3)
 
-    def test_zammad_uidvalidity_change_reimports_nothing(self):
+    def test_uidvalidity_change_reimports_nothing(self):
+        """From Zammad: mail re-imported after the mailbox's UIDVALIDITY
+        changed.  A restored, renumbered inbox opens no second case; only
+        the message that is new is handled."""
         env = self.make_env()
         senders = ["una.%d@telford.example.gov.uk" % i for i in range(3)]
         for i, s in enumerate(senders):
@@ -750,9 +773,11 @@ class PeersBugs(Base):
         self.assertEqual(len(c["Processed"]), 4)
         self.assertEqual(len(c["Rejected"]), 1)
 
-    # -- osTicket: duplicate tickets
+    # -- From osTicket: duplicate tickets
 
-    def test_osticket_same_message_twice_opens_one_case(self):
+    def test_same_message_delivered_twice_opens_one_case(self):
+        """From osTicket: duplicate tickets.  The same message delivered
+        three times opens one case and is acknowledged once."""
         env = self.make_env()
         s = "robin@wigan.example.gov.uk"
         raw = make_message(s, "Proforma", wsab_lines("Dot Duplicate"),
@@ -773,7 +798,10 @@ class PeersBugs(Base):
     # more trace header (a new Received line, same Message-ID, same body)
     # opened a second WSAB case and was acknowledged again, and a TWSP
     # referral got an "Added to the case" reply.
-    def test_osticket_redelivery_with_new_received_header_opens_one_case(self):
+    def test_redelivery_with_new_received_header_opens_one_case(self):
+        """From osTicket: duplicate tickets.  The same message re-delivered
+        with one more Received header opens no second case and gets no
+        second answer."""
         env = self.make_env()
         wsab_from = "robin@wigan.example.gov.uk"
         twsp_from = "casey@telford.example.gov.uk"
@@ -794,9 +822,17 @@ class PeersBugs(Base):
         self.assertEqual(len(to_whom(env.sink, wsab_from)), 1)
         self.assertEqual(len(to_whom(env.sink, twsp_from)), 1)
 
-    # -- osTicket: auto-reply loops
 
-    def test_osticket_auto_replies_bounces_and_own_mail_never_answered(self):
+# -------------------------------------------------------- no mail loops
+
+class NoMailLoops(Base):
+    # -- From osTicket: auto-reply loops
+
+    def test_auto_replies_bounces_and_own_mail_never_answered(self):
+        """From osTicket: auto-reply loops.  Out-of-office replies, an
+        autoresponder quoting a form, a bounce and escbot's own mail
+        looped back open no case and are never answered; the bounce is
+        recorded on the case."""
         env = self.make_env()
         raiser = "casey@telford.example.gov.uk"
         env.deliver(make_message(raiser, "Referral",
@@ -897,7 +933,11 @@ class PeersBugs(Base):
         self.assertEqual(len(bounces), 1, events)
         self.assertIn(director, bounces[0]["actor"] + " " + bounces[0]["detail"])
 
-    # -- OTRS: working days miscounted across a clock change
+
+# ------------------------------------------ deadlines and clock changes
+
+class DeadlinesAcrossClockChanges(Base):
+    # -- From OTRS: working days miscounted across a clock change
 
     def open_twsp_at(self, env, now):
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
@@ -938,7 +978,9 @@ class PeersBugs(Base):
         self.assertEqual(self.stage_at(env, at(escalation, -5)), 3)
         self.assertEqual(self.stage_at(env, at(escalation, 5)), 4)
 
-    def test_otrs_deadline_across_october_2026_clock_change(self):
+    def test_deadline_across_october_2026_clock_change(self):
+        """From OTRS: working days miscounted across a clock change.
+        Reminder and escalation at GMT times after clocks go back."""
         # Friday 23 October 2026, 10:00 BST; clocks go back on Sunday 25th.
         # 3 working days: Mon 26, Tue 27, Wed 28 -> Wednesday 17:00 GMT.
         # Reminder the morning before at 09:00 GMT (not 08:00Z); escalated
@@ -948,7 +990,10 @@ class PeersBugs(Base):
                             reminder="2026-10-27T09:00:00Z",
                             escalation="2026-10-28T17:00:00Z")
 
-    def test_otrs_deadline_across_march_2027_clock_change(self):
+    def test_deadline_across_march_2027_clock_change(self):
+        """From OTRS: working days miscounted across a clock change.
+        Easter bank holidays skipped; reminder and escalation at BST
+        times after clocks go forward."""
         # Wednesday 24 March 2027, 10:00 GMT; Good Friday 26th and Easter
         # Monday 29th are bank holidays; clocks go forward on Sunday 28th.
         # 3 working days: Thu 25, Tue 30, Wed 31 -> Wednesday 17:00 BST.
@@ -959,7 +1004,10 @@ class PeersBugs(Base):
                             reminder="2027-03-30T08:00:00Z",
                             escalation="2027-03-31T16:00:00Z")
 
-    def test_otrs_deadline_opened_the_day_before_easter_and_dst(self):
+    def test_deadline_opened_the_day_before_easter_and_dst(self):
+        """From OTRS: working days miscounted across a clock change.  A
+        case opened the day before Good Friday is due in BST, Easter
+        Monday skipped."""
         env = self.make_env()
         # Thursday 25 March 2027: Fri 26 and Mon 29 are holidays, so
         # Tue 30, Wed 31, Thu 1 April -> Thursday 17:00 BST = 16:00Z.
