@@ -253,11 +253,13 @@ queue_to_stage(struct case_state *c, const struct engine_ctx *x,
 		 * rather than chase nobody, and say so in the audit trail. */
 		add_event(d, "no-contact", NULL,
 		    "no directory contact for the roles of stage %d", s->number);
-		if (c->raised_by && m->ncc) {
-			list_add(&m->to, &m->nto, m->cc[0]);
-			free(m->cc[0]);
-			m->cc[0] = NULL;
+		if (c->raised_by) {
+			list_add(&m->to, &m->nto, c->raised_by);
+			for (size_t i = 0; i < m->ncc; i++)
+				free(m->cc[i]);
 			m->ncc = 0;
+			if (m->cc)
+				m->cc[0] = NULL;
 		}
 	}
 }

@@ -949,17 +949,12 @@ static const struct row rows[] = {
 		"= s4 #4 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
 		NULL } },
 /*
- * ENGINE BUG (engine.c, reported, not fixed here): queue_to_stage() says
- * "Nobody holds the role in the directory: tell the raiser rather than
- * chase nobody", but only moves the raiser into "to" when the raiser is
- * in "cc", which reminders never are: the reminder is decided with
- * "to=" empty (and casework's queue_mail() drops a mail with no
- * recipient), so nobody is reminded.  Today: "mail reminder
- * s3/d2026-11-26T17:00+00:00/r0 nb=2026-11-25T09:00+00:00 to=".
+ * Once a bug: queue_to_stage() only moved the raiser into "to" when the
+ * raiser was in "cc", which reminders never are, so a reminder for a
+ * stage whose roles nobody holds went to nobody.
  */
 { "no contact for the stage's roles: the reminder goes to the raiser", "twsp",
-  "wrekin-housing", 0, "engine bug: a reminder for a stage whose roles have "
-  "no directory contact is decided with no recipient, not to the raiser",
+  "wrekin-housing", 0, NULL,
   { "2026-11-23T10:00 open 3", "2026-11-25T09:00 tick" },
   {
 		"> 2026-11-23T10:00 open 3",
