@@ -769,7 +769,9 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
 
 	if ((rc = get_case(in, ref, &c)) != 1) {
 		free(ref);
-		return rc;
+		/* Named by a Message-ID, yet not there: the store is
+		 * not consistent; the message waits. */
+		return -1;
 	}
 	v->ref = ref;
 	v->case_id = c.id;
@@ -816,7 +818,7 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v)
 
 	if ((rc = get_case(in, ref, &c)) != 1) {
 		free(ref);
-		return rc;
+		return -1;
 	}
 	v->ref = ref;
 	v->case_id = c.id;
@@ -1007,15 +1009,14 @@ decide_form(const struct intake_input *in, struct verdict *v)
 
 /* ------------------------------------------------------------------ */
 
-int
-intake_decide(const struct intake_input *in, struct verdict *v)
+static int
+decide(const struct intake_input *in, struct verdict *v)
 {
 	const struct message *m = in->msg;
 	const char *why;
 	char *ref;
 	int rc;
 
-	memset(v, 0, sizeof(*v));
 	if (m->from_addr && in->cfg->smtp.from_addr &&
 	    strcmp(m->from_addr, in->cfg->smtp.from_addr) == 0) {
 		set_verdict(v, VERDICT_OWN, "own", 0, "escbot's own message");
@@ -1044,6 +1045,16 @@ intake_decide(const struct intake_input *in, struct verdict *v)
 	if (rc == -1)
 		return -1;
 	return decide_form(in, v);
+}
+
+int
+intake_decide(const struct intake_input *in, struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (decide(in, v) == 0)
+		return 0;
+	verdict_free(v);
+	return -1;
 }
 
 void

@@ -1,0 +1,1171 @@
+#!/usr/bin/python3
+"""make-intake-corpus: writes the fixture messages of tests/unit/test_intake.c
+into tests/unit/intake/ (or the folder given): what Outlook / Microsoft 365,
+Gmail and Apple Mail really send -- multipart/alternative with
+quoted-printable windows-1252 or UTF-8 and Word-generated HTML tables,
+"On ... wrote:" and "-----Original Message-----" quoting, Exchange
+headers, delivery reports, out-of-office replies -- built with the standard
+library's email package, byte for byte the same on every run (fixed dates,
+Message-IDs and MIME boundaries).  The form bodies come from
+tests/lib/forms_fixtures.py and etc/samples/*.eml; the Word attachments are
+tests/fixtures/docx/*.docx.  Fictional people only.
+
+    /usr/bin/python3 tests/tools/make-intake-corpus.py [DIR]
+"""
+import base64
+import os
+import sys
+from email import policy
+from email.message import EmailMessage
+from html import escape
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                    "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import forms_fixtures as ff  # noqa: E402
+
+OUT = (sys.argv[1] if len(sys.argv) > 1 else
+       os.path.join(ROOT, "tests", "unit", "intake"))
+DOCX = os.path.join(ROOT, "tests", "fixtures", "docx")
+
+BOX = "Safeguarding escalations <wsabtraining@example.gov.uk>"
+BOX_ADDR = "wsabtraining@example.gov.uk"
+
+# escbot's own Message-IDs known to the fake store of test_intake.c.
+T7_ACK = "escbot.3f9a1c2e7b5d4a60@example.gov.uk"
+T7_REMIND = "escbot.8c2d0e4f1a6b3957@example.gov.uk"
+W12_ACK = "escbot.51e0b7a9c3d24f18@example.gov.uk"
+W12_REMIND = "escbot.d04c9b2a7e1f6358@example.gov.uk"
+W13_ACK = "escbot.a7c35e19b0d2f864@example.gov.uk"
+W14_ACK = "escbot.0b6f2d8e4c1a9735@example.gov.uk"
+C3_ACK = "escbot.e2a4c6b8d0f13579@example.gov.uk"
+UNKNOWN_OURS = "escbot.ffff0000aaaa1111@example.gov.uk"
+# The practitioner's own message that opened TWSP-2026-0007.
+T7_THREAD = "20260202093000.4411@telford.example.gov.uk"
+
+PEOPLE = {
+    "jo": "Jo Practitioner <jo.practitioner@telford.example.gov.uk>",
+    "casey": "Casey Practitioner <casey.practitioner@telford.example.gov.uk>",
+    "tia": "Tia Lead <tia.lead@telford.example.gov.uk>",
+    "stranger": "Morgan Bystander <morgan.bystander@telford.example.gov.uk>",
+    "sam": "Sam Sample <sam.sample@wigan.example.gov.uk>",
+    "harper": "Harper Head <harper.head@wigan.example.gov.uk>",
+    "jos": "Jo Sample <jo.sample@wigan.example.gov.uk>",
+    "pat": "Pat Sample <pat.sample@wwl.example.nhs.uk>",
+    "chris": "Chris Sample <chris.sample@wwl.example.nhs.uk>",
+    "gmail": "Jo Practitioner <jo.practitioner.home@gmail.com>",
+    "lookalike": "Jo Practitioner <jo.practitioner@example.gov.uk.mail-secure.com>",
+    "wes": "Ch Insp Wes Lead <wes.lead@westmercia.example.police.uk>",
+}
+
+written = []
+
+
+# --- message builders -------------------------------------------------------
+
+def sample_body(name):
+    with open(os.path.join(ROOT, "etc", "samples", name), encoding="utf-8") as f:
+        raw = f.read()
+    return raw.split("\n\n", 1)[1]
+
+
+def date(day, hh, mm, month="Nov", year=2026, dow="Mon", tz="+0000"):
+    return "%s, %d %s %d %02d:%02d:%02d %s" % (dow, day, month, year, hh, mm,
+                                                  (day * 7 + mm) % 60, tz)
+
+
+def text_to_html(text, cells_p=False):
+    """Outlook's HTML for a text: Word's MsoNormal paragraphs, and a table
+    for each run of tab-separated lines (a pasted Word table)."""
+    out, rows = [], []
+
+    def flush():
+        if not rows:
+            return
+        out.append('<table class="MsoTableGrid" border="1" cellspacing="0" '
+                   'cellpadding="0" style="border-collapse:collapse;border:'
+                   'none">\n<tbody>')
+        for r in rows:
+            out.append("<tr>")
+            for c in r.split("\t"):
+                inner = escape(c) if c else "&nbsp;"
+                if cells_p:
+                    out.append('<td width="300" valign="top" style="width:'
+                               '225.4pt;border:solid windowtext 1.0pt;padding:'
+                               '0cm 5.4pt 0cm 5.4pt">\n<p class="MsoNormal">'
+                               '%s<o:p></o:p></p>\n</td>' % inner)
+                else:
+                    out.append('<td width="300" valign="top" style="width:'
+                               '225.4pt;border:solid windowtext 1.0pt;padding:'
+                               '0cm 5.4pt 0cm 5.4pt"><span style="font-size:'
+                               '11.0pt">%s</span></td>' % inner)
+            out.append("</tr>")
+        out.append("</tbody>\n</table>")
+        rows.clear()
+
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line)
+            continue
+        flush()
+        if line.strip() == "":
+            out.append('<p class="MsoNormal"><o:p>&nbsp;</o:p></p>')
+        else:
+            out.append('<p class="MsoNormal">%s<o:p></o:p></p>' % escape(line))
+    flush()
+    return (
+        '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-'
+        'microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office'
+        ':word" xmlns:m="http://schemas.microsoft.com/office/2004/12/omml" '
+        'xmlns="http://www.w3.org/TR/REC-html40">\n<head>\n<meta http-equiv='
+        '"Content-Type" content="text/html; charset=utf-8">\n<meta name='
+        '"Generator" content="Microsoft Word 15 (filtered medium)">\n<style>'
+        '<!--\n/* Font Definitions */\n@font-face\n\t{font-family:"Cambria '
+        'Math";\n\tpanose-1:2 4 5 3 5 4 6 3 2 4;}\np.MsoNormal, li.MsoNormal, '
+        'div.MsoNormal\n\t{margin:0cm;\n\tfont-size:11.0pt;\n\tfont-family:'
+        '"Calibri",sans-serif;}\n.MsoChpDefault\n\t{mso-style-type:export-only;}'
+        '\n@page WordSection1\n\t{size:612.0pt 792.0pt;}\ndiv.WordSection1\n\t'
+        '{page:WordSection1;}\n-->\n</style>\n</head>\n<body lang="EN-GB" link='
+        '"#0563C1" vlink="#954F72" style="word-wrap:break-word">\n<div class='
+        '"WordSection1">\n' + "\n".join(out) + "\n</div>\n</body>\n</html>\n")
+
+
+def base(frm, subject, msgid, when, to=BOX, cc=None, received=None):
+    m = EmailMessage(policy=policy.SMTP)
+    for r in received or []:
+        m["Received"] = r
+    if frm is not None:
+        m["From"] = frm
+    m["To"] = to
+    if cc:
+        m["CC"] = cc
+    m["Subject"] = subject
+    m["Date"] = when
+    m["Message-ID"] = "<%s>" % msgid
+    return m
+
+
+def thread_headers(m, in_reply_to=None, references=None):
+    if in_reply_to:
+        m["In-Reply-To"] = "<%s>" % in_reply_to
+    if references:
+        m["References"] = " ".join("<%s>" % r for r in references)
+
+
+def ms365_headers(m, domain, topic, index, auth=None, has_attach=False):
+    m["Thread-Topic"] = topic
+    m["Thread-Index"] = index
+    m["Accept-Language"] = "en-GB, en-US"
+    m["Content-Language"] = "en-GB"
+    m["X-MS-Has-Attach"] = "yes" if has_attach else ""
+    m["X-MS-TNEF-Correlator"] = ""
+    m["msip_labels"] = ("MSIP_Label_7a3b1c_Enabled=true; MSIP_Label_7a3b1c_"
+                        "Name=OFFICIAL; MSIP_Label_7a3b1c_SetDate=2026-11-20")
+    m["Authentication-Results"] = auth or (
+        "spf=pass (sender IP is 40.107.22.71) smtp.mailfrom=%s; dkim=pass "
+        "(signature was verified) header.d=%s;dmarc=pass action=none "
+        "header.from=%s;compauth=pass reason=100" % (domain, domain, domain))
+    m["X-MS-Exchange-Organization-SCL"] = "1"
+    m["X-MS-Exchange-Organization-AuthAs"] = "Anonymous"
+    m["X-MS-Exchange-Organization-Network-Message-Id"] = (
+        "4e2b7d61-%s-4c1f-08de-1a2b3c4d5e6f" % index[:4].encode().hex())
+    m["X-MS-Exchange-CrossTenant-OriginalArrivalTime"] = "23 Nov 2026 09:41:07.0512 (UTC)"
+    m["X-MS-Exchange-CrossTenant-FromEntityHeader"] = "Internet"
+    m["X-MS-Exchange-Transport-CrossTenantHeadersStamped"] = "AM9PR01MB8123"
+
+
+def tidy(part):
+    """The email package puts MIME-Version on every part; mail clients put
+    it only at the top."""
+    for sub in part.walk():
+        if sub is not part and "MIME-Version" in sub:
+            del sub["MIME-Version"]
+
+
+def attach(m, items, boundary):
+    if not items:
+        return
+    m.make_mixed(boundary=boundary)
+    for name, ctype, data in items:
+        maintype, subtype = ctype.split("/", 1)
+        m.add_attachment(data, maintype=maintype, subtype=subtype,
+                         filename=name)
+
+
+def docx_bytes(name):
+    with open(os.path.join(DOCX, name), "rb") as f:
+        return f.read()
+
+
+def fake_pdf(size):
+    head = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0"
+            b" R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\n"
+            b"endobj\n")
+    body = bytes((i * 131 + 7) % 256 for i in range(max(0, size - len(head) - 6)))
+    return head + body + b"%%EOF\n"
+
+
+def png(n):
+    return (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00"
+            b"\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa" + bytes([n]) * 40 +
+            b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+def outlook(name, frm, subject, msgid, when, text, html=True, charset="windows-1252",
+            cells_p=False, attachments=(), auth=None, cc=None, extra=(),
+            in_reply_to=None, references=None, html_only=False, index=None):
+    addr = frm.split("<")[-1].rstrip(">") if frm else "unknown@example.gov.uk"
+    domain = addr.split("@")[1]
+    m = base(frm, subject, msgid, when, cc=cc, received=[
+        "from AM9PR01MB8123.eurprd01.prod.exchangelabs.com (2603:10a6:20b:3c4::9)"
+        " by DB7PR01MB4470.eurprd01.prod.exchangelabs.com with HTTPS; " + when,
+        "from %s (40.107.22.71) by DB5EUR01FT012.mail.protection.outlook.com "
+        "(10.152.4.233) with Microsoft SMTP Server (version=TLS1_2, cipher="
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.7409.10 via Frontend "
+        "Transport; %s" % ("mail." + domain, when)])
+    thread_headers(m, in_reply_to, references)
+    ms365_headers(m, domain, subject.split(": ", 1)[-1],
+                  index or ("AQHa" + base64.b64encode(msgid.encode()).decode()[:24]),
+                  auth=auth, has_attach=bool(attachments))
+    for k, v in extra:
+        m[k] = v
+    if html_only:
+        m.set_content(text_to_html(text, cells_p), subtype="html",
+                      charset=charset, cte="quoted-printable")
+    else:
+        m.set_content(text.replace("\n", "\r\n") if False else text,
+                      charset=charset, cte="quoted-printable")
+        if html:
+            m.add_alternative(text_to_html(text, cells_p), subtype="html",
+                              charset=charset, cte="quoted-printable")
+            m.set_boundary("_000_%s_" % msgid.split("@")[0][:40])
+    attach(m, list(attachments), "_004_%s_" % msgid.split("@")[0][:40])
+    write(name, m)
+
+
+def gmail(name, frm, subject, msgid, when, text, attachments=(), extra=(),
+          in_reply_to=None, references=None, html=True):
+    m = base(frm, subject, msgid, when, received=[
+        "by mail-wr1-f54.google.com with SMTP id ffacd0b85a97d-38f2c4a7e1"
+        "so1234567f8f.1 for <wsabtraining@example.gov.uk>; " + when])
+    m["DKIM-Signature"] = ("v=1; a=rsa-sha256; c=relaxed/relaxed; d=gmail.com; "
+                           "s=20230601; t=1795432100; x=1796036900; "
+                           "h=to:subject:message-id:date:from:mime-version; "
+                           "bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=; "
+                           "b=dGVzdCBzaWduYXR1cmUgb25seQ==")
+    m["X-Gm-Message-State"] = "AOJu0YwTestOnlyStateValue0123456789abcdef"
+    m["X-Google-Smtp-Source"] = "AGHT+IFtestonlysource0123456789"
+    thread_headers(m, in_reply_to, references)
+    for k, v in extra:
+        m[k] = v
+    m.set_content(text, charset="utf-8", cte="quoted-printable")
+    if html:
+        paras = []
+        for line in text.split("\n"):
+            if line.startswith("> "):
+                paras.append("<blockquote class=\"gmail_quote\">%s</blockquote>"
+                             % escape(line[2:]))
+            elif line.startswith("On ") and line.endswith("wrote:"):
+                paras.append('<div class="gmail_attr">%s<br></div>' % escape(line))
+            else:
+                paras.append("<div>%s</div>" % (escape(line) or "<br>"))
+        m.add_alternative('<div dir="ltr">%s</div>\n' % "\n".join(paras),
+                          subtype="html", charset="utf-8",
+                          cte="quoted-printable")
+        m.set_boundary("0000000000%s" % msgid.encode().hex()[:18])
+    attach(m, list(attachments), "0000000000%s" % msgid.encode().hex()[18:36])
+    write(name, m)
+
+
+def apple(name, frm, subject, msgid, when, text, extra=(), in_reply_to=None,
+          references=None, attachments=()):
+    m = base(frm, subject, msgid, when, received=[
+        "from smtpclient.apple ([81.2.69.160]) by smtp.example.gov.uk with "
+        "ESMTPSA id 4Z9x0b2Lq7z9sWT; " + when])
+    m["X-Mailer"] = "Apple Mail (2.3774.600.62)"
+    thread_headers(m, in_reply_to, references)
+    for k, v in extra:
+        m[k] = v
+    m.set_content(text, charset="utf-8", cte="quoted-printable")
+    attach(m, list(attachments), "Apple-Mail=_%s" % msgid.encode().hex()[:24].upper())
+    write(name, m)
+
+
+def write(name, m):
+    tidy(m)
+    if "MIME-Version" in m and list(m.keys()).count("MIME-Version") > 1:
+        pass
+    data = m.as_bytes(policy=policy.SMTP)
+    path = os.path.join(OUT, name + ".eml")
+    with open(path, "wb") as f:
+        f.write(data)
+    written.append(name)
+
+
+def raw(name, text):
+    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+    with open(os.path.join(OUT, name + ".eml"), "wb") as f:
+        f.write(data)
+    written.append(name)
+
+
+def quoted_outlook(frm_line, sent, to, subject, body):
+    """Outlook's reply header block and the original below it."""
+    return ("\n\n________________________________\nFrom: %s\nSent: %s\nTo: %s\n"
+            "Subject: %s\n\n%s" % (frm_line, sent, to, subject, body))
+
+
+def quoted_original(frm_line, sent, to, subject, body):
+    return ("\n\n-----Original Message-----\nFrom: %s\nSent: %s\nTo: %s\n"
+            "Subject: %s\n\n%s" % (frm_line, sent, to, subject, body))
+
+
+def gmail_quote(who, when, body):
+    return ("\n\nOn %s, %s wrote:\n" % (when, who) +
+            "\n".join("> " + l if l else ">" for l in body.rstrip("\n").split("\n")) + "\n")
+
+
+ACK_T7 = """\
+Case TWSP-2026-0007 has been opened at stage 3 (Senior managers /
+designated safeguarding leads).
+
+Reply to this email with PAUSE, RESUME, EXTEND n days, ESCALATE or RESOLVED
+on the first line to act on the case.
+"""
+
+SIG_JO = "\nKind regards,\nJo Practitioner\nSenior Social Worker, Family Safeguarding Team\nTel 01952 000000\n"
+
+
+# --- forms -------------------------------------------------------------------
+
+TWSP_TABLE = sample_body("twsp-referral-table.eml")
+TWSP_TABLE_NEW = TWSP_TABLE.replace("TW-000123", "TW-61234")
+TWSP_SAMPLE_INLINE = sample_body("twsp-referral-inline.eml")
+TWSP_INCOMPLETE = sample_body("twsp-referral-incomplete.eml")
+WSAB_PROFORMA_LINES = sample_body("wsab-proforma-lines.eml")
+WSAB_PROFORMA_TABLE = sample_body("wsab-proforma-table.eml")
+WSAB_MEETING = sample_body("wsab-meeting-table.eml")
+WSAB_RESOLVED = sample_body("wsab-resolved.eml")
+WSCB_REPORT = sample_body("wscb-agency-report.eml")
+WSCB_RESOLVED = sample_body("wscb-resolved.eml")
+
+TWSP_RESOLVED = """\
+Resolution and Escalation Referral Form
+
+Client Reference Number (if applicable):\tTW-70420\tDate:\t16/11/2026
+Name of Individual:\tRiley Placeholder\tDate of Birth:\t09/09/2013
+Agency/Team:\tWest Mercia Police, Public Protection Unit
+Summary of Concerns, including the specific difference/s which has resulted in utilising the Escalation process:
+\tFamily Connect did not share the outcome of the section 47 enquiry with the school.
+Requested Action:\tShare the outcome with the school's DSL.
+Response:\tOutcome shared by the team manager.
+Date:\t18/11/2026\tSignature:\tT. Manager
+Resolution of Issues:\tAgreed at a joint meeting; the school has the outcome.
+Date:\t19/11/2026\tSignature:\tW. Lead
+"""
+
+TWSP_URGENT = ff.TWSP_INLINE.replace(
+    "Requested Action:",
+    "Alex is at immediate risk of significant harm at home.\nRequested Action:")
+TWSP_NOT_URGENT = ff.TWSP_INLINE.replace(
+    "Requested Action:",
+    "Alex is not at immediate risk; the concern is about drift.\n"
+    "Requested Action:").replace("TW-48213", "TW-48214")
+TWSP_REF_FIELD = ff.TWSP_INLINE.replace(
+    "Requested Action: A joint",
+    "This follows escalation TWSP-2026-0007 (stage 3).\nRequested Action: A joint").replace(
+    "TW-48213", "TW-99001")
+# The reference at the end of a sentence: "TWSP-2026-0007." is not read as
+# one (ref_in_text splits words on " \t\r\n,;:()[]" only).
+TWSP_REF_FULL_STOP = ff.TWSP_INLINE.replace(
+    "Requested Action: A joint",
+    "This follows escalation TWSP-2026-0007.\nRequested Action: A joint").replace(
+    "TW-48213", "TW-99002")
+
+LONG_ANSWER = " ".join(["The strategy discussion was cancelled twice and the "
+                        "rearranged date was not confirmed in writing."] * 20)
+TWSP_LONG = ff.TWSP_INLINE.replace(
+    "Requested Action:", LONG_ANSWER + "\nRequested Action:").replace(
+    "TW-48213", "TW-48215")
+
+WSAB_URGENT = WSAB_PROFORMA_LINES.replace(
+    "Further falls and worsening pressure damage.",
+    "Alex is suffering significant harm from neglect now.")
+WSAB_INCOMPLETE = """\
+Partnership Resolution Seeking Proforma
+
+Adult at risk 1
+Name:
+Jamie Testperson
+D.O.B:
+12/07/1950
+
+Analysis of concerns identified:
+GMP have not shared the outcome of the welfare check.
+
+Kind regards,
+Sam
+"""
+
+WSAB_MEETING_INLINE = """\
+Escalation Solution Focused Meeting
+
+Meeting No: 2
+Name: Alex Example
+D.O.B: 01/02/1950
+Date of Meeting: 04/03/2026
+Date of next meeting: 18/03/2026
+Attendees: Sam Sample (ASC), Chris Sample (WWL)
+Analysis of concerns identified: Capacity assessment still outstanding.
+Action 1: Capacity assessment; ASC, Sam Sample; decide on personal care; 11/03/2026
+Action 2: GP review; WWL, Chris Sample; medication review; 13/03/2026
+"""
+
+WSAB_MEETING_REF = WSAB_MEETING.replace(
+    "Other (please specify):\t\t\t",
+    "Other (please specify):\tEscalation WSAB-2026-0012\t\t")
+WSAB_MEETING_INCOMPLETE = """\
+Escalation Solution Focused Meeting Template
+
+Meeting No: 3
+Name: Alex Example
+Attendees: Sam Sample (ASC)
+Analysis of concerns identified: Awaiting the capacity assessment.
+"""
+
+WSAB_RESOLVED_LEVEL2 = """\
+Pro-forma for reporting where issues have been resolved
+
+Unique Identifier from your services records:
+ASC-000456
+
+Brief details of issue:
+Who leads the discharge planning meeting.
+
+At what level of the protocol was the issue resolved?
+Level 2 - line managers agreed
+
+Does this case give rise to any lessons learned? (Please circle)
+No
+
+Date of completion:
+19/11/2026
+
+Name:
+Harper Head
+"""
+WSAB_RESOLVED_NOLEVEL = """\
+Pro-forma for reporting where issues have been resolved
+
+Unique Identifier from your services records: ASC-000789
+Brief details of issue: Disagreement about the care provider's review.
+
+Does this case give rise to any lessons learned? (Please circle) No
+
+Name: Harper Head
+"""
+
+WSCB_LEVEL1_RESOLVED = """\
+Agency Report Re: Recording Inter Agency Conflict and Resolution on a Service Users File
+
+Name of child / young person: Casey Example
+DOB: 12/12/2015
+Name of Practitioner, Role and Agency: Jo Sample, Social Worker, Children's Services
+Brief details re: inter agency disagreement: Health visitor and school disagreed about a referral.
+Was this disagreement responded to at Level 1 of WSCB Escalation Policy? If so how was a resolution agreed?
+Yes, resolved between the practitioners by phone on 10/11/2026.
+If not, who was the individual (at Level 2 of the WSCB Escalation Policy) within your agency that you referred the disagreement to?
+N/A
+What was the outcome of this inter agency discussion at Level 2 of the WSCB Escalation Policy?
+N/A
+Was the conflict referred to your agency Board representative at Level 3 of the WSCB Escalation Policy? If so, what was the resolution?
+No
+"""
+WSCB_LEVEL3_AGREED = WSCB_LEVEL1_RESOLVED.replace(
+    "Casey Example", "Drew Example").replace(
+    "No\n", "Yes: a strategy meeting was agreed by both board representatives.\n")
+WSCB_LEVEL3_OPEN = WSCB_LEVEL1_RESOLVED.replace(
+    "Casey Example", "Emery Example").replace(
+    "No\n", "Yes, referred on 18/11/2026; not resolved yet.\n")
+WSCB_NO_LEVELS = """\
+Recording Inter Agency Conflict and Resolution
+
+Name of child / young person:\tFinley Example
+DOB:\t03/03/2017
+Name of Practitioner, Role and Agency:\tJo Sample, Social Worker, Children's Services
+Brief details re: inter agency disagreement:\tThe school will not attend core groups.
+"""
+WSCB_URGENT = WSCB_NO_LEVELS.replace(
+    "Finley Example", "Gray Example").replace(
+    "attend core groups.",
+    "attend core groups; we think Gray is at risk of significant harm.")
+WSCB_INCOMPLETE = """\
+Agency Report Re: Recording Inter Agency Conflict and Resolution
+
+Name of child / young person: Harley Example
+DOB: 4/4/2016
+"""
+WSCB_RESOLVED_TABLE = """\
+Pro-forma for reporting conflicts which have been resolved at WSCB agency representative level to WSCB
+
+Name of child / young person:\tIndigo Example
+DOB:\t07/07/2013
+Name of Board Members, Roles and Agencies involved:\tPat Sample, Designated Nurse, CCG
+Brief details re: inter agency disagreement:\tThreshold for a child in need plan.
+Methodology used to resolve the complaint:\tMeeting of the board representatives.
+Does this case give rise to any lessons learned? (Please circle)\tYes\t~~No~~
+"""
+WSCB_RESOLVED_INCOMPLETE = """\
+Pro-forma for reporting conflicts which have been resolved at WSCB agency representative level
+
+DOB: 07/07/2013
+Methodology used to resolve the complaint: Meeting.
+"""
+
+
+def build():
+    os.makedirs(OUT, exist_ok=True)
+    nov = lambda d, h, mi, dow: date(d, h, mi, "Nov", 2026, dow)
+
+    # ---- TWSP referral, each layout ----------------------------------------
+    outlook("twsp-inline-outlook", PEOPLE["casey"],
+            "Resolution and Escalation Referral Form - Alex",
+            "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0A1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 41, "Mon"), ff.TWSP_INLINE)
+    gmail("twsp-lines-gmail", "Sam Nurse <sam.nurse@sath.example.nhs.uk>",
+          "Escalation - Morgan", "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdQ@mail.gmail.com",
+          nov(23, 9, 44, "Mon"), ff.TWSP_LINES)
+    outlook("twsp-table-outlook", PEOPLE["jo"],
+            "FW: Resolution and Escalation Referral Form",
+            "DB7PR01MB44700C1D2E3F4A5B6C7D8E9F0A1B2@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 47, "Mon"), TWSP_TABLE_NEW)
+    outlook("twsp-table-existing", PEOPLE["jo"],
+            "FW: Resolution and Escalation Referral Form",
+            "DB7PR01MB44701D2E3F4A5B6C7D8E9F0A1B2C3@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 48, "Mon"), TWSP_TABLE)
+    outlook("twsp-html-only", PEOPLE["casey"], "Escalation form",
+            "AM9PR01MB8123A1B2C3D4E5F60718293A4B5C6@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 50, "Mon"), TWSP_TABLE_NEW.replace("TW-61234", "TW-61235"),
+            html_only=True, charset="utf-8")
+    outlook("twsp-docx", PEOPLE["casey"], "Referral – form attached",
+            "AM9PR01MB8123B2C3D4E5F60718293A4B5C6D7@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 52, "Mon"),
+            "Hello,\n\nPlease find the escalation form attached.\n\nKind regards\nCasey\n",
+            attachments=[("TWSP referral form.docx",
+                          "application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document", docx_bytes("twsp-referral.docx"))])
+    apple("twsp-urgent-apple", PEOPLE["casey"], "URGENT escalation",
+          "8D1F0C7A-2B3E-4F50-9A61-7C8D9E0F1A2B@telford.example.gov.uk",
+          nov(23, 9, 55, "Mon"), TWSP_URGENT)
+    apple("twsp-not-urgent-apple", PEOPLE["casey"], "Escalation",
+          "9E2A1D8B-3C4F-4061-8B72-8D9E0F1A2B3C@telford.example.gov.uk",
+          nov(23, 9, 56, "Mon"), TWSP_NOT_URGENT)
+    outlook("twsp-resolved-record", PEOPLE["wes"],
+            "Resolution and Escalation Referral Form (resolved)",
+            "LO2P265MB1234ABCDEF0123456789ABCDEF012@LO2P265MB1234.GBRP265.PROD.OUTLOOK.COM",
+            nov(23, 10, 2, "Mon"), TWSP_RESOLVED)
+    apple("twsp-incomplete-apple", PEOPLE["chris"],
+          "Escalation - Resolution and Escalation Referral Form",
+          "CA+e5x0mpl3-9f2b7c41d0@mail.nhs.example.uk", nov(23, 10, 4, "Mon"),
+          TWSP_INCOMPLETE)
+    gmail("twsp-missing-gmail", PEOPLE["wes"].replace("Ch Insp ", ""),
+          "Escalation", "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdR@mail.gmail.com",
+          nov(23, 10, 5, "Mon"), ff.TWSP_MISSING)
+    outlook("twsp-ref-in-field", PEOPLE["casey"], "Further referral",
+            "AM9PR01MB8123C3D4E5F60718293A4B5C6D7E8@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 7, "Mon"), TWSP_REF_FIELD)
+    outlook("twsp-ref-full-stop", PEOPLE["casey"], "Further referral",
+            "AM9PR01MB8123C3D4E5F60718293A4B5C6D7E9@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 8, "Mon"), TWSP_REF_FULL_STOP)
+    outlook("twsp-html-cells", PEOPLE["casey"], "Escalation form (table)",
+            "AM9PR01MB8123D4E5F60718293A4B5C6D7E8F9@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 9, "Mon"), TWSP_TABLE_NEW.replace("TW-61234", "TW-61236"),
+            html_only=True, cells_p=True)
+
+    # ---- WSAB proforma -------------------------------------------------------
+    apple("wsab-proforma-lines-apple", PEOPLE["sam"],
+          "Partnership Resolution Seeking Proforma - stage 2",
+          "5f1c2a9e-0b6d-4c1e-9a77-2c0f3d1e8b10@wigan.example.gov.uk",
+          date(3, 14, 5, "Mar", 2026, "Tue"), WSAB_PROFORMA_LINES)
+    outlook("wsab-proforma-table-outlook", PEOPLE["sam"],
+            "Resolution seeking proforma (table)",
+            "7a0e3c1d-5b2f-4f8e-8d3a-0e9b1c2d3f40@wigan.example.gov.uk",
+            date(3, 15, 20, "Mar", 2026, "Tue"), WSAB_PROFORMA_TABLE,
+            charset="utf-8")
+    outlook("wsab-proforma-html-only", PEOPLE["sam"], "Proforma",
+            "CWLP123MB4567ABCDEF0123456789ABCDEF@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 15, 30, "Mar", 2026, "Tue"), WSAB_PROFORMA_TABLE,
+            html_only=True, charset="utf-8")
+    outlook("wsab-proforma-docx", PEOPLE["sam"], "Proforma attached",
+            "CWLP123MB4567BCDEF0123456789ABCDEF0@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 15, 35, "Mar", 2026, "Tue"),
+            "Hi,\n\nThe proforma is attached.\n\nThanks\nSam\n",
+            attachments=[("image001.png", "image/png", png(1)),
+                         ("Resolution Seeking Proforma.docx",
+                          "application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document", docx_bytes("wsab-proforma.docx"))])
+    gmail("wsab-lines-gmail", PEOPLE["sam"], "Proforma - Jamie",
+          "CAH7r2XK9mQp0w8z=Tn3bYvL5cJ@mail.gmail.com",
+          date(3, 16, 1, "Mar", 2026, "Tue"), ff.WSAB_LINES)
+    outlook("wsab-proforma-incomplete", PEOPLE["sam"], "Proforma",
+            "CWLP123MB4567CDEF0123456789ABCDEF01@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 16, 10, "Mar", 2026, "Tue"), WSAB_INCOMPLETE)
+    apple("wsab-proforma-urgent", PEOPLE["sam"], "Proforma - urgent",
+          "3B4C5D6E-7F80-4192-A3B4-C5D6E7F8091A@wigan.example.gov.uk",
+          date(3, 16, 20, "Mar", 2026, "Tue"), WSAB_URGENT)
+
+    # ---- WSAB meeting ----------------------------------------------------------
+    outlook("wsab-meeting-thread", PEOPLE["sam"],
+            "RE: Escalation Solution Focused Meeting - notes",
+            "20260303170000.7781@wigan.example.gov.uk",
+            date(3, 17, 0, "Mar", 2026, "Tue"), WSAB_MEETING,
+            in_reply_to=W12_ACK, references=[W12_ACK])
+    outlook("wsab-meeting-new", PEOPLE["sam"],
+            "Escalation Solution Focused Meeting - notes",
+            "20260303171500.7782@wigan.example.gov.uk",
+            date(3, 17, 15, "Mar", 2026, "Tue"), WSAB_MEETING)
+    outlook("wsab-meeting-ref-field", PEOPLE["sam"],
+            "Escalation Solution Focused Meeting - notes",
+            "20260303172000.7783@wigan.example.gov.uk",
+            date(3, 17, 20, "Mar", 2026, "Tue"), WSAB_MEETING_REF)
+    apple("wsab-meeting-inline-subject", PEOPLE["sam"],
+          "Re: [WSAB-2026-0012] Meeting notes",
+          "6C7D8E9F-0A1B-4C2D-8E3F-4A5B6C7D8E9F@wigan.example.gov.uk",
+          date(4, 17, 30, "Mar", 2026, "Wed"), WSAB_MEETING_INLINE)
+    outlook("wsab-meeting-html-thread", PEOPLE["sam"],
+            "RE: [WSAB-2026-0012] Escalation Solution Focused Meeting",
+            "CWLP123MB4567DEF0123456789ABCDEF012@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 17, 40, "Mar", 2026, "Tue"), WSAB_MEETING, html_only=True,
+            charset="utf-8")
+    outlook("wsab-meeting-incomplete", PEOPLE["sam"],
+            "Escalation Solution Focused Meeting",
+            "CWLP123MB4567EF0123456789ABCDEF0123@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 17, 45, "Mar", 2026, "Tue"), WSAB_MEETING_INCOMPLETE)
+
+    # ---- WSAB resolved ----------------------------------------------------------
+    outlook("wsab-resolved-new", PEOPLE["sam"], "Pro-forma: issue resolved",
+            "20260320120000.9012@wigan.example.gov.uk",
+            date(20, 12, 0, "Mar", 2026, "Fri"), WSAB_RESOLVED, charset="utf-8")
+    outlook("wsab-resolved-thread", PEOPLE["sam"],
+            "RE: Resolution seeking proforma", "20260320121500.9013@wigan.example.gov.uk",
+            date(20, 12, 15, "Mar", 2026, "Fri"), WSAB_RESOLVED, charset="utf-8",
+            references=["7a0e3c1d-5b2f-4f8e-8d3a-0e9b1c2d3f40@wigan.example.gov.uk",
+                        W12_ACK, W12_REMIND])
+    outlook("wsab-resolved-already", PEOPLE["sam"],
+            "RE: [WSAB-2026-0014] resolved", "20260320123000.9014@wigan.example.gov.uk",
+            date(20, 12, 30, "Mar", 2026, "Fri"), WSAB_RESOLVED, charset="utf-8")
+    outlook("wsab-resolved-docx", PEOPLE["sam"], "Resolved pro-forma",
+            "20260320124500.9015@wigan.example.gov.uk",
+            date(20, 12, 45, "Mar", 2026, "Fri"),
+            "Please see the attached pro-forma.\n\nSam\n",
+            attachments=[("Resolved.docx", "application/octet-stream",
+                          docx_bytes("wsab-resolved.docx"))])
+    gmail("wsab-resolved-incomplete", PEOPLE["harper"], "Resolved",
+          "CAH7r2XK9mQp0w8z=Tn3bYvL5cK@mail.gmail.com",
+          nov(20, 11, 0, "Fri"), WSAB_RESOLVED_NOLEVEL)
+    apple("wsab-resolved-level2", PEOPLE["harper"], "Resolved at level 2",
+          "7D8E9F0A-1B2C-4D3E-9F4A-5B6C7D8E9F0A@wigan.example.gov.uk",
+          nov(20, 11, 5, "Fri"), WSAB_RESOLVED_LEVEL2)
+
+    # ---- WSCB agency report ------------------------------------------------------
+    gmail("wscb-report-gmail", PEOPLE["jos"], "Agency report - inter agency conflict",
+          "20260210093000.3141@wigan.example.gov.uk",
+          date(10, 9, 30, "Feb", 2026, "Tue"), WSCB_REPORT)
+    apple("wscb-level1-resolved", PEOPLE["jos"], "Agency report",
+          "8E9F0A1B-2C3D-4E4F-8A5B-6C7D8E9F0A1B@wigan.example.gov.uk",
+          nov(23, 10, 30, "Mon"), WSCB_LEVEL1_RESOLVED)
+    apple("wscb-level3-agreed", PEOPLE["jos"], "Agency report",
+          "9F0A1B2C-3D4E-4F50-9B6C-7D8E9F0A1B2C@wigan.example.gov.uk",
+          nov(23, 10, 31, "Mon"), WSCB_LEVEL3_AGREED)
+    apple("wscb-level3-open", PEOPLE["jos"], "Agency report",
+          "0A1B2C3D-4E5F-4061-8C7D-8E9F0A1B2C3D@wigan.example.gov.uk",
+          nov(23, 10, 32, "Mon"), WSCB_LEVEL3_OPEN)
+    outlook("wscb-no-levels-outlook", PEOPLE["jos"], "Agency report (table)",
+            "CWLP123MB4567F0123456789ABCDEF01234@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            nov(23, 10, 33, "Mon"), WSCB_NO_LEVELS)
+    outlook("wscb-report-html-only", PEOPLE["jos"], "Agency report",
+            "CWLP123MB45670123456789ABCDEF012345@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            nov(23, 10, 34, "Mon"), WSCB_URGENT, html_only=True)
+    gmail("wscb-report-incomplete", PEOPLE["jos"], "Agency report",
+          "CAH7r2XK9mQp0w8z=Tn3bYvL5cL@mail.gmail.com", nov(23, 10, 35, "Mon"),
+          WSCB_INCOMPLETE)
+
+    # ---- WSCB resolved -------------------------------------------------------------
+    apple("wscb-resolved-apple", PEOPLE["pat"],
+          "Conflict resolved at board representative level",
+          "20260225150000.2718@wwl.example.nhs.uk",
+          date(25, 15, 0, "Feb", 2026, "Wed"), WSCB_RESOLVED)
+    outlook("wscb-resolved-table", PEOPLE["pat"], "Resolved conflict pro-forma",
+            "LO2P265MB2345BCDEF0123456789ABCDEF01@LO2P265MB2345.GBRP265.PROD.OUTLOOK.COM",
+            nov(23, 10, 40, "Mon"), WSCB_RESOLVED_TABLE)
+    outlook("wscb-resolved-incomplete", PEOPLE["pat"], "Resolved conflict",
+            "LO2P265MB2345CDEF0123456789ABCDEF012@LO2P265MB2345.GBRP265.PROD.OUTLOOK.COM",
+            nov(23, 10, 41, "Mon"), WSCB_RESOLVED_INCOMPLETE)
+
+    # ---- replies in a case thread --------------------------------------------------
+    orig_t7 = ACK_T7
+    ack_from = BOX
+    outlook("cmd-pause-subject", PEOPLE["jo"],
+            "RE: [TWSP-2026-0007] Case opened: Resolution and Escalation Referral Form",
+            "DB7PR01MB4470A0000000000000000000000001@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 0, "Mon"),
+            "PAUSE awaiting the strategy meeting on Thursday\n" + SIG_JO +
+            quoted_outlook(ack_from, "23 November 2026 09:42", PEOPLE["jo"],
+                           "[TWSP-2026-0007] Case opened", orig_t7))
+    outlook("cmd-resume-contact", PEOPLE["tia"],
+            "RE: Case opened: Resolution and Escalation Referral Form",
+            "DB7PR01MB4470A0000000000000000000000002@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 5, "Mon"),
+            "Resume\n\nTia\n" + quoted_outlook(ack_from, "23 November 2026 09:42",
+                                               PEOPLE["jo"], "Case opened", orig_t7),
+            in_reply_to=T7_ACK, references=[T7_THREAD, T7_ACK])
+    gmail("cmd-extend-references", PEOPLE["casey"],
+          "Re: Reminder: stage 3 due tomorrow",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdS@mail.gmail.com", nov(23, 11, 10, "Mon"),
+          "EXTEND 3 days: waiting for the GP's report\n\nCasey" +
+          gmail_quote("Safeguarding escalations <wsabtraining@example.gov.uk>",
+                      "Mon, 23 Nov 2026 at 08:00", orig_t7),
+          references=["unrelated.1@telford.example.gov.uk", T7_REMIND])
+    outlook("cmd-extend-bad", PEOPLE["jo"], "RE: [TWSP-2026-0007] Reminder",
+            "DB7PR01MB4470A0000000000000000000000003@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 12, "Mon"),
+            "Extend a few more days please, the GP has not replied.\n" + SIG_JO)
+    outlook("cmd-escalate-outlook", PEOPLE["jo"], "RE: [TWSP-2026-0007] Reminder",
+            "DB7PR01MB4470A0000000000000000000000004@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 15, "Mon"),
+            "ESCALATE - no response from health after two reminders\n" + SIG_JO +
+            quoted_original(ack_from, "23 November 2026 08:00", PEOPLE["jo"],
+                            "[TWSP-2026-0007] Reminder", orig_t7))
+    gmail("cmd-resolved-gmail", PEOPLE["casey"], "Re: [TWSP-2026-0007] Case opened",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdT@mail.gmail.com", nov(23, 11, 20, "Mon"),
+          "RESOLVED: agreed at the strategy meeting today\n\nThanks, Casey" +
+          gmail_quote("Safeguarding escalations <wsabtraining@example.gov.uk>",
+                      "Mon, 23 Nov 2026 at 09:42", orig_t7),
+          in_reply_to=T7_ACK, references=[T7_ACK])
+    apple("cmd-done-participant", PEOPLE["sam"], "Re: [WSAB-2026-0012] Action 2 due",
+          "1B2C3D4E-5F60-4172-9D8E-9F0A1B2C3D4E@wigan.example.gov.uk",
+          date(11, 9, 0, "Mar", 2026, "Wed"),
+          "DONE 2\n\nSam\n\n> On 10 Mar 2026, at 09:00, Safeguarding escalations "
+          "<wsabtraining@example.gov.uk> wrote:\n>\n> Action 2 is due tomorrow.\n",
+          in_reply_to=W12_REMIND)
+    outlook("cmd-done-contact", PEOPLE["harper"], "RE: [WSAB-2026-0012] Action 1 due",
+            "CWLP123MB4567A0000000000000000000001@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(11, 9, 5, "Mar", 2026, "Wed"),
+            "Done: action 1\n\nHarper" + quoted_outlook(
+                BOX, "10 March 2026 09:00", PEOPLE["harper"],
+                "[WSAB-2026-0012] Action 1 due", "Action 1 is due tomorrow.\n"))
+    outlook("cmd-done-stranger", PEOPLE["stranger"], "RE: [TWSP-2026-0007] Reminder",
+            "DB7PR01MB4470A0000000000000000000000005@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 25, "Mon"), "DONE 1\n\nMorgan\n")
+    outlook("cmd-pause-stranger", PEOPLE["stranger"], "RE: [TWSP-2026-0007] Reminder",
+            "DB7PR01MB4470A0000000000000000000000006@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 26, "Mon"), "PAUSE\n\nMorgan\n")
+    gmail("cmd-escalate-stranger", PEOPLE["stranger"], "Re: Case opened",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdU@mail.gmail.com", nov(23, 11, 27, "Mon"),
+          "escalate this please" + gmail_quote(BOX, "Mon, 23 Nov 2026 at 09:42", orig_t7),
+          in_reply_to=T7_THREAD)
+    outlook("reply-note-participant", PEOPLE["jo"], "RE: [TWSP-2026-0007] Case opened",
+            "DB7PR01MB4470A0000000000000000000000007@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 30, "Mon"),
+            "Thanks - the strategy meeting is booked for Thursday at 10am.\n" + SIG_JO +
+            quoted_outlook(BOX, "23 November 2026 09:42", PEOPLE["jo"],
+                           "[TWSP-2026-0007] Case opened", orig_t7))
+    outlook("reply-note-stranger", PEOPLE["stranger"], "RE: [TWSP-2026-0007] Case opened",
+            "DB7PR01MB4470A0000000000000000000000008@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 31, "Mon"), "What is this about?\n\nMorgan\n")
+    gmail("reply-command-quoted", PEOPLE["casey"], "Re: [TWSP-2026-0007] Case opened",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdV@mail.gmail.com", nov(23, 11, 32, "Mon"),
+          "Noted, thank you.\n\nCasey" + gmail_quote(
+              PEOPLE["jo"], "Mon, 23 Nov 2026 at 11:00",
+              "PAUSE awaiting the strategy meeting\n\nJo\n"))
+    outlook("cmd-resume-paused", PEOPLE["harper"], "RE: [WSAB-2026-0013] Case paused",
+            "CWLP123MB4567A0000000000000000000002@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            nov(23, 11, 35, "Mon"),
+            "RESUME - the family are back from abroad\n\nHarper Head\nHead of Service")
+    outlook("cmd-pause-lowercase", PEOPLE["sam"], "RE: Meeting notes",
+            "CWLP123MB4567A0000000000000000000003@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            nov(23, 11, 36, "Mon"),
+            "pause\n\nSam" + quoted_original(BOX, "20 November 2026 09:00",
+                                             PEOPLE["sam"], "Reminder", "Reminder.\n"),
+            in_reply_to=W13_ACK)
+    outlook("reply-unknown-ref", PEOPLE["jo"], "RE: [TWSP-2026-0999] Case opened",
+            "DB7PR01MB4470A0000000000000000000000009@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 40, "Mon"), "PAUSE please\n" + SIG_JO)
+    outlook("reply-incomplete-form", PEOPLE["jo"], "RE: [TWSP-2026-0007] Case opened",
+            "DB7PR01MB4470A0000000000000000000000010@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 42, "Mon"), ff.TWSP_MISSING)
+    outlook("reply-docx-note", PEOPLE["jo"], "RE: [TWSP-2026-0007] Case opened",
+            "DB7PR01MB4470A0000000000000000000000011@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 44, "Mon"), "Updated form attached.\n" + SIG_JO,
+            attachments=[("TWSP referral form.docx",
+                          "application/vnd.openxmlformats-officedocument."
+                          "wordprocessingml.document", docx_bytes("twsp-referral.docx"))])
+    outlook("reply-form-resolves", PEOPLE["jo"], "RE: [TWSP-2026-0007] Case opened",
+            "DB7PR01MB4470A0000000000000000000000012@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 46, "Mon"), TWSP_RESOLVED)
+    outlook("wscb-resolved-thread", PEOPLE["pat"], "RE: [WSCB-2026-0003] Case opened",
+            "LO2P265MB2345DEF0123456789ABCDEF0123@LO2P265MB2345.GBRP265.PROD.OUTLOOK.COM",
+            nov(23, 11, 50, "Mon"), WSCB_RESOLVED_TABLE, in_reply_to=C3_ACK)
+
+    # ---- every command from a participant, a directory contact and a
+    # stranger, in turn by subject tag, In-Reply-To and References, from
+    # Outlook, Gmail and Apple Mail ------------------------------------------------
+    commands = [("pause", "PAUSE until the strategy meeting"),
+                ("resume", "Resume"),
+                ("extend", "EXTEND 3 days - awaiting the GP's report"),
+                ("escalate", "Escalate: no reply from health"),
+                ("resolved", "RESOLVED"),
+                ("done", "DONE 2")]
+    senders = [("participant", PEOPLE["jo"]), ("contact", PEOPLE["tia"]),
+               ("stranger", PEOPLE["stranger"])]
+    k = 0
+    for cname, line in commands:
+        for sname, who in senders:
+            k += 1
+            name = "matrix-%s-%s" % (cname, sname)
+            first = who.split()[0]
+            how = k % 3
+            subject = ("RE: [TWSP-2026-0007] Reminder: stage 3 due tomorrow"
+                       if how == 0 else "RE: Reminder: stage 3 due tomorrow")
+            irt = T7_REMIND if how == 1 else None
+            refs = [T7_THREAD, T7_ACK] if how == 2 else None
+            client = k % 3
+            if client == 0:
+                outlook(name, who, subject,
+                        "DB7PR01MB4470B%026d@DB7PR01MB4470.eurprd01.prod.exchangelabs.com" % k,
+                        nov(24, 9, k, "Tue"),
+                        line + "\n\n" + first + quoted_outlook(
+                            BOX, "23 November 2026 08:00", who,
+                            "[TWSP-2026-0007] Reminder", orig_t7),
+                        in_reply_to=irt, references=refs)
+            elif client == 1:
+                gmail(name, who, subject.replace("RE:", "Re:"),
+                      "CAGx9Lp2wQ3mT7vZ0s=kP4f+M%02d@mail.gmail.com" % k,
+                      nov(24, 9, k, "Tue"),
+                      line + "\n\n" + first + gmail_quote(
+                          BOX, "Mon, 23 Nov 2026 at 08:00", orig_t7),
+                      in_reply_to=irt, references=refs)
+            else:
+                apple(name, who, subject.replace("RE:", "Re:"),
+                      "5A%06d-0B1C-4D2E-8F3A-4B5C6D7E8F90@telford.example.gov.uk" % k,
+                      nov(24, 9, k, "Tue"),
+                      line + "\n\n" + first + "\n\n> On 23 Nov 2026, at 08:00, "
+                      "Safeguarding escalations <wsabtraining@example.gov.uk> "
+                      "wrote:\n>\n> Stage 3 is due tomorrow.\n",
+                      in_reply_to=irt, references=refs)
+
+    # ---- automatic mail ------------------------------------------------------------
+    outlook("auto-oof-thread", PEOPLE["tia"],
+            "Automatic reply: [TWSP-2026-0007] Reminder: stage 3 due tomorrow",
+            "DB7PR01MB4470A0000000000000000000000013@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 8, 1, "Mon"),
+            "I am out of the office until Monday 30 November with no access to "
+            "email.\nFor urgent safeguarding matters please contact Family "
+            "Connect on 01952 385385.\n",
+            in_reply_to=T7_REMIND,
+            extra=[("Auto-Submitted", "auto-replied"),
+                   ("X-Auto-Response-Suppress", "All"),
+                   ("X-MS-Exchange-Inbox-Rules-Loop", "tia.lead@telford.example.gov.uk")])
+    raw("auto-precedence-bulk", """\
+Received: from mx.newsletters.example.org (mx.newsletters.example.org [192.0.2.40])
+	by mx.example.gov.uk with ESMTPS id 4Zb1c2d3e4; Mon, 23 Nov 2026 07:00:00 +0000
+From: Safeguarding Network News <news@newsletters.example.org>
+To: wsabtraining@example.gov.uk
+Subject: November briefing: Resolution and Escalation Referral Form update
+Date: Mon, 23 Nov 2026 07:00:00 +0000
+Message-ID: <20261123070000.news.1@newsletters.example.org>
+Precedence: bulk
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+This month: the new Resolution and Escalation Referral Form.
+
+Name of Individual: (example)
+""")
+    raw("auto-list-id", """\
+From: Safeguarding Leads <leads@lists.example.gov.uk>
+To: safeguarding-leads@lists.example.gov.uk
+Subject: [leads] Minutes of the network meeting
+Date: Mon, 23 Nov 2026 07:30:00 +0000
+Message-ID: <20261123073000.list.7@lists.example.gov.uk>
+List-Id: Safeguarding leads network <safeguarding-leads.lists.example.gov.uk>
+List-Post: <mailto:safeguarding-leads@lists.example.gov.uk>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Minutes attached to the list archive.
+""")
+    raw("auto-list-unsubscribe", """\
+From: Training Team <training@example.gov.uk>
+To: wsabtraining@example.gov.uk
+Subject: Courses in December
+Date: Mon, 23 Nov 2026 07:45:00 +0000
+Message-ID: <20261123074500.mailing.3@example.gov.uk>
+List-Unsubscribe: <https://training.example.gov.uk/unsubscribe?u=1234>, <mailto:unsubscribe@training.example.gov.uk>
+List-Unsubscribe-Post: List-Unsubscribe=One-Click
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+New courses are available.
+""")
+    apple("auto-x-autoreply", PEOPLE["sam"], "Re: [WSAB-2026-0012] Reminder",
+          "AUTO-1A2B3C4D@wigan.example.gov.uk", nov(23, 8, 10, "Mon"),
+          "Thank you for your email. I am on leave until 1 December.\n",
+          in_reply_to=W12_REMIND, extra=[("X-Autoreply", "yes")])
+    outlook("auto-x-ars-oof", PEOPLE["harper"], "Out of office",
+            "CWLP123MB4567A0000000000000000000004@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            nov(23, 8, 12, "Mon"), "I am away until Wednesday.\n",
+            extra=[("X-Auto-Response-Suppress", "DR, OOF, AutoReply")])
+    raw("auto-null-return-path", """\
+Return-Path: <>
+Received: from mail.telford.example.gov.uk by mx.example.gov.uk; Mon, 23 Nov 2026 08:20:00 +0000
+From: Casey Practitioner <casey.practitioner@telford.example.gov.uk>
+To: wsabtraining@example.gov.uk
+Subject: Read: [TWSP-2026-0007] Case opened
+Date: Mon, 23 Nov 2026 08:20:00 +0000
+Message-ID: <20261123082000.rr.5@telford.example.gov.uk>
+In-Reply-To: <%s>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Your message was read on Monday, 23 November 2026 08:19:55 (UTC).
+""" % T7_ACK)
+    raw("auto-mailer-daemon", """\
+Return-Path: <MAILER-DAEMON@mx.homes.example.gov.uk>
+From: Mail Delivery System <MAILER-DAEMON@mx.homes.example.gov.uk>
+To: wsabtraining@example.gov.uk
+Subject: Undelivered Mail Returned to Sender
+Date: Mon, 23 Nov 2026 08:30:00 +0000
+Message-ID: <20261123083000.bounce.9@mx.homes.example.gov.uk>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+This is the mail system at host mx.homes.example.gov.uk.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients.
+
+<hollis.lead@homes.example.gov.uk>: mailbox unavailable
+""")
+    raw("auto-postmaster", """\
+From: postmaster@wwl.example.nhs.uk
+To: wsabtraining@example.gov.uk
+Subject: Message quarantined
+Date: Mon, 23 Nov 2026 08:35:00 +0000
+Message-ID: <20261123083500.q.1@wwl.example.nhs.uk>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+A message to nat.named@wwl.example.nhs.uk was held for review.
+""")
+    outlook("auto-submitted-no-form", PEOPLE["casey"],
+            "Resolution and Escalation Referral Form - Alex",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F90@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 43, "Mon"), ff.TWSP_INLINE.replace("TW-48213", "TW-48216"),
+            extra=[("Auto-Submitted", "no")])
+    outlook("auto-outside-domain", PEOPLE["gmail"], "Automatic reply: Case opened",
+            "AUTO-0001@mail.gmail.com", nov(23, 8, 40, "Mon"), "Away.\n",
+            extra=[("Auto-Submitted", "auto-replied")])
+
+    # ---- delivery reports ------------------------------------------------------------
+    def dsn(name, rcpts, orig_id, report_from="postmaster@example.gov.uk",
+            mdn=False, msgid=None, ref_header=None,
+            subject="Undeliverable: [WSAB-2026-0012] Reminder: stage 2 due tomorrow"):
+        m = EmailMessage(policy=policy.SMTP)
+        m["Received"] = ("from DB7PR01MB4470.eurprd01.prod.exchangelabs.com by "
+                         "mx.example.gov.uk; Mon, 23 Nov 2026 11:00:00 +0000")
+        if mdn:
+            m["From"] = PEOPLE["harper"]
+            m["Subject"] = "Read: [WSAB-2026-0012] Reminder"
+        else:
+            m["From"] = "Microsoft Outlook <%s>" % report_from
+            m["Subject"] = subject
+        m["To"] = BOX
+        m["Date"] = "Mon, 23 Nov 2026 11:00:00 +0000"
+        m["Message-ID"] = "<%s>" % (msgid or name + "@DB7PR01MB4470.eurprd01.prod.exchangelabs.com")
+        if ref_header:
+            m["References"] = "<%s>" % ref_header
+        m["Auto-Submitted"] = "auto-replied"
+        m["X-MS-Exchange-Message-Is-Ndr"] = ""
+        m["Content-Language"] = "en-US"
+        m["MIME-Version"] = "1.0"
+        boundary = "_%s_" % name
+        rtype = "disposition-notification" if mdn else "delivery-status"
+        m["Content-Type"] = ('multipart/report; report-type=%s; boundary="%s"'
+                             % (rtype, boundary))
+        parts = []
+        if mdn:
+            parts.append("Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                         "Your message was read on Monday, 23 November 2026.\r\n")
+            parts.append("Content-Type: message/disposition-notification\r\n\r\n"
+                         "Reporting-UA: DB7PR01MB4470.eurprd01.prod.exchangelabs.com\r\n"
+                         "Final-Recipient: rfc822;harper.head@wigan.example.gov.uk\r\n"
+                         "Original-Message-ID: <%s>\r\n"
+                         "Disposition: manual-action/MDN-sent-manually; displayed\r\n"
+                         % orig_id)
+        else:
+            human = "".join("%s\r\nYour message couldn't be delivered.\r\n" % r
+                            for r, a, s in rcpts)
+            parts.append("Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+                         "Delivery has failed to these recipients or groups:\r\n\r\n"
+                         + human)
+            st = ("Reporting-MTA: dns;DB7PR01MB4470.eurprd01.prod.exchangelabs.com\r\n"
+                  "Received-From-MTA: dns;mx.example.gov.uk\r\n"
+                  "Arrival-Date: Mon, 23 Nov 2026 10:59:58 +0000\r\n")
+            for r, a, s in rcpts:
+                st += ("\r\nFinal-Recipient: rfc822;%s\r\nAction: %s\r\n"
+                       "Status: %s\r\nDiagnostic-Code: smtp;550 %s "
+                       "RESOLVER.ADR.RecipNotFound; not found\r\n" % (r, a, s, s))
+            parts.append("Content-Type: message/delivery-status\r\n\r\n" + st)
+            parts.append("Content-Type: text/rfc822-headers\r\n\r\n"
+                         "From: Safeguarding escalations <wsabtraining@example.gov.uk>\r\n"
+                         "To: %s\r\n"
+                         "Subject: [WSAB-2026-0012] Reminder: stage 2 due tomorrow\r\n"
+                         "Date: Mon, 23 Nov 2026 10:59:50 +0000\r\n"
+                         "Message-ID: <%s>\r\n" % (", ".join(r for r, a, s in rcpts),
+                                                    orig_id))
+        body = "This is a multipart message in MIME format.\r\n\r\n"
+        for p in parts:
+            body += "--%s\r\n%s\r\n" % (boundary, p)
+        body += "--%s--\r\n" % boundary
+        data = bytes(m) + body.encode()
+        # bytes(m) ends with the header block's blank line.
+        with open(os.path.join(OUT, name + ".eml"), "wb") as f:
+            f.write(data)
+        written.append(name)
+
+    dsn("bounce-one", [("harper.head@wigan.example.gov.uk", "failed", "5.1.1")],
+        W12_REMIND)
+    dsn("bounce-mixed", [("harper.head@wigan.example.gov.uk", "failed", "5.1.1"),
+                         ("dana.director@wigan.example.gov.uk", "delayed", "4.4.7"),
+                         ("robin.rep@wigan.example.gov.uk", "failed", "5.2.2")],
+        W12_ACK)
+    dsn("bounce-unknown", [("old.address@wigan.example.gov.uk", "failed", "5.1.1")],
+        UNKNOWN_OURS, subject="Undeliverable: Case opened")
+    dsn("bounce-foreign", [("someone@wigan.example.gov.uk", "failed", "5.1.1")],
+        "AM9PR01MB8123DDDD@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+        subject="Undeliverable: Referral for Alex")
+    dsn("bounce-not-ours", [("someone@wigan.example.gov.uk", "failed", "5.1.1")],
+        "AM9PR01MB8123FFFF@AM9PR01MB8123.eurprd01.prod.exchangelabs.com")
+    dsn("bounce-not-ours-thread", [("someone@wigan.example.gov.uk", "failed", "5.1.1")],
+        "AM9PR01MB8123EEEE@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+        ref_header=W12_ACK)
+    dsn("mdn-read-receipt", [], W12_ACK, mdn=True)
+
+    # ---- senders --------------------------------------------------------------------
+    raw("own-message", """\
+From: Safeguarding escalations <WSABTRAINING@example.gov.uk>
+To: Jo Practitioner <jo.practitioner@telford.example.gov.uk>
+Subject: [TWSP-2026-0007] Case opened: Resolution and Escalation Referral Form
+Date: Mon, 23 Nov 2026 09:42:00 +0000
+Message-ID: <%s>
+Auto-Submitted: auto-generated
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+%s""" % (T7_ACK, ACK_T7))
+    gmail("refuse-gmail", PEOPLE["gmail"], "Resolution and Escalation Referral Form",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdW@mail.gmail.com", nov(23, 12, 0, "Mon"),
+          ff.TWSP_INLINE)
+    outlook("refuse-lookalike", PEOPLE["lookalike"], "Resolution and Escalation Referral Form",
+            "PH0PR10MB5555AAAA@PH0PR10MB5555.namprd10.prod.outlook.com",
+            nov(23, 12, 1, "Mon"), ff.TWSP_INLINE)
+    outlook("refuse-stranger-thread", PEOPLE["gmail"], "RE: [TWSP-2026-0007] Case opened",
+            "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdX@mail.gmail.com", nov(23, 12, 2, "Mon"),
+            "RESOLVED\n", in_reply_to=T7_ACK)
+    ours = "mx.example.gov.uk"
+    for nm, auth in (
+            ("auth-dmarc-fail", "%s; spf=pass smtp.mailfrom=telford.example.gov.uk; "
+             "dkim=fail header.d=telford.example.gov.uk; dmarc=fail (p=quarantine) "
+             "header.from=telford.example.gov.uk" % ours),
+            ("auth-spf-fail", "%s; spf=fail (mx.example.gov.uk: domain of "
+             "casey.practitioner@telford.example.gov.uk does not designate "
+             "198.51.100.7 as permitted sender) smtp.mailfrom=telford.example.gov.uk"
+             % ours),
+            ("auth-other-server", "spf=fail (sender IP is 198.51.100.7) "
+             "smtp.mailfrom=telford.example.gov.uk; dkim=none (message not signed) "
+             "header.d=none;dmarc=fail action=oreject header.from=telford.example.gov.uk;"
+             "compauth=fail reason=000"),
+            ("auth-prefix-server", "mx.example.gov.uk.attacker.example; dmarc=fail "
+             "header.from=telford.example.gov.uk"),
+            ("auth-pass", "%s; spf=pass smtp.mailfrom=telford.example.gov.uk; "
+             "dkim=pass header.d=telford.example.gov.uk; dmarc=pass "
+             "header.from=telford.example.gov.uk" % ours)):
+        outlook(nm, PEOPLE["casey"], "Resolution and Escalation Referral Form",
+                "AM9PR01MB8123%s@AM9PR01MB8123.eurprd01.prod.exchangelabs.com"
+                % nm.replace("-", "").upper(), nov(23, 12, 5, "Mon"),
+                ff.TWSP_INLINE.replace("TW-48213", "TW-5%04d" % len(nm)), auth=auth)
+    raw("no-from", """\
+Received: from unknown (HELO scanner.telford.example.gov.uk) (203.0.113.9)
+	by mx.example.gov.uk; Mon, 23 Nov 2026 12:10:00 +0000
+To: wsabtraining@example.gov.uk
+Subject: Scanned document
+Date: Mon, 23 Nov 2026 12:10:00 +0000
+Message-ID: <20261123121000.scan.1@scanner.telford.example.gov.uk>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+
+Resolution and Escalation Referral Form
+Name of Individual: Alex Example
+""")
+
+    # ---- limits (tests/unit/intake/escbot-test.conf: mime_parts 6,
+    # attachment_size 16384, field_length 1500) --------------------------------------
+    outlook("limit-mime-parts", PEOPLE["casey"], "Photos for the referral",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9001@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 20, "Mon"), ff.TWSP_INLINE.replace("TW-48213", "TW-48217"),
+            attachments=[("image%03d.png" % i, "image/png", png(i)) for i in range(1, 8)])
+    outlook("limit-attachment-size", PEOPLE["casey"], "Chronology",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9002@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 22, "Mon"), ff.TWSP_INLINE.replace("TW-48213", "TW-48218"),
+            attachments=[("Chronology.pdf", "application/pdf", fake_pdf(20000))])
+    outlook("limit-size-outside", PEOPLE["gmail"], "Chronology",
+            "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdY@mail.gmail.com",
+            nov(23, 12, 23, "Mon"), "See attached.\n",
+            attachments=[("Chronology.pdf", "application/pdf", fake_pdf(20000))])
+    apple("limit-long-answer", PEOPLE["casey"], "Escalation (long)",
+          "AB12CD34-EF56-4789-A0B1-C2D3E4F5A6B7@telford.example.gov.uk",
+          nov(23, 12, 25, "Mon"), TWSP_LONG)
+
+    # ---- no form / Word documents -----------------------------------------------------
+    outlook("noform-question", PEOPLE["casey"], "Question about escalation",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9003@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 30, "Mon"),
+            "Hello,\n\nWhich form do I use to escalate a disagreement with "
+            "health?\n\nThanks\nCasey\n")
+    outlook("noform-pdf", PEOPLE["casey"], "Referral form (scanned)",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9004@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 32, "Mon"), "Please see the scanned form.\n\nCasey\n",
+            attachments=[("Referral scan.pdf", "application/pdf", fake_pdf(3000))])
+    outlook("docx-no-form", PEOPLE["casey"], "Chronology attached",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9005@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 34, "Mon"), "Chronology attached.\n\nCasey\n",
+            attachments=[("layout.docx", "application/vnd.openxmlformats-"
+                          "officedocument.wordprocessingml.document",
+                          docx_bytes("layout.docx"))])
+    outlook("docx-bomb", PEOPLE["casey"], "Form attached",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9006@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 36, "Mon"), "Form attached.\n\nCasey\n",
+            attachments=[("Referral.docx", "application/vnd.openxmlformats-"
+                          "officedocument.wordprocessingml.document",
+                          docx_bytes("bomb.docx"))])
+    outlook("docx-one-refused", PEOPLE["casey"], "Forms attached",
+            "AM9PR01MB8123F60718293A4B5C6D7E8F9007@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 12, 38, "Mon"), "Two versions attached, sorry.\n\nCasey\n",
+            attachments=[("old version.docx", "application/vnd.openxmlformats-"
+                          "officedocument.wordprocessingml.document",
+                          docx_bytes("truncated.docx")),
+                         ("Referral.docx", "application/vnd.openxmlformats-"
+                          "officedocument.wordprocessingml.document",
+                          docx_bytes("twsp-referral.docx"))])
+
+
+if __name__ == "__main__":
+    build()
+    with open(os.path.join(OUT, ".gitattributes"), "w") as f:
+        f.write("# Fixture messages are kept byte for byte (CRLF, 8-bit).\n"
+                "*.eml -text -diff\n")
+    with open(os.path.join(OUT, "MANIFEST"), "w") as f:
+        f.write("".join(n + "\n" for n in sorted(written)))
+    print("%d messages written to %s" % (len(written), OUT))

@@ -1,0 +1,1351 @@
+/*
+ * test_intake: intake_decide() over a corpus of real-looking messages, one
+ * table row per case (in the spirit of isync's run-tests.pl): the fixture
+ * message (tests/unit/intake/NAME.eml, written by
+ * tests/tools/make-intake-corpus.py), whether its Word attachments were
+ * read, what the store knows (a fake store of a few cases), the
+ * configuration, the ruleset and the clock -- and the verdict expected,
+ * every field of it compared exactly.  The expectations are what
+ * bot/ingest.c's decide() did with the same message and store before the
+ * intake core was split out of it.  Run from the repository root;
+ * INTAKE_VERBOSE=1 prints each verdict.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "config.h"
+#include "diag.h"
+#include "directory.h"
+#include "docx.h"
+#include "engine.h"
+#include "form.h"
+#include "intake.h"
+#include "message.h"
+#include "rules.h"
+#include "util.h"
+
+#define CORPUS		"tests/unit/intake"
+
+/* ------------------------------------------------------------------ */
+/* The fake store.                                                     */
+
+struct fake_case {
+	const char	*key;		/* the row's name for it */
+	const char	*ref;
+	int64_t		 id;
+	const char	*protocol;
+	enum case_status status;
+	int		 missing;	/* known by Message-ID, but the case
+					   itself cannot be read */
+	const char	*participants[4];
+	const char	*msgids[4];	/* escbot's mail and the thread's */
+	const char	*fields[4];	/* "name=value" (match fields) */
+};
+
+static const struct fake_case cases[] = {
+	{ "T7", "TWSP-2026-0007", 7, "twsp", CASE_OPEN, 0,
+	    { "jo.practitioner@telford.example.gov.uk",
+	      "casey.practitioner@telford.example.gov.uk" },
+	    { "escbot.3f9a1c2e7b5d4a60@example.gov.uk",
+	      "escbot.8c2d0e4f1a6b3957@example.gov.uk",
+	      "20260202093000.4411@telford.example.gov.uk" },
+	    { "client_ref=TW-000123" } },
+	{ "T8", "TWSP-2026-0008", 8, "twsp", CASE_RESOLVED, 0,
+	    { "casey.practitioner@telford.example.gov.uk" }, { 0 },
+	    { "client_ref=TW-48213" } },
+	{ "W12", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 0,
+	    { "sam.sample@wigan.example.gov.uk" },
+	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
+	      "escbot.d04c9b2a7e1f6358@example.gov.uk" },
+	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" } },
+	{ "W13", "WSAB-2026-0013", 13, "wsab", CASE_PAUSED, 0,
+	    { "sam.sample@wigan.example.gov.uk" },
+	    { "escbot.a7c35e19b0d2f864@example.gov.uk" },
+	    { "adult1_name=jamie testperson", "adult1_dob=1950-07-12" } },
+	{ "W14", "WSAB-2026-0014", 14, "wsab", CASE_RESOLVED, 0,
+	    { "sam.sample@wigan.example.gov.uk" },
+	    { "escbot.0b6f2d8e4c1a9735@example.gov.uk" },
+	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" } },
+	{ "C3", "WSCB-2026-0003", 3, "wscb", CASE_OPEN, 0,
+	    { "jo.sample@wigan.example.gov.uk" },
+	    { "escbot.e2a4c6b8d0f13579@example.gov.uk" },
+	    { "child_name=Robin Example", "dob=2014-06-05" } },
+	/* W12's Message-IDs, pointing at a case that cannot be read. */
+	{ "GHOST", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 1, { 0 },
+	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
+	      "escbot.d04c9b2a7e1f6358@example.gov.uk" }, { 0 } },
+};
+#define NCASES	(sizeof(cases) / sizeof(cases[0]))
+
+#define ALL	"T7 T8 W12 W13 W14 C3"
+
+struct fake_store {
+	const struct fake_case	*on[NCASES];	/* the row's cases */
+	size_t			 n;
+	int			 fail;		/* every lookup fails */
+	int			 calls;
+};
+
+static int
+word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void
+store_init(struct fake_store *s, const char *keys, int fail)
+{
+	memset(s, 0, sizeof(*s));
+	s->fail = fail;
+	for (size_t i = 0; i < NCASES; i++)
+		if (word_in(keys, cases[i].key))
+			s->on[s->n++] = &cases[i];
+}
+
+static int
+fake_case_by_ref(void *arg, const char *ref, struct case_state *c)
+{
+	struct fake_store *s = arg;
+
+	s->calls++;
+	if (s->fail)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fake_case *k = s->on[i];
+
+		if (k->missing || strcmp(k->ref, ref) != 0)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->id = k->id;
+		c->ref = xstrdup(k->ref);
+		c->protocol = xstrdup(k->protocol);
+		c->status = k->status;
+		c->stage_idx = 2;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+fake_ref_by_message_id(void *arg, const char *msgid, char **ref)
+{
+	struct fake_store *s = arg;
+
+	s->calls++;
+	if (s->fail)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < 4 && s->on[i]->msgids[j]; j++)
+			if (strcmp(s->on[i]->msgids[j], msgid) == 0) {
+				*ref = xstrdup(s->on[i]->ref);
+				return 1;
+			}
+	return 0;
+}
+
+static int
+has_field(const struct fake_case *k, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+
+	for (size_t j = 0; j < 4 && k->fields[j]; j++)
+		if (strncmp(k->fields[j], name, n) == 0 && k->fields[j][n] == '=' &&
+		    strcasecmp(k->fields[j] + n + 1, value) == 0)
+			return 1;
+	return 0;
+}
+
+/* As store_case_match: an unresolved case of the protocol whose fields all
+ * equal (ignoring case); the newest. */
+static int
+fake_ref_by_fields(void *arg, const char *protocol, const char **names,
+    const char **values, size_t n, char **ref)
+{
+	struct fake_store *s = arg;
+	const struct fake_case *best = NULL;
+
+	s->calls++;
+	if (s->fail)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fake_case *k = s->on[i];
+		size_t ok = 0;
+
+		if (k->missing || strcmp(k->protocol, protocol) != 0 ||
+		    k->status == CASE_RESOLVED)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			ok += has_field(k, names[j], values[j]);
+		if (n > 0 && ok == n && (best == NULL || k->id > best->id))
+			best = k;
+	}
+	if (best == NULL)
+		return 0;
+	*ref = xstrdup(best->ref);
+	return 1;
+}
+
+static int
+fake_is_participant(void *arg, int64_t case_id, const char *addr)
+{
+	struct fake_store *s = arg;
+
+	s->calls++;
+	if (s->fail)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->on[i]->missing || s->on[i]->id != case_id)
+			continue;
+		for (size_t j = 0; j < 4 && s->on[i]->participants[j]; j++)
+			if (strcmp(s->on[i]->participants[j], addr) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table.                                                          */
+
+enum docs_mode {
+	DOCS_NOT_READ,		/* docs_read = 0 */
+	DOCS_READ,		/* every Word attachment read with docx_to_text,
+				   as the worker does */
+};
+
+struct row {
+	const char	*file;		/* CORPUS/file.eml */
+	const char	*cases;		/* the fake store's cases */
+	int		 test_conf;	/* CORPUS/escbot-test.conf, else etc/ */
+	int		 partial_rules;	/* CORPUS/rules-partial, else rules/ */
+	enum docs_mode	 docs;
+	const char	*now;		/* ISO 8601 */
+	int		 store_fail;
+	/* Expected. */
+	int		 rc;		/* 0 or -1 */
+	enum verdict_kind kind;
+	const char	*outcome;
+	int		 rejected;
+	const char	*reason;
+	const char	*ref;		/* NULL: none */
+	int64_t		 case_id;
+	int		 case_resolved;
+	const char	*form;		/* form id, NULL: none */
+	const char	*proto;		/* protocol id, NULL: none */
+	int		 stage;
+	int		 resolve;
+	int		 resolve_level;
+	int		 urgent;
+	const char	*agencies;	/* NULL: none */
+	const char	*problems;	/* field names, "a,b"; "" none */
+	int		 formats;
+	const char	*note;
+	const char	*cmd;		/* "CMD_PAUSE" ...; NULL: none */
+	int		 days;
+	const char	*cmd_reason;
+	int		 action_num;
+	const char	*actions;	/* "num@due,..." (due as
+					   calendar_format_iso); "" none */
+	const char	*bounces;	/* "rcpt status,..."; "" none */
+	const char	*auto_why;
+};
+
+#define NOV	"2026-11-23T12:00:00Z"	/* a Monday, GMT */
+#define MAR	"2026-03-03T18:00:00Z"	/* a Tuesday, after the meeting */
+
+/* ROWS-BEGIN */
+static const struct row rows[] = {
+	{ .file = "twsp-inline-outlook", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "twsp-lines-gmail", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "sath,tw-council" },
+	{ .file = "twsp-table-outlook", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "twsp-table-existing", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "TWSP-2026-0007: updated by twsp-referral",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
+	    .proto = "twsp" },
+	{ .file = "twsp-table-existing", .cases = "T8 W12",
+	    .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 3", .form = "twsp-referral",
+	    .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "twsp-html-only", .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 3", .form = "twsp-referral",
+	    .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "twsp-html-cells", .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 3", .form = "twsp-referral",
+	    .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "twsp-docx", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "twsp-docx", .docs = DOCS_READ, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "twsp-urgent-apple", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .urgent = 1, .agencies = "tw-council,west-mercia" },
+	{ .file = "twsp-not-urgent-apple", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "twsp-resolved-record", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "west-mercia,tw-council,wigan-education" },
+	{ .file = "twsp-incomplete-apple", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form twsp-referral incomplete: 2 fields missing or unreadable",
+	    .form = "twsp-referral", .proto = "twsp",
+	    .problems = "agency_team,requested_action" },
+	{ .file = "twsp-missing-gmail", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form twsp-referral incomplete: 4 fields missing or unreadable",
+	    .form = "twsp-referral", .proto = "twsp",
+	    .problems = "individual_name,dob,concerns,requested_action" },
+	{ .file = "twsp-ref-in-field", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "TWSP-2026-0007: updated by twsp-referral",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
+	    .proto = "twsp" },
+	{ .file = "twsp-ref-full-stop", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "wsab-proforma-lines-apple", .cases = "",
+	    .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 2", .form = "wsab-proforma",
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	{ .file = "wsab-proforma-lines-apple", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-proforma",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-proforma",
+	    .proto = "wsab" },
+	{ .file = "wsab-proforma-table-outlook", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-proforma",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-proforma",
+	    .proto = "wsab" },
+	{ .file = "wsab-proforma-html-only", .cases = "T7 W14",
+	    .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 2", .form = "wsab-proforma",
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	{ .file = "wsab-proforma-docx", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "wsab-proforma-docx", .docs = DOCS_READ, .cases = "",
+	    .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 2", .form = "wsab-proforma",
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	{ .file = "wsab-lines-gmail", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0013: updated by wsab-proforma",
+	    .ref = "WSAB-2026-0013", .case_id = 13, .form = "wsab-proforma",
+	    .proto = "wsab" },
+	{ .file = "wsab-proforma-incomplete", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form wsab-proforma incomplete: 2 fields missing or unreadable",
+	    .form = "wsab-proforma", .proto = "wsab",
+	    .problems = "reason,resolution_required" },
+	{ .file = "wsab-proforma-urgent", .cases = "", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wsab-proforma", .proto = "wsab", .stage = 2,
+	    .urgent = 1, .agencies = "wigan-council" },
+	{ .file = "wsab-meeting-thread", .now = MAR, .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
+	    .proto = "wsab",
+	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
+	{ .file = "wsab-meeting-thread", .now = "2026-03-11T12:00:00Z",
+	    .kind = VERDICT_JOIN, .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
+	    .proto = "wsab",
+	    .actions = "0@2026-03-17T09:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
+	{ .file = "wsab-meeting-new", .now = MAR, .kind = VERDICT_UNMATCHED,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form wsab-meeting names no case escbot knows",
+	    .form = "wsab-meeting", .proto = "wsab" },
+	{ .file = "wsab-meeting-ref-field", .now = MAR, .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
+	    .proto = "wsab",
+	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
+	{ .file = "wsab-meeting-inline-subject", .now = MAR,
+	    .kind = VERDICT_JOIN, .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
+	    .proto = "wsab",
+	    .actions = "0@2026-03-18T09:00:00+00:00,1@2026-03-11T17:00:00+00:00,2@2026-03-13T17:00:00+00:00" },
+	{ .file = "wsab-meeting-html-thread", .now = MAR,
+	    .kind = VERDICT_JOIN, .outcome = "update",
+	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
+	    .proto = "wsab",
+	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
+	{ .file = "wsab-meeting-incomplete", .now = MAR,
+	    .kind = VERDICT_INCOMPLETE, .outcome = "rejected", .rejected = 1,
+	    .reason = "form wsab-meeting incomplete: 1 field missing or unreadable",
+	    .form = "wsab-meeting", .proto = "wsab",
+	    .problems = "meeting_date" },
+	{ .file = "wsab-resolved-new", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 3",
+	    .form = "wsab-resolved", .proto = "wsab", .stage = 3,
+	    .agencies = "wigan-council" },
+	{ .file = "wsab-resolved-thread", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0012: resolved by wsab-resolved",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-resolved",
+	    .proto = "wsab", .resolve = 1, .resolve_level = 3 },
+	{ .file = "wsab-resolved-already", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSAB-2026-0014: updated by wsab-resolved",
+	    .ref = "WSAB-2026-0014", .case_id = 14, .case_resolved = 1,
+	    .form = "wsab-resolved", .proto = "wsab" },
+	{ .file = "wsab-resolved-docx", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "wsab-resolved-docx", .docs = DOCS_READ,
+	    .kind = VERDICT_RECORD_RESOLVED, .outcome = "case",
+	    .reason = "recorded as resolved at level 3",
+	    .form = "wsab-resolved", .proto = "wsab", .stage = 3,
+	    .agencies = "wigan-council" },
+	{ .file = "wsab-resolved-incomplete", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form wsab-resolved incomplete: 1 field missing or unreadable",
+	    .form = "wsab-resolved", .proto = "wsab",
+	    .problems = "level_resolved" },
+	{ .file = "wsab-resolved-level2", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 2",
+	    .form = "wsab-resolved", .proto = "wsab", .stage = 2,
+	    .agencies = "wigan-council" },
+	{ .file = "wscb-report-gmail", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSCB-2026-0003: updated by wscb-agency-report",
+	    .ref = "WSCB-2026-0003", .case_id = 3,
+	    .form = "wscb-agency-report", .proto = "wscb" },
+	{ .file = "wscb-report-gmail", .cases = "", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
+	    .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-level1-resolved", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 1",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 1,
+	    .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-level3-agreed", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 3",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 3,
+	    .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-level3-open", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 3,
+	    .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-no-levels-outlook", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
+	    .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-report-html-only", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
+	    .urgent = 1, .agencies = "wigan-council,wigan-education" },
+	{ .file = "wscb-report-incomplete", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form wscb-agency-report incomplete: 2 fields missing or unreadable",
+	    .form = "wscb-agency-report", .proto = "wscb",
+	    .problems = "practitioner,details" },
+	{ .file = "wscb-resolved-apple", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSCB-2026-0003: resolved by wscb-resolved",
+	    .ref = "WSCB-2026-0003", .case_id = 3, .form = "wscb-resolved",
+	    .proto = "wscb", .resolve = 1, .resolve_level = 3 },
+	{ .file = "wscb-resolved-apple", .cases = "T7 W12",
+	    .kind = VERDICT_RECORD_RESOLVED, .outcome = "case",
+	    .reason = "recorded as resolved at level 3",
+	    .form = "wscb-resolved", .proto = "wscb", .stage = 3,
+	    .agencies = "wwl" },
+	{ .file = "wscb-resolved-table", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 3",
+	    .form = "wscb-resolved", .proto = "wscb", .stage = 3,
+	    .agencies = "wwl" },
+	{ .file = "wscb-resolved-thread", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "WSCB-2026-0003: resolved by wscb-resolved",
+	    .ref = "WSCB-2026-0003", .case_id = 3, .form = "wscb-resolved",
+	    .proto = "wscb", .resolve = 1, .resolve_level = 3 },
+	{ .file = "wscb-resolved-incomplete", .kind = VERDICT_INCOMPLETE,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "form wscb-resolved incomplete: 2 fields missing or unreadable",
+	    .form = "wscb-resolved", .proto = "wscb",
+	    .problems = "child_name,details" },
+	{ .file = "wscb-no-levels-outlook", .partial_rules = 1,
+	    .kind = VERDICT_UNUSED_FORM, .outcome = "rejected",
+	    .rejected = 1,
+	    .reason = "form wscb-agency-report is not used by any protocol",
+	    .form = "wscb-agency-report" },
+	{ .file = "wscb-resolved-apple", .partial_rules = 1,
+	    .kind = VERDICT_UNUSED_FORM, .outcome = "rejected",
+	    .rejected = 1,
+	    .reason = "form wscb-resolved is not used by any protocol",
+	    .form = "wscb-resolved" },
+	{ .file = "cmd-pause-subject", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "awaiting the strategy meeting on Thursday" },
+	{ .file = "cmd-resume-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
+	    .cmd_reason = "" },
+	{ .file = "cmd-extend-references", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
+	    .days = 3, .cmd_reason = "waiting for the GP's report" },
+	{ .file = "cmd-extend-bad", .kind = VERDICT_NOTE, .outcome = "reply",
+	    .reason = "TWSP-2026-0007: reply recorded",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "cmd-escalate-outlook", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
+	    .cmd_reason = "no response from health after two reminders" },
+	{ .file = "cmd-resolved-gmail", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESOLVE",
+	    .cmd_reason = "agreed at the strategy meeting today" },
+	{ .file = "cmd-done-participant", .kind = VERDICT_DONE,
+	    .outcome = "command", .reason = "WSAB-2026-0012: action 2",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .action_num = 2 },
+	{ .file = "cmd-done-contact", .kind = VERDICT_DONE,
+	    .outcome = "command", .reason = "WSAB-2026-0012: action 1",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .action_num = 1 },
+	{ .file = "cmd-done-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: reply from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "cmd-pause-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "" },
+	{ .file = "cmd-escalate-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
+	    .cmd_reason = "this please" },
+	{ .file = "reply-note-participant", .kind = VERDICT_NOTE,
+	    .outcome = "reply", .reason = "TWSP-2026-0007: reply recorded",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "reply-note-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: reply from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "reply-command-quoted", .kind = VERDICT_NOTE,
+	    .outcome = "reply", .reason = "TWSP-2026-0007: reply recorded",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "cmd-resume-paused", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "WSAB-2026-0013: command",
+	    .ref = "WSAB-2026-0013", .case_id = 13, .cmd = "CMD_RESUME",
+	    .cmd_reason = "the family are back from abroad" },
+	{ .file = "cmd-pause-lowercase", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "WSAB-2026-0013: command",
+	    .ref = "WSAB-2026-0013", .case_id = 13, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "" },
+	{ .file = "reply-unknown-ref", .kind = VERDICT_NO_FORM,
+	    .outcome = "no-form", .rejected = 1,
+	    .reason = "no form recognised" },
+	{ .file = "reply-incomplete-form", .kind = VERDICT_NOTE,
+	    .outcome = "reply", .reason = "TWSP-2026-0007: reply recorded",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "reply-docx-note", .kind = VERDICT_NOTE,
+	    .outcome = "reply", .reason = "TWSP-2026-0007: reply recorded",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "reply-form-resolves", .kind = VERDICT_JOIN,
+	    .outcome = "update",
+	    .reason = "TWSP-2026-0007: resolved by twsp-referral",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
+	    .proto = "twsp", .resolve = 1 },
+	{ .file = "matrix-pause-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "until the strategy meeting" },
+	{ .file = "matrix-pause-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "until the strategy meeting" },
+	{ .file = "matrix-pause-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
+	    .cmd_reason = "until the strategy meeting" },
+	{ .file = "matrix-resume-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
+	    .cmd_reason = "" },
+	{ .file = "matrix-resume-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
+	    .cmd_reason = "" },
+	{ .file = "matrix-resume-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
+	    .cmd_reason = "" },
+	{ .file = "matrix-extend-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
+	    .days = 3, .cmd_reason = "awaiting the GP's report" },
+	{ .file = "matrix-extend-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
+	    .days = 3, .cmd_reason = "awaiting the GP's report" },
+	{ .file = "matrix-extend-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
+	    .days = 3, .cmd_reason = "awaiting the GP's report" },
+	{ .file = "matrix-escalate-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
+	    .cmd_reason = "no reply from health" },
+	{ .file = "matrix-escalate-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
+	    .cmd_reason = "no reply from health" },
+	{ .file = "matrix-escalate-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
+	    .cmd_reason = "no reply from health" },
+	{ .file = "matrix-resolved-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESOLVE",
+	    .cmd_reason = "" },
+	{ .file = "matrix-resolved-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESOLVE",
+	    .cmd_reason = "" },
+	{ .file = "matrix-resolved-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESOLVE",
+	    .cmd_reason = "" },
+	{ .file = "matrix-done-participant", .kind = VERDICT_DONE,
+	    .outcome = "command", .reason = "TWSP-2026-0007: action 2",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .action_num = 2 },
+	{ .file = "matrix-done-contact", .kind = VERDICT_DONE,
+	    .outcome = "command", .reason = "TWSP-2026-0007: action 2",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .action_num = 2 },
+	{ .file = "matrix-done-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: reply from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7 },
+	{ .file = "auto-oof-thread", .kind = VERDICT_AUTO, .outcome = "auto",
+	    .reason = "automatic message (Auto-Submitted): not answered",
+	    .ref = "TWSP-2026-0007", .case_id = 7,
+	    .auto_why = "Auto-Submitted" },
+	{ .file = "auto-precedence-bulk", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (Precedence bulk/junk/list): not answered",
+	    .auto_why = "Precedence bulk/junk/list" },
+	{ .file = "auto-list-id", .kind = VERDICT_AUTO, .outcome = "auto",
+	    .reason = "automatic message (mailing list): not answered",
+	    .auto_why = "mailing list" },
+	{ .file = "auto-list-unsubscribe", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (mailing list): not answered",
+	    .auto_why = "mailing list" },
+	{ .file = "auto-x-autoreply", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (X-Autoreply): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12, .auto_why = "X-Autoreply" },
+	{ .file = "auto-x-ars-oof", .kind = VERDICT_AUTO, .outcome = "auto",
+	    .reason = "automatic message (X-Auto-Response-Suppress): not answered",
+	    .auto_why = "X-Auto-Response-Suppress" },
+	{ .file = "auto-null-return-path", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (null Return-Path): not answered",
+	    .ref = "TWSP-2026-0007", .case_id = 7,
+	    .auto_why = "null Return-Path" },
+	{ .file = "auto-mailer-daemon", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (mailer-daemon): not answered",
+	    .auto_why = "mailer-daemon" },
+	{ .file = "auto-postmaster", .kind = VERDICT_AUTO, .outcome = "auto",
+	    .reason = "automatic message (mailer-daemon): not answered",
+	    .auto_why = "mailer-daemon" },
+	{ .file = "auto-submitted-no-form", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "auto-outside-domain", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (Auto-Submitted): not answered",
+	    .auto_why = "Auto-Submitted" },
+	{ .file = "auto-oof-thread", .cases = "W12 C3", .kind = VERDICT_AUTO,
+	    .outcome = "auto",
+	    .reason = "automatic message (Auto-Submitted): not answered",
+	    .auto_why = "Auto-Submitted" },
+	{ .file = "bounce-one", .kind = VERDICT_BOUNCE, .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12,
+	    .bounces = "harper.head@wigan.example.gov.uk 5.1.1",
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-mixed", .kind = VERDICT_BOUNCE,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12,
+	    .bounces = "harper.head@wigan.example.gov.uk 5.1.1,robin.rep@wigan.example.gov.uk 5.2.2",
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-unknown", .kind = VERDICT_AUTO,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-foreign", .kind = VERDICT_AUTO,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-not-ours", .kind = VERDICT_AUTO,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12,
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-not-ours-thread", .kind = VERDICT_BOUNCE,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12,
+	    .bounces = "someone@wigan.example.gov.uk 5.1.1",
+	    .auto_why = "delivery or read report" },
+	{ .file = "mdn-read-receipt", .kind = VERDICT_BOUNCE,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .ref = "WSAB-2026-0012", .case_id = 12,
+	    .auto_why = "delivery or read report" },
+	{ .file = "bounce-one", .cases = "T7", .kind = VERDICT_AUTO,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .auto_why = "delivery or read report" },
+	{ .file = "own-message", .kind = VERDICT_OWN, .outcome = "own",
+	    .reason = "escbot's own message" },
+	{ .file = "refuse-gmail", .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "sender domain not in allowed_sender_domains" },
+	{ .file = "refuse-lookalike", .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "sender domain not in allowed_sender_domains" },
+	{ .file = "refuse-stranger-thread", .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "sender domain not in allowed_sender_domains" },
+	{ .file = "auth-dmarc-fail", .test_conf = 1, .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "DMARC failed for the sender's domain" },
+	{ .file = "auth-spf-fail", .test_conf = 1, .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "SPF failed for the sender's domain" },
+	{ .file = "auth-other-server", .test_conf = 1, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "auth-prefix-server", .test_conf = 1, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "auth-pass", .test_conf = 1, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "auth-dmarc-fail", .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 3", .form = "twsp-referral",
+	    .proto = "twsp", .stage = 3, .agencies = "tw-council,west-mercia" },
+	{ .file = "no-from", .kind = VERDICT_REJECT, .outcome = "rejected",
+	    .rejected = 1, .reason = "no sender address" },
+	{ .file = "limit-mime-parts", .test_conf = 1, .kind = VERDICT_REJECT,
+	    .outcome = "rejected", .rejected = 1,
+	    .reason = "7 MIME parts: over limits.mime_parts" },
+	{ .file = "limit-mime-parts", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "limit-attachment-size", .test_conf = 1,
+	    .kind = VERDICT_REJECT, .outcome = "rejected", .rejected = 1,
+	    .reason = "attachment of 20000 bytes: over limits.attachment_size" },
+	{ .file = "limit-size-outside", .test_conf = 1,
+	    .kind = VERDICT_REJECT, .outcome = "rejected", .rejected = 1,
+	    .reason = "attachment of 20000 bytes: over limits.attachment_size" },
+	{ .file = "limit-long-answer", .test_conf = 1,
+	    .kind = VERDICT_INCOMPLETE, .outcome = "rejected", .rejected = 1,
+	    .reason = "form twsp-referral incomplete: 1 field missing or unreadable",
+	    .form = "twsp-referral", .proto = "twsp", .problems = "concerns" },
+	{ .file = "limit-long-answer", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
+	{ .file = "noform-question", .kind = VERDICT_NO_FORM,
+	    .outcome = "no-form", .rejected = 1,
+	    .reason = "no form recognised" },
+	{ .file = "noform-pdf", .kind = VERDICT_NO_FORM,
+	    .outcome = "no-form", .rejected = 1,
+	    .reason = "no form recognised (attachment in a format escbot cannot read)",
+	    .formats = 1 },
+	{ .file = "docx-no-form", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "docx-no-form", .docs = DOCS_READ, .kind = VERDICT_NO_FORM,
+	    .outcome = "no-form", .rejected = 1,
+	    .reason = "no form recognised (attachment in a format escbot cannot read)",
+	    .formats = 1 },
+	{ .file = "docx-bomb", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "docx-bomb", .docs = DOCS_READ,
+	    .kind = VERDICT_DOC_REFUSED, .outcome = "rejected",
+	    .rejected = 1,
+	    .reason = "Word attachment refused: Referral.docx: compression ratio over 100: refused as a zip bomb",
+	    .formats = 1,
+	    .note = "Referral.docx: compression ratio over 100: refused as a zip bomb" },
+	{ .file = "docx-one-refused", .kind = VERDICT_READ_DOCS,
+	    .outcome = "read-docs", .reason = "Word attachments to read" },
+	{ .file = "docx-one-refused", .docs = DOCS_READ,
+	    .kind = VERDICT_OPEN, .outcome = "case",
+	    .reason = "opened at stage 3", .form = "twsp-referral",
+	    .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wigan-education" },
+	{ .file = "cmd-pause-subject", .store_fail = 1, .rc = -1 },
+	{ .file = "twsp-inline-outlook", .store_fail = 1, .rc = -1 },
+	{ .file = "auto-oof-thread", .store_fail = 1, .rc = -1 },
+	{ .file = "own-message", .store_fail = 1, .kind = VERDICT_OWN,
+	    .outcome = "own", .reason = "escbot's own message" },
+	{ .file = "refuse-gmail", .store_fail = 1, .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "sender domain not in allowed_sender_domains" },
+	/* A Message-ID naming a case the store cannot give: decide() gave up
+	 * (thread_message / form_for_case returned -1, the message stays). */
+	{ .file = "cmd-done-participant", .cases = "GHOST", .rc = -1 },
+	{ .file = "wsab-meeting-thread", .cases = "GHOST", .now = MAR,
+	    .rc = -1 },
+	{ .file = "bounce-one", .cases = "GHOST", .kind = VERDICT_AUTO,
+	    .outcome = "bounce",
+	    .reason = "automatic message (delivery or read report): not answered",
+	    .auto_why = "delivery or read report" },
+};
+/* ROWS-END */
+
+#define NROWS	(sizeof(rows) / sizeof(rows[0]))
+
+/* ------------------------------------------------------------------ */
+/* The world.                                                          */
+
+static struct config *cfg_shipped, *cfg_test;
+static struct ruleset *rules_all, *rules_partial;
+static struct directory *dir;
+static struct calendar *cal;
+
+static int
+group_setup(void **state)
+{
+	struct diag d = { 0, NULL };
+	char err[256];
+
+	(void)state;
+	if (config_load("etc/escbot.conf", &cfg_shipped, &d) == -1 ||
+	    config_load(CORPUS "/escbot-test.conf", &cfg_test, &d) == -1 ||
+	    rules_load("rules", &rules_all, &d) == -1 ||
+	    rules_load(CORPUS "/rules-partial", &rules_partial, &d) == -1 ||
+	    directory_load(cfg_shipped->directory, &dir, &d) == -1)
+		return -1;
+	cal = calendar_load(cfg_shipped->holidays, cfg_shipped->work_open,
+	    cfg_shipped->work_close, err, sizeof(err));
+	return cal == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	config_free(cfg_shipped);
+	config_free(cfg_test);
+	rules_free(rules_all);
+	rules_free(rules_partial);
+	directory_free(dir);
+	calendar_free(cal);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing.                                                          */
+
+static char *
+problem_names(const struct verdict *v)
+{
+	struct strbuf sb = { 0 };
+
+	if (v->result != NULL)
+		for (size_t i = 0; i < v->result->nproblems; i++)
+			sb_addf(&sb, "%s%s", i ? "," : "",
+			    v->result->problems[i].def->name);
+	return sb.buf ? sb_steal(&sb) : xstrdup("");
+}
+
+static char *
+action_list(const struct verdict *v)
+{
+	struct strbuf sb = { 0 };
+	char iso[64];
+
+	for (size_t i = 0; i < v->nactions; i++) {
+		assert_int_equal(calendar_format_iso(v->actions[i].due_at, iso,
+		    sizeof(iso)), 0);
+		sb_addf(&sb, "%s%d@%s", i ? "," : "", v->actions[i].num, iso);
+	}
+	return sb.buf ? sb_steal(&sb) : xstrdup("");
+}
+
+static char *
+bounce_list(const struct verdict *v)
+{
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < v->nbounces; i++)
+		sb_addf(&sb, "%s%s %s", i ? "," : "", v->bounces[i].rcpt,
+		    v->bounces[i].status);
+	return sb.buf ? sb_steal(&sb) : xstrdup("");
+}
+
+static const char *
+cmd_name(int k)
+{
+	static const char *const names[] = { "CMD_PAUSE", "CMD_RESUME",
+	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE" };
+
+	return k >= 0 && k < 5 ? names[k] : "?";
+}
+
+static const char *
+vk_name(enum verdict_kind k)
+{
+	static const char *const names[] = { "VERDICT_READ_DOCS", "VERDICT_OWN",
+	    "VERDICT_AUTO", "VERDICT_BOUNCE", "VERDICT_REJECT",
+	    "VERDICT_REFUSE", "VERDICT_NO_FORM", "VERDICT_DOC_REFUSED",
+	    "VERDICT_UNUSED_FORM", "VERDICT_INCOMPLETE", "VERDICT_UNMATCHED",
+	    "VERDICT_OPEN", "VERDICT_RECORD_RESOLVED", "VERDICT_JOIN",
+	    "VERDICT_COMMAND", "VERDICT_DONE", "VERDICT_NOTE",
+	    "VERDICT_NOT_ALLOWED" };
+
+	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+#define S(x)	((x) ? (x) : "(null)")
+
+/* A string as a C literal (for print_verdict). */
+static void
+add_literal(struct strbuf *sb, const char *field, const char *s)
+{
+	if (s == NULL)
+		return;
+	sb_addf(sb, ", .%s = \"", field);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			sb_addf(sb, "\\%c", *s);
+		else
+			sb_addc(sb, *s);
+	sb_addc(sb, '"');
+}
+
+/* The verdict as the expected part of a row of the table (fields at their
+ * zero value left out), for INTAKE_VERBOSE and failures. */
+static void
+print_verdict(const struct row *r, int rc, const struct verdict *v)
+{
+	struct strbuf sb = { 0 };
+	char *pr, *ac, *bo;
+	int cmd = -1;
+
+	if (rc != 0) {
+		fprintf(stderr, "%s: .rc = %d\n", r->file, rc);
+		return;
+	}
+	pr = problem_names(v);
+	ac = action_list(v);
+	bo = bounce_list(v);
+	if ((v->kind == VERDICT_COMMAND || v->kind == VERDICT_NOT_ALLOWED) &&
+	    v->cmd_reason != NULL)
+		cmd = (int)v->cmd.kind;
+	sb_addf(&sb, ".kind = %s", vk_name(v->kind));
+	add_literal(&sb, "outcome", v->outcome);
+	if (v->rejected)
+		sb_addf(&sb, ", .rejected = %d", v->rejected);
+	add_literal(&sb, "reason", v->reason);
+	add_literal(&sb, "ref", v->ref);
+	if (v->case_id)
+		sb_addf(&sb, ", .case_id = %lld", (long long)v->case_id);
+	if (v->case_resolved)
+		sb_addf(&sb, ", .case_resolved = %d", v->case_resolved);
+	add_literal(&sb, "form", v->form ? v->form->id : NULL);
+	add_literal(&sb, "proto", v->proto ? v->proto->id : NULL);
+	if (v->stage)
+		sb_addf(&sb, ", .stage = %d", v->stage);
+	if (v->resolve)
+		sb_addf(&sb, ", .resolve = %d", v->resolve);
+	if (v->resolve_level)
+		sb_addf(&sb, ", .resolve_level = %d", v->resolve_level);
+	if (v->urgent)
+		sb_addf(&sb, ", .urgent = %d", v->urgent);
+	add_literal(&sb, "agencies", v->agencies);
+	add_literal(&sb, "problems", *pr ? pr : NULL);
+	if (v->formats)
+		sb_addf(&sb, ", .formats = %d", v->formats);
+	add_literal(&sb, "note", v->note);
+	add_literal(&sb, "cmd", cmd >= 0 ? cmd_name(cmd) : NULL);
+	if (cmd >= 0 && v->cmd.days)
+		sb_addf(&sb, ", .days = %d", v->cmd.days);
+	add_literal(&sb, "cmd_reason", cmd >= 0 ? v->cmd_reason : NULL);
+	if (v->action_num)
+		sb_addf(&sb, ", .action_num = %d", v->action_num);
+	add_literal(&sb, "actions", *ac ? ac : NULL);
+	add_literal(&sb, "bounces", *bo ? bo : NULL);
+	add_literal(&sb, "auto_why", v->auto_why);
+	fprintf(stderr, "%s: %s\n", r->file, sb.buf);
+	sb_reset(&sb);
+	free(pr);
+	free(ac);
+	free(bo);
+}
+
+/* Strings, NULL meaning "none". */
+#define assert_str(what, got, want) do {				\
+	const char *g_ = (got), *w_ = (want);				\
+	if ((g_ == NULL) != (w_ == NULL) ||				\
+	    (g_ != NULL && strcmp(g_, w_) != 0))			\
+		fail_msg("%s: %s: got \"%s\", want \"%s\"", r->file,	\
+		    (what), S(g_), S(w_));				\
+} while (0)
+
+#define assert_num(what, got, want) do {				\
+	long long g_ = (long long)(got), w_ = (long long)(want);	\
+	if (g_ != w_)							\
+		fail_msg("%s: %s: got %lld, want %lld", r->file,	\
+		    (what), g_, w_);					\
+} while (0)
+
+static void
+check(const struct row *r, const struct verdict *v)
+{
+	char *s;
+
+	assert_str("kind", vk_name(v->kind), vk_name(r->kind));
+	assert_str("outcome", v->outcome, r->outcome);
+	assert_num("rejected", v->rejected, r->rejected);
+	assert_str("reason", v->reason, r->reason);
+	assert_str("ref", v->ref, r->ref);
+	assert_num("case_id", v->case_id, r->case_id);
+	assert_num("case_resolved", v->case_resolved, r->case_resolved);
+	assert_str("form", v->form ? v->form->id : NULL, r->form);
+	assert_str("proto", v->proto ? v->proto->id : NULL, r->proto);
+	if (v->rule != NULL && v->form != NULL)
+		assert_str("rule", v->rule->form, v->form->id);
+	if (r->form != NULL && r->kind != VERDICT_UNUSED_FORM)
+		assert_non_null(v->result);
+	if (v->result != NULL)
+		assert_ptr_equal(v->result->def, v->form);
+	assert_num("stage", v->stage, r->stage);
+	assert_num("resolve", v->resolve, r->resolve);
+	assert_num("resolve_level", v->resolve_level, r->resolve_level);
+	assert_num("urgent", v->urgent, r->urgent);
+	assert_str("agencies", v->agencies, r->agencies);
+	s = problem_names(v);
+	assert_str("problems", s, r->problems ? r->problems : "");
+	free(s);
+	assert_num("formats", v->formats, r->formats);
+	assert_str("note", v->note, r->note);
+	if (r->cmd != NULL) {
+		assert_str("cmd", cmd_name((int)v->cmd.kind), r->cmd);
+		assert_num("days", v->cmd.days, r->days);
+		assert_num("level", v->cmd.level, 0);
+		assert_str("cmd_reason", v->cmd_reason, r->cmd_reason);
+		assert_str("cmd.reason", v->cmd.reason, r->cmd_reason);
+	} else {
+		assert_str("cmd_reason", v->cmd_reason, NULL);
+		assert_num("days", v->cmd.days, 0);
+	}
+	assert_num("action_num", v->action_num, r->action_num);
+	s = action_list(v);
+	assert_str("actions", s, r->actions ? r->actions : "");
+	free(s);
+	s = bounce_list(v);
+	assert_str("bounces", s, r->bounces ? r->bounces : "");
+	free(s);
+	assert_str("auto_why", v->auto_why, r->auto_why);
+}
+
+/* ------------------------------------------------------------------ */
+/* One row.                                                            */
+
+static void
+free_docs(struct intake_doc *docs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(docs[i].text);
+		free(docs[i].refused);
+	}
+	free(docs);
+}
+
+/* What the worker gives intake: each Word attachment's text, or why it
+ * was refused; nothing for the others. */
+static struct intake_doc *
+read_docs(const struct message *m, const struct config *cfg)
+{
+	struct intake_doc *docs = xcalloc(m->nattachments + 1, sizeof(*docs));
+	struct docx_limits lim = docx_default_limits;
+
+	lim.max_unpacked = (size_t)cfg->limits.docx_unpacked;
+	lim.max_ratio = (unsigned)cfg->limits.docx_ratio;
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+		char why[256];
+
+		if (!docx_is_docx(a->filename, a->content_type, a->data, a->len))
+			continue;
+		if (docx_to_text(a->data, a->len, &lim, &docs[i].text, why,
+		    sizeof(why)) == -1)
+			docs[i].refused = xstrdup(why);
+	}
+	return docs;
+}
+
+static void
+run_row(void **state)
+{
+	const struct row *r = *state;
+	const struct config *cfg = r->test_conf ? cfg_test : cfg_shipped;
+	struct intake_lookup look = { NULL, fake_case_by_ref,
+	    fake_ref_by_message_id, fake_ref_by_fields, fake_is_participant };
+	struct intake_input in;
+	struct fake_store store;
+	struct message *m = NULL;
+	struct verdict v;
+	char *path, *raw, err[256];
+	size_t len;
+	time_t now;
+	int rc;
+
+	path = xasprintf("%s/%s.eml", CORPUS, r->file);
+	if (file_read_all(path, &raw, &len) == -1)
+		fail_msg("%s: cannot read", path);
+	free(path);
+	assert_int_equal(message_parse(raw, len, &m, err, sizeof(err)), 0);
+	assert_int_equal(calendar_parse_iso(r->now ? r->now : NOV, &now), 0);
+	store_init(&store, r->cases ? r->cases : ALL, r->store_fail);
+	look.arg = &store;
+
+	memset(&in, 0, sizeof(in));
+	in.msg = m;
+	in.raw = raw;
+	in.len = len;
+	in.cfg = cfg;
+	in.rules = r->partial_rules ? rules_partial : rules_all;
+	in.dir = dir;
+	in.cal = cal;
+	in.look = &look;
+	in.now = now;
+	if (r->docs == DOCS_READ) {
+		in.docs = read_docs(m, cfg);
+		in.docs_read = 1;
+	} else
+		in.docs = xcalloc(m->nattachments + 1, sizeof(*in.docs));
+
+	memset(&v, 0xa5, sizeof(v));	/* intake_decide sets all of it */
+	rc = intake_decide(&in, &v);
+	if (getenv("INTAKE_VERBOSE") || rc != r->rc)
+		print_verdict(r, rc, &v);
+	if (rc != r->rc) {
+		if (rc == 0)
+			verdict_free(&v);
+		free_docs(in.docs, m->nattachments);
+		message_free(m);
+		free(raw);
+		fail_msg("%s: intake_decide returned %d, want %d", r->file, rc,
+		    r->rc);
+	}
+	if (rc == 0) {
+		check(r, &v);
+		if (r->cmd != NULL) {
+			assert_string_equal(v.cmd.actor, m->from_addr);
+			assert_string_equal(v.cmd.token, m->message_id);
+		}
+		verdict_free(&v);
+	}
+	if (r->store_fail && r->rc == -1)
+		assert_true(store.calls > 0);
+	free_docs(in.docs, m->nattachments);
+	message_free(m);
+	free(raw);
+}
+
+/* ------------------------------------------------------------------ */
+/* The pieces intake exposes.                                          */
+
+static void
+test_subject_ref(void **state)
+{
+	static const struct { const char *in, *want; } t[] = {
+		{ "RE: [TWSP-2026-0007] Case opened", "TWSP-2026-0007" },
+		{ "Automatic reply: [WSAB-2026-0012] Reminder", "WSAB-2026-0012" },
+		{ "[WSP-2027-12345]", "WSP-2027-12345" },
+		{ "[twsp-2026-0007] lower case", NULL },
+		{ "[TWSP-26-0007]", NULL },
+		{ "[TWSP-2026-]", NULL },
+		{ "[TWSP-2026-0007", NULL },
+		{ "TWSP-2026-0007 without brackets", NULL },
+		{ "[] [x] [TWSP-2026-0009]", "TWSP-2026-0009" },
+		{ "", NULL },
+	};
+	char *got;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		got = intake_subject_ref(t[i].in);
+		if ((got == NULL) != (t[i].want == NULL) ||
+		    (got && strcmp(got, t[i].want) != 0))
+			fail_msg("\"%s\": got %s, want %s", t[i].in, S(got),
+			    S(t[i].want));
+		free(got);
+	}
+}
+
+static void
+test_parse_command(void **state)
+{
+	static const struct {
+		const char *in;
+		int rc, kind, days;
+		const char *reason;
+	} t[] = {
+		{ "PAUSE awaiting the meeting\nJo", 0, CMD_PAUSE, 0,
+		    "awaiting the meeting" },
+		{ "\n\n  resume\n", 0, CMD_RESUME, 0, "" },
+		{ "EXTEND 3 days: waiting for the GP", 0, CMD_EXTEND, 3,
+		    "waiting for the GP" },
+		{ "Extend 1 day", 0, CMD_EXTEND, 1, "" },
+		{ "EXTEND 10", 0, CMD_EXTEND, 10, "" },
+		{ "EXTEND a few days", -1, 0, 0, NULL },
+		{ "EXTEND 0 days", -1, 0, 0, NULL },
+		{ "EXTEND 366 days", -1, 0, 0, NULL },
+		{ "ESCALATE - no reply", 0, CMD_ESCALATE, 0, "no reply" },
+		{ "RESOLVED: agreed", 0, CMD_RESOLVE, 0, "agreed" },
+		{ "Resolve", 0, CMD_RESOLVE, 0, "" },
+		{ "Paused until Monday", -1, 0, 0, NULL },
+		{ "Resolution reached", -1, 0, 0, NULL },
+		{ "Thanks\nPAUSE", -1, 0, 0, NULL },
+		{ "", -1, 0, 0, NULL },
+	};
+	struct command cmd;
+	char reason[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = intake_parse_command(t[i].in, &cmd, reason,
+		    sizeof(reason));
+
+		if (rc != t[i].rc)
+			fail_msg("\"%s\": rc %d, want %d", t[i].in, rc, t[i].rc);
+		if (rc != 0)
+			continue;
+		assert_int_equal(cmd.kind, t[i].kind);
+		assert_int_equal(cmd.days, t[i].days);
+		assert_ptr_equal(cmd.reason, reason);
+		assert_string_equal(reason, t[i].reason);
+	}
+}
+
+static void
+test_parse_done(void **state)
+{
+	static const struct { const char *in; int rc, num; } t[] = {
+		{ "DONE 2", 0, 2 }, { "done: 3\nthanks", 0, 3 },
+		{ "Done action 1", 0, 1 }, { "  DONE\t99", 0, 99 },
+		{ "DONE 100", -1, 0 }, { "DONE 0", -1, 0 }, { "DONE", -1, 0 },
+		{ "Doneness 2", -1, 0 }, { "I have DONE 2", -1, 0 },
+	};
+	int num;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		num = -7;
+		if (intake_parse_done(t[i].in, &num) != t[i].rc)
+			fail_msg("\"%s\": want rc %d", t[i].in, t[i].rc);
+		if (t[i].rc == 0)
+			assert_int_equal(num, t[i].num);
+	}
+}
+
+/* Every row's fixture exists, and no fixture is left without a row. */
+static void
+test_corpus_covered(void **state)
+{
+	char *list, *p, *line, *save = NULL;
+	size_t len;
+	int found;
+
+	(void)state;
+	/* The generator's manifest: one name per line. */
+	assert_int_equal(file_read_all(CORPUS "/MANIFEST", &list, &len), 0);
+	p = list;
+	for (line = strtok_r(p, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		found = 0;
+		for (size_t i = 0; i < NROWS && !found; i++)
+			found = strcmp(rows[i].file, line) == 0;
+		if (!found)
+			fail_msg("%s.eml has no row in the table", line);
+	}
+	free(list);
+	assert_true(NROWS >= 70);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest *tests = xcalloc(NROWS + 4, sizeof(*tests));
+	char **names = xcalloc(NROWS, sizeof(*names));
+	size_t n = 0;
+	int rc;
+
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_subject_ref);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_command);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_done);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_corpus_covered);
+	for (size_t i = 0; i < NROWS; i++) {
+		names[i] = xasprintf("row %zu: %s", i + 1, rows[i].file);
+		tests[n].name = names[i];
+		tests[n].test_func = run_row;
+		tests[n].initial_state = (void *)&rows[i];
+		n++;
+	}
+	rc = _cmocka_run_group_tests("intake", tests, n, group_setup,
+	    group_teardown);
+	for (size_t i = 0; i < NROWS; i++)
+		free(names[i]);
+	free(names);
+	free(tests);
+	return rc;
+}
