@@ -312,13 +312,25 @@ store_close(struct store *s)
 int
 store_sync(struct store *s)
 {
+	sqlite3_file *wal = NULL;
 	int log, ckpt;
 
-	/* In WAL mode with synchronous=NORMAL the WAL is fsynced before
-	 * every checkpoint: a checkpoint is the way to say "durable now". */
+	/* In WAL mode with synchronous=NORMAL the WAL is fsynced before a
+	 * checkpoint copies frames back: a checkpoint is the cheap way to
+	 * say "durable now".  But a reader holding a snapshot (the CLI beside
+	 * the daemon, a backup) stops it short, and then the frames after its
+	 * snapshot are neither copied nor synced: sync the WAL itself. */
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &log, &ckpt) != SQLITE_OK) {
 		log_warnx("store: sync: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (log <= 0 || ckpt >= log)
+		return 0;
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+	    &wal) != SQLITE_OK || wal == NULL || wal->pMethods == NULL ||
+	    wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+		log_warnx("store: sync of the write-ahead log failed");
 		return -1;
 	}
 	return 0;
