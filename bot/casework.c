@@ -826,6 +826,7 @@ casework_verdict(struct escbot *e, const struct message *m,
 		/* Recorded, never answered: no backscatter to someone who
 		 * is not part of the case. */
 		return store_event_add(e->store, v->case_id, now, from, "refused",
+		    v->form ? "form from someone not in the case, not applied" :
 		    v->cmd_reason ? "command from someone not in the case" :
 		    "reply from someone not in the case");
 	case VERDICT_BOUNCE:

@@ -619,6 +619,75 @@ check_field_lengths(const struct config *cfg, struct form_result *r)
 }
 
 /* ------------------------------------------------------------------ */
+/* Who may change a case.                                              */
+
+static int
+holds_role(const struct dir_role *r, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; r[i].addrs && k < r[i].ncontacts; k++)
+			if (r[i].addrs[k] && str_casecmp(r[i].addrs[k], addr) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * The one check every change to a case passes, whatever carries it (form,
+ * command, DONE, reply, bounce, auto-reply): addr is a participant of the
+ * case, or holds a role at one of the case's own agencies or in the
+ * partnership.  Any other directory contact may not.  1, 0, or -1.
+ */
+static int
+may_change(const struct intake_input *in, const struct case_state *c,
+    const char *addr)
+{
+	char *ids, *id, *save = NULL;
+	int rc;
+
+	if (addr == NULL)
+		return 0;
+	if ((rc = in->look->is_participant(in->look->arg, c->id, addr)) != 0)
+		return rc;
+	if (holds_role(in->dir->partnership, in->dir->npartnership, addr))
+		return 1;
+	if (c->agencies == NULL)
+		return 0;
+	ids = xstrdup(c->agencies);
+	for (id = strtok_r(ids, ", ", &save); id && rc == 0;
+	    id = strtok_r(NULL, ", ", &save)) {
+		const struct dir_agency *a = directory_agency_by_id(in->dir, id);
+
+		rc = a != NULL && holds_role(a->roles, a->nroles, addr);
+	}
+	free(ids);
+	return rc;
+}
+
+/* Case ref into v (which takes ref) and whether the sender may change
+ * it: 1, 0, or -1 (also when the case named is not there: the store is
+ * not consistent, and the message waits). */
+static int
+take_case(const struct intake_input *in, char *ref, struct verdict *v,
+    const struct protocol **proto)
+{
+	struct case_state c;
+	int rc;
+
+	if (get_case(in, ref, &c) != 1) {
+		free(ref);
+		return -1;
+	}
+	v->ref = ref;
+	v->case_id = c.id;
+	v->case_resolved = c.status == CASE_RESOLVED;
+	if (proto != NULL)
+		*proto = rules_protocol(in->rules, c.protocol);
+	rc = may_change(in, &c, in->msg->from_addr);
+	case_state_free(&c);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* Automatic mail and delivery reports.                                */
 
 static void
@@ -690,6 +759,29 @@ bounced_ref(const struct intake_input *in, char **ref)
 	return rc;
 }
 
+/* Keep the failed recipients that are participants of the case (people
+ * escbot wrote to in it): a forged report changes nothing else.  0, -1. */
+static int
+bounces_in_case(const struct intake_input *in, struct verdict *v)
+{
+	size_t kept = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < v->nbounces; i++) {
+		if (rc != -1)
+			rc = in->look->is_participant(in->look->arg, v->case_id,
+			    v->bounces[i].rcpt);
+		if (rc == 1) {
+			v->bounces[kept++] = v->bounces[i];
+			continue;
+		}
+		free(v->bounces[i].rcpt);
+		free(v->bounces[i].status);
+	}
+	v->nbounces = kept;
+	return rc == -1 ? -1 : 0;
+}
+
 /* A delivery report about escbot's mail: 1 decided, 0 not ours, -1. */
 static int
 decide_bounce(const struct intake_input *in, struct verdict *v)
@@ -714,7 +806,7 @@ decide_bounce(const struct intake_input *in, struct verdict *v)
 		    strcmp(m->attachments[i].content_type,
 		    "message/delivery-status") == 0)
 			dsn_failures(&m->attachments[i], v);
-	return 1;
+	return bounces_in_case(in, v) == -1 ? -1 : 1;
 }
 
 /* Automatic mail: 1 decided, 0 from a person, -1. */
@@ -742,13 +834,19 @@ decide_automatic(const struct intake_input *in, struct verdict *v)
 			free(ref);
 			return -1;
 		}
+		/* Recorded against the case only when it comes from someone
+		 * who may change it (an out-of-office of a participant). */
+		if (rc == 1)
+			rc = may_change(in, &c, m->from_addr);
 		if (rc == 1) {
 			v->ref = ref;
 			v->case_id = c.id;
-			case_state_free(&c);
 			ref = NULL;
 		}
+		case_state_free(&c);
 		free(ref);
+		if (rc == -1)
+			return -1;
 	}
 	return 1;
 }
@@ -763,24 +861,11 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
     struct verdict *v)
 {
 	const struct message *m = in->msg;
-	struct case_state c;
 	char reason[1024];
-	int allowed, rc;
+	int allowed;
 
-	if ((rc = get_case(in, ref, &c)) != 1) {
-		free(ref);
-		/* Named by a Message-ID, yet not there: the store is
-		 * not consistent; the message waits. */
+	if ((allowed = take_case(in, ref, v, NULL)) == -1)
 		return -1;
-	}
-	v->ref = ref;
-	v->case_id = c.id;
-	v->case_resolved = c.status == CASE_RESOLVED;
-	case_state_free(&c);
-	if ((rc = in->look->is_participant(in->look->arg, v->case_id,
-	    m->from_addr)) == -1)
-		return -1;
-	allowed = rc == 1 || directory_has_contact(in->dir, m->from_addr);
 	if (allowed && intake_parse_done(mine, &v->action_num) == 0) {
 		set_verdict(v, VERDICT_DONE, "command", 0, "%s: action %d", ref,
 		    v->action_num);
@@ -812,19 +897,19 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
 static int
 decide_join(const struct intake_input *in, char *ref, struct verdict *v)
 {
-	const struct protocol *p;
-	struct case_state c;
-	int rc;
+	const struct protocol *p = NULL;
+	int allowed;
 
-	if ((rc = get_case(in, ref, &c)) != 1) {
-		free(ref);
+	if ((allowed = take_case(in, ref, v, &p)) == -1)
 		return -1;
+	if (!allowed) {
+		/* A case reference is no key: answers from someone not in
+		 * the case never change it. */
+		set_verdict(v, VERDICT_NOT_ALLOWED, "refused", 1, "%s: form "
+		    "from a sender who is not in the case: not applied",
+		    v->ref);
+		return 0;
 	}
-	v->ref = ref;
-	v->case_id = c.id;
-	v->case_resolved = c.status == CASE_RESOLVED;
-	p = rules_protocol(in->rules, c.protocol);
-	case_state_free(&c);
 	form_actions(in, p ? p : v->proto, v);
 	if ((v->rule->action == FORM_CLOSE ||
 	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
@@ -832,10 +917,10 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v)
 		v->resolve_level = v->rule->action == FORM_CLOSE ?
 		    form_level(v->rule, v->result) : 0;
 		set_verdict(v, VERDICT_JOIN, "update", 0, "%s: resolved by %s",
-		    ref, v->rule->form);
+		    v->ref, v->rule->form);
 	} else
 		set_verdict(v, VERDICT_JOIN, "update", 0, "%s: updated by %s",
-		    ref, v->rule->form);
+		    v->ref, v->rule->form);
 	return 0;
 }
 

@@ -309,6 +309,9 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("Joint visit agreed", fields["resolution"])
 
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
+        """A delivery report for an address escbot wrote to in the case is
+        recorded against it; one naming an address escbot never wrote to
+        in that case (a forged report) changes nothing."""
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
                                  F.TWSP_INLINE))
@@ -316,10 +319,10 @@ class EndToEnd(unittest.TestCase):
         (case,) = env.cases()
         (ack,) = env.sink.messages(rcpt="casey@telford.example.gov.uk")
         sent_before = len(env.sink.messages())
-        dsn = (
+        dsn_template = (
             "From: Mail Delivery System <MAILER-DAEMON@mx.example.gov.uk>\r\n"
             "To: %s\r\nSubject: Undelivered Mail Returned to Sender\r\n"
-            "Message-ID: <dsn-1@mx.example.gov.uk>\r\n"
+            "Message-ID: <dsn-%s@mx.example.gov.uk>\r\n"
             "Date: Mon, 23 Nov 2026 10:30:00 +0000\r\nMIME-Version: 1.0\r\n"
             "Content-Type: multipart/report; report-type=delivery-status;"
             " boundary=\"b1\"\r\n\r\n"
@@ -327,24 +330,27 @@ class EndToEnd(unittest.TestCase):
             "Your message could not be delivered.\r\n"
             "--b1\r\nContent-Type: message/delivery-status\r\n\r\n"
             "Reporting-MTA: dns; mx.example.gov.uk\r\n\r\n"
-            "Final-Recipient: rfc822; left.agency@telford.example.gov.uk\r\n"
+            "Final-Recipient: rfc822; %s\r\n"
             "Action: failed\r\nStatus: 5.1.1\r\n\r\n"
             "--b1\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-            "Message-ID: %s\r\nSubject: %s\r\n\r\n--b1--\r\n"
-            % ("wsabtraining@wigan.example.gov.uk", ack["Message-ID"],
-               ack["Subject"]))
-        env.deliver(dsn)
+            "Message-ID: %s\r\nSubject: %s\r\n\r\n--b1--\r\n")
+        for n, rcpt in ((1, "casey@telford.example.gov.uk"),
+                        (2, "never.written.to@telford.example.gov.uk")):
+            env.deliver(dsn_template % (
+                "wsabtraining@wigan.example.gov.uk", n, rcpt,
+                ack["Message-ID"], ack["Subject"]))
         env.run("run", "--once", now="2026-11-23T11:00:00Z")
         self.assertEqual(len(env.sink.messages()), sent_before)  # not answered
         self.assertEqual(len(env.cases(all=True)), 1)       # no case
         bounces = [e for e in env.case(case["ref"])["events"]
                    if e["kind"] == "bounce"]
         self.assertEqual(len(bounces), 1)
-        self.assertEqual(bounces[0]["actor"], "left.agency@telford.example.gov.uk")
+        self.assertEqual(bounces[0]["actor"], "casey@telford.example.gov.uk")
         self.assertIn("5.1.1", bounces[0]["detail"])
         p = env.run("digest", "--preview", "--period", "week",
                     now="2026-11-30T10:00:00Z")
-        self.assertIn("left.agency@telford.example.gov.uk", p.stdout)
+        self.assertIn("casey@telford.example.gov.uk", p.stdout)
+        self.assertNotIn("never.written.to", p.stdout)
 
 
 if __name__ == "__main__":

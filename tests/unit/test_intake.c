@@ -50,6 +50,7 @@ struct fake_case {
 	const char	*participants[4];
 	const char	*msgids[4];	/* escbot's mail and the thread's */
 	const char	*fields[4];	/* "name=value" (match fields) */
+	const char	*agencies;	/* the case's agencies (directory ids) */
 };
 
 static const struct fake_case cases[] = {
@@ -59,31 +60,45 @@ static const struct fake_case cases[] = {
 	    { "escbot.3f9a1c2e7b5d4a60@example.gov.uk",
 	      "escbot.8c2d0e4f1a6b3957@example.gov.uk",
 	      "20260202093000.4411@telford.example.gov.uk" },
-	    { "client_ref=TW-000123" } },
+	    { "client_ref=TW-000123" }, "tw-council,west-mercia" },
 	{ "T8", "TWSP-2026-0008", 8, "twsp", CASE_RESOLVED, 0,
 	    { "casey.practitioner@telford.example.gov.uk" }, { 0 },
-	    { "client_ref=TW-48213" } },
+	    { "client_ref=TW-48213" }, "tw-council" },
 	{ "W12", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 0,
-	    { "sam.sample@wigan.example.gov.uk" },
+	    /* escbot wrote to the two Wigan Council people: participants. */
+	    { "sam.sample@wigan.example.gov.uk",
+	      "harper.head@wigan.example.gov.uk",
+	      "robin.rep@wigan.example.gov.uk" },
 	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
 	      "escbot.d04c9b2a7e1f6358@example.gov.uk" },
-	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" } },
+	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" },
+	    "wigan-council,gmp" },
 	{ "W13", "WSAB-2026-0013", 13, "wsab", CASE_PAUSED, 0,
 	    { "sam.sample@wigan.example.gov.uk" },
 	    { "escbot.a7c35e19b0d2f864@example.gov.uk" },
-	    { "adult1_name=jamie testperson", "adult1_dob=1950-07-12" } },
+	    { "adult1_name=jamie testperson", "adult1_dob=1950-07-12" },
+	    "wigan-council" },
 	{ "W14", "WSAB-2026-0014", 14, "wsab", CASE_RESOLVED, 0,
 	    { "sam.sample@wigan.example.gov.uk" },
 	    { "escbot.0b6f2d8e4c1a9735@example.gov.uk" },
-	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" } },
+	    { "adult1_name=Alex Example", "adult1_dob=1950-02-01" },
+	    "wigan-council" },
 	{ "C3", "WSCB-2026-0003", 3, "wscb", CASE_OPEN, 0,
-	    { "jo.sample@wigan.example.gov.uk" },
+	    { "jo.sample@wigan.example.gov.uk", "pat.sample@wwl.example.nhs.uk" },
 	    { "escbot.e2a4c6b8d0f13579@example.gov.uk" },
-	    { "child_name=Robin Example", "dob=2014-06-05" } },
+	    { "child_name=Robin Example", "dob=2014-06-05" }, "wigan-council,wwl" },
+	/* T7 as a case Casey and Telford & Wrekin Council are not in: its
+	 * reference is known, which gives no right to change it. */
+	{ "T7S", "TWSP-2026-0007", 7, "twsp", CASE_OPEN, 0,
+	    { "jo.practitioner@telford.example.gov.uk" },
+	    { "escbot.3f9a1c2e7b5d4a60@example.gov.uk",
+	      "escbot.8c2d0e4f1a6b3957@example.gov.uk",
+	      "20260202093000.4411@telford.example.gov.uk" },
+	    { "client_ref=TW-000123" }, "west-mercia" },
 	/* W12's Message-IDs, pointing at a case that cannot be read. */
 	{ "GHOST", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 1, { 0 },
 	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
-	      "escbot.d04c9b2a7e1f6358@example.gov.uk" }, { 0 } },
+	      "escbot.d04c9b2a7e1f6358@example.gov.uk" }, { 0 }, NULL },
 };
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
 
@@ -136,6 +151,7 @@ fake_case_by_ref(void *arg, const char *ref, struct case_state *c)
 		c->protocol = xstrdup(k->protocol);
 		c->status = k->status;
 		c->stage_idx = 2;
+		c->agencies = k->agencies ? xstrdup(k->agencies) : NULL;
 		return 1;
 	}
 	return 0;
@@ -332,6 +348,13 @@ static const struct row rows[] = {
 	    .reason = "TWSP-2026-0007: updated by twsp-referral",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
 	    .proto = "twsp" },
+	/* Issue 14: a form naming a case's reference from someone not in the
+	 * case changes nothing (it used to overwrite the answers). */
+	{ .file = "twsp-ref-in-field", .cases = "T7S",
+	    .kind = VERDICT_NOT_ALLOWED, .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: form from a sender who is not in the case: not applied",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
+	    .proto = "twsp" },
 	{ .file = "twsp-ref-full-stop", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
@@ -517,6 +540,12 @@ static const struct row rows[] = {
 	    .cmd_reason = "awaiting the strategy meeting on Thursday" },
 	{ .file = "cmd-resume-contact", .kind = VERDICT_COMMAND,
 	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
+	    .cmd_reason = "" },
+	/* A directory contact of an agency that is not in the case may not. */
+	{ .file = "cmd-resume-contact", .cases = "T7S",
+	    .kind = VERDICT_NOT_ALLOWED, .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
 	    .cmd_reason = "" },
 	{ .file = "cmd-extend-references", .kind = VERDICT_COMMAND,
@@ -726,16 +755,17 @@ static const struct row rows[] = {
 	    .outcome = "bounce",
 	    .reason = "automatic message (delivery or read report): not answered",
 	    .auto_why = "delivery or read report" },
+	/* The report's own headers thread it to W12, but a postmaster is no
+	 * one who may change the case: nothing is recorded against it. */
 	{ .file = "bounce-not-ours", .kind = VERDICT_AUTO,
 	    .outcome = "bounce",
 	    .reason = "automatic message (delivery or read report): not answered",
-	    .ref = "WSAB-2026-0012", .case_id = 12,
 	    .auto_why = "delivery or read report" },
 	{ .file = "bounce-not-ours-thread", .kind = VERDICT_BOUNCE,
 	    .outcome = "bounce",
 	    .reason = "automatic message (delivery or read report): not answered",
+	    /* someone@ was never written to in the case: not recorded. */
 	    .ref = "WSAB-2026-0012", .case_id = 12,
-	    .bounces = "someone@wigan.example.gov.uk 5.1.1",
 	    .auto_why = "delivery or read report" },
 	{ .file = "mdn-read-receipt", .kind = VERDICT_BOUNCE,
 	    .outcome = "bounce",
