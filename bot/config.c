@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "config.h"
 #include "util.h"
@@ -48,45 +49,17 @@ static const char *const hours_keys[] = { "start", "end", NULL };
 char *
 config_addr_spec(const char *s)
 {
-	const char *lt, *gt;
-	char *a, *p;
-
-	if (s == NULL)
-		return NULL;
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	else
-		a = xstrdup(s);
-	str_trim(a);
-	for (p = a; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (strchr(a, '@') == NULL || strpbrk(a, " \t\r\n<>,;\"") != NULL) {
-		free(a);
-		return NULL;
-	}
-	return a;
+	return addr_spec(s);
 }
 
 int
 config_domain_allowed(const struct config *c, const char *addr)
 {
-	const char *dom, *sub;
-	size_t i, dl, sl;
+	const char *dom = addr_domain(addr);
 
-	if (addr == NULL || (dom = strrchr(addr, '@')) == NULL)
-		return 0;
-	dom++;
-	dl = strlen(dom);
-	for (i = 0; i < c->nallowed; i++) {
-		sub = c->allowed_domains[i];
-		sl = strlen(sub);
-		if (str_casecmp(dom, sub) == 0)
+	for (size_t i = 0; dom != NULL && i < c->nallowed; i++)
+		if (addr_domain_matches(dom, c->allowed_domains[i]))
 			return 1;
-		/* a subdomain: x.nhs.example.uk matches nhs.example.uk */
-		if (dl > sl && dom[dl - sl - 1] == '.' &&
-		    str_casecmp(dom + dl - sl, sub) == 0)
-			return 1;
-	}
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "addr.h"
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
@@ -172,22 +173,15 @@ static char *
 envelope_addr(const char *s)
 {
 	const char *b, *e, *p;
+	size_t len;
 
 	if (s == NULL)
 		return NULL;
 	for (p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return NULL;
-	if ((b = strrchr(s, '<')) != NULL && (e = strchr(b, '>')) != NULL)
-		b++;
-	else {
-		b = s;
-		e = s + strlen(s);
-		while (b < e && *b == ' ')
-			b++;
-		while (e > b && e[-1] == ' ')
-			e--;
-	}
+	b = addr_span(s, &len);
+	e = b + len;
 	for (p = b; p < e; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' ||
 		    *p == '>')
