@@ -204,17 +204,17 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.host = cfg_string(g, "host", 1, "", f, d);
 	tls = cfg_string(g, "tls", 0, "implicit", f, d);
 	if (strcmp(tls, "implicit") == 0)
-		c->imap.tls = IMAP_TLS_IMPLICIT;
+		c->imap.tls = CONFIG_TLS_IMPLICIT;
 	else if (strcmp(tls, "starttls") == 0)
-		c->imap.tls = IMAP_TLS_STARTTLS;
+		c->imap.tls = CONFIG_TLS_STARTTLS;
 	else if (strcmp(tls, "none") == 0)
-		c->imap.tls = IMAP_TLS_NONE;
+		c->imap.tls = CONFIG_TLS_NONE;
 	else
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
 		    "imap.tls must be \"implicit\", \"starttls\" or \"none\", not \"%s\"",
 		    tls);
 	c->imap.port = cfg_int(g, "port", 0,
-	    c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
+	    c->imap.tls == CONFIG_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
 	c->imap.user = cfg_string(g, "user", 1, "", f, d);
 	c->imap.auth = load_auth(g, "imap", f, d);
 	c->imap.password = read_secret(g, "imap", c->dir, f, d);
@@ -227,7 +227,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
 	c->imap.batch = cfg_int(g, "batch", 0, 100, 1, 1000, f, d);
 	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
-	if (c->imap.tls == IMAP_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
+	if (c->imap.tls == CONFIG_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
 		    "imap.tls = \"none\" sends the password in clear to %s; "
 		    "set imap.allow_plaintext = true if you really mean it",
@@ -320,22 +320,22 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 	    d);
 	grant = cfg_string(g, "grant", 0, "client_credentials", f, d);
 	if (strcmp(grant, "client_credentials") == 0)
-		c->oauth2.grant = OAUTH_GRANT_CLIENT_CREDENTIALS;
+		c->oauth2.grant = CONFIG_GRANT_CLIENT_CREDENTIALS;
 	else if (strcmp(grant, "refresh_token") == 0)
-		c->oauth2.grant = OAUTH_GRANT_REFRESH_TOKEN;
+		c->oauth2.grant = CONFIG_GRANT_REFRESH_TOKEN;
 	else
 		diag_error(d, f, cfg_line(config_setting_get_member(g,
 		    "grant")), "oauth2.grant must be \"client_credentials\" "
 		    "or \"refresh_token\", not \"%s\"", grant);
 	free(grant);
-	if (c->oauth2.grant == OAUTH_GRANT_CLIENT_CREDENTIALS &&
+	if (c->oauth2.grant == CONFIG_GRANT_CLIENT_CREDENTIALS &&
 	    c->oauth2.client_secret[0] == '\0')
 		diag_error(d, f, cfg_line(g), "oauth2: the client_credentials "
 		    "grant needs client_secret or client_secret_file");
 
 	c->oauth2.refresh_token_file = opt_path(g, "refresh_token_file", c, d);
 	k = config_setting_get_member(g, "refresh_token_file");
-	if (c->oauth2.grant == OAUTH_GRANT_REFRESH_TOKEN) {
+	if (c->oauth2.grant == CONFIG_GRANT_REFRESH_TOKEN) {
 		if (c->oauth2.refresh_token_file[0] == '\0')
 			diag_error(d, f, cfg_line(k ? k : g), "oauth2: "
 			    "grant = \"refresh_token\" needs refresh_token_file");
@@ -370,21 +370,6 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 		diag_error(d, f, cfg_line(g), "oauth2: token_cache and "
 		    "refresh_token_file must be different files");
 	c->oauth2.ca_file = opt_path(g, "ca_file", c, d);
-}
-
-void
-config_oauth_params(const struct config *c, struct oauth_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->token_url = c->oauth2.token_url;
-	p->client_id = c->oauth2.client_id;
-	p->client_secret = c->oauth2.client_secret;
-	p->scope = c->oauth2.scope;
-	p->grant = c->oauth2.grant;
-	p->refresh_token_file = c->oauth2.refresh_token_file;
-	p->token_cache = c->oauth2.token_cache;
-	p->ca_file = c->oauth2.ca_file;
-	p->timeout = c->imap.timeout;
 }
 
 static char *

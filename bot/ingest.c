@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "casework.h"
 #include "docx.h"
 #include "form.h"
@@ -1510,24 +1511,7 @@ int
 ingest_imap_open(struct escbot *e, struct imap **out, char *err,
     size_t errlen)
 {
-	struct imap_params p;
-
-	memset(&p, 0, sizeof(p));
-	p.host = e->cfg->imap.host;
-	p.port = e->cfg->imap.port;
-	p.tls = e->cfg->imap.tls;
-	p.user = e->cfg->imap.user;
-	p.password = e->cfg->imap.password;
-	p.ca_file = e->cfg->imap.ca_file;
-	p.folder = e->cfg->imap.folder;
-	p.timeout = e->cfg->imap.timeout;
-	if (e->cfg->imap.auth == CONFIG_AUTH_XOAUTH2) {
-		struct oauth_params op;
-
-		config_oauth_params(e->cfg, &op);
-		return imap_open_xoauth2(&p, &op, out, err, errlen);
-	}
-	return imap_open(&p, out, err, errlen);
+	return account_imap_open(e->cfg, out, err, errlen);
 }
 
 int
