@@ -21,7 +21,6 @@
 #include "docx.h"
 #include "form.h"
 #include "imap.h"
-#include "oauth.h"
 #include "ingest.h"
 #include "log.h"
 #include "message.h"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "escbot.h"
 #include "log.h"
 #include "outbox.h"
 #include "util.h"
