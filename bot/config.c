@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cfg.h"
 #include "config.h"
 #include "util.h"
@@ -48,45 +49,17 @@ static const char *const hours_keys[] = { "start", "end", NULL };
 char *
 config_addr_spec(const char *s)
 {
-	const char *lt, *gt;
-	char *a, *p;
-
-	if (s == NULL)
-		return NULL;
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
-	else
-		a = xstrdup(s);
-	str_trim(a);
-	for (p = a; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (strchr(a, '@') == NULL || strpbrk(a, " \t\r\n<>,;\"") != NULL) {
-		free(a);
-		return NULL;
-	}
-	return a;
+	return addr_spec(s);
 }
 
 int
 config_domain_allowed(const struct config *c, const char *addr)
 {
-	const char *dom, *sub;
-	size_t i, dl, sl;
+	const char *dom = addr_domain(addr);
 
-	if (addr == NULL || (dom = strrchr(addr, '@')) == NULL)
-		return 0;
-	dom++;
-	dl = strlen(dom);
-	for (i = 0; i < c->nallowed; i++) {
-		sub = c->allowed_domains[i];
-		sl = strlen(sub);
-		if (str_casecmp(dom, sub) == 0)
+	for (size_t i = 0; dom != NULL && i < c->nallowed; i++)
+		if (addr_domain_matches(dom, c->allowed_domains[i]))
 			return 1;
-		/* a subdomain: x.nhs.example.uk matches nhs.example.uk */
-		if (dl > sl && dom[dl - sl - 1] == '.' &&
-		    str_casecmp(dom + dl - sl, sub) == 0)
-			return 1;
-	}
 	return 0;
 }
 
@@ -231,17 +204,17 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.host = cfg_string(g, "host", 1, "", f, d);
 	tls = cfg_string(g, "tls", 0, "implicit", f, d);
 	if (strcmp(tls, "implicit") == 0)
-		c->imap.tls = IMAP_TLS_IMPLICIT;
+		c->imap.tls = CONFIG_TLS_IMPLICIT;
 	else if (strcmp(tls, "starttls") == 0)
-		c->imap.tls = IMAP_TLS_STARTTLS;
+		c->imap.tls = CONFIG_TLS_STARTTLS;
 	else if (strcmp(tls, "none") == 0)
-		c->imap.tls = IMAP_TLS_NONE;
+		c->imap.tls = CONFIG_TLS_NONE;
 	else
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
 		    "imap.tls must be \"implicit\", \"starttls\" or \"none\", not \"%s\"",
 		    tls);
 	c->imap.port = cfg_int(g, "port", 0,
-	    c->imap.tls == IMAP_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
+	    c->imap.tls == CONFIG_TLS_IMPLICIT ? 993 : 143, 1, 65535, f, d);
 	c->imap.user = cfg_string(g, "user", 1, "", f, d);
 	c->imap.auth = load_auth(g, "imap", f, d);
 	c->imap.password = read_secret(g, "imap", c->dir, f, d);
@@ -254,7 +227,7 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.timeout = cfg_int(g, "timeout", 0, 60, 1, 3600, f, d);
 	c->imap.batch = cfg_int(g, "batch", 0, 100, 1, 1000, f, d);
 	plain = cfg_bool(g, "allow_plaintext", 0, f, d);
-	if (c->imap.tls == IMAP_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
+	if (c->imap.tls == CONFIG_TLS_NONE && !plain && !host_is_loopback(c->imap.host))
 		diag_error(d, f, cfg_line(config_setting_get_member(g, "tls")),
 		    "imap.tls = \"none\" sends the password in clear to %s; "
 		    "set imap.allow_plaintext = true if you really mean it",
@@ -347,22 +320,22 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 	    d);
 	grant = cfg_string(g, "grant", 0, "client_credentials", f, d);
 	if (strcmp(grant, "client_credentials") == 0)
-		c->oauth2.grant = OAUTH_GRANT_CLIENT_CREDENTIALS;
+		c->oauth2.grant = CONFIG_GRANT_CLIENT_CREDENTIALS;
 	else if (strcmp(grant, "refresh_token") == 0)
-		c->oauth2.grant = OAUTH_GRANT_REFRESH_TOKEN;
+		c->oauth2.grant = CONFIG_GRANT_REFRESH_TOKEN;
 	else
 		diag_error(d, f, cfg_line(config_setting_get_member(g,
 		    "grant")), "oauth2.grant must be \"client_credentials\" "
 		    "or \"refresh_token\", not \"%s\"", grant);
 	free(grant);
-	if (c->oauth2.grant == OAUTH_GRANT_CLIENT_CREDENTIALS &&
+	if (c->oauth2.grant == CONFIG_GRANT_CLIENT_CREDENTIALS &&
 	    c->oauth2.client_secret[0] == '\0')
 		diag_error(d, f, cfg_line(g), "oauth2: the client_credentials "
 		    "grant needs client_secret or client_secret_file");
 
 	c->oauth2.refresh_token_file = opt_path(g, "refresh_token_file", c, d);
 	k = config_setting_get_member(g, "refresh_token_file");
-	if (c->oauth2.grant == OAUTH_GRANT_REFRESH_TOKEN) {
+	if (c->oauth2.grant == CONFIG_GRANT_REFRESH_TOKEN) {
 		if (c->oauth2.refresh_token_file[0] == '\0')
 			diag_error(d, f, cfg_line(k ? k : g), "oauth2: "
 			    "grant = \"refresh_token\" needs refresh_token_file");
@@ -397,21 +370,6 @@ load_oauth2(struct config *c, const config_setting_t *root, struct diag *d)
 		diag_error(d, f, cfg_line(g), "oauth2: token_cache and "
 		    "refresh_token_file must be different files");
 	c->oauth2.ca_file = opt_path(g, "ca_file", c, d);
-}
-
-void
-config_oauth_params(const struct config *c, struct oauth_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->token_url = c->oauth2.token_url;
-	p->client_id = c->oauth2.client_id;
-	p->client_secret = c->oauth2.client_secret;
-	p->scope = c->oauth2.scope;
-	p->grant = c->oauth2.grant;
-	p->refresh_token_file = c->oauth2.refresh_token_file;
-	p->token_cache = c->oauth2.token_cache;
-	p->ca_file = c->oauth2.ca_file;
-	p->timeout = c->imap.timeout;
 }
 
 static char *

@@ -11,11 +11,13 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "imap.h"
-#include "oauth.h"
 
 /* How escbot logs in to the IMAP and SMTP servers (imap.auth, smtp.auth). */
 enum config_auth { CONFIG_AUTH_PASSWORD = 0, CONFIG_AUTH_XOAUTH2 };
+/* imap.tls and oauth2.grant; account.h turns them into the clients'. */
+enum config_tls { CONFIG_TLS_IMPLICIT, CONFIG_TLS_STARTTLS, CONFIG_TLS_NONE };
+enum config_grant { CONFIG_GRANT_CLIENT_CREDENTIALS = 0,
+	CONFIG_GRANT_REFRESH_TOKEN };
 
 struct config {
 	char		*file;
@@ -53,7 +55,7 @@ struct config {
 	struct {
 		char		*host;
 		int		 port;
-		enum imap_tls	 tls;
+		enum config_tls	 tls;
 		char		*user;
 		char		*password;
 		char		*ca_file;
@@ -87,7 +89,7 @@ struct config {
 		char		*client_id;
 		char		*client_secret;	/* "" with no secret */
 		char		*scope;
-		enum oauth_grant grant;
+		enum config_grant grant;
 		char		*refresh_token_file;	/* "" unless refresh_token */
 		char		*token_cache;	/* "": none */
 		char		*ca_file;	/* "": system trust store */
@@ -98,12 +100,10 @@ struct config {
  * problem to d (nothing in *out). */
 int	config_load(const char *path, struct config **out, struct diag *d);
 void	config_free(struct config *);
-/* The oauth2 group as oauth_token() parameters (pointers into c). */
-void	config_oauth_params(const struct config *, struct oauth_params *);
 /* 1 if addr's domain (or a parent domain) is in allowed_sender_domains. */
 int	config_domain_allowed(const struct config *, const char *addr);
-/* The addr-spec of "Name <addr>" or of a bare address, lower case; NULL
- * when there is none.  Caller frees. */
+/* addr_spec() (addr.h), under its old name: the addr-spec of "Name <addr>"
+ * or of a bare address, lower case; NULL when there is none.  Caller frees. */
 char	*config_addr_spec(const char *);
 
 #endif

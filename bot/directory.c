@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cfg.h"
-#include "config.h"
 #include "directory.h"
 #include "util.h"
 
@@ -77,7 +77,7 @@ load_roles(const config_setting_t *g, const char *const *known,
 		 * them (directory_has_contact). */
 		r->addrs = xcalloc(r->ncontacts + 1, sizeof(char *));
 		for (size_t k = 0; k < r->ncontacts; k++) {
-			if ((a = config_addr_spec(r->contacts[k])) == NULL ||
+			if ((a = addr_spec(r->contacts[k])) == NULL ||
 			    strpbrk(r->contacts[k], "\r\n"))
 				diag_error(d, file, cfg_line(m),
 				    "%s: \"%s\" is not an email address",
@@ -189,23 +189,13 @@ directory_agency_by_id(const struct directory *dir, const char *id)
 const struct dir_agency *
 directory_agency_by_email(const struct directory *dir, const char *addr)
 {
-	const char *dom;
-	size_t dl, sl;
+	const char *dom = addr_domain(addr);
 
-	if (addr == NULL || (dom = strrchr(addr, '@')) == NULL)
-		return NULL;
-	dom++;
-	dl = strlen(dom);
-	for (size_t i = 0; i < dir->nagencies; i++)
-		for (size_t k = 0; k < dir->agencies[i].ndomains; k++) {
-			const char *s = dir->agencies[i].domains[k];
-
-			sl = strlen(s);
-			if (str_casecmp(dom, s) == 0 || (dl > sl &&
-			    dom[dl - sl - 1] == '.' &&
-			    str_casecmp(dom + dl - sl, s) == 0))
+	for (size_t i = 0; dom != NULL && i < dir->nagencies; i++)
+		for (size_t k = 0; k < dir->agencies[i].ndomains; k++)
+			if (addr_domain_matches(dom,
+			    dir->agencies[i].domains[k]))
 				return &dir->agencies[i];
-		}
 	return NULL;
 }
 

@@ -36,9 +36,7 @@
 
 #include "imap.h"
 #include "log.h"
-#include "oauth.h"
 #include "util.h"
-#include "worker.h"
 
 #define IMAP_DEFAULT_TIMEOUT	60
 #define IMAP_MAX_FOLDERS	16
@@ -611,7 +609,7 @@ fail:
 }
 
 /* AUTHENTICATE XOAUTH2 (user name and bearer token, SASL-IR).  *refused
- * is set when the server turned the token down. */
+ * is set when the server turned the token down (as after LOGIN). */
 static int
 login_xoauth2(struct imap *im, const struct imap_params *p, int *refused,
     char *err, size_t errlen)
@@ -736,6 +734,7 @@ open_session(const struct imap_params *p, struct imap **out, int *refused,
 	} else if (im->mi->imap_state != MAILIMAP_STATE_AUTHENTICATED) {
 		r = mailimap_login(im->mi, p->user, p->password);
 		if (r != MAILIMAP_NO_ERROR) {
+			*refused = r == MAILIMAP_ERROR_LOGIN;
 			rc = fail_cmd(im, r, MAILIMAP_ERROR_LOGIN, "LOGIN", 0,
 			    err, errlen);
 			goto fail;
@@ -779,39 +778,19 @@ int
 imap_open(const struct imap_params *p, struct imap **out, char *err,
     size_t errlen)
 {
-	int refused = 0;
+	enum fail reach;
 
-	return open_session(p, out, &refused, err, errlen);
+	return imap_open_fail(p, out, &reach, err, errlen);
 }
 
 int
-imap_open_xoauth2(const struct imap_params *p, const struct oauth_params *op,
-    struct imap **out, char *err, size_t errlen)
+imap_open_fail(const struct imap_params *p, struct imap **out,
+    enum fail *reach, char *err, size_t errlen)
 {
-	struct imap_params q = *p;
-	char *token = NULL;
-	int rc = IMAP_ERR_TEMP, refused, tries;
+	int refused = 0, rc;
 
-	*out = NULL;
-	for (tries = 0; tries < 2; tries++) {
-		rc = worker_oauth_token(op, time(NULL), &token, err, errlen);
-		if (rc != OAUTH_OK)
-			return rc == OAUTH_ERR_FINAL ? IMAP_ERR_FINAL :
-			    IMAP_ERR_TEMP;
-		q.oauth_token = token;
-		refused = 0;
-		rc = open_session(&q, out, &refused, err, errlen);
-		explicit_bzero(token, strlen(token));
-		free(token);
-		token = NULL;
-		if (rc == IMAP_OK || !refused || tries > 0)
-			break;
-		/* Revoked before its expiry, or a cache gone stale: drop it
-		 * and try once with a token fresh from the endpoint. */
-		log_warnx("imap: %s; asking the token endpoint for a new token",
-		    err);
-		worker_oauth_forget(op);
-	}
+	rc = open_session(p, out, &refused, err, errlen);
+	*reach = rc == IMAP_OK ? FAIL_NONE : refused ? FAIL_AUTH : FAIL_SERVER;
 	return rc;
 }
 

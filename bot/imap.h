@@ -3,7 +3,7 @@
  * STARTTLS or none; with TLS the server certificate chain and host name are
  * verified (system trust store, or ca_file) before LOGIN, and SNI is sent.
  * Login is LOGIN with a password, or AUTHENTICATE XOAUTH2 with an OAuth
- * access token (Microsoft 365).  New mail can be waited for with IDLE.
+ * access token (Microsoft 365; account.h gets the token).  New mail can be waited for with IDLE.
  * Messages are addressed by UID only.  A message leaves the inbox only by
  * imap_move(), which escbot calls after the commit that recorded it.
  */
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "oauth.h"
+#include "fail.h"
 
 enum imap_tls { IMAP_TLS_IMPLICIT, IMAP_TLS_STARTTLS, IMAP_TLS_NONE };
 
@@ -42,13 +42,11 @@ struct imap;
  * session (close with imap_close).  On failure err says why. */
 int	imap_open(const struct imap_params *, struct imap **out,
 	    char *err, size_t errlen);
-/* imap_open() logging in with XOAUTH2 and a token from oauth_token()
- * (p->password and p->oauth_token are not used).  When the server refuses
- * the token, it is forgotten (oauth_forget) and a new one tried once.  An
- * OAuth failure is returned in the same classes (oauth.h), err says why. */
-int	imap_open_xoauth2(const struct imap_params *,
-	    const struct oauth_params *, struct imap **out, char *err,
-	    size_t errlen);
+/* imap_open(), also saying how far a failure reaches (fail.h): FAIL_AUTH
+ * when the server turned the login down (account.h then asks for a new
+ * OAuth token once), else FAIL_SERVER; FAIL_NONE on success. */
+int	imap_open_fail(const struct imap_params *, struct imap **out,
+	    enum fail *reach, char *err, size_t errlen);
 /* UIDVALIDITY of the selected folder. */
 uint32_t imap_uidvalidity(const struct imap *);
 /* UIDs >= min_uid in the folder, ascending.  *uids is the caller's to free. */

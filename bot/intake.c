@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "calendar.h"
 #include "config.h"
 #include "directory.h"
@@ -722,7 +723,7 @@ dsn_failures(const struct msg_attachment *a, struct verdict *v)
 			if (line == NULL)
 				break;
 			q = strchr(line, ';');
-			rcpt = config_addr_spec(q ? q + 1 : line + 16);
+			rcpt = addr_spec(q ? q + 1 : line + 16);
 		} else if (str_ncasecmp(line, "Action:", 7) == 0)
 			failed = str_casestr(line, "failed") != NULL;
 		else if (str_ncasecmp(line, "Status:", 7) == 0) {

@@ -108,3 +108,29 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(2);
 }
+
+void
+outage_begin(struct outage *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!o->down) {
+		va_start(ap, fmt);
+		vlog(LOG_LVL_WARN, 0, fmt, ap);
+		va_end(ap);
+	}
+	o->down = 1;
+}
+
+void
+outage_end(struct outage *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->down) {
+		va_start(ap, fmt);
+		vlog(LOG_LVL_INFO, 0, fmt, ap);
+		va_end(ap);
+	}
+	o->down = 0;
+}

@@ -21,4 +21,16 @@ void	fatal(const char *, ...)
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* An outage (a server that cannot be reached) is logged once when it
+ * begins and once when it ends, not once per attempt.  Zero-initialise;
+ * outage_begin() logs a warning unless the outage is already on, and
+ * outage_end() an info line only when one was. */
+struct outage {
+	int	down;
+};
+void	outage_begin(struct outage *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	outage_end(struct outage *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "casework.h"
 #include "docx.h"
 #include "imap.h"
 #include "intake.h"
-#include "oauth.h"
 #include "mailbox.h"
 #include "log.h"
 #include "message.h"
@@ -234,7 +234,7 @@ older_than(const char *raw, size_t len, time_t since)
  * trips, one commit and one MOVE per batch rather than per message. */
 #define FETCH_BATCH_BYTES	(8 * 1024 * 1024)
 
-static int imap_outage;	/* 1 while the mailbox cannot be reached */
+static struct outage imap_outage;	/* while the mailbox cannot be reached */
 
 /* Committed messages waiting to be moved, by destination folder. */
 struct moves {
@@ -419,24 +419,7 @@ int
 mailbox_imap_open(struct escbot *e, struct imap **out, char *err,
     size_t errlen)
 {
-	struct imap_params p;
-
-	memset(&p, 0, sizeof(p));
-	p.host = e->cfg->imap.host;
-	p.port = e->cfg->imap.port;
-	p.tls = e->cfg->imap.tls;
-	p.user = e->cfg->imap.user;
-	p.password = e->cfg->imap.password;
-	p.ca_file = e->cfg->imap.ca_file;
-	p.folder = e->cfg->imap.folder;
-	p.timeout = e->cfg->imap.timeout;
-	if (e->cfg->imap.auth == CONFIG_AUTH_XOAUTH2) {
-		struct oauth_params op;
-
-		config_oauth_params(e->cfg, &op);
-		return imap_open_xoauth2(&p, &op, out, err, errlen);
-	}
-	return imap_open(&p, out, err, errlen);
+	return account_imap_open(e->cfg, out, err, errlen);
 }
 
 int
@@ -455,16 +438,12 @@ mailbox_pass(struct escbot *e)
 
 	if ((rc = mailbox_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
 		/* Once per outage, not once per poll. */
-		if (!imap_outage)
-			log_warnx("imap: %s%s", err, rc == IMAP_ERR_TEMP ?
-			    "; will retry" : "");
-		imap_outage = 1;
+		outage_begin(&imap_outage, "imap: %s%s", err,
+		    rc == IMAP_ERR_TEMP ? "; will retry" : "");
 		snprintf(e->last_error, sizeof(e->last_error), "%s", err);
 		return rc == IMAP_ERR_FINAL ? MAILBOX_FINAL : MAILBOX_TEMP;
 	}
-	if (imap_outage)
-		log_info("imap: %s reachable again", e->cfg->imap.host);
-	imap_outage = 0;
+	outage_end(&imap_outage, "imap: %s reachable again", e->cfg->imap.host);
 	uidv = imap_uidvalidity(im);
 	if (store_mailbox_get(e->store, folder_name, &known_uidv, &next_uid) == 1 &&
 	    known_uidv != uidv) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "calendar.h"
 #include "mailer.h"
 #include "util.h"
@@ -46,12 +47,12 @@ b64_group(struct strbuf *sb, const unsigned char *p, size_t n)
 char *
 mailer_message_id(const char *token, const char *from_addr)
 {
-	const char *dom = from_addr ? strrchr(from_addr, '@') : NULL;
+	const char *dom = addr_domain(from_addr);
 	uint64_t a = hash64(token, 0xcbf29ce484222325ULL);
 	uint64_t b = hash64(token, a ^ 0x9e3779b97f4a7c15ULL);
 
 	return xasprintf("escbot.%016llx%016llx@%s", (unsigned long long)a,
-	    (unsigned long long)b, dom ? dom + 1 : "escbot.invalid");
+	    (unsigned long long)b, dom ? dom : "escbot.invalid");
 }
 
 static int

@@ -20,10 +20,8 @@
 #include "escbot.h"
 #include "imap.h"
 #include "mailbox.h"
-#include "oauth.h"
 #include "log.h"
 #include "outbox.h"
-#include "smtp.h"
 #include "util.h"
 #include "worker.h"
 

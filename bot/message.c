@@ -25,6 +25,7 @@
 
 #include <libetpan/libetpan.h>
 
+#include "addr.h"
 #include "log.h"
 #include "message.h"
 #include "util.h"
@@ -499,15 +500,13 @@ msgid_strip(const char *v)
 static char *
 return_path(const char *v)
 {
-	const char *lt, *gt;
+	const char *b;
 	char *s, *t;
+	size_t len;
 
-	if (v == NULL)
+	if ((b = addr_span(v, &len)) == NULL)
 		return NULL;
-	if ((lt = strchr(v, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		s = str_trim(xstrndup(lt + 1, (size_t)(gt - lt - 1)));
-	else
-		s = str_trim(xstrdup(v));
+	s = str_trim(xstrndup(b, len));
 	lower(s);
 	t = utf8_clean(s, strlen(s));
 	free(s);

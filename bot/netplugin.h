@@ -18,7 +18,7 @@
 #include "smtp.h"
 
 /* Raised whenever the table changes: a stale escbot-net.so is refused. */
-#define NET_PLUGIN_VERSION	2
+#define NET_PLUGIN_VERSION	3
 #define NET_PLUGIN_SYMBOL	"escbot_net_plugin"
 #define NET_PLUGIN_FILE		"escbot-net.so"
 
@@ -26,7 +26,7 @@ struct net_plugin {
 	int	version;
 	void	(*smtp_global_init)(void);
 	struct smtp_session *(*smtp_session_new)(void);
-	enum smtp_result (*smtp_session_send)(struct smtp_session *,
+	enum fail (*smtp_session_send)(struct smtp_session *,
 		    const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len, char *err,
 		    size_t errlen);

@@ -10,16 +10,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
+#include "escbot.h"
 #include "log.h"
-#include "oauth.h"
 #include "outbox.h"
-#include "smtp.h"
 #include "util.h"
 #include "worker.h"
 
 #define BATCH	100
 
-static int outage;	/* 1 while the SMTP server is unreachable */
+static struct outage outage;	/* while the SMTP server is unreachable */
 
 static time_t
 backoff(const struct escbot *e, int attempts)
@@ -35,15 +35,14 @@ backoff(const struct escbot *e, int attempts)
 struct round {
 	struct escbot		*e;
 	struct outbox_item	**sent_items;	/* by index in the batch */
-	const struct oauth_params *op;
-	const char		*token;
+	struct account_smtp	*acct;
 	time_t			 now;
 	int			 sent;
 	int			 unreachable;
 };
 
 static void
-record_result(void *arg, size_t i, enum smtp_result r, const char *err)
+record_result(void *arg, size_t i, enum fail r, const char *err)
 {
 	struct round *rd = arg;
 	struct escbot *e = rd->e;
@@ -51,14 +50,12 @@ record_result(void *arg, size_t i, enum smtp_result r, const char *err)
 	enum delivery_result dr;
 	time_t next = 0;
 
-	if (r == SMTP_SENT) {
+	if (r == FAIL_NONE) {
 		dr = DELIVERY_SENT;
 		rd->sent++;
-		if (outage)
-			log_info("smtp: server reachable again");
-		outage = 0;
+		outage_end(&outage, "smtp: server reachable again");
 		log_info("sent %s to %s", it->token, it->rcpt);
-	} else if (r == SMTP_PERMFAIL) {
+	} else if (FAIL_FOR_GOOD(r)) {
 		dr = DELIVERY_FAILED;
 		log_warnx("smtp: %s refused for good for %s: %s", it->token,
 		    it->rcpt, err);
@@ -67,16 +64,13 @@ record_result(void *arg, size_t i, enum smtp_result r, const char *err)
 		next = rd->now + backoff(e, it->attempts);
 		/* The server's problem, not this recipient's: the child has
 		 * stopped this round. */
-		if (strncmp(err, SMTP_SERVER_ERROR_PREFIX,
-		    strlen(SMTP_SERVER_ERROR_PREFIX)) == 0) {
+		if (FAIL_STOPS_ROUND(r)) {
 			/* A refused token is fetched anew next run. */
-			if (rd->token && strstr(err, "XOAUTH2 login refused"))
-				worker_oauth_forget(rd->op);
+			if (r == FAIL_AUTH)
+				account_smtp_refused(rd->acct);
 			rd->unreachable = 1;
-			if (!outage)
-				log_warnx("smtp: cannot send (%s); will retry",
-				    err);
-			outage = 1;
+			outage_begin(&outage, "smtp: cannot send (%s); will retry",
+			    err);
 		} else
 			log_warnx("smtp: %s to %s deferred: %s", it->token,
 			    it->rcpt, err);
@@ -101,7 +95,7 @@ earlier_to(struct outbox_item **sending, size_t nsending, const char *rcpt)
 int
 outbox_flush(struct escbot *e)
 {
-	struct smtp_params p;
+	struct account_smtp acct;
 	struct outbox_item *items;
 	struct outbox_item **sending = NULL;
 	struct worker_mail *mails = NULL;
@@ -110,31 +104,13 @@ outbox_flush(struct escbot *e)
 	size_t n, nsending;
 	time_t now;
 	int got;
-	struct oauth_params op;
-	char *token = NULL;
 
 	memset(&rd, 0, sizeof(rd));
-	memset(&p, 0, sizeof(p));
-	p.url = e->cfg->smtp.url;
-	p.user = e->cfg->smtp.user;
-	p.password = e->cfg->smtp.password;
-	p.ca_file = e->cfg->smtp.ca_file;
-	p.starttls = e->cfg->smtp.starttls;
-	p.timeout = e->cfg->smtp.timeout;
-	if (e->cfg->smtp.auth == CONFIG_AUTH_XOAUTH2) {
-		/* Real time, not --now: token lifetimes are the server's. */
-		config_oauth_params(e->cfg, &op);
-		if (worker_oauth_token(&op, time(NULL), &token, err,
-		    sizeof(err)) != OAUTH_OK) {
-			if (!outage)
-				log_warnx("smtp: cannot send (%s); will retry", err);
-			outage = 1;
-			return -1;
-		}
-		p.oauth_token = token;
-		rd.op = &op;
-		rd.token = token;
+	if (account_smtp_open(e->cfg, &acct, err, sizeof(err)) == -1) {
+		outage_begin(&outage, "smtp: cannot send (%s); will retry", err);
+		return -1;
 	}
+	rd.acct = &acct;
 	rd.e = e;
 	/* What is sent must have been durably decided: a crash after the
 	 * send then finds it recorded, not forgotten. */
@@ -187,12 +163,11 @@ outbox_flush(struct escbot *e)
 		 * it comes back. */
 		rd.sent_items = sending;
 		rd.now = now;
-		got = worker_smtp_send(&p, e->cfg->smtp.from_addr, mails,
+		got = worker_smtp_send(&acct.p, e->cfg->smtp.from_addr, mails,
 		    nsending, e->stop, record_result, &rd, err, sizeof(err));
 		if (got == -1) {
-			if (!outage)
-				log_warnx("smtp: cannot send (%s); will retry", err);
-			outage = 1;
+			outage_begin(&outage, "smtp: cannot send (%s); will retry",
+			    err);
 			rd.unreachable = 1;
 		}
 		for (size_t i = 0; i < n; i++)
@@ -209,9 +184,6 @@ outbox_flush(struct escbot *e)
 done:
 	free(sending);
 	free(mails);
-	if (token) {
-		explicit_bzero(token, strlen(token));
-		free(token);
-	}
+	account_smtp_close(&acct);
 	return rd.sent;
 }

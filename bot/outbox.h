@@ -7,7 +7,7 @@
 #ifndef ESCBOT_OUTBOX_H
 #define ESCBOT_OUTBOX_H
 
-#include "escbot.h"
+struct escbot;
 
 /* Send every delivery that is due.  Returns the number sent, or -1 when the
  * server could not be reached at all (the rest wait for the next run). */

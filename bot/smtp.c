@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "addr.h"
 #include "log.h"
 #include "smtp.h"
 #include "util.h"
@@ -172,22 +173,15 @@ static char *
 envelope_addr(const char *s)
 {
 	const char *b, *e, *p;
+	size_t len;
 
 	if (s == NULL)
 		return NULL;
 	for (p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return NULL;
-	if ((b = strrchr(s, '<')) != NULL && (e = strchr(b, '>')) != NULL)
-		b++;
-	else {
-		b = s;
-		e = s + strlen(s);
-		while (b < e && *b == ' ')
-			b++;
-		while (e > b && e[-1] == ' ')
-			e--;
-	}
+	b = addr_span(s, &len);
+	e = b + len;
 	for (p = b; p < e; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' ||
 		    *p == '>')
@@ -233,12 +227,12 @@ smtp_curl_cert_error(int rc)
 	}
 }
 
-/* Decide what a failed transfer means and describe it in err. */
-static enum smtp_result
+/* Decide how far a failed transfer reaches and describe it in err. */
+static enum fail
 classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
     const char *errbuf, char *err, size_t errlen)
 {
-	enum smtp_result res = SMTP_TEMPFAIL;
+	enum fail res = FAIL_SERVER;
 	const char *hint = "";
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 
@@ -249,19 +243,19 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 	else if (rc == CURLE_USE_SSL_FAILED)
 		hint = "SMTP server does not offer STARTTLS (administrator: "
 		    "check smtp.url): ";
-	else if (rc == CURLE_LOGIN_DENIED && oauth)
-		hint = "SMTP XOAUTH2 login refused (administrator: check "
-		    "smtp.user and that the application may send as it): ";
-	else if (rc == CURLE_LOGIN_DENIED)
-		hint = "SMTP login refused (administrator: check smtp.user "
-		    "and the password): ";
-	else if (code == 530 && d->phase == PHASE_MAIL)
+	else if (rc == CURLE_LOGIN_DENIED) {
+		res = FAIL_AUTH;
+		hint = oauth ? "SMTP XOAUTH2 login refused (administrator: "
+		    "check smtp.user and that the application may send as "
+		    "it): " : "SMTP login refused (administrator: check "
+		    "smtp.user and the password): ";
+	} else if (code == 530 && d->phase == PHASE_MAIL)
 		hint = "SMTP server wants authentication (administrator: "
 		    "set smtp.user and the password): ";
 	else if (code >= 500 && code <= 599 && (d->phase == PHASE_MAIL ||
 	    d->phase == PHASE_RCPT || d->phase == PHASE_DATA ||
 	    d->phase == PHASE_BODY))
-		res = SMTP_PERMFAIL;
+		res = d->phase == PHASE_RCPT ? FAIL_RCPT : FAIL_MSG;
 	else if (rc == CURLE_COULDNT_RESOLVE_HOST)
 		hint = "SMTP server name not found: ";
 	else if (rc == CURLE_COULDNT_CONNECT)
@@ -272,6 +266,8 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 	    rc == CURLE_GOT_NOTHING || rc == CURLE_WEIRD_SERVER_REPLY ||
 	    rc == CURLE_SSL_CONNECT_ERROR)
 		hint = "SMTP server unavailable: ";
+	else
+		res = FAIL_TEMP;	/* a 4xx for this one email */
 
 	if (d->reply[0] && code >= 400)
 		snprintf(err, errlen, "%s%s (curl %d); server said: %s",
@@ -304,19 +300,19 @@ smtp_session_free(struct smtp_session *s)
 	free(s);
 }
 
-enum smtp_result
+enum fail
 smtp_send(const struct smtp_params *p, const char *mail_from,
     const char *rcpt, const char *data, size_t len, char *err, size_t errlen)
 {
 	struct smtp_session *s = smtp_session_new();
-	enum smtp_result res;
+	enum fail res;
 
 	res = smtp_session_send(s, p, mail_from, rcpt, data, len, err, errlen);
 	smtp_session_free(s);
 	return res;
 }
 
-enum smtp_result
+enum fail
 smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
     const char *mail_from, const char *rcpt, const char *data, size_t len,
     char *err, size_t errlen)
@@ -325,7 +321,7 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	struct dialogue dlg = { 0 };
 	struct upload up = { 0 };
 	struct curl_slist *rcpts = NULL;
-	enum smtp_result res = SMTP_TEMPFAIL;
+	enum fail res = FAIL_TEMP;
 	char *from = NULL, *to = NULL, *msg = NULL;
 	CURL *curl = s->curl;
 	CURLcode rc;
@@ -355,12 +351,12 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	}
 	if ((to = envelope_addr(rcpt)) == NULL || strcmp(to, "<>") == 0) {
 		snprintf(err, errlen, "invalid recipient address");
-		res = SMTP_PERMFAIL;
+		res = FAIL_RCPT;
 		goto fail;
 	}
 	if (data == NULL || len == 0) {
 		snprintf(err, errlen, "empty message");
-		res = SMTP_PERMFAIL;
+		res = FAIL_MSG;
 		goto fail;
 	}
 	msg = to_crlf(data, len, &msglen);
@@ -403,6 +399,7 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	if (p->oauth_token != NULL && (p->user == NULL ||
 	    p->user[0] == '\0')) {
 		snprintf(err, errlen, "SMTP XOAUTH2 needs smtp.user");
+		res = FAIL_SERVER;
 		goto fail;
 	}
 	if (p->user != NULL && p->user[0] != '\0') {
@@ -436,7 +433,7 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	if (dlg.code != 0)
 		code = dlg.code;
 	if (rc == CURLE_OK) {
-		res = SMTP_SENT;
+		res = FAIL_NONE;
 		snprintf(err, errlen, "%s", dlg.reply);
 		log_debug("smtp: sent to %s: %s", to, dlg.reply);
 		goto fail;
@@ -444,7 +441,7 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	res = classify(rc, code, &dlg, p->oauth_token != NULL, errbuf, err,
 	    errlen);
 	log_debug("smtp: %s to %s: %s",
-	    res == SMTP_PERMFAIL ? "permanent failure" : "temporary failure",
+	    FAIL_FOR_GOOD(res) ? "permanent failure" : "temporary failure",
 	    to, err);
 
 fail:

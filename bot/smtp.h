@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "fail.h"
+
 struct smtp_params {
 	const char	*url;		/* smtps://host:465 or smtp://host:587 */
 	const char	*user;		/* NULL or "": no AUTH */
@@ -22,22 +24,14 @@ struct smtp_params {
 	int		 timeout;	/* seconds */
 };
 
-enum smtp_result {
-	SMTP_SENT = 0,
-	SMTP_TEMPFAIL = 1,	/* 4xx, connection, timeout, DNS: retry later */
-	SMTP_PERMFAIL = 2,	/* 5xx for this recipient: do not retry */
-};
-
-/* Every failure that is the server's rather than one recipient's (it is
- * unreachable, refuses the login or the certificate, is shutting down)
- * has an err that starts with this prefix: the caller stops sending for
- * this round instead of trying each delivery. */
-#define SMTP_SERVER_ERROR_PREFIX	"SMTP "
-
 /* Send `len` bytes of `data` (a complete RFC 5322 message with CRLF or LF
- * line ends) from envelope `mail_from` to `rcpt`.  err gets the server's
- * reply or curl's reason on failure. */
-enum smtp_result smtp_send(const struct smtp_params *, const char *mail_from,
+ * line ends) from envelope `mail_from` to `rcpt`.  FAIL_NONE when sent;
+ * else how far the failure reaches (fail.h): FAIL_RCPT or FAIL_MSG for a
+ * 5xx refusal of this recipient or message (do not retry), FAIL_SERVER
+ * or FAIL_AUTH when the server cannot take anything now (unreachable,
+ * certificate, login refused: stop the round), FAIL_TEMP for a 4xx of
+ * this one.  err gets the server's reply or curl's reason, for people. */
+enum fail smtp_send(const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len,
 		    char *err, size_t errlen);
 /* A session keeps the connection (TLS and login included) open from one
@@ -46,7 +40,7 @@ enum smtp_result smtp_send(const struct smtp_params *, const char *mail_from,
  * is a session of one send. */
 struct smtp_session;
 struct smtp_session *smtp_session_new(void);
-enum smtp_result smtp_session_send(struct smtp_session *,
+enum fail smtp_session_send(struct smtp_session *,
 		    const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len, char *err,
 		    size_t errlen);

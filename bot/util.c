@@ -4,6 +4,7 @@
  * failure is reported to the caller.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,4 +273,49 @@ host_is_loopback(const char *host)
 	return host != NULL && (str_casecmp(host, "localhost") == 0 ||
 	    strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
 	    strcmp(host, "[::1]") == 0);
+}
+
+static int
+cmp_paths(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+conf_files(const char *dir, char ***paths, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL;
+	size_t len, nv = 0;
+	DIR *dp;
+
+	*paths = NULL;
+	*n = 0;
+	if ((dp = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 5 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		v = xreallocarray(v, nv + 2, sizeof(*v));
+		v[nv++] = xasprintf("%s/%s", dir, de->d_name);
+	}
+	closedir(dp);
+	if (v == NULL)
+		v = xcalloc(1, sizeof(*v));
+	v[nv] = NULL;
+	/* One folder, so sorting the paths sorts the names. */
+	qsort(v, nv, sizeof(*v), cmp_paths);
+	*paths = v;
+	*n = nv;
+	return 0;
+}
+
+void
+conf_files_free(char **paths)
+{
+	for (size_t i = 0; paths != NULL && paths[i] != NULL; i++)
+		free(paths[i]);
+	free(paths);
 }

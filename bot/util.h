@@ -51,6 +51,12 @@ int	 host_is_loopback(const char *host);
  * errlen 0); control characters become spaces so it stays one log line. */
 void	 errf(char *err, size_t errlen, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* The "dir/name" paths of the *.conf files in dir, dotfiles skipped
+ * (editor and resource-fork droppings), sorted by name: 0 and *paths
+ * (NULL-terminated; free with conf_files_free) and *n, or -1 (errno set)
+ * when dir cannot be read. */
+int	 conf_files(const char *dir, char ***paths, size_t *n);
+void	 conf_files_free(char **paths);
 /* 0 if the whole file was read into *out (NUL-terminated), -1 otherwise. */
 int	 file_read_all(const char *, char **out, size_t *lenp);
 

@@ -288,7 +288,7 @@ smtp_job(int fd, void *arg)
 
 	if ((np = plugin_load(err, sizeof(err))) == NULL) {
 		r.index = UINT32_MAX;
-		r.result = SMTP_TEMPFAIL;
+		r.result = FAIL_TEMP;
 		r.errlen = (uint32_t)strlen(err);
 		return write_full(fd, &r, sizeof(r)) == -1 ||
 		    write_full(fd, err, r.errlen) == -1 ? 1 : 0;
@@ -303,7 +303,7 @@ smtp_job(int fd, void *arg)
 		r.result = np->smtp_session_send(session, j->p, j->from,
 		    j->mails[i].rcpt, j->mails[i].data, j->mails[i].len, err,
 		    sizeof(err));
-		if (r.result == SMTP_SENT)
+		if (r.result == FAIL_NONE)
 			err[0] = '\0';
 		r.errlen = (uint32_t)strlen(err);
 		if (write_full(fd, &r, sizeof(r)) == -1 ||
@@ -311,8 +311,7 @@ smtp_job(int fd, void *arg)
 			rc = 1;
 			break;
 		}
-		if (r.result != SMTP_SENT && strncmp(err,
-		    SMTP_SERVER_ERROR_PREFIX, strlen(SMTP_SERVER_ERROR_PREFIX)) == 0)
+		if (FAIL_STOPS_ROUND(r.result))
 			break;
 	}
 	np->smtp_session_free(session);
@@ -367,7 +366,7 @@ worker_smtp_send(const struct smtp_params *p, const char *from,
 			failed = 1;
 			break;
 		}
-		done(arg, r.index, (enum smtp_result)r.result, text);
+		done(arg, r.index, (enum fail)r.result, text);
 		free(text);
 		got++;
 	}

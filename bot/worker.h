@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "docx.h"
+#include "fail.h"
 #include "oauth.h"
 #include "smtp.h"
 
@@ -33,15 +34,16 @@ struct worker_mail {
 };
 
 /* Called in the caller's process as each result comes back: mail i of the
- * batch, its result and the server's words (err, "" when sent). */
-typedef void (*worker_mail_done)(void *arg, size_t i, enum smtp_result,
+ * batch, how far its failure reaches (FAIL_NONE when sent; fail.h) and
+ * the server's words for the log (err, "" when sent). */
+typedef void (*worker_mail_done)(void *arg, size_t i, enum fail,
     const char *err);
 
 /*
  * Send mails[0..n) in order, from `from`, in one child.  The child stops
  * after the mail in hand when *stop (may be NULL) is set -- SIGTERM is
- * passed on to it -- and after a failure that is the server's (an err
- * starting with SMTP_SERVER_ERROR_PREFIX).  Returns how many results came
+ * passed on to it -- and after a failure that is the server's
+ * (FAIL_STOPS_ROUND).  Returns how many results came
  * back (the rest were not tried), or -1 when the child could not do its
  * work at all (err says why; temporary).
  */

@@ -98,6 +98,10 @@ class SmtpTest(unittest.TestCase):
     def assertPermfail(self, result):
         self.assertEqual(result[0], 2, result[1])
 
+    def assertReach(self, result, reach):
+        # How far the failure reaches (bot/fail.h), as smtp-probe names it.
+        self.assertIn("fail (%s): " % reach, result[1])
+
     # -- plain
 
     def test_plain_send_has_the_right_envelope(self):
@@ -168,6 +172,7 @@ class SmtpTest(unittest.TestCase):
         r = self.probe(s.url, "x@example.org", user="escbot",
                        password="wrong-Pa55word")
         self.assertTempfail(r)
+        self.assertReach(r, "auth")
         self.assertIn("login", r[1].lower())
         self.assertNotIn("wrong-Pa55word", r[1])
         self.assertEqual(s.messages(), [])
@@ -177,6 +182,7 @@ class SmtpTest(unittest.TestCase):
         r = self.probe(s.url, "x@example.org")
         self.assertTempfail(r)
         self.assertIn("530", r[1])
+        self.assertReach(r, "server")
 
     # -- TLS
 
@@ -203,6 +209,7 @@ class SmtpTest(unittest.TestCase):
         s = self.sink(tls="starttls", cert=c.selfsigned_cert, key=c.selfsigned_key)
         r = self.probe(s.url, "x@example.org", ca=c.ca, starttls=1)
         self.assertTempfail(r)
+        self.assertReach(r, "server")
         self.assertIn("certificate", r[1].lower())
         self.assertIn("administrator", r[1].lower())
         self.assertEqual(s.messages(), [])
@@ -246,6 +253,7 @@ class SmtpTest(unittest.TestCase):
         bad = self.probe(s.url, "gone@agency.example.gov.uk")
         self.assertPermfail(bad)
         self.assertIn("550", bad[1])
+        self.assertReach(bad, "rcpt")
         good = self.probe(s.url, "lead@agency.example.gov.uk")
         self.assertSent(good)
         msgs = s.wait_for(1)
@@ -263,6 +271,7 @@ class SmtpTest(unittest.TestCase):
         s = self.sink(data_reply=554)
         r = self.probe(s.url, "x@example.org")
         self.assertPermfail(r)
+        self.assertReach(r, "msg")
         self.assertIn("554", r[1])
 
     def test_4xx_after_the_data_is_tempfail(self):
@@ -286,6 +295,7 @@ class SmtpTest(unittest.TestCase):
         r = self.probe(s.url, "x@example.org")
         self.assertTempfail(r)
         self.assertIn("unreachable", r[1])
+        self.assertReach(r, "server")
         s.start()
         self.assertSent(self.probe(s.url, "x@example.org"))
 

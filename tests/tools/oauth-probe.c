@@ -13,7 +13,7 @@
  * [-C TOKEN_CACHE] [-a CA_FILE] [-t TIMEOUT].  `token` asks for a token N
  * times (default 1) in one process and prints "ok" each time; `imap` logs
  * in, lists the folder and prints "uidvalidity V" and the UIDs; `smtp`
- * sends MSGFILE and prints "sent".  IMAP goes through imap_open_xoauth2(),
+ * sends MSGFILE and prints "sent".  IMAP goes through account_imap_xoauth2(),
  * as the daemon does: a token the server refuses is forgotten and a new one
  * tried once.  Tokens are never printed.  "-" for CAFILE means the system
  * trust store.  Exit status: 0 success, 1 temporary failure, 2 final
@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "imap.h"
 #include "log.h"
 #include "oauth.h"
@@ -74,7 +75,7 @@ cmd_imap(const struct oauth_params *op, char **argv, char *err, size_t errlen)
 	p.ca_file = opt_ca(argv[4]);
 	p.folder = argv[5];
 	p.timeout = 10;
-	if ((rc = imap_open_xoauth2(&p, op, &im, err, errlen)) != IMAP_OK)
+	if ((rc = account_imap_xoauth2(&p, op, &im, err, errlen)) != IMAP_OK)
 		goto done;
 	if ((rc = imap_list_uids(im, 1, &uids, &n, err, errlen)) != IMAP_OK)
 		goto done;
@@ -91,7 +92,7 @@ static int
 cmd_smtp(const struct oauth_params *op, char **argv, char *err, size_t errlen)
 {
 	struct smtp_params p;
-	enum smtp_result res;
+	enum fail res;
 	char *token = NULL, *msg = NULL;
 	size_t len;
 	int rc;
@@ -112,8 +113,8 @@ cmd_smtp(const struct oauth_params *op, char **argv, char *err, size_t errlen)
 	smtp_global_init();
 	res = smtp_send(&p, argv[3], argv[4], msg, len, err, errlen);
 	smtp_global_cleanup();
-	rc = res == SMTP_SENT ? 0 : res == SMTP_TEMPFAIL ? OAUTH_ERR_TEMP :
-	    OAUTH_ERR_FINAL;
+	rc = res == FAIL_NONE ? 0 : FAIL_FOR_GOOD(res) ? OAUTH_ERR_FINAL :
+	    OAUTH_ERR_TEMP;
 	if (rc == 0)
 		printf("sent\n");
 done:

@@ -2,9 +2,10 @@
  * smtp-probe: drives bot/smtp.c from the command line for the integration
  * tests (tests/integration/test_smtp.py), so that every case is checked
  * through the same smtp_send() the daemon uses.  It sends one message file
- * to one recipient and prints "sent: ", "tempfail: " or "permfail: " with
- * the error text; its exit status is the smtp_result (0 sent, 1 temporary,
- * 2 permanent), 64 for a usage error.  "-" or "" stands for "not set" in
+ * to one recipient and prints "sent: ", or "tempfail (REACH): " or
+ * "permfail (REACH): " with how far the failure reaches (fail.h: temp,
+ * rcpt, msg, server, auth) and the error text; its exit status is the
+ * retry class (0 sent, 1 temporary, 2 permanent), 64 for a usage error.  "-" or "" stands for "not set" in
  * USER, PASSFILE and CAFILE.  The password is read from a file so that it
  * never shows in a process listing.
  */
@@ -26,7 +27,9 @@ int
 main(int argc, char **argv)
 {
 	struct smtp_params p = { 0 };
-	enum smtp_result res;
+	static const char *const reach[] = { "none", "temp", "rcpt", "msg",
+	    "server", "auth" };
+	enum fail res;
 	char err[1024];
 	char *password = NULL, *msg = NULL;
 	size_t len;
@@ -59,9 +62,12 @@ main(int argc, char **argv)
 	smtp_global_init();
 	res = smtp_send(&p, argv[6], argv[7], msg, len, err, sizeof(err));
 	smtp_global_cleanup();
-	printf("%s: %s\n", res == SMTP_SENT ? "sent" :
-	    res == SMTP_TEMPFAIL ? "tempfail" : "permfail", err);
-	status = (int)res;
+	status = res == FAIL_NONE ? 0 : FAIL_FOR_GOOD(res) ? 2 : 1;
+	if (status == 0)
+		printf("sent: %s\n", err);
+	else
+		printf("%s (%s): %s\n", status == 1 ? "tempfail" : "permfail",
+		    reach[res], err);
 fail:
 	free(password);
 	free(msg);

@@ -77,7 +77,7 @@ test_minimal_loads_with_defaults(void **state)
 	assert_non_null(c);
 	assert_string_equal(msgs, "");
 	assert_int_equal(c->imap.port, 993);
-	assert_int_equal(c->imap.tls, IMAP_TLS_IMPLICIT);
+	assert_int_equal(c->imap.tls, CONFIG_TLS_IMPLICIT);
 	assert_string_equal(c->imap.processed_folder, "Processed");
 	assert_string_equal(c->imap.rejected_folder, "Rejected");
 	assert_int_equal(c->poll_interval, 60);

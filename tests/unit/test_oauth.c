@@ -506,7 +506,7 @@ test_config_keys(void **state)
 	assert_int_equal(c->imap.auth, CONFIG_AUTH_XOAUTH2);
 	assert_int_equal(c->smtp.auth, CONFIG_AUTH_XOAUTH2);
 	assert_int_equal(c->oauth2.enabled, 1);
-	assert_int_equal(c->oauth2.grant, OAUTH_GRANT_CLIENT_CREDENTIALS);
+	assert_int_equal(c->oauth2.grant, CONFIG_GRANT_CLIENT_CREDENTIALS);
 	assert_string_equal(c->oauth2.client_secret, "cl-s3cret");
 	assert_string_equal(c->oauth2.scope,
 	    "https://outlook.office365.com/.default");
@@ -521,7 +521,7 @@ test_config_keys(void **state)
 	    "\"app\"; grant = \"refresh_token\"; refresh_token_file = "
 	    "\"refresh.token\"; scope = \"https://outlook.office365.com/"
 	    "IMAP.AccessAsUser.All offline_access\"; };\n", &msgs, &c), 0);
-	assert_int_equal(c->oauth2.grant, OAUTH_GRANT_REFRESH_TOKEN);
+	assert_int_equal(c->oauth2.grant, CONFIG_GRANT_REFRESH_TOKEN);
 	assert_string_equal(c->oauth2.refresh_token_file, rt);
 	assert_string_equal(c->oauth2.client_secret, "");
 	config_free(c);
