@@ -20,7 +20,8 @@
 static const char *const top_keys[] = {
 	"database", "rules_dir", "templates_dir", "directory",
 	"allowed_sender_domains", "imap", "smtp", "holidays",
-	"working_hours", "poll_interval", "authserv_id", "max_message_size",
+	"working_hours", "poll_interval", "authserv_id", "sender_authentication",
+	"max_message_size",
 	"max_replies_per_sender_per_day", "digest",
 	"max_emails_per_recipient_per_day", "retention_months", "limits",
 	"admin_email", "oauth2", NULL
@@ -386,6 +387,38 @@ path_key(const config_setting_t *root, const char *key, int required,
 	return p;
 }
 
+static const char *const sender_auth_names[] = {
+	[SENDER_AUTH_DMARC] = "dmarc", [SENDER_AUTH_STRICT] = "strict",
+	[SENDER_AUTH_OFF] = "off",
+};
+
+const char *
+config_sender_auth_name(enum config_sender_auth a)
+{
+	return sender_auth_names[a];
+}
+
+/* sender_authentication = "dmarc" | "strict" | "off" (default "dmarc"). */
+static void
+load_sender_auth(struct config *c, const config_setting_t *root,
+    const char *path, struct diag *d)
+{
+	char *v = cfg_string(root, "sender_authentication", 0, "dmarc", path, d);
+	size_t i;
+
+	for (i = 0; i < sizeof(sender_auth_names) / sizeof(sender_auth_names[0]); i++)
+		if (strcmp(v, sender_auth_names[i]) == 0)
+			break;
+	if (i == sizeof(sender_auth_names) / sizeof(sender_auth_names[0])) {
+		diag_error(d, path, cfg_line(config_setting_get_member(root,
+		    "sender_authentication")), "sender_authentication \"%s\": "
+		    "use \"dmarc\", \"strict\" or \"off\"", v);
+		i = SENDER_AUTH_DMARC;
+	}
+	c->sender_auth = (enum config_sender_auth)i;
+	free(v);
+}
+
 int
 config_load(const char *path, struct config **out, struct diag *d)
 {
@@ -436,6 +469,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 		    "allowed_sender_domains")),
 		    "allowed_sender_domains is empty: nobody could open a case");
 	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
+	load_sender_auth(c, root, path, d);
 	c->admin_email = cfg_string(root, "admin_email", 0, "", path, d);
 	if (c->admin_email[0]) {
 		char *a = config_addr_spec(c->admin_email);

@@ -30,7 +30,13 @@ struct config {
 	char		*holidays;
 	char		**allowed_domains;	/* lower case, NULL-terminated */
 	size_t		 nallowed;
-	char		*authserv_id;		/* trusted Authentication-Results */
+	char		*authserv_id;		/* trusted Authentication-Results;
+						   "": the topmost header */
+	enum config_sender_auth {
+		SENDER_AUTH_DMARC,	/* refuse dmarc=fail (default) */
+		SENDER_AUTH_STRICT,	/* and anything but dmarc=pass */
+		SENDER_AUTH_OFF,	/* check nothing */
+	}		 sender_auth;		/* sender_authentication */
 	char		*admin_email;		/* alerts: "" for none */
 	int		 work_open, work_close;	/* minutes after midnight */
 	int		 poll_interval;		/* seconds */
@@ -105,5 +111,8 @@ int	config_domain_allowed(const struct config *, const char *addr);
 /* addr_spec() (addr.h), under its old name: the addr-spec of "Name <addr>"
  * or of a bare address, lower case; NULL when there is none.  Caller frees. */
 char	*config_addr_spec(const char *);
+
+/* "dmarc", "strict" or "off". */
+const char *config_sender_auth_name(enum config_sender_auth);
 
 #endif

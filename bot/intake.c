@@ -80,31 +80,107 @@ intake_automatic(const struct message *m)
 	return NULL;
 }
 
-/* The mailbox's own server vouches for the sender: refuse a message its
- * Authentication-Results (from our authserv-id only) says failed. */
-static const char *
-authentication_failure(const struct config *cfg, const struct message *m)
-{
-	const char *id = cfg->authserv_id;
-	size_t idl = strlen(id);
+/* The results of one Authentication-Results header that matter here. */
+struct auth_results {
+	char	dmarc[16], spf[16], compauth[16];
+};
 
-	if (idl == 0)
-		return NULL;
+/* The authserv-id of a header value (its first clause's first word), or
+ * "" for Microsoft 365's form, which has none ("spf=pass (...) ...; ..."). */
+static size_t
+authserv_of(const char *h, const char **id)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*h))
+		h++;
+	n = strcspn(h, " \t\r\n;");
+	*id = h;
+	return memchr(h, '=', n) ? 0 : n;
+}
+
+/* Each clause "method=result ..." after the authserv-id. */
+static void
+auth_parse(const char *h, struct auth_results *r)
+{
+	static const char *const methods[] = { "dmarc", "spf", "compauth" };
+	char *fields[3] = { r->dmarc, r->spf, r->compauth };
+	const char *id, *p = h;
+
+	memset(r, 0, sizeof(*r));
+	if (authserv_of(h, &id) > 0 && (p = strchr(h, ';')) == NULL)
+		return;
+	for (; p && *p; p = strchr(p, ';')) {
+		while (*p == ';' || isspace((unsigned char)*p))
+			p++;
+		for (size_t i = 0; i < 3; i++) {
+			size_t ml = strlen(methods[i]), n;
+
+			if (fields[i][0] || str_ncasecmp(p, methods[i], ml) != 0 ||
+			    p[ml] != '=')
+				continue;
+			n = strcspn(p + ml + 1, " \t\r\n;(");
+			snprintf(fields[i], sizeof(r->dmarc), "%.*s", (int)n,
+			    p + ml + 1);
+			for (char *q = fields[i]; *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+		}
+	}
+}
+
+/* The Authentication-Results header escbot trusts: the topmost one with
+ * authserv_id, or (unset) the topmost one at all -- headers are added on
+ * top, so that is the one the mailbox's own server added.  NULL: none. */
+static const char *
+trusted_results(const struct config *cfg, const struct message *m)
+{
+	size_t idl = strlen(cfg->authserv_id);
+
 	for (size_t i = 0; i < m->nheaders; i++) {
-		const char *h = m->headers[i].value;
+		const char *id;
 
 		if (str_casecmp(m->headers[i].name, "Authentication-Results") != 0)
 			continue;
-		while (isspace((unsigned char)*h))
-			h++;
-		if (str_ncasecmp(h, id, idl) != 0 ||
-		    (h[idl] != ';' && !isspace((unsigned char)h[idl])))
-			continue;
-		if (str_casestr(h, "dmarc=fail"))
-			return "DMARC failed";
-		if (str_casestr(h, "spf=fail"))
-			return "SPF failed";
+		if (idl == 0)
+			return m->headers[i].value;
+		if (authserv_of(m->headers[i].value, &id) == idl &&
+		    str_ncasecmp(id, cfg->authserv_id, idl) == 0)
+			return m->headers[i].value;
 	}
+	return NULL;
+}
+
+/*
+ * The mailbox's own server vouches for the sender (sender_authentication):
+ * why the message is refused, or NULL.  "dmarc" refuses dmarc=fail, and
+ * spf=fail without a DMARC pass; "strict" refuses anything short of
+ * dmarc=pass (none, missing, a temporary error) and Microsoft 365's
+ * compauth=fail; "off" checks nothing.
+ */
+const char *
+intake_authentication(const struct config *cfg, const struct message *m)
+{
+	struct auth_results r;
+	const char *h;
+	int pass;
+
+	if (cfg->sender_auth == SENDER_AUTH_OFF)
+		return NULL;
+	if ((h = trusted_results(cfg, m)) == NULL)
+		return cfg->sender_auth == SENDER_AUTH_STRICT ?
+		    "no Authentication-Results from our server" : NULL;
+	auth_parse(h, &r);
+	pass = strcmp(r.dmarc, "pass") == 0;
+	if (strcmp(r.dmarc, "fail") == 0)
+		return "DMARC failed";
+	if (!pass && strcmp(r.spf, "fail") == 0)
+		return "SPF failed";
+	if (cfg->sender_auth != SENDER_AUTH_STRICT)
+		return NULL;
+	if (strcmp(r.compauth, "fail") == 0)
+		return "composite authentication failed";
+	if (!pass)
+		return r.dmarc[0] ? "DMARC not passed" : "no DMARC result";
 	return NULL;
 }
 
@@ -1121,7 +1197,7 @@ decide(const struct intake_input *in, struct verdict *v)
 		    "sender domain not in allowed_sender_domains");
 		return 0;
 	}
-	if ((why = authentication_failure(in->cfg, m)) != NULL) {
+	if ((why = intake_authentication(in->cfg, m)) != NULL) {
 		set_verdict(v, VERDICT_REFUSE, "refused", 1,
 		    "%s for the sender's domain", why);
 		return 0;

@@ -163,6 +163,11 @@ const char *intake_automatic(const struct message *);
  * (cmd->reason points into reason), or -1 when there is none. */
 int	intake_parse_command(const char *text, struct command *cmd,
 	    char *reason, size_t rlen);
+/* Why sender_authentication refuses the message, by the
+ * Authentication-Results header escbot trusts (authserv_id's, else the
+ * topmost), or NULL when it passes. */
+const char *intake_authentication(const struct config *,
+	    const struct message *);
 /* "DONE 3": 0 and *num, or -1. */
 int	intake_parse_done(const char *text, int *num);
 

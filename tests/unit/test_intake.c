@@ -805,9 +805,11 @@ static const struct row rows[] = {
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
 	    .agencies = "tw-council,west-mercia" },
-	{ .file = "auth-dmarc-fail", .kind = VERDICT_OPEN, .outcome = "case",
-	    .reason = "opened at stage 3", .form = "twsp-referral",
-	    .proto = "twsp", .stage = 3, .agencies = "tw-council,west-mercia" },
+	/* With no authserv_id the topmost header, the one the mailbox's own
+	 * server added, is trusted (issue 14: it used to be ignored). */
+	{ .file = "auth-dmarc-fail", .kind = VERDICT_REFUSE,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "DMARC failed for the sender's domain" },
 	{ .file = "no-from", .kind = VERDICT_REJECT, .outcome = "rejected",
 	    .rejected = 1, .reason = "no sender address" },
 	{ .file = "limit-mime-parts", .test_conf = 1, .kind = VERDICT_REJECT,
@@ -1352,10 +1354,110 @@ test_corpus_covered(void **state)
 	assert_true(NROWS >= 70);
 }
 
+/*
+ * sender_authentication as a table: the Authentication-Results headers of
+ * a message (topmost first) as Dovecot/OpenDMARC, Exim, Rspamd and
+ * Microsoft 365 write them, authserv_id, the policy -> why it is refused
+ * (NULL: accepted).
+ */
+static const struct auth_row {
+	const char	*headers[3];
+	const char	*authserv_id;
+	enum config_sender_auth policy;
+	const char	*want;
+} auth_rows[] = {
+	/* Microsoft 365: no authserv-id; the topmost header is ours. */
+	{ { "spf=pass (sender IP is 192.0.2.7) smtp.mailfrom=telford.example.gov.uk; "
+	    "dkim=pass (signature was verified) header.d=telford.example.gov.uk;"
+	    "dmarc=pass action=none header.from=telford.example.gov.uk;"
+	    "compauth=pass reason=100" }, "", SENDER_AUTH_STRICT, NULL },
+	{ { "spf=fail (sender IP is 198.51.100.7) smtp.mailfrom=telford.example.gov.uk; "
+	    "dkim=none (message not signed) header.d=none;dmarc=fail action=oreject "
+	    "header.from=telford.example.gov.uk;compauth=fail reason=000" }, "",
+	    SENDER_AUTH_DMARC, "DMARC failed" },
+	{ { "spf=softfail (sender IP is 198.51.100.7) smtp.mailfrom=x.example.gov.uk; "
+	    "dkim=none;dmarc=none action=none header.from=x.example.gov.uk;"
+	    "compauth=fail reason=601" }, "", SENDER_AUTH_DMARC, NULL },
+	{ { "spf=softfail (sender IP is 198.51.100.7) smtp.mailfrom=x.example.gov.uk; "
+	    "dkim=none;dmarc=none action=none header.from=x.example.gov.uk;"
+	    "compauth=fail reason=601" }, "", SENDER_AUTH_STRICT,
+	    "composite authentication failed" },
+	/* Dovecot + Postfix + OpenDMARC / OpenDKIM, Exim, Rspamd. */
+	{ { "mx.example.gov.uk; dmarc=fail (p=reject dis=none) "
+	    "header.from=telford.example.gov.uk" }, "mx.example.gov.uk",
+	    SENDER_AUTH_DMARC, "DMARC failed" },
+	{ { "mx.example.gov.uk 1; spf=fail smtp.mailfrom=telford.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_DMARC, "SPF failed" },
+	{ { "mx.example.gov.uk; spf=fail smtp.mailfrom=x.example.gov.uk; "
+	    "dkim=pass header.d=x.example.gov.uk; dmarc=pass header.from=x.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_STRICT, NULL },
+	{ { "mx.example.gov.uk; dkim=pass header.d=x.example.gov.uk header.s=s1; "
+	    "spf=pass (mx.example.gov.uk: domain of a@x.example.gov.uk designates "
+	    "192.0.2.1 as permitted sender) smtp.mailfrom=a@x.example.gov.uk; "
+	    "dmarc=pass (policy=reject) header.from=x.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_STRICT, NULL },
+	{ { "mx.example.gov.uk; dmarc=none header.from=x.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_DMARC, NULL },
+	{ { "mx.example.gov.uk; dmarc=none header.from=x.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_STRICT, "DMARC not passed" },
+	{ { "mx.example.gov.uk; none" }, "mx.example.gov.uk", SENDER_AUTH_STRICT,
+	    "no DMARC result" },
+	/* Only ours is trusted: a forged pass below ours, another server's
+	 * fail above it, a lookalike id. */
+	{ { "evil.example; dmarc=pass header.from=telford.example.gov.uk",
+	    "mx.example.gov.uk; dmarc=fail header.from=telford.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_DMARC, "DMARC failed" },
+	{ { "relay.example; dmarc=fail",
+	    "mx.example.gov.uk; dmarc=pass header.from=x.example.gov.uk" },
+	    "mx.example.gov.uk", SENDER_AUTH_STRICT, NULL },
+	{ { "mx.example.gov.uk.attacker.example; dmarc=pass" },
+	    "mx.example.gov.uk", SENDER_AUTH_STRICT,
+	    "no Authentication-Results from our server" },
+	/* With no authserv_id, the topmost: the one our server added. */
+	{ { "mx.example.gov.uk; dmarc=fail header.from=x.example.gov.uk",
+	    "forged.example; dmarc=pass" }, "", SENDER_AUTH_DMARC, "DMARC failed" },
+	/* No header at all. */
+	{ { NULL }, "", SENDER_AUTH_DMARC, NULL },
+	{ { NULL }, "", SENDER_AUTH_STRICT,
+	    "no Authentication-Results from our server" },
+	/* off checks nothing. */
+	{ { "mx.example.gov.uk; dmarc=fail; spf=fail" }, "", SENDER_AUTH_OFF, NULL },
+};
+
+static void
+test_sender_authentication(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(auth_rows) / sizeof(auth_rows[0]); i++) {
+		const struct auth_row *r = &auth_rows[i];
+		struct msg_header h[3];
+		struct message m;
+		struct config c;
+		const char *got;
+
+		memset(&m, 0, sizeof(m));
+		memset(&c, 0, sizeof(c));
+		for (size_t k = 0; k < 3 && r->headers[k]; k++) {
+			h[k].name = (char *)"Authentication-Results";
+			h[k].value = (char *)r->headers[k];
+			m.nheaders++;
+		}
+		m.headers = h;
+		c.authserv_id = (char *)r->authserv_id;
+		c.sender_auth = r->policy;
+		got = intake_authentication(&c, &m);
+		if (r->want == NULL && got != NULL)
+			fail_msg("auth row %zu: refused (%s), want accepted", i, got);
+		if (r->want != NULL && (got == NULL || strcmp(got, r->want) != 0))
+			fail_msg("auth row %zu: got %s, want %s", i,
+			    got ? got : "accepted", r->want);
+	}
+}
+
 int
 main(void)
 {
-	struct CMUnitTest *tests = xcalloc(NROWS + 4, sizeof(*tests));
+	struct CMUnitTest *tests = xcalloc(NROWS + 5, sizeof(*tests));
 	char **names = xcalloc(NROWS, sizeof(*names));
 	size_t n = 0;
 	int rc;
@@ -1363,6 +1465,8 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_subject_ref);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_command);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_done);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
+	    test_sender_authentication);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_corpus_covered);
 	for (size_t i = 0; i < NROWS; i++) {
 		names[i] = xasprintf("row %zu: %s", i + 1, rows[i].file);
