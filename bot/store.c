@@ -263,6 +263,7 @@ int
 store_open(const char *path, struct store **out, char *err, size_t errlen)
 {
 	struct store *s;
+	struct stat st;
 	int fd;
 
 	*out = NULL;
@@ -270,6 +271,14 @@ store_open(const char *path, struct store **out, char *err, size_t errlen)
 	 * by others; SQLite keeps the mode for -wal and -shm. */
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* An existing file is held to the same: the cases are about
+	 * children and adults at risk. */
+	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: open to group or others (mode %04o): "
+		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		close(fd);
 		return -1;
 	}
 	close(fd);

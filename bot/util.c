@@ -3,6 +3,7 @@
  * sensible way to continue half-way through recording a case; every other
  * failure is reported to the caller.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -270,9 +271,17 @@ errf(char *err, size_t errlen, const char *fmt, ...)
 int
 host_is_loopback(const char *host)
 {
-	return host != NULL && (str_casecmp(host, "localhost") == 0 ||
-	    strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
-	    strcmp(host, "[::1]") == 0);
+	struct in_addr a4;
+
+	if (host == NULL)
+		return 0;
+	if (str_casecmp(host, "localhost") == 0 || strcmp(host, "::1") == 0 ||
+	    strcmp(host, "[::1]") == 0)
+		return 1;
+	/* A dotted IPv4 address in 127/8, nothing else: "127.evil.com" is
+	 * a name anyone can point anywhere. */
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127;
 }
 
 static int

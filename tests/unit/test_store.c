@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +113,31 @@ test_migrations_and_mode(void **state)
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_int_equal(tables, 8);
+}
+
+/* An existing database open to group or others is refused, by name. */
+static void
+test_open_database_refused(void **state)
+{
+	char *p = xasprintf("%s/open.db", dir), err[512], *want;
+	struct store *s;
+	int fd;
+
+	(void)state;
+	fd = open(p, O_RDWR | O_CREAT, 0644);
+	assert_true(fd != -1);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+	assert_int_equal(store_open(p, &s, err, sizeof(err)), -1);
+	assert_null(s);
+	want = xasprintf("%s: open to group or others (mode 0644): chmod 600 it",
+	    p);
+	assert_string_equal(err, want);
+	free(want);
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(store_open(p, &s, err, sizeof(err)), 0);
+	store_close(s);
+	free(p);
 }
 
 static void
@@ -313,6 +339,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrations_and_mode),
+		cmocka_unit_test(test_open_database_refused),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_outbox_token_once),
 		cmocka_unit_test(test_mailbox_cursor_and_processed),

@@ -1,5 +1,6 @@
 /*
- * util: the *.conf folder lister (dotfiles skipped, sorted by name).
+ * util: the *.conf folder lister (dotfiles skipped, sorted by name); which
+ * hosts are loopback (plain text is allowed to them).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,11 +69,31 @@ test_conf_files(void **state)
 	assert_null(v);
 }
 
+static void
+test_host_is_loopback(void **state)
+{
+	static const struct { const char *host; int want; } rows[] = {
+		{ "localhost", 1 }, { "LOCALHOST", 1 }, { "127.0.0.1", 1 },
+		{ "127.1.2.3", 1 }, { "::1", 1 }, { "[::1]", 1 },
+		{ "127.evil.com", 0 }, { "127.0.0.1.nip.io", 0 },
+		{ "128.0.0.1", 0 }, { "localhost.evil.com", 0 },
+		{ "imap.example.gov.uk", 0 }, { "", 0 }, { "127.", 0 },
+	};
+
+	(void)state;
+	assert_int_equal(host_is_loopback(NULL), 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (host_is_loopback(rows[i].host) != rows[i].want)
+			fail_msg("host_is_loopback(\"%s\") != %d", rows[i].host,
+			    rows[i].want);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_conf_files),
+		cmocka_unit_test(test_host_is_loopback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
