@@ -281,43 +281,53 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int
-form_set_load(const char *dir, struct form_set **out, struct diag *d)
+char **
+form_conf_files(const char *dir, size_t *n)
 {
-	struct form_set *set;
 	struct dirent *de;
-	char **names = NULL, *path;
-	size_t nnames = 0, len;
-	int errors0 = d->errors;
+	char **paths;
+	size_t len;
 	DIR *dp;
 
-	set = xcalloc(1, sizeof(*set));
-	*out = set;
-	if ((dp = opendir(dir)) == NULL) {
-		diag_error(d, dir, 0, "cannot open the forms folder");
-		goto fail;
-	}
+	*n = 0;
+	if ((dp = opendir(dir)) == NULL)
+		return NULL;
+	paths = xcalloc(1, sizeof(char *));
 	while ((de = readdir(dp)) != NULL) {
 		len = strlen(de->d_name);
 		if (len > 5 && de->d_name[0] != '.' &&
 		    strcmp(de->d_name + len - 5, ".conf") == 0) {
-			names = xreallocarray(names, nnames + 1, sizeof(char *));
-			names[nnames++] = xstrdup(de->d_name);
+			paths = xreallocarray(paths, *n + 2, sizeof(char *));
+			paths[(*n)++] = xasprintf("%s/%s", dir, de->d_name);
+			paths[*n] = NULL;
 		}
 	}
 	closedir(dp);
-	if (nnames > 1)
-		qsort(names, nnames, sizeof(char *), cmp_names);
-	for (size_t i = 0; i < nnames; i++) {
-		path = xasprintf("%s/%s", dir, names[i]);
-		load_file(set, path, d);
-		free(path);
-		free(names[i]);
+	if (*n > 1)
+		qsort(paths, *n, sizeof(char *), cmp_names);
+	return paths;
+}
+
+int
+form_set_load(const char *dir, struct form_set **out, struct diag *d)
+{
+	struct form_set *set;
+	char **paths;
+	size_t npaths;
+	int errors0 = d->errors;
+
+	set = xcalloc(1, sizeof(*set));
+	*out = set;
+	if ((paths = form_conf_files(dir, &npaths)) == NULL) {
+		diag_error(d, dir, 0, "cannot open the forms folder");
+		goto fail;
 	}
-	free(names);
+	for (size_t i = 0; i < npaths; i++)
+		load_file(set, paths[i], d);
+	cfg_strings_free(paths);
 	for (size_t i = 0; i < set->nforms; i++)
 		set->forms[i].index = form_index_build(&set->forms[i]);
-	if (nnames == 0)
+	if (npaths == 0)
 		diag_error(d, dir, 0, "no form files (*.conf) in the forms folder");
 fail:
 	return d->errors == errors0 ? 0 : -1;

@@ -4,7 +4,6 @@
  * nobody can hold, a form that is named but not defined, a stage a form
  * opens at that does not exist.  Each is reported with its line.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,47 +308,29 @@ free_protocol(struct protocol *p)
 	cfg_strings_free(p->board_roles);
 }
 
-static int
-cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 rules_load(const char *dir, struct ruleset **out, struct diag *d)
 {
 	struct ruleset *rs;
-	struct dirent *de;
-	char **names = NULL, *formdir, *path;
-	size_t nnames = 0, len;
+	char **paths, *formdir;
+	size_t npaths;
 	int errors0 = d->errors;
-	DIR *dp;
 
 	*out = NULL;
 	rs = xcalloc(1, sizeof(*rs));
 	formdir = xasprintf("%s/forms", dir);
 	form_set_load(formdir, &rs->forms, d);
 	free(formdir);
-	if ((dp = opendir(dir)) == NULL) {
+	if ((paths = form_conf_files(dir, &npaths)) == NULL) {
 		diag_error(d, dir, 0, "cannot open the rules folder");
 		goto fail;
 	}
-	while ((de = readdir(dp)) != NULL) {
-		len = strlen(de->d_name);
-		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0) {
-			names = xreallocarray(names, nnames + 1, sizeof(char *));
-			names[nnames++] = xstrdup(de->d_name);
-		}
-	}
-	closedir(dp);
-	if (nnames > 1)
-		qsort(names, nnames, sizeof(char *), cmpstr);
-	rs->protocols = xcalloc(nnames + 1, sizeof(*rs->protocols));
-	for (size_t i = 0; i < nnames; i++) {
+	rs->protocols = xcalloc(npaths + 1, sizeof(*rs->protocols));
+	for (size_t i = 0; i < npaths; i++) {
+		const char *path = paths[i];
 		config_t cf;
 		config_setting_t *g;
 
-		path = xasprintf("%s/%s", dir, names[i]);
 		if (cfg_open(&cf, path, d) == 0) {
 			cfg_check_keys(config_root_setting(&cf), top_keys, NULL, path, d);
 			g = cfg_group(config_root_setting(&cf), "protocol", 1, 0, path, d);
@@ -370,13 +351,10 @@ rules_load(const char *dir, struct ruleset **out, struct diag *d)
 			}
 		}
 		config_destroy(&cf);
-		free(path);
 	}
-	if (nnames == 0)
+	if (npaths == 0)
 		diag_error(d, dir, 0, "no protocol files (*.conf) in the rules folder");
-	for (size_t i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	cfg_strings_free(paths);
 	/* A form that opens cases in two protocols would be ambiguous. */
 	for (size_t i = 0; i < rs->nprotocols; i++)
 		for (size_t k = 0; k < rs->protocols[i].nforms; k++)
