@@ -4,7 +4,6 @@
  * is tested in turn; a test may look at the few lines after it (a wrapped
  * "On ... wrote:", a header block), so work per line is bounded.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "quote.h"

@@ -23,7 +23,8 @@ size_t	text_norm(const char *s, const char *e, char *out, size_t cap,
  * lenp is not NULL.  Caller frees. */
 char	*text_norm_dup(const char *s, size_t *lenp);
 /* A printed label as matched: normalised, without a trailing
- * "(if applicable)"-style parenthesis, '?' or ':'.  Caller frees. */
+ * "(if applicable)"-style parenthesis or ":", "?", ".", "*", "-".
+ * Caller frees. */
 char	*text_label_norm(const char *label, size_t *lenp);
 /* Do a and b name the same label (text_label_norm)?  1 or 0. */
 int	text_same_label(const char *a, const char *b);
