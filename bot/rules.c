@@ -4,7 +4,6 @@
  * nobody can hold, a form that is named but not defined, a stage a form
  * opens at that does not exist.  Each is reported with its line.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,12 +124,104 @@ free_stage(struct stage_def *s)
 	free(s->remind_before);
 }
 
+/* Reports a field named by a form rule (what: its key) that the rule's
+ * form lacks. */
+static void
+check_field(const struct form_rule *r, const char *name, const char *what,
+    const config_setting_t *e, const char *f, struct diag *d)
+{
+	if (r->def != NULL && name != NULL && form_field_find(r->def, name) == NULL)
+		diag_error(d, f, cfg_line(e), "%s: form \"%s\" has no field \"%s\"",
+		    what, r->form, name);
+}
+
+/* level_from: "field=stage", a field of the form, a stage of p. */
+static void
+check_level_from(const struct protocol *p, const struct form_rule *r,
+    const config_setting_t *e, const char *f, struct diag *d)
+{
+	for (size_t k = 0; k < r->nlevel_from; k++) {
+		const char *eq = strchr(r->level_from[k], '=');
+		char *name = xstrndup(r->level_from[k], eq ?
+		    (size_t)(eq - r->level_from[k]) : 0);
+
+		if (eq == NULL || rules_stage_index(p, atoi(eq + 1)) < 0)
+			diag_error(d, f, cfg_line(e), "level_from: \"%s\" must be "
+			    "\"field=stage\" with a stage of this protocol",
+			    r->level_from[k]);
+		else
+			check_field(r, name, "level_from", e, f, d);
+		free(name);
+	}
+}
+
+/* The match fields and the stage a form rule names exist. */
+static void
+check_rule(const struct protocol *p, const struct form_rule *r,
+    const config_setting_t *e, const char *f, struct diag *d)
+{
+	for (size_t k = 0; k < r->nmatch; k++) {
+		char *name = xstrndup(r->match_fields[k],
+		    strcspn(r->match_fields[k], "="));
+
+		check_field(r, name, "match_fields", e, f, d);
+		free(name);
+	}
+	if (config_setting_get_member(e, "stage") &&
+	    rules_stage_index(p, r->stage) < 0)
+		diag_error(d, f, cfg_line(e),
+		    "form \"%s\" names stage %d, which this protocol lacks",
+		    r->form, r->stage);
+}
+
+static void
+load_form_rule(const struct protocol *p, struct form_rule *r,
+    const config_setting_t *e, const struct form_set *forms, const char *f,
+    struct diag *d)
+{
+	char *action;
+
+	cfg_check_keys(e, form_keys, "form rule", f, d);
+	r->form = cfg_string(e, "form", 1, "", f, d);
+	if (r->form[0] && (r->def = form_set_find(forms, r->form)) == NULL)
+		diag_error(d, f, cfg_line(e),
+		    "form \"%s\" is not defined in the forms folder", r->form);
+	action = cfg_string(e, "action", 1, "open", f, d);
+	if (strcmp(action, "open") == 0)
+		r->action = FORM_OPEN;
+	else if (strcmp(action, "update") == 0)
+		r->action = FORM_UPDATE;
+	else if (strcmp(action, "close") == 0)
+		r->action = FORM_CLOSE;
+	else
+		diag_error(d, f, cfg_line(e),
+		    "action must be \"open\", \"update\" or \"close\"");
+	free(action);
+	/* For a closing form, stage is the level it reports when it
+	 * names none itself (0: unknown). */
+	r->stage = cfg_int(e, "stage", r->action == FORM_OPEN,
+	    r->action == FORM_OPEN ? 1 : 0, 0, 99, f, d);
+	r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
+	r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
+	r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
+	r->resolve_field = cfg_string(e, "resolve_field", 0, NULL, f, d);
+	check_field(r, r->resolve_field, "resolve_field", e, f, d);
+	r->level_from = cfg_strings(e, "level_from", 0, &r->nlevel_from, f, d);
+	r->resolved_words = cfg_strings(e, "resolved_words", 0,
+	    &r->nresolved_words, f, d);
+	r->unresolved_words = cfg_strings(e, "unresolved_words", 0,
+	    &r->nunresolved_words, f, d);
+	check_level_from(p, r, e, f, d);
+	r->next_meeting_field = cfg_string(e, "next_meeting", 0, NULL, f, d);
+	check_field(r, r->next_meeting_field, "next_meeting", e, f, d);
+	check_rule(p, r, e, f, d);
+}
+
 static void
 load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
 {
 	config_setting_t *list, *e;
-	char *action;
 	int i, n;
 
 	cfg_check_keys(g, proto_keys, "protocol", f, d);
@@ -181,84 +272,12 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	n = list ? config_setting_length(list) : 0;
 	p->forms = xcalloc((size_t)n + 1, sizeof(*p->forms));
 	for (i = 0; i < n; i++) {
-		struct form_rule *r = &p->forms[p->nforms];
-
 		e = config_setting_get_elem(list, (unsigned)i);
 		if (!config_setting_is_group(e)) {
 			diag_error(d, f, cfg_line(e), "each form rule must be { ... }");
 			continue;
 		}
-		cfg_check_keys(e, form_keys, "form rule", f, d);
-		r->form = cfg_string(e, "form", 1, "", f, d);
-		if (r->form[0] && (r->def = form_set_find(forms, r->form)) == NULL)
-			diag_error(d, f, cfg_line(e),
-			    "form \"%s\" is not defined in the forms folder", r->form);
-		action = cfg_string(e, "action", 1, "open", f, d);
-		if (strcmp(action, "open") == 0)
-			r->action = FORM_OPEN;
-		else if (strcmp(action, "update") == 0)
-			r->action = FORM_UPDATE;
-		else if (strcmp(action, "close") == 0)
-			r->action = FORM_CLOSE;
-		else
-			diag_error(d, f, cfg_line(e),
-			    "action must be \"open\", \"update\" or \"close\"");
-		free(action);
-		/* For a closing form, stage is the level it reports when it
-		 * names none itself (0: unknown). */
-		r->stage = cfg_int(e, "stage", r->action == FORM_OPEN,
-		    r->action == FORM_OPEN ? 1 : 0, 0, 99, f, d);
-		r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
-		r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
-		r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
-		r->resolve_field = cfg_string(e, "resolve_field", 0, NULL, f, d);
-		if (r->def && r->resolve_field &&
-		    form_field_find(r->def, r->resolve_field) == NULL)
-			diag_error(d, f, cfg_line(e), "resolve_field: form \"%s\" has "
-			    "no field \"%s\"", r->form, r->resolve_field);
-		r->level_from = cfg_strings(e, "level_from", 0, &r->nlevel_from, f, d);
-		r->resolved_words = cfg_strings(e, "resolved_words", 0,
-		    &r->nresolved_words, f, d);
-		r->unresolved_words = cfg_strings(e, "unresolved_words", 0,
-		    &r->nunresolved_words, f, d);
-		for (size_t k = 0; k < r->nlevel_from; k++) {
-			const char *eq = strchr(r->level_from[k], '=');
-			char *name = xstrndup(r->level_from[k], eq ?
-			    (size_t)(eq - r->level_from[k]) : 0);
-
-			if (eq == NULL || rules_stage_index(p, atoi(eq + 1)) < 0)
-				diag_error(d, f, cfg_line(e), "level_from: \"%s\" must be "
-				    "\"field=stage\" with a stage of this protocol",
-				    r->level_from[k]);
-			else if (r->def && form_field_find(r->def, name) == NULL)
-				diag_error(d, f, cfg_line(e), "level_from: form \"%s\" "
-				    "has no field \"%s\"", r->form, name);
-			free(name);
-		}
-		r->next_meeting_field = cfg_string(e, "next_meeting", 0, NULL, f, d);
-		if (r->def && r->next_meeting_field &&
-		    form_field_find(r->def, r->next_meeting_field) == NULL)
-			diag_error(d, f, cfg_line(e), "next_meeting: form \"%s\" has "
-			    "no field \"%s\"", r->form, r->next_meeting_field);
-		for (size_t k = 0; r->def && k < r->nmatch; k++) {
-			char *name = xstrndup(r->match_fields[k],
-			    strcspn(r->match_fields[k], "="));
-			int found = 0;
-
-			for (size_t j = 0; j < r->def->nfields; j++)
-				if (strcmp(r->def->fields[j].name, name) == 0)
-					found = 1;
-			if (!found)
-				diag_error(d, f, cfg_line(e), "match_fields: form \"%s\" "
-				    "has no field \"%s\"", r->form, name);
-			free(name);
-		}
-		if (config_setting_get_member(e, "stage") &&
-		    rules_stage_index(p, r->stage) < 0)
-			diag_error(d, f, cfg_line(e),
-			    "form \"%s\" names stage %d, which this protocol lacks",
-			    r->form, r->stage);
-		p->nforms++;
+		load_form_rule(p, &p->forms[p->nforms++], e, forms, f, d);
 	}
 }
 
@@ -289,47 +308,29 @@ free_protocol(struct protocol *p)
 	cfg_strings_free(p->board_roles);
 }
 
-static int
-cmpstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 rules_load(const char *dir, struct ruleset **out, struct diag *d)
 {
 	struct ruleset *rs;
-	struct dirent *de;
-	char **names = NULL, *formdir, *path;
-	size_t nnames = 0, len;
+	char **paths, *formdir;
+	size_t npaths;
 	int errors0 = d->errors;
-	DIR *dp;
 
 	*out = NULL;
 	rs = xcalloc(1, sizeof(*rs));
 	formdir = xasprintf("%s/forms", dir);
 	form_set_load(formdir, &rs->forms, d);
 	free(formdir);
-	if ((dp = opendir(dir)) == NULL) {
+	if ((paths = form_conf_files(dir, &npaths)) == NULL) {
 		diag_error(d, dir, 0, "cannot open the rules folder");
 		goto fail;
 	}
-	while ((de = readdir(dp)) != NULL) {
-		len = strlen(de->d_name);
-		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0) {
-			names = xreallocarray(names, nnames + 1, sizeof(char *));
-			names[nnames++] = xstrdup(de->d_name);
-		}
-	}
-	closedir(dp);
-	if (nnames > 1)
-		qsort(names, nnames, sizeof(char *), cmpstr);
-	rs->protocols = xcalloc(nnames + 1, sizeof(*rs->protocols));
-	for (size_t i = 0; i < nnames; i++) {
+	rs->protocols = xcalloc(npaths + 1, sizeof(*rs->protocols));
+	for (size_t i = 0; i < npaths; i++) {
+		const char *path = paths[i];
 		config_t cf;
 		config_setting_t *g;
 
-		path = xasprintf("%s/%s", dir, names[i]);
 		if (cfg_open(&cf, path, d) == 0) {
 			cfg_check_keys(config_root_setting(&cf), top_keys, NULL, path, d);
 			g = cfg_group(config_root_setting(&cf), "protocol", 1, 0, path, d);
@@ -350,13 +351,10 @@ rules_load(const char *dir, struct ruleset **out, struct diag *d)
 			}
 		}
 		config_destroy(&cf);
-		free(path);
 	}
-	if (nnames == 0)
+	if (npaths == 0)
 		diag_error(d, dir, 0, "no protocol files (*.conf) in the rules folder");
-	for (size_t i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
+	cfg_strings_free(paths);
 	/* A form that opens cases in two protocols would be ambiguous. */
 	for (size_t i = 0; i < rs->nprotocols; i++)
 		for (size_t k = 0; k < rs->protocols[i].nforms; k++)

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "form.h"
+#include "formdef.h"
 
 enum stage_timing {
 	TIMING_WORKING_DAYS,	/* `days` working days */

@@ -5,7 +5,8 @@
  * found and with every other form, and each value check is run on it.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE \
- *       -Ibot tests/fuzz/fuzz_form.c bot/form.c bot/cfg.c bot/util.c \
+ *       -Ibot tests/fuzz/fuzz_form.c bot/form.c bot/formdef.c bot/value.c \
+ *       bot/quote.c bot/text.c bot/cfg.c bot/util.c \
  *       bot/log.c bot/diag.c $(pkg-config --cflags --libs libconfig) \
  *       -o tests/fuzz/fuzz_form
  *   tests/fuzz/fuzz_form -max_total_time=60 -max_len=65536 etc/samples
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "quote.h"
 #include "util.h"
 
 static struct form_set *forms;
@@ -63,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		form_result_free(r);
 	}
-	(void)form_body_len(text);
+	(void)quote_own_len(text);
 	if (form_parse_date(text, out) == 0 && strlen(out) != 10)
 		abort();
 	(void)form_parse_yesno(text, &yes);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "form.h"
+#include "quote.h"
 #include "util.h"
 
 #define UNIT_WITH_FORMS
@@ -572,11 +573,11 @@ test_quoted_and_signature(void **state)
 		assert_no_value(r, "individual_name");
 		form_result_free(r);
 	}
-	/* form_body_len: up to the quote. */
-	assert_int_equal(form_body_len("abc\n> quoted\n"), 4);
-	assert_int_equal(form_body_len("abc\n"), 4);
-	assert_int_equal(form_body_len("a\n-- \nsig"), 2);
-	assert_int_equal(form_body_len("a\n--\nnot a sig"), 14);
+	/* quote_own_len: up to the quote. */
+	assert_int_equal(quote_own_len("abc\n> quoted\n"), 4);
+	assert_int_equal(quote_own_len("abc\n"), 4);
+	assert_int_equal(quote_own_len("a\n-- \nsig"), 2);
+	assert_int_equal(quote_own_len("a\n--\nnot a sig"), 14);
 	/* The agency report sample quotes another form: it is left out. */
 	{
 		char *body = sample_body("wscb-agency-report.eml");
