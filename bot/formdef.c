@@ -6,7 +6,7 @@
  * form's index, so that reading a message does not redo it.
  */
 #include <ctype.h>
-#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,39 +275,6 @@ done:
 	config_destroy(&cf);
 }
 
-static int
-cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **
-form_conf_files(const char *dir, size_t *n)
-{
-	struct dirent *de;
-	char **paths;
-	size_t len;
-	DIR *dp;
-
-	*n = 0;
-	if ((dp = opendir(dir)) == NULL)
-		return NULL;
-	paths = xcalloc(1, sizeof(char *));
-	while ((de = readdir(dp)) != NULL) {
-		len = strlen(de->d_name);
-		if (len > 5 && de->d_name[0] != '.' &&
-		    strcmp(de->d_name + len - 5, ".conf") == 0) {
-			paths = xreallocarray(paths, *n + 2, sizeof(char *));
-			paths[(*n)++] = xasprintf("%s/%s", dir, de->d_name);
-			paths[*n] = NULL;
-		}
-	}
-	closedir(dp);
-	if (*n > 1)
-		qsort(paths, *n, sizeof(char *), cmp_names);
-	return paths;
-}
-
 int
 form_set_load(const char *dir, struct form_set **out, struct diag *d)
 {
@@ -318,13 +285,14 @@ form_set_load(const char *dir, struct form_set **out, struct diag *d)
 
 	set = xcalloc(1, sizeof(*set));
 	*out = set;
-	if ((paths = form_conf_files(dir, &npaths)) == NULL) {
-		diag_error(d, dir, 0, "cannot open the forms folder");
+	if (conf_files(dir, &paths, &npaths) == -1) {
+		diag_error(d, dir, 0, "cannot open the forms folder: %s",
+		    strerror(errno));
 		goto fail;
 	}
 	for (size_t i = 0; i < npaths; i++)
 		load_file(set, paths[i], d);
-	cfg_strings_free(paths);
+	conf_files_free(paths);
 	for (size_t i = 0; i < set->nforms; i++)
 		set->forms[i].index = form_index_build(&set->forms[i]);
 	if (npaths == 0)

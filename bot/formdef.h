@@ -67,10 +67,6 @@ struct form_set {
 int	form_set_load(const char *dir, struct form_set **out, struct diag *);
 void	form_set_free(struct form_set *);
 const struct form_def *form_set_find(const struct form_set *, const char *id);
-/* The paths of the *.conf files in dir, sorted by name, files whose name
- * starts with '.' left out: a NULL-terminated array, its length in *n
- * (caller frees each and the array), or NULL when dir cannot be read. */
-char	**form_conf_files(const char *dir, size_t *n);
 /* The field called `name` in a form, or NULL. */
 const struct form_field_def *form_field_find(const struct form_def *,
 	    const char *name);

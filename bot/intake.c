@@ -21,6 +21,7 @@
 #include "form.h"
 #include "intake.h"
 #include "message.h"
+#include "quote.h"
 #include "rules.h"
 #include "util.h"
 
@@ -264,31 +265,6 @@ thread_ref(const struct intake_input *in, char **ref)
 	}
 	free(ids);
 	return rc;
-}
-
-/* The text a person wrote in a reply: what comes before quoted history or
- * a signature. */
-static char *
-reply_text(const char *text)
-{
-	struct strbuf sb = { 0 };
-	const char *p = text, *eol;
-	size_t n;
-
-	while (*p) {
-		eol = strchr(p, '\n');
-		n = eol ? (size_t)(eol - p) : strlen(p);
-		if ((n > 0 && p[0] == '>') || strncmp(p, "-- ", 3) == 0 ||
-		    str_ncasecmp(p, "-----Original Message-----", 26) == 0 ||
-		    (str_ncasecmp(p, "On ", 3) == 0 && n > 6 &&
-		    str_ncasecmp(p + n - 6, "wrote:", 6) == 0) ||
-		    (str_ncasecmp(p, "From: ", 6) == 0 && sb.len > 0))
-			break;
-		sb_add(&sb, p, n);
-		sb_addc(&sb, '\n');
-		p = eol ? eol + 1 : p + n;
-	}
-	return sb_steal(&sb);
 }
 
 /* EXTEND's "3", "3 days": the days and the rest of the line. */
@@ -1005,7 +981,7 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v)
 static int
 decide_thread(const struct intake_input *in, char *ref, struct verdict *v)
 {
-	char *mine = reply_text(in->msg->text);
+	char *mine = quote_own_text(in->msg->text);
 	const struct form_def *f = form_recognise(in->rules->forms, mine);
 	int rc;
 

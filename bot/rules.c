@@ -4,6 +4,7 @@
  * nobody can hold, a form that is named but not defined, a stage a form
  * opens at that does not exist.  Each is reported with its line.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,8 +322,9 @@ rules_load(const char *dir, struct ruleset **out, struct diag *d)
 	formdir = xasprintf("%s/forms", dir);
 	form_set_load(formdir, &rs->forms, d);
 	free(formdir);
-	if ((paths = form_conf_files(dir, &npaths)) == NULL) {
-		diag_error(d, dir, 0, "cannot open the rules folder");
+	if (conf_files(dir, &paths, &npaths) == -1) {
+		diag_error(d, dir, 0, "cannot open the rules folder: %s",
+		    strerror(errno));
 		goto fail;
 	}
 	rs->protocols = xcalloc(npaths + 1, sizeof(*rs->protocols));
@@ -354,7 +356,7 @@ rules_load(const char *dir, struct ruleset **out, struct diag *d)
 	}
 	if (npaths == 0)
 		diag_error(d, dir, 0, "no protocol files (*.conf) in the rules folder");
-	cfg_strings_free(paths);
+	conf_files_free(paths);
 	/* A form that opens cases in two protocols would be ambiguous. */
 	for (size_t i = 0; i < rs->nprotocols; i++)
 		for (size_t k = 0; k < rs->protocols[i].nforms; k++)
