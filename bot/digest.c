@@ -14,79 +14,10 @@
 #include "digest.h"
 #include "log.h"
 #include "mailer.h"
+#include "themes.h"
 #include "util.h"
 
-#define MAX_THEMES	32
 #define MAX_LISTED	200	/* open cases listed by name in a report */
-
-struct theme {
-	char	 *name;
-	char	**keywords;
-	size_t	  nkeywords;
-};
-
-struct themes {
-	struct theme	*t;
-	size_t		 n;
-};
-
-int
-themes_load(const char *rules_dir, struct themes **out, struct diag *d)
-{
-	static const char *const top[] = { "themes", NULL };
-	static const char *const keys[] = { "name", "keywords", NULL };
-	struct themes *th = xcalloc(1, sizeof(*th));
-	config_setting_t *list, *e;
-	config_t cf;
-	char *path = xasprintf("%s/reports/themes.conf", rules_dir);
-	int errors0 = d->errors, n;
-
-	*out = NULL;
-	if (cfg_open(&cf, path, d) == 0) {
-		cfg_check_keys(config_root_setting(&cf), top, NULL, path, d);
-		list = cfg_group(config_root_setting(&cf), "themes", 1, 1, path, d);
-		n = list ? config_setting_length(list) : 0;
-		if (n > MAX_THEMES) {
-			diag_error(d, path, cfg_line(list), "at most %d themes",
-			    MAX_THEMES);
-			n = MAX_THEMES;
-		}
-		th->t = xcalloc((size_t)n + 1, sizeof(*th->t));
-		for (int i = 0; i < n; i++) {
-			e = config_setting_get_elem(list, (unsigned)i);
-			if (!config_setting_is_group(e)) {
-				diag_error(d, path, cfg_line(e), "each theme must be { ... }");
-				continue;
-			}
-			cfg_check_keys(e, keys, "theme", path, d);
-			th->t[th->n].name = cfg_string(e, "name", 1, "", path, d);
-			th->t[th->n].keywords = cfg_strings(e, "keywords", 1,
-			    &th->t[th->n].nkeywords, path, d);
-			th->n++;
-		}
-	}
-	config_destroy(&cf);
-	free(path);
-	if (d->errors != errors0) {
-		themes_free(th);
-		return -1;
-	}
-	*out = th;
-	return 0;
-}
-
-void
-themes_free(struct themes *th)
-{
-	if (th == NULL)
-		return;
-	for (size_t i = 0; i < th->n; i++) {
-		free(th->t[i].name);
-		cfg_strings_free(th->t[i].keywords);
-	}
-	free(th->t);
-	free(th);
-}
 
 int
 digest_period_parse(const char *s, enum digest_period *p)
