@@ -276,7 +276,8 @@ parse_number(const char *s, int *out)
 }
 
 /* Store one option's value: 0, 1 when it was --help or --version
- * (answered), or -1 when the value is refused (said on stderr). */
+ * (answered), or -1 when the value is refused (said on stderr, with the
+ * usage). */
 static int
 set_option(struct cli_args *a, int i, const char *arg)
 {
@@ -306,6 +307,10 @@ set_option(struct cli_args *a, int i, const char *arg)
 	}
 	if (bad == -1) {
 		fprintf(stderr, "escbot: --%s %s: %s\n", o->name, arg, o->bad);
+		if (a->cmd)
+			command_usage(a->cmd);
+		else
+			cli_usage(stderr);
 		return -1;
 	}
 	return 0;
