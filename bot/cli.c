@@ -97,10 +97,10 @@ static const struct cli_option options[O_COUNT] = {
 	[O_CSV] = { "csv", NULL, 0, ARG_STRING, AT(csv), "FILE", NULL, NULL },
 };
 
-enum need {
-	NEED_NOTHING,	/* not even the configuration */
-	NEED_CONFIG,	/* the configuration, checked */
-	NEED_STORE	/* and the database, with the command's lock */
+enum load {
+	LOAD_NOTHING,	/* not even the configuration */
+	LOAD_CONFIG,	/* the configuration, checked */
+	LOAD_STORE	/* and the database, with the command's lock */
 };
 
 typedef int (*cli_handler)(struct escbot *, const struct cli_args *);
@@ -108,13 +108,13 @@ typedef int (*cli_handler)(struct escbot *, const struct cli_args *);
 struct cli_command {
 	const char	*name;
 	cli_handler	 run;
-	enum need	 need;
+	enum load	 load;
 	/* Only what sends mail or fetches it needs to be alone: reading the
 	 * database, and commands recorded for the daemon to send, do not.
 	 * --preview sends nothing, so it needs no lock either. */
 	enum escbot_lock lock;
 	unsigned	 takes;		/* B(option) it takes after it ... */
-	unsigned	 needs;		/* ... and those it cannot do without */
+	unsigned	 required;	/* ... and those it cannot do without */
 	const char	*arg;		/* its argument in usage, or NULL */
 	const char	*role;		/* one line; NULL: not in usage */
 	enum engine_cmd	 act;		/* case commands: which */
@@ -131,37 +131,37 @@ static int cmd_digest(struct escbot *, const struct cli_args *);
 static int cmd_casework(struct escbot *, const struct cli_args *);
 
 static const struct cli_command commands[] = {
-	{ "run", daemon_run, NEED_STORE, LOCK_NEED, B(ONCE) | B(SINCE), 0,
+	{ "run", daemon_run, LOAD_STORE, LOCK_NEED, B(ONCE) | B(SINCE), 0,
 	    NULL, "poll the mailbox, process, tick, send", 0 },
-	{ "check-config", cmd_check_config, NEED_CONFIG, LOCK_NONE, 0, 0,
+	{ "check-config", cmd_check_config, LOAD_CONFIG, LOCK_NONE, 0, 0,
 	    NULL, "validate config, rules, forms, directory, templates", 0 },
-	{ "cases", cmd_cases, NEED_STORE, LOCK_NONE, B(ALL) | B(JSON) |
+	{ "cases", cmd_cases, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON) |
 	    B(OVERDUE) | B(PROTOCOL) | B(AGENCY) | B(STAGE), 0,
 	    NULL, "list open cases (all with --all)", 0 },
-	{ "case", cmd_case, NEED_STORE, LOCK_NONE, B(JSON), 0,
+	{ "case", cmd_case, LOAD_STORE, LOCK_NONE, B(JSON), 0,
 	    "REF", "one case with its timeline", 0 },
-	{ "tick", cmd_tick, NEED_STORE, LOCK_NEED, 0, 0,
+	{ "tick", cmd_tick, LOAD_STORE, LOCK_NEED, 0, 0,
 	    NULL, "deadlines and outbox only, no fetch", 0 },
-	{ "outbox", cmd_outbox, NEED_STORE, LOCK_NONE, B(ALL) | B(JSON), 0,
+	{ "outbox", cmd_outbox, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON), 0,
 	    NULL, "emails pending or failed, with the error", 0 },
-	{ "resend", cmd_resend, NEED_STORE, LOCK_NEED, 0, 0,
+	{ "resend", cmd_resend, LOAD_STORE, LOCK_NEED, 0, 0,
 	    "ID|REF", "send failed emails again", 0 },
-	{ "digest", cmd_digest, NEED_STORE, LOCK_NEED, B(PREVIEW) | B(PERIOD) |
+	{ "digest", cmd_digest, LOAD_STORE, LOCK_NEED, B(PREVIEW) | B(PERIOD) |
 	    B(HTML) | B(CSV), 0,
 	    NULL, "the board's report (--preview: print it, send nothing)", 0 },
-	{ "pause", cmd_casework, NEED_STORE, LOCK_TRY, B(REASON), B(REASON),
+	{ "pause", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
 	    "REF", "stop a case's clock", CMD_PAUSE },
-	{ "resume", cmd_casework, NEED_STORE, LOCK_TRY, 0, 0,
+	{ "resume", cmd_casework, LOAD_STORE, LOCK_TRY, 0, 0,
 	    "REF", "restart it with the time that was left", CMD_RESUME },
-	{ "extend", cmd_casework, NEED_STORE, LOCK_TRY, B(DAYS) | B(REASON),
+	{ "extend", cmd_casework, LOAD_STORE, LOCK_TRY, B(DAYS) | B(REASON),
 	    B(DAYS) | B(REASON),
 	    "REF", "move the stage's deadline N working days later", CMD_EXTEND },
-	{ "escalate", cmd_casework, NEED_STORE, LOCK_TRY, B(REASON), B(REASON),
+	{ "escalate", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
 	    "REF", "move the case to its next stage now", CMD_ESCALATE },
-	{ "resolve", cmd_casework, NEED_STORE, LOCK_TRY, B(LEVEL) | B(NOTE),
+	{ "resolve", cmd_casework, LOAD_STORE, LOCK_TRY, B(LEVEL) | B(NOTE),
 	    B(NOTE),
 	    "REF", "close the case (at its stage, or --level N)", CMD_RESOLVE },
-	{ "help", cmd_help, NEED_NOTHING, LOCK_NONE, 0, 0, NULL, NULL, 0 },
+	{ "help", cmd_help, LOAD_NOTHING, LOCK_NONE, 0, 0, NULL, NULL, 0 },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -176,7 +176,7 @@ synopsis(struct strbuf *sb, const struct cli_command *c)
 		sb_addf(sb, " %s", c->arg);
 	for (int i = 0; i < O_COUNT; i++) {
 		const struct cli_option *o = &options[i];
-		int req = (c->needs & (1u << i)) != 0;
+		int req = (c->required & (1u << i)) != 0;
 
 		if (!(c->takes & (1u << i)))
 			continue;
@@ -386,7 +386,7 @@ check_command(struct cli_args *a, int argc, char *argv[])
 	}
 	a->ref = nargs ? argv[0] : NULL;
 	for (int i = 0; i < O_COUNT; i++)
-		if ((c->needs & (1u << i)) && !given(a, i)) {
+		if ((c->required & (1u << i)) && !given(a, i)) {
 			fprintf(stderr, "escbot: %s needs %s\n", c->name,
 			    options[i].needed);
 			goto fail;
@@ -437,7 +437,7 @@ cli_run(const struct cli_args *a)
 	int rc;
 
 	log_init(a->verbose);
-	if (c->need == NEED_NOTHING)
+	if (c->load == LOAD_NOTHING)
 		return c->run(NULL, a);
 	memset(&e, 0, sizeof(e));
 	if (escbot_load(&e, a->config, &d) == -1) {
@@ -448,7 +448,7 @@ cli_run(const struct cli_args *a)
 	}
 	e.now_fixed = a->now_fixed;
 	e.since = a->since;
-	if (c->need == NEED_STORE && escbot_open_store(&e, a->preview ?
+	if (c->load == LOAD_STORE && escbot_open_store(&e, a->preview ?
 	    LOCK_NONE : c->lock, err, sizeof(err)) == -1) {
 		fprintf(stderr, "escbot: %s\n", err);
 		escbot_unload(&e);

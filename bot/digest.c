@@ -1022,14 +1022,42 @@ recipients(struct escbot *e, size_t *n)
 	return l;
 }
 
+/* The report as an email with its CSV attached: the message, and in
+ * *msgid its Message-ID, both the caller's to free. */
+static char *
+digest_compose(struct escbot *e, const struct digest *d, const char *key,
+    const char *token, char **to, size_t n, time_t now, char **msgid)
+{
+	struct outgoing o;
+	struct attachment_out att;
+	char fname[96];
+
+	snprintf(fname, sizeof(fname), "escbot-%s.csv", key);
+	att.filename = fname;
+	att.content_type = "text/csv; charset=UTF-8";
+	att.data = d->csv;
+	att.len = strlen(d->csv);
+	*msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
+	memset(&o, 0, sizeof(o));
+	o.from = e->cfg->smtp.from;
+	o.to = (const char *const *)to;
+	o.nto = n;
+	o.subject = d->subject;
+	o.text = d->text;
+	o.html = d->html;
+	o.message_id = *msgid;
+	o.date = now;
+	o.attachments = &att;
+	o.nattachments = 1;
+	return mailer_compose(&o);
+}
+
 int
 digest_queue(struct escbot *e, const struct themes *th, enum digest_period p,
     int force)
 {
 	struct digest d;
-	struct outgoing o;
-	struct attachment_out att;
-	char label[128], key[64], fname[96], *token, *msgid, *data, **to, **env;
+	char label[128], key[64], *token, *msgid, *data, **to, **env;
 	time_t start, end, now = escbot_now(e);
 	size_t n, nenv = 0;
 	int rc = -1;
@@ -1054,24 +1082,7 @@ digest_queue(struct escbot *e, const struct themes *th, enum digest_period p,
 		free(token);
 		return -1;
 	}
-	snprintf(fname, sizeof(fname), "escbot-%s.csv", key);
-	att.filename = fname;
-	att.content_type = "text/csv; charset=UTF-8";
-	att.data = d.csv;
-	att.len = strlen(d.csv);
-	msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
-	memset(&o, 0, sizeof(o));
-	o.from = e->cfg->smtp.from;
-	o.to = (const char *const *)to;
-	o.nto = n;
-	o.subject = d.subject;
-	o.text = d.text;
-	o.html = d.html;
-	o.message_id = msgid;
-	o.date = now;
-	o.attachments = &att;
-	o.nattachments = 1;
-	data = mailer_compose(&o);
+	data = digest_compose(e, &d, key, token, to, n, now, &msgid);
 	env = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		if ((env[nenv] = config_addr_spec(to[i])) != NULL)

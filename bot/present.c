@@ -13,41 +13,56 @@
 
 /* JSON string with everything that needs it escaped. */
 static void
-json_str(FILE *fp, const char *s)
+json_str(const char *s)
 {
 	if (s == NULL) {
-		fputs("null", fp);
+		fputs("null", stdout);
 		return;
 	}
-	fputc('"', fp);
+	putchar('"');
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
+			printf("\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", fp);
+			fputs("\\n", stdout);
 		else if (c == '\r')
-			fputs("\\r", fp);
+			fputs("\\r", stdout);
 		else if (c == '\t')
-			fputs("\\t", fp);
+			fputs("\\t", stdout);
 		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
+			printf("\\u%04x", c);
 		else
-			fputc(c, fp);
+			putchar(c);
 	}
-	fputc('"', fp);
+	putchar('"');
 }
 
 static void
-json_time(FILE *fp, time_t t)
+json_time(time_t t)
 {
 	char buf[64];
 
 	if (t == 0 || calendar_format_iso(t, buf, sizeof(buf)) == -1)
-		fputs("null", fp);
+		fputs("null", stdout);
 	else
-		json_str(fp, buf);
+		json_str(buf);
+}
+
+/* ,"key":value -- a member after the first. */
+static void
+jstr(const char *key, const char *v)
+{
+	printf(",\"%s\":", key);
+	json_str(v);
+}
+
+static void
+jtime(const char *key, time_t t)
+{
+	printf(",\"%s\":", key);
+	json_time(t);
 }
 
 struct listing {
@@ -100,32 +115,25 @@ case_json(struct escbot *e, const struct case_state *c, time_t now)
 	const struct stage_def *s = case_stage(e, c);
 
 	printf("{\"ref\":");
-	json_str(stdout, c->ref);
-	printf(",\"protocol\":");
-	json_str(stdout, c->protocol);
-	printf(",\"form\":");
-	json_str(stdout, c->form);
-	printf(",\"stage\":%d,\"stage_name\":", s ? s->number : 0);
-	json_str(stdout, s ? s->name : NULL);
-	printf(",\"status\":\"%s\",\"opened_at\":", case_status_name(c->status));
-	json_time(stdout, c->opened_at);
-	printf(",\"due_at\":");
-	json_time(stdout, c->due_at);
+	json_str(c->ref);
+	jstr("protocol", c->protocol);
+	jstr("form", c->form);
+	printf(",\"stage\":%d", s ? s->number : 0);
+	jstr("stage_name", s ? s->name : NULL);
+	jstr("status", case_status_name(c->status));
+	jtime("opened_at", c->opened_at);
+	jtime("due_at", c->due_at);
 	printf(",\"overdue\":%s", c->status == CASE_OPEN && now > c->due_at ?
 	    "true" : "false");
-	printf(",\"raised_by\":");
-	json_str(stdout, c->raised_by);
-	printf(",\"urgent\":%s,\"agencies\":", c->urgent ? "true" : "false");
-	json_str(stdout, c->agencies);
+	jstr("raised_by", c->raised_by);
+	printf(",\"urgent\":%s", c->urgent ? "true" : "false");
+	jstr("agencies", c->agencies);
 	if (c->status == CASE_RESOLVED) {
-		printf(",\"resolved_at\":");
-		json_time(stdout, c->resolved_at);
+		jtime("resolved_at", c->resolved_at);
 		printf(",\"resolved_level\":%d", c->resolved_level);
 	}
-	if (c->status == CASE_PAUSED) {
-		printf(",\"paused_at\":");
-		json_time(stdout, c->paused_at);
-	}
+	if (c->status == CASE_PAUSED)
+		jtime("paused_at", c->paused_at);
 }
 
 static int
@@ -185,9 +193,9 @@ field_json(const char *name, const char *value, int personal, void *arg)
 
 	(void)personal;
 	printf("%s", (*n)++ ? "," : "");
-	json_str(stdout, name);
+	json_str(name);
 	printf(":");
-	json_str(stdout, value);
+	json_str(value);
 	return 0;
 }
 
@@ -207,13 +215,10 @@ event_json(time_t at, const char *actor, const char *kind, const char *detail,
 	int *n = arg;
 
 	printf("%s{\"at\":", (*n)++ ? "," : "");
-	json_time(stdout, at);
-	printf(",\"actor\":");
-	json_str(stdout, actor);
-	printf(",\"kind\":");
-	json_str(stdout, kind);
-	printf(",\"detail\":");
-	json_str(stdout, detail);
+	json_time(at);
+	jstr("actor", actor);
+	jstr("kind", kind);
+	jstr("detail", detail);
 	printf("}");
 	return 0;
 }
@@ -238,17 +243,12 @@ action_json(const char *tmpl, const char *rcpt, const char *state,
 	int *n = arg;
 
 	printf("%s{\"email\":", (*n)++ ? "," : "");
-	json_str(stdout, tmpl);
-	printf(",\"to\":");
-	json_str(stdout, rcpt);
-	printf(",\"state\":");
-	json_str(stdout, state);
-	printf(",\"queued_at\":");
-	json_time(stdout, created);
-	printf(",\"sent_at\":");
-	json_time(stdout, sent);
-	printf(",\"error\":");
-	json_str(stdout, error);
+	json_str(tmpl);
+	jstr("to", rcpt);
+	jstr("state", state);
+	jtime("queued_at", created);
+	jtime("sent_at", sent);
+	jstr("error", error);
 	printf("}");
 	return 0;
 }
@@ -259,13 +259,10 @@ tracked_json(const struct action_state *a, void *arg)
 	int *n = arg;
 
 	printf("%s{\"num\":%d,\"action\":", (*n)++ ? "," : "", a->num);
-	json_str(stdout, a->action);
-	printf(",\"owner\":");
-	json_str(stdout, a->owner);
-	printf(",\"purpose\":");
-	json_str(stdout, a->purpose);
-	printf(",\"due_at\":");
-	json_time(stdout, a->due_at);
+	json_str(a->action);
+	jstr("owner", a->owner);
+	jstr("purpose", a->purpose);
+	jtime("due_at", a->due_at);
 	printf(",\"done\":%s,\"reminded\":%s,\"chases\":%d}",
 	    a->done ? "true" : "false", a->reminders_done ? "true" : "false",
 	    a->chases_done);
@@ -369,22 +366,18 @@ outbox_row(int64_t id, const char *ref, const char *tmpl, const char *rcpt,
 	if (l->json) {
 		printf("%s{\"id\":%lld,\"ref\":", l->count ? ",\n " : "\n ",
 		    (long long)id);
-		json_str(stdout, ref);
-		printf(",\"email\":");
-		json_str(stdout, tmpl);
-		printf(",\"to\":");
-		json_str(stdout, rcpt);
-		printf(",\"state\":");
-		json_str(stdout, state);
-		printf(",\"attempts\":%d,\"queued_at\":", attempts);
-		json_time(stdout, created);
+		json_str(ref);
+		jstr("email", tmpl);
+		jstr("to", rcpt);
+		jstr("state", state);
+		printf(",\"attempts\":%d", attempts);
+		jtime("queued_at", created);
 		printf(",\"next_attempt\":");
 		if (strcmp(state, "pending") == 0)
-			json_time(stdout, next);
+			json_time(next);
 		else
 			fputs("null", stdout);
-		printf(",\"error\":");
-		json_str(stdout, error);
+		jstr("error", error);
 		printf("}");
 	} else
 		printf("%-6lld %-15s %-14s %-8s %2d  queued %.16s  next %.16s  %s%s%s\n",
