@@ -5,7 +5,6 @@
  * text, the HTML and the CSV can never disagree.  Personal fields are
  * never read: the store hands out only fields not marked personal.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,79 +13,10 @@
 #include "digest.h"
 #include "log.h"
 #include "mailer.h"
+#include "themes.h"
 #include "util.h"
 
-#define MAX_THEMES	32
 #define MAX_LISTED	200	/* open cases listed by name in a report */
-
-struct theme {
-	char	 *name;
-	char	**keywords;
-	size_t	  nkeywords;
-};
-
-struct themes {
-	struct theme	*t;
-	size_t		 n;
-};
-
-int
-themes_load(const char *rules_dir, struct themes **out, struct diag *d)
-{
-	static const char *const top[] = { "themes", NULL };
-	static const char *const keys[] = { "name", "keywords", NULL };
-	struct themes *th = xcalloc(1, sizeof(*th));
-	config_setting_t *list, *e;
-	config_t cf;
-	char *path = xasprintf("%s/reports/themes.conf", rules_dir);
-	int errors0 = d->errors, n;
-
-	*out = NULL;
-	if (cfg_open(&cf, path, d) == 0) {
-		cfg_check_keys(config_root_setting(&cf), top, NULL, path, d);
-		list = cfg_group(config_root_setting(&cf), "themes", 1, 1, path, d);
-		n = list ? config_setting_length(list) : 0;
-		if (n > MAX_THEMES) {
-			diag_error(d, path, cfg_line(list), "at most %d themes",
-			    MAX_THEMES);
-			n = MAX_THEMES;
-		}
-		th->t = xcalloc((size_t)n + 1, sizeof(*th->t));
-		for (int i = 0; i < n; i++) {
-			e = config_setting_get_elem(list, (unsigned)i);
-			if (!config_setting_is_group(e)) {
-				diag_error(d, path, cfg_line(e), "each theme must be { ... }");
-				continue;
-			}
-			cfg_check_keys(e, keys, "theme", path, d);
-			th->t[th->n].name = cfg_string(e, "name", 1, "", path, d);
-			th->t[th->n].keywords = cfg_strings(e, "keywords", 1,
-			    &th->t[th->n].nkeywords, path, d);
-			th->n++;
-		}
-	}
-	config_destroy(&cf);
-	free(path);
-	if (d->errors != errors0) {
-		themes_free(th);
-		return -1;
-	}
-	*out = th;
-	return 0;
-}
-
-void
-themes_free(struct themes *th)
-{
-	if (th == NULL)
-		return;
-	for (size_t i = 0; i < th->n; i++) {
-		free(th->t[i].name);
-		cfg_strings_free(th->t[i].keywords);
-	}
-	free(th->t);
-	free(th);
-}
 
 int
 digest_period_parse(const char *s, enum digest_period *p)
@@ -287,18 +217,51 @@ gather_field(int64_t id, const char *name, const char *value, void *arg)
 	return 0;
 }
 
+/* How many cases (or emails) each name has. */
 struct count {
 	char	*name;
 	int	 n;
 };
 
-static void count_add(struct count **, size_t *, const char *);
+struct counts {
+	struct count	*c;
+	size_t		 n;
+};
+
+static void
+count_add(struct counts *cs, const char *name)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].name, name) == 0) {
+			cs->c[i].n++;
+			return;
+		}
+	cs->c = xreallocarray(cs->c, cs->n + 1, sizeof(*cs->c));
+	cs->c[cs->n].name = xstrdup(name);
+	cs->c[cs->n++].n = 1;
+}
+
+static void
+counts_free(struct counts *cs)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		free(cs->c[i].name);
+	free(cs->c);
+	memset(cs, 0, sizeof(*cs));
+}
+
+static int
+count_cmp(const void *a, const void *b)
+{
+	const struct count *x = a, *y = b;
+
+	return x->n != y->n ? y->n - x->n : strcmp(x->name, y->name);
+}
 
 struct evlist {
 	struct gather	*g;
 	int		 k;		/* 0: period, 1: previous */
-	struct count	*bounced;	/* recipients of bounced emails */
-	size_t		 nbounced;
+	struct counts	 bounced;	/* recipients of bounced emails */
 };
 
 static int
@@ -313,11 +276,140 @@ gather_event(const char *ref, time_t at, const char *actor, const char *kind,
 	if (strcmp(kind, "escalated") == 0)
 		ev->g->escalated[ev->k]++;
 	if (ev->k == 0 && strcmp(kind, "bounce") == 0 && actor)
-		count_add(&ev->bounced, &ev->nbounced, actor);
+		count_add(&ev->bounced, actor);
 	return 0;
 }
 
+/* One report in the making: what was gathered, the figures as at the end
+ * of the period, and the three parts being written. */
+struct report {
+	struct escbot		*e;
+	const struct themes	*th;
+	time_t			 start, end;
+	struct gather		 g;
+	struct evlist		 ev;
+	struct counts		 bystage, raising, receiving, levels, themes;
+	time_t			*dur;		/* times to resolution */
+	size_t			 ndur, open, overdue, paused;
+	int			 flags[4];	/* as rcase.flags, summed */
+	struct strbuf		 t, h, csv;
+};
+
+static int
+report_gather(struct report *r)
+{
+	struct gather *g = &r->g;
+
+	g->e = r->e;
+	g->th = r->th;
+	g->start = r->start;
+	g->end = r->end;
+	g->pstart = r->start - (r->end - r->start);
+	if (store_cases_each(r->e->store, 1, gather_case, g) == -1 ||
+	    store_report_fields(r->e->store, gather_field, g) == -1)
+		return -1;
+	r->ev.g = g;
+	if (store_report_events(r->e->store, r->start, r->end, gather_event,
+	    &r->ev) == -1)
+		return -1;
+	r->ev.k = 1;
+	if (store_report_events(r->e->store, g->pstart, r->start, gather_event,
+	    &r->ev) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+report_free(struct report *r)
+{
+	sb_reset(&r->t);
+	sb_reset(&r->h);
+	sb_reset(&r->csv);
+	counts_free(&r->bystage);
+	counts_free(&r->raising);
+	counts_free(&r->receiving);
+	counts_free(&r->levels);
+	counts_free(&r->themes);
+	counts_free(&r->ev.bounced);
+	free(r->dur);
+	for (size_t i = 0; i < r->g.n; i++) {
+		free(r->g.c[i].ref);
+		free(r->g.c[i].protocol);
+		free(r->g.c[i].form);
+		free(r->g.c[i].stage_name);
+		free(r->g.c[i].raising);
+		free(r->g.c[i].agencies);
+		free(r->g.c[i].lessons);
+	}
+	free(r->g.c);
+}
+
+/* --- figures as at the end of the period ----------------------------- */
+
+static void
+tally_opened(struct report *r, const struct rcase *c)
+{
+	count_add(&r->raising, c->raising);
+	if (*c->agencies) {
+		char *ag = xstrdup(c->agencies), *tok, *sv = NULL;
+
+		for (tok = strtok_r(ag, ";", &sv); tok; tok = strtok_r(NULL, ";",
+		    &sv))
+			count_add(&r->receiving, str_trim(tok));
+		free(ag);
+	}
+	for (size_t k = 0; k < r->th->n; k++)
+		if (c->themes & (1u << k))
+			count_add(&r->themes, r->th->t[k].name);
+}
+
+static void
+tally_resolved(struct report *r, const struct rcase *c)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s level %d", c->protocol,
+	    c->resolved_level);
+	count_add(&r->levels, buf);
+	if (c->resolved_at > c->opened_at) {
+		r->dur = xreallocarray(r->dur, r->ndur + 1, sizeof(*r->dur));
+		r->dur[r->ndur++] = c->resolved_at - c->opened_at;
+	}
+	for (int k = 0; k < 4; k++)
+		r->flags[k] += c->flags[k];
+}
+
+static void
+report_tally(struct report *r)
+{
+	char buf[128];
+
+	for (size_t i = 0; i < r->g.n; i++) {
+		const struct rcase *c = &r->g.c[i];
+
+		if (c->status != CASE_RESOLVED) {
+			r->open++;
+			if (c->status == CASE_PAUSED)
+				r->paused++;
+			else if (c->due_at < r->end)
+				r->overdue++;
+			snprintf(buf, sizeof(buf), "%s stage %d: %s", c->protocol,
+			    c->stage, c->stage_name);
+			count_add(&r->bystage, buf);
+		}
+		if (c->opened_at >= r->start)
+			tally_opened(r, c);
+		if (c->status == CASE_RESOLVED && c->resolved_at >= r->start)
+			tally_resolved(r, c);
+	}
+}
+
 /* --- writing -------------------------------------------------------- */
+
+#define H2	"<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">"
+#define TABLE	"<table cellpadding=\"0\" cellspacing=\"0\" " \
+		"style=\"border-collapse:collapse;font-size:13px\">\n"
+#define UL	"<ul style=\"font-size:13px\">\n"
 
 static void
 html_esc(struct strbuf *sb, const char *s)
@@ -360,69 +452,31 @@ trend(int now, int before, char *buf, size_t len)
 	return buf;
 }
 
+/* A section's title in the text and the HTML (then the caller's list or
+ * table). */
 static void
-count_add(struct count **c, size_t *n, const char *name)
+heading(struct report *r, const char *title)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*c)[i].name, name) == 0) {
-			(*c)[i].n++;
-			return;
-		}
-	*c = xreallocarray(*c, *n + 1, sizeof(**c));
-	(*c)[*n].name = xstrdup(name);
-	(*c)[(*n)++].n = 1;
-}
-
-static int
-count_cmp(const void *a, const void *b)
-{
-	const struct count *x = a, *y = b;
-
-	return x->n != y->n ? y->n - x->n : strcmp(x->name, y->name);
+	sb_addf(&r->t, "\n%s\n", title);
+	sb_adds(&r->h, H2);
+	html_esc(&r->h, title);
+	sb_adds(&r->h, "</h2>\n");
 }
 
 static void
-counts_free(struct count *c, size_t n)
+none_row(struct report *r)
 {
-	for (size_t i = 0; i < n; i++)
-		free(c[i].name);
-	free(c);
+	sb_adds(&r->t, "  none\n");
+	sb_adds(&r->h, "<tr><td style=\"color:#666\">none</td></tr>\n");
 }
 
-/* A table of name / count with a bar drawn in table cells. */
 static void
-bar_table(struct strbuf *h, struct strbuf *t, const char *title,
-    struct count *c, size_t n)
+td(struct strbuf *h, const char *v, const char *style)
 {
-	int max = 1;
-
-	if (n > 1)
-		qsort(c, n, sizeof(*c), count_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (c[i].n > max)
-			max = c[i].n;
-	sb_addf(t, "\n%s\n", title);
-	sb_addf(h, "<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">");
-	html_esc(h, title);
-	sb_adds(h, "</h2>\n<table role=\"presentation\" cellpadding=\"3\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
-	if (n == 0) {
-		sb_adds(t, "  none\n");
-		sb_adds(h, "<tr><td style=\"color:#666\">none</td></tr>\n");
-	}
-	for (size_t i = 0; i < n; i++) {
-		int w = c[i].n * 240 / max;
-
-		sb_addf(t, "  %-48s %4d\n", c[i].name, c[i].n);
-		sb_adds(h, "<tr><td style=\"padding:2px 8px 2px 0\">");
-		html_esc(h, c[i].name);
-		sb_addf(h, "</td><td style=\"text-align:right;padding:2px 8px\">%d</td>"
-		    "<td><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">"
-		    "<tr><td width=\"%d\" height=\"12\" bgcolor=\"#2e75b6\" "
-		    "style=\"background:#2e75b6;width:%dpx;height:12px;font-size:1px\">"
-		    "&nbsp;</td></tr></table></td></tr>\n", c[i].n, w ? w : 1, w ? w : 1);
-	}
-	sb_adds(h, "</table>\n");
+	sb_addf(h, "<td style=\"border:1px solid #d9d9d9;padding:4px 6px;%s\">",
+	    style ? style : "");
+	html_esc(h, v);
+	sb_adds(h, "</td>");
 }
 
 static void
@@ -438,21 +492,102 @@ th_row(struct strbuf *h, const char *const *cols)
 	sb_adds(h, "</tr>\n");
 }
 
+/* A list item "REF: text" in both parts. */
 static void
-td(struct strbuf *h, const char *v, const char *style)
+ref_item(struct report *r, const char *ref, const char *text)
 {
-	sb_addf(h, "<td style=\"border:1px solid #d9d9d9;padding:4px 6px;%s\">",
-	    style ? style : "");
-	html_esc(h, v);
-	sb_adds(h, "</td>");
+	sb_addf(&r->t, "  %s: %s\n", ref, text);
+	sb_adds(&r->h, "<li><b>");
+	html_esc(&r->h, ref);
+	sb_adds(&r->h, "</b>: ");
+	html_esc(&r->h, text);
+	sb_adds(&r->h, "</li>\n");
 }
 
-static int
-cmp_time(const void *a, const void *b)
+/* A table of name / count with a bar drawn in table cells. */
+static void
+bar_table(struct report *r, const char *title, struct counts *cs)
 {
-	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+	struct strbuf *h = &r->h;
+	int max = 1;
 
-	return x < y ? -1 : x > y;
+	if (cs->n > 1)
+		qsort(cs->c, cs->n, sizeof(*cs->c), count_cmp);
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->c[i].n > max)
+			max = cs->c[i].n;
+	heading(r, title);
+	sb_adds(h, "<table role=\"presentation\" cellpadding=\"3\" "
+	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
+	if (cs->n == 0)
+		none_row(r);
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct count *c = &cs->c[i];
+		int w = c->n * 240 / max;
+
+		sb_addf(&r->t, "  %-48s %4d\n", c->name, c->n);
+		sb_adds(h, "<tr><td style=\"padding:2px 8px 2px 0\">");
+		html_esc(h, c->name);
+		sb_addf(h, "</td><td style=\"text-align:right;padding:2px 8px\">%d</td>"
+		    "<td><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">"
+		    "<tr><td width=\"%d\" height=\"12\" bgcolor=\"#2e75b6\" "
+		    "style=\"background:#2e75b6;width:%dpx;height:12px;font-size:1px\">"
+		    "&nbsp;</td></tr></table></td></tr>\n", c->n, w ? w : 1, w ? w : 1);
+	}
+	sb_adds(h, "</table>\n");
+}
+
+static void
+write_head(struct report *r, const char *title, const char *label,
+    const char *subject)
+{
+	sb_addf(&r->t, "%s\nSafeguarding escalations, %s\n", subject, label);
+	sb_adds(&r->h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>escbot report</title></head>\n<body style=\"margin:0;"
+	    "padding:16px;font-family:Arial,Helvetica,sans-serif;color:#222;"
+	    "background:#ffffff\">\n<h1 style=\"font-size:20px;color:#1f3864;"
+	    "margin:0 0 4px\">");
+	html_esc(&r->h, title);
+	sb_adds(&r->h, "</h1>\n<p style=\"margin:0 0 12px;color:#555\">"
+	    "Safeguarding escalations, ");
+	html_esc(&r->h, label);
+	sb_adds(&r->h, ". Case references only: no names, dates of birth, "
+	    "addresses or NHS numbers.</p>\n");
+}
+
+static void
+summary_row(struct report *r, const char *name, long v, const char *note)
+{
+	char n[32];
+
+	sb_addf(&r->t, "  %-24s %5ld  %s\n", name, v, note);
+	snprintf(n, sizeof(n), "%ld", v);
+	sb_adds(&r->h, "<tr>");
+	td(&r->h, name, "font-weight:bold");
+	td(&r->h, n, "text-align:right");
+	td(&r->h, note, "color:#555");
+	sb_adds(&r->h, "</tr>\n");
+}
+
+static void
+write_summary(struct report *r)
+{
+	const struct gather *g = &r->g;
+	char tr[96];
+
+	sb_adds(&r->t, "\nSummary\n");
+	sb_adds(&r->h, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:14px\">\n");
+	summary_row(r, "Open cases", (long)r->open, "");
+	summary_row(r, "Overdue", (long)r->overdue, "");
+	summary_row(r, "Paused", (long)r->paused, "");
+	summary_row(r, "Opened in the period", g->opened[0],
+	    trend(g->opened[0], g->opened[1], tr, sizeof(tr)));
+	summary_row(r, "Escalated in the period", g->escalated[0],
+	    trend(g->escalated[0], g->escalated[1], tr, sizeof(tr)));
+	summary_row(r, "Resolved in the period", g->resolved[0],
+	    trend(g->resolved[0], g->resolved[1], tr, sizeof(tr)));
+	sb_adds(&r->h, "</table>\n");
 }
 
 struct chased {
@@ -471,43 +606,159 @@ add_chased(const char *rcpt, void *arg)
 	return 0;
 }
 
-struct rej {
-	struct strbuf	*t, *h;
-	int		 n;
-};
-
+/* Open cases are listed overdue first (pass 0), then on time (1), then
+ * paused (2). */
 static int
-add_rejection(const char *outcome, const char *reason, int count, void *arg)
+in_pass(const struct rcase *c, int pass, time_t now)
 {
-	struct rej *r = arg;
-	char n[16];
+	int od = c->status == CASE_OPEN && c->due_at < now;
 
-	r->n++;
-	sb_addf(r->t, "  %4d  %s: %s\n", count, outcome, reason);
-	snprintf(n, sizeof(n), "%d", count);
-	sb_adds(r->h, "<tr>");
-	td(r->h, n, "text-align:right");
-	td(r->h, outcome, NULL);
-	td(r->h, reason, NULL);
-	sb_adds(r->h, "</tr>\n");
-	return 0;
+	if (c->status == CASE_RESOLVED)
+		return 0;
+	if (pass == 0)
+		return od;
+	if (pass == 1)
+		return !od && c->status != CASE_PAUSED;
+	return c->status == CASE_PAUSED;
+}
+
+/* One open case, with who has been chased when it is overdue. */
+static void
+open_case_row(struct report *r, const struct rcase *c)
+{
+	struct strbuf *h = &r->h, who = { 0 };
+	struct chased ch = { &who, 0 };
+	int od = c->status == CASE_OPEN && c->due_at < r->end;
+	const char *st = od ? "OVERDUE" : c->status == CASE_PAUSED ? "paused" :
+	    "on time";
+	char due[64] = "", due16[32], age[16], stage[16];
+
+	calendar_format_iso(c->due_at, due, sizeof(due));
+	snprintf(due16, sizeof(due16), "%.16s", due);
+	snprintf(age, sizeof(age), "%d",
+	    calendar_working_days_between(r->e->cal, c->opened_at, r->end));
+	snprintf(stage, sizeof(stage), "%d", c->stage);
+	if (od)
+		store_report_chased(r->e->store, c->id, add_chased, &ch);
+	sb_addf(&r->t, "  %-15s %-9s stage %-2s age %-4s due %s %s%s%s%s\n",
+	    c->ref, c->protocol, stage, age, due16, st, c->urgent ? " URGENT" : "",
+	    ch.n ? " chased: " : "", ch.n ? who.buf : "");
+	sb_adds(h, "<tr>");
+	td(h, c->ref, "font-weight:bold");
+	td(h, c->protocol, NULL);
+	td(h, stage, "text-align:center");
+	td(h, age, "text-align:right");
+	td(h, due16, NULL);
+	td(h, c->urgent ? (od ? "OVERDUE, URGENT" : "urgent") : st,
+	    od ? "color:#c00000;font-weight:bold" : NULL);
+	td(h, ch.n ? who.buf : "", "font-size:12px");
+	sb_adds(h, "</tr>\n");
+	sb_reset(&who);
+}
+
+static void
+write_open_cases(struct report *r)
+{
+	static const char *const cols[] = { "Case", "Protocol", "Stage",
+	    "Age (working days)", "Due", "Status", "Chased", NULL };
+	size_t listed = 0, unlisted = 0;
+
+	heading(r, "Open cases (overdue first)");
+	sb_adds(&r->h, TABLE);
+	th_row(&r->h, cols);
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < r->g.n; i++) {
+			if (!in_pass(&r->g.c[i], pass, r->end))
+				continue;
+			if (listed >= MAX_LISTED) {
+				unlisted++;
+				continue;
+			}
+			open_case_row(r, &r->g.c[i]);
+			listed++;
+		}
+	if (unlisted > 0) {
+		/* A report a person reads: the most pressing first, the rest
+		 * in the CSV. */
+		sb_addf(&r->t, "  ... and %zu more open cases, in the attached "
+		    "CSV\n", unlisted);
+		sb_addf(&r->h, "<tr><td colspan=\"7\" style=\"padding:4px;"
+		    "color:#555\">... and %zu more open cases, in the attached "
+		    "CSV</td></tr>\n", unlisted);
+	}
+	if (r->open == 0) {
+		sb_adds(&r->t, "  none\n");
+		sb_adds(&r->h, "<tr><td colspan=\"7\" style=\"padding:4px;"
+		    "color:#666\">none</td></tr>\n");
+	}
+	sb_adds(&r->h, "</table>\n");
 }
 
 static int
-add_failed(const char *rcpt, int count, const char *error, void *arg)
+cmp_time(const void *a, const void *b)
 {
-	struct rej *r = arg;
-	char n[16];
+	time_t x = *(const time_t *)a, y = *(const time_t *)b;
 
-	r->n++;
-	sb_addf(r->t, "  %4d  %s (%s)\n", count, rcpt, error ? error : "");
-	snprintf(n, sizeof(n), "%d", count);
-	sb_adds(r->h, "<tr>");
-	td(r->h, rcpt, NULL);
-	td(r->h, n, "text-align:right");
-	td(r->h, error ? error : "", NULL);
-	sb_adds(r->h, "</tr>\n");
-	return 0;
+	return x < y ? -1 : x > y;
+}
+
+static void
+write_resolution_time(struct report *r)
+{
+	size_t n = r->ndur;
+	char buf[160];
+
+	if (n > 0) {
+		qsort(r->dur, n, sizeof(*r->dur), cmp_time);
+		snprintf(buf, sizeof(buf), "Time to resolution: median %.1f days, "
+		    "longest %.1f days (%zu case%s)",
+		    (n % 2 ? (double)r->dur[n / 2] : ((double)r->dur[n / 2 - 1] +
+		    (double)r->dur[n / 2]) / 2) / 86400.0,
+		    (double)r->dur[n - 1] / 86400.0, n, n == 1 ? "" : "s");
+	} else
+		snprintf(buf, sizeof(buf), "Time to resolution: no case resolved "
+		    "after being tracked in the period");
+	sb_addf(&r->t, "\n%s\n", buf);
+	sb_adds(&r->h, "<p style=\"font-size:13px\">");
+	html_esc(&r->h, buf);
+	sb_adds(&r->h, "</p>\n");
+}
+
+/* Lessons learned and the yes/no flags of resolution forms. */
+static void
+write_flags(struct report *r)
+{
+	static const char *const flag_names[] = { "Lessons learned",
+	    "Staff training needed", "Protocol or procedure review",
+	    "Inform the commissioner" };
+	struct counts fc = { NULL, 0 };
+
+	for (int k = 0; k < 4; k++)
+		for (int j = 0; j < r->flags[k]; j++)
+			count_add(&fc, flag_names[k]);
+	bar_table(r, "Resolution forms of the period: lessons and needs", &fc);
+	counts_free(&fc);
+}
+
+static void
+write_lessons(struct report *r)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < r->g.n; i++) {
+		const struct rcase *c = &r->g.c[i];
+
+		if (c->lessons == NULL || c->status != CASE_RESOLVED ||
+		    c->resolved_at < r->start)
+			continue;
+		if (!any++) {
+			heading(r, "Lessons learned");
+			sb_adds(&r->h, UL);
+		}
+		ref_item(r, c->ref, c->lessons);
+	}
+	if (any)
+		sb_adds(&r->h, "</ul>\n");
 }
 
 static int
@@ -525,414 +776,218 @@ last_pause(time_t at, const char *actor, const char *kind, const char *detail,
 	return 0;
 }
 
+/* Paused cases and why. */
+static void
+write_paused(struct report *r)
+{
+	if (r->paused == 0)
+		return;
+	heading(r, "Paused cases");
+	sb_adds(&r->h, UL);
+	for (size_t i = 0; i < r->g.n; i++) {
+		char *why = NULL;
+
+		if (r->g.c[i].status != CASE_PAUSED)
+			continue;
+		store_events_each(r->e->store, r->g.c[i].id, last_pause, &why);
+		ref_item(r, r->g.c[i].ref, why ? why : "");
+		free(why);
+	}
+	sb_adds(&r->h, "</ul>\n");
+}
+
+struct rows {
+	struct report	*r;
+	int		 n;
+};
+
+static int
+add_failed(const char *rcpt, int count, const char *error, void *arg)
+{
+	struct rows *rw = arg;
+	struct strbuf *h = &rw->r->h;
+	char n[16];
+
+	rw->n++;
+	sb_addf(&rw->r->t, "  %4d  %s (%s)\n", count, rcpt, error ? error : "");
+	snprintf(n, sizeof(n), "%d", count);
+	sb_adds(h, "<tr>");
+	td(h, rcpt, NULL);
+	td(h, n, "text-align:right");
+	td(h, error ? error : "", NULL);
+	sb_adds(h, "</tr>\n");
+	return 0;
+}
+
+static int
+add_rejection(const char *outcome, const char *reason, int count, void *arg)
+{
+	struct rows *rw = arg;
+	struct strbuf *h = &rw->r->h;
+	char n[16];
+
+	rw->n++;
+	sb_addf(&rw->r->t, "  %4d  %s: %s\n", count, outcome, reason);
+	snprintf(n, sizeof(n), "%d", count);
+	sb_adds(h, "<tr>");
+	td(h, n, "text-align:right");
+	td(h, outcome, NULL);
+	td(h, reason, NULL);
+	sb_adds(h, "</tr>\n");
+	return 0;
+}
+
+/* Contacts whose emails failed or bounced.  0, or -1 on a database
+ * error. */
+static int
+write_refused(struct report *r)
+{
+	struct rows rw = { r, 0 };
+
+	heading(r, "Contacts whose emails were refused");
+	sb_adds(&r->h, TABLE);
+	if (store_report_failed(r->e->store, r->start, r->end, add_failed,
+	    &rw) == -1)
+		return -1;
+	for (size_t i = 0; i < r->ev.bounced.n; i++) {
+		const struct count *b = &r->ev.bounced.c[i];
+		char err[64];
+
+		snprintf(err, sizeof(err), "bounced %d time%s", b->n,
+		    b->n == 1 ? "" : "s");
+		add_failed(b->name, b->n, err, &rw);
+	}
+	if (rw.n == 0)
+		none_row(r);
+	sb_adds(&r->h, "</table>\n");
+	return 0;
+}
+
+/* Forms rejected and why.  0, or -1 on a database error. */
+static int
+write_rejected(struct report *r)
+{
+	struct rows rw = { r, 0 };
+
+	heading(r, "Emails rejected or refused, and why");
+	sb_adds(&r->h, TABLE);
+	if (store_report_rejections(r->e->store, r->start, r->end,
+	    add_rejection, &rw) == -1)
+		return -1;
+	if (rw.n == 0)
+		none_row(r);
+	sb_adds(&r->h, "</table>\n");
+	return 0;
+}
+
+static void
+write_foot(struct report *r)
+{
+	sb_adds(&r->h, "<p style=\"font-size:11px;color:#777;margin-top:24px\">"
+	    "Written by escbot from its own records. The attached CSV lists the "
+	    "period's cases for analysis.</p>\n</body></html>\n");
+	sb_adds(&r->t, "\nThe attached CSV lists the period's cases.\n");
+}
+
+static void
+csv_row(struct report *r, const struct rcase *c)
+{
+	struct strbuf *csv = &r->csv, tl = { 0 };
+	char o[64] = "", dd[64] = "", rs[64] = "", n[16];
+
+	calendar_format_iso(c->opened_at, o, sizeof(o));
+	calendar_format_iso(c->due_at, dd, sizeof(dd));
+	if (c->status == CASE_RESOLVED)
+		calendar_format_iso(c->resolved_at, rs, sizeof(rs));
+	for (size_t k = 0; k < r->th->n; k++)
+		if (c->themes & (1u << k)) {
+			if (tl.len)
+				sb_adds(&tl, "; ");
+			sb_adds(&tl, r->th->t[k].name);
+		}
+	csv_field(csv, c->ref);
+	sb_addc(csv, ',');
+	csv_field(csv, c->protocol);
+	sb_addc(csv, ',');
+	csv_field(csv, c->form);
+	snprintf(n, sizeof(n), ",%d,", c->stage);
+	sb_adds(csv, n);
+	csv_field(csv, case_status_name(c->status));
+	sb_adds(csv, c->urgent ? ",yes," : ",no,");
+	csv_field(csv, o);
+	sb_addc(csv, ',');
+	csv_field(csv, dd);
+	sb_addc(csv, ',');
+	csv_field(csv, rs);
+	snprintf(n, sizeof(n), ",%d,", c->status == CASE_RESOLVED ?
+	    c->resolved_level : 0);
+	sb_adds(csv, n);
+	csv_field(csv, c->raising);
+	sb_addc(csv, ',');
+	csv_field(csv, c->agencies);
+	sb_addc(csv, ',');
+	csv_field(csv, tl.buf ? tl.buf : "");
+	sb_adds(csv, "\r\n");
+	sb_reset(&tl);
+}
+
+/* CSV: the cases open at some point in the period. */
+static void
+write_csv(struct report *r)
+{
+	sb_adds(&r->csv, "ref,protocol,form,stage,status,urgent,opened_at,"
+	    "due_at,resolved_at,resolved_level,raising_agency,"
+	    "receiving_agencies,themes\r\n");
+	for (size_t i = 0; i < r->g.n; i++)
+		if (!(r->g.c[i].status == CASE_RESOLVED &&
+		    r->g.c[i].resolved_at < r->start))
+			csv_row(r, &r->g.c[i]);
+}
+
 int
 digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
     time_t start, time_t end, const char *label, struct digest *out)
 {
 	static const char *const pname[] = { "Weekly digest", "Quarterly report",
 	    "Half-yearly review" };
-	static const char *const flag_names[] = { "Lessons learned",
-	    "Staff training needed", "Protocol or procedure review",
-	    "Inform the commissioner" };
-	struct gather g;
-	struct evlist ev = { 0 };
-	struct strbuf t = { 0 }, h = { 0 }, csv = { 0 };
-	struct count *bystage = NULL, *raising = NULL, *receiving = NULL,
-	    *levels = NULL, *themes = NULL;
-	size_t nbystage = 0, nraising = 0, nreceiving = 0, nlevels = 0,
-	    nthemes = 0, ndur = 0, open = 0, overdue = 0, paused = 0,
-	    listed = 0, unlisted = 0;
-	time_t *dur = NULL, now = end;
-	char buf[128], buf2[128], due[64], tr[96];
-	int flags[4] = { 0 }, rc = -1;
-	struct rej rj;
+	struct report r;
 
 	memset(out, 0, sizeof(*out));
-	memset(&g, 0, sizeof(g));
-	g.e = e;
-	g.th = th;
-	g.start = start;
-	g.end = end;
-	g.pstart = start - (end - start);
-	if (store_cases_each(e->store, 1, gather_case, &g) == -1 ||
-	    store_report_fields(e->store, gather_field, &g) == -1)
-		goto done;
-	ev.g = &g;
-	if (store_report_events(e->store, start, end, gather_event, &ev) == -1)
-		goto done;
-	ev.k = 1;
-	if (store_report_events(e->store, g.pstart, start, gather_event, &ev) == -1)
-		goto done;
-
+	memset(&r, 0, sizeof(r));
+	r.e = e;
+	r.th = th;
+	r.start = start;
+	r.end = end;
+	if (report_gather(&r) == -1)
+		goto fail;
+	report_tally(&r);
 	out->subject = xasprintf("%s: safeguarding escalations, %s", pname[p],
 	    label);
-	sb_addf(&t, "%s\nSafeguarding escalations, %s\n", out->subject, label);
-	sb_adds(&h, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	    "<title>escbot report</title></head>\n<body style=\"margin:0;"
-	    "padding:16px;font-family:Arial,Helvetica,sans-serif;color:#222;"
-	    "background:#ffffff\">\n<h1 style=\"font-size:20px;color:#1f3864;"
-	    "margin:0 0 4px\">");
-	html_esc(&h, pname[p]);
-	sb_adds(&h, "</h1>\n<p style=\"margin:0 0 12px;color:#555\">"
-	    "Safeguarding escalations, ");
-	html_esc(&h, label);
-	sb_adds(&h, ". Case references only: no names, dates of birth, "
-	    "addresses or NHS numbers.</p>\n");
-
-	/* Figures as at the end of the period. */
-	for (size_t i = 0; i < g.n; i++) {
-		struct rcase *r = &g.c[i];
-
-		if (r->status != CASE_RESOLVED) {
-			open++;
-			if (r->status == CASE_PAUSED)
-				paused++;
-			else if (r->due_at < now)
-				overdue++;
-			snprintf(buf, sizeof(buf), "%s stage %d: %s", r->protocol,
-			    r->stage, r->stage_name);
-			count_add(&bystage, &nbystage, buf);
-		}
-		if (r->opened_at >= start) {
-			count_add(&raising, &nraising, r->raising);
-			if (*r->agencies) {
-				char *ag = xstrdup(r->agencies), *tok, *sv = NULL;
-
-				for (tok = strtok_r(ag, ";", &sv); tok;
-				    tok = strtok_r(NULL, ";", &sv))
-					count_add(&receiving, &nreceiving,
-					    str_trim(tok));
-				free(ag);
-			}
-			for (size_t k = 0; k < th->n; k++)
-				if (r->themes & (1u << k))
-					count_add(&themes, &nthemes, th->t[k].name);
-		}
-		if (r->status == CASE_RESOLVED && r->resolved_at >= start) {
-			snprintf(buf, sizeof(buf), "%s level %d", r->protocol,
-			    r->resolved_level);
-			count_add(&levels, &nlevels, buf);
-			if (r->resolved_at > r->opened_at) {
-				dur = xreallocarray(dur, ndur + 1, sizeof(*dur));
-				dur[ndur++] = r->resolved_at - r->opened_at;
-			}
-			for (int k = 0; k < 4; k++)
-				flags[k] += r->flags[k];
-		}
-	}
-
-	sb_adds(&t, "\nSummary\n");
-	sb_adds(&h, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:14px\">\n");
-	{
-		struct { const char *name; size_t v; const char *note; } rows[] = {
-			{ "Open cases", open, "" },
-			{ "Overdue", overdue, "" },
-			{ "Paused", paused, "" },
-			{ "Opened in the period", (size_t)g.opened[0],
-			    trend(g.opened[0], g.opened[1], tr, sizeof(tr)) },
-		};
-
-		for (size_t i = 0; i < 4; i++) {
-			sb_addf(&t, "  %-24s %5zu  %s\n", rows[i].name, rows[i].v,
-			    rows[i].note);
-			snprintf(buf, sizeof(buf), "%zu", rows[i].v);
-			sb_adds(&h, "<tr>");
-			td(&h, rows[i].name, "font-weight:bold");
-			td(&h, buf, "text-align:right");
-			td(&h, rows[i].note, "color:#555");
-			sb_adds(&h, "</tr>\n");
-		}
-		trend(g.escalated[0], g.escalated[1], tr, sizeof(tr));
-		sb_addf(&t, "  %-24s %5d  %s\n", "Escalated in the period",
-		    g.escalated[0], tr);
-		snprintf(buf, sizeof(buf), "%d", g.escalated[0]);
-		sb_adds(&h, "<tr>");
-		td(&h, "Escalated in the period", "font-weight:bold");
-		td(&h, buf, "text-align:right");
-		td(&h, tr, "color:#555");
-		sb_adds(&h, "</tr>\n");
-		trend(g.resolved[0], g.resolved[1], tr, sizeof(tr));
-		sb_addf(&t, "  %-24s %5d  %s\n", "Resolved in the period",
-		    g.resolved[0], tr);
-		snprintf(buf, sizeof(buf), "%d", g.resolved[0]);
-		sb_adds(&h, "<tr>");
-		td(&h, "Resolved in the period", "font-weight:bold");
-		td(&h, buf, "text-align:right");
-		td(&h, tr, "color:#555");
-		sb_adds(&h, "</tr>\n</table>\n");
-	}
-
-	/* Open cases, overdue first, with who has been chased. */
-	sb_adds(&t, "\nOpen cases (overdue first)\n");
-	sb_adds(&h, "<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">"
-	    "Open cases (overdue first)</h2>\n<table cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
-	{
-		static const char *const cols[] = { "Case", "Protocol", "Stage",
-		    "Age (working days)", "Due", "Status", "Chased", NULL };
-
-		th_row(&h, cols);
-	}
-	for (int pass = 0; pass < 3; pass++) {
-		for (size_t i = 0; i < g.n; i++) {
-			struct rcase *r = &g.c[i];
-			int od = r->status == CASE_OPEN && r->due_at < now;
-
-			if (r->status != CASE_RESOLVED && listed >= MAX_LISTED &&
-			    ((pass == 0 && od) || (pass == 1 && !od &&
-			    r->status != CASE_PAUSED) || (pass == 2 &&
-			    r->status == CASE_PAUSED))) {
-				unlisted++;
-				continue;
-			}
-			struct strbuf who = { 0 };
-			struct chased ch = { &who, 0 };
-			const char *st;
-			char age[16], stage[16];
-
-			if (r->status == CASE_RESOLVED ||
-			    (pass == 0 && !od) || (pass == 1 && (od ||
-			    r->status == CASE_PAUSED)) ||
-			    (pass == 2 && r->status != CASE_PAUSED))
-				continue;
-			st = od ? "OVERDUE" : r->status == CASE_PAUSED ? "paused" :
-			    "on time";
-			calendar_format_iso(r->due_at, due, sizeof(due));
-			snprintf(age, sizeof(age), "%d",
-			    calendar_working_days_between(e->cal, r->opened_at, now));
-			snprintf(stage, sizeof(stage), "%d", r->stage);
-			if (od)
-				store_report_chased(e->store, r->id, add_chased, &ch);
-			sb_addf(&t, "  %-15s %-9s stage %-2s age %-4s due %.16s %s%s%s%s\n",
-			    r->ref, r->protocol, stage, age, due, st,
-			    r->urgent ? " URGENT" : "", ch.n ? " chased: " : "",
-			    ch.n ? who.buf : "");
-			sb_adds(&h, "<tr>");
-			td(&h, r->ref, "font-weight:bold");
-			td(&h, r->protocol, NULL);
-			td(&h, stage, "text-align:center");
-			td(&h, age, "text-align:right");
-			snprintf(buf2, sizeof(buf2), "%.16s", due);
-			td(&h, buf2, NULL);
-			td(&h, r->urgent ? (od ? "OVERDUE, URGENT" : "urgent") : st,
-			    od ? "color:#c00000;font-weight:bold" : NULL);
-			td(&h, ch.n ? who.buf : "", "font-size:12px");
-			sb_adds(&h, "</tr>\n");
-			sb_reset(&who);
-			listed++;
-		}
-	}
-	if (unlisted > 0) {
-		/* A report a person reads: the most pressing first, the rest
-		 * in the CSV. */
-		sb_addf(&t, "  ... and %zu more open cases, in the attached CSV\n",
-		    unlisted);
-		sb_addf(&h, "<tr><td colspan=\"7\" style=\"padding:4px;color:#555\">"
-		    "... and %zu more open cases, in the attached CSV</td></tr>\n",
-		    unlisted);
-	}
-	if (open == 0) {
-		sb_adds(&t, "  none\n");
-		sb_adds(&h, "<tr><td colspan=\"7\" style=\"padding:4px;color:#666\">"
-		    "none</td></tr>\n");
-	}
-	sb_adds(&h, "</table>\n");
-
-	bar_table(&h, &t, "Open cases by protocol and stage", bystage, nbystage);
-	bar_table(&h, &t, "Resolved in the period, by level", levels, nlevels);
-	if (ndur > 0) {
-		qsort(dur, ndur, sizeof(*dur), cmp_time);
-		snprintf(buf, sizeof(buf), "Time to resolution: median %.1f days, "
-		    "longest %.1f days (%zu case%s)",
-		    (ndur % 2 ? (double)dur[ndur / 2] :
-		    ((double)dur[ndur / 2 - 1] + (double)dur[ndur / 2]) / 2) / 86400.0,
-		    (double)dur[ndur - 1] / 86400.0, ndur, ndur == 1 ? "" : "s");
-	} else
-		snprintf(buf, sizeof(buf), "Time to resolution: no case resolved "
-		    "after being tracked in the period");
-	sb_addf(&t, "\n%s\n", buf);
-	sb_adds(&h, "<p style=\"font-size:13px\">");
-	html_esc(&h, buf);
-	sb_adds(&h, "</p>\n");
-	bar_table(&h, &t, "Opened in the period, by raising agency", raising,
-	    nraising);
-	bar_table(&h, &t, "Opened in the period, by receiving agency", receiving,
-	    nreceiving);
-	bar_table(&h, &t, "Themes of the cases opened in the period", themes,
-	    nthemes);
-
-	/* Lessons learned and the yes/no flags of resolution forms. */
-	{
-		struct count *fc = NULL;
-		size_t nfc = 0;
-
-		for (int k = 0; k < 4; k++)
-			for (int j = 0; j < flags[k]; j++)
-				count_add(&fc, &nfc, flag_names[k]);
-		bar_table(&h, &t, "Resolution forms of the period: lessons and needs",
-		    fc, nfc);
-		counts_free(fc, nfc);
-	}
-	{
-		int any = 0;
-
-		for (size_t i = 0; i < g.n; i++) {
-			struct rcase *r = &g.c[i];
-
-			if (r->lessons == NULL || r->status != CASE_RESOLVED ||
-			    r->resolved_at < start)
-				continue;
-			if (!any++) {
-				sb_adds(&t, "\nLessons learned\n");
-				sb_adds(&h, "<h2 style=\"font-size:16px;color:#1f3864;"
-				    "margin:20px 0 6px\">Lessons learned</h2>\n<ul "
-				    "style=\"font-size:13px\">\n");
-			}
-			sb_addf(&t, "  %s: %s\n", r->ref, r->lessons);
-			sb_adds(&h, "<li><b>");
-			html_esc(&h, r->ref);
-			sb_adds(&h, "</b>: ");
-			html_esc(&h, r->lessons);
-			sb_adds(&h, "</li>\n");
-		}
-		if (any)
-			sb_adds(&h, "</ul>\n");
-	}
-
-	/* Paused cases and why. */
-	if (paused > 0) {
-		sb_adds(&t, "\nPaused cases\n");
-		sb_adds(&h, "<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 "
-		    "6px\">Paused cases</h2>\n<ul style=\"font-size:13px\">\n");
-		for (size_t i = 0; i < g.n; i++) {
-			char *why = NULL;
-
-			if (g.c[i].status != CASE_PAUSED)
-				continue;
-			store_events_each(e->store, g.c[i].id, last_pause, &why);
-			sb_addf(&t, "  %s: %s\n", g.c[i].ref, why ? why : "");
-			sb_adds(&h, "<li><b>");
-			html_esc(&h, g.c[i].ref);
-			sb_adds(&h, "</b>: ");
-			html_esc(&h, why ? why : "");
-			sb_adds(&h, "</li>\n");
-			free(why);
-		}
-		sb_adds(&h, "</ul>\n");
-	}
-
-	/* Contacts whose emails bounced; forms rejected and why. */
-	sb_adds(&t, "\nContacts whose emails were refused\n");
-	sb_adds(&h, "<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">"
-	    "Contacts whose emails were refused</h2>\n<table cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
-	rj.t = &t;
-	rj.h = &h;
-	rj.n = 0;
-	if (store_report_failed(e->store, start, end, add_failed, &rj) == -1)
-		goto done;
-	for (size_t i = 0; i < ev.nbounced; i++) {
-		char err[64];
-
-		snprintf(err, sizeof(err), "bounced %d time%s", ev.bounced[i].n,
-		    ev.bounced[i].n == 1 ? "" : "s");
-		add_failed(ev.bounced[i].name, ev.bounced[i].n, err, &rj);
-	}
-	if (rj.n == 0) {
-		sb_adds(&t, "  none\n");
-		sb_adds(&h, "<tr><td style=\"color:#666\">none</td></tr>\n");
-	}
-	sb_adds(&h, "</table>\n");
-	sb_adds(&t, "\nEmails rejected or refused, and why\n");
-	sb_adds(&h, "<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">"
-	    "Emails rejected or refused, and why</h2>\n<table cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
-	rj.n = 0;
-	if (store_report_rejections(e->store, start, end, add_rejection, &rj) == -1)
-		goto done;
-	if (rj.n == 0) {
-		sb_adds(&t, "  none\n");
-		sb_adds(&h, "<tr><td style=\"color:#666\">none</td></tr>\n");
-	}
-	sb_adds(&h, "</table>\n<p style=\"font-size:11px;color:#777;margin-top:24px\">"
-	    "Written by escbot from its own records. The attached CSV lists the "
-	    "period's cases for analysis.</p>\n</body></html>\n");
-	sb_adds(&t, "\nThe attached CSV lists the period's cases.\n");
-
-	/* CSV: the cases open at some point in the period. */
-	sb_adds(&csv, "ref,protocol,form,stage,status,urgent,opened_at,due_at,"
-	    "resolved_at,resolved_level,raising_agency,receiving_agencies,themes\r\n");
-	for (size_t i = 0; i < g.n; i++) {
-		struct rcase *r = &g.c[i];
-		struct strbuf tl = { 0 };
-		char o[64] = "", dd[64] = "", rs[64] = "", n[16];
-
-		if (r->status == CASE_RESOLVED && r->resolved_at < start)
-			continue;
-		calendar_format_iso(r->opened_at, o, sizeof(o));
-		calendar_format_iso(r->due_at, dd, sizeof(dd));
-		if (r->status == CASE_RESOLVED)
-			calendar_format_iso(r->resolved_at, rs, sizeof(rs));
-		for (size_t k = 0; k < th->n; k++)
-			if (r->themes & (1u << k)) {
-				if (tl.len)
-					sb_adds(&tl, "; ");
-				sb_adds(&tl, th->t[k].name);
-			}
-		csv_field(&csv, r->ref);
-		sb_addc(&csv, ',');
-		csv_field(&csv, r->protocol);
-		sb_addc(&csv, ',');
-		csv_field(&csv, r->form);
-		snprintf(n, sizeof(n), ",%d,", r->stage);
-		sb_adds(&csv, n);
-		csv_field(&csv, case_status_name(r->status));
-		sb_adds(&csv, r->urgent ? ",yes," : ",no,");
-		csv_field(&csv, o);
-		sb_addc(&csv, ',');
-		csv_field(&csv, dd);
-		sb_addc(&csv, ',');
-		csv_field(&csv, rs);
-		snprintf(n, sizeof(n), ",%d,", r->status == CASE_RESOLVED ?
-		    r->resolved_level : 0);
-		sb_adds(&csv, n);
-		csv_field(&csv, r->raising);
-		sb_addc(&csv, ',');
-		csv_field(&csv, r->agencies);
-		sb_addc(&csv, ',');
-		csv_field(&csv, tl.buf ? tl.buf : "");
-		sb_adds(&csv, "\r\n");
-		sb_reset(&tl);
-	}
-	out->text = sb_steal(&t);
-	out->html = sb_steal(&h);
-	out->csv = sb_steal(&csv);
-	rc = 0;
-done:
-	sb_reset(&t);
-	sb_reset(&h);
-	sb_reset(&csv);
-	counts_free(bystage, nbystage);
-	counts_free(raising, nraising);
-	counts_free(receiving, nreceiving);
-	counts_free(levels, nlevels);
-	counts_free(themes, nthemes);
-	counts_free(ev.bounced, ev.nbounced);
-	free(dur);
-	for (size_t i = 0; i < g.n; i++) {
-		free(g.c[i].ref);
-		free(g.c[i].protocol);
-		free(g.c[i].form);
-		free(g.c[i].stage_name);
-		free(g.c[i].raising);
-		free(g.c[i].agencies);
-		free(g.c[i].lessons);
-	}
-	free(g.c);
-	if (rc == -1)
-		digest_free(out);
-	return rc;
+	write_head(&r, pname[p], label, out->subject);
+	write_summary(&r);
+	write_open_cases(&r);
+	bar_table(&r, "Open cases by protocol and stage", &r.bystage);
+	bar_table(&r, "Resolved in the period, by level", &r.levels);
+	write_resolution_time(&r);
+	bar_table(&r, "Opened in the period, by raising agency", &r.raising);
+	bar_table(&r, "Opened in the period, by receiving agency", &r.receiving);
+	bar_table(&r, "Themes of the cases opened in the period", &r.themes);
+	write_flags(&r);
+	write_lessons(&r);
+	write_paused(&r);
+	if (write_refused(&r) == -1 || write_rejected(&r) == -1)
+		goto fail;
+	write_foot(&r);
+	write_csv(&r);
+	out->text = sb_steal(&r.t);
+	out->html = sb_steal(&r.h);
+	out->csv = sb_steal(&r.csv);
+	report_free(&r);
+	return 0;
+fail:
+	report_free(&r);
+	digest_free(out);
+	return -1;
 }
 
 void
@@ -967,14 +1022,42 @@ recipients(struct escbot *e, size_t *n)
 	return l;
 }
 
+/* The report as an email with its CSV attached: the message, and in
+ * *msgid its Message-ID, both the caller's to free. */
+static char *
+digest_compose(struct escbot *e, const struct digest *d, const char *key,
+    const char *token, char **to, size_t n, time_t now, char **msgid)
+{
+	struct outgoing o;
+	struct attachment_out att;
+	char fname[96];
+
+	snprintf(fname, sizeof(fname), "escbot-%s.csv", key);
+	att.filename = fname;
+	att.content_type = "text/csv; charset=UTF-8";
+	att.data = d->csv;
+	att.len = strlen(d->csv);
+	*msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
+	memset(&o, 0, sizeof(o));
+	o.from = e->cfg->smtp.from;
+	o.to = (const char *const *)to;
+	o.nto = n;
+	o.subject = d->subject;
+	o.text = d->text;
+	o.html = d->html;
+	o.message_id = *msgid;
+	o.date = now;
+	o.attachments = &att;
+	o.nattachments = 1;
+	return mailer_compose(&o);
+}
+
 int
 digest_queue(struct escbot *e, const struct themes *th, enum digest_period p,
     int force)
 {
 	struct digest d;
-	struct outgoing o;
-	struct attachment_out att;
-	char label[128], key[64], fname[96], *token, *msgid, *data, **to, **env;
+	char label[128], key[64], *token, *msgid, *data, **to, **env;
 	time_t start, end, now = escbot_now(e);
 	size_t n, nenv = 0;
 	int rc = -1;
@@ -999,24 +1082,7 @@ digest_queue(struct escbot *e, const struct themes *th, enum digest_period p,
 		free(token);
 		return -1;
 	}
-	snprintf(fname, sizeof(fname), "escbot-%s.csv", key);
-	att.filename = fname;
-	att.content_type = "text/csv; charset=UTF-8";
-	att.data = d.csv;
-	att.len = strlen(d.csv);
-	msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
-	memset(&o, 0, sizeof(o));
-	o.from = e->cfg->smtp.from;
-	o.to = (const char *const *)to;
-	o.nto = n;
-	o.subject = d.subject;
-	o.text = d.text;
-	o.html = d.html;
-	o.message_id = msgid;
-	o.date = now;
-	o.attachments = &att;
-	o.nattachments = 1;
-	data = mailer_compose(&o);
+	data = digest_compose(e, &d, key, token, to, n, now, &msgid);
 	env = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		if ((env[nenv] = config_addr_spec(to[i])) != NULL)

@@ -13,16 +13,11 @@
 
 #include <time.h>
 
-#include "diag.h"
 #include "escbot.h"
 
 enum digest_period { DIGEST_WEEK, DIGEST_QUARTER, DIGEST_HALF_YEAR };
 
-struct themes;
-
-/* rules_dir/reports/themes.conf; 0, or -1 with diag lines. */
-int	themes_load(const char *rules_dir, struct themes **out, struct diag *);
-void	themes_free(struct themes *);
+struct themes;	/* themes.h: loaded with the rules */
 
 /* The last complete period ending at or before `now` (London time):
  * [start, end), a label ("week of Monday 16 November 2026") and a key

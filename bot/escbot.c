@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "digest.h"
 #include "escbot.h"
 #include "log.h"
 #include "template.h"
+#include "themes.h"
 #include "util.h"
 
 int

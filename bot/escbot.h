@@ -19,6 +19,8 @@
 
 #define ESCBOT_VERSION	"0.1.0"
 
+struct themes;	/* themes.h */
+
 struct escbot {
 	struct config		*cfg;
 	struct ruleset		*rules;

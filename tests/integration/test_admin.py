@@ -73,6 +73,44 @@ class Admin(unittest.TestCase):
         p = env.run("frobnicate", check=False)
         self.assertEqual(p.returncode, 1)
 
+    def test_usage_refused_before_anything_is_done(self):
+        env = self.env
+        for args in (["cases", "--reason", "x"], ["case"],
+                     ["pause", "NOPE-2026-0001"], ["cases", "extra"],
+                     ["extend", "NOPE-2026-0001", "--days", "two",
+                      "--reason", "x"],
+                     ["digest", "--preview", "--period", "month"]):
+            p = env.run(*args, now=NOW, check=False)
+            self.assertEqual(p.returncode, 1, args)
+            self.assertIn("usage: escbot", p.stderr, args)
+        self.assertFalse(os.path.exists(env.db))   # nothing was opened
+        for args in (["--help"], ["cases", "--help"], ["help"]):
+            p = env.run(*args, check=False)
+            self.assertEqual(p.returncode, 0, args)
+            self.assertIn("resolve REF [--level N] --note T", p.stdout)
+        p = env.run("--version", check=False)
+        self.assertEqual((p.returncode, p.stdout.split()[0]), (0, "escbot"))
+
+    def test_check_config_says_which_sender_authentication(self):
+        """check-config names the sender_authentication policy in force and
+        what it reads; a policy escbot does not know is refused by line."""
+        env = self.env
+        p = env.run("check-config")
+        self.assertIn("sender authentication: dmarc, by the topmost "
+                      "Authentication-Results header\n", p.stdout)
+        env.extra_config = ('sender_authentication = "strict";\n'
+                            'authserv_id = "mx.example.gov.uk";\n')
+        env.write_config()
+        p = env.run("check-config")
+        self.assertIn("sender authentication: strict, by the "
+                      "Authentication-Results of authserv_id\n", p.stdout)
+        env.extra_config = 'sender_authentication = "lenient";\n'
+        env.write_config()
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r'escbot\.conf:\d+: sender_authentication '
+                         r'"lenient": use "dmarc", "strict" or "off"')
+
     def test_since_limits_a_backfill(self):
         env = self.env
         env.deliver(make_message("casey@telford.example.gov.uk", "Old",

@@ -518,6 +518,29 @@ class OneInstance(Base):
         send round after the message in hand."""
         self.check_sigterm_during_sends(reload_first=True)
 
+    def test_sigterm_during_run_once_stops_after_message_in_hand(self):
+        """`run --once` from a scheduler: SIGTERM used to kill it on the
+        spot (no handler); now it finishes the email in hand, exits 0,
+        and what was not sent goes out next time."""
+        env = self.make_env(sink_delay=1.0)
+        for i in range(6):
+            env.deliver(make_message(
+                "sender%d@telford.example.gov.uk" % i, "Referral %d" % i,
+                twsp_inline("TW-7200%d" % i, "Sam Stopper%c" % (65 + i))))
+        d = self.daemon(env, "--once")
+        wait_until(lambda: env.sink.deliveries(), timeout=15,
+                   what="the first acknowledgement")
+        rc, secs = d.terminate(timeout=20)
+        self.assertEqual(rc, 0)
+        self.assertLess(secs, 2.5, "SIGTERM during sends took %.1f s" % secs)
+        self.assertLess(len(env.sink.deliveries()), 6)
+        env.sink.delay = 0
+        env.sink.restart()
+        env.run("run", "--once")
+        for i in range(6):
+            self.assertGreaterEqual(len(to_whom(
+                env.sink, "sender%d@telford.example.gov.uk" % i)), 1)
+
     def check_sigterm_during_sends(self, reload_first):
         env = self.make_env(sink_delay=1.0)
         d = None

@@ -1,0 +1,608 @@
+/*
+ * cli: two tables drive the command line.  options[] says, for each
+ * option, its names, what its value must be and where it goes in struct
+ * cli_args; commands[] says which options each command takes.  getopt
+ * reads argv against the options the command takes, so the same value
+ * is checked the same way for every command, and usage is written from
+ * the same tables, so it cannot drift from what is accepted.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "casework.h"
+#include "cli.h"
+#include "log.h"
+#include "outbox.h"
+#include "util.h"
+
+enum arg_kind {
+	ARG_FLAG,	/* no value: the int field becomes 1 */
+	ARG_MORE,	/* no value: the int field goes up one */
+	ARG_LESS,	/* ... or down */
+	ARG_STRING,
+	ARG_NUMBER,	/* a whole number from 0 */
+	ARG_TIME,	/* ISO 8601, into a time_t */
+	ARG_PERIOD,	/* week, quarter or half-year */
+	ARG_HELP,	/* answered at once */
+	ARG_VERSION
+};
+
+/* Options, in the order usage lists them. */
+enum {
+	O_CONFIG, O_NOW, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
+	O_ONCE, O_SINCE, O_ALL, O_JSON, O_OVERDUE, O_PROTOCOL, O_AGENCY,
+	O_STAGE, O_DAYS, O_LEVEL, O_REASON, O_NOTE, O_PREVIEW, O_PERIOD,
+	O_HTML, O_CSV, O_COUNT
+};
+
+#define B(o)	(1u << O_##o)
+#define GLOBAL	(B(CONFIG) | B(NOW) | B(VERBOSE) | B(QUIET) | B(HELP) | \
+		 B(VERSION))
+#define OPTVAL(i) (256 + (i))	/* getopt's value for a long option */
+
+struct cli_option {
+	const char	*name;		/* --name, or NULL */
+	const char	*alias;		/* another --name for it, or NULL */
+	int		 letter;	/* -x, or 0 */
+	enum arg_kind	 kind;
+	size_t		 field;		/* in struct cli_args */
+	const char	*value;		/* its value in usage ("FILE") */
+	const char	*bad;		/* why a value is refused */
+	const char	*needed;	/* "needs ..." when a command must have it */
+};
+
+#define AT(f)	offsetof(struct cli_args, f)
+
+static const struct cli_option options[O_COUNT] = {
+	[O_CONFIG] = { "config", NULL, 'c', ARG_STRING, AT(config), "FILE",
+	    NULL, NULL },
+	[O_NOW] = { "now", NULL, 0, ARG_TIME, AT(now_fixed), "TIME",
+	    "not an ISO 8601 time like 2026-12-01T09:00:00Z", NULL },
+	[O_VERBOSE] = { NULL, NULL, 'v', ARG_MORE, AT(verbose), NULL, NULL,
+	    NULL },
+	[O_QUIET] = { NULL, NULL, 'q', ARG_LESS, AT(verbose), NULL, NULL, NULL },
+	[O_HELP] = { "help", NULL, 'h', ARG_HELP, 0, NULL, NULL, NULL },
+	[O_VERSION] = { "version", NULL, 0, ARG_VERSION, 0, NULL, NULL, NULL },
+	[O_ONCE] = { "once", NULL, 0, ARG_FLAG, AT(once), NULL, NULL, NULL },
+	[O_SINCE] = { "since", NULL, 0, ARG_TIME, AT(since), "DATE",
+	    "not a date like 2026-01-31", NULL },
+	[O_ALL] = { "all", NULL, 0, ARG_FLAG, AT(all), NULL, NULL, NULL },
+	[O_JSON] = { "json", NULL, 0, ARG_FLAG, AT(json), NULL, NULL, NULL },
+	[O_OVERDUE] = { "overdue", NULL, 0, ARG_FLAG, AT(filter.overdue), NULL,
+	    NULL, NULL },
+	[O_PROTOCOL] = { "protocol", NULL, 0, ARG_STRING, AT(filter.protocol),
+	    "P", NULL, NULL },
+	[O_AGENCY] = { "agency", NULL, 0, ARG_STRING, AT(filter.agency), "ID",
+	    NULL, NULL },
+	[O_STAGE] = { "stage", NULL, 0, ARG_NUMBER, AT(filter.stage), "N",
+	    "not a stage number", NULL },
+	[O_DAYS] = { "days", NULL, 0, ARG_NUMBER, AT(days), "N",
+	    "not a number of days", "--days N" },
+	[O_LEVEL] = { "level", NULL, 0, ARG_NUMBER, AT(level), "N",
+	    "not a level number", NULL },
+	[O_REASON] = { "reason", NULL, 0, ARG_STRING, AT(reason), "T", NULL,
+	    "--reason: the protocol asks that it is recorded why" },
+	[O_NOTE] = { "note", "reason", 0, ARG_STRING, AT(reason), "T", NULL,
+	    "--note" },
+	[O_PREVIEW] = { "preview", NULL, 0, ARG_FLAG, AT(preview), NULL, NULL,
+	    NULL },
+	[O_PERIOD] = { "period", NULL, 0, ARG_PERIOD, AT(period),
+	    "week|quarter|half-year", "not week, quarter or half-year", NULL },
+	[O_HTML] = { "html", NULL, 0, ARG_STRING, AT(html), "FILE", NULL, NULL },
+	[O_CSV] = { "csv", NULL, 0, ARG_STRING, AT(csv), "FILE", NULL, NULL },
+};
+
+enum load {
+	LOAD_NOTHING,	/* not even the configuration */
+	LOAD_CONFIG,	/* the configuration, checked */
+	LOAD_STORE	/* and the database, with the command's lock */
+};
+
+typedef int (*cli_handler)(struct escbot *, const struct cli_args *);
+
+struct cli_command {
+	const char	*name;
+	cli_handler	 run;
+	enum load	 load;
+	/* Only what sends mail or fetches it needs to be alone: reading the
+	 * database, and commands recorded for the daemon to send, do not.
+	 * --preview sends nothing, so it needs no lock either. */
+	enum escbot_lock lock;
+	unsigned	 takes;		/* B(option) it takes after it ... */
+	unsigned	 required;	/* ... and those it cannot do without */
+	const char	*arg;		/* its argument in usage, or NULL */
+	const char	*role;		/* one line; NULL: not in usage */
+	enum engine_cmd	 act;		/* case commands: which */
+};
+
+static int cmd_help(struct escbot *, const struct cli_args *);
+static int cmd_check_config(struct escbot *, const struct cli_args *);
+static int cmd_cases(struct escbot *, const struct cli_args *);
+static int cmd_case(struct escbot *, const struct cli_args *);
+static int cmd_tick(struct escbot *, const struct cli_args *);
+static int cmd_outbox(struct escbot *, const struct cli_args *);
+static int cmd_resend(struct escbot *, const struct cli_args *);
+static int cmd_digest(struct escbot *, const struct cli_args *);
+static int cmd_casework(struct escbot *, const struct cli_args *);
+
+static const struct cli_command commands[] = {
+	{ "run", daemon_run, LOAD_STORE, LOCK_NEED, B(ONCE) | B(SINCE), 0,
+	    NULL, "poll the mailbox, process, tick, send", 0 },
+	{ "check-config", cmd_check_config, LOAD_CONFIG, LOCK_NONE, 0, 0,
+	    NULL, "validate config, rules, forms, directory, templates", 0 },
+	{ "cases", cmd_cases, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON) |
+	    B(OVERDUE) | B(PROTOCOL) | B(AGENCY) | B(STAGE), 0,
+	    NULL, "list open cases (all with --all)", 0 },
+	{ "case", cmd_case, LOAD_STORE, LOCK_NONE, B(JSON), 0,
+	    "REF", "one case with its timeline", 0 },
+	{ "tick", cmd_tick, LOAD_STORE, LOCK_NEED, 0, 0,
+	    NULL, "deadlines and outbox only, no fetch", 0 },
+	{ "outbox", cmd_outbox, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON), 0,
+	    NULL, "emails pending or failed, with the error", 0 },
+	{ "resend", cmd_resend, LOAD_STORE, LOCK_NEED, 0, 0,
+	    "ID|REF", "send failed emails again", 0 },
+	{ "digest", cmd_digest, LOAD_STORE, LOCK_NEED, B(PREVIEW) | B(PERIOD) |
+	    B(HTML) | B(CSV), 0,
+	    NULL, "the board's report (--preview: print it, send nothing)", 0 },
+	{ "pause", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
+	    "REF", "stop a case's clock", CMD_PAUSE },
+	{ "resume", cmd_casework, LOAD_STORE, LOCK_TRY, 0, 0,
+	    "REF", "restart it with the time that was left", CMD_RESUME },
+	{ "extend", cmd_casework, LOAD_STORE, LOCK_TRY, B(DAYS) | B(REASON),
+	    B(DAYS) | B(REASON),
+	    "REF", "move the stage's deadline N working days later", CMD_EXTEND },
+	{ "escalate", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
+	    "REF", "move the case to its next stage now", CMD_ESCALATE },
+	{ "resolve", cmd_casework, LOAD_STORE, LOCK_TRY, B(LEVEL) | B(NOTE),
+	    B(NOTE),
+	    "REF", "close the case (at its stage, or --level N)", CMD_RESOLVE },
+	{ "help", cmd_help, LOAD_NOTHING, LOCK_NONE, 0, 0, NULL, NULL, 0 },
+};
+
+#define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+/* --- usage ---------------------------------------------------------- */
+
+static void
+synopsis(struct strbuf *sb, const struct cli_command *c)
+{
+	sb_adds(sb, c->name);
+	if (c->arg)
+		sb_addf(sb, " %s", c->arg);
+	for (int i = 0; i < O_COUNT; i++) {
+		const struct cli_option *o = &options[i];
+		int req = (c->required & (1u << i)) != 0;
+
+		if (!(c->takes & (1u << i)))
+			continue;
+		sb_addf(sb, " %s--%s%s%s%s", req ? "" : "[", o->name,
+		    o->value ? " " : "", o->value ? o->value : "", req ? "" : "]");
+	}
+}
+
+void
+cli_usage(FILE *fp)
+{
+	struct strbuf sb = { 0 };
+
+	fprintf(fp, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+	    "\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (commands[i].role == NULL)
+			continue;
+		synopsis(&sb, &commands[i]);
+		if (sb.len <= 22)
+			fprintf(fp, "  %-22s %s\n", sb.buf, commands[i].role);
+		else
+			fprintf(fp, "  %s\n%25s%s\n", sb.buf, "", commands[i].role);
+		sb_reset(&sb);
+	}
+	fprintf(fp,
+	    "\n"
+	    "options:\n"
+	    "  -c FILE      configuration (default etc/escbot.conf)\n"
+	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
+	    "  -v           more logging; -q less\n"
+	    "  --help, --version\n"
+	    "\n"
+	    "exit status: 0 success, 1 bad configuration or usage, 2 fatal error,\n"
+	    "3 mailbox or server unreachable, 4 no such case or command refused\n");
+}
+
+static void
+command_usage(const struct cli_command *c)
+{
+	struct strbuf sb = { 0 };
+
+	synopsis(&sb, c);
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] %s\n", sb.buf);
+	sb_reset(&sb);
+}
+
+/* --- parsing -------------------------------------------------------- */
+
+static int
+takes_value(const struct cli_option *o)
+{
+	return o->kind == ARG_STRING || o->kind == ARG_NUMBER ||
+	    o->kind == ARG_TIME || o->kind == ARG_PERIOD;
+}
+
+/* getopt's tables for the options in `mask`. */
+static void
+getopt_tables(unsigned mask, const char *prefix, struct option *lo,
+    char *shorts, size_t slen)
+{
+	size_t n = 0, k;
+
+	k = (size_t)snprintf(shorts, slen, "%s", prefix);
+	for (int i = 0; i < O_COUNT; i++) {
+		const struct cli_option *o = &options[i];
+		int has = takes_value(o) ? required_argument : no_argument;
+
+		if (!(mask & (1u << i)))
+			continue;
+		if (o->name)
+			lo[n++] = (struct option){ o->name, has, NULL, OPTVAL(i) };
+		if (o->alias)
+			lo[n++] = (struct option){ o->alias, has, NULL, OPTVAL(i) };
+		if (o->letter && k + 2 < slen) {
+			shorts[k++] = (char)o->letter;
+			if (has == required_argument)
+				shorts[k++] = ':';
+			shorts[k] = '\0';
+		}
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+static int
+parse_number(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < 0 || v > INT_MAX)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Store one option's value: 0, 1 when it was --help or --version
+ * (answered), or -1 when the value is refused (said on stderr, with the
+ * usage). */
+static int
+set_option(struct cli_args *a, int i, const char *arg)
+{
+	const struct cli_option *o = &options[i];
+	char *field = (char *)a + o->field;
+	int bad = 0;
+
+	switch (o->kind) {
+	case ARG_FLAG: *(int *)(void *)field = 1; break;
+	case ARG_MORE: (*(int *)(void *)field)++; break;
+	case ARG_LESS: (*(int *)(void *)field)--; break;
+	case ARG_STRING: *(const char **)(void *)field = arg; break;
+	case ARG_NUMBER: bad = parse_number(arg, (int *)(void *)field); break;
+	case ARG_TIME:
+		bad = calendar_parse_iso(arg, (time_t *)(void *)field);
+		break;
+	case ARG_PERIOD:
+		bad = digest_period_parse(arg,
+		    (enum digest_period *)(void *)field);
+		break;
+	case ARG_HELP:
+		cli_usage(stdout);
+		return 1;
+	case ARG_VERSION:
+		printf("escbot %s\n", ESCBOT_VERSION);
+		return 1;
+	}
+	if (bad == -1) {
+		fprintf(stderr, "escbot: --%s %s: %s\n", o->name, arg, o->bad);
+		if (a->cmd)
+			command_usage(a->cmd);
+		else
+			cli_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The options in argv[1..] that `mask` allows, up to the first
+ * non-option with `prefix` "+", else all of them (getopt permutes the
+ * rest to the end); *next is the index of the first that is not one.
+ * 0, 1 (answered) or -1 (refused, said). */
+static int
+parse_options(int argc, char *argv[], unsigned mask, const char *prefix,
+    struct cli_args *a, int *next)
+{
+	struct option lo[2 * O_COUNT + 1];
+	char shorts[2 * O_COUNT + 4];
+	int ch, i, r;
+
+	getopt_tables(mask, prefix, lo, shorts, sizeof(shorts));
+	optind = 0;	/* glibc: reinitialise, then scan from argv[1] */
+	while ((ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (ch >= OPTVAL(0))
+			i = ch - OPTVAL(0);
+		else
+			for (i = 0; i < O_COUNT && options[i].letter != ch; i++)
+				;
+		if (i >= O_COUNT) {		/* getopt said why */
+			cli_usage(stderr);
+			return -1;
+		}
+		if ((r = set_option(a, i, optarg)) != 0)
+			return r;
+	}
+	*next = optind;
+	return 0;
+}
+
+static const struct cli_command *
+command_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Whether a needed option was given, with something in it. */
+static int
+given(const struct cli_args *a, int i)
+{
+	const char *field = (const char *)a + options[i].field;
+
+	if (options[i].kind == ARG_NUMBER)
+		return *(const int *)(const void *)field > 0;
+	field = *(const char *const *)(const void *)field;
+	return field != NULL && *field != '\0';
+}
+
+/* The command's argument and the options it cannot do without. */
+static int
+check_command(struct cli_args *a, int argc, char *argv[])
+{
+	const struct cli_command *c = a->cmd;
+	int nargs = c->arg ? 1 : 0;
+
+	if (argc < nargs) {
+		fprintf(stderr, "escbot: %s needs a case reference\n", c->name);
+		goto fail;
+	}
+	if (argc > nargs) {
+		fprintf(stderr, "escbot: %s: unexpected argument \"%s\"\n",
+		    c->name, argv[nargs]);
+		goto fail;
+	}
+	a->ref = nargs ? argv[0] : NULL;
+	for (int i = 0; i < O_COUNT; i++)
+		if ((c->required & (1u << i)) && !given(a, i)) {
+			fprintf(stderr, "escbot: %s needs %s\n", c->name,
+			    options[i].needed);
+			goto fail;
+		}
+	return 0;
+fail:
+	command_usage(c);
+	return -1;
+}
+
+int
+cli_parse(int argc, char *argv[], struct cli_args *a)
+{
+	int r, next;
+
+	memset(a, 0, sizeof(*a));
+	a->config = "etc/escbot.conf";
+	if ((r = parse_options(argc, argv, GLOBAL, "+", a, &next)) != 0)
+		return r;
+	argc -= next;
+	argv += next;
+	if (argc < 1) {
+		cli_usage(stderr);
+		return -1;
+	}
+	if ((a->cmd = command_find(argv[0])) == NULL) {
+		fprintf(stderr, "escbot: unknown command \"%s\"\n", argv[0]);
+		cli_usage(stderr);
+		return -1;
+	}
+	a->command = a->cmd->name;
+	/* After the command: its options and the global ones. */
+	if ((r = parse_options(argc, argv, GLOBAL | a->cmd->takes, "", a,
+	    &next)) != 0)
+		return r;
+	return check_command(a, argc - next, argv + next);
+}
+
+/* --- running -------------------------------------------------------- */
+
+int
+cli_run(const struct cli_args *a)
+{
+	const struct cli_command *c = a->cmd;
+	struct escbot e;
+	struct diag d = { 0, NULL };
+	char err[1024];
+	int rc;
+
+	log_init(a->verbose);
+	if (c->load == LOAD_NOTHING)
+		return c->run(NULL, a);
+	memset(&e, 0, sizeof(e));
+	if (escbot_load(&e, a->config, &d) == -1) {
+		fprintf(stderr, "escbot: %s: %d error%s; nothing was done\n",
+		    a->config, d.errors, d.errors == 1 ? "" : "s");
+		escbot_unload(&e);
+		return CLI_USAGE;
+	}
+	e.now_fixed = a->now_fixed;
+	e.since = a->since;
+	if (c->load == LOAD_STORE && escbot_open_store(&e, a->preview ?
+	    LOCK_NONE : c->lock, err, sizeof(err)) == -1) {
+		fprintf(stderr, "escbot: %s\n", err);
+		escbot_unload(&e);
+		return CLI_FATAL;
+	}
+	rc = c->run(&e, a);
+	escbot_unload(&e);
+	return rc;
+}
+
+static int
+cmd_help(struct escbot *e, const struct cli_args *a)
+{
+	(void)e;
+	(void)a;
+	cli_usage(stdout);
+	return CLI_OK;
+}
+
+static int
+cmd_check_config(struct escbot *e, const struct cli_args *a)
+{
+	printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
+	    "%zu agencies)\n", a->config, e->rules->nprotocols,
+	    e->rules->nprotocols == 1 ? "" : "s", e->rules->forms->nforms,
+	    e->rules->forms->nforms == 1 ? "" : "s", e->dir->nagencies);
+	printf("sender authentication: %s, by %s\n",
+	    config_sender_auth_name(e->cfg->sender_auth),
+	    e->cfg->sender_auth == SENDER_AUTH_OFF ? "nothing (off)" :
+	    e->cfg->authserv_id[0] ? "the Authentication-Results of authserv_id" :
+	    "the topmost Authentication-Results header");
+	return CLI_OK;
+}
+
+static int
+cmd_cases(struct escbot *e, const struct cli_args *a)
+{
+	return present_cases(e, a->all, a->json, &a->filter) == -1 ?
+	    CLI_FATAL : CLI_OK;
+}
+
+static int
+cmd_case(struct escbot *e, const struct cli_args *a)
+{
+	int r = present_case(e, a->ref, a->json);
+
+	if (r == 0)
+		fprintf(stderr, "escbot: no case %s\n", a->ref);
+	return r == 1 ? CLI_OK : r == 0 ? CLI_REFUSED : CLI_FATAL;
+}
+
+static int
+cmd_tick(struct escbot *e, const struct cli_args *a)
+{
+	(void)a;
+	return daemon_pass(e, 0);
+}
+
+static int
+cmd_outbox(struct escbot *e, const struct cli_args *a)
+{
+	return present_outbox(e, a->all, a->json) == -1 ? CLI_FATAL : CLI_OK;
+}
+
+static int
+cmd_resend(struct escbot *e, const struct cli_args *a)
+{
+	char *end;
+	long long id = strtoll(a->ref, &end, 10);
+	int n;
+
+	n = store_outbox_resend(e->store, *end == '\0' ? id : 0,
+	    *end == '\0' ? NULL : a->ref, escbot_now(e));
+	if (n < 0)
+		return CLI_FATAL;
+	if (n == 0) {
+		fprintf(stderr, "escbot: no failed email for %s\n", a->ref);
+		return CLI_REFUSED;
+	}
+	printf("%d email%s queued again\n", n, n == 1 ? "" : "s");
+	return outbox_flush(e) == -1 ? CLI_UNREACHABLE : CLI_OK;
+}
+
+static int
+write_file(const char *path, const char *data)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL || fputs(data, fp) == EOF || fclose(fp) == EOF) {
+		fprintf(stderr, "escbot: %s: %s\n", path, strerror(errno));
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_digest(struct escbot *e, const struct cli_args *a)
+{
+	struct digest d;
+	char label[128], key[64];
+	time_t start, end;
+	int rc = CLI_OK;
+
+	if (!a->preview) {
+		if (digest_queue(e, e->themes, a->period, 1) == -1)
+			return CLI_FATAL;
+		return outbox_flush(e) == -1 ? CLI_UNREACHABLE : CLI_OK;
+	}
+	digest_period(a->period, escbot_now(e), &start, &end, label,
+	    sizeof(label), key, sizeof(key));
+	if (digest_build(e, e->themes, a->period, start, end, label, &d) == -1)
+		return CLI_FATAL;
+	fputs(d.text, stdout);
+	if ((a->html && write_file(a->html, d.html) == -1) ||
+	    (a->csv && write_file(a->csv, d.csv) == -1))
+		rc = CLI_FATAL;
+	digest_free(&d);
+	return rc;
+}
+
+/* pause, resume, extend, escalate, resolve: recorded as the actor
+ * cli:$USER, sent now when this escbot holds the lock, else by the one
+ * running. */
+static int
+cmd_casework(struct escbot *e, const struct cli_args *a)
+{
+	struct command cmd;
+	char err[512], actor[300], token[128];
+	const char *user = getenv("USER");
+
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.kind = a->cmd->act;
+	if ((size_t)snprintf(actor, sizeof(actor), "cli:%s", user ? user :
+	    "admin") >= sizeof(actor)) {
+		fprintf(stderr, "escbot: $USER is too long to record\n");
+		return CLI_USAGE;
+	}
+	snprintf(token, sizeof(token), "cli-%s-%lld-%ld", a->command,
+	    (long long)escbot_now(e), (long)getpid());
+	cmd.actor = actor;
+	cmd.token = token;
+	cmd.reason = a->reason ? a->reason : "";
+	cmd.days = a->days;
+	cmd.level = a->level;
+	if (casework_command(e, a->ref, &cmd, NULL, 0, err, sizeof(err)) == -1) {
+		fprintf(stderr, "escbot: %s\n", err);
+		return CLI_REFUSED;
+	}
+	printf("%s: %s done\n", a->ref, a->command);
+	if (e->lock_fd != -1)
+		(void)outbox_flush(e);
+	else
+		printf("(the running escbot will send the emails)\n");
+	return CLI_OK;
+}
