@@ -752,6 +752,31 @@ apply_done(struct escbot *e, const struct message *m, struct verdict *v,
 	    "DONE for an action that is not open");
 }
 
+/* A reply that changes nothing: filed as a note, and its sender told
+ * once per case that it was, and what would act. */
+static int
+apply_note(struct escbot *e, const struct message *m, struct verdict *v,
+    time_t now)
+{
+	struct case_state c;
+	struct tvars tv = { 0 };
+	char *tok;
+	int rc;
+
+	if (store_event_add(e->store, v->case_id, now, m->from_addr, "reply",
+	    "a reply was received in the case thread") == -1 ||
+	    store_case_get(e->store, v->ref, &c) != 1)
+		return -1;
+	casework_case_vars(e, &c, &tv);
+	tok = xasprintf("%s/noted/%s", c.ref, m->from_addr);
+	rc = casework_reply(e, "noted", tok, m->from_addr, m->message_id, &tv,
+	    now) < 0 ? -1 : 0;
+	free(tok);
+	tvars_free(&tv);
+	case_state_free(&c);
+	return rc;
+}
+
 /* Failed recipients of a delivery report, against the case. */
 static int
 apply_bounce(struct escbot *e, const struct verdict *v, time_t now)
@@ -820,8 +845,7 @@ casework_verdict(struct escbot *e, const struct message *m,
 	case VERDICT_DONE:
 		return apply_done(e, m, v, now);
 	case VERDICT_NOTE:
-		return store_event_add(e->store, v->case_id, now, from, "reply",
-		    "a reply was received in the case thread");
+		return apply_note(e, m, v, now);
 	case VERDICT_NOT_ALLOWED:
 		/* Recorded, never answered: no backscatter to someone who
 		 * is not part of the case. */

@@ -267,22 +267,124 @@ thread_ref(const struct intake_input *in, char **ref)
 	return rc;
 }
 
-/* EXTEND's "3", "3 days": the days and the rest of the line. */
+/* The next line of text: its start and length, *p moved past it. */
+static size_t
+next_line(const char **p, const char **line)
+{
+	size_t n = strcspn(*p, "\r\n");
+
+	*line = *p;
+	*p += n;
+	if (**p == '\r')
+		(*p)++;
+	if (**p == '\n')
+		(*p)++;
+	return n;
+}
+
+/* A line that stands before what the sender says to escbot: an external
+ * sender banner (Microsoft 365, mail gateways) or a greeting. */
+static int
+is_preamble(const char *l, size_t n)
+{
+	static const char *const banners[] = { "caution:", "[external]",
+	    "external:", "external email", "external sender", "warning:",
+	    "you don't often get email from", "you don\u2019t often get email",
+	    "this email originated from outside", "this message originated",
+	    "this message came from outside", "this email came from outside",
+	    "** external", "*external*" };
+	static const char *const greetings[] = { "hi", "hello", "dear",
+	    "good morning", "good afternoon", "good evening", "morning",
+	    "afternoon", "hiya", "all" };
+
+	while (n > 0 && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	for (size_t i = 0; i < sizeof(banners) / sizeof(banners[0]); i++)
+		if (n >= strlen(banners[i]) &&
+		    str_ncasecmp(l, banners[i], strlen(banners[i])) == 0)
+			return 1;
+	if (n > 40 || (n > 0 && l[n - 1] != ',' && l[n - 1] != '!' &&
+	    memchr(l, ' ', n) != NULL && n > 20))
+		return 0;
+	for (size_t i = 0; i < sizeof(greetings) / sizeof(greetings[0]); i++) {
+		size_t g = strlen(greetings[i]);
+
+		if (n >= g && str_ncasecmp(l, greetings[i], g) == 0 &&
+		    (n == g || !isalpha((unsigned char)l[g])))
+			return 1;
+	}
+	return 0;
+}
+
+/* The first line of the sender's own words: past blank lines, banners
+ * and greetings, into line (NUL-terminated, truncated to its size). */
+static void
+command_line(const char *text, char *line, size_t size)
+{
+	const char *p = text, *l;
+	size_t n;
+
+	line[0] = '\0';
+	while (*p) {
+		n = next_line(&p, &l);
+		while (n > 0 && isspace((unsigned char)l[n - 1]))
+			n--;
+		while (n > 0 && isspace((unsigned char)*l)) {
+			l++;
+			n--;
+		}
+		if (n == 0 || is_preamble(l, n))
+			continue;
+		snprintf(line, size, "%.*s", (int)n, l);
+		return;
+	}
+}
+
+/* Spaces, colons, hyphens and dashes (UTF-8 en and em dash). */
+static const char *
+skip_separators(const char *r)
+{
+	for (;;) {
+		if (*r == ' ' || *r == '\t' || *r == ':' || *r == '-' || *r == '.')
+			r++;
+		else if ((unsigned char)r[0] == 0xe2 && (unsigned char)r[1] == 0x80 &&
+		    ((unsigned char)r[2] == 0x93 || (unsigned char)r[2] == 0x94))
+			r += 3;
+		else
+			return r;
+	}
+}
+
+/* Skip word w (any case, a whole word) and the spaces after it. */
+static const char *
+skip_word(const char *r, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (str_ncasecmp(r, w, n) != 0 || isalpha((unsigned char)r[n]))
+		return r;
+	r += n;
+	while (*r == ' ' || *r == '\t')
+		r++;
+	return r;
+}
+
+/* EXTEND's days: "3", "3 days", "by 3 working days", "of 5 days". */
 static const char *
 parse_days(const char *rest, int *days)
 {
 	char *end;
 	long d;
 
-	while (*rest == ' ' || *rest == '\t')
-		rest++;
+	rest = skip_separators(rest);
+	rest = skip_word(skip_word(rest, "by"), "of");
 	d = strtol(rest, &end, 10);
-	if (end == rest || d < 1 || d > 365)
+	if (end == rest || d < 1 || d > 365 || *end == '.' || *end == ',')
 		return NULL;
 	*days = (int)d;
-	rest = end;
-	while (*rest == ' ')
-		rest++;
+	rest = skip_word(end[0] == ' ' ? end + 1 : end, "working");
 	if (str_ncasecmp(rest, "days", 4) == 0)
 		rest += 4;
 	else if (str_ncasecmp(rest, "day", 3) == 0)
@@ -294,39 +396,37 @@ int
 intake_parse_command(const char *text, struct command *cmd, char *reason,
     size_t rlen)
 {
+	/* Longest first: "RESOLVED" before "RESOLVE". */
 	static const struct {
 		const char	*word;
 		enum engine_cmd	 kind;
 	} words[] = {
-		{ "PAUSE", CMD_PAUSE }, { "RESUME", CMD_RESUME },
-		{ "EXTEND", CMD_EXTEND }, { "ESCALATE", CMD_ESCALATE },
+		{ "PAUSED", CMD_PAUSE }, { "PAUSING", CMD_PAUSE },
+		{ "PAUSE", CMD_PAUSE }, { "RESUMED", CMD_RESUME },
+		{ "RESUMING", CMD_RESUME }, { "RESUME", CMD_RESUME },
+		{ "EXTENDED", CMD_EXTEND }, { "EXTENSION", CMD_EXTEND },
+		{ "EXTEND", CMD_EXTEND }, { "ESCALATED", CMD_ESCALATE },
+		{ "ESCALATING", CMD_ESCALATE }, { "ESCALATE", CMD_ESCALATE },
 		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
 	};
-	const char *p = text, *rest;
+	const char *rest, *l;
 	char line[1024];
-	size_t n;
 
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	n = strcspn(p, "\r\n");
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, p, n);
-	line[n] = '\0';
+	command_line(text, line, sizeof(line));
+	l = skip_word(line, "please");
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t wl = strlen(words[i].word);
 
-		if (str_ncasecmp(line, words[i].word, wl) != 0 ||
-		    isalpha((unsigned char)line[wl]))
+		if (str_ncasecmp(l, words[i].word, wl) != 0 ||
+		    isalpha((unsigned char)l[wl]))
 			continue;
 		memset(cmd, 0, sizeof(*cmd));
 		cmd->kind = words[i].kind;
-		rest = line + wl;
+		rest = l + wl;
 		if (cmd->kind == CMD_EXTEND &&
 		    (rest = parse_days(rest, &cmd->days)) == NULL)
 			return -1;
-		while (*rest == ' ' || *rest == '\t' || *rest == ':' || *rest == '-')
-			rest++;
+		rest = skip_separators(rest);
 		snprintf(reason, rlen, "%s", rest);
 		str_trim(reason);
 		cmd->reason = reason;
@@ -338,12 +438,12 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 int
 intake_parse_done(const char *text, int *num)
 {
-	const char *p = text;
-	char *end;
+	char line[1024], *end;
+	const char *p;
 	long n;
 
-	while (*p && isspace((unsigned char)*p))
-		p++;
+	command_line(text, line, sizeof(line));
+	p = line;
 	if (str_ncasecmp(p, "DONE", 4) != 0 || isalpha((unsigned char)p[4]))
 		return -1;
 	p += 4;
@@ -360,26 +460,119 @@ intake_parse_done(const char *text, int *num)
 	return 0;
 }
 
+/* A word that denies what follows it: "not", "no", "isn't"... */
 static int
-is_urgent(const struct protocol *p, const char *text)
+is_negation(const char *w, size_t n)
+{
+	static const char *const neg[] = { "not", "no", "never", "without",
+	    "nor", "neither", "none", "unlikely", "cannot" };
+
+	for (size_t i = 0; i < sizeof(neg) / sizeof(neg[0]); i++)
+		if (n == strlen(neg[i]) && str_ncasecmp(w, neg[i], n) == 0)
+			return 1;
+	return (n > 3 && str_ncasecmp(w + n - 3, "n't", 3) == 0) ||
+	    (n > 5 && memcmp(w + n - 5, "n\xe2\x80\x99t", 5) == 0);
+}
+
+/* Is the phrase at hit denied by one of the six words before it in its
+ * clause: "not currently at immediate risk", "no evidence of immediate
+ * risk"?  A clause ends at punctuation, a line end, "and" or "but". */
+static int
+negated_before(const char *start, const char *hit)
+{
+	const char *p = hit, *w;
+	int words = 0;
+
+	while (p > start && words < 6) {
+		while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
+			p--;
+		if (p == start || strchr(".;:!?,()\r\n", p[-1]) != NULL)
+			return 0;
+		w = p;
+		while (w > start && !isspace((unsigned char)w[-1]) &&
+		    strchr(".;:!?,()", w[-1]) == NULL)
+			w--;
+		if (((size_t)(p - w) == 3 && str_ncasecmp(w, "and", 3) == 0) ||
+		    ((size_t)(p - w) == 3 && str_ncasecmp(w, "but", 3) == 0))
+			return 0;
+		if (is_negation(w, (size_t)(p - w)))
+			return 1;
+		p = w;
+		words++;
+	}
+	return 0;
+}
+
+/* What a form's answer after the phrase says: 1 yes, 0 no, -1 none
+ * ("Immediate risk of significant harm: No", "...? [ ] Yes [x] No"). */
+static int
+answer_after(const char *p)
+{
+	char line[160];
+	const char *q;
+	size_t n = strcspn(p, "\r\n");
+	int yes;
+
+	/* The answer follows the question's '?', the label's ':' or the
+	 * cell's tab on the same line. */
+	if (n >= sizeof(line))
+		return -1;
+	snprintf(line, sizeof(line), "%.*s", (int)n, p);
+	if ((q = strpbrk(line, "?:\t")) == NULL)
+		return -1;
+	while (*q == '?' || *q == ':' || *q == '\t' || *q == ' ' || *q == '-')
+		q++;
+	if (form_parse_yesno(q, &yes) == 0)
+		return yes;
+	if (str_ncasecmp(q, "no", 2) == 0 && !isalpha((unsigned char)q[2]))
+		return 0;
+	return -1;
+}
+
+/* Does text say someone is at immediate risk?  A phrase of the protocol's
+ * urgent_patterns counts unless a word a little before it in its clause
+ * denies it, or the form's answer after it is No. */
+static int
+urgent_in(const struct protocol *p, const char *text, const char *end)
 {
 	for (size_t i = 0; i < p->nurgent; i++) {
 		const char *hit = text;
 
-		while ((hit = str_casestr(hit, p->urgent_patterns[i])) != NULL) {
-			/* "not at immediate risk" / "no immediate risk" do not
-			 * make a case urgent. */
-			const char *b = hit - (hit - text > 12 ? 12 : hit - text);
-			char before[16];
+		while ((hit = str_casestr(hit, p->urgent_patterns[i])) != NULL &&
+		    hit < end) {
+			const char *after = hit + strlen(p->urgent_patterns[i]);
+			int a = answer_after(after);
 
-			snprintf(before, sizeof(before), "%.*s", (int)(hit - b), b);
-			if (!str_casestr(before, "not ") && !str_casestr(before, "no ") &&
-			    !str_casestr(before, "n't "))
+			if (a == 1 || (a == -1 && !negated_before(text, hit)))
 				return 1;
-			hit++;
+			hit = after;
 		}
 	}
 	return 0;
+}
+
+/* Where the sender's own words end: quoted history, a "-- " signature, or
+ * a sign-off line ("Kind regards"), after which come a name and, often, a
+ * disclaimer that speaks of risk in general. */
+static size_t
+own_words_len(const char *text)
+{
+	size_t len = quote_own_len(text);
+	const char *p = text, *l;
+
+	while ((size_t)(p - text) < len) {
+		size_t n = next_line(&p, &l);
+
+		if (n > 0 && quote_signoff(l, l + n))
+			return (size_t)(l - text);
+	}
+	return len;
+}
+
+int
+intake_urgent(const struct protocol *p, const char *text)
+{
+	return text != NULL && urgent_in(p, text, text + own_words_len(text));
 }
 
 /* Involved agencies: the raiser's (by domain) and those the form's answers
@@ -1069,10 +1262,11 @@ decide_no_form(const struct message *m, struct verdict *v)
 	    v->formats ? " (attachment in a format escbot cannot read)" : "");
 }
 
-/* A complete form that names no known case: open, record as resolved, or
- * (an update) unmatched. */
+/* A complete form (read from text) that names no known case: open,
+ * record as resolved, or (an update) unmatched. */
 static void
-decide_new_case(const struct intake_input *in, struct verdict *v)
+decide_new_case(const struct intake_input *in, struct verdict *v,
+    const char *text)
 {
 	const struct message *m = in->msg;
 	const struct form_rule *rule = v->rule;
@@ -1097,7 +1291,8 @@ decide_new_case(const struct intake_input *in, struct verdict *v)
 		    "recorded as resolved at level %d", v->stage);
 		return;
 	}
-	v->urgent = is_urgent(v->proto, m->text);
+	v->urgent = intake_urgent(v->proto, m->text) ||
+	    (text != m->text && intake_urgent(v->proto, text));
 	set_verdict(v, VERDICT_OPEN, "case", 0, "opened at stage %d", v->stage);
 }
 
@@ -1141,7 +1336,7 @@ decide_form(const struct intake_input *in, struct verdict *v)
 		return decide_join(in, ref, v);
 	if (rc == -1)
 		return -1;
-	decide_new_case(in, v);
+	decide_new_case(in, v, text);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct config;
 struct directory;
 struct form_result;
 struct message;
+struct protocol;
 struct ruleset;
 
 /* What the store knows, asked through callbacks so that intake stays pure
@@ -168,6 +169,13 @@ int	intake_parse_command(const char *text, struct command *cmd,
  * topmost), or NULL when it passes. */
 const char *intake_authentication(const struct config *,
 	    const struct message *);
+/* Does text say someone is at immediate risk (the protocol's
+ * urgent_patterns)?  Only the sender's own words count (not quoted
+ * history, a signature or a disclaimer after the sign-off); a phrase
+ * denied a few words before it ("not currently at immediate risk") or
+ * answered No after it ("Immediate risk of significant harm: No") does
+ * not.  1 or 0. */
+int	intake_urgent(const struct protocol *, const char *text);
 /* "DONE 3": 0 and *num, or -1. */
 int	intake_parse_done(const char *text, int *num);
 

@@ -26,7 +26,7 @@ const char *const template_names[] = {
 	"ack", "reject", "no-form", "reminder", "escalation", "chase",
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
-	"action-chase", "meeting-reminder", "admin-alert", NULL
+	"action-chase", "meeting-reminder", "admin-alert", "noted", NULL
 };
 
 void

@@ -169,6 +169,48 @@ class ProtocolClock(unittest.TestCase):
         env.run("tick", now="2026-12-01T11:00:00Z")
         self.assertEqual(self.new_messages(), [])
 
+    def test_commands_as_people_write_them(self):
+        """Issue 12: "Paused: ..." under Microsoft 365's external-sender
+        banner and a greeting pauses the case; "Resumed" resumes it; a
+        reply that changes nothing is answered once with what would act,
+        and later ones are only recorded."""
+        env, ref = self.env, self.ref
+        env.deliver(make_message(
+            RAISER, "RE: [%s] Case opened" % ref,
+            "CAUTION: This email originated from outside of the "
+            "organisation. Do not click links or open attachments unless "
+            "you recognise the sender and know the content is safe.\n\n"
+            "Hi all,\n\nPaused: awaiting the strategy meeting on Thursday\n\n"
+            "Kind regards\nCasey\n"))
+        env.run("run", "--once", now="2026-11-24T10:00:00Z")
+        (case,) = env.cases(now="2026-11-24T10:00:00Z")
+        self.assertEqual(case["status"], "paused")
+        self.assertTrue(any("Paused" in s for s in
+                            subjects(self.new_messages())))
+        env.deliver(make_message(RAISER, "RE: [%s] Paused" % ref,
+                                 "Resumed - the meeting happened\n"))
+        env.run("run", "--once", now="2026-11-26T10:00:00Z")
+        (case,) = env.cases(now="2026-11-26T10:00:00Z")
+        self.assertEqual(case["status"], "open")
+        self.new_messages()
+        for n in range(2):
+            env.deliver(make_message(
+                RAISER, "RE: [%s] Resumed" % ref,
+                "I think we can close this one soon (%d).\n" % n))
+            env.run("run", "--once", now="2026-11-26T11:0%d:00Z" % n)
+            msgs = self.new_messages()
+            if n == 0:
+                self.assertEqual(subjects(msgs), [
+                    "[%s] Your reply was recorded as a note" % ref])
+                body = msgs[0].get_payload(decode=True).decode() \
+                    if not msgs[0].is_multipart() else \
+                    msgs[0].get_payload(0).get_payload(decode=True).decode()
+                self.assertIn("RESOLVED: how it was resolved", body)
+            else:
+                self.assertEqual(msgs, [])
+        notes = [e for e in env.case(ref)["events"] if e["kind"] == "reply"]
+        self.assertEqual(len(notes), 2)
+
     def test_stranger_in_thread_is_refused_silently(self):
         env, ref = self.env, self.ref
         env.deliver(make_message("someone@wigan.example.gov.uk",

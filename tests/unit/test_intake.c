@@ -1285,8 +1285,31 @@ test_parse_command(void **state)
 		{ "ESCALATE - no reply", 0, CMD_ESCALATE, 0, "no reply" },
 		{ "RESOLVED: agreed", 0, CMD_RESOLVE, 0, "agreed" },
 		{ "Resolve", 0, CMD_RESOLVE, 0, "" },
-		{ "Paused until Monday", -1, 0, 0, NULL },
+		/* Issue 12: commands as people write them. */
+		{ "Paused until Monday", 0, CMD_PAUSE, 0, "until Monday" },
+		{ "Paused: awaiting strategy meeting", 0, CMD_PAUSE, 0,
+		    "awaiting strategy meeting" },
+		{ "Resolved - agreed at the meeting", 0, CMD_RESOLVE, 0,
+		    "agreed at the meeting" },
+		{ "Extended by 3 days", 0, CMD_EXTEND, 3, "" },
+		{ "Extension of 5 working days \xe2\x80\x93 GP report due",
+		    0, CMD_EXTEND, 5, "GP report due" },
+		{ "Escalated \xe2\x80\x94 no response from police", 0,
+		    CMD_ESCALATE, 0, "no response from police" },
+		{ "Please pause: family moving", 0, CMD_PAUSE, 0,
+		    "family moving" },
+		{ "Hi Sam,\r\n\r\nRESUME\r\n", 0, CMD_RESUME, 0, "" },
+		{ "CAUTION: This email originated from outside of the "
+		    "organisation. Do not click links or open attachments unless "
+		    "you recognise the sender.\n\nRESUME\n", 0, CMD_RESUME, 0, "" },
+		{ "You don't often get email from jo@x.example. Learn why this "
+		    "is important\nGood morning all,\nescalate: no reply since "
+		    "Monday", 0, CMD_ESCALATE, 0, "no reply since Monday" },
+		{ "[EXTERNAL] Hello,\nDone? No: EXTEND 2", -1, 0, 0, NULL },
+		{ "EXTEND 1.5 days", -1, 0, 0, NULL },
+		{ "Please find the minutes attached", -1, 0, 0, NULL },
 		{ "Resolution reached", -1, 0, 0, NULL },
+		{ "Pauses are fine", -1, 0, 0, NULL },
 		{ "Thanks\nPAUSE", -1, 0, 0, NULL },
 		{ "", -1, 0, 0, NULL },
 	};
@@ -1317,6 +1340,7 @@ test_parse_done(void **state)
 		{ "Done action 1", 0, 1 }, { "  DONE\t99", 0, 99 },
 		{ "DONE 100", -1, 0 }, { "DONE 0", -1, 0 }, { "DONE", -1, 0 },
 		{ "Doneness 2", -1, 0 }, { "I have DONE 2", -1, 0 },
+		{ "Hi all,\n\nDONE 2\n", 0, 2 },
 	};
 	int num;
 
@@ -1454,10 +1478,57 @@ test_sender_authentication(void **state)
 	}
 }
 
+/*
+ * Immediate risk as a table (issue 13): the phrases the seeds use and the
+ * ways people deny them, in the sender's own words, a form's yes/no
+ * answer, quoted history and a signature disclaimer; against the shipped
+ * TWSP protocol's urgent_patterns.
+ */
+static void
+test_urgent_phrases(void **state)
+{
+	static const struct { const char *text; int want; } t[] = {
+		{ "Alex is at immediate risk of significant harm.", 1 },
+		{ "We believe there is an imminent risk of serious harm to Sam.", 1 },
+		{ "The child is in immediate danger at home tonight.", 1 },
+		{ "Mother is not safe and Alex is at immediate risk.", 1 },
+		{ "Immediate risk of significant harm: Yes", 1 },
+		{ "Is the child at immediate risk of significant harm? Yes", 1 },
+		{ "Alex is not currently at immediate risk.", 0 },
+		{ "There is no immediate risk of significant harm.", 0 },
+		{ "There is no evidence that the child is at immediate risk.", 0 },
+		{ "The young person isn't at immediate risk of harm.", 0 },
+		{ "The young person isn\xe2\x80\x99t in immediate danger.", 0 },
+		{ "Immediate risk of significant harm: No", 0 },
+		{ "Immediate risk of significant harm:\tNo", 0 },
+		{ "Is the child at immediate risk of significant harm? No", 0 },
+		{ "Immediate risk of significant harm? [ ] Yes [x] No", 0 },
+		{ "Never at immediate risk, but the disagreement stands.", 0 },
+		{ "Please see below.\n\nOn Mon, 23 Nov 2026 at 10:00, escbot "
+		    "<box@example.gov.uk> wrote:\n> If a child is at immediate "
+		    "risk of significant harm, act today.\n", 0 },
+		{ "Please see below.\n> at immediate risk of significant harm\n", 0 },
+		{ "Escalation about school attendance.\n\nKind regards\nJo\n"
+		    "If you think a child is at immediate risk of significant "
+		    "harm, call 999.\n", 0 },
+		{ "Escalation about school attendance.\n-- \nIf a child is in "
+		    "immediate danger call 999\n", 0 },
+		{ "Nothing urgent.", 0 },
+		{ "", 0 },
+	};
+	const struct protocol *p = rules_protocol(rules_all, "twsp");
+
+	(void)state;
+	assert_non_null(p);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (intake_urgent(p, t[i].text) != t[i].want)
+			fail_msg("urgent \"%s\": want %d", t[i].text, t[i].want);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest *tests = xcalloc(NROWS + 5, sizeof(*tests));
+	struct CMUnitTest *tests = xcalloc(NROWS + 6, sizeof(*tests));
 	char **names = xcalloc(NROWS, sizeof(*names));
 	size_t n = 0;
 	int rc;
@@ -1467,6 +1538,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_parse_done);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_sender_authentication);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_urgent_phrases);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_corpus_covered);
 	for (size_t i = 0; i < NROWS; i++) {
 		names[i] = xasprintf("row %zu: %s", i + 1, rows[i].file);
