@@ -456,27 +456,6 @@ casework_lookup(struct escbot *e, struct intake_lookup *l)
 	l->is_participant = look_participant;
 }
 
-static void
-outcome(struct verdict *v, const char *what, int rejected, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-/* The final word on what a message came to, once it is carried out. */
-static void
-outcome(struct verdict *v, const char *what, int rejected, const char *fmt,
-    ...)
-{
-	struct strbuf sb = { 0 };
-	va_list ap;
-
-	v->outcome = what;
-	v->rejected = rejected;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	free(v->reason);
-	v->reason = sb_steal(&sb);
-}
-
 /* "Label: value" lines for the acknowledgement; personal identifiers are
  * confirmed as recorded but not repeated back in an email. */
 static char *
@@ -598,7 +577,7 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	    casework_apply(e, &c, &d, m->message_id, &extra, now) == -1)
 		goto fail;
 	v->case_id = c.id;
-	outcome(v, "case", 0, "opened %s", c.ref);
+	verdict_outcome(v, "case", 0, "opened %s", c.ref);
 	log_info("case %s: opened from %s form%s", c.ref, v->rule->form,
 	    c.urgent ? " (urgent)" : "");
 	rc = 0;
@@ -643,7 +622,8 @@ apply_record_resolved(struct escbot *e, const struct message *m,
 	    now) < 0)
 		goto done;
 	v->case_id = c.id;
-	outcome(v, "case", 0, "%s recorded as resolved at level %d", c.ref,
+	verdict_outcome(v, "case", 0, "%s recorded as resolved at level %d",
+	    c.ref,
 	    c.resolved_level);
 	rc = 0;
 done:
@@ -716,7 +696,7 @@ apply_command(struct escbot *e, const struct message *m, struct verdict *v,
 
 	if (casework_command(e, v->ref, &v->cmd, m->message_id, 1, err,
 	    sizeof(err)) == 0) {
-		outcome(v, "command", 0, "%s: command applied", v->ref);
+		verdict_outcome(v, "command", 0, "%s: command applied", v->ref);
 		return 0;
 	}
 	if (store_case_get(e->store, v->ref, &c) != 1)
@@ -730,7 +710,8 @@ apply_command(struct escbot *e, const struct message *m, struct verdict *v,
 	if (rc == 0 && casework_reply(e, "command-refused", tok, m->from_addr,
 	    m->message_id, &tv, now) < 0)
 		rc = -1;
-	outcome(v, "command", 0, "%s: command not applied: %s", c.ref, err);
+	verdict_outcome(v, "command", 0, "%s: command not applied: %s", c.ref,
+	    err);
 	free(tok);
 	tvars_free(&tv);
 	case_state_free(&c);
@@ -745,8 +726,8 @@ apply_done(struct escbot *e, const struct message *m, struct verdict *v,
 
 	if (n < 0)
 		return -1;
-	outcome(v, "command", 0, "%s: action %d %s", v->ref, v->action_num,
-	    n ? "done" : "not open");
+	verdict_outcome(v, "command", 0, "%s: action %d %s", v->ref,
+	    v->action_num, n ? "done" : "not open");
 	return store_event_add(e->store, v->case_id, now, m->from_addr,
 	    "action-done", n ? "action marked done" :
 	    "DONE for an action that is not open");

@@ -25,18 +25,13 @@
 #include "rules.h"
 #include "util.h"
 
-static void
-set_verdict(struct verdict *v, enum verdict_kind kind, const char *outcome,
-    int rejected, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void
-set_verdict(struct verdict *v, enum verdict_kind kind, const char *outcome,
-    int rejected, const char *fmt, ...)
+void
+verdict_outcome(struct verdict *v, const char *outcome, int rejected,
+    const char *fmt, ...)
 {
 	struct strbuf sb = { 0 };
 	va_list ap;
 
-	v->kind = kind;
 	v->outcome = outcome;
 	v->rejected = rejected;
 	va_start(ap, fmt);
@@ -45,6 +40,10 @@ set_verdict(struct verdict *v, enum verdict_kind kind, const char *outcome,
 	free(v->reason);
 	v->reason = sb_steal(&sb);
 }
+
+/* The verdict's kind and its outcome at once. */
+#define set_verdict(v, k, ...) \
+	((v)->kind = (k), verdict_outcome((v), __VA_ARGS__))
 
 /*
  * RFC 3834 and its relatives: anything a robot sent.  Answering it could

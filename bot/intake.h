@@ -153,6 +153,10 @@ struct verdict {
  * -1 when a lookup failed (nothing is decided; the message stays). */
 int	intake_decide(const struct intake_input *, struct verdict *v);
 void	verdict_free(struct verdict *);
+/* Set what the message came to: outcome, whether it goes to Rejected, and
+ * the one-line reason (printf format; never form contents). */
+void	verdict_outcome(struct verdict *, const char *outcome, int rejected,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 const char *verdict_kind_name(enum verdict_kind);
 
 /* Exposed for tests and the CLI: the pieces intake is made of. */

@@ -119,27 +119,6 @@ done:
 	return rc;
 }
 
-/* The verdict for a message escbot cannot or will not read. */
-static void
-reject(struct verdict *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-reject(struct verdict *v, const char *fmt, ...)
-{
-	struct strbuf sb = { 0 };
-	va_list ap;
-
-	v->kind = VERDICT_REJECT;
-	v->outcome = "rejected";
-	v->rejected = 1;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	free(v->reason);
-	v->reason = sb_steal(&sb);
-}
-
 int
 mailbox_message(struct escbot *e, const char *raw, size_t len,
     uint32_t uidvalidity, uint32_t uid, char **folder)
@@ -164,10 +143,12 @@ mailbox_message(struct escbot *e, const char *raw, size_t len,
 	}
 	if (rc == -1 || store_begin(e->store) == -1)
 		goto fail;
+	v.kind = VERDICT_REJECT;
 	if (len > (size_t)e->cfg->max_message_size)
-		reject(&v, "message of %zu bytes is over max_message_size", len);
+		verdict_outcome(&v, "rejected", 1,
+		    "message of %zu bytes is over max_message_size", len);
 	else if (message_parse(raw, len, &m, err, sizeof(err)) == -1)
-		reject(&v, "unreadable message: %s", err);
+		verdict_outcome(&v, "rejected", 1, "unreadable message: %s", err);
 	else if (m->message_id && m->from_addr &&
 	    (rc = store_processed_find_id(e->store, m->message_id, m->from_addr,
 	    &known)) != 0) {
