@@ -576,6 +576,9 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	    store_fields(e, c.id, v->result) == -1 ||
 	    casework_apply(e, &c, &d, m->message_id, &extra, now) == -1)
 		goto fail;
+	for (size_t i = 0; i < v->nactions; i++)
+		if (store_action_set(e->store, c.id, &v->actions[i]) == -1)
+			goto fail;
 	v->case_id = c.id;
 	verdict_outcome(v, "case", 0, "opened %s", c.ref);
 	log_info("case %s: opened from %s form%s", c.ref, v->rule->form,

@@ -1271,14 +1271,19 @@ decide_new_case(const struct intake_input *in, struct verdict *v,
 	const struct form_rule *rule = v->rule;
 	int resolved = 0;
 
-	if (rule->action == FORM_UPDATE) {
+	if (rule->action == FORM_UPDATE && rule->open_unmatched_at == 0) {
 		set_verdict(v, VERDICT_UNMATCHED, "rejected", 1,
 		    "form %s names no case escbot knows", v->form->id);
 		return;
 	}
 	v->agencies = involved_agencies(in->dir, m->from_addr, v->result);
 	v->stage = rule->stage;
-	if (rule->action == FORM_CLOSE) {
+	if (rule->action == FORM_UPDATE) {
+		/* A meeting record about a disagreement escbot never
+		 * tracked: the case opens at the stage it was held at. */
+		v->stage = rule->open_unmatched_at;
+		form_actions(in, v->proto, v);
+	} else if (rule->action == FORM_CLOSE) {
 		v->stage = form_level(rule, v->result);
 		resolved = 1;
 	} else if (rule->nlevel_from > 0)

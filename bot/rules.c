@@ -25,6 +25,7 @@ static const char *const stage_keys[] = {
 };
 static const char *const form_keys[] = { "form", "action", "stage",
     "match_fields", "level_field", "actions", "next_meeting", "level_from",
+    "open_unmatched_at",
     "resolved_words", "unresolved_words", "resolve_field", NULL };
 
 static void
@@ -215,6 +216,13 @@ load_form_rule(const struct protocol *p, struct form_rule *r,
 	check_level_from(p, r, e, f, d);
 	r->next_meeting_field = cfg_string(e, "next_meeting", 0, NULL, f, d);
 	check_field(r, r->next_meeting_field, "next_meeting", e, f, d);
+	r->open_unmatched_at = cfg_int(e, "open_unmatched_at", 0, 0, 0, 99, f, d);
+	if (r->open_unmatched_at > 0 && (r->action != FORM_UPDATE ||
+	    rules_stage_index(p, r->open_unmatched_at) < 0))
+		diag_error(d, f, cfg_line(config_setting_get_member(e,
+		    "open_unmatched_at")), "open_unmatched_at: %s",
+		    r->action != FORM_UPDATE ? "only for an update form" :
+		    "not a stage of this protocol");
 	check_rule(p, r, e, f, d);
 }
 

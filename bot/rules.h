@@ -61,6 +61,11 @@ struct form_rule {
 	 * a date field that is the next meeting, reminded the day before. */
 	char			*actions_prefix;
 	char			*next_meeting_field;
+	/* update: a form that names no known case opens one at this stage
+	 * (its planned actions tracked) instead of being sent back; 0: sent
+	 * back.  001 uses the meeting record at level 2 for disagreements
+	 * never raised by proforma. */
+	int			 open_unmatched_at;
 	/* open: the level a report says the disagreement reached --
 	 * "field=stage", highest first; the first answered (not "no",
 	 * "not yet", "n/a") gives the stage -- and whether its answer says it

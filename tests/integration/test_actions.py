@@ -108,5 +108,32 @@ class Actions(unittest.TestCase):
         self.assertEqual(len(self.fresh("next meeting")), 1)
 
 
+
+class MeetingWithoutCase(unittest.TestCase):
+    """Issue 12: a meeting record (001 Appendix 4) about a disagreement
+    escbot never tracked opens the case at level 2, where 001 uses it, and
+    its planned actions are tracked; before, it was sent back."""
+
+    def test_meeting_record_opens_a_case_at_level_2(self):
+        tmp = tempfile.TemporaryDirectory(prefix="escbot-meeting-")
+        self.addCleanup(tmp.cleanup)
+        env = EscbotEnv(tmp.name)
+        self.addCleanup(env.stop)
+        env.start()
+        with open(os.path.join(REPO, "etc", "samples",
+                               "wsab-meeting-table.eml")) as f:
+            env.deliver(f.read())
+        env.run("run", "--once", now="2026-03-03T10:00:00Z")
+        (case,) = env.cases(now="2026-03-03T10:00:00Z")
+        self.assertEqual((case["protocol"], case["stage"], case["form"]),
+                         ("wsab", 2, "wsab-meeting"))
+        detail = env.case(case["ref"])
+        nums = sorted(a["num"] for a in detail["actions"])
+        self.assertEqual(nums, [0, 1, 2])
+        acks = [m for m in env.sink.messages()
+                if "unmatched" in m["Subject"].lower() or
+                "which case" in m["Subject"].lower()]
+        self.assertEqual(acks, [])
+
 if __name__ == "__main__":
     unittest.main()

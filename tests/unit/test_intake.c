@@ -409,10 +409,14 @@ static const struct row rows[] = {
 	    .ref = "WSAB-2026-0012", .case_id = 12, .form = "wsab-meeting",
 	    .proto = "wsab",
 	    .actions = "0@2026-03-17T09:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
-	{ .file = "wsab-meeting-new", .now = MAR, .kind = VERDICT_UNMATCHED,
-	    .outcome = "rejected", .rejected = 1,
-	    .reason = "form wsab-meeting names no case escbot knows",
-	    .form = "wsab-meeting", .proto = "wsab" },
+	/* Issue 12: a meeting record about a disagreement escbot never
+	 * tracked opens the case at level 2 (001 uses Appendix 4 there),
+	 * its planned actions and next meeting tracked. */
+	{ .file = "wsab-meeting-new", .now = MAR, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
+	    .agencies = "wigan-council,wwl",
+	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-ref-field", .now = MAR, .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
