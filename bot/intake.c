@@ -822,7 +822,10 @@ form_actions(const struct intake_input *in, const struct protocol *p,
 	}
 }
 
-/* Bounds on what one message may hold. */
+/* Bounds on what one message may hold.  An attachment over
+ * limits.attachment_size is not read (a Word file so large is refused
+ * when it is read), but does not cost the form beside it: a referral
+ * pasted in the body next to a large photo is still a referral. */
 static int
 over_limits(const struct config *cfg, const struct message *m,
     struct verdict *v)
@@ -832,13 +835,6 @@ over_limits(const struct config *cfg, const struct message *m,
 		    "%zu MIME parts: over limits.mime_parts", m->nattachments);
 		return 1;
 	}
-	for (size_t i = 0; i < m->nattachments; i++)
-		if (m->attachments[i].len > (size_t)cfg->limits.attachment_size) {
-			set_verdict(v, VERDICT_REJECT, "rejected", 1,
-			    "attachment of %zu bytes: over limits.attachment_size",
-			    m->attachments[i].len);
-			return 1;
-		}
 	return 0;
 }
 

@@ -69,6 +69,12 @@ read_docs(struct escbot *e, const struct message *m, struct intake_input *in)
 
 		if (!docx_is_docx(a->filename, a->content_type, a->data, a->len))
 			continue;
+		if (a->len > (size_t)e->cfg->limits.attachment_size) {
+			in->docs[i].refused = xasprintf("the document is larger "
+			    "than the %d KB a form may be", e->cfg->limits.
+			    attachment_size / 1024);
+			continue;
+		}
 		rc = worker_docx_to_text(a->data, a->len, &lim, DOCX_TIMEOUT,
 		    &in->docs[i].text, why, sizeof(why));
 		if (rc == WORKER_TEMP) {
