@@ -1296,6 +1296,66 @@ decide_new_case(const struct intake_input *in, struct verdict *v,
 	set_verdict(v, VERDICT_OPEN, "case", 0, "opened at stage %d", v->stage);
 }
 
+/*
+ * The answers of form f, read from the message's text/plain part or from
+ * its HTML part, whichever reads better: Outlook's text/plain of a pasted
+ * table puts every cell on its own line, running a grid row's cells into
+ * one answer, while the HTML keeps the table.  Fewer problems win, then
+ * more answers; a tie keeps the text part.  *text is the text read (owned
+ * by *html_text when it is the HTML's).
+ */
+static struct form_result *
+best_reading(const struct form_set *set, const struct message *m,
+    const struct form_def *f, const char **text, char **html_text)
+{
+	struct form_result *r = form_extract(f, *text), *h;
+
+	*html_text = NULL;
+	if (m->html == NULL || *text != m->text)
+		return r;
+	*html_text = message_html_to_text(m->html);
+	if (strcmp(*html_text, m->text) == 0 ||
+	    form_recognise(set, *html_text) != f) {
+		free(*html_text);
+		*html_text = NULL;
+		return r;
+	}
+	h = form_extract(f, *html_text);
+	if (h->nproblems < r->nproblems || (h->nproblems == r->nproblems &&
+	    h->nvalues > r->nvalues)) {
+		form_result_free(r);
+		*text = *html_text;
+		return h;
+	}
+	form_result_free(h);
+	free(*html_text);
+	*html_text = NULL;
+	return r;
+}
+
+/* A complete form: join the case it names, or a new one. */
+static int
+decide_answers(const struct intake_input *in, struct verdict *v,
+    const char *text)
+{
+	char *ref;
+	int rc;
+
+	check_field_lengths(in->cfg, v->result);
+	if (v->result->nproblems > 0) {
+		set_verdict(v, VERDICT_INCOMPLETE, "rejected", 1, "form %s "
+		    "incomplete: %zu field%s missing or unreadable", v->form->id,
+		    v->result->nproblems, v->result->nproblems == 1 ? "" : "s");
+		return 0;
+	}
+	if ((rc = case_for_form(in, v, &ref)) == 1)
+		return decide_join(in, ref, v);
+	if (rc == -1)
+		return -1;
+	decide_new_case(in, v, text);
+	return 0;
+}
+
 /* A form pasted in the body, or else in an attached Word file. */
 static int
 decide_form(const struct intake_input *in, struct verdict *v)
@@ -1303,7 +1363,7 @@ decide_form(const struct intake_input *in, struct verdict *v)
 	const struct message *m = in->msg;
 	const struct form_def *f = form_recognise(in->rules->forms, m->text);
 	const char *text = m->text;
-	char *ref;
+	char *html_text;
 	int rc;
 
 	if (f == NULL && has_docs(m)) {
@@ -1324,20 +1384,10 @@ decide_form(const struct intake_input *in, struct verdict *v)
 		    "form %s is not used by any protocol", f->id);
 		return 0;
 	}
-	v->result = form_extract(f, text);
-	check_field_lengths(in->cfg, v->result);
-	if (v->result->nproblems > 0) {
-		set_verdict(v, VERDICT_INCOMPLETE, "rejected", 1, "form %s "
-		    "incomplete: %zu field%s missing or unreadable", f->id,
-		    v->result->nproblems, v->result->nproblems == 1 ? "" : "s");
-		return 0;
-	}
-	if ((rc = case_for_form(in, v, &ref)) == 1)
-		return decide_join(in, ref, v);
-	if (rc == -1)
-		return -1;
-	decide_new_case(in, v, text);
-	return 0;
+	v->result = best_reading(in->rules->forms, m, f, &text, &html_text);
+	rc = decide_answers(in, v, text);
+	free(html_text);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

@@ -213,7 +213,8 @@ def png(n):
 
 def outlook(name, frm, subject, msgid, when, text, html=True, charset="windows-1252",
             cells_p=False, attachments=(), auth=None, cc=None, extra=(),
-            in_reply_to=None, references=None, html_only=False, index=None):
+            in_reply_to=None, references=None, html_only=False, index=None,
+            plain=None):
     addr = frm.split("<")[-1].rstrip(">") if frm else "unknown@example.gov.uk"
     domain = addr.split("@")[1]
     m = base(frm, subject, msgid, when, cc=cc, received=[
@@ -233,7 +234,9 @@ def outlook(name, frm, subject, msgid, when, text, html=True, charset="windows-1
         m.set_content(text_to_html(text, cells_p), subtype="html",
                       charset=charset, cte="quoted-printable")
     else:
-        m.set_content(text.replace("\n", "\r\n") if False else text,
+        # plain: Outlook's own text/plain for what the HTML shows (a
+        # pasted table comes out one cell a line).
+        m.set_content(plain if plain is not None else text,
                       charset=charset, cte="quoted-printable")
         if html:
             m.add_alternative(text_to_html(text, cells_p), subtype="html",
@@ -592,6 +595,20 @@ def build():
             "7a0e3c1d-5b2f-4f8e-8d3a-0e9b1c2d3f40@wigan.example.gov.uk",
             date(3, 15, 20, "Mar", 2026, "Tue"), WSAB_PROFORMA_TABLE,
             charset="utf-8")
+    # Outlook's text/plain of a pasted table: every cell on its own line,
+    # so a grid row's name, address and date of birth run together; the
+    # HTML part beside it holds the table intact.
+    flat = WSAB_PROFORMA_TABLE.replace("\t", "\n")
+    outlook("wsab-proforma-table-flattened", PEOPLE["sam"],
+            "Resolution seeking proforma (pasted table)",
+            "CWLP123MB4567F1A7E0123456789ABCDEF@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 15, 25, "Mar", 2026, "Tue"), WSAB_PROFORMA_TABLE,
+            charset="utf-8", plain=flat)
+    outlook("wsab-proforma-flattened-only", PEOPLE["sam"],
+            "Resolution seeking proforma (pasted table, text only)",
+            "CWLP123MB4567F1A7E1123456789ABCDEF@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 15, 26, "Mar", 2026, "Tue"), flat, charset="utf-8",
+            html=False)
     outlook("wsab-proforma-html-only", PEOPLE["sam"], "Proforma",
             "CWLP123MB4567ABCDEF0123456789ABCDEF@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
             date(3, 15, 30, "Mar", 2026, "Tue"), WSAB_PROFORMA_TABLE,
