@@ -635,6 +635,28 @@ ref_in_text(const struct intake_input *in, const char *text, char **ref)
 	return rc;
 }
 
+/* An answer that stands for no answer ("unknown", "TBC", "-", "none"):
+ * kept as the sender wrote it, but never a key that joins two people's
+ * cases. */
+static int
+no_key(const char *val)
+{
+	static const char *const none[] = { "none", "unknown", "not known",
+	    "tbc", "tba", "to be confirmed", "n/a", "na", "n.a.", "nk", "-",
+	    "--", "?", "nil", "not applicable", "to follow", "not available",
+	    "awaiting", "pending" };
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	str_trim(buf);
+	if (buf[0] == '\0')
+		return 1;
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		if (str_casecmp(buf, none[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The open case a form belongs to by its own fields: a case reference in
  * any field, or the rule's match_fields equal to the case's.  1 and *ref,
  * 0, -1. */
@@ -659,7 +681,7 @@ case_for_form(const struct intake_input *in, const struct verdict *v,
 		const char *val = form_result_get(r, field);
 
 		free(field);
-		if (val == NULL || *val == '\0')
+		if (val == NULL || no_key(val))
 			return 0;	/* a field to match on is empty */
 		names[n] = eq ? eq + 1 : spec;
 		values[n++] = val;

@@ -535,6 +535,12 @@ def build():
             "Resolution and Escalation Referral Form - Alex",
             "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0A1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
             nov(23, 9, 41, "Mon"), ff.TWSP_INLINE)
+    # "TBC" in the only field TWSP matches cases on: a placeholder, never
+    # a key that joins two children's referrals.
+    outlook("twsp-client-ref-na", PEOPLE["casey"],
+            "Resolution and Escalation Referral Form - Robin",
+            "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0A2@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 9, 43, "Mon"), ff.TWSP_INLINE.replace("TW-48213", "TBC"))
     gmail("twsp-lines-gmail", "Sam Nurse <sam.nurse@sath.example.nhs.uk>",
           "Escalation - Morgan", "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdQ@mail.gmail.com",
           nov(23, 9, 44, "Mon"), ff.TWSP_LINES)

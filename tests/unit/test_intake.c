@@ -95,6 +95,10 @@ static const struct fake_case cases[] = {
 	      "escbot.8c2d0e4f1a6b3957@example.gov.uk",
 	      "20260202093000.4411@telford.example.gov.uk" },
 	    { "client_ref=TW-000123" }, "west-mercia" },
+	/* A Telford case whose client reference was given as "TBC". */
+	{ "TNA", "TWSP-2026-0009", 9, "twsp", CASE_OPEN, 0,
+	    { "jo.practitioner@telford.example.gov.uk" }, { 0 },
+	    { "client_ref=TBC" }, "tw-council" },
 	/* W12's Message-IDs, pointing at a case that cannot be read. */
 	{ "GHOST", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 1, { 0 },
 	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
@@ -292,6 +296,11 @@ struct row {
 
 /* ROWS-BEGIN */
 static const struct row rows[] = {
+	/* Issue 12: "TBC" (like "unknown", "none", "-") is no key to match on. */
+	{ .file = "twsp-client-ref-na", .cases = "TNA T7", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia" },
 	{ .file = "twsp-inline-outlook", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
