@@ -579,6 +579,12 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	for (size_t i = 0; i < v->nactions; i++)
 		if (store_action_set(e->store, c.id, &v->actions[i]) == -1)
 			goto fail;
+	/* Forwarded: the forwarder raised it; its writer is in the case. */
+	if (v->forwarded_from != NULL && (store_participant_add(e->store,
+	    c.id, v->forwarded_from) == -1 || store_event_add(e->store, c.id,
+	    now, v->forwarded_from, "forwarded", "the form's writer; "
+	    "forwarded by the raiser") == -1))
+		goto fail;
 	v->case_id = c.id;
 	verdict_outcome(v, "case", 0, "opened %s", c.ref);
 	log_info("case %s: opened from %s form%s", c.ref, v->rule->form,

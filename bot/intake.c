@@ -1262,6 +1262,123 @@ doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 	return NULL;
 }
 
+/* "FW:", "Fwd:" (and Outlook's other languages' "TR:", "WG:", "RV:") at
+ * the start of the subject, after any "RE:" or "[EXTERNAL]". */
+static int
+is_forward(const char *subject)
+{
+	static const char *const fw[] = { "fw:", "fwd:", "tr:", "wg:", "rv:" };
+	const char *p = subject;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '[') {
+			const char *q = strchr(p, ']');
+
+			if (q == NULL)
+				return 0;
+			p = q + 1;
+		} else if (str_ncasecmp(p, "re:", 3) == 0)
+			p += 3;
+		else
+			break;
+	}
+	for (size_t i = 0; i < sizeof(fw) / sizeof(fw[0]); i++)
+		if (str_ncasecmp(p, fw[i], strlen(fw[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* A line of a forwarded header block, or a rule above it. */
+static int
+forward_header_line(const char *l, size_t n)
+{
+	static const char *const h[] = { "from:", "sent:", "date:", "to:",
+	    "cc:", "subject:", "importance:", "-----original message-----",
+	    "----- original message -----", "---------- forwarded message",
+	    "begin forwarded message:", "___" };
+
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++)
+		if (n >= strlen(h[i]) && str_ncasecmp(l, h[i], strlen(h[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* An inline forward: the text after the forwarded header block (caller
+ * frees) and the original sender in *from, or NULL. */
+static char *
+inline_forward(const struct message *m, char **from)
+{
+	const char *p = m->text + quote_own_len(m->text), *l;
+	size_t n;
+	int headers = 0;
+
+	*from = NULL;
+	if (!is_forward(m->subject) || *p == '\0')
+		return NULL;
+	while (*p) {
+		const char *at = p;
+
+		n = next_line(&p, &l);
+		while (n > 0 && isspace((unsigned char)*l)) {
+			l++;
+			n--;
+		}
+		if (n == 0 && headers > 0)
+			return xstrdup(p);
+		if (n == 0)
+			continue;
+		if (!forward_header_line(l, n)) {
+			/* The block ended without a blank line. */
+			return headers > 0 ? xstrdup(at) : NULL;
+		}
+		if (str_ncasecmp(l, "from:", 5) == 0 && *from == NULL) {
+			char *v = xstrndup(l + 5, n - 5);
+
+			*from = addr_spec(v);
+			free(v);
+		}
+		headers++;
+	}
+	return NULL;
+}
+
+/* The form in a forwarded message, inline or attached (message/rfc822):
+ * its text (caller frees) with *from its writer, or NULL. */
+static char *
+forwarded_form(const struct intake_input *in, const struct form_def **f,
+    char **from)
+{
+	const struct message *m = in->msg;
+	char *text, err[128];
+
+	if ((text = inline_forward(m, from)) != NULL) {
+		if ((*f = form_recognise(in->rules->forms, text)) != NULL)
+			return text;
+		free(text);
+		free(*from);
+		*from = NULL;
+	}
+	for (size_t i = 0; i < m->nattachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+		struct message *inner;
+
+		if (a->content_type == NULL ||
+		    strcmp(a->content_type, "message/rfc822") != 0 ||
+		    message_parse(a->data, a->len, &inner, err, sizeof(err)) == -1)
+			continue;
+		if ((*f = form_recognise(in->rules->forms, inner->text)) != NULL) {
+			text = xstrdup(inner->text);
+			*from = inner->from_addr ? xstrdup(inner->from_addr) : NULL;
+			message_free(inner);
+			return text;
+		}
+		message_free(inner);
+	}
+	return NULL;
+}
+
 /* No form anywhere: the sender is told what escbot reads. */
 static void
 decide_no_form(const struct message *m, struct verdict *v)
@@ -1385,7 +1502,7 @@ decide_form(const struct intake_input *in, struct verdict *v)
 	const struct message *m = in->msg;
 	const struct form_def *f = form_recognise(in->rules->forms, m->text);
 	const char *text = m->text;
-	char *html_text;
+	char *html_text, *fwd = NULL;
 	int rc;
 
 	if (f == NULL && has_docs(m)) {
@@ -1396,6 +1513,8 @@ decide_form(const struct intake_input *in, struct verdict *v)
 		}
 		f = doc_form(in, &text, v);
 	}
+	if (f == NULL && (fwd = forwarded_form(in, &f, &v->forwarded_from)))
+		text = fwd;
 	if (f == NULL) {
 		decide_no_form(m, v);
 		return 0;
@@ -1404,11 +1523,13 @@ decide_form(const struct intake_input *in, struct verdict *v)
 	if ((v->proto = rules_for_form(in->rules, f->id, &v->rule)) == NULL) {
 		set_verdict(v, VERDICT_UNUSED_FORM, "rejected", 1,
 		    "form %s is not used by any protocol", f->id);
+		free(fwd);
 		return 0;
 	}
 	v->result = best_reading(in->rules->forms, m, f, &text, &html_text);
 	rc = decide_answers(in, v, text);
 	free(html_text);
+	free(fwd);
 	return rc;
 }
 
@@ -1472,6 +1593,7 @@ verdict_free(struct verdict *v)
 	if (v->result)
 		form_result_free(v->result);
 	free(v->agencies);
+	free(v->forwarded_from);
 	for (size_t i = 0; i < v->nactions; i++)
 		action_state_free(&v->actions[i]);
 	free(v->actions);

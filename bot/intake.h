@@ -129,6 +129,9 @@ struct verdict {
 	int			 resolve_level;	/* 0: the case's stage */
 	int			 urgent;	/* OPEN */
 	char			*agencies;	/* OPEN / RECORD_RESOLVED: ids */
+	char			*forwarded_from; /* the form was forwarded: its
+						   writer's address (the
+						   forwarder raises the case) */
 	struct action_state	*actions;	/* JOIN: planned actions and
 						   the next meeting, scheduled */
 	size_t			 nactions;

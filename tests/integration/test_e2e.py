@@ -308,6 +308,29 @@ class EndToEnd(unittest.TestCase):
         fields = env.case(case["ref"])["fields"]
         self.assertIn("Joint visit agreed", fields["resolution"])
 
+    def test_forwarded_form_opens_a_case_raised_by_the_forwarder(self):
+        """Issue 12: a manager forwards a practitioner's referral (Outlook's
+        inline FW: with its header block): the case opens, raised by the
+        manager, with the writer recorded in the case."""
+        env = self.env
+        body = ("Please log this one for Casey.\n\nTia\n\n"
+                "________________________________\n"
+                "From: Casey Practitioner <casey@telford.example.gov.uk>\n"
+                "Sent: 23 November 2026 09:41\n"
+                "To: Tia Lead <tia.lead@telford.example.gov.uk>\n"
+                "Subject: Referral\n\n" + F.TWSP_INLINE)
+        env.deliver(make_message("Tia Lead <tia.lead@telford.example.gov.uk>",
+                                 "FW: Referral", body))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        detail = env.case(case["ref"])
+        self.assertEqual(detail["raised_by"], "tia.lead@telford.example.gov.uk")
+        fwd = [e for e in detail["events"] if e["kind"] == "forwarded"]
+        self.assertEqual([e["actor"] for e in fwd],
+                         ["casey@telford.example.gov.uk"])
+        (ack,) = env.sink.messages(rcpt="tia.lead@telford.example.gov.uk")
+        self.assertIn(case["ref"], ack["Subject"])
+
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):
         """A delivery report for an address escbot wrote to in the case is
         recorded against it; one naming an address escbot never wrote to

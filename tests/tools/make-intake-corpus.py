@@ -187,6 +187,9 @@ def attach(m, items, boundary):
         return
     m.make_mixed(boundary=boundary)
     for name, ctype, data in items:
+        if ctype == "message/rfc822":
+            m.add_attachment(data, filename=name)
+            continue
         maintype, subtype = ctype.split("/", 1)
         m.add_attachment(data, maintype=maintype, subtype=subtype,
                          filename=name)
@@ -541,6 +544,45 @@ def build():
             "Resolution and Escalation Referral Form - Robin",
             "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0A2@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
             nov(23, 9, 43, "Mon"), ff.TWSP_INLINE.replace("TW-48213", "TBC"))
+    # Forwarded by a manager: Outlook's inline "FW:" with its header
+    # block, Gmail's "Forwarded message", and Outlook's "forward as
+    # attachment" (message/rfc822).  The forwarder raises the case.
+    outlook("twsp-fwd-inline-outlook", PEOPLE["tia"],
+            "FW: Resolution and Escalation Referral Form - Alex",
+            "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0B1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 2, "Mon"),
+            "Please see below, forwarded on Casey's behalf while the team "
+            "mailbox is down.\n\nTia\n\n________________________________\n"
+            "From: Casey Practitioner <casey.practitioner@telford.example.gov.uk>\n"
+            "Sent: 23 November 2026 09:41\n"
+            "To: Tia Lead <tia.lead@telford.example.gov.uk>\n"
+            "Subject: Resolution and Escalation Referral Form - Alex\n\n"
+            + ff.TWSP_INLINE.replace("TW-48213", "TW-48290"))
+    gmail("twsp-fwd-inline-gmail", PEOPLE["tia"].replace(
+          "tia.lead@telford.example.gov.uk", "tia.lead@telford.example.gov.uk"),
+          "Fwd: Resolution and Escalation Referral Form",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdF@mail.gmail.com", nov(23, 11, 4, "Mon"),
+          "FYI - please log this one.\n\n"
+          "---------- Forwarded message ---------\n"
+          "From: Casey Practitioner <casey.practitioner@telford.example.gov.uk>\n"
+          "Date: Mon, 23 Nov 2026 at 09:41\n"
+          "Subject: Resolution and Escalation Referral Form\n"
+          "To: Tia Lead <tia.lead@telford.example.gov.uk>\n\n"
+          + ff.TWSP_INLINE.replace("TW-48213", "TW-48291"))
+    inner = EmailMessage(policy=policy.SMTP)
+    inner["From"] = PEOPLE["casey"]
+    inner["To"] = PEOPLE["tia"]
+    inner["Subject"] = "Resolution and Escalation Referral Form - Alex"
+    inner["Date"] = nov(23, 9, 41, "Mon")
+    inner["Message-ID"] = "<AM9PR01MB8123INNER0001@AM9PR01MB8123.eurprd01.prod.exchangelabs.com>"
+    inner.set_content(ff.TWSP_INLINE.replace("TW-48213", "TW-48292"),
+                      charset="windows-1252", cte="quoted-printable")
+    outlook("twsp-fwd-attached", PEOPLE["tia"],
+            "FW: Resolution and Escalation Referral Form - Alex",
+            "AM9PR01MB81230B4E1C2D3F4A5B6C7D8E9F0B3@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 6, "Mon"), "Casey's referral is attached.\n\nTia\n",
+            attachments=[("Resolution and Escalation Referral Form - Alex.eml",
+                          "message/rfc822", inner)])
     gmail("twsp-lines-gmail", "Sam Nurse <sam.nurse@sath.example.nhs.uk>",
           "Escalation - Morgan", "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdQ@mail.gmail.com",
           nov(23, 9, 44, "Mon"), ff.TWSP_LINES)

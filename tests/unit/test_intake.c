@@ -284,6 +284,7 @@ struct row {
 	const char	*auto_why;
 	/* Some answers, exactly: "name=value|name=value" (NULL: not checked). */
 	const char	*fields;
+	const char	*forwarded_from;	/* NULL: not forwarded */
 };
 
 #define NOV	"2026-11-23T12:00:00Z"	/* a Monday, GMT */
@@ -296,6 +297,27 @@ struct row {
 
 /* ROWS-BEGIN */
 static const struct row rows[] = {
+	/* Issue 12: a form forwarded by a manager (Outlook's inline FW:,
+	 * Gmail's Fwd:, forward as attachment) opens the case; the
+	 * forwarder raises it, its writer is recorded. */
+	{ .file = "twsp-fwd-inline-outlook", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia",
+	    .fields = "client_ref=TW-48290|individual_name=Alex Example",
+	    .forwarded_from = "casey.practitioner@telford.example.gov.uk" },
+	{ .file = "twsp-fwd-inline-gmail", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia",
+	    .fields = "client_ref=TW-48291|individual_name=Alex Example",
+	    .forwarded_from = "casey.practitioner@telford.example.gov.uk" },
+	{ .file = "twsp-fwd-attached", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia",
+	    .fields = "client_ref=TW-48292|individual_name=Alex Example",
+	    .forwarded_from = "casey.practitioner@telford.example.gov.uk" },
 	/* Issue 12: "TBC" (like "unknown", "none", "-") is no key to match on. */
 	{ .file = "twsp-client-ref-na", .cases = "TNA T7", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
@@ -1186,6 +1208,7 @@ check(const struct row *r, const struct verdict *v)
 	free(s);
 	assert_str("auto_why", v->auto_why, r->auto_why);
 	check_fields(r, v, r->fields);
+	assert_str("forwarded_from", v->forwarded_from, r->forwarded_from);
 }
 
 /* ------------------------------------------------------------------ */
