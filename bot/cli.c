@@ -20,6 +20,10 @@
 #include "outbox.h"
 #include "util.h"
 
+#ifndef ESCBOT_CONFIG_FILE	/* the Makefile's, from PREFIX */
+#define ESCBOT_CONFIG_FILE	"/usr/local/etc/escbot/escbot.conf"
+#endif
+
 enum arg_kind {
 	ARG_FLAG,	/* no value: the int field becomes 1 */
 	ARG_MORE,	/* no value: the int field goes up one */
@@ -205,7 +209,8 @@ cli_usage(FILE *fp)
 	fprintf(fp,
 	    "\n"
 	    "options:\n"
-	    "  -c FILE      configuration (default etc/escbot.conf)\n"
+	    "  -c FILE      configuration (default $ESCBOT_CONFIG, else\n"
+	    "               " ESCBOT_CONFIG_FILE ")\n"
 	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
 	    "  -v           more logging; -q less\n"
 	    "  --help, --version\n"
@@ -397,17 +402,35 @@ fail:
 	return -1;
 }
 
+static int parse_command(int, char *[], struct cli_args *);
+
 int
 cli_parse(int argc, char *argv[], struct cli_args *a)
 {
 	int r, next;
 
 	memset(a, 0, sizeof(*a));
-	a->config = "etc/escbot.conf";
 	if ((r = parse_options(argc, argv, GLOBAL, "+", a, &next)) != 0)
 		return r;
-	argc -= next;
-	argv += next;
+	if ((r = parse_command(argc - next, argv + next, a)) != 0)
+		return r;
+	/* -c, else $ESCBOT_CONFIG, else the installed one. */
+	if (a->config == NULL && (a->config = getenv("ESCBOT_CONFIG")) != NULL &&
+	    a->config[0] == '\0')
+		a->config = NULL;
+	if (a->config == NULL) {
+		a->config = ESCBOT_CONFIG_FILE;
+		a->config_default = 1;
+	}
+	return 0;
+}
+
+/* The command and what follows it (argv[0] is the command). */
+static int
+parse_command(int argc, char *argv[], struct cli_args *a)
+{
+	int r, next;
+
 	if (argc < 1) {
 		cli_usage(stderr);
 		return -1;
@@ -441,6 +464,9 @@ cli_run(const struct cli_args *a)
 		return c->run(NULL, a);
 	memset(&e, 0, sizeof(e));
 	if (escbot_load(&e, a->config, &d) == -1) {
+		if (a->config_default && access(a->config, F_OK) == -1)
+			fprintf(stderr, "escbot: give the configuration with -c "
+			    "FILE or ESCBOT_CONFIG=FILE\n");
 		fprintf(stderr, "escbot: %s: %d error%s; nothing was done\n",
 		    a->config, d.errors, d.errors == 1 ? "" : "s");
 		escbot_unload(&e);
@@ -468,9 +494,18 @@ cmd_help(struct escbot *e, const struct cli_args *a)
 	return CLI_OK;
 }
 
+/* Everything was loaded and checked on the way here; what is left are
+ * the warnings, and what the defaults were taken from. */
 static int
 cmd_check_config(struct escbot *e, const struct cli_args *a)
 {
+	int warnings;
+
+	fflush(stdout);
+	warnings = escbot_warnings(e, escbot_now(e), stderr);
+	if (warnings > 0)
+		fprintf(stderr, "escbot: %d warning%s\n", warnings,
+		    warnings == 1 ? "" : "s");
 	printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
 	    "%zu agencies)\n", a->config, e->rules->nprotocols,
 	    e->rules->nprotocols == 1 ? "" : "s", e->rules->forms->nforms,
@@ -480,6 +515,10 @@ cmd_check_config(struct escbot *e, const struct cli_args *a)
 	    e->cfg->sender_auth == SENDER_AUTH_OFF ? "nothing (off)" :
 	    e->cfg->authserv_id[0] ? "the Authentication-Results of authserv_id" :
 	    "the topmost Authentication-Results header");
+	if (e->cfg->line.rules_dir == 0 || e->cfg->line.templates_dir == 0 ||
+	    e->cfg->line.directory == 0)
+		printf("data folder (for the paths not set): %s\n",
+		    e->cfg->datadir);
 	return CLI_OK;
 }
 
