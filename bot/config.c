@@ -464,11 +464,10 @@ data_path_key(const config_setting_t *root, const char *key, const char *def,
 	return xasprintf("%s/%s", c->datadir, def);
 }
 
-/* The database's folder must be there, and writable for the database, its
- * journal and its lock. */
-static void
-check_database_dir(const struct config *c, struct diag *d)
+int
+config_check_database(const struct config *c, struct diag *d)
 {
+	int errors0 = d->errors;
 	char *tmp = xstrdup(c->database), *dir = dirname(tmp);
 	struct stat st;
 
@@ -483,10 +482,12 @@ check_database_dir(const struct config *c, struct diag *d)
 		    "%s is not writable: %s", c->database, dir,
 		    strerror(errno));
 	free(tmp);
+	return d->errors == errors0 ? 0 : -1;
 }
 
 /* database, and the paths that default to the data folder.  A holiday
- * file beside the configuration is taken before the shipped one. */
+ * file beside the configuration is taken before the shipped one (and is
+ * the one calendar_load() says is missing when there is no data folder). */
 static void
 load_paths(struct config *c, const config_setting_t *root, struct diag *d)
 {
@@ -497,8 +498,6 @@ load_paths(struct config *c, const config_setting_t *root, struct diag *d)
 	    "database"));
 	c->database = path_key(root, "database", 1, "", c, d);
 	c->lock_file = xasprintf("%s.lock", c->database);
-	if (c->database[0] != '\0')
-		check_database_dir(c, d);
 	c->rules_dir = data_path_key(root, "rules_dir", "rules", c,
 	    &c->line.rules_dir, d);
 	c->templates_dir = data_path_key(root, "templates_dir",
@@ -507,7 +506,7 @@ load_paths(struct config *c, const config_setting_t *root, struct diag *d)
 	    c, &c->line.directory, d);
 	beside = cfg_path(c->dir, HOLIDAYS_FILE);
 	if (config_setting_get_member(root, "holidays") == NULL &&
-	    access(beside, F_OK) == 0) {
+	    (access(beside, F_OK) == 0 || c->datadir[0] == '\0')) {
 		c->holidays = beside;
 		return;
 	}

@@ -123,6 +123,9 @@ char	*config_data_dir(void);
  * problem to d (nothing in *out). */
 int	config_load(const char *path, struct config **out, struct diag *d);
 void	config_free(struct config *);
+/* check-config's: the database's folder is there, and writable for the
+ * database, its journal and its lock.  0, or -1 after one error. */
+int	config_check_database(const struct config *, struct diag *);
 /* 1 if addr's domain (or a parent domain) is in allowed_sender_domains. */
 int	config_domain_allowed(const struct config *, const char *addr);
 /* addr_spec() (addr.h), under its old name: the addr-spec of "Name <addr>"
