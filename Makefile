@@ -27,7 +27,7 @@ UNIT_BINS = $(UNIT_SRCS:.c=)
 TOOL_SRCS = $(wildcard tests/tools/*.c)
 TOOL_BINS = $(TOOL_SRCS:.c=)
 
-.PHONY: all test check unit check-asan check-valgrind bench demo deps install clean fuzz
+.PHONY: FORCE all test check unit check-asan check-valgrind bench demo deps install clean fuzz
 
 all: bot/escbot bot/escbot-net.so
 
@@ -40,6 +40,20 @@ bot/escbot-net.so: $(NET_OBJS)
 
 bot/%.o: bot/%.c bot/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Where an installed escbot finds its shipped data (the defaults of
+# rules_dir, templates_dir, directory and holidays) and its configuration:
+# /etc/escbot/escbot.conf for PREFIX=/usr, else $(PREFIX)/etc/escbot.
+# bot/paths.stamp changes with them, so a new PREFIX rebuilds what uses them.
+DATADIR	 = $(PREFIX)/share/escbot
+SYSCONFDIR = $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+bot/config.o bot/cli.o: CFLAGS += -DESCBOT_DATADIR='"$(DATADIR)"' \
+	-DESCBOT_CONFIG_FILE='"$(SYSCONFDIR)/escbot/escbot.conf"'
+bot/config.o bot/cli.o: bot/paths.stamp
+bot/paths.stamp: FORCE
+	@echo '$(DATADIR) $(SYSCONFDIR)' | cmp -s - $@ || \
+	    echo '$(DATADIR) $(SYSCONFDIR)' >$@
+FORCE:
 
 bot/libescbot.a: $(LIBOBJS)
 	rm -f $@
@@ -77,12 +91,6 @@ check-asan: deps
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run-all
 
-# The binary, the manual pages, and the shipped rules, forms, report
-# themes, mail templates and example configuration under
-# $(PREFIX)/share/escbot (etc/escbot.conf there finds ../rules as in the
-# source tree).  The systemd unit, its ExecStart pointed at
-# $(PREFIX)/sbin/escbot, goes to lib/systemd/system when PREFIX=/usr (a
-# package) and is left in share/escbot otherwise.  DESTDIR for staging.
 # The end-to-end and protocol integration tests with every escbot run
 # under valgrind: any error or definite leak fails the test.
 check-valgrind: deps all
@@ -95,10 +103,19 @@ check-valgrind: deps all
 fuzz: deps
 	tests/fuzz/run
 
+# The binary, the manual pages, and the shipped rules, forms, report
+# themes, mail templates, holidays, example directory and configuration
+# under $(PREFIX)/share/escbot, the data folder that the paths a
+# configuration leaves unset default to (etc/escbot.conf there finds
+# ../rules as in the source tree); the folder of the configuration,
+# $(SYSCONFDIR)/escbot, left empty.  The systemd unit, its ExecStart
+# pointed at $(PREFIX)/sbin/escbot, goes to lib/systemd/system when
+# PREFIX=/usr (a package) and is left in share/escbot otherwise.  DESTDIR
+# for staging.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/escbot \
-	    $(DESTDIR)$(PREFIX)/lib/escbot
+	    $(DESTDIR)$(PREFIX)/lib/escbot $(DESTDIR)$(SYSCONFDIR)/escbot
 	install -m 0755 bot/escbot $(DESTDIR)$(PREFIX)/sbin/escbot
 	install -m 0644 bot/escbot-net.so \
 	    $(DESTDIR)$(PREFIX)/lib/escbot/escbot-net.so
@@ -125,4 +142,4 @@ bench: deps all
 	bench/run
 
 clean:
-	rm -f bot/*.o bot/escbot bot/escbot-net.so bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)
+	rm -f bot/*.o bot/paths.stamp bot/escbot bot/escbot-net.so bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)

@@ -20,6 +20,10 @@
 #include "outbox.h"
 #include "util.h"
 
+#ifndef ESCBOT_CONFIG_FILE	/* the Makefile's, from PREFIX */
+#define ESCBOT_CONFIG_FILE	"/usr/local/etc/escbot/escbot.conf"
+#endif
+
 enum arg_kind {
 	ARG_FLAG,	/* no value: the int field becomes 1 */
 	ARG_MORE,	/* no value: the int field goes up one */
@@ -205,13 +209,21 @@ cli_usage(FILE *fp)
 	fprintf(fp,
 	    "\n"
 	    "options:\n"
-	    "  -c FILE      configuration (default etc/escbot.conf)\n"
+	    "  -c FILE      configuration (default $ESCBOT_CONFIG, else\n"
+	    "               " ESCBOT_CONFIG_FILE ")\n"
 	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
 	    "  -v           more logging; -q less\n"
 	    "  --help, --version\n"
 	    "\n"
 	    "exit status: 0 success, 1 bad configuration or usage, 2 fatal error,\n"
 	    "3 mailbox or server unreachable, 4 no such case or command refused\n");
+}
+
+static void
+short_usage(void)
+{
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND "
+	    "[ARGS]  (escbot --help lists the commands)\n");
 }
 
 static void
@@ -240,7 +252,8 @@ getopt_tables(unsigned mask, const char *prefix, struct option *lo,
 {
 	size_t n = 0, k;
 
-	k = (size_t)snprintf(shorts, slen, "%s", prefix);
+	k = (size_t)snprintf(shorts, slen, "%s:", prefix);	/* ':' for a
+								   missing value */
 	for (int i = 0; i < O_COUNT; i++) {
 		const struct cli_option *o = &options[i];
 		int has = takes_value(o) ? required_argument : no_argument;
@@ -310,10 +323,39 @@ set_option(struct cli_args *a, int i, const char *arg)
 		if (a->cmd)
 			command_usage(a->cmd);
 		else
-			cli_usage(stderr);
+			short_usage();
 		return -1;
 	}
 	return 0;
+}
+
+/* getopt's '?' (not an option here) or ':' (no value): one line, then
+ * the command's usage (or the short one before a command). */
+static void
+bad_option(const struct cli_args *a, int ch, const char *word)
+{
+	char opt[64];
+	const char *what = opt;
+
+	if (optopt >= OPTVAL(0) && optopt < OPTVAL(O_COUNT))
+		snprintf(opt, sizeof(opt), "--%s", options[optopt -
+		    OPTVAL(0)].name);
+	else if (optopt > 0 && optopt < 128)
+		snprintf(opt, sizeof(opt), "-%c", optopt);
+	else
+		what = word;
+
+	if (ch == ':')
+		fprintf(stderr, "escbot: %s needs a value\n", what);
+	else if (a->cmd)
+		fprintf(stderr, "escbot: %s does not take %s\n", a->cmd->name,
+		    what);
+	else
+		fprintf(stderr, "escbot: unknown option %s\n", what);
+	if (a->cmd)
+		command_usage(a->cmd);
+	else
+		short_usage();
 }
 
 /* The options in argv[1..] that `mask` allows, up to the first
@@ -330,14 +372,15 @@ parse_options(int argc, char *argv[], unsigned mask, const char *prefix,
 
 	getopt_tables(mask, prefix, lo, shorts, sizeof(shorts));
 	optind = 0;	/* glibc: reinitialise, then scan from argv[1] */
+	opterr = 0;	/* said here, in one line, with the command's usage */
 	while ((ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		if (ch >= OPTVAL(0))
 			i = ch - OPTVAL(0);
 		else
 			for (i = 0; i < O_COUNT && options[i].letter != ch; i++)
 				;
-		if (i >= O_COUNT) {		/* getopt said why */
-			cli_usage(stderr);
+		if (i >= O_COUNT) {
+			bad_option(a, ch, argv[optind - 1]);
 			return -1;
 		}
 		if ((r = set_option(a, i, optarg)) != 0)
@@ -397,24 +440,43 @@ fail:
 	return -1;
 }
 
+static int parse_command(int, char *[], struct cli_args *);
+
 int
 cli_parse(int argc, char *argv[], struct cli_args *a)
 {
 	int r, next;
 
 	memset(a, 0, sizeof(*a));
-	a->config = "etc/escbot.conf";
 	if ((r = parse_options(argc, argv, GLOBAL, "+", a, &next)) != 0)
 		return r;
-	argc -= next;
-	argv += next;
+	if ((r = parse_command(argc - next, argv + next, a)) != 0)
+		return r;
+	/* -c, else $ESCBOT_CONFIG, else the installed one. */
+	if (a->config == NULL && (a->config = getenv("ESCBOT_CONFIG")) != NULL &&
+	    a->config[0] == '\0')
+		a->config = NULL;
+	if (a->config == NULL) {
+		a->config = ESCBOT_CONFIG_FILE;
+		a->config_default = 1;
+	}
+	return 0;
+}
+
+/* The command and what follows it (argv[0] is the command). */
+static int
+parse_command(int argc, char *argv[], struct cli_args *a)
+{
+	int r, next;
+
 	if (argc < 1) {
-		cli_usage(stderr);
+		fprintf(stderr, "escbot: no command given\n");
+		short_usage();
 		return -1;
 	}
 	if ((a->cmd = command_find(argv[0])) == NULL) {
 		fprintf(stderr, "escbot: unknown command \"%s\"\n", argv[0]);
-		cli_usage(stderr);
+		short_usage();
 		return -1;
 	}
 	a->command = a->cmd->name;
@@ -441,6 +503,9 @@ cli_run(const struct cli_args *a)
 		return c->run(NULL, a);
 	memset(&e, 0, sizeof(e));
 	if (escbot_load(&e, a->config, &d) == -1) {
+		if (a->config_default && access(a->config, F_OK) == -1)
+			fprintf(stderr, "escbot: give the configuration with -c "
+			    "FILE or ESCBOT_CONFIG=FILE\n");
 		fprintf(stderr, "escbot: %s: %d error%s; nothing was done\n",
 		    a->config, d.errors, d.errors == 1 ? "" : "s");
 		escbot_unload(&e);
@@ -468,9 +533,23 @@ cmd_help(struct escbot *e, const struct cli_args *a)
 	return CLI_OK;
 }
 
+/* Everything was loaded and checked on the way here; what is left are
+ * the warnings, and what the defaults were taken from. */
 static int
 cmd_check_config(struct escbot *e, const struct cli_args *a)
 {
+	struct diag d = { 0, NULL };
+	int warnings;
+
+	if (config_check_database(e->cfg, &d) == -1) {
+		fprintf(stderr, "escbot: %s: %d error%s\n", a->config, d.errors,
+		    d.errors == 1 ? "" : "s");
+		return CLI_USAGE;
+	}
+	warnings = escbot_warnings(e, escbot_now(e), stderr);
+	if (warnings > 0)
+		fprintf(stderr, "escbot: %d warning%s\n", warnings,
+		    warnings == 1 ? "" : "s");
 	printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
 	    "%zu agencies)\n", a->config, e->rules->nprotocols,
 	    e->rules->nprotocols == 1 ? "" : "s", e->rules->forms->nforms,
@@ -480,12 +559,63 @@ cmd_check_config(struct escbot *e, const struct cli_args *a)
 	    e->cfg->sender_auth == SENDER_AUTH_OFF ? "nothing (off)" :
 	    e->cfg->authserv_id[0] ? "the Authentication-Results of authserv_id" :
 	    "the topmost Authentication-Results header");
+	if (e->cfg->line.rules_dir == 0 || e->cfg->line.templates_dir == 0 ||
+	    e->cfg->line.directory == 0)
+		printf("data folder (for the paths not set): %s\n",
+		    e->cfg->datadir);
 	return CLI_OK;
+}
+
+/* Whether protocol `p` (any, when NULL) has a stage numbered n. */
+static int
+has_stage(const struct ruleset *rs, const struct protocol *p, int n)
+{
+	for (size_t i = 0; i < rs->nprotocols; i++) {
+		const struct protocol *q = &rs->protocols[i];
+
+		if (p != NULL && q != p)
+			continue;
+		for (size_t j = 0; j < q->nstages; j++)
+			if (q->stages[j].number == n)
+				return 1;
+	}
+	return 0;
+}
+
+/* cases --protocol, --agency, --stage: refused when they name nothing
+ * there is, rather than answered "no open cases". */
+static int
+check_filter(const struct escbot *e, const struct case_filter *f)
+{
+	const struct protocol *p = NULL;
+
+	if (f->protocol && (p = rules_protocol(e->rules, f->protocol)) == NULL) {
+		fprintf(stderr, "escbot: --protocol %s: unknown protocol (see "
+		    "%s)\n", f->protocol, e->cfg->rules_dir);
+		return -1;
+	}
+	if (f->agency && directory_agency_by_id(e->dir, f->agency) == NULL) {
+		fprintf(stderr, "escbot: --agency %s: unknown agency (see %s)\n",
+		    f->agency, e->cfg->directory);
+		return -1;
+	}
+	if (f->stage > 0 && !has_stage(e->rules, p, f->stage)) {
+		if (p != NULL)
+			fprintf(stderr, "escbot: --stage %d: %s has no stage "
+			    "%d\n", f->stage, p->id, f->stage);
+		else
+			fprintf(stderr, "escbot: --stage %d: no protocol has "
+			    "stage %d\n", f->stage, f->stage);
+		return -1;
+	}
+	return 0;
 }
 
 static int
 cmd_cases(struct escbot *e, const struct cli_args *a)
 {
+	if (check_filter(e, &a->filter) == -1)
+		return CLI_USAGE;
 	return present_cases(e, a->all, a->json, &a->filter) == -1 ?
 	    CLI_FATAL : CLI_OK;
 }
@@ -571,6 +701,40 @@ cmd_digest(struct escbot *e, const struct cli_args *a)
 	return rc;
 }
 
+/* resolve --level N: a stage of the case's protocol, and not below the
+ * stage it has reached.  0, else the exit status (said on stderr). */
+static int
+check_level(struct escbot *e, const struct cli_args *a)
+{
+	struct case_state c;
+	const struct protocol *p;
+	int r, rc = 0, at;
+
+	memset(&c, 0, sizeof(c));
+	if ((r = store_case_get(e->store, a->ref, &c)) != 1) {
+		if (r == 0)
+			fprintf(stderr, "escbot: no case %s\n", a->ref);
+		return r == 0 ? CLI_REFUSED : CLI_FATAL;
+	}
+	p = rules_protocol(e->rules, c.protocol);
+	if (p == NULL || c.stage_idx < 0 || (size_t)c.stage_idx >= p->nstages)
+		goto done;		/* the engine says what is wrong */
+	at = p->stages[c.stage_idx].number;
+	if (!has_stage(e->rules, p, a->level)) {
+		fprintf(stderr, "escbot: --level %d: %s has stages %d to %d\n",
+		    a->level, p->id, p->stages[0].number,
+		    p->stages[p->nstages - 1].number);
+		rc = CLI_USAGE;
+	} else if (a->level < at) {
+		fprintf(stderr, "escbot: --level %d: %s has reached stage %d; "
+		    "it cannot be resolved below it\n", a->level, a->ref, at);
+		rc = CLI_USAGE;
+	}
+done:
+	case_state_free(&c);
+	return rc;
+}
+
 /* pause, resume, extend, escalate, resolve: recorded as the actor
  * cli:$USER, sent now when this escbot holds the lock, else by the one
  * running. */
@@ -580,7 +744,11 @@ cmd_casework(struct escbot *e, const struct cli_args *a)
 	struct command cmd;
 	char err[512], actor[300], token[128];
 	const char *user = getenv("USER");
+	int rc;
 
+	if (a->cmd->act == CMD_RESOLVE && a->level > 0 &&
+	    (rc = check_level(e, a)) != 0)
+		return rc;
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.kind = a->cmd->act;
 	if ((size_t)snprintf(actor, sizeof(actor), "cli:%s", user ? user :

@@ -40,7 +40,9 @@ struct cli_command;
 struct cli_args {
 	const struct cli_command *cmd;
 	const char		*command;	/* its name */
-	const char		*config;	/* -c, default etc/escbot.conf */
+	const char		*config;	/* -c, else $ESCBOT_CONFIG, else
+						   the built-in default */
+	int			 config_default; /* the last */
 	time_t			 now_fixed;	/* --now, 0 for the clock */
 	int			 verbose;	/* -v more, -q less */
 	const char		*ref;		/* the command's argument */

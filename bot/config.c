@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +44,11 @@ static const char *const oauth2_keys[] = {
 	"token_url", "client_id", "client_secret", "client_secret_file",
 	"scope", "grant", "refresh_token_file", "token_cache", "ca_file", NULL
 };
+
+#ifndef ESCBOT_DATADIR		/* the Makefile's $(PREFIX)/share/escbot */
+#define ESCBOT_DATADIR	"/usr/local/share/escbot"
+#endif
+#define HOLIDAYS_FILE	"bank-holidays-england-wales.txt"
 
 #define OAUTH2_DEFAULT_SCOPE	"https://outlook.office365.com/.default"
 static const char *const hours_keys[] = { "start", "end", NULL };
@@ -117,10 +123,13 @@ read_secret_key(const config_setting_t *g, const char *what, const char *key,
 		diag_error(d, file, cfg_line(pf),
 		    "%s.%s %s is readable by group or others; chmod 600 it",
 		    what, fkey, path);
-	free(path);
-	free(fkey);
 	if ((nl = strpbrk(data, "\r\n")) != NULL)
 		*nl = '\0';
+	if (data[0] == '\0')
+		diag_error(d, file, cfg_line(pf), "%s.%s %s is empty: its first "
+		    "line is the secret", what, fkey, path);
+	free(path);
+	free(fkey);
 	return data;
 }
 
@@ -194,6 +203,22 @@ opt_path(const config_setting_t *g, const char *key, struct config *c,
 	return p;
 }
 
+/* Dovecot, Exchange and the rest all want a password: check-config says
+ * so rather than the first login ("password_file" empty: read_secret). */
+static void
+check_imap_password(const struct config *c, const config_setting_t *g,
+    struct diag *d)
+{
+	const config_setting_t *k = config_setting_get_member(g, "password");
+
+	if (k == NULL && config_setting_get_member(g, "password_file") == NULL)
+		diag_error(d, c->file, cfg_line(g), "imap needs password_file "
+		    "(or password) to log in as %s, or auth = \"xoauth2\"",
+		    c->imap.user);
+	else if (k != NULL && c->imap.password[0] == '\0')
+		diag_error(d, c->file, cfg_line(k), "imap.password is empty");
+}
+
 static void
 load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 {
@@ -219,6 +244,8 @@ load_imap(struct config *c, const config_setting_t *g, struct diag *d)
 	c->imap.user = cfg_string(g, "user", 1, "", f, d);
 	c->imap.auth = load_auth(g, "imap", f, d);
 	c->imap.password = read_secret(g, "imap", c->dir, f, d);
+	if (g != NULL && c->imap.auth == CONFIG_AUTH_PASSWORD)
+		check_imap_password(c, g, d);
 	c->imap.ca_file = opt_path(g, "ca_file", c, d);
 	c->imap.folder = cfg_string(g, "folder", 0, "INBOX", f, d);
 	c->imap.processed_folder = cfg_string(g, "processed_folder", 0,
@@ -387,6 +414,107 @@ path_key(const config_setting_t *root, const char *key, int required,
 	return p;
 }
 
+char *
+config_data_dir(void)
+{
+	char exe[PATH_MAX], *slash, *cand[3] = { NULL, NULL, NULL };
+	char *marker, *found = NULL;
+	struct stat st;
+	ssize_t n;
+
+	cand[0] = xstrdup(ESCBOT_DATADIR);
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		cand[1] = xasprintf("%s/../share/escbot", exe);
+		cand[2] = xasprintf("%s/..", exe);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (found == NULL && cand[i] != NULL) {
+			marker = xasprintf("%s/mail-templates", cand[i]);
+			if (stat(marker, &st) == 0 && S_ISDIR(st.st_mode))
+				found = realpath(cand[i], NULL);
+			free(marker);
+		}
+		free(cand[i]);
+	}
+	return found ? found : xstrdup("");
+}
+
+/* The path key `key`: its value made absolute against the configuration's
+ * folder (*line its line), or `def` in the data folder when it is not set
+ * (*line 0; an error when there is no data folder). */
+static char *
+data_path_key(const config_setting_t *root, const char *key, const char *def,
+    struct config *c, int *line, struct diag *d)
+{
+	const config_setting_t *s = config_setting_get_member(root, key);
+
+	*line = cfg_line(s);
+	if (s != NULL)
+		return path_key(root, key, 1, "", c, d);
+	*line = 0;
+	if (c->datadir[0] == '\0') {
+		diag_error(d, c->file, 0, "%s is not set, and escbot's data "
+		    "folder is not in %s nor beside the program: set %s", key,
+		    ESCBOT_DATADIR, key);
+		return xstrdup("");
+	}
+	return xasprintf("%s/%s", c->datadir, def);
+}
+
+int
+config_check_database(const struct config *c, struct diag *d)
+{
+	int errors0 = d->errors;
+	char *tmp = xstrdup(c->database), *dir = dirname(tmp);
+	struct stat st;
+
+	if (stat(dir, &st) == -1)
+		diag_error(d, c->file, c->line.database, "database %s: folder "
+		    "%s: %s", c->database, dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		diag_error(d, c->file, c->line.database, "database %s: %s is "
+		    "not a folder", c->database, dir);
+	else if (access(dir, W_OK | X_OK) == -1)
+		diag_error(d, c->file, c->line.database, "database %s: folder "
+		    "%s is not writable: %s", c->database, dir,
+		    strerror(errno));
+	free(tmp);
+	return d->errors == errors0 ? 0 : -1;
+}
+
+/* database, and the paths that default to the data folder.  A holiday
+ * file beside the configuration is taken before the shipped one (and is
+ * the one calendar_load() says is missing when there is no data folder). */
+static void
+load_paths(struct config *c, const config_setting_t *root, struct diag *d)
+{
+	char *beside;
+
+	c->datadir = config_data_dir();
+	c->line.database = cfg_line(config_setting_get_member(root,
+	    "database"));
+	c->database = path_key(root, "database", 1, "", c, d);
+	c->lock_file = xasprintf("%s.lock", c->database);
+	c->rules_dir = data_path_key(root, "rules_dir", "rules", c,
+	    &c->line.rules_dir, d);
+	c->templates_dir = data_path_key(root, "templates_dir",
+	    "mail-templates", c, &c->line.templates_dir, d);
+	c->directory = data_path_key(root, "directory", "etc/directory.conf",
+	    c, &c->line.directory, d);
+	beside = cfg_path(c->dir, HOLIDAYS_FILE);
+	if (config_setting_get_member(root, "holidays") == NULL &&
+	    (access(beside, F_OK) == 0 || c->datadir[0] == '\0')) {
+		c->holidays = beside;
+		return;
+	}
+	free(beside);
+	c->holidays = data_path_key(root, "holidays", "etc/" HOLIDAYS_FILE, c,
+	    &c->line.holidays, d);
+}
+
 static const char *const sender_auth_names[] = {
 	[SENDER_AUTH_DMARC] = "dmarc", [SENDER_AUTH_STRICT] = "strict",
 	[SENDER_AUTH_OFF] = "off",
@@ -443,13 +571,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 	root = config_root_setting(&cf);
 	cfg_check_keys(root, top_keys, NULL, path, d);
 
-	c->database = path_key(root, "database", 1, "", c, d);
-	c->lock_file = xasprintf("%s.lock", c->database);
-	c->rules_dir = path_key(root, "rules_dir", 1, "", c, d);
-	c->templates_dir = path_key(root, "templates_dir", 1, "", c, d);
-	c->directory = path_key(root, "directory", 1, "", c, d);
-	c->holidays = path_key(root, "holidays", 0,
-	    "bank-holidays-england-wales.txt", c, d);
+	load_paths(c, root, d);
 	c->allowed_domains = cfg_strings(root, "allowed_sender_domains", 1,
 	    &c->nallowed, path, d);
 	for (i = 0; i < c->nallowed; i++) {
@@ -575,6 +697,7 @@ config_free(struct config *c)
 		return;
 	free(c->file);
 	free(c->dir);
+	free(c->datadir);
 	free(c->database);
 	free(c->lock_file);
 	free(c->rules_dir);

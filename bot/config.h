@@ -2,7 +2,9 @@
  * config: escbot.conf (libconfig), loaded and validated.  Every key of the
  * DESIGN.md contract, plus optional keys with defaults; an unknown key, a
  * wrong type or a missing required key is a "file:line: message" error.
- * Relative paths are resolved against the folder of the config file.
+ * Relative paths are resolved against the folder of the config file;
+ * rules_dir, templates_dir, directory and holidays default to escbot's
+ * data folder (config_data_dir()).
  * The struct and all its strings are owned by it; free with config_free().
  */
 #ifndef ESCBOT_CONFIG_H
@@ -22,6 +24,14 @@ enum config_grant { CONFIG_GRANT_CLIENT_CREDENTIALS = 0,
 struct config {
 	char		*file;
 	char		*dir;			/* folder of the config file */
+	char		*datadir;		/* escbot's shipped data, where
+						   unset paths default to; ""
+						   when none was found */
+	struct {				/* where each path was set; 0
+						   when it is the default */
+		int	 database, rules_dir, templates_dir, directory,
+			 holidays;
+	}		 line;
 	char		*database;
 	char		*lock_file;		/* database + ".lock" */
 	char		*rules_dir;
@@ -102,10 +112,20 @@ struct config {
 	} oauth2;
 };
 
+/* The folder of escbot's shipped rules, forms, templates, directory and
+ * holidays: the one built in (ESCBOT_DATADIR, $(PREFIX)/share/escbot),
+ * else ../share/escbot from the running program (a staged or moved
+ * install), else the source tree it was built in (bot/..).  The first
+ * that holds mail-templates/, made absolute; "" when none does.  Caller
+ * frees. */
+char	*config_data_dir(void);
 /* Load and validate.  Returns 0 and *out, or -1 after reporting every
  * problem to d (nothing in *out). */
 int	config_load(const char *path, struct config **out, struct diag *d);
 void	config_free(struct config *);
+/* check-config's: the database's folder is there, and writable for the
+ * database, its journal and its lock.  0, or -1 after one error. */
+int	config_check_database(const struct config *, struct diag *);
 /* 1 if addr's domain (or a parent domain) is in allowed_sender_domains. */
 int	config_domain_allowed(const struct config *, const char *addr);
 /* addr_spec() (addr.h), under its old name: the addr-spec of "Name <addr>"

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,24 +19,96 @@
 #include "themes.h"
 #include "util.h"
 
+/* A folder key (rules_dir, templates_dir): a readable folder holding
+ * `marker`.  0, or -1 after one line at the key's file:line that says why
+ * (rather than one for each file that cannot be read in it). */
+static int
+check_folder(const struct config *c, const char *key, const char *path,
+    int line, const char *marker, struct diag *d)
+{
+	struct stat st;
+	char *m;
+	int rc = -1;
+
+	if (stat(path, &st) == -1 || access(path, R_OK | X_OK) == -1)
+		diag_error(d, c->file, line, "%s %s: %s", key, path,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		diag_error(d, c->file, line, "%s %s is not a folder", key, path);
+	else {
+		m = xasprintf("%s/%s", path, marker);
+		if (access(m, F_OK) == -1)
+			diag_error(d, c->file, line, "%s %s has no %s: is it "
+			    "the right folder?", key, path, marker);
+		else
+			rc = 0;
+		free(m);
+	}
+	return rc;
+}
+
 int
 escbot_load(struct escbot *e, const char *path, struct diag *d)
 {
-	char err[512];
+	char err[512], first[128];
 	int errors0 = d->errors;
+	const struct config *c;
 
 	e->lock_fd = -1;
 	if (config_load(path, &e->cfg, d) == -1)
 		return -1;
-	rules_load(e->cfg->rules_dir, &e->rules, d);
-	directory_load(e->cfg->directory, &e->dir, d);
-	template_check_dir(e->cfg->templates_dir, d);
-	themes_load(e->cfg->rules_dir, &e->themes, d);
-	e->cal = calendar_load(e->cfg->holidays, e->cfg->work_open,
-	    e->cfg->work_close, err, sizeof(err));
+	c = e->cfg;
+	if (check_folder(c, "rules_dir", c->rules_dir, c->line.rules_dir,
+	    "forms", d) == 0) {
+		rules_load(c->rules_dir, &e->rules, d);
+		themes_load(c->rules_dir, &e->themes, d);
+	}
+	directory_load(c->directory, &e->dir, d);
+	snprintf(first, sizeof(first), "%s.txt", template_names[0]);
+	if (check_folder(c, "templates_dir", c->templates_dir,
+	    c->line.templates_dir, first, d) == 0)
+		template_check_dir(c->templates_dir, d);
+	e->cal = calendar_load(c->holidays, c->work_open, c->work_close, err,
+	    sizeof(err));
 	if (e->cal == NULL)
 		diag_error(d, err, 0, "holiday calendar refused");
 	return d->errors == errors0 ? 0 : -1;
+}
+
+int
+escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
+{
+	const struct config *c = e->cfg;
+	int n = 0, first, last;
+	struct tm tm;
+	time_t ahead = now + 365 * 86400;
+
+	for (size_t i = 0; i < e->dir->nagencies; i++) {
+		const struct dir_agency *a = &e->dir->agencies[i];
+
+		for (size_t j = 0; j < a->ndomains; j++) {
+			char probe[300];
+
+			snprintf(probe, sizeof(probe), "x@%s", a->domains[j]);
+			if (config_domain_allowed(c, probe))
+				continue;
+			fprintf(fp, "%s: warning: agency %s: domain %s is not in "
+			    "allowed_sender_domains: its staff's forms and "
+			    "replies would be refused unanswered\n",
+			    c->directory, a->id, a->domains[j]);
+			n++;
+		}
+	}
+	calendar_years(e->cal, &first, &last);
+	gmtime_r(&ahead, &tm);
+	if (last < tm.tm_year + 1900) {
+		fprintf(fp, "%s: warning: the holidays end with %d; deadlines "
+		    "in the next twelve months (to %04d-%02d-%02d) would count "
+		    "bank holidays as working days\n", c->holidays, last,
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		n++;
+	}
+	return n;
 }
 
 int

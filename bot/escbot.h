@@ -8,6 +8,7 @@
 #define ESCBOT_ESCBOT_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "calendar.h"
@@ -38,6 +39,10 @@ struct escbot {
 
 /* Load config, rules, forms, directory, calendar and check templates. */
 int	escbot_load(struct escbot *, const char *config_path, struct diag *);
+/* What is not wrong but will surprise: directory agencies at domains
+ * outside allowed_sender_domains, a holiday file that ends within twelve
+ * months of `now`.  One "file: warning: ..." line each on fp; how many. */
+int	escbot_warnings(const struct escbot *, time_t now, FILE *fp);
 /* Open the database, with the instance lock: LOCK_NEED (run, tick,
  * sending) fails when another escbot holds it; LOCK_TRY takes it when
  * free (e->lock_fd != -1 says); LOCK_NONE reads only. */

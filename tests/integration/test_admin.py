@@ -2,13 +2,14 @@
 its errors, resending, a backfill limited by --since, exit codes."""
 import json
 import os
+import re
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import EscbotEnv, make_message  # noqa: E402
+from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
 import forms_fixtures as F                       # noqa: E402
 
 NOW = "2026-11-23T10:00:00Z"
@@ -110,6 +111,149 @@ class Admin(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stderr, r'escbot\.conf:\d+: sender_authentication '
                          r'"lenient": use "dmarc", "strict" or "off"')
+
+    def test_cli_refuses_in_one_line(self):
+        """Each refusal is one line with the reason, the command's usage
+        line (not the whole usage), exit 1, and nothing recorded."""
+        env = self.env
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        (case,) = env.cases()
+        ref = case["ref"]                      # twsp, stages 1 to 5, at 3
+        for args, reason in (
+                (["resolve", ref, "--level", "9", "--note", "x"],
+                 "escbot: --level 9: twsp has stages 1 to 5\n"),
+                (["resolve", ref, "--level", "2", "--note", "x"],
+                 "escbot: --level 2: %s has reached stage 3; it cannot be "
+                 "resolved below it\n" % ref),
+                (["cases", "--stage", "abc"],
+                 "escbot: --stage abc: not a stage number\n"),
+                (["cases", "--stage", "7"],
+                 "escbot: --stage 7: no protocol has stage 7\n"),
+                (["cases", "--protocol", "wsab", "--stage", "5"],
+                 "escbot: --stage 5: wsab has no stage 5\n"),
+                (["cases", "--protocol", "nope"],
+                 "escbot: --protocol nope: unknown protocol"),
+                (["cases", "--agency", "nope"],
+                 "escbot: --agency nope: unknown agency"),
+                (["extend", ref, "--days", "1.5", "--reason", "x"],
+                 "escbot: --days 1.5: not a number of days\n"),
+                (["cases", "extra"],
+                 'escbot: cases: unexpected argument "extra"\n'),
+                (["cases", "--frob"], "escbot: cases does not take --frob\n"),
+                (["cases", "--protocol"],
+                 "escbot: --protocol needs a value\n"),
+                (["frobnicate"], 'escbot: unknown command "frobnicate"\n')):
+            p = env.run(*args, now=NOW, check=False)
+            self.assertEqual(p.returncode, 1, args)
+            self.assertTrue(p.stderr.startswith(reason), (args, p.stderr))
+            self.assertLessEqual(len(p.stderr.splitlines()), 2, args)
+        self.assertEqual(env.case(ref)["status"], "open")
+        p = env.run("resolve", ref, "--level", "4", "--note", "agreed",
+                    now=NOW)
+        self.assertEqual(env.case(ref)["status"], "resolved")
+
+    def check_config_error(self, extra, pattern):
+        env = self.env
+        env.extra_config = extra
+        env.write_config()
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertRegex(p.stderr, pattern)
+        return p
+
+    def test_check_config_catches_what_the_first_command_trips_on(self):
+        env = self.env
+        conf = re.escape(env.config)
+        # A wrong templates_dir or rules_dir: one line, at the key.
+        with open(env.config) as f:
+            text = f.read()
+        for key, value in (("templates_dir", "/nonexistent/templates"),
+                           ("rules_dir", "/nonexistent/rules")):
+            with open(env.config, "w") as f:
+                f.write(re.sub(r'(?m)^%s = .*$' % key,
+                               '%s = "%s";' % (key, value), text))
+            p = env.run("check-config", check=False)
+            self.assertEqual(p.returncode, 1)
+            line = text.splitlines().index(
+                [ln for ln in text.splitlines()
+                 if ln.startswith(key)][0]) + 1
+            self.assertEqual(p.stderr.splitlines(), [
+                "%s:%d: %s %s: No such file or directory"
+                % (env.config, line, key, value),
+                "escbot: %s: 1 error; nothing was done" % env.config])
+        with open(env.config, "w") as f:
+            f.write(text.replace('templates_dir = "%s/mail-templates"'
+                                 % REPO, 'templates_dir = "%s/rules"' % REPO))
+        p = env.run("check-config", check=False)
+        self.assertRegex(p.stderr, r"^%s:3: templates_dir \S+/rules has no "
+                         r"ack\.txt: is it the right folder\?\n" % conf)
+        # The database's folder.
+        with open(env.config, "w") as f:
+            f.write(text.replace(env.db, "/nonexistent/escbot.db"))
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("%s:1: database /nonexistent/escbot.db: folder "
+                      "/nonexistent: No such file or directory\n"
+                      % env.config, p.stderr)
+        # No IMAP password, or an empty password file.
+        with open(env.config, "w") as f:
+            f.write(text.replace(' password_file = "imap.secret";', ""))
+        p = env.run("check-config", check=False)
+        self.assertRegex(p.stderr, r'%s:\d+: imap needs password_file \(or '
+                         r'password\) to log in as \S+, or auth = '
+                         r'"xoauth2"' % conf)
+        with open(env.config, "w") as f:
+            f.write(text)
+        with open(os.path.join(self.tmp.name, "imap.secret"), "w") as f:
+            f.write("\n")
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stderr, r"%s:\d+: imap.password_file \S+"
+                         r"imap.secret is empty" % conf)
+
+    def test_check_config_warns(self):
+        """Directory agencies outside allowed_sender_domains, and holidays
+        that end within twelve months: warned, still OK."""
+        env = self.env
+        p = env.run("check-config", now="2026-11-23T10:00:00Z")
+        self.assertNotIn("warning: agency gmp:", p.stderr)
+        self.assertNotIn("holidays end", p.stderr)  # the shipped file: 2030
+        holidays = os.path.join(self.tmp.name, "holidays.txt")
+        with open(holidays, "w") as f:
+            f.write("2026-12-25 Christmas Day\n")
+        with open(env.config) as f:
+            text = f.read()
+        text = re.sub(r'(?m)^holidays = .*$', 'holidays = "%s";' % holidays,
+                      text)
+        with open(env.config, "w") as f:
+            f.write(text.replace(', "example.police.uk"', ""))
+        p = env.run("check-config", now="2026-11-23T10:00:00Z")
+        self.assertIn("configuration OK", p.stdout)
+        self.assertIn("%s/etc/directory.conf: warning: agency gmp: domain "
+                      "gmp.example.police.uk is not in allowed_sender_domains"
+                      % REPO, p.stderr)
+        self.assertIn("holidays.txt: warning: the holidays end with 2026; "
+                      "deadlines in the next twelve months (to 2027-11-23) "
+                      "would count bank holidays as working days", p.stderr)
+
+    def test_source_tree_defaults(self):
+        """Only the contract's keys, outside etc/: bot/escbot takes rules,
+        templates, directory and holidays from its own tree."""
+        env = self.env
+        with open(env.config) as f:
+            text = f.read()
+        with open(env.config, "w") as f:
+            f.write(re.sub(r"(?m)^(rules_dir|templates_dir|directory|"
+                           r"holidays) = .*\n", "", text))
+        p = env.run("check-config")
+        self.assertIn("data folder (for the paths not set): %s\n" % REPO,
+                      p.stdout)
+        env.deliver(make_message("casey@telford.example.gov.uk", "Referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases()), 1)
 
     def test_since_limits_a_backfill(self):
         env = self.env

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -104,6 +105,8 @@ test_accepted(void **state)
 	struct cli_args a;
 
 	(void)state;
+	/* The table's default; test_config_default has the built-in one. */
+	setenv("ESCBOT_CONFIG", "etc/escbot.conf", 1);
 	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
 		const struct accepted *t = &accepted[i];
 
@@ -120,6 +123,33 @@ test_accepted(void **state)
 		else
 			assert_null(a.reason);
 	}
+}
+
+/* -c, else $ESCBOT_CONFIG (when not empty), else the built-in file. */
+static void
+test_config_default(void **state)
+{
+	static const char *const plain[] = { "cases", NULL };
+	static const char *const given[] = { "-c", "x.conf", "cases", NULL };
+	struct cli_args a;
+	const char *tail = "/etc/escbot/escbot.conf";
+
+	(void)state;
+	unsetenv("ESCBOT_CONFIG");
+	assert_int_equal(parse(plain, &a), 0);
+	assert_true(strlen(a.config) > strlen(tail));
+	assert_string_equal(a.config + strlen(a.config) - strlen(tail), tail);
+	assert_int_equal(a.config_default, 1);
+	setenv("ESCBOT_CONFIG", "", 1);
+	assert_int_equal(parse(plain, &a), 0);
+	assert_int_equal(a.config_default, 1);
+	setenv("ESCBOT_CONFIG", "/srv/escbot.conf", 1);
+	assert_int_equal(parse(plain, &a), 0);
+	assert_string_equal(a.config, "/srv/escbot.conf");
+	assert_int_equal(a.config_default, 0);
+	assert_int_equal(parse(given, &a), 0);
+	assert_string_equal(a.config, "x.conf");
+	unsetenv("ESCBOT_CONFIG");
 }
 
 /* What the values become. */
@@ -235,6 +265,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accepted),
+		cmocka_unit_test(test_config_default),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_answered),
 		cmocka_unit_test(test_refused),

@@ -248,6 +248,98 @@ test_password_file_mode(void **state)
 	free(pw);
 }
 
+/* What the first login would trip on: no password, or an empty file. */
+static void
+test_imap_password_needed(void **state)
+{
+	char *t, *pw;
+	FILE *fp;
+
+	(void)state;
+	t = replace("password = \"pw\";\n         ca_file", "ca_file");
+	expect(t, "imap needs password_file (or password) to log in as "
+	    "box@example.gov.uk, or auth = \"xoauth2\"", 6);
+	free(t);
+	t = replace("password = \"pw\";\n         ca_file",
+	    "password = \"\";\n         ca_file");
+	expect(t, "imap.password is empty", 7);
+	free(t);
+	pw = xasprintf("%s/imap.secret", dir);
+	fp = fopen(pw, "w");
+	assert_non_null(fp);
+	fputs("\n", fp);
+	fclose(fp);
+	chmod(pw, 0600);
+	t = replace("password = \"pw\";\n         ca_file",
+	    "password_file = \"imap.secret\";\n         ca_file");
+	expect(t, "imap.password_file ", 7);
+	expect(t, "/imap.secret is empty: its first line is the secret", 7);
+	free(t);
+	unlink(pw);
+	free(pw);
+}
+
+/* check-config's database check: the folder must be there, writable. */
+static void
+test_database_folder(void **state)
+{
+	struct diag d = { 0, NULL };
+	struct config *c;
+	char *msgs, *buf = NULL, *var;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(load(minimal, &msgs, &c), 0);
+	free(msgs);
+	d.out = open_memstream(&buf, &len);
+	assert_int_equal(config_check_database(c, &d), -1);
+	fclose(d.out);
+	assert_non_null(strstr(buf, "escbot.conf:1: database "));
+	assert_non_null(strstr(buf, "/var: No such file or directory"));
+	free(buf);
+	var = xasprintf("%s/var", dir);
+	assert_int_equal(mkdir(var, 0700), 0);
+	d.out = open_memstream(&buf, &len);
+	assert_int_equal(config_check_database(c, &d), 0);
+	fclose(d.out);
+	assert_string_equal(buf, "");
+	free(buf);
+	rmdir(var);
+	free(var);
+	config_free(c);
+}
+
+/* Unset paths come from the data folder; without one, each is named. */
+static void
+test_paths_default_to_data_folder(void **state)
+{
+	struct config *c;
+	char *t, *msgs, *dd = config_data_dir(), *want;
+
+	(void)state;
+	t = replace("rules_dir = \"rules\";\n", "");
+	if (dd[0] == '\0') {
+		expect(t, "rules_dir is not set, and escbot's data folder is "
+		    "not in ", 0);
+	} else {
+		assert_int_equal(load(t, &msgs, &c), 0);
+		want = xasprintf("%s/rules", dd);
+		assert_string_equal(c->rules_dir, want);
+		assert_int_equal(c->line.rules_dir, 0);
+		free(want);
+		free(msgs);
+		config_free(c);
+	}
+	free(t);
+	/* Set ones keep their line, for check-config's messages. */
+	assert_int_equal(load(minimal, &msgs, &c), 0);
+	assert_int_equal(c->line.rules_dir, 2);
+	assert_int_equal(c->line.templates_dir, 3);
+	config_free(c);
+	free(msgs);
+	free(dd);
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -296,6 +388,9 @@ main(void)
 		cmocka_unit_test(test_syntax_error_has_line),
 		cmocka_unit_test(test_password_file_mode),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_imap_password_needed),
+		cmocka_unit_test(test_database_folder),
+		cmocka_unit_test(test_paths_default_to_data_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
