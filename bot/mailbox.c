@@ -284,6 +284,8 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 		rc = -1;
 		goto done;
 	}
+	if (mv->n > 0)
+		crashpoint("after-sync");
 	for (size_t i = 0; i < mv->nf; i++) {
 		if (mv->f[i].n == 0)
 			continue;
@@ -298,6 +300,8 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 			*stop_at = mv->f[i].uids[0];
 		mv->f[i].n = 0;
 	}
+	if (rc == 0 && mv->n > 0)
+		crashpoint("after-move");
 done:
 	for (size_t i = 0; i < mv->nf; i++)
 		mv->f[i].n = 0;
@@ -403,6 +407,7 @@ mailbox_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
 		rc = -1;
 		goto fail;
 	}
+	crashpoint("after-commit");
 	log_debug("uids %u-%u: %zu message%s committed", msgs[0].uid,
 	    msgs[got - 1].uid, nok, nok == 1 ? "" : "s");
 	for (size_t k = 0; k < nok; k++)
@@ -566,6 +571,7 @@ fetch_all(struct pass *p, const uint32_t *uids, size_t n)
 			p->broken = 1;
 			break;
 		}
+		crashpoint("after-fetch");
 		forget_refusals(p, uids + i, got);
 		if (mailbox_batch(p->e, msgs, got, p->uidv, &p->mv, &p->handled,
 		    &p->stop_at, &p->done, &p->failed) == -1 ||
