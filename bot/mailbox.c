@@ -482,6 +482,9 @@ skip_held(struct pass *p, uint32_t *uids, size_t n, time_t now)
 		}
 		uids[k++] = uids[i];
 	}
+	while (j < p->nheld)
+		(void)store_unfetchable_del(p->e->store, p->folder, p->uidv,
+		    p->held[j++].uid);
 	return k;
 }
 
