@@ -890,6 +890,19 @@ uid_index(const uint32_t *uids, size_t n, uint32_t uid)
 
 /* How many of uids[0..n) to fetch at once: the longest run whose sizes add
  * up to max_bytes (at least one), by one UID FETCH of RFC822.SIZE. */
+/* A FETCH the server answered with NO or BAD while the session stays
+ * usable is about the messages: IMAP_ERR_REFUSED. */
+static int
+fail_fetch(struct imap *im, int r, uint32_t uid, char *err, size_t errlen)
+{
+	int rc = fail_cmd(im, r, 0, "UID FETCH", uid, err, errlen);
+
+	if (rc == IMAP_ERR_TEMP && !im->broken &&
+	    im->mi->imap_stream != NULL && r == MAILIMAP_ERROR_UID_FETCH)
+		rc = IMAP_ERR_REFUSED;
+	return rc;
+}
+
 static int
 fetch_run_length(struct imap *im, const uint32_t *uids, size_t n,
     size_t max_bytes, size_t *run, char *err, size_t errlen)
@@ -916,7 +929,7 @@ fetch_run_length(struct imap *im, const uint32_t *uids, size_t n,
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR) {
 		free(sizes);
-		return fail_cmd(im, r, 0, "UID FETCH", uids[0], err, errlen);
+		return fail_fetch(im, r, uids[0], err, errlen);
 	}
 	for (clistiter *it = clist_begin(result); it != NULL;
 	    it = clist_next(it)) {
@@ -970,7 +983,7 @@ imap_fetch_many(struct imap *im, const uint32_t *uids, size_t n,
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (r != MAILIMAP_NO_ERROR)
-		return fail_cmd(im, r, 0, "UID FETCH", uids[0], err, errlen);
+		return fail_fetch(im, r, uids[0], err, errlen);
 	for (k = 0; k < run; k++) {
 		out[k].uid = uids[k];
 		out[k].raw = NULL;

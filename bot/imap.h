@@ -33,8 +33,12 @@ struct imap_params {
 
 /* Failure classes: a temporary failure is retried later (network, server
  * down, timeout); a final one needs the administrator (bad password,
- * certificate refused, folder missing). */
-enum imap_err { IMAP_OK = 0, IMAP_ERR_TEMP = -1, IMAP_ERR_FINAL = -2 };
+ * certificate refused, folder missing); a refused one is about the
+ * messages asked for, not the session: the server answered NO or BAD to a
+ * FETCH and the connection is still usable (Microsoft 365 refuses a
+ * message it "could not convert to an RFC-822 compatible format"). */
+enum imap_err { IMAP_OK = 0, IMAP_ERR_TEMP = -1, IMAP_ERR_FINAL = -2,
+	IMAP_ERR_REFUSED = -3 };
 
 struct imap;
 
@@ -53,7 +57,8 @@ uint32_t imap_uidvalidity(const struct imap *);
 int	imap_list_uids(struct imap *, uint32_t min_uid, uint32_t **uids,
 	    size_t *n, char *err, size_t errlen);
 /* The whole message (BODY.PEEK[], so \Seen is left alone).  *raw is the
- * caller's to free; NUL-terminated, *len excludes the NUL. */
+ * caller's to free; NUL-terminated, *len excludes the NUL.
+ * IMAP_ERR_REFUSED when the server will not give this message out. */
 int	imap_fetch(struct imap *, uint32_t uid, char **raw, size_t *len,
 	    char *err, size_t errlen);
 /* A message fetched by imap_fetch_many(). */
@@ -66,7 +71,9 @@ struct imap_msg {
 /* Fetch a run of messages at once: the first k of uids[0..n) (ascending)
  * whose RFC822.SIZEs add up to at most max_bytes, always at least one, with
  * two round trips (the sizes, then the bodies) instead of one per message.
- * out (room for n) gets them in order and *got is k; raw as imap_fetch(). */
+ * out (room for n) gets them in order and *got is k; raw as imap_fetch().
+ * IMAP_ERR_REFUSED when the server refused the FETCH (one of the messages
+ * it will not give out, perhaps): ask for them one at a time to find it. */
 int	imap_fetch_many(struct imap *, const uint32_t *uids, size_t n,
 	    size_t max_bytes, struct imap_msg *out, size_t *got, char *err,
 	    size_t errlen);

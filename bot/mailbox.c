@@ -271,6 +271,8 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 		rc = -1;
 		goto done;
 	}
+	if (mv->n > 0)
+		crashpoint("after-sync");
 	for (size_t i = 0; i < mv->nf; i++) {
 		if (mv->f[i].n == 0)
 			continue;
@@ -285,6 +287,8 @@ moves_flush(struct escbot *e, struct imap *im, struct moves *mv,
 			*stop_at = mv->f[i].uids[0];
 		mv->f[i].n = 0;
 	}
+	if (rc == 0 && mv->n > 0)
+		crashpoint("after-move");
 done:
 	for (size_t i = 0; i < mv->nf; i++)
 		mv->f[i].n = 0;
@@ -300,6 +304,14 @@ moves_free(struct moves *mv)
 		free(mv->f[i].uids);
 	}
 	memset(mv, 0, sizeof(*mv));
+}
+
+/* The cursor stays at or before uid: the first UID not handled. */
+static void
+keep_back(uint32_t *stop_at, uint32_t uid)
+{
+	if (*stop_at == 0 || uid < *stop_at)
+		*stop_at = uid;
 }
 
 static int
@@ -352,8 +364,7 @@ mailbox_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
 			/* Listed, then gone before the fetch (another client
 			 * moved it): the next pass looks again. */
 			log_warnx("uid %u: no longer on the server", m->uid);
-			if (!*stop_at)
-				*stop_at = m->uid;
+			keep_back(stop_at, m->uid);
 			continue;
 		}
 		if (e->since && older_than(m->raw, m->len, e->since)) {
@@ -368,8 +379,7 @@ mailbox_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
 		    &ok[nok].folder) == -1) {
 			/* Left in the inbox; the cursor stays before it so
 			 * the next pass tries it again. */
-			if (!*stop_at)
-				*stop_at = m->uid;
+			keep_back(stop_at, m->uid);
 			(*failed)++;
 			continue;
 		}
@@ -379,12 +389,12 @@ mailbox_batch(struct escbot *e, struct imap_msg *msgs, size_t got,
 	if (store_batch_commit(e->store) == -1) {
 		log_warnx("uids %u-%u: not recorded, left in the inbox: %s",
 		    msgs[0].uid, msgs[got - 1].uid, store_error(e->store));
-		if (!*stop_at || msgs[0].uid < *stop_at)
-			*stop_at = msgs[0].uid;
+		keep_back(stop_at, msgs[0].uid);
 		*failed += (int)nok;
 		rc = -1;
 		goto fail;
 	}
+	crashpoint("after-commit");
 	log_debug("uids %u-%u: %zu message%s committed", msgs[0].uid,
 	    msgs[got - 1].uid, nok, nok == 1 ? "" : "s");
 	for (size_t k = 0; k < nok; k++)
@@ -409,21 +419,181 @@ mailbox_imap_open(struct escbot *e, struct imap **out, char *err,
 	return account_imap_open(e->cfg, out, err, errlen);
 }
 
+/* A message the server will not give out is tried again after
+ * REFUSED_RETRY_MIN seconds, doubling up to REFUSED_RETRY_MAX. */
+#define REFUSED_RETRY_MIN	300
+#define REFUSED_RETRY_MAX	(6 * 3600)
+
+/* One pass over the folder. */
+struct pass {
+	struct escbot		*e;
+	struct imap		*im;
+	const char		*folder;
+	uint32_t		 uidv;
+	struct unfetchable	*held;	/* refused by the server before */
+	size_t			 nheld;
+	struct moves		 mv;
+	uint32_t		 handled;	/* one past the last handled */
+	uint32_t		 stop_at;	/* first not handled, or 0 */
+	int			 done, failed, refused, broken;
+};
+
+static struct unfetchable *
+held_find(struct pass *p, uint32_t uid)
+{
+	for (size_t i = 0; i < p->nheld; i++)
+		if (p->held[i].uid == uid)
+			return &p->held[i];
+	return NULL;
+}
+
+/* Take the messages still waiting out their backoff out of uids (they
+ * stay in the inbox, and the cursor before them), and forget the ones no
+ * longer in the folder.  Returns the new count. */
+static size_t
+skip_held(struct pass *p, uint32_t *uids, size_t n, time_t now)
+{
+	size_t i, k = 0, j = 0;
+
+	for (i = 0; i < n; i++) {
+		while (j < p->nheld && p->held[j].uid < uids[i])
+			(void)store_unfetchable_del(p->e->store, p->folder,
+			    p->uidv, p->held[j++].uid);
+		if (j < p->nheld && p->held[j].uid == uids[i] &&
+		    p->held[j++].next_try > now) {
+			log_debug("uid %u: refused by the server before; not "
+			    "asked for again yet", uids[i]);
+			keep_back(&p->stop_at, uids[i]);
+			p->refused++;
+			continue;
+		}
+		uids[k++] = uids[i];
+	}
+	while (j < p->nheld)
+		(void)store_unfetchable_del(p->e->store, p->folder, p->uidv,
+		    p->held[j++].uid);
+	return k;
+}
+
+/* The server will not give this message out: it stays in the inbox, the
+ * cursor before it; it is tried again with backoff, and the administrator
+ * told (once a day) the first time. */
+static void
+refused(struct pass *p, uint32_t uid, const char *err)
+{
+	struct unfetchable *h = held_find(p, uid);
+	time_t now = escbot_now(p->e), wait = REFUSED_RETRY_MIN;
+	int attempts = h != NULL ? h->attempts + 1 : 1;
+	char *note;
+
+	for (int i = 1; i < attempts && wait < REFUSED_RETRY_MAX; i++)
+		wait *= 2;
+	if (wait > REFUSED_RETRY_MAX)
+		wait = REFUSED_RETRY_MAX;
+	keep_back(&p->stop_at, uid);
+	p->refused++;
+	log_warnx("uid %u: the server will not give this message out (%s); "
+	    "left in the inbox, try %d, next in %lld s", uid, err, attempts,
+	    (long long)wait);
+	if (store_unfetchable_put(p->e->store, p->folder, p->uidv, uid,
+	    attempts, now + wait, err) == -1)
+		log_warnx("uid %u: %s", uid, store_error(p->e->store));
+	if (attempts > 1)
+		return;
+	note = xasprintf("The server will not give out the message with UID "
+	    "%u (UIDVALIDITY %u) in %s: %s. The other messages are processed; "
+	    "this one stays in the mailbox and is tried again later. Open it "
+	    "in a mail client, and forward it again if it is a form.", uid,
+	    p->uidv, p->folder, err);
+	if (casework_alert(p->e, "IMAP message", note) == -1)
+		log_warnx("alert: %s", store_error(p->e->store));
+	free(note);
+}
+
+/* Messages the server refused before and now gave out. */
+static void
+forget_refusals(struct pass *p, const uint32_t *uids, size_t got)
+{
+	for (size_t k = 0; k < got; k++) {
+		if (held_find(p, uids[k]) == NULL)
+			continue;
+		log_info("uid %u: the server gives this message out again",
+		    uids[k]);
+		(void)store_unfetchable_del(p->e->store, p->folder, p->uidv,
+		    uids[k]);
+	}
+}
+
+/* Fetch, record and move the listed messages, batch by batch.  A batch
+ * the server refuses is asked for one message at a time, so that the one
+ * it will not give out is held back alone. */
+static void
+fetch_all(struct pass *p, const uint32_t *uids, size_t n)
+{
+	struct imap_msg *msgs;
+	struct timespec t0;
+	size_t batch = (size_t)p->e->cfg->imap.batch, got, want, solo_end = 0;
+	char err[512];
+	int rc, progress = n >= 20 && isatty(STDERR_FILENO);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	msgs = xcalloc(batch, sizeof(*msgs));
+	for (size_t i = 0; i < n && !stopping(p->e); i += got) {
+		if (progress)
+			show_progress(i, n, &t0);
+		want = i < solo_end ? 1 : n - i < batch ? n - i : batch;
+		rc = imap_fetch_many(p->im, uids + i, want, FETCH_BATCH_BYTES,
+		    msgs, &got, err, sizeof(err));
+		if (rc == IMAP_ERR_REFUSED && want > 1) {
+			log_warnx("imap: %s; fetching uids %u-%u one at a time",
+			    err, uids[i], uids[i + want - 1]);
+			solo_end = i + want;
+			got = 0;
+			continue;
+		}
+		if (rc == IMAP_ERR_REFUSED) {
+			refused(p, uids[i], err);
+			got = 1;
+			continue;
+		}
+		if (rc != IMAP_OK) {
+			log_warnx("imap: uid %u: %s", uids[i], err);
+			p->broken = 1;
+			break;
+		}
+		crashpoint("after-fetch");
+		forget_refusals(p, uids + i, got);
+		if (mailbox_batch(p->e, msgs, got, p->uidv, &p->mv, &p->handled,
+		    &p->stop_at, &p->done, &p->failed) == -1 ||
+		    moves_flush(p->e, p->im, &p->mv, &p->stop_at) == -1) {
+			/* Left in the inbox, the cursor before them. */
+			p->broken = 1;
+			break;
+		}
+		/* Every message of the batch is committed, durable and moved:
+		 * the cursor may pass it, unless one before it was not. */
+		if (!p->stop_at)
+			store_mailbox_set(p->e->store, p->folder, p->uidv,
+			    p->handled);
+	}
+	free(msgs);
+	if (progress)
+		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
+}
+
 int
 mailbox_pass(struct escbot *e)
 {
-	const char *folder_name = e->cfg->imap.folder;
-	struct imap *im;
-	uint32_t uidv, known_uidv = 0, next_uid = 1, *uids = NULL, stop_at = 0;
-	uint32_t handled = 0;
-	size_t n = 0, got = 0, want, batch;
+	struct pass p;
+	uint32_t known_uidv = 0, next_uid = 1, *uids = NULL;
+	size_t n = 0;
 	char err[512];
-	int rc, done = 0, failed = 0, progress, one_by_one = 0;
-	struct timespec t0;
-	struct moves mv = { 0 };
-	struct imap_msg *msgs;
+	int rc;
 
-	if ((rc = mailbox_imap_open(e, &im, err, sizeof(err))) != IMAP_OK) {
+	memset(&p, 0, sizeof(p));
+	p.e = e;
+	p.folder = e->cfg->imap.folder;
+	if ((rc = mailbox_imap_open(e, &p.im, err, sizeof(err))) != IMAP_OK) {
 		/* Once per outage, not once per poll. */
 		outage_begin(&imap_outage, "imap: %s%s", err,
 		    rc == IMAP_ERR_TEMP ? "; will retry" : "");
@@ -431,71 +601,40 @@ mailbox_pass(struct escbot *e)
 		return rc == IMAP_ERR_FINAL ? MAILBOX_FINAL : MAILBOX_TEMP;
 	}
 	outage_end(&imap_outage, "imap: %s reachable again", e->cfg->imap.host);
-	uidv = imap_uidvalidity(im);
-	if (store_mailbox_get(e->store, folder_name, &known_uidv, &next_uid) == 1 &&
-	    known_uidv != uidv) {
+	p.uidv = imap_uidvalidity(p.im);
+	if (store_mailbox_get(e->store, p.folder, &known_uidv, &next_uid) == 1 &&
+	    known_uidv != p.uidv) {
 		/* The server renumbered the folder: look at everything again;
 		 * fingerprints keep what was done from being done twice. */
 		log_warnx("imap: %s UIDVALIDITY changed (%u -> %u); rescanning",
-		    folder_name, known_uidv, uidv);
+		    p.folder, known_uidv, p.uidv);
 		next_uid = 1;
 	}
-	if (known_uidv != uidv)
+	if (known_uidv != p.uidv)
 		next_uid = 1;
-	if ((rc = imap_list_uids(im, next_uid, &uids, &n, err, sizeof(err))) != 0) {
+	if ((rc = imap_list_uids(p.im, next_uid, &uids, &n, err,
+	    sizeof(err))) != 0) {
 		log_warnx("imap: %s", err);
-		imap_close(im);
+		imap_close(p.im);
 		return rc == IMAP_ERR_FINAL ? MAILBOX_FINAL : MAILBOX_TEMP;
 	}
-	progress = n >= 20 && isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	batch = (size_t)e->cfg->imap.batch;
-	msgs = xcalloc(batch, sizeof(*msgs));
-	for (size_t i = 0; i < n && !stopping(e); i += got) {
-		if (progress)
-			show_progress(i, n, &t0);
-		want = one_by_one ? 1 : n - i < batch ? n - i : batch;
-		rc = imap_fetch_many(im, uids + i, want, FETCH_BATCH_BYTES, msgs,
-		    &got, err, sizeof(err));
-		if (rc == IMAP_ERR_FINAL && !one_by_one) {
-			/* The server refused the batch: find the message it
-			 * refuses by asking for each alone. */
-			log_warnx("imap: %s; fetching one message at a time", err);
-			one_by_one = 1;
-			got = 0;
-			continue;
-		}
-		if (rc != IMAP_OK) {
-			log_warnx("imap: uid %u: %s", uids[i], err);
-			if (rc == IMAP_ERR_TEMP)
-				break;
-			if (!stop_at)
-				stop_at = uids[i];
-			got = 1;
-			continue;
-		}
-		if (mailbox_batch(e, msgs, got, uidv, &mv, &handled, &stop_at,
-		    &done, &failed) == -1)
-			break;
-		/* Every message of the batch is committed: make it durable,
-		 * move the batch (one round trip), then advance the cursor. */
-		if (moves_flush(e, im, &mv, &stop_at) == -1)
-			break;
-		if (!stop_at)
-			store_mailbox_set(e->store, folder_name, uidv, handled);
-	}
-	free(msgs);
-	(void)moves_flush(e, im, &mv, &stop_at);
-	moves_free(&mv);
-	if (progress)
-		fprintf(stderr, "\r%zu/%zu messages done%20s\n", n, n, "");
+	if (store_unfetchable_list(e->store, p.folder, p.uidv, &p.held,
+	    &p.nheld) == -1)
+		log_warnx("imap: messages refused before: %s",
+		    store_error(e->store));
+	n = skip_held(&p, uids, n, escbot_now(e));
+	fetch_all(&p, uids, n);
+	(void)moves_flush(e, p.im, &p.mv, &p.stop_at);
+	moves_free(&p.mv);
 	/* The cursor never passes a message that was not handled: the first
 	 * one left behind, else the last one handled, else where it was. */
-	store_mailbox_set(e->store, folder_name, uidv, stop_at ? stop_at :
-	    handled ? handled : next_uid);
+	store_mailbox_set(e->store, p.folder, p.uidv, p.stop_at ? p.stop_at :
+	    p.handled ? p.handled : next_uid);
 	free(uids);
-	imap_close(im);
-	/* A message that could not be recorded stays in the inbox for the
-	 * next pass; say so to a scheduler running "run --once". */
-	return failed ? MAILBOX_TEMP : done;
+	free(p.held);
+	imap_close(p.im);
+	/* A message not recorded or not given out stays in the inbox for a
+	 * later pass, as does the rest after a lost connection: say so to a
+	 * scheduler running "run --once". */
+	return p.failed || p.refused || p.broken ? MAILBOX_TEMP : p.done;
 }

@@ -7,9 +7,11 @@
  * and base64 and iconv converting charsets.  Nothing in a message is
  * trusted: invalid bytes become U+FFFD, an unknown charset falls back to a
  * UTF-8 cleanup, the walk over the MIME tree stops at MIME_MAX_DEPTH, and
- * input that would drive libetpan's recursive parsers too deep (nested
- * comments, thousands of nested parts) is not given to them at all: such a
- * message keeps its headers and gets no body.  The best text is the first
+ * input that would drive libetpan's recursive parsers too deep is not
+ * given to them at all: a message with more than MIME_MAX_COMPOSITE
+ * multipart or message parts, or MIME_MAX_PARTS body parts, however
+ * spelled, is refused with the reason; one with comments nested too deep
+ * keeps its headers and gets no body.  The best text is the first
  * text/plain part that is not an attachment, else text made from the first
  * such text/html part.  Attachments are the leaf parts with a file name or
  * "Content-Disposition: attachment", and the other non-body leaves (images,
@@ -31,7 +33,8 @@
 #include "util.h"
 
 #define MIME_MAX_DEPTH		20	/* our walk over the MIME tree */
-#define MIME_MAX_COMPOSITE	200	/* composite types before libetpan */
+#define MIME_MAX_COMPOSITE	200	/* multipart and message parts */
+#define MIME_MAX_PARTS		2000	/* body parts (boundary lines) */
 #define MAX_COMMENT_DEPTH	100	/* nested "(" in one logical line */
 #define MAX_HEADERS		5000
 #define MAX_RFC2231_SECTIONS	100
@@ -339,22 +342,197 @@ comments_shallow(const char *s, size_t len)
 	return 1;
 }
 
-/* Each level of MIME nesting needs a composite Content-Type; few of them
- * means libetpan's parser cannot recurse deeply. */
-static int
-composites_few(const char *s, size_t len)
-{
-	size_t i, n = 0;
+/*
+ * The MIME shape, bounded before libetpan sees a byte of the body.  Every
+ * level of nesting libetpan recurses into needs a composite Content-Type
+ * (multipart/..., message/rfc822; a multipart/digest part is a message by
+ * default, whose own type is text/plain unless it says otherwise), and
+ * every body part it makes starts at a line "--" + a boundary it matches
+ * as a prefix.  So counting, permissively, the Content-Type fields that
+ * could be composite bounds the depth, and counting the lines that could
+ * be delimiters bounds the parts, whatever the spelling: "multipart /mixed",
+ * folded lines, quotes, upper case, comments, parameters in any order.
+ */
 
-	for (i = 0; i + 8 <= len; i++) {
-		if ((s[i] | 0x20) != 'm')
+/* The logical line at s[pos] (folded lines joined) as a permissive reader
+ * sees it: comments and runs of blanks become one space, quote marks go,
+ * quoted text stays.  out gets it; returns where the line ends.  A line
+ * ends at CR or LF (libetpan takes either); the cost is linear. */
+static size_t
+field_squeeze(const char *s, size_t len, size_t pos, struct strbuf *out)
+{
+	size_t depth = 0, nx;
+	int quoted = 0, blank = 0;
+
+	for (; pos < len; pos++) {
+		char c = s[pos];
+
+		if (c == '\r' || c == '\n') {
+			nx = pos + 1 + (c == '\r' && pos + 1 < len &&
+			    s[pos + 1] == '\n');
+			if (nx >= len || (s[nx] != ' ' && s[nx] != '\t'))
+				break;
+			pos = nx - 1;		/* folded: go on */
 			continue;
-		if ((i + 10 <= len && str_ncasecmp(s + i, "multipart/", 10) ==
-		    0) || str_ncasecmp(s + i, "message/", 8) == 0)
-			if (++n > MIME_MAX_COMPOSITE)
-				return 0;
+		}
+		if (c == '\\' && (quoted || depth > 0) && pos + 1 < len &&
+		    s[pos + 1] != '\r' && s[pos + 1] != '\n') {
+			if (quoted)		/* a quoted pair */
+				sb_addc(out, s[pos + 1]);
+			pos++;
+			continue;
+		}
+		if (depth > 0) {
+			depth += c == '(';
+			depth -= c == ')';
+			continue;
+		}
+		if (quoted) {
+			if (c == '"')
+				quoted = 0;
+			else
+				sb_addc(out, c);
+			continue;
+		}
+		if (c == '"')
+			quoted = 1;
+		else if (c == '(' || c == ' ' || c == '\t') {
+			depth = c == '(';
+			if (!blank)
+				sb_addc(out, ' ');
+			blank = 1;
+			continue;
+		} else
+			sb_addc(out, c);
+		blank = 0;
 	}
-	return 1;
+	return pos;
+}
+
+struct mime_shape {
+	size_t	  composites;
+	char	**bounds;	/* boundary prefixes declared anywhere */
+	size_t	 *blens;
+	size_t	  nbounds;
+};
+
+/* The boundary parameters of a squeezed Content-Type value, each cut at
+ * the first blank (the shortest reading: prefixes match more lines). */
+static void
+shape_boundaries(struct mime_shape *sh, const char *v)
+{
+	const char *p, *q;
+
+	for (p = v; (p = strchr(p, ';')) != NULL; ) {
+		p++;
+		while (*p == ' ')
+			p++;
+		if (str_ncasecmp(p, "boundary", 8) != 0)
+			continue;
+		for (q = p + 8; *q == ' '; q++)
+			;
+		if (*q++ != '=')
+			continue;
+		while (*q == ' ')
+			q++;
+		sh->bounds = xreallocarray(sh->bounds, sh->nbounds + 1,
+		    sizeof(*sh->bounds));
+		sh->blens = xreallocarray(sh->blens, sh->nbounds + 1,
+		    sizeof(*sh->blens));
+		sh->blens[sh->nbounds] = strcspn(q, "; ");
+		sh->bounds[sh->nbounds] = xstrndup(q, sh->blens[sh->nbounds]);
+		sh->nbounds++;
+	}
+}
+
+/* Pass one: the Content-Type fields that could be composite, and their
+ * boundaries.  0, or -1 with the reason when there are too many. */
+static int
+shape_types(const char *s, size_t len, struct mime_shape *sh, char *err,
+    size_t errlen)
+{
+	struct strbuf sb = { 0 };
+	const char *v;
+	size_t pos = 0;
+
+	while (pos < len) {
+		if (len - pos > 12 && str_ncasecmp(s + pos, "content-type",
+		    12) == 0) {
+			pos = field_squeeze(s, len, pos + 12, &sb);
+			v = sb.buf != NULL ? sb.buf : "";
+			v += *v == ' ';
+			if (*v++ == ':') {
+				v += *v == ' ';
+				if (str_ncasecmp(v, "multipart", 9) == 0 ||
+				    str_ncasecmp(v, "message", 7) == 0) {
+					sh->composites++;
+					shape_boundaries(sh, v);
+				}
+			}
+			sb_reset(&sb);
+			if (sh->composites > MIME_MAX_COMPOSITE) {
+				errf(err, errlen, "MIME structure too deep: "
+				    "more than %d multipart or message parts",
+				    MIME_MAX_COMPOSITE);
+				return -1;
+			}
+		}
+		/* To the next line start (after CR or LF). */
+		while (pos < len && s[pos] != '\r' && s[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	return 0;
+}
+
+/* Pass two: the lines that could start a body part.  0, or -1. */
+static int
+shape_parts(const char *s, size_t len, const struct mime_shape *sh,
+    char *err, size_t errlen)
+{
+	size_t pos = 0, parts = 0, bl;
+
+	if (sh->nbounds == 0)
+		return 0;
+	while (pos < len) {
+		if (len - pos > 2 && s[pos] == '-' && s[pos + 1] == '-') {
+			for (size_t i = 0; i < sh->nbounds; i++) {
+				bl = sh->blens[i];
+				if (len - pos - 2 >= bl &&
+				    memcmp(s + pos + 2, sh->bounds[i], bl) == 0) {
+					parts++;
+					break;
+				}
+			}
+			if (parts > MIME_MAX_PARTS) {
+				errf(err, errlen, "MIME structure too large: "
+				    "more than %d body parts", MIME_MAX_PARTS);
+				return -1;
+			}
+		}
+		while (pos < len && s[pos] != '\r' && s[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	return 0;
+}
+
+/* 0 when libetpan may parse s: nesting and part count within bounds;
+ * else -1 with the reason. */
+static int
+mime_shape_ok(const char *s, size_t len, char *err, size_t errlen)
+{
+	struct mime_shape sh = { 0, NULL, NULL, 0 };
+	int rc;
+
+	rc = shape_types(s, len, &sh, err, errlen);
+	if (rc == 0)
+		rc = shape_parts(s, len, &sh, err, errlen);
+	for (size_t i = 0; i < sh.nbounds; i++)
+		free(sh.bounds[i]);
+	free(sh.bounds);
+	free(sh.blens);
+	return rc;
 }
 
 /* --- headers ------------------------------------------------------------ */
@@ -1043,7 +1221,7 @@ parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep)
 	char *copy = NULL;
 	size_t idx = 0;
 
-	if (!comments_shallow(raw, len) || !composites_few(raw, len)) {
+	if (!comments_shallow(raw, len)) {
 		/* Hostile nesting: keep the headers, leave the body. */
 		log_warnx("message: nesting too deep for the MIME parser; "
 		    "body ignored");
@@ -1104,6 +1282,8 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	memset(&w, 0, sizeof(w));
 	w.msg = msg;
 
+	if (mime_shape_ok(raw, len, err, errlen) == -1)
+		goto fail;
 	body = split_headers(raw, len, msg, &rawv, &sep);
 	nraw = msg->nheaders;
 	if (msg->nheaders == 0) {

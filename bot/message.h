@@ -48,7 +48,10 @@ struct message {
 /*
  * Parse `len` bytes at `raw`.  Returns 0 and sets *out (caller frees with
  * message_free), or -1 with a reason in err for input that is not a
- * message at all.  Damaged MIME inside a message is tolerated.
+ * message at all, or whose MIME structure is nested too deep or has too
+ * many parts to be parsed safely (checked before libetpan sees it, for
+ * every spelling of the Content-Type).  Other damaged MIME inside a
+ * message is tolerated.
  */
 int		 message_parse(const char *raw, size_t len, struct message **out,
 		    char *err, size_t errlen);

@@ -51,6 +51,7 @@ record_result(void *arg, size_t i, enum fail r, const char *err)
 	time_t next = 0;
 
 	if (r == FAIL_NONE) {
+		crashpoint("after-send");
 		dr = DELIVERY_SENT;
 		rd->sent++;
 		outage_end(&outage, "smtp: server reachable again");
@@ -78,6 +79,7 @@ record_result(void *arg, size_t i, enum fail r, const char *err)
 	if (store_outbox_result(e->store, it->delivery_id, dr,
 	    dr == DELIVERY_SENT ? NULL : err, next, rd->now) == -1)
 		log_warnx("outbox: %s", store_error(e->store));
+	crashpoint("after-record");
 }
 
 /* Emails this batch already sends to rcpt before item i. */

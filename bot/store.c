@@ -101,6 +101,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX case_fields_value ON case_fields(name, value COLLATE NOCASE);",
 	/* 4: re-deliveries are found by Message-ID and sender. */
 	"CREATE INDEX processed_msgid ON processed(message_id, sender);",
+	/* 5: messages the server would not give out, retried with backoff. */
+	"CREATE TABLE unfetchable (folder TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL, next_try INTEGER NOT NULL, error TEXT,"
+	"  PRIMARY KEY (folder, uidvalidity, uid));",
 };
 
 const char *
@@ -1560,4 +1565,77 @@ store_actions_each(struct store *s, int64_t case_id,
 		action_state_free(&a);
 	}
 	return rows_end(st, rc, stop);
+}
+
+int
+store_unfetchable_list(struct store *s, const char *folder,
+    uint32_t uidvalidity, struct unfetchable **out, size_t *n)
+{
+	static const char sql[] = "SELECT uid, attempts, next_try FROM "
+	    "unfetchable WHERE folder = ? AND uidvalidity = ? ORDER BY uid";
+	sqlite3_stmt *st = prep(s, sql);
+	struct unfetchable *v = NULL;
+	size_t cnt = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, folder);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xreallocarray(v, cnt + 1, sizeof(*v));
+		v[cnt].uid = (uint32_t)sqlite3_column_int64(st, 0);
+		v[cnt].attempts = sqlite3_column_int(st, 1);
+		v[cnt].next_try = (time_t)sqlite3_column_int64(st, 2);
+		cnt++;
+	}
+	if (rows_end(st, rc, 0) == -1) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_unfetchable_put(struct store *s, const char *folder,
+    uint32_t uidvalidity, uint32_t uid, int attempts, time_t next_try,
+    const char *error)
+{
+	static const char sql[] = "INSERT INTO unfetchable (folder, "
+	    "uidvalidity, uid, attempts, next_try, error) VALUES (?, ?, ?, ?, "
+	    "?, ?) ON CONFLICT(folder, uidvalidity, uid) DO UPDATE SET "
+	    "attempts = excluded.attempts, next_try = excluded.next_try, "
+	    "error = excluded.error";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, folder);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, uid);
+	sqlite3_bind_int(st, 4, attempts);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)next_try);
+	bind_text(st, 6, error);
+	return exec_done(s, st);
+}
+
+int
+store_unfetchable_del(struct store *s, const char *folder,
+    uint32_t uidvalidity, uint32_t uid)
+{
+	static const char sql[] = "DELETE FROM unfetchable WHERE folder = ? "
+	    "AND uidvalidity = ? AND uid = ?";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, folder);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, uid);
+	return exec_done(s, st);
 }

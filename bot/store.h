@@ -199,4 +199,25 @@ int	store_actions_each(struct store *, int64_t case_id,
 /* 1 when an outbox row with this token exists, 0 when not, -1 on error. */
 int	store_outbox_has(struct store *, const char *token);
 
+/* Messages the server would not give out (UID FETCH answered NO or BAD,
+ * e.g. Microsoft 365's "could not be converted to an RFC-822 compatible
+ * format"), by folder, UIDVALIDITY and UID: how often it was tried and
+ * when to try again.  The message stays in the inbox meanwhile. */
+struct unfetchable {
+	uint32_t	 uid;
+	int		 attempts;
+	time_t		 next_try;
+};
+/* The ones of folder under uidvalidity, ascending by UID: 0 and *out
+ * (caller frees; NULL when none) and *n, or -1. */
+int	store_unfetchable_list(struct store *, const char *folder,
+	    uint32_t uidvalidity, struct unfetchable **out, size_t *n);
+/* Record a refused fetch (insert or update).  0, or -1. */
+int	store_unfetchable_put(struct store *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid, int attempts, time_t next_try,
+	    const char *error);
+/* Forget one (fetched at last, or gone from the folder).  0, or -1. */
+int	store_unfetchable_del(struct store *, const char *folder,
+	    uint32_t uidvalidity, uint32_t uid);
+
 #endif

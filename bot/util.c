@@ -328,3 +328,19 @@ conf_files_free(char **paths)
 		free(paths[i]);
 	free(paths);
 }
+
+void
+crashpoint(const char *step)
+{
+	static const char *want;
+	static int looked;
+
+	if (!looked) {
+		want = getenv("ESCBOT_CRASH_AT");
+		looked = 1;
+	}
+	if (want == NULL || strcmp(want, step) != 0)
+		return;
+	log_warnx("crash injected %s (ESCBOT_CRASH_AT)", step);
+	abort();
+}

@@ -60,4 +60,21 @@ void	 conf_files_free(char **paths);
 /* 0 if the whole file was read into *out (NUL-terminated), -1 otherwise. */
 int	 file_read_all(const char *, char **out, size_t *lenp);
 
+/*
+ * Fault injection for the crash tests, in the spirit of mbsync's -Tj.
+ * With ESCBOT_CRASH_AT=step in the environment, crashpoint("step")
+ * logs one line and abort()s the process at that step of ingest or
+ * sending; with any other value, or none, it does nothing.  The steps:
+ *
+ *   after-fetch    a batch of messages fetched, nothing recorded yet
+ *   after-commit   the batch's transaction committed, not yet synced
+ *   after-sync     the commit synced to disk, nothing moved yet
+ *   after-move     the batch moved out of the inbox, cursor not advanced
+ *   after-send     an email accepted by the SMTP server, not yet recorded
+ *   after-record   the send recorded as sent
+ *
+ * Always compiled in; the environment is read once, at the first call.
+ */
+void	 crashpoint(const char *step);
+
 #endif

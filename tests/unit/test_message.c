@@ -665,6 +665,57 @@ repeat(const char *s, size_t times, const char *tail)
 	return sb_steal(&sb);
 }
 
+/* message_parse must fail, with a reason containing `why`. */
+static void
+parse_refused(const char *raw, const char *why)
+{
+	struct message *m = NULL;
+	char err[256] = "";
+
+	if (message_parse(raw, strlen(raw), &m, err, sizeof(err)) == 0)
+		fail_msg("message_parse accepted what it should refuse (%s)",
+		    why);
+	assert_null(m);
+	if (strstr(err, why) == NULL)
+		fail_msg("reason \"%s\", expected \"%s\"", err, why);
+}
+
+/* s with every '@' replaced by i. */
+static void
+add_numbered(struct strbuf *sb, const char *s, size_t i)
+{
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '@')
+			sb_addf(sb, "%zu", i);
+		else
+			sb_addc(sb, *p);
+	}
+}
+
+/* `head`, then `level` n times with every '@' replaced by the level's
+ * number (so boundaries differ from level to level), then `tail`, then
+ * `close` (may be NULL) for each level, innermost first. */
+static char *
+nest_closed(const char *head, const char *level, size_t n, const char *tail,
+    const char *close)
+{
+	struct strbuf sb = { 0 };
+
+	sb_adds(&sb, head);
+	for (size_t i = 0; i < n; i++)
+		add_numbered(&sb, level, i);
+	sb_adds(&sb, tail);
+	for (size_t i = n; close != NULL && i > 0; i--)
+		add_numbered(&sb, close, i - 1);
+	return sb_steal(&sb);
+}
+
+static char *
+nest(const char *head, const char *level, size_t n, const char *tail)
+{
+	return nest_closed(head, level, n, tail, NULL);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -778,16 +829,11 @@ test_nesting_limits(void **state)
 	message_free(m);
 	free(s);
 
-	/* Too many composite parts for libetpan's recursion: the headers
-	 * stay, the body is left alone. */
+	/* Too many composite parts for libetpan's recursion: refused, with
+	 * the reason (test_hostile_nesting has every spelling). */
 	s = repeat("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n",
 	    5000, "bottom\r\n");
-	m = parse_ok(s);
-	assert_int_equal(m->nheaders, 1);
-	assert_string_equal(m->content_type, "application/octet-stream");
-	assert_string_equal(m->text, "");
-	assert_int_equal(m->nattachments, 0);
-	message_free(m);
+	parse_refused(s, "MIME structure too deep");
 	free(s);
 
 	/* The same for comments nested deep enough to recurse far. */
@@ -801,6 +847,127 @@ test_nesting_limits(void **state)
 	assert_string_equal(m->subject, "s");
 	assert_string_equal(m->from_addr, "a@b.example");
 	assert_string_equal(m->text, "");
+	message_free(m);
+	free(s);
+}
+
+/*
+ * Nesting and part counts meant to exhaust libetpan's stack or memory, in
+ * every spelling a permissive MIME reader takes: each level 32,000 times
+ * deep is refused before libetpan sees it (without the bound the process
+ * dies of a stack overflow), and the same spelling a few levels deep is
+ * parsed, the text at the bottom found.
+ */
+static void
+test_hostile_nesting(void **state)
+{
+	static const struct {
+		const char *name, *level, *close;
+	} rows[] = {
+		{ "space before slash",
+		    "Content-Type: multipart /mixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "tabs around slash",
+		    "Content-Type:\tmultipart\t/\tmixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "folded before the subtype",
+		    "Content-Type: multipart/\r\n mixed;\r\n\tboundary=b@\r\n"
+		    "\r\n--b@\r\n", "--b@--\r\n" },
+		{ "folded before the colon",
+		    "Content-Type\r\n : multipart/mixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "bare LF",
+		    "Content-Type: multipart/mixed; boundary=b@\n\n--b@\n",
+		    "--b@--\n" },
+		{ "quoted type",
+		    "Content-Type: \"Multipart\"/mixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "upper case",
+		    "CONTENT-TYPE: MULTIPART/MIXED; BOUNDARY=B@\r\n\r\n"
+		    "--B@\r\n", "--B@--\r\n" },
+		{ "comment inside the type",
+		    "Content-Type: multipart(x)/mixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "comment before the colon",
+		    "content-type (c) : multipart/mixed; boundary=b@\r\n\r\n"
+		    "--b@\r\n", "--b@--\r\n" },
+		{ "boundary not first, quoted",
+		    "Content-Type: multipart/mixed; charset=x; boundary=\"b@\";"
+		    " a=b\r\n\r\n--b@\r\n", "--b@--\r\n" },
+		{ "one boundary for all",
+		    "Content-Type: multipart/mixed; boundary=x\r\n\r\n"
+		    "--x\r\n", "--x--\r\n" },
+		{ "message/rfc822",
+		    "Content-Type: message/rfc822\r\n\r\n", NULL },
+		{ "Message /RFC822, a comment",
+		    "Content-type: Message /RFC822 (m)\r\n\r\n", NULL },
+		{ "digest parts are messages",
+		    "Content-Type: multipart/digest; boundary=d@\r\n\r\n"
+		    "--d@\r\n\r\n", "--d@--\r\n" },
+	};
+	struct message *m;
+	char *s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		print_message("%s\n", rows[i].name);
+		s = nest_closed("Subject: deep\r\n", rows[i].level, 32000,
+		    "\r\nbottom\r\n", rows[i].close);
+		parse_refused(s, "MIME structure too deep");
+		free(s);
+		s = nest_closed("Subject: shallow\r\n", rows[i].level, 3,
+		    "\r\nbottom\r\n", rows[i].close);
+		m = parse_ok(s);
+		assert_non_null(strstr(m->text, "bottom"));
+		message_free(m);
+		free(s);
+	}
+}
+
+/* Too many body parts: refused, whatever the boundary's spelling; a
+ * message with many attachments within the bound is not. */
+static void
+test_hostile_parts(void **state)
+{
+	static const struct {
+		const char *head, *part;
+	} rows[] = {
+		{ "Content-Type: multipart/mixed; boundary=p\r\n\r\n",
+		    "--p\r\n\r\nx\r\n" },
+		{ "Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n",
+		    "--\r\n\r\nx\r\n" },
+		/* libetpan matches a boundary as a prefix of the line. */
+		{ "Content-Type: multipart/mixed; boundary=p\r\n\r\n",
+		    "--pq\r\n\r\nx\r\n" },
+		{ "Content-Type: multipart/mixed; boundary=ab cd\r\n\r\n",
+		    "--ab\r\n\r\nx\r\n" },
+		{ "Content-Type: multipart/mixed;\r\n boundary = p(c)\r\n\r\n",
+		    "--p\nx\n" },
+		{ "Content-Type: text/plain\r\n\r\nContent-Type: multipart/"
+		    "mixed; boundary=p\r\n\r\n", "--p\r\n\r\nx\r\n" },
+	};
+	struct message *m;
+	char *s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		s = nest(rows[i].head, rows[i].part, 50000, "--p--\r\n");
+		parse_refused(s, "MIME structure too large");
+		free(s);
+	}
+	s = nest("Content-Type: multipart/mixed; boundary=p\r\n\r\n"
+	    "--p\r\n\r\nbody\r\n",
+	    "--p\r\nContent-Type: application/pdf\r\n"
+	    "Content-Disposition: attachment; filename=a@.pdf\r\n\r\nx\r\n",
+	    150, "--p--\r\n");
+	m = parse_ok(s);
+	assert_int_equal(m->nattachments, 150);
+	assert_string_equal(m->text, "body");
+	message_free(m);
+	free(s);
+	/* Dashes in text are not parts. */
+	s = nest("Subject: lines\r\n\r\n", "-----\r\n-- \r\n", 5000, "");
+	m = parse_ok(s);
 	message_free(m);
 	free(s);
 }
@@ -899,6 +1066,8 @@ main(void)
 		cmocka_unit_test(test_attached_message),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_nesting_limits),
+		cmocka_unit_test(test_hostile_nesting),
+		cmocka_unit_test(test_hostile_parts),
 		cmocka_unit_test(test_mutations),
 	};
 
