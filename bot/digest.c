@@ -1037,7 +1037,7 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 	att.content_type = "text/csv; charset=UTF-8";
 	att.data = d->csv;
 	att.len = strlen(d->csv);
-	*msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
+	*msgid = mailer_message_id(e->msgid_key, token, e->cfg->smtp.from_addr);
 	memset(&o, 0, sizeof(o));
 	o.from = e->cfg->smtp.from;
 	o.to = (const char *const *)to;
