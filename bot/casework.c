@@ -122,7 +122,7 @@ queue_mail(struct escbot *e, int64_t case_id, const char *ref,
 		subject = xasprintf("[%s] %s", ref, r.subject);
 	else
 		subject = xstrdup(r.subject);
-	msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
+	msgid = mailer_message_id(e->msgid_key, token, e->cfg->smtp.from_addr);
 	if (thread_id && in_reply_to && strcmp(thread_id, in_reply_to) != 0)
 		refs = xasprintf("%s %s", thread_id, in_reply_to);
 	else

@@ -3,7 +3,10 @@
  * non-personal answers, the period's events, rejections and failed
  * deliveries -- and writes the three parts from the same figures, so the
  * text, the HTML and the CSV can never disagree.  Personal fields are
- * never read: the store hands out only fields not marked personal.
+ * never reported: the store hands out only fields not marked personal,
+ * and free text (lessons learned, pause reasons, rejection reasons,
+ * delivery errors) goes through scrub_text() with the case's own personal
+ * values before it is written.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include "digest.h"
 #include "log.h"
 #include "mailer.h"
+#include "scrub.h"
 #include "themes.h"
 #include "util.h"
 
@@ -492,6 +496,43 @@ th_row(struct strbuf *h, const char *const *cols)
 	sb_adds(h, "</tr>\n");
 }
 
+struct values {
+	char	**v;
+	size_t	  n;
+};
+
+static int
+add_personal(const char *name, const char *value, int personal, void *arg)
+{
+	struct values *pv = arg;
+
+	(void)name;
+	if (personal && value && *value) {
+		pv->v = xreallocarray(pv->v, pv->n + 1, sizeof(char *));
+		pv->v[pv->n++] = xstrdup(value);
+	}
+	return 0;
+}
+
+/* Free text of case `id` (0: of no case) as it may be reported: scrubbed
+ * of the case's personal values and of any identifier.  Caller frees. */
+static char *
+report_text(struct report *r, int64_t id, const char *text)
+{
+	struct values pv = { NULL, 0 };
+	char *out;
+
+	if (id != 0 && store_fields_each(r->e->store, id, add_personal,
+	    &pv) == -1)
+		log_warnx("digest: personal values of case %lld not read: %s",
+		    (long long)id, store_error(r->e->store));
+	out = scrub_text(text, (const char *const *)pv.v, pv.n);
+	for (size_t i = 0; i < pv.n; i++)
+		free(pv.v[i]);
+	free(pv.v);
+	return out;
+}
+
 /* A list item "REF: text" in both parts. */
 static void
 ref_item(struct report *r, const char *ref, const char *text)
@@ -743,6 +784,7 @@ write_flags(struct report *r)
 static void
 write_lessons(struct report *r)
 {
+	char *safe;
 	int any = 0;
 
 	for (size_t i = 0; i < r->g.n; i++) {
@@ -755,7 +797,9 @@ write_lessons(struct report *r)
 			heading(r, "Lessons learned");
 			sb_adds(&r->h, UL);
 		}
-		ref_item(r, c->ref, c->lessons);
+		safe = report_text(r, c->id, c->lessons);
+		ref_item(r, c->ref, safe);
+		free(safe);
 	}
 	if (any)
 		sb_adds(&r->h, "</ul>\n");
@@ -785,12 +829,14 @@ write_paused(struct report *r)
 	heading(r, "Paused cases");
 	sb_adds(&r->h, UL);
 	for (size_t i = 0; i < r->g.n; i++) {
-		char *why = NULL;
+		char *why = NULL, *safe;
 
 		if (r->g.c[i].status != CASE_PAUSED)
 			continue;
 		store_events_each(r->e->store, r->g.c[i].id, last_pause, &why);
-		ref_item(r, r->g.c[i].ref, why ? why : "");
+		safe = report_text(r, r->g.c[i].id, why);
+		ref_item(r, r->g.c[i].ref, safe);
+		free(safe);
 		free(why);
 	}
 	sb_adds(&r->h, "</ul>\n");
@@ -806,16 +852,17 @@ add_failed(const char *rcpt, int count, const char *error, void *arg)
 {
 	struct rows *rw = arg;
 	struct strbuf *h = &rw->r->h;
-	char n[16];
+	char n[16], *err = report_text(rw->r, 0, error);
 
 	rw->n++;
-	sb_addf(&rw->r->t, "  %4d  %s (%s)\n", count, rcpt, error ? error : "");
+	sb_addf(&rw->r->t, "  %4d  %s (%s)\n", count, rcpt, err);
 	snprintf(n, sizeof(n), "%d", count);
 	sb_adds(h, "<tr>");
 	td(h, rcpt, NULL);
 	td(h, n, "text-align:right");
-	td(h, error ? error : "", NULL);
+	td(h, err, NULL);
 	sb_adds(h, "</tr>\n");
+	free(err);
 	return 0;
 }
 
@@ -824,16 +871,17 @@ add_rejection(const char *outcome, const char *reason, int count, void *arg)
 {
 	struct rows *rw = arg;
 	struct strbuf *h = &rw->r->h;
-	char n[16];
+	char n[16], *why = report_text(rw->r, 0, reason);
 
 	rw->n++;
-	sb_addf(&rw->r->t, "  %4d  %s: %s\n", count, outcome, reason);
+	sb_addf(&rw->r->t, "  %4d  %s: %s\n", count, outcome, why);
 	snprintf(n, sizeof(n), "%d", count);
 	sb_adds(h, "<tr>");
 	td(h, n, "text-align:right");
 	td(h, outcome, NULL);
-	td(h, reason, NULL);
+	td(h, why, NULL);
 	sb_adds(h, "</tr>\n");
+	free(why);
 	return 0;
 }
 
@@ -1037,7 +1085,7 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 	att.content_type = "text/csv; charset=UTF-8";
 	att.data = d->csv;
 	att.len = strlen(d->csv);
-	*msgid = mailer_message_id(token, e->cfg->smtp.from_addr);
+	*msgid = mailer_message_id(e->msgid_key, token, e->cfg->smtp.from_addr);
 	memset(&o, 0, sizeof(o));
 	o.from = e->cfg->smtp.from;
 	o.to = (const char *const *)to;

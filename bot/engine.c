@@ -397,7 +397,10 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 	queue_to_stage(c, x, d, tmpl, tok, 1);
 	free(tok);
 	m = &d->mails[d->nmails - 1];
-	m->not_before = 0;	/* a confirmation answers a person now */
+	/* A confirmation answers a person now; an escalation reaches the
+	 * next stage's people in working hours, like every escalation. */
+	if (strcmp(tmpl, "escalation") != 0)
+		m->not_before = 0;
 	m->note = xstrdup(cmd->reason ? cmd->reason : "");
 	m->actor = xstrdup(cmd->actor ? cmd->actor : "");
 	if (cmd->actor && strchr(cmd->actor, '@'))

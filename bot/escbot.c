@@ -1,7 +1,9 @@
 /*
  * escbot: loading and unloading an instance.  The lock file beside the
  * database makes sure only one escbot works on a database at a time (two
- * would both answer the same form), as mbsync's lock_state does.
+ * would both answer the same form), as mbsync's lock_state does.  The key
+ * file beside it keys escbot's Message-IDs (mailer.h), so that no one
+ * can forge a reply into a case's thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +78,81 @@ escbot_load(struct escbot *e, const char *path, struct diag *d)
 	return d->errors == errors0 ? 0 : -1;
 }
 
+/* Write a new key to path, atomically: a temporary file created mode
+ * 0600 (O_EXCL), linked to path unless another escbot made one first.
+ * 0, or -1 with err. */
+static int
+key_create(const char *path, char *err, size_t errlen)
+{
+	unsigned char key[MAILER_KEY_LEN];
+	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	ssize_t n;
+	int fd = -1, rc = -1;
+
+	do
+		n = getrandom(key, sizeof(key), 0);
+	while (n == -1 && errno == EINTR);
+	if (n != (ssize_t)sizeof(key)) {
+		errf(err, errlen, "getrandom: %s", n == -1 ? strerror(errno) :
+		    "short read");
+		goto fail;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1 || write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
+	    fsync(fd) == -1 || (link(tmp, path) == -1 && errno != EEXIST)) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (fd != -1) {
+		close(fd);
+		unlink(tmp);
+	}
+	explicit_bzero(key, sizeof(key));
+	free(tmp);
+	return rc;
+}
+
+/* Read <database>.key into key, creating it when there is none.  0, or -1
+ * with err. */
+static int
+key_load(const char *db, unsigned char key[MAILER_KEY_LEN], char *err,
+    size_t errlen)
+{
+	char *path = xasprintf("%s.key", db);
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		if (key_create(path, err, errlen) == -1)
+			goto fail;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		errf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+		errf(err, errlen, "%s: open to group or others (mode %04o): "
+		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	if (st.st_size != MAILER_KEY_LEN ||
+	    read(fd, key, MAILER_KEY_LEN) != MAILER_KEY_LEN) {
+		errf(err, errlen, "%s: not a %d-byte key", path, MAILER_KEY_LEN);
+		goto fail;
+	}
+	rc = 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return rc;
+}
+
 int
 escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
 {
@@ -138,6 +216,11 @@ escbot_open_store(struct escbot *e, enum escbot_lock mode, char *err,
 open:
 	if (store_open(e->cfg->database, &e->store, err, errlen) == -1)
 		return -1;
+	if (key_load(e->cfg->database, e->msgid_key, err, errlen) == -1) {
+		store_close(e->store);
+		e->store = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -164,6 +247,7 @@ escbot_reload(struct escbot *e, const char *path, struct diag *d)
 	n.now_fixed = e->now_fixed;
 	n.since = e->since;
 	n.stop = e->stop;
+	memcpy(n.msgid_key, e->msgid_key, sizeof(n.msgid_key));
 	e->store = NULL;
 	e->lock_fd = -1;
 	escbot_unload(e);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "diag.h"
 #include "directory.h"
+#include "mailer.h"
 #include "rules.h"
 #include "store.h"
 
@@ -35,6 +36,8 @@ struct escbot {
 						   message in hand, then stop */
 	char			 last_error[512];	/* of the last failed fetch */
 	int			 lock_fd;
+	/* The Message-ID key, <database>.key (escbot_open_store). */
+	unsigned char		 msgid_key[MAILER_KEY_LEN];
 };
 
 /* Load config, rules, forms, directory, calendar and check templates. */
@@ -45,7 +48,10 @@ int	escbot_load(struct escbot *, const char *config_path, struct diag *);
 int	escbot_warnings(const struct escbot *, time_t now, FILE *fp);
 /* Open the database, with the instance lock: LOCK_NEED (run, tick,
  * sending) fails when another escbot holds it; LOCK_TRY takes it when
- * free (e->lock_fd != -1 says); LOCK_NONE reads only. */
+ * free (e->lock_fd != -1 says); LOCK_NONE reads only.  Loads the
+ * Message-ID key from <database>.key into e->msgid_key, creating it (32
+ * random bytes, mode 0600) the first time; a key file open to group or
+ * others, or not 32 bytes, is refused with the reason in err. */
 enum escbot_lock { LOCK_NONE, LOCK_TRY, LOCK_NEED };
 int	escbot_open_store(struct escbot *, enum escbot_lock, char *err,
 	    size_t errlen);

@@ -1246,10 +1246,9 @@ doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 			continue;
 		if (d->text == NULL) {
 			if (v->note == NULL)
-				v->note = xasprintf("%.100s: %.200s",
-				    m->attachments[i].filename ?
-				    m->attachments[i].filename : "the attachment",
-				    d->refused);
+				v->note = xasprintf("%.200s\n(in %.100s)",
+				    d->refused, m->attachments[i].filename ?
+				    m->attachments[i].filename : "the attachment");
 			continue;
 		}
 		if ((f = form_recognise(in->rules->forms, d->text)) != NULL) {
@@ -1386,7 +1385,8 @@ decide_no_form(const struct message *m, struct verdict *v)
 	if (v->note != NULL) {
 		v->formats = 1;
 		set_verdict(v, VERDICT_DOC_REFUSED, "rejected", 1,
-		    "Word attachment refused: %s", v->note);
+		    "Word attachment refused: %.*s",
+		    (int)strcspn(v->note, "\n"), v->note);
 		return;
 	}
 	for (size_t i = 0; i < m->nattachments; i++)
