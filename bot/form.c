@@ -751,12 +751,16 @@ row_flush(struct ext *x, long cur)
 		x->row.len = 0;
 }
 
+/* A row's cells are joined with "; "; a semicolon inside a cell
+ * ("decide on care; report to panel") becomes a comma, so that the row
+ * still splits into its own cells. */
 static void
 row_add(struct ext *x, const char *s, const char *e)
 {
 	if (x->row.len > 0)
 		sb_adds(&x->row, "; ");
-	sb_add(&x->row, s, (size_t)(e - s));
+	for (const char *p = s; p < e; p++)
+		sb_addc(&x->row, *p == ';' ? ',' : *p);
 }
 
 /* A row of label / answer cells: "Label:\tanswer\tLabel 2:\tanswer 2",

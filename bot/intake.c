@@ -784,18 +784,24 @@ date_close(const struct config *cfg, const char *ymd, int hh, int mm)
 	return calendar_london_to_utc(y, m, d, hh, mm, 0);
 }
 
-/* "action; agency and owner; purpose; deadline" into a. */
+/* "action; agency and owner; purpose; deadline" into a.  A table row's
+ * cells are split at its tabs only, so that a semicolon inside a cell
+ * ("decide; report to panel") never shifts the cells after it; typed
+ * text is split at semicolons. */
 static void
 planned_action(const struct config *cfg, const char *value,
     struct action_state *a)
 {
-	char *parts[4] = { 0 }, *copy, *tok, *save = NULL, ymd[11];
+	const char *sep = strchr(value, '\t') ? "\t" : ";";
+	char *parts[4] = { 0 }, *copy, *p, *cut, ymd[11];
 	int k = 0;
 
 	copy = xstrdup(value);
-	for (tok = strtok_r(copy, ";\t", &save); tok && k < 4;
-	    tok = strtok_r(NULL, ";\t", &save))
-		parts[k++] = xstrdup(str_trim(tok));
+	for (p = copy; p != NULL && k < 4; p = cut) {
+		if ((cut = strpbrk(p, sep)) != NULL)
+			*cut++ = '\0';
+		parts[k++] = xstrdup(str_trim(p));
+	}
 	free(copy);
 	a->action = parts[0] ? parts[0] : xstrdup("");
 	a->owner = parts[1];

@@ -689,6 +689,14 @@ def build():
             "Escalation Solution Focused Meeting - notes",
             "20260303171500.7782@wigan.example.gov.uk",
             date(3, 17, 15, "Mar", 2026, "Tue"), WSAB_MEETING)
+    # A semicolon inside a cell ("Decide on personal care; report to
+    # panel") must not shift the row's cells and lose its deadline.
+    outlook("wsab-meeting-semicolon", PEOPLE["sam"],
+            "Escalation Solution Focused Meeting - notes (2)",
+            "20260303171600.7783@wigan.example.gov.uk",
+            date(3, 17, 16, "Mar", 2026, "Tue"), WSAB_MEETING.replace(
+                "Decide on personal care", "Decide on personal care; report "
+                "to panel").replace("ASC, Sam Sample", "ASC - Sam Sample"))
     outlook("wsab-meeting-ref-field", PEOPLE["sam"],
             "Escalation Solution Focused Meeting - notes",
             "20260303172000.7783@wigan.example.gov.uk",

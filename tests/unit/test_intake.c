@@ -470,6 +470,13 @@ static const struct row rows[] = {
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
 	    .agencies = "wigan-council,wwl",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
+	/* Issue 12: a semicolon inside a cell shifted the row's cells and
+	 * its deadline was lost (action 1 went untracked). */
+	{ .file = "wsab-meeting-semicolon", .now = MAR, .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 2",
+	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
+	    .agencies = "wigan-council,wwl",
+	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-ref-field", .now = MAR, .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
