@@ -521,13 +521,26 @@ answer_once_a_day(struct escbot *e, const struct message *m,
 	return answer(e, m, tmpl, NULL, v, now);
 }
 
+/* The form's answers: kept as a record of their own (which form, when,
+ * from whom), and as the case's current value of each field. */
 static int
-store_fields(struct escbot *e, int64_t case_id, const struct form_result *r)
+store_fields(struct escbot *e, int64_t case_id, const struct message *m,
+    const struct form_result *r, time_t now)
 {
-	for (size_t i = 0; i < r->nvalues; i++)
-		if (store_field_set(e->store, case_id, r->values[i].def->name,
-		    r->values[i].value, r->values[i].def->personal) == -1)
+	int64_t form_id;
+
+	if (store_form_add(e->store, case_id, r->def->id, now, m->from_addr,
+	    m->message_id, &form_id) == -1)
+		return -1;
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct form_value *fv = &r->values[i];
+
+		if (store_form_answer(e->store, form_id, fv->def->name, fv->value,
+		    fv->def->personal) == -1 ||
+		    store_field_set(e->store, case_id, fv->def->name, fv->value,
+		    fv->def->personal) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -573,7 +586,7 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	tvars_set(&extra, "fields", summary);
 	free(summary);
 	if (store_case_insert(e->store, &c) == -1 ||
-	    store_fields(e, c.id, v->result) == -1 ||
+	    store_fields(e, c.id, m, v->result, now) == -1 ||
 	    casework_apply(e, &c, &d, m->message_id, &extra, now) == -1)
 		goto fail;
 	for (size_t i = 0; i < v->nactions; i++)
@@ -618,7 +631,7 @@ apply_record_resolved(struct escbot *e, const struct message *m,
 	c.resolved_level = v->stage > 0 ? v->stage : p->stages[c.stage_idx].number;
 	c.resolution = xstrdup("resolved before it was tracked by escbot");
 	if (store_case_insert(e->store, &c) == -1 ||
-	    store_fields(e, c.id, v->result) == -1 ||
+	    store_fields(e, c.id, m, v->result, now) == -1 ||
 	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
 	    store_event_add(e->store, c.id, now, m->from_addr, "recorded-resolved",
 	    v->rule->form) == -1)
@@ -656,7 +669,7 @@ apply_join(struct escbot *e, const struct message *m, struct verdict *v,
 
 	if (store_case_get(e->store, v->ref, &c) != 1)
 		return -1;
-	if (store_fields(e, c.id, v->result) == -1 ||
+	if (store_fields(e, c.id, m, v->result, now) == -1 ||
 	    store_participant_add(e->store, c.id, m->from_addr) == -1 ||
 	    store_event_add(e->store, c.id, now, m->from_addr, "form",
 	    v->rule->form) == -1)

@@ -106,6 +106,16 @@ static const char *const migrations[] = {
 	"  uidvalidity INTEGER NOT NULL, uid INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL, next_try INTEGER NOT NULL, error TEXT,"
 	"  PRIMARY KEY (folder, uidvalidity, uid));",
+	/* 6: every form received, with its own answers: a later form adds
+	 * to a case and never overwrites an earlier one's answers. */
+	"CREATE TABLE forms_received (id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id), form TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, sender TEXT NOT NULL, message_id TEXT);"
+	"CREATE INDEX forms_received_case ON forms_received(case_id);"
+	"CREATE TABLE form_answers (form_id INTEGER NOT NULL"
+	"  REFERENCES forms_received(id), name TEXT NOT NULL,"
+	"  value TEXT NOT NULL, personal INTEGER NOT NULL,"
+	"  PRIMARY KEY (form_id, name));",
 };
 
 const char *
@@ -971,6 +981,73 @@ store_fields_each(struct store *s, int64_t case_id,
 }
 
 int
+store_form_add(struct store *s, int64_t case_id, const char *form, time_t at,
+    const char *sender, const char *message_id, int64_t *form_id)
+{
+	static const char sql[] = "INSERT INTO forms_received (case_id, form, "
+	    "at, sender, message_id) VALUES (?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, form);
+	sqlite3_bind_int64(st, 3, at);
+	bind_text(st, 4, sender);
+	bind_text(st, 5, message_id);
+	if (exec_done(s, st) == -1)
+		return -1;
+	*form_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_form_answer(struct store *s, int64_t form_id, const char *name,
+    const char *value, int personal)
+{
+	static const char sql[] = "INSERT INTO form_answers (form_id, name, "
+	    "value, personal) VALUES (?, ?, ?, ?) ON CONFLICT(form_id, name) "
+	    "DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *st = prep(s, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, form_id);
+	bind_text(st, 2, name);
+	bind_text(st, 3, value);
+	sqlite3_bind_int(st, 4, personal);
+	return exec_done(s, st);
+}
+
+int
+store_form_answers_each(struct store *s, int64_t case_id,
+    int (*fn)(const struct form_answer *, void *), void *arg)
+{
+	static const char sql[] = "SELECT f.id, f.form, f.at, f.sender, "
+	    "a.name, a.value, a.personal FROM forms_received f JOIN "
+	    "form_answers a ON a.form_id = f.id WHERE f.case_id = ? "
+	    "ORDER BY f.at, f.id, a.rowid";
+	sqlite3_stmt *st = prep(s, sql);
+	struct form_answer fa;
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fa.form_id = sqlite3_column_int64(st, 0);
+		fa.form = (const char *)sqlite3_column_text(st, 1);
+		fa.at = (time_t)sqlite3_column_int64(st, 2);
+		fa.sender = (const char *)sqlite3_column_text(st, 3);
+		fa.name = (const char *)sqlite3_column_text(st, 4);
+		fa.value = (const char *)sqlite3_column_text(st, 5);
+		fa.personal = sqlite3_column_int(st, 6);
+		stop = fn(&fa, arg);
+	}
+	return rows_end(st, rc, stop);
+}
+
+int
 store_event_add(struct store *s, int64_t case_id, time_t at,
     const char *actor, const char *kind, const char *detail)
 {
@@ -1388,6 +1465,10 @@ store_purge_personal(struct store *s, time_t before)
 	static const char fields[] = "DELETE FROM case_fields WHERE personal = 1 "
 	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' "
 	    "AND resolved_at >= ?2 AND resolved_at < ?1)";
+	static const char answers[] = "DELETE FROM form_answers WHERE "
+	    "personal = 1 AND form_id IN (SELECT f.id FROM forms_received f "
+	    "JOIN cases c ON c.id = f.case_id WHERE c.status = 'resolved' AND "
+	    "c.resolved_at >= ?2 AND c.resolved_at < ?1)";
 	static const char mails[] = "UPDATE outbox SET data = '' WHERE data != '' "
 	    "AND case_id IN (SELECT id FROM cases WHERE status = 'resolved' AND "
 	    "resolved_at >= ?2 AND resolved_at < ?1) AND NOT EXISTS (SELECT 1 "
@@ -1401,7 +1482,7 @@ store_purge_personal(struct store *s, time_t before)
 	static const char save[] = "INSERT INTO counters (name, value) VALUES "
 	    "('purged-before', ?1) ON CONFLICT(name) DO UPDATE SET value = ?1 "
 	    "WHERE value < ?1";
-	const char *const sqls[] = { fields, mails, cases, save };
+	const char *const sqls[] = { fields, answers, mails, cases, save };
 	sqlite3_stmt *st;
 	time_t from = 0;
 	int n = 0;
@@ -1416,11 +1497,11 @@ store_purge_personal(struct store *s, time_t before)
 	/* A resolution recorded late (resolved_at before the cut-off but
 	 * written after it) is caught by the next day's overlap. */
 	from = from > 86400 ? from - 86400 : 0;
-	for (int i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
 		if ((st = prep(s, sqls[i])) == NULL)
 			goto fail;
 		sqlite3_bind_int64(st, 1, before);
-		if (i < 3)
+		if (sqls[i] != save)
 			sqlite3_bind_int64(st, 2, from);
 		if (exec_done(s, st) == -1)
 			goto fail;

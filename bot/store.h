@@ -111,6 +111,26 @@ int	store_field_set(struct store *, int64_t case_id, const char *name,
 int	store_fields_each(struct store *, int64_t case_id,
 	    int (*fn)(const char *name, const char *value, int personal, void *),
 	    void *arg);
+/* Every form received is kept as its own record: which form, when, from
+ * whom, and its answers.  case_fields holds each field's latest value;
+ * these hold the history.  Strings passed to fn belong to the store. */
+struct form_answer {
+	int64_t		 form_id;
+	const char	*form;
+	time_t		 at;
+	const char	*sender;
+	const char	*name;
+	const char	*value;
+	int		 personal;
+};
+int	store_form_add(struct store *, int64_t case_id, const char *form,
+	    time_t at, const char *sender, const char *message_id,
+	    int64_t *form_id);
+int	store_form_answer(struct store *, int64_t form_id, const char *name,
+	    const char *value, int personal);
+/* Each answer of each form of the case, oldest form first. */
+int	store_form_answers_each(struct store *, int64_t case_id,
+	    int (*fn)(const struct form_answer *, void *), void *arg);
 int	store_event_add(struct store *, int64_t case_id, time_t at,
 	    const char *actor, const char *kind, const char *detail);
 int	store_events_each(struct store *, int64_t case_id,

@@ -311,6 +311,61 @@ test_sync_durable_beside_a_reader(void **state)
 	store_close(s);
 }
 
+/* Each form received keeps its own answers; a later form never
+ * overwrites an earlier one's; the purge takes the personal ones of a
+ * resolved case only. */
+static int
+collect_answer(const struct form_answer *fa, void *arg)
+{
+	struct strbuf *sb = arg;
+
+	sb_addf(sb, "%s/%lld/%s/%s=%s/%d;", fa->form, (long long)fa->at,
+	    fa->sender, fa->name, fa->value, fa->personal);
+	return 0;
+}
+
+static void
+test_forms_keep_their_answers(void **state)
+{
+	struct store *s = open_store();
+	struct case_state c;
+	struct strbuf sb = { 0 };
+	int64_t f1, f2;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_next_ref(s, "WSAB", 2026, &c.ref), 0);
+	c.protocol = xstrdup("wsab");
+	c.form = xstrdup("wsab-proforma");
+	c.raised_by = xstrdup("a@example.gov.uk");
+	assert_int_equal(store_case_insert(s, &c), 0);
+	assert_int_equal(store_form_add(s, c.id, "wsab-proforma", 100,
+	    "a@example.gov.uk", "m1@x", &f1), 0);
+	assert_int_equal(store_form_answer(s, f1, "adult1_name", "Alex", 1), 0);
+	assert_int_equal(store_form_answer(s, f1, "reason", "no lead", 0), 0);
+	assert_int_equal(store_form_add(s, c.id, "wsab-proforma", 200,
+	    "b@example.gov.uk", "m2@x", &f2), 0);
+	assert_int_equal(store_form_answer(s, f2, "reason", "still none", 0), 0);
+	assert_int_equal(store_form_answers_each(s, c.id, collect_answer, &sb), 0);
+	assert_string_equal(sb.buf,
+	    "wsab-proforma/100/a@example.gov.uk/adult1_name=Alex/1;"
+	    "wsab-proforma/100/a@example.gov.uk/reason=no lead/0;"
+	    "wsab-proforma/200/b@example.gov.uk/reason=still none/0;");
+	sb_reset(&sb);
+	/* Resolved before the cut-off: the personal answer goes. */
+	c.status = CASE_RESOLVED;
+	c.resolved_at = 300;
+	assert_int_equal(store_case_update(s, &c), 0);
+	assert_true(store_purge_personal(s, 400) >= 0);
+	assert_int_equal(store_form_answers_each(s, c.id, collect_answer, &sb), 0);
+	assert_string_equal(sb.buf,
+	    "wsab-proforma/100/a@example.gov.uk/reason=no lead/0;"
+	    "wsab-proforma/200/b@example.gov.uk/reason=still none/0;");
+	sb_reset(&sb);
+	case_state_free(&c);
+	store_close(s);
+}
+
 static int
 setup(void **state)
 {
@@ -345,6 +400,7 @@ main(void)
 		cmocka_unit_test(test_mailbox_cursor_and_processed),
 		cmocka_unit_test(test_case_round_trip_and_refs),
 		cmocka_unit_test(test_sync_durable_beside_a_reader),
+		cmocka_unit_test(test_forms_keep_their_answers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
