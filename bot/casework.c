@@ -446,6 +446,13 @@ look_participant(void *arg, int64_t case_id, const char *addr)
 	return store_participant_is(((struct escbot *)arg)->store, case_id, addr);
 }
 
+static int
+look_field(void *arg, int64_t case_id, const char *name, char **value)
+{
+	return store_field_get(((struct escbot *)arg)->store, case_id, name,
+	    value);
+}
+
 void
 casework_lookup(struct escbot *e, struct intake_lookup *l)
 {
@@ -454,6 +461,7 @@ casework_lookup(struct escbot *e, struct intake_lookup *l)
 	l->ref_by_message_id = look_msgid;
 	l->ref_by_fields = look_fields;
 	l->is_participant = look_participant;
+	l->field_of = look_field;
 }
 
 /* "Label: value" lines for the acknowledgement; personal identifiers are

@@ -1161,16 +1161,83 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
 	return 0;
 }
 
-/* A form for case ref: its answers join the case; a resolution form, or
- * one whose resolve field is answered, resolves it.  Takes ref. */
+static void	decide_new_case(const struct intake_input *, struct verdict *,
+		    const char *);
+
+/* Two answers that say the same: case, spaces and punctuation aside. */
 static int
-decide_join(const struct intake_input *in, char *ref, struct verdict *v)
+same_answer(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a && !isalnum((unsigned char)*a))
+			a++;
+		while (*b && !isalnum((unsigned char)*b))
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+}
+
+/* An answer that says who the person is: a name, a date of birth, an NHS
+ * number (a personal field of those kinds). */
+static int
+identifies(const struct form_field_def *def)
+{
+	return def->personal && (def->type == FIELD_DATE ||
+	    def->type == FIELD_NHS || strstr(def->name, "name") != NULL);
+}
+
+/* Does the form name someone else than case v->case_id is about?  A name,
+ * date of birth or NHS number answered on the form and on the case, and
+ * different.  1, 0, or -1. */
+static int
+contradicts(const struct intake_input *in, const struct verdict *v)
+{
+	const struct form_result *r = v->result;
+	int rc = 0;
+
+	for (size_t i = 0; i < r->nvalues && rc == 0; i++) {
+		const struct form_value *fv = &r->values[i];
+		char *theirs = NULL;
+
+		if (!identifies(fv->def) || no_key(fv->value))
+			continue;
+		rc = in->look->field_of(in->look->arg, v->case_id,
+		    fv->def->name, &theirs);
+		if (rc == 1)
+			rc = !no_key(theirs) && !same_answer(fv->value, theirs);
+		free(theirs);
+	}
+	return rc;
+}
+
+/* A form for case ref: its answers join the case; a resolution form, or
+ * one whose resolve field is answered, resolves it.  A form that names
+ * someone else than the case is about is not joined to it: it is a new
+ * case.  Takes ref. */
+static int
+decide_join(const struct intake_input *in, char *ref, struct verdict *v,
+    const char *text)
 {
 	const struct protocol *p = NULL;
-	int allowed;
+	int allowed, rc;
 
 	if ((allowed = take_case(in, ref, v, &p)) == -1)
 		return -1;
+	if ((rc = contradicts(in, v)) == -1)
+		return -1;
+	if (rc == 1) {
+		free(v->ref);
+		v->ref = NULL;
+		v->case_id = 0;
+		v->case_resolved = 0;
+		decide_new_case(in, v, text);
+		return 0;
+	}
 	if (!allowed) {
 		/* A case reference is no key: answers from someone not in
 		 * the case never change it. */
@@ -1206,7 +1273,7 @@ decide_thread(const struct intake_input *in, char *ref, struct verdict *v)
 		v->form = f;
 		v->result = form_extract(f, mine);
 		if (v->result->nproblems == 0) {
-			rc = decide_join(in, ref, v);
+			rc = decide_join(in, ref, v, mine);
 			free(mine);
 			return rc;
 		}
@@ -1494,7 +1561,7 @@ decide_answers(const struct intake_input *in, struct verdict *v,
 		return 0;
 	}
 	if ((rc = case_for_form(in, v, &ref)) == 1)
-		return decide_join(in, ref, v);
+		return decide_join(in, ref, v, text);
 	if (rc == -1)
 		return -1;
 	decide_new_case(in, v, text);

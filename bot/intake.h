@@ -50,6 +50,9 @@ struct intake_lookup {
 		    const char **names, const char **values, size_t n, char **ref);
 	/* Whether addr is a participant of the case. */
 	int	(*is_participant)(void *arg, int64_t case_id, const char *addr);
+	/* The case's current value of field name (*value: caller frees). */
+	int	(*field_of)(void *arg, int64_t case_id, const char *name,
+		    char **value);
 };
 
 /* One Word attachment as a worker read it. */

@@ -962,6 +962,28 @@ store_field_set(struct store *s, int64_t case_id, const char *name,
 }
 
 int
+store_field_get(struct store *s, int64_t case_id, const char *name,
+    char **value)
+{
+	static const char sql[] = "SELECT value FROM case_fields WHERE "
+	    "case_id = ? AND name = ?";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc;
+
+	*value = NULL;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, name);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 store_fields_each(struct store *s, int64_t case_id,
     int (*fn)(const char *, const char *, int, void *), void *arg)
 {

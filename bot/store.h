@@ -108,6 +108,9 @@ int	store_cases_each(struct store *, int all,
 
 int	store_field_set(struct store *, int64_t case_id, const char *name,
 	    const char *value, int personal);
+/* 1 and *value (caller frees), 0 when the case has no such field, -1. */
+int	store_field_get(struct store *, int64_t case_id, const char *name,
+	    char **value);
 int	store_fields_each(struct store *, int64_t case_id,
 	    int (*fn)(const char *name, const char *value, int personal, void *),
 	    void *arg);

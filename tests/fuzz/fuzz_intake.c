@@ -80,6 +80,17 @@ fake_participant(void *arg, int64_t case_id, const char *addr)
 	return strncmp(addr, "casey@", 6) == 0;
 }
 
+static int
+fake_field(void *arg, int64_t case_id, const char *name, char **value)
+{
+	(void)arg;
+	(void)case_id;
+	if (strcmp(name, "client_ref") != 0)
+		return 0;
+	*value = xstrdup("TW-48213");
+	return 1;
+}
+
 static void
 check(const struct verdict *v)
 {
@@ -99,7 +110,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct intake_lookup look = { NULL, fake_case, fake_msgid,
-	    fake_fields, fake_participant };
+	    fake_fields, fake_participant, fake_field };
 	struct intake_input in;
 	struct verdict v;
 	struct message *m;

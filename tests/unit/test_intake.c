@@ -87,6 +87,11 @@ static const struct fake_case cases[] = {
 	    { "jo.sample@wigan.example.gov.uk", "pat.sample@wwl.example.nhs.uk" },
 	    { "escbot.e2a4c6b8d0f13579@example.gov.uk" },
 	    { "child_name=Robin Example", "dob=2014-06-05" }, "wigan-council,wwl" },
+	/* C3 as the case about Indigo, the child of the resolution form. */
+	{ "C3I", "WSCB-2026-0003", 3, "wscb", CASE_OPEN, 0,
+	    { "jo.sample@wigan.example.gov.uk", "pat.sample@wwl.example.nhs.uk" },
+	    { "escbot.e2a4c6b8d0f13579@example.gov.uk" },
+	    { "child_name=Indigo Example", "dob=2013-07-07" }, "wigan-council,wwl" },
 	/* T7 as a case Casey and Telford & Wrekin Council are not in: its
 	 * reference is known, which gives no right to change it. */
 	{ "T7S", "TWSP-2026-0007", 7, "twsp", CASE_OPEN, 0,
@@ -218,6 +223,31 @@ fake_ref_by_fields(void *arg, const char *protocol, const char **names,
 		return 0;
 	*ref = xstrdup(best->ref);
 	return 1;
+}
+
+static int
+fake_field_of(void *arg, int64_t case_id, const char *name, char **value)
+{
+	struct fake_store *s = arg;
+	size_t n = strlen(name);
+
+	s->calls++;
+	if (s->fail)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fake_case *k = s->on[i];
+
+		if (k->id != case_id || k->missing)
+			continue;
+		for (size_t j = 0; j < 4 && k->fields[j]; j++)
+			if (strncmp(k->fields[j], name, n) == 0 &&
+			    k->fields[j][n] == '=') {
+				*value = xstrdup(k->fields[j] + n + 1);
+				return 1;
+			}
+		return 0;
+	}
+	return 0;
 }
 
 static int
@@ -578,7 +608,15 @@ static const struct row rows[] = {
 	    .outcome = "case", .reason = "recorded as resolved at level 3",
 	    .form = "wscb-resolved", .proto = "wscb", .stage = 3,
 	    .agencies = "wwl" },
-	{ .file = "wscb-resolved-thread", .kind = VERDICT_JOIN,
+	/* Issue 12: never mix two people.  In C3's thread, a resolution
+	 * form about Indigo (07/07/2013) is not joined to C3, which is about
+	 * Robin (05/06/2014): it is a record of its own. */
+	{ .file = "wscb-resolved-thread", .kind = VERDICT_RECORD_RESOLVED,
+	    .outcome = "case", .reason = "recorded as resolved at level 3",
+	    .form = "wscb-resolved", .proto = "wscb", .stage = 3,
+	    .agencies = "wwl" },
+	/* The same form in the thread of the case about Indigo joins it. */
+	{ .file = "wscb-resolved-thread", .cases = "C3I", .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "WSCB-2026-0003: resolved by wscb-resolved",
 	    .ref = "WSCB-2026-0003", .case_id = 3, .form = "wscb-resolved",
@@ -1262,7 +1300,8 @@ run_row(void **state)
 	const struct row *r = *state;
 	const struct config *cfg = r->test_conf ? cfg_test : cfg_shipped;
 	struct intake_lookup look = { NULL, fake_case_by_ref,
-	    fake_ref_by_message_id, fake_ref_by_fields, fake_is_participant };
+	    fake_ref_by_message_id, fake_ref_by_fields, fake_is_participant,
+	    fake_field_of };
 	struct intake_input in;
 	struct fake_store store;
 	struct message *m = NULL;
