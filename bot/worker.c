@@ -269,7 +269,7 @@ child_read(struct child *c, void *buf, size_t len, time_t deadline,
 	struct timespec now;
 	struct pollfd pfd;
 	ssize_t n;
-	int wait_ms;
+	int wait_ms, rc;
 
 	while (got < len) {
 		if (stop != NULL && *stop && !c->forwarded) {
@@ -288,12 +288,14 @@ child_read(struct child *c, void *buf, size_t len, time_t deadline,
 		}
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, wait_ms) == -1) {
+		if ((rc = poll(&pfd, 1, wait_ms)) == -1) {
 			if (errno == EINTR)
 				continue;
 			errf(err, errlen, "worker: poll: %s", strerror(errno));
 			return -1;
 		}
+		if (rc == 0)
+			continue;	/* time is up: said above */
 		if ((n = read(c->fd, p + got, len - got)) == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
