@@ -147,6 +147,41 @@ earlier_to(struct outbox_item **sending, size_t nsending, const char *rcpt)
 	return k;
 }
 
+/*
+ * An email not to send now: over its recipient's daily limit (held for an
+ * hour) or emptied by retention (failed).  1 when set aside, 0 to send it,
+ * -1 when setting it aside could not be recorded (the round must end).
+ */
+static int
+set_aside(struct round *rd, struct outbox_item *it,
+    struct outbox_item **sending, size_t nsending, time_t now)
+{
+	struct escbot *e = rd->e;
+	int rc;
+
+	if (store_sent_count(e->store, it->rcpt, now - 86400) +
+	    earlier_to(sending, nsending, it->rcpt) >=
+	    e->cfg->max_emails_per_recipient_day) {
+		/* A loop or a flood: hold this recipient's mail for an hour
+		 * rather than add to it. */
+		log_warnx("outbox: %s has had %d emails in 24 hours; holding %s",
+		    it->rcpt, e->cfg->max_emails_per_recipient_day, it->token);
+		rc = store_outbox_result(e->store, it->delivery_id,
+		    DELIVERY_RETRY, "held: daily limit for this recipient "
+		    "reached", now + 3600, now);
+	} else if (it->data[0] == '\0') {
+		/* Emptied by retention before it could be sent. */
+		rc = store_outbox_result(e->store, it->delivery_id,
+		    DELIVERY_FAILED, "purged by retention", 0, now);
+	} else
+		return 0;
+	if (rc == -1) {
+		record_failed(rd);
+		return -1;
+	}
+	return 1;
+}
+
 int
 outbox_flush(struct escbot *e)
 {
@@ -190,33 +225,12 @@ outbox_flush(struct escbot *e)
 		nsending = 0;
 		for (size_t i = 0; i < n; i++) {
 			struct outbox_item *it = &items[i];
+			int aside = set_aside(&rd, it, sending, nsending, now);
 
-			if (store_sent_count(e->store, it->rcpt, now - 86400) +
-			    earlier_to(sending, nsending, it->rcpt) >=
-			    e->cfg->max_emails_per_recipient_day) {
-				/* A loop or a flood: hold this recipient's mail
-				 * for an hour rather than add to it. */
-				log_warnx("outbox: %s has had %d emails in 24 hours; "
-				    "holding %s", it->rcpt,
-				    e->cfg->max_emails_per_recipient_day, it->token);
-				if (store_outbox_result(e->store, it->delivery_id,
-				    DELIVERY_RETRY, "held: daily limit for this "
-				    "recipient reached", now + 3600, now) == -1) {
-					record_failed(&rd);
-					break;
-				}
+			if (aside == -1)
+				break;
+			if (aside == 1)
 				continue;
-			}
-			if (it->data[0] == '\0') {
-				/* Emptied by retention before it could be sent. */
-				if (store_outbox_result(e->store, it->delivery_id,
-				    DELIVERY_FAILED, "purged by retention", 0,
-				    now) == -1) {
-					record_failed(&rd);
-					break;
-				}
-				continue;
-			}
 			sending[nsending] = it;
 			mails[nsending].rcpt = it->rcpt;
 			mails[nsending].data = it->data;
