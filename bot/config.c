@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "cfg.h"
 #include "config.h"
+#include "docx.h"
 #include "util.h"
 
 static const char *const top_keys[] = {
@@ -619,9 +620,12 @@ config_load(const char *path, struct config **out, struct diag *d)
 	c->limits.mime_parts = cfg_int(g, "mime_parts", 0, 100, 1, 10000, path, d);
 	c->limits.field_length = cfg_int(g, "field_length", 0, 20000, 100,
 	    10000000, path, d);
+	/* The default is docx.h's (docx_default_limits): one number. */
 	c->limits.docx_unpacked = cfg_int(g, "docx_unpacked_size", 0,
-	    50 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
-	c->limits.docx_ratio = cfg_int(g, "docx_ratio", 0, 100, 2, 10000, path, d);
+	    (int)docx_default_limits.max_unpacked, 1024, 256 * 1024 * 1024,
+	    path, d);
+	c->limits.docx_ratio = cfg_int(g, "docx_ratio", 0,
+	    (int)docx_default_limits.max_ratio, 2, 10000, path, d);
 	c->work_open = 9 * 60;
 	c->work_close = 17 * 60;
 	if ((g = cfg_group(root, "working_hours", 0, 0, path, d)) != NULL) {

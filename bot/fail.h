@@ -16,10 +16,16 @@ enum fail {
 			 * anything with it until the next round */
 	FAIL_AUTH,	/* the server refused our login: as FAIL_SERVER,
 			 * and an OAuth token it refused is forgotten */
+	FAIL_SENDER,	/* the server refused us as the sender (a 5xx to
+			 * MAIL FROM or DATA, a policy 5.7.x to the message:
+			 * "send-as denied"): not the recipient's or the
+			 * message's fault, nothing else will go either;
+			 * as FAIL_SERVER, and a person must act */
 };
 
 /* The retry class of a failure. */
 #define FAIL_FOR_GOOD(f)	((f) == FAIL_RCPT || (f) == FAIL_MSG)
-#define FAIL_STOPS_ROUND(f)	((f) == FAIL_SERVER || (f) == FAIL_AUTH)
+#define FAIL_STOPS_ROUND(f)	((f) == FAIL_SERVER || (f) == FAIL_AUTH || \
+				 (f) == FAIL_SENDER)
 
 #endif

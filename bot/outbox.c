@@ -3,7 +3,11 @@
  * server accepted it, so a crash in between sends it again -- with the same
  * Message-ID, which lets a recipient's client (and the tests) recognise it.
  * While the server is unreachable the outage is logged once, not once per
- * message or per poll.
+ * message or per poll.  A result that cannot be recorded (disk full) ends
+ * the round at once: the row is left as it was and sent again next round,
+ * never again in this one.  A server that refuses escbot as the sender
+ * holds the whole outbox (backing off, the administrator told once);
+ * nothing fails for good because of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "casework.h"
 #include "escbot.h"
 #include "log.h"
 #include "outbox.h"
@@ -20,6 +25,14 @@
 #define BATCH	100
 
 static struct outage outage;	/* while the SMTP server is unreachable */
+static struct outage unrecorded;	/* while results cannot be recorded */
+
+/* While the server refuses escbot as the sender: no sends before `until`;
+ * `rounds` refused in a row set the backoff. */
+static struct {
+	time_t	until;
+	int	rounds;
+} held;
 
 static time_t
 backoff(const struct escbot *e, int attempts)
@@ -39,9 +52,21 @@ struct round {
 	time_t			 now;
 	int			 sent;
 	int			 unreachable;
+	int			 unrecorded;	/* a result could not be stored */
+	int			 refused;	/* FAIL_SENDER */
+	char			 why[512];	/* the sender refusal */
 };
 
+/* The deliveries left pending by a round that stopped here: log once. */
 static void
+record_failed(struct round *rd)
+{
+	rd->unrecorded = 1;
+	outage_begin(&unrecorded, "outbox: cannot record what was sent (%s); "
+	    "stopping until the next round", store_error(rd->e->store));
+}
+
+static int
 record_result(void *arg, size_t i, enum fail r, const char *err)
 {
 	struct round *rd = arg;
@@ -69,6 +94,10 @@ record_result(void *arg, size_t i, enum fail r, const char *err)
 			/* A refused token is fetched anew next run. */
 			if (r == FAIL_AUTH)
 				account_smtp_refused(rd->acct);
+			if (r == FAIL_SENDER) {
+				rd->refused = 1;
+				snprintf(rd->why, sizeof(rd->why), "%s", err);
+			}
 			rd->unreachable = 1;
 			outage_begin(&outage, "smtp: cannot send (%s); will retry",
 			    err);
@@ -77,9 +106,35 @@ record_result(void *arg, size_t i, enum fail r, const char *err)
 			    it->rcpt, err);
 	}
 	if (store_outbox_result(e->store, it->delivery_id, dr,
-	    dr == DELIVERY_SENT ? NULL : err, next, rd->now) == -1)
-		log_warnx("outbox: %s", store_error(e->store));
+	    dr == DELIVERY_SENT ? NULL : err, next, rd->now) == -1) {
+		/* Sent but not recorded: the row must not come back this
+		 * round (its Message-ID marks a send next round a repeat). */
+		record_failed(rd);
+		return -1;
+	}
 	crashpoint("after-record");
+	outage_end(&unrecorded, "outbox: results recorded again");
+	return 0;
+}
+
+/*
+ * After a round the server refused escbot as the sender: hold the outbox
+ * (doubling from retry_min to retry_max) and tell the administrator when
+ * the hold begins.  The email tried keeps its own backoff, so a refusal
+ * that was one message's after all holds the rest for one round only.
+ */
+static void
+hold_outbox(struct escbot *e, const struct round *rd)
+{
+	if (!rd->refused) {
+		if (rd->sent > 0)
+			held.rounds = 0;
+		return;
+	}
+	held.until = rd->now + backoff(e, held.rounds);
+	if (held.rounds++ == 0 &&
+	    casework_alert(e, "smtp", rd->why) == -1)
+		log_warnx("alert: %s", store_error(e->store));
 }
 
 /* Emails this batch already sends to rcpt before item i. */
@@ -92,6 +147,41 @@ earlier_to(struct outbox_item **sending, size_t nsending, const char *rcpt)
 		if (strcmp(sending[j]->rcpt, rcpt) == 0)
 			k++;
 	return k;
+}
+
+/*
+ * An email not to send now: over its recipient's daily limit (held for an
+ * hour) or emptied by retention (failed).  1 when set aside, 0 to send it,
+ * -1 when setting it aside could not be recorded (the round must end).
+ */
+static int
+set_aside(struct round *rd, struct outbox_item *it,
+    struct outbox_item **sending, size_t nsending, time_t now)
+{
+	struct escbot *e = rd->e;
+	int rc;
+
+	if (store_sent_count(e->store, it->rcpt, now - 86400) +
+	    earlier_to(sending, nsending, it->rcpt) >=
+	    e->cfg->max_emails_per_recipient_day) {
+		/* A loop or a flood: hold this recipient's mail for an hour
+		 * rather than add to it. */
+		log_warnx("outbox: %s has had %d emails in 24 hours; holding %s",
+		    it->rcpt, e->cfg->max_emails_per_recipient_day, it->token);
+		rc = store_outbox_result(e->store, it->delivery_id,
+		    DELIVERY_RETRY, "held: daily limit for this recipient "
+		    "reached", now + 3600, now);
+	} else if (it->data[0] == '\0') {
+		/* Emptied by retention before it could be sent. */
+		rc = store_outbox_result(e->store, it->delivery_id,
+		    DELIVERY_FAILED, "purged by retention", 0, now);
+	} else
+		return 0;
+	if (rc == -1) {
+		record_failed(rd);
+		return -1;
+	}
+	return 1;
 }
 
 int
@@ -108,6 +198,8 @@ outbox_flush(struct escbot *e)
 	int got;
 
 	memset(&rd, 0, sizeof(rd));
+	if (held.rounds > 0 && escbot_now(e) < held.until)
+		return -1;	/* still refused as the sender: wait */
 	if (account_smtp_open(e->cfg, &acct, err, sizeof(err)) == -1) {
 		outage_begin(&outage, "smtp: cannot send (%s); will retry", err);
 		return -1;
@@ -135,26 +227,12 @@ outbox_flush(struct escbot *e)
 		nsending = 0;
 		for (size_t i = 0; i < n; i++) {
 			struct outbox_item *it = &items[i];
+			int aside = set_aside(&rd, it, sending, nsending, now);
 
-			if (store_sent_count(e->store, it->rcpt, now - 86400) +
-			    earlier_to(sending, nsending, it->rcpt) >=
-			    e->cfg->max_emails_per_recipient_day) {
-				/* A loop or a flood: hold this recipient's mail
-				 * for an hour rather than add to it. */
-				log_warnx("outbox: %s has had %d emails in 24 hours; "
-				    "holding %s", it->rcpt,
-				    e->cfg->max_emails_per_recipient_day, it->token);
-				store_outbox_result(e->store, it->delivery_id,
-				    DELIVERY_RETRY, "held: daily limit for this "
-				    "recipient reached", now + 3600, now);
+			if (aside == -1)
+				break;
+			if (aside == 1)
 				continue;
-			}
-			if (it->data[0] == '\0') {
-				/* Emptied by retention before it could be sent. */
-				store_outbox_result(e->store, it->delivery_id,
-				    DELIVERY_FAILED, "purged by retention", 0, now);
-				continue;
-			}
 			sending[nsending] = it;
 			mails[nsending].rcpt = it->rcpt;
 			mails[nsending].data = it->data;
@@ -165,8 +243,9 @@ outbox_flush(struct escbot *e)
 		 * it comes back. */
 		rd.sent_items = sending;
 		rd.now = now;
-		got = worker_smtp_send(&acct.p, e->cfg->smtp.from_addr, mails,
-		    nsending, e->stop, record_result, &rd, err, sizeof(err));
+		got = rd.unrecorded ? 0 : worker_smtp_send(&acct.p,
+		    e->cfg->smtp.from_addr, mails, nsending, e->lock_fd, e->stop,
+		    record_result, &rd, err, sizeof(err));
 		if (got == -1) {
 			outage_begin(&outage, "smtp: cannot send (%s); will retry",
 			    err);
@@ -175,7 +254,7 @@ outbox_flush(struct escbot *e)
 		for (size_t i = 0; i < n; i++)
 			outbox_item_free(&items[i]);
 		free(items);
-		if (rd.unreachable) {
+		if (rd.unreachable || rd.unrecorded) {
 			rd.sent = -1;
 			break;
 		}
@@ -184,6 +263,7 @@ outbox_flush(struct escbot *e)
 			break;
 	}
 done:
+	hold_outbox(e, &rd);
 	free(sending);
 	free(mails);
 	account_smtp_close(&acct);

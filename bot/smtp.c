@@ -6,8 +6,9 @@
  * when a user is configured (PLAIN/LOGIN with the password, or XOAUTH2 with
  * an OAuth bearer token) and certificate and host name checks always on.
  * Its job beyond sending is to say what a failure means for the outbox: a
- * 5xx answer to MAIL, RCPT or the message itself is permanent for that
- * recipient; everything else (4xx, refused or timed-out connections, DNS,
+ * 5xx answer to RCPT is permanent for that recipient, to the message
+ * itself for that message, to MAIL or DATA (or a policy x.7.x to the
+ * message) is the sender's and holds every email; everything else (4xx, refused or timed-out connections, DNS,
  * TLS, login and certificate trouble) is temporary and retried, with an error
  * text that tells an administrator what to fix.  The message is put on the
  * wire with CRLF line ends whatever it was given with.  Passwords are never
@@ -227,6 +228,54 @@ smtp_curl_cert_error(int rc)
 	}
 }
 
+/* The enhanced status code (RFC 3463) after the reply code in `reply`
+ * ("550 5.7.1 ..."): 1 and class.subject.detail, or 0 when there is none. */
+static int
+enhanced_status(const char *reply, int st[3])
+{
+	const char *p = reply + 3;
+	char *end;
+	long v;
+
+	while (*p == ' ' || *p == '-')
+		p++;
+	for (int i = 0; i < 3; i++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = strtol(p, &end, 10);
+		if (v > 999 || (i < 2 && *end != '.'))
+			return 0;
+		st[i] = (int)v;
+		p = end + (i < 2);
+	}
+	return st[0] >= 2 && st[0] <= 5;
+}
+
+/*
+ * How far a 5xx to MAIL, RCPT, DATA or the message reaches.  RCPT: this
+ * recipient.  MAIL and DATA: escbot as a sender (every email has the same
+ * envelope sender), except a size refusal (552, x.3.4), which is this
+ * message's.  The message: its own fault (content, size), except a
+ * security or policy refusal (x.7.x: "not allowed to send as"), which is
+ * the sender's.
+ */
+static enum fail
+refusal_reach(enum smtp_phase phase, long code, const char *reply)
+{
+	int st[3] = { 0, 0, 0 }, has = enhanced_status(reply, st);
+	int size = code == 552 || (has && st[1] == 3 && st[2] == 4);
+
+	switch (phase) {
+	case PHASE_RCPT:
+		return FAIL_RCPT;
+	case PHASE_MAIL:
+	case PHASE_DATA:
+		return size ? FAIL_MSG : FAIL_SENDER;
+	default:
+		return has && st[1] == 7 ? FAIL_SENDER : FAIL_MSG;
+	}
+}
+
 /* Decide how far a failed transfer reaches and describe it in err. */
 static enum fail
 classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
@@ -254,8 +303,14 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 		    "set smtp.user and the password): ";
 	else if (code >= 500 && code <= 599 && (d->phase == PHASE_MAIL ||
 	    d->phase == PHASE_RCPT || d->phase == PHASE_DATA ||
-	    d->phase == PHASE_BODY))
-		res = d->phase == PHASE_RCPT ? FAIL_RCPT : FAIL_MSG;
+	    d->phase == PHASE_BODY)) {
+		res = refusal_reach(d->phase, code, d->reply);
+		if (res == FAIL_SENDER)
+			hint = "SMTP server refuses escbot as the sender "
+			    "(administrator: check smtp.from and that the "
+			    "account may send as it; nothing is sent until "
+			    "then): ";
+	}
 	else if (rc == CURLE_COULDNT_RESOLVE_HOST)
 		hint = "SMTP server name not found: ";
 	else if (rc == CURLE_COULDNT_CONNECT)

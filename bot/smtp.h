@@ -26,11 +26,14 @@ struct smtp_params {
 
 /* Send `len` bytes of `data` (a complete RFC 5322 message with CRLF or LF
  * line ends) from envelope `mail_from` to `rcpt`.  FAIL_NONE when sent;
- * else how far the failure reaches (fail.h): FAIL_RCPT or FAIL_MSG for a
- * 5xx refusal of this recipient or message (do not retry), FAIL_SERVER
- * or FAIL_AUTH when the server cannot take anything now (unreachable,
- * certificate, login refused: stop the round), FAIL_TEMP for a 4xx of
- * this one.  err gets the server's reply or curl's reason, for people. */
+ * else how far the failure reaches (fail.h): FAIL_RCPT for a 5xx to RCPT
+ * TO, FAIL_MSG for a 5xx refusal of this message (its size, its content;
+ * do not retry), FAIL_SENDER for a 5xx to MAIL FROM or DATA or a policy
+ * refusal (x.7.x) of the message (escbot may not send as mail_from: stop
+ * the round, a person must act), FAIL_SERVER or FAIL_AUTH when the
+ * server cannot take anything now (unreachable, certificate, login
+ * refused: stop the round), FAIL_TEMP for a 4xx of this one.  err gets
+ * the server's reply or curl's reason, for people. */
 enum fail smtp_send(const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len,
 		    char *err, size_t errlen);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,7 +29,35 @@
 #include "worker.h"
 
 #define TOKEN_MARGIN	300	/* seconds a cached token must still have */
+#define FORGET_TIMEOUT	30	/* seconds to remove a token cache file */
 #define MAX_STRING	(256u * 1024 * 1024)	/* sanity bound on a reply */
+#define MIB		(1024u * 1024)
+
+/* AddressSanitizer reserves terabytes of address space: no RLIMIT_AS. */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_AS_LIMIT	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NO_AS_LIMIT	1
+#endif
+#endif
+
+/*
+ * What a child may use, set in the child before it does anything: address
+ * space beyond what the fork already has mapped (the plugin and its
+ * libraries, the parser's and TLS stack's heaps must fit), CPU seconds
+ * (SIGXCPU ends it), descriptors, and whether it may write files.
+ */
+struct child_limits {
+	size_t	as_extra;	/* bytes */
+	rlim_t	cpu;		/* seconds */
+	rlim_t	nofile;
+	int	no_files;	/* RLIMIT_FSIZE 0 */
+};
+
+static const struct child_limits smtp_limits = { 256 * MIB, 120, 64, 0 };
+static const struct child_limits oauth_limits = { 256 * MIB, 60, 32, 0 };
+static const struct child_limits docx_child_limits = { 512 * MIB, 20, 16, 1 };
 
 /* ---------------------------------------------------------- in the child */
 
@@ -85,6 +114,85 @@ plugin_load(char *err, size_t errlen)
 	return np;
 }
 
+#ifndef NO_AS_LIMIT
+/* Bytes of address space mapped now (/proc/self/statm), 0 if unknown. */
+static size_t
+mapped_now(void)
+{
+	unsigned long pages = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/self/statm", "re")) == NULL)
+		return 0;
+	if (fscanf(f, "%lu", &pages) != 1)
+		pages = 0;
+	fclose(f);
+	return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
+}
+#endif
+
+/* Close every descriptor from `from` up to and including `to`. */
+static int
+close_span(unsigned from, unsigned to)
+{
+	if (from > to)
+		return 0;
+	if (close_range(from, to, 0) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+	for (long fd = from, max = sysconf(_SC_OPEN_MAX); fd <= (long)to &&
+	    fd < max; fd++)
+		(void)close((int)fd);
+	return 0;
+}
+
+/*
+ * In the child: close every descriptor it inherited but the standard
+ * streams (the log is stderr), its pipe and `keep` (-1: none), then set
+ * its limits.  0, or -1 (the child must not go on).
+ */
+static int
+child_confine(int pipefd, int keep, const struct child_limits *l)
+{
+	int kept[2] = { keep < pipefd ? keep : pipefd,
+	    keep < pipefd ? pipefd : keep };
+	unsigned from = 3;
+	struct rlimit r;
+
+	for (int i = 0; i < 2; i++) {
+		if (kept[i] < (int)from)
+			continue;
+		if (close_span(from, (unsigned)kept[i] - 1) == -1)
+			return -1;
+		from = (unsigned)kept[i] + 1;
+	}
+	if (close_span(from, ~0U) == -1)
+		return -1;
+#ifndef NO_AS_LIMIT
+	{
+		size_t as = mapped_now();
+
+		r.rlim_cur = r.rlim_max = (rlim_t)(as + l->as_extra);
+		if (as != 0 && setrlimit(RLIMIT_AS, &r) == -1)
+			return -1;
+	}
+#endif
+	r.rlim_cur = l->cpu;
+	r.rlim_max = l->cpu + 5;	/* SIGXCPU first, SIGKILL after */
+	if (setrlimit(RLIMIT_CPU, &r) == -1)
+		return -1;
+	r.rlim_cur = r.rlim_max = l->nofile;
+	if (setrlimit(RLIMIT_NOFILE, &r) == -1)
+		return -1;
+	if (l->no_files) {
+		r.rlim_cur = r.rlim_max = 0;
+		if (setrlimit(RLIMIT_FSIZE, &r) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 write_full(int fd, const void *buf, size_t len)
 {
@@ -111,10 +219,14 @@ struct child {
 	int	forwarded;	/* SIGTERM passed on */
 };
 
-/* Fork a child that runs job(fd, arg) and exits with what it returns. */
+/*
+ * Fork a child that runs job(fd, arg) within limits `l`, holding no
+ * descriptor of the caller's but its pipe and `keep` (-1: none), and exits
+ * with what job returns (127 when it could not be confined).
+ */
 static int
-child_start(struct child *c, int (*job)(int fd, void *arg), void *arg,
-    char *err, size_t errlen)
+child_start(struct child *c, const struct child_limits *l, int keep,
+    int (*job)(int fd, void *arg), void *arg, char *err, size_t errlen)
 {
 	int p[2];
 
@@ -133,6 +245,8 @@ child_start(struct child *c, int (*job)(int fd, void *arg), void *arg,
 	}
 	if (c->pid == 0) {
 		close(p[0]);
+		if (child_confine(p[1], keep, l) == -1)
+			_exit(127);
 		_exit(job(p[1], arg));
 	}
 	close(p[1]);
@@ -155,7 +269,7 @@ child_read(struct child *c, void *buf, size_t len, time_t deadline,
 	struct timespec now;
 	struct pollfd pfd;
 	ssize_t n;
-	int wait_ms;
+	int wait_ms, rc;
 
 	while (got < len) {
 		if (stop != NULL && *stop && !c->forwarded) {
@@ -174,12 +288,14 @@ child_read(struct child *c, void *buf, size_t len, time_t deadline,
 		}
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, wait_ms) == -1) {
+		if ((rc = poll(&pfd, 1, wait_ms)) == -1) {
 			if (errno == EINTR)
 				continue;
 			errf(err, errlen, "worker: poll: %s", strerror(errno));
 			return -1;
 		}
+		if (rc == 0)
+			continue;	/* time is up: said above */
 		if ((n = read(c->fd, p + got, len - got)) == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -260,6 +376,23 @@ deadline_in(int seconds)
 	return now.tv_sec + seconds;
 }
 
+/*
+ * For a child that answers nothing: wait up to `seconds` for it to close
+ * its pipe, then close ours and reap it -- killed when it is late or says
+ * anything.  Always ends the child.  0 when it exited 0, else -1 (err).
+ */
+static int
+child_finish(struct child *c, int seconds, char *err, size_t errlen)
+{
+	char byte;
+	int rc;
+
+	rc = child_read(c, &byte, 1, deadline_in(seconds), NULL, err, errlen);
+	if (rc == 1)
+		errf(err, errlen, "worker: unexpected answer");
+	return child_end(c, rc != 0, err, errlen) == -1 || rc != 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------------ smtp */
 
 struct mail_rec {
@@ -320,8 +453,9 @@ smtp_job(int fd, void *arg)
 
 int
 worker_smtp_send(const struct smtp_params *p, const char *from,
-    const struct worker_mail *mails, size_t n, volatile sig_atomic_t *stop,
-    worker_mail_done done, void *arg, char *err, size_t errlen)
+    const struct worker_mail *mails, size_t n, int keep_fd,
+    volatile sig_atomic_t *stop, worker_mail_done done, void *arg, char *err,
+    size_t errlen)
 {
 	struct smtp_job j = { p, from, mails, n, stop };
 	struct child c;
@@ -335,7 +469,8 @@ worker_smtp_send(const struct smtp_params *p, const char *from,
 	err[0] = '\0';
 	if (n == 0)
 		return 0;
-	if (child_start(&c, smtp_job, &j, err, errlen) == -1)
+	if (child_start(&c, &smtp_limits, keep_fd, smtp_job, &j, err,
+	    errlen) == -1)
 		return -1;
 	for (;;) {
 		rc = child_read(&c, &r, sizeof(r), deadline_in(per_mail), stop,
@@ -366,9 +501,15 @@ worker_smtp_send(const struct smtp_params *p, const char *from,
 			failed = 1;
 			break;
 		}
-		done(arg, r.index, (enum fail)r.result, text);
+		rc = done(arg, r.index, (enum fail)r.result, text);
 		free(text);
 		got++;
+		if (rc == -1) {
+			/* The caller cannot go on: end the child now, the
+			 * mail in hand unfinished. */
+			(void)child_end(&c, 1, err, errlen);
+			return got;
+		}
 	}
 	if (child_end(&c, failed, err, errlen) == -1 && got == 0)
 		return -1;
@@ -483,7 +624,8 @@ worker_oauth_token(const struct oauth_params *p, time_t now, char **token,
 		free(key);
 		return OAUTH_OK;
 	}
-	if (child_start(&c, oauth_job, &j, err, errlen) == -1)
+	if (child_start(&c, &oauth_limits, -1, oauth_job, &j, err,
+	    errlen) == -1)
 		goto done;
 	if (child_read(&c, &r, sizeof(r), deadline_in(timeout), NULL, err,
 	    errlen) != 1 ||
@@ -538,7 +680,7 @@ worker_oauth_forget(const struct oauth_params *p)
 	struct oauth_job j = { p, 0, 1 };
 	struct held_token *h;
 	struct child c;
-	char *key = token_key(p), err[256] = "", byte;
+	char *key = token_key(p), err[256] = "";
 
 	if ((h = held_find(key)) != NULL)
 		held_clear(h);
@@ -546,9 +688,9 @@ worker_oauth_forget(const struct oauth_params *p)
 	/* The cache file is the plugin's to remove. */
 	if (p->token_cache == NULL || p->token_cache[0] == '\0')
 		return;
-	if (child_start(&c, oauth_job, &j, err, sizeof(err)) == -1 ||
-	    child_read(&c, &byte, 1, deadline_in(30), NULL, err,
-	    sizeof(err)) == -1 || child_end(&c, 0, err, sizeof(err)) == -1)
+	if (child_start(&c, &oauth_limits, -1, oauth_job, &j, err,
+	    sizeof(err)) == -1 || child_finish(&c, FORGET_TIMEOUT, err,
+	    sizeof(err)) == -1)
 		log_warnx("oauth2: token_cache %s not removed: %s",
 		    p->token_cache, err);
 }
@@ -610,17 +752,20 @@ worker_docx_to_text(const char *data, size_t len,
 
 	*out = NULL;
 	err[0] = '\0';
-	if (child_start(&c, docx_job, &j, err, errlen) == -1)
+	if (child_start(&c, &docx_child_limits, -1, docx_job, &j, err,
+	    errlen) == -1)
 		return WORKER_TEMP;
 	if (child_read(&c, &r, sizeof(r), deadline, NULL, err, errlen) != 1 ||
 	    (text = child_read_string(&c, r.textlen, deadline, NULL, err,
 	    errlen)) == NULL ||
 	    (why = child_read_string(&c, r.errlen, deadline, NULL, err,
 	    errlen)) == NULL) {
-		/* Killed, crashed or too slow: the document is refused. */
+		/* Killed, crashed, too slow or out of memory: the document
+		 * is refused, with a reason for its sender. */
 		(void)child_end(&c, 1, err, errlen);
-		if (err[0] == '\0')
-			errf(err, errlen, "the document could not be read");
+		log_warnx("Word reader: %s", err[0] ? err : "no answer");
+		errf(err, errlen, "the document could not be read within the "
+		    "time and memory allowed for a Word document");
 		free(text);
 		return -1;
 	}
@@ -642,4 +787,65 @@ worker_docx_to_text(const char *data, size_t len,
 	err[0] = '\0';
 	*out = text;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- probe */
+
+static int
+probe_job(int fd, void *arg)
+{
+	static const struct { const char *name; int res; } lims[] = {
+		{ "as", RLIMIT_AS }, { "cpu", RLIMIT_CPU },
+		{ "nofile", RLIMIT_NOFILE }, { "fsize", RLIMIT_FSIZE } };
+	enum worker_probe what = *(enum worker_probe *)arg;
+	struct strbuf sb = { NULL, 0, 0 };
+	struct rlimit r;
+	char line[64];
+	uint64_t len;
+	int rc;
+
+	if (what == WORKER_PROBE_HANG)
+		for (;;)
+			pause();
+	/* Each possible number, without opening a descriptor to look. */
+	for (int i = 0; i < 1024; i++)
+		if (fcntl(i, F_GETFD) != -1) {
+			snprintf(line, sizeof(line), "fd %d\n", i);
+			sb_adds(&sb, line);
+		}
+	for (size_t i = 0; i < sizeof(lims) / sizeof(lims[0]); i++) {
+		if (getrlimit(lims[i].res, &r) == -1)
+			continue;
+		snprintf(line, sizeof(line), "%s %lld\n", lims[i].name,
+		    r.rlim_cur == RLIM_INFINITY ? -1LL : (long long)r.rlim_cur);
+		sb_adds(&sb, line);
+	}
+	len = sb.len;
+	rc = write_full(fd, &len, sizeof(len)) == -1 ||
+	    write_full(fd, sb.buf ? sb.buf : "", sb.len) == -1;
+	sb_reset(&sb);
+	return rc;
+}
+
+int
+worker_probe(enum worker_probe what, int timeout, char **out, char *err,
+    size_t errlen)
+{
+	struct child c;
+	uint64_t len;
+
+	*out = NULL;
+	err[0] = '\0';
+	if (child_start(&c, &docx_child_limits, -1, probe_job, &what, err,
+	    errlen) == -1)
+		return -1;
+	if (what == WORKER_PROBE_HANG)
+		return child_finish(&c, timeout, err, errlen);
+	if (child_read(&c, &len, sizeof(len), deadline_in(timeout), NULL, err,
+	    errlen) != 1 || (*out = child_read_string(&c, len,
+	    deadline_in(timeout), NULL, err, errlen)) == NULL) {
+		(void)child_end(&c, 1, err, errlen);
+		return -1;
+	}
+	return child_end(&c, 0, err, errlen);
 }

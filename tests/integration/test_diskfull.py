@@ -14,8 +14,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from escbot_env import ESCBOT, EscbotEnv, make_message  # noqa: E402
 import forms_fixtures as F                              # noqa: E402
+from guarantees_kit import twsp_inline                  # noqa: E402
 
 NOW = "2026-11-23T10:00:00Z"
+LATER = "2026-11-23T10:05:00Z"
 
 
 class DiskFull(unittest.TestCase):
@@ -27,7 +29,7 @@ class DiskFull(unittest.TestCase):
         self.env.stop()
         self.tmp.cleanup()
 
-    def run_full(self, *args):
+    def run_full(self, *args, timeout=120):
         env = self.env
         # Empty the write-ahead log, then leave room for SQLite's shared
         # memory file (32 KiB) and not for the transaction that records
@@ -42,7 +44,7 @@ class DiskFull(unittest.TestCase):
 
         return subprocess.run([ESCBOT, "-c", env.config, "--now", NOW] +
                               list(args), capture_output=True, text=True,
-                              preexec_fn=no_room, timeout=120)
+                              preexec_fn=no_room, timeout=timeout)
 
     def test_full_disk_loses_nothing(self):
         env = self.env
@@ -59,6 +61,43 @@ class DiskFull(unittest.TestCase):
         self.assertEqual(len(env.cases(now=NOW)), 1)
         self.assertEqual(env.dovecot.uids("INBOX"), [])
         self.assertEqual(len(env.sink.messages()), 1)
+
+    def test_sends_that_cannot_be_recorded_end_the_round(self):
+        """More emails ready than one batch (100), and the disk fills:
+        each send that cannot be recorded ends the round at once, so an
+        email goes out at most once more (the same Message-ID), never
+        again and again within the round."""
+        env = self.env
+        raiser = "casey@telford.example.gov.uk"
+        n = 105
+        env.sink.stop()
+        for i in range(n):
+            env.deliver(make_message(raiser, "Referral", twsp_inline(
+                "TW-8%04d" % i, "Pat Full%d" % i)))
+        with open(env.config, "a") as f:
+            f.write("max_emails_per_recipient_per_day = 1000;\n")
+        p = env.run("run", "--once", now=NOW, check=False)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(len(env.cases(now=NOW)), n)
+        env.sink.start()
+        try:
+            p = self.run_full("tick", timeout=60)
+            err = p.stderr
+        except subprocess.TimeoutExpired as e:
+            err = (e.stderr or b"").decode("utf-8", "replace")
+        sent = env.sink.messages()
+        self.assertLessEqual(len(sent), 10, err[-2000:])
+        self.assertLessEqual(err.count("cannot record"), 1, err[-2000:])
+        # With room again, every acknowledgement goes, each at most twice
+        # in all (once when it could not be recorded, once after).
+        env.run("tick", now=LATER)     # the first one's backoff over
+        ids = {}
+        for m in env.sink.messages():
+            ids[str(m["Message-ID"])] = ids.get(str(m["Message-ID"]), 0) + 1
+        self.assertEqual(len(ids), n, (len(sent), err[-3000:],
+                                       env.run("outbox", now=LATER).stdout))
+        self.assertLessEqual(max(ids.values()), 2, ids)
+        self.assertLessEqual(sum(ids.values()), n + 2)
 
 
 if __name__ == "__main__":

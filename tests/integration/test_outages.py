@@ -8,6 +8,7 @@ Runs with --now wherever time matters; the daemon tests run in real time
 and only wait for acknowledgements, which working hours never hold back.
 """
 import calendar
+import json
 import os
 import re
 import sys
@@ -109,6 +110,59 @@ class Outages(EnvTestCase):
         self.assertEqual(ack["state"], "sent", ack)
         env.run("tick", now=at(3 * 3600))
         self.assertEqual(len(env.sink.messages(rcpt=RAISER)), 1)
+
+    def outbox_rows(self, env, now):
+        return json.loads(env.run("outbox", "--all", "--json",
+                                  now=now).stdout)
+
+    def check_sender_refused(self, refusal):
+        """The server refuses escbot as the sender (a 5xx at MAIL FROM or
+        at DATA, as after a "send-as" permission is taken away): no email
+        fails for good, each round stops at the first refusal, the
+        administrator is told once, and once the server accepts the
+        sender again everything is delivered, once."""
+        admin = "it.desk@wigan.example.gov.uk"
+        env = self.make_env(extra_config='admin_email = "IT Service Desk '
+                            '<%s>";\n' % admin)
+        env.sink.restart(**refusal)
+        raisers = ["casey.practitioner@telford.example.gov.uk",
+                   "dana.worker@telford.example.gov.uk",
+                   "eli.nurse@telford.example.gov.uk"]
+        for i, r in enumerate(raisers):
+            env.deliver(make_message(r, "Referral", twsp_inline(
+                "TW-9100%d" % i, "Sam Sender%d" % i)))
+        for t in (0, 30, 600, 3600):
+            p = env.run("-v", "run", "--once", now=at(t), check=False)
+            self.assertIn(p.returncode, (0, 3), p.stderr)
+            # One refused attempt a round, not one per email.
+            self.assertLessEqual(count(p.stderr, r"failure to <"), 1,
+                                 p.stderr)
+            rows = self.outbox_rows(env, at(t))
+            self.assertEqual([r for r in rows if r["state"] != "pending"],
+                             [], rows)
+            self.assertEqual(
+                sorted(r["to"] for r in rows if admin not in r["to"]),
+                sorted(raisers), rows)
+            # The administrator's alert is queued once, however many
+            # rounds are refused.
+            self.assertEqual(len([r for r in rows if admin in r["to"]]), 1,
+                             rows)
+        self.assertEqual(len(env.cases(now=at(3600))), 3)
+        self.assertEqual(env.sink.messages(), [])
+        env.sink.restart(mail_reply=None, datacmd_reply=None)
+        env.run("tick", now=at(7200))
+        for r in raisers + [admin]:
+            self.assertEqual(len(env.sink.messages(rcpt=r)), 1, r)
+        rows = self.outbox_rows(env, at(7200))
+        self.assertEqual({r["state"] for r in rows}, {"sent"}, rows)
+        env.run("tick", now=at(9000))
+        self.assertEqual(len(env.sink.messages()), len(raisers) + 1)
+
+    def test_smtp_550_at_mail_from_holds_the_outbox_not_fails_it(self):
+        self.check_sender_refused({"mail_reply": 550})
+
+    def test_smtp_554_at_data_holds_the_outbox_not_fails_it(self):
+        self.check_sender_refused({"datacmd_reply": 554})
 
     def test_smtp_550_for_one_recipient_fails_only_that_delivery(self):
         env = self.make_env()

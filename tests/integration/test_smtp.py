@@ -274,6 +274,29 @@ class SmtpTest(unittest.TestCase):
         self.assertReach(r, "msg")
         self.assertIn("554", r[1])
 
+    def test_5xx_at_mail_from_is_the_senders_not_for_good(self):
+        # "Send-as denied": not this recipient's or message's fault.
+        s = self.sink(mail_reply=550)
+        r = self.probe(s.url, "x@example.org")
+        self.assertTempfail(r)
+        self.assertReach(r, "sender")
+        self.assertIn("550", r[1])
+        self.assertIn("smtp.from", r[1])
+        self.assertEqual(s.messages(), [])
+
+    def test_5xx_to_the_data_command_is_the_senders(self):
+        s = self.sink(datacmd_reply=554)
+        r = self.probe(s.url, "x@example.org")
+        self.assertTempfail(r)
+        self.assertReach(r, "sender")
+        self.assertIn("554", r[1])
+
+    def test_4xx_at_mail_from_is_tempfail(self):
+        s = self.sink(mail_reply=451)
+        r = self.probe(s.url, "x@example.org")
+        self.assertTempfail(r)
+        self.assertNotIn("fail (sender): ", r[1])
+
     def test_4xx_after_the_data_is_tempfail(self):
         s = self.sink(data_reply=452)
         r = self.probe(s.url, "x@example.org")

@@ -3,13 +3,17 @@ and Word files read in child processes that load bot/escbot-net.so, so the
 long-running daemon never maps libcurl, libzip or libxml2; an installed
 escbot finds its plugin; a missing plugin is a clear error that loses
 nothing."""
+import base64
+import io
 import os
+import random
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
@@ -141,6 +145,64 @@ class Worker(EnvTestCase):
                            timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(env.sink.messages()), 1)
+
+    def test_a_word_file_that_expands_hugely_is_refused_with_its_reason(self):
+        """A .docx of 400 KB whose document part inflates to 23 MB (a
+        compression ratio of about 57, under docx_ratio) is over the 16 MiB
+        docx_unpacked_size default: refused unread, its sender told why,
+        and no process of escbot's grows large over it."""
+        env = self.env
+        rnd = random.Random(7)
+        body = "".join("<w:p><w:r><w:t>%s%s</w:t></w:r></w:p>"
+                       % (rnd.choice("ab"), rnd.choice("ab"))
+                       for _ in range(24 * 1024 * 1024 // 38))
+        xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+               '<w:document xmlns:w="http://schemas.openxmlformats.org/'
+               'wordprocessingml/2006/main"><w:body>%s</w:body>'
+               '</w:document>' % body)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml",
+                       '<?xml version="1.0"?><Types xmlns="http://schemas.'
+                       'openxmlformats.org/package/2006/content-types"/>')
+            z.writestr("word/document.xml", xml)
+        docx = buf.getvalue()
+        self.assertGreater(len(xml), 16 * 1024 * 1024)
+        self.assertLess(len(docx), 1024 * 1024)
+        self.assertLess(len(xml) / len(docx), 100)
+        b64 = base64.encodebytes(docx).decode().replace("\n", "\r\n")
+        env.deliver(
+            "From: casey@telford.example.gov.uk\r\nTo: box@x\r\n"
+            "Subject: Referral form attached\r\n"
+            "Message-ID: <bomb-1@x>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nThe form.\r\n"
+            "--b\r\nContent-Type: application/vnd.openxmlformats-"
+            "officedocument.wordprocessingml.document\r\n"
+            "Content-Disposition: attachment; filename=referral.docx\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s--b--\r\n" % b64)
+        # escbot run through a parent that reports the peak resident size
+        # of all its descendants (Linux passes a reaped child's up).
+        measure = ("import resource, subprocess, sys\n"
+                   "p = subprocess.run(sys.argv[1:])\n"
+                   "print(resource.getrusage(resource.RUSAGE_CHILDREN)"
+                   ".ru_maxrss, file=sys.stderr)\n"
+                   "sys.exit(p.returncode)\n")
+        p = subprocess.run([sys.executable, "-c", measure, ESCBOT, "-c",
+                            env.config, "--now", NOW, "run", "--once"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        peak_kib = int(p.stderr.strip().splitlines()[-1])
+        self.assertLess(peak_kib, 200 * 1024, p.stderr)
+        replies = env.sink.messages(rcpt="casey@telford.example.gov.uk")
+        self.assertEqual(len(replies), 1)
+        text = replies[0].get_body(("plain",)).get_content()
+        self.assertIn("larger than 16777216 bytes when unpacked", text)
+        self.assertEqual(env.cases(all=True, now=NOW), [])
+        # The daemon's next pass is a normal one.
+        env.deliver(self.form())
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases(now=NOW)), 1)
 
 
 if __name__ == "__main__":

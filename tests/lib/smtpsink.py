@@ -10,6 +10,8 @@ Run as its own process so that a test can stop, restart or SIGKILL it:
         [--reject RCPT=CODE ...]     # e.g. --reject bad@example.org=550
         [--tempfail-all]             # 451 to every RCPT
         [--data-reply CODE]          # refuse every message after its data
+        [--mail-reply CODE]          # refuse every MAIL FROM (send-as denied)
+        [--datacmd-reply CODE]       # refuse the DATA command itself
 
 `--port 0` picks a free port.  When it is listening it prints one line,
 "ready PORT", on stdout.  Every accepted delivery is stored in D as two
@@ -44,12 +46,24 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 # ---------------------------------------------------------------- server
 
 class _Handler:
-    def __init__(self, outdir, rejects, tempfail_all, data_reply):
+    def __init__(self, outdir, rejects, tempfail_all, data_reply,
+                 mail_reply=None):
         self.outdir = outdir
+        self.mail_reply = mail_reply
         self.rejects = rejects
         self.tempfail_all = tempfail_all
         self.data_reply = data_reply
         self.count = 0
+
+    async def handle_MAIL(self, server, session, envelope, address,
+                          mail_options):
+        if self.mail_reply:
+            enh = "5.7.60" if self.mail_reply >= 500 else "4.3.0"
+            return ("%d %s Client does not have permissions to send as "
+                    "this sender (test sink)" % (self.mail_reply, enh))
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address,
                           rcpt_options):
@@ -126,7 +140,12 @@ def _parse_args(argv):
                     default=[])
     ap.add_argument("--tempfail-all", action="store_true")
     ap.add_argument("--data-reply", type=int, metavar="CODE")
+    ap.add_argument("--mail-reply", type=int, metavar="CODE")
+    ap.add_argument("--datacmd-reply", type=int, metavar="CODE")
     args = ap.parse_args(argv)
+    for code in (args.mail_reply, args.datacmd_reply):
+        if code is not None and not 400 <= code <= 599:
+            ap.error("--mail-reply/--datacmd-reply want a 4xx or 5xx code")
     if args.data_reply is not None and not 400 <= args.data_reply <= 599:
         ap.error("--data-reply wants a 4xx or 5xx code")
     if (args.implicit_tls or args.starttls) and not (args.tls_cert
@@ -155,7 +174,7 @@ def serve(argv=None):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
     handler = _Handler(args.dir, args.rejects, args.tempfail_all,
-                       args.data_reply)
+                       args.data_reply, args.mail_reply)
     kwargs = {"hostname": "sink.test", "decode_data": False}
     if args.starttls:
         kwargs.update(tls_context=ctx, require_starttls=True)
@@ -164,10 +183,23 @@ def serve(argv=None):
         kwargs.update(authenticator=_make_authenticator(user, password),
                       auth_required=True, auth_require_tls=False)
 
+    smtp_class = SMTP
+    if args.datacmd_reply:
+        code = args.datacmd_reply
+
+        class RefusingData(SMTP):
+            async def smtp_DATA(self, arg):
+                # Refused before the 354, as a server refusing the sender
+                # at DATA does.
+                await self.push("%d %s Sending as this sender is not "
+                                "allowed (test sink)"
+                                % (code, "5.7.1" if code >= 500 else "4.3.0"))
+        smtp_class = RefusingData
+
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     server = loop.run_until_complete(loop.create_server(
-        lambda: SMTP(handler, loop=loop, **kwargs),
+        lambda: smtp_class(handler, loop=loop, **kwargs),
         host=args.host, port=args.port,
         ssl=ctx if args.implicit_tls else None))
     port = server.sockets[0].getsockname()[1]
@@ -190,7 +222,7 @@ class SmtpSink:
 
     sink = SmtpSink(tmpdir, tls="starttls", cert=c, key=k, auth="u:p",
                     reject={"bad@x": 550}, tempfail_all=False,
-                    data_reply=None)
+                    data_reply=None, mail_reply=None, datacmd_reply=None)
     sink.start(); sink.url; sink.messages(); sink.stop(); sink.kill()
     sink.restart(tempfail_all=True)   # same port, options changed
 
@@ -199,7 +231,7 @@ class SmtpSink:
 
     def __init__(self, tmpdir, tls=None, cert=None, key=None, auth=None,
                  reject=None, tempfail_all=False, data_reply=None,
-                 start_timeout=15.0):
+                 mail_reply=None, datacmd_reply=None, start_timeout=15.0):
         if tls not in (None, "starttls", "implicit"):
             raise ValueError("tls must be None, 'starttls' or 'implicit'")
         self.tmpdir = tmpdir
@@ -210,6 +242,8 @@ class SmtpSink:
         self.reject = dict(reject or {})
         self.tempfail_all = tempfail_all
         self.data_reply = data_reply
+        self.mail_reply = mail_reply
+        self.datacmd_reply = datacmd_reply
         self.start_timeout = start_timeout
         self.port = 0
         self.proc = None
@@ -233,6 +267,10 @@ class SmtpSink:
             argv.append("--tempfail-all")
         if self.data_reply:
             argv += ["--data-reply", str(self.data_reply)]
+        if self.mail_reply:
+            argv += ["--mail-reply", str(self.mail_reply)]
+        if self.datacmd_reply:
+            argv += ["--datacmd-reply", str(self.datacmd_reply)]
         return argv
 
     def start(self):
@@ -280,11 +318,13 @@ class SmtpSink:
 
     def restart(self, **changes):
         """Stop, change options (tls, cert, key, auth, reject,
-        tempfail_all, data_reply), start again on the same port."""
+        tempfail_all, data_reply, mail_reply, datacmd_reply), start again
+        on the same port."""
         self.stop()
         for k, v in changes.items():
             if k not in ("tls", "cert", "key", "auth", "reject",
-                         "tempfail_all", "data_reply"):
+                         "tempfail_all", "data_reply", "mail_reply",
+                         "datacmd_reply"):
                 raise TypeError("unknown option %r" % k)
             setattr(self, k, dict(v or {}) if k == "reject" else v)
         return self.start()

@@ -4,7 +4,7 @@
  * through the same smtp_send() the daemon uses.  It sends one message file
  * to one recipient and prints "sent: ", or "tempfail (REACH): " or
  * "permfail (REACH): " with how far the failure reaches (fail.h: temp,
- * rcpt, msg, server, auth) and the error text; its exit status is the
+ * rcpt, msg, server, auth, sender) and the error text; its exit status is the
  * retry class (0 sent, 1 temporary, 2 permanent), 64 for a usage error.  "-" or "" stands for "not set" in
  * USER, PASSFILE and CAFILE.  The password is read from a file so that it
  * never shows in a process listing.
@@ -28,7 +28,7 @@ main(int argc, char **argv)
 {
 	struct smtp_params p = { 0 };
 	static const char *const reach[] = { "none", "temp", "rcpt", "msg",
-	    "server", "auth" };
+	    "server", "auth", "sender" };
 	enum fail res;
 	char err[1024];
 	char *password = NULL, *msg = NULL;
