@@ -735,14 +735,17 @@ done:
 	return rc;
 }
 
-/* pause, resume, extend, escalate, resolve: recorded as the actor
- * cli:$USER, sent now when this escbot holds the lock, else by the one
- * running. */
+/* pause, resume, extend, escalate, resolve: recorded as done by the
+ * administrator (admin_name, so the emails say "paused by Jo Bloggs",
+ * never a login), the Unix user who gave it logged; sent now when this
+ * escbot holds the lock, else by the one running.  The confirmation
+ * says what changed and who was told. */
 static int
 cmd_casework(struct escbot *e, const struct cli_args *a)
 {
 	struct command cmd;
-	char err[512], actor[300], token[128];
+	struct present_change pc;
+	char err[512], token[128];
 	const char *user = getenv("USER");
 	int rc;
 
@@ -751,26 +754,25 @@ cmd_casework(struct escbot *e, const struct cli_args *a)
 		return rc;
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.kind = a->cmd->act;
-	if ((size_t)snprintf(actor, sizeof(actor), "cli:%s", user ? user :
-	    "admin") >= sizeof(actor)) {
-		fprintf(stderr, "escbot: $USER is too long to record\n");
-		return CLI_USAGE;
-	}
 	snprintf(token, sizeof(token), "cli-%s-%lld-%ld", a->command,
 	    (long long)escbot_now(e), (long)getpid());
-	cmd.actor = actor;
+	cmd.actor = e->cfg->admin_name;
 	cmd.token = token;
 	cmd.reason = a->reason ? a->reason : "";
 	cmd.days = a->days;
 	cmd.level = a->level;
+	(void)present_change_begin(e, a->ref, &pc);
 	if (casework_command(e, a->ref, &cmd, NULL, 0, err, sizeof(err)) == -1) {
+		present_change_free(&pc);
 		fprintf(stderr, "escbot: %s\n", err);
 		return CLI_REFUSED;
 	}
-	printf("%s: %s done\n", a->ref, a->command);
+	log_info("case %s: %s given on the command line by Unix user %s",
+	    a->ref, a->command, user && *user ? user : "(unknown)");
 	if (e->lock_fd != -1)
 		(void)outbox_flush(e);
-	else
+	present_change_end(e, a->ref, a->command, &pc);
+	if (e->lock_fd == -1)
 		printf("(the running escbot will send the emails)\n");
 	return CLI_OK;
 }
