@@ -146,15 +146,14 @@ static const struct cli_command commands[] = {
 	{ "run", daemon_run, LOAD_STORE, LOCK_NEED, B(ONCE) | B(SINCE), 0,
 	    NULL, "poll the mailbox, process, tick, send", 0 },
 	{ "check-config", cmd_check_config, LOAD_CONFIG, LOCK_NONE, B(CONNECT),
-	    0, NULL, "validate config, rules, forms, directory, templates "
-	    "(--connect: and log in to IMAP and SMTP)", 0 },
+	    0, NULL, "check it all (--connect: log in to IMAP, SMTP too)", 0 },
 	{ "cases", cmd_cases, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON) |
 	    B(OVERDUE) | B(PROTOCOL) | B(AGENCY) | B(STAGE), 0,
 	    NULL, "list open cases (all with --all)", 0 },
 	{ "case", cmd_case, LOAD_STORE, LOCK_NONE, B(JSON), 0,
-	    "REF", "one case with its timeline", 0 },
+	    "REF", "one case: answers, timeline, tracked actions, emails", 0 },
 	{ "tick", cmd_tick, LOAD_STORE, LOCK_NEED, 0, 0,
-	    NULL, "deadlines and outbox only, no fetch", 0 },
+	    NULL, "deadlines, reports, retention and outbox, no fetch", 0 },
 	{ "outbox", cmd_outbox, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON), 0,
 	    NULL, "emails pending or failed, with the error", 0 },
 	{ "resend", cmd_resend, LOAD_STORE, LOCK_NEED, 0, 0,
@@ -203,7 +202,7 @@ cli_usage(FILE *fp)
 {
 	struct strbuf sb = { 0 };
 
-	fprintf(fp, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+	fprintf(fp, "usage: escbot [-c FILE] [--now TIME] [-v|-q] COMMAND [ARGS]\n"
 	    "\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (commands[i].role == NULL)
@@ -221,8 +220,10 @@ cli_usage(FILE *fp)
 	    "  -c FILE      configuration (default $ESCBOT_CONFIG, else\n"
 	    "               " ESCBOT_CONFIG_FILE ")\n"
 	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
-	    "  -v           more logging; -q less\n"
-	    "  --help, --version\n"
+	    "  -v           debug lines in the log too\n"
+	    "  -q           warnings and errors only in the log\n"
+	    "  -h, --help   this, and exit\n"
+	    "  --version    escbot's version, and exit\n"
 	    "\n"
 	    "exit status: 0 success, 1 bad configuration or usage, 2 fatal error,\n"
 	    "3 mailbox or server unreachable, 4 no such case or command refused\n");
@@ -231,7 +232,7 @@ cli_usage(FILE *fp)
 static void
 short_usage(void)
 {
-	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND "
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v|-q] COMMAND "
 	    "[ARGS]  (escbot --help lists the commands)\n");
 }
 
@@ -241,7 +242,7 @@ command_usage(const struct cli_command *c)
 	struct strbuf sb = { 0 };
 
 	synopsis(&sb, c);
-	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] %s\n", sb.buf);
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v|-q] %s\n", sb.buf);
 	sb_reset(&sb);
 }
 
