@@ -131,5 +131,49 @@ class CliOutput(unittest.TestCase):
         self.assertEqual(detail["agencies"], case["agencies"])
 
 
+def help_words(text):
+    """The commands and the options `escbot --help` lists."""
+    commands, options = set(), set()
+    part = text.split("\ncommands:\n")[1].split("\n\n")[0]
+    for line in part.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            commands.add(line.split()[0])
+    options.update(re.findall(r"(?<![\w-])(--[a-z][a-z-]*|-[a-z])\b", text))
+    return commands, options
+
+
+class HelpAgrees(unittest.TestCase):
+    """Every command and option of --help is in escbot(8) and in README's
+    "Command line" section."""
+
+    def test_help_man_readme_agree(self):
+        from escbot_env import ESCBOT, REPO
+        import subprocess
+        text = subprocess.run([ESCBOT, "--help"], capture_output=True,
+                              text=True, check=True).stdout
+        commands, options = help_words(text)
+        # The parse itself: a test that finds nothing proves nothing.
+        self.assertEqual(len(commands), 13, commands)
+        for o in ("-c", "--now", "-v", "-q", "-h", "--help", "--version",
+                  "--connect", "--since", "--stage", "--csv"):
+            self.assertIn(o, options)
+        with open(os.path.join(REPO, "man", "escbot.8")) as f:
+            man = f.read()
+        with open(os.path.join(REPO, "README.md")) as f:
+            readme = f.read().split("\n## Command line\n")[1]
+            readme = readme.split("\n## ")[0]
+        for c in commands:
+            self.assertRegex(man, r"(?m)^\.It Cm %s\b" % re.escape(c), c)
+            self.assertRegex(man, r"(?m)^\.Cm %s\b" % re.escape(c), c)
+            self.assertRegex(readme, r"(?<![\w-])%s\b" % re.escape(c), c)
+        for o in options:
+            mdoc = r"Fl %s\b" % re.escape(o[1:])     # .Fl -now, .Fl q
+            self.assertRegex(man, mdoc, o)
+            self.assertRegex(readme, r"(?<![\w-])%s\b" % re.escape(o), o)
+        # And the other way: the man page's commands are all in --help.
+        for c in re.findall(r"(?m)^\.It Cm ([a-z-]+)", man):
+            self.assertIn(c, commands)
+
+
 if __name__ == "__main__":
     unittest.main()
