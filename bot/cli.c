@@ -14,11 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "account.h"
 #include "casework.h"
 #include "cli.h"
 #include "log.h"
 #include "outbox.h"
 #include "util.h"
+#include "worker.h"
 
 #ifndef ESCBOT_CONFIG_FILE	/* the Makefile's, from PREFIX */
 #define ESCBOT_CONFIG_FILE	"/usr/local/etc/escbot/escbot.conf"
@@ -41,7 +47,7 @@ enum {
 	O_CONFIG, O_NOW, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
 	O_ONCE, O_SINCE, O_ALL, O_JSON, O_OVERDUE, O_PROTOCOL, O_AGENCY,
 	O_STAGE, O_DAYS, O_LEVEL, O_REASON, O_NOTE, O_PREVIEW, O_PERIOD,
-	O_HTML, O_CSV, O_COUNT
+	O_HTML, O_CSV, O_CONNECT, O_COUNT
 };
 
 #define B(o)	(1u << O_##o)
@@ -99,6 +105,8 @@ static const struct cli_option options[O_COUNT] = {
 	    "week|quarter|half-year", "not week, quarter or half-year", NULL },
 	[O_HTML] = { "html", NULL, 0, ARG_STRING, AT(html), "FILE", NULL, NULL },
 	[O_CSV] = { "csv", NULL, 0, ARG_STRING, AT(csv), "FILE", NULL, NULL },
+	[O_CONNECT] = { "connect", NULL, 0, ARG_FLAG, AT(connect), NULL, NULL,
+	    NULL },
 };
 
 enum load {
@@ -137,15 +145,15 @@ static int cmd_casework(struct escbot *, const struct cli_args *);
 static const struct cli_command commands[] = {
 	{ "run", daemon_run, LOAD_STORE, LOCK_NEED, B(ONCE) | B(SINCE), 0,
 	    NULL, "poll the mailbox, process, tick, send", 0 },
-	{ "check-config", cmd_check_config, LOAD_CONFIG, LOCK_NONE, 0, 0,
-	    NULL, "validate config, rules, forms, directory, templates", 0 },
+	{ "check-config", cmd_check_config, LOAD_CONFIG, LOCK_NONE, B(CONNECT),
+	    0, NULL, "check it all (--connect: log in to IMAP, SMTP too)", 0 },
 	{ "cases", cmd_cases, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON) |
 	    B(OVERDUE) | B(PROTOCOL) | B(AGENCY) | B(STAGE), 0,
 	    NULL, "list open cases (all with --all)", 0 },
 	{ "case", cmd_case, LOAD_STORE, LOCK_NONE, B(JSON), 0,
-	    "REF", "one case with its timeline", 0 },
+	    "REF", "one case: answers, timeline, tracked actions, emails", 0 },
 	{ "tick", cmd_tick, LOAD_STORE, LOCK_NEED, 0, 0,
-	    NULL, "deadlines and outbox only, no fetch", 0 },
+	    NULL, "deadlines, reports, retention and outbox, no fetch", 0 },
 	{ "outbox", cmd_outbox, LOAD_STORE, LOCK_NONE, B(ALL) | B(JSON), 0,
 	    NULL, "emails pending or failed, with the error", 0 },
 	{ "resend", cmd_resend, LOAD_STORE, LOCK_NEED, 0, 0,
@@ -194,7 +202,7 @@ cli_usage(FILE *fp)
 {
 	struct strbuf sb = { 0 };
 
-	fprintf(fp, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+	fprintf(fp, "usage: escbot [-c FILE] [--now TIME] [-v|-q] COMMAND [ARGS]\n"
 	    "\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (commands[i].role == NULL)
@@ -212,8 +220,10 @@ cli_usage(FILE *fp)
 	    "  -c FILE      configuration (default $ESCBOT_CONFIG, else\n"
 	    "               " ESCBOT_CONFIG_FILE ")\n"
 	    "  --now TIME   act as if it were TIME (ISO 8601)\n"
-	    "  -v           more logging; -q less\n"
-	    "  --help, --version\n"
+	    "  -v           debug lines in the log too\n"
+	    "  -q           warnings and errors only in the log\n"
+	    "  -h, --help   this, and exit\n"
+	    "  --version    escbot's version, and exit\n"
 	    "\n"
 	    "exit status: 0 success, 1 bad configuration or usage, 2 fatal error,\n"
 	    "3 mailbox or server unreachable, 4 no such case or command refused\n");
@@ -222,7 +232,7 @@ cli_usage(FILE *fp)
 static void
 short_usage(void)
 {
-	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] COMMAND "
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v|-q] COMMAND "
 	    "[ARGS]  (escbot --help lists the commands)\n");
 }
 
@@ -232,7 +242,7 @@ command_usage(const struct cli_command *c)
 	struct strbuf sb = { 0 };
 
 	synopsis(&sb, c);
-	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v] %s\n", sb.buf);
+	fprintf(stderr, "usage: escbot [-c FILE] [--now TIME] [-v|-q] %s\n", sb.buf);
 	sb_reset(&sb);
 }
 
@@ -533,6 +543,179 @@ cmd_help(struct escbot *e, const struct cli_args *a)
 	return CLI_OK;
 }
 
+/* --- check-config --connect ------------------------------------------ */
+
+/* An OAuth2 token from oauth2.token_url, in a worker child, kept in
+ * memory for the logins that follow.  0 or -1, said on stdout. */
+static int
+connect_oauth(const struct config *c)
+{
+	struct oauth_params op;
+	char err[512], *token = NULL;
+
+	account_oauth_params(c, &op);
+	if (worker_oauth_token(&op, time(NULL), &token, err, sizeof(err)) !=
+	    0) {
+		printf("oauth2: no token from %s: %s\n", c->oauth2.token_url,
+		    err);
+		return -1;
+	}
+	explicit_bzero(token, strlen(token));
+	free(token);
+	printf("oauth2: token from %s\n", c->oauth2.token_url);
+	return 0;
+}
+
+/* Log in to the mailbox and open its folder, as ingest does. */
+static int
+connect_imap(const struct config *c)
+{
+	struct imap *im = NULL;
+	char err[512];
+
+	if (account_imap_open(c, &im, err, sizeof(err)) != IMAP_OK) {
+		printf("imap: %s:%d as %s: %s\n", c->imap.host, c->imap.port,
+		    c->imap.user, err);
+		return -1;
+	}
+	imap_close(im);
+	printf("imap: logged in to %s:%d as %s%s; folder %s opened\n",
+	    c->imap.host, c->imap.port, c->imap.user,
+	    c->imap.auth == CONFIG_AUTH_XOAUTH2 ? " (XOAUTH2)" : "",
+	    c->imap.folder);
+	return 0;
+}
+
+/* host and port of an smtp:// or smtps:// URL.  0 or -1. */
+static int
+smtp_url_host(const char *url, char *host, size_t hlen, char *port,
+    size_t plen)
+{
+	const char *h = strstr(url, "://"), *end, *colon;
+	int implicit = strncmp(url, "smtps", 5) == 0;
+	size_t n;
+
+	if (h == NULL)
+		return -1;
+	h += 3;
+	end = h + strcspn(h, "/?");
+	if (*h == '[') {			/* [::1]:25 */
+		if ((colon = memchr(h, ']', (size_t)(end - h))) == NULL)
+			return -1;
+		h++;
+		n = (size_t)(colon - h);
+		colon = colon[1] == ':' ? colon + 1 : NULL;
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+		n = (size_t)((colon ? colon : end) - h);
+	}
+	if (n == 0 || n >= hlen)
+		return -1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	n = colon ? (size_t)(end - colon - 1) : 0;
+	if (n >= plen)
+		return -1;
+	if (colon && n > 0) {
+		memcpy(port, colon + 1, n);
+		port[n] = '\0';
+	} else
+		snprintf(port, plen, "%s", implicit ? "465" : "587");
+	return 0;
+}
+
+/* A TCP connection to host:port within `timeout` seconds and, for
+ * smtp://, the server's greeting line (into greet).  0 or -1, err. */
+static int
+smtp_reach(const char *host, const char *port, int plain, int timeout,
+    char *greet, size_t glen, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct timeval tv = { timeout > 0 ? timeout : 60, 0 };
+	int fd = -1, r;
+	ssize_t n;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s", gai_strerror(r));
+		return -1;
+	}
+	snprintf(err, errlen, "no address");
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		if ((fd = socket(ai->ai_family, ai->ai_socktype,
+		    ai->ai_protocol)) == -1)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		return -1;
+	greet[0] = '\0';
+	if (plain && (n = recv(fd, greet, glen - 1, 0)) > 0) {
+		greet[n] = '\0';
+		greet[strcspn(greet, "\r\n")] = '\0';
+	}
+	close(fd);
+	if (plain && strncmp(greet, "220", 3) != 0) {
+		snprintf(err, errlen, "no SMTP greeting (%s)", greet[0] ? greet :
+		    "nothing said");
+		return -1;
+	}
+	return 0;
+}
+
+/* The SMTP side: the login the outbox would use (a token when
+ * smtp.auth is xoauth2), and the server reached and greeting. */
+static int
+connect_smtp(const struct config *c)
+{
+	struct account_smtp as;
+	char err[512], host[256], port[16], greet[256];
+	int rc = 0;
+
+	if (account_smtp_open(c, &as, err, sizeof(err)) == -1) {
+		printf("smtp: %s: no login: %s\n", c->smtp.url, err);
+		return -1;
+	}
+	if (smtp_url_host(c->smtp.url, host, sizeof(host), port,
+	    sizeof(port)) == -1) {
+		printf("smtp: %s: cannot read host and port\n", c->smtp.url);
+		rc = -1;
+	} else if (smtp_reach(host, port, strncmp(c->smtp.url, "smtps", 5) !=
+	    0, c->smtp.timeout, greet, sizeof(greet), err, sizeof(err)) == -1) {
+		printf("smtp: %s:%s: %s\n", host, port, err);
+		rc = -1;
+	} else
+		printf("smtp: %s:%s answers%s%s; login as %s%s is tried at the "
+		    "first send\n", host, port, greet[0] ? ": " : "", greet,
+		    c->smtp.user && c->smtp.user[0] ? c->smtp.user : "(none)",
+		    as.token ? " (XOAUTH2, token in hand)" : "");
+	account_smtp_close(&as);
+	return rc;
+}
+
+/* One line for each; CLI_UNREACHABLE when any failed. */
+static int
+check_connect(const struct config *c)
+{
+	int bad = 0;
+
+	if (c->oauth2.enabled && connect_oauth(c) == -1)
+		bad = 1;
+	if (connect_imap(c) == -1)
+		bad = 1;
+	if (connect_smtp(c) == -1)
+		bad = 1;
+	return bad ? CLI_UNREACHABLE : CLI_OK;
+}
+
 /* Everything was loaded and checked on the way here; what is left are
  * the warnings, and what the defaults were taken from. */
 static int
@@ -563,6 +746,8 @@ cmd_check_config(struct escbot *e, const struct cli_args *a)
 	    e->cfg->line.directory == 0)
 		printf("data folder (for the paths not set): %s\n",
 		    e->cfg->datadir);
+	if (a->connect)
+		return check_connect(e->cfg);
 	return CLI_OK;
 }
 
@@ -735,14 +920,17 @@ done:
 	return rc;
 }
 
-/* pause, resume, extend, escalate, resolve: recorded as the actor
- * cli:$USER, sent now when this escbot holds the lock, else by the one
- * running. */
+/* pause, resume, extend, escalate, resolve: recorded as done by the
+ * administrator (admin_name, so the emails say "paused by Jo Bloggs",
+ * never a login), the Unix user who gave it logged; sent now when this
+ * escbot holds the lock, else by the one running.  The confirmation
+ * says what changed and who was told. */
 static int
 cmd_casework(struct escbot *e, const struct cli_args *a)
 {
 	struct command cmd;
-	char err[512], actor[300], token[128];
+	struct present_change pc;
+	char err[512], token[128];
 	const char *user = getenv("USER");
 	int rc;
 
@@ -751,26 +939,25 @@ cmd_casework(struct escbot *e, const struct cli_args *a)
 		return rc;
 	memset(&cmd, 0, sizeof(cmd));
 	cmd.kind = a->cmd->act;
-	if ((size_t)snprintf(actor, sizeof(actor), "cli:%s", user ? user :
-	    "admin") >= sizeof(actor)) {
-		fprintf(stderr, "escbot: $USER is too long to record\n");
-		return CLI_USAGE;
-	}
 	snprintf(token, sizeof(token), "cli-%s-%lld-%ld", a->command,
 	    (long long)escbot_now(e), (long)getpid());
-	cmd.actor = actor;
+	cmd.actor = e->cfg->admin_name;
 	cmd.token = token;
 	cmd.reason = a->reason ? a->reason : "";
 	cmd.days = a->days;
 	cmd.level = a->level;
+	(void)present_change_begin(e, a->ref, &pc);
 	if (casework_command(e, a->ref, &cmd, NULL, 0, err, sizeof(err)) == -1) {
+		present_change_free(&pc);
 		fprintf(stderr, "escbot: %s\n", err);
 		return CLI_REFUSED;
 	}
-	printf("%s: %s done\n", a->ref, a->command);
+	log_info("case %s: %s given on the command line by Unix user %s",
+	    a->ref, a->command, user && *user ? user : "(unknown)");
 	if (e->lock_fd != -1)
 		(void)outbox_flush(e);
-	else
+	present_change_end(e, a->ref, a->command, &pc);
+	if (e->lock_fd == -1)
 		printf("(the running escbot will send the emails)\n");
 	return CLI_OK;
 }

@@ -48,6 +48,7 @@ struct cli_args {
 	const char		*ref;		/* the command's argument */
 	time_t			 since;		/* run --since */
 	int			 once, all, json, preview;
+	int			 connect;	/* check-config --connect */
 	struct case_filter	 filter;	/* cases --overdue ... */
 	const char		*reason;	/* --reason, or --note */
 	int			 days, level;

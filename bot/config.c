@@ -26,7 +26,7 @@ static const char *const top_keys[] = {
 	"max_message_size",
 	"max_replies_per_sender_per_day", "digest",
 	"max_emails_per_recipient_per_day", "retention_months", "limits",
-	"admin_email", "oauth2", NULL
+	"admin_email", "admin_name", "oauth2", NULL
 };
 static const char *const limit_keys[] = { "attachment_size", "mime_parts",
 	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
@@ -603,6 +603,11 @@ config_load(const char *path, struct config **out, struct diag *d)
 			    "address", c->admin_email);
 		free(a);
 	}
+	c->admin_name = cfg_string(root, "admin_name", 0,
+	    "the escbot administrator", path, d);
+	if (c->admin_name[0] == '\0' || strpbrk(c->admin_name, "\r\n"))
+		diag_error(d, path, cfg_line(config_setting_get_member(root,
+		    "admin_name")), "admin_name must be one line of text");
 	c->poll_interval = cfg_int(root, "poll_interval", 0, 60, 5, 86400, path, d);
 	c->max_message_size = cfg_int(root, "max_message_size", 0,
 	    25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
@@ -712,6 +717,7 @@ config_free(struct config *c)
 	cfg_strings_free(c->digest.recipients);
 	free(c->authserv_id);
 	free(c->admin_email);
+	free(c->admin_name);
 	free(c->imap.host);
 	free(c->imap.user);
 	if (c->imap.password)

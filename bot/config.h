@@ -48,6 +48,8 @@ struct config {
 		SENDER_AUTH_OFF,	/* check nothing */
 	}		 sender_auth;		/* sender_authentication */
 	char		*admin_email;		/* alerts: "" for none */
+	char		*admin_name;		/* who the command line acts as,
+						   in emails ({{actor}}) */
 	int		 work_open, work_close;	/* minutes after midnight */
 	int		 poll_interval;		/* seconds */
 	int		 max_message_size;	/* bytes */

@@ -4,12 +4,16 @@
  * administrator's own record); reports (digest.c) are where they are not.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "calendar.h"
 #include "log.h"
 #include "present.h"
 #include "store.h"
+#include "util.h"
+
+#define WIDTH	78	/* text is wrapped to this many columns */
 
 /* JSON string with everything that needs it escaped. */
 static void
@@ -65,10 +69,99 @@ jtime(const char *key, time_t t)
 	json_time(t);
 }
 
+
+/* "2026-12-08 17:00", London time; "-" for no time (0).  0, or -1 when
+ * truncated ("-" then). */
+static int
+local_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	int n;
+
+	if (t == 0)
+		n = snprintf(buf, len, "-");
+	else {
+		calendar_utc_to_london(t, &tm);
+		n = snprintf(buf, len, "%04d-%02d-%02d %02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min);
+	}
+	if (n < 0 || (size_t)n >= len) {
+		snprintf(buf, len, "-");
+		return -1;
+	}
+	return 0;
+}
+
+/* `text` from column `col` (where the caller left the cursor), wrapped
+ * at spaces to WIDTH, each new line indented `indent`; its own line
+ * breaks kept; a newline at the end. */
+static void
+wrapped(const char *text, int col, int indent)
+{
+	const char *p = text ? text : "";
+
+	for (;;) {
+		size_t line = strcspn(p, "\n"), take = line, room, n;
+
+		room = WIDTH - col > 20 ? (size_t)(WIDTH - col) : 20;
+		if (take > room) {	/* the last space that fits */
+			for (n = room; n > 0 && p[n] != ' '; n--)
+				;
+			take = n > 0 ? n : room;
+		}
+		printf("%.*s\n", (int)take, p);
+		p += take;
+		while (take < line && *p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+		if (*p == '\0')
+			return;
+		printf("%*s", indent, "");
+		col = indent;
+	}
+}
+
+/* The due date a person should be told: an open case's deadline, a
+ * paused one's if it were resumed now; 0 for a resolved case. */
+static time_t
+due_shown(const struct escbot *e, const struct case_state *c, time_t now)
+{
+	if (c->status == CASE_OPEN)
+		return c->due_at;
+	if (c->status == CASE_PAUSED)
+		return calendar_add_working_days(e->cal, now,
+		    c->paused_remaining);
+	return 0;
+}
+
+/* Working days an open case is past its deadline: -1 when it is not,
+ * 0 when it fell due earlier today. */
+static int
+overdue_days(const struct escbot *e, const struct case_state *c, time_t now)
+{
+	if (c->status != CASE_OPEN || now <= c->due_at)
+		return -1;
+	return calendar_working_days_between(e->cal, c->due_at, now);
+}
+
+static void
+overdue_words(int days, char *buf, size_t len)
+{
+	if (days < 0)
+		snprintf(buf, len, "-");
+	else if (days == 0)
+		snprintf(buf, len, "today");
+	else
+		snprintf(buf, len, "%d working day%s", days, days == 1 ? "" : "s");
+}
+
 struct listing {
 	struct escbot		*e;
 	int			 json;
 	int			 count;
+	int			 paused;	/* a paused case was listed */
 	time_t			 now;
 	struct case_filter	 f;
 };
@@ -109,10 +202,50 @@ case_stage(struct escbot *e, const struct case_state *c)
 	return &p->stages[c->stage_idx];
 }
 
+/* The case's agency ids, comma-separated in the record, as an array. */
+static int
+count_mail(const char *tmpl, const char *rcpt, const char *state,
+    time_t created, time_t sent, const char *error, void *arg)
+{
+	(void)tmpl;
+	(void)rcpt;
+	(void)state;
+	(void)created;
+	(void)sent;
+	(void)error;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+json_agencies(const char *list)
+{
+	const char *p = list ? list : "";
+	int n = 0;
+
+	printf(",\"agencies\":[");
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char id[256];
+
+		if (len > 0 && len < sizeof(id)) {
+			memcpy(id, p, len);
+			id[len] = '\0';
+			printf("%s", n++ ? "," : "");
+			json_str(id);
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	printf("]");
+}
+
 static void
 case_json(struct escbot *e, const struct case_state *c, time_t now)
 {
 	const struct stage_def *s = case_stage(e, c);
+	int late = overdue_days(e, c, now);
 
 	printf("{\"ref\":");
 	json_str(c->ref);
@@ -123,25 +256,31 @@ case_json(struct escbot *e, const struct case_state *c, time_t now)
 	jstr("status", case_status_name(c->status));
 	jtime("opened_at", c->opened_at);
 	jtime("due_at", c->due_at);
-	printf(",\"overdue\":%s", c->status == CASE_OPEN && now > c->due_at ?
-	    "true" : "false");
+	printf(",\"overdue\":%s", late >= 0 ? "true" : "false");
+	if (late >= 0)
+		printf(",\"working_days_overdue\":%d", late);
 	jstr("raised_by", c->raised_by);
 	printf(",\"urgent\":%s", c->urgent ? "true" : "false");
-	jstr("agencies", c->agencies);
+	json_agencies(c->agencies);
 	if (c->status == CASE_RESOLVED) {
 		jtime("resolved_at", c->resolved_at);
 		printf(",\"resolved_level\":%d", c->resolved_level);
 	}
-	if (c->status == CASE_PAUSED)
+	if (c->status == CASE_PAUSED) {
 		jtime("paused_at", c->paused_at);
+		printf(",\"paused_remaining\":%d", c->paused_remaining);
+		jtime("due_if_resumed_now", due_shown(e, c, now));
+	}
 }
+
+#define CASES_HEAD	"%-16s %-9s %-5s %-8s %-6s %-17s %s\n"
 
 static int
 list_one(const struct case_state *c, void *arg)
 {
 	struct listing *l = arg;
 	const struct stage_def *s = case_stage(l->e, c);
-	char due[64];
+	char due[64], late[64], stage[16];
 
 	if (!case_matches(l, c, s))
 		return 0;
@@ -149,16 +288,21 @@ list_one(const struct case_state *c, void *arg)
 		printf("%s", l->count ? ",\n " : "\n ");
 		case_json(l->e, c, l->now);
 		printf("}");
-	} else {
-		if (calendar_format_iso(c->due_at, due, sizeof(due)) == -1)
-			strcpy(due, "-");
-		printf("%-16s %-9s stage %-2d %-8s due %s%s%s\n", c->ref,
-		    c->protocol, s ? s->number : 0,
-		    case_status_name(c->status),
-		    c->status == CASE_RESOLVED ? "-" : due,
-		    c->status == CASE_OPEN && l->now > c->due_at ? " OVERDUE" : "",
-		    c->urgent ? " URGENT" : "");
+		l->count++;
+		return 0;
 	}
+	if (l->count == 0)
+		printf(CASES_HEAD, "REF", "PROTOCOL", "STAGE", "STATUS",
+		    "URGENT", "DUE", "OVERDUE");
+	local_time(due_shown(l->e, c, l->now), due, sizeof(due));
+	if (c->status == CASE_PAUSED) {
+		strcat(due, "*");	/* 16 + 1 of 64 */
+		l->paused = 1;
+	}
+	overdue_words(overdue_days(l->e, c, l->now), late, sizeof(late));
+	snprintf(stage, sizeof(stage), "%d", s ? s->number : 0);
+	printf(CASES_HEAD, c->ref, c->protocol, stage,
+	    case_status_name(c->status), c->urgent ? "yes" : "", due, late);
 	l->count++;
 	return 0;
 }
@@ -183,6 +327,12 @@ present_cases(struct escbot *e, int all, int json, const struct case_filter *f)
 		printf("%s]\n", l.count ? "\n" : "");
 	else if (l.count == 0)
 		printf("no %scases\n", all ? "" : "open ");
+	else {
+		printf("%d case%s; times are London time", l.count,
+		    l.count == 1 ? "" : "s");
+		printf("%s\n", l.paused ? "; * paused: the due date if it "
+		    "were resumed now" : "");
+	}
 	return 0;
 }
 
@@ -199,12 +349,15 @@ field_json(const char *name, const char *value, int personal, void *arg)
 	return 0;
 }
 
+/* "  name                         value", the value wrapped under itself. */
 static int
 field_text(const char *name, const char *value, int personal, void *arg)
 {
 	(void)arg;
 	(void)personal;
-	printf("  %-28s %s\n", name, value);
+	printf("  %-26s ", name);
+	wrapped(value, 29 + (strlen(name) > 26 ? (int)strlen(name) - 26 : 0),
+	    29);
 	return 0;
 }
 
@@ -223,16 +376,20 @@ event_json(time_t at, const char *actor, const char *kind, const char *detail,
 	return 0;
 }
 
+/* WHEN, WHAT, WHO on one line; what happened wrapped under them. */
 static int
 event_text(time_t at, const char *actor, const char *kind, const char *detail,
     void *arg)
 {
-	char buf[64];
+	char when[64];
 
 	(void)arg;
-	if (calendar_format_iso(at, buf, sizeof(buf)) == -1)
-		strcpy(buf, "-");
-	printf("  %s  %-14s %-28s %s\n", buf, kind, actor, detail);
+	local_time(at, when, sizeof(when));
+	printf("  %-16s  %-12s %s\n", when, kind, actor ? actor : "-");
+	if (detail && *detail) {
+		printf("%20s", "");
+		wrapped(detail, 20, 20);
+	}
 	return 0;
 }
 
@@ -272,13 +429,16 @@ tracked_json(const struct action_state *a, void *arg)
 static int
 tracked_text(const struct action_state *a, void *arg)
 {
-	char due[64] = "-";
+	char due[64];
 
 	(void)arg;
-	calendar_format_iso(a->due_at, due, sizeof(due));
-	printf("  %-2d %.16s  %-5s %s%s%s\n", a->num, due, a->done ? "done" :
-	    "open", a->action ? a->action : "", a->owner ? " -- " : "",
-	    a->owner ? a->owner : "");
+	local_time(a->due_at, due, sizeof(due));
+	printf("  %-3d %-16s  %-5s ", a->num, due, a->done ? "done" : "open");
+	wrapped(a->num == 0 ? "the next meeting" : a->action, 30, 30);
+	if (a->owner && *a->owner) {
+		printf("%30sowner: ", "");
+		wrapped(a->owner, 37, 37);
+	}
 	return 0;
 }
 
@@ -286,14 +446,16 @@ static int
 action_text(const char *tmpl, const char *rcpt, const char *state,
     time_t created, time_t sent, const char *error, void *arg)
 {
-	char buf[64];
+	char q[64], s[64];
 
 	(void)arg;
-	(void)sent;
-	if (calendar_format_iso(created, buf, sizeof(buf)) == -1)
-		strcpy(buf, "-");
-	printf("  %s  %-14s %-8s %s%s%s\n", buf, tmpl, state, rcpt,
-	    error ? "  " : "", error ? error : "");
+	local_time(created, q, sizeof(q));
+	local_time(sent, s, sizeof(s));
+	printf("  %-16s  %-16s  %-16s %-8s %s\n", q, s, tmpl, state, rcpt);
+	if (error && *error) {
+		printf("%20serror: ", "");
+		wrapped(error, 27, 27);
+	}
 	return 0;
 }
 
@@ -317,22 +479,97 @@ case_detail_json(struct escbot *e, const struct case_state *c)
 	printf("]}\n");
 }
 
+/* "label      value", the value wrapped under itself. */
+static void
+item(const char *label, const char *value)
+{
+	printf("%-12s", label);
+	wrapped(value && *value ? value : "-", 12, 12);
+}
+
+/* "a, b" from the record's "a,b" (cut short when it does not fit). */
+static void
+agencies_text(const char *list, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (const char *p = list ? list : ""; *p && n + 3 < len; p++) {
+		buf[n++] = *p;
+		if (*p == ',')
+			buf[n++] = ' ';
+	}
+	buf[n] = '\0';
+}
+
+/* The case's head: what it is, where it is, when it is due. */
+static void
+case_head(struct escbot *e, const struct case_state *c, time_t now)
+{
+	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+	const struct stage_def *s = case_stage(e, c);
+	char buf[512], t[64], w[64];
+	int late = overdue_days(e, c, now);
+
+	item("Case", c->ref);
+	snprintf(buf, sizeof(buf), "%s%s%s (form %s)", c->protocol,
+	    p && p->name ? ": " : "", p && p->name ? p->name : "",
+	    c->form ? c->form : "-");
+	item("Protocol", buf);
+	snprintf(buf, sizeof(buf), "%d %s", s ? s->number : 0,
+	    s && s->name ? s->name : "");
+	item("Stage", buf);
+	snprintf(buf, sizeof(buf), "%s%s", case_status_name(c->status),
+	    c->urgent ? ", urgent" : "");
+	item("Status", buf);
+	local_time(c->opened_at, t, sizeof(t));
+	item("Opened", t);
+	local_time(due_shown(e, c, now), t, sizeof(t));
+	overdue_words(late, w, sizeof(w));
+	if (c->status == CASE_OPEN)
+		snprintf(buf, sizeof(buf), "%s%s%s%s", t, late >= 0 ?
+		    " (overdue: " : "", late >= 0 ? w : "", late >= 0 ? ")" : "");
+	else if (c->status == CASE_PAUSED) {
+		local_time(c->paused_at, w, sizeof(w));
+		snprintf(buf, sizeof(buf), "%s if resumed now (%d working "
+		    "day%s left; paused %s)", t, c->paused_remaining,
+		    c->paused_remaining == 1 ? "" : "s", w);
+	} else
+		snprintf(buf, sizeof(buf), "-");
+	item("Due", buf);
+	if (c->raised_name && *c->raised_name)
+		snprintf(buf, sizeof(buf), "%s <%s>", c->raised_name,
+		    c->raised_by ? c->raised_by : "");
+	else
+		snprintf(buf, sizeof(buf), "%s", c->raised_by ? c->raised_by :
+		    "-");
+	item("Raised by", buf);
+	agencies_text(c->agencies, buf, sizeof(buf));
+	item("Agencies", buf);
+	if (c->status == CASE_RESOLVED) {
+		local_time(c->resolved_at, t, sizeof(t));
+		snprintf(buf, sizeof(buf), "%s at level %d", t,
+		    c->resolved_level);
+		item("Resolved", buf);
+		if (c->resolution && *c->resolution)
+			item("Resolution", c->resolution);
+	}
+}
+
 static void
 case_detail_text(struct escbot *e, const struct case_state *c)
 {
-	struct listing l;
-
-	memset(&l, 0, sizeof(l));
-	l.e = e;
-	l.now = escbot_now(e);
-	list_one(c, &l);
-	printf("raised by %s\nfields:\n", c->raised_by ? c->raised_by : "-");
+	case_head(e, c, escbot_now(e));
+	printf("\nAnswers\n");
 	store_fields_each(e->store, c->id, field_text, NULL);
-	printf("timeline:\n");
+	printf("\nTimeline (London time)\n  %-16s  %-12s %s\n", "WHEN", "WHAT",
+	    "WHO");
 	store_events_each(e->store, c->id, event_text, NULL);
-	printf("tracked actions:\n");
+	printf("\nTracked actions\n  %-3s %-16s  %-5s %s\n", "#", "DUE",
+	    "STATE", "ACTION");
 	store_actions_each(e->store, c->id, tracked_text, NULL);
-	printf("emails:\n");
+	printf("\nEmails\n  %-16s  %-16s  %-16s %-8s %s\n", "QUEUED", "SENT",
+	    "EMAIL", "STATE", "TO");
 	store_outbox_each(e->store, c->id, action_text, NULL);
 }
 
@@ -352,37 +589,57 @@ present_case(struct escbot *e, const char *ref, int json)
 	return 1;
 }
 
+#define OUTBOX_HEAD	"%-6s %-15s %-16s %-8s %-5s %-16s  %-16s  %s\n"
+
+static void
+outbox_json(int64_t id, const char *ref, const char *tmpl, const char *rcpt,
+    const char *state, int attempts, time_t created, time_t next,
+    const char *error)
+{
+	printf("{\"id\":%lld,\"ref\":", (long long)id);
+	json_str(ref);
+	jstr("email", tmpl);
+	jstr("to", rcpt);
+	jstr("state", state);
+	printf(",\"attempts\":%d", attempts);
+	jtime("queued_at", created);
+	printf(",\"next_attempt\":");
+	if (strcmp(state, "pending") == 0)
+		json_time(next);
+	else
+		fputs("null", stdout);
+	jstr("error", error);
+	printf("}");
+}
+
 static int
 outbox_row(int64_t id, const char *ref, const char *tmpl, const char *rcpt,
     const char *state, int attempts, time_t created, time_t next,
     const char *error, void *arg)
 {
 	struct listing *l = arg;
-	char c[64] = "-", n[64] = "-";
+	char c[64], n[64], num[32], tries[16];
 
-	calendar_format_iso(created, c, sizeof(c));
-	if (strcmp(state, "pending") == 0)
-		calendar_format_iso(next, n, sizeof(n));
 	if (l->json) {
-		printf("%s{\"id\":%lld,\"ref\":", l->count ? ",\n " : "\n ",
-		    (long long)id);
-		json_str(ref);
-		jstr("email", tmpl);
-		jstr("to", rcpt);
-		jstr("state", state);
-		printf(",\"attempts\":%d", attempts);
-		jtime("queued_at", created);
-		printf(",\"next_attempt\":");
-		if (strcmp(state, "pending") == 0)
-			json_time(next);
-		else
-			fputs("null", stdout);
-		jstr("error", error);
-		printf("}");
-	} else
-		printf("%-6lld %-15s %-14s %-8s %2d  queued %.16s  next %.16s  %s%s%s\n",
-		    (long long)id, ref ? ref : "-", tmpl, state, attempts, c, n,
-		    rcpt, error ? "  " : "", error ? error : "");
+		printf("%s", l->count ? ",\n " : "\n ");
+		outbox_json(id, ref, tmpl, rcpt, state, attempts, created, next,
+		    error);
+		l->count++;
+		return 0;
+	}
+	if (l->count == 0)
+		printf(OUTBOX_HEAD, "ID", "CASE", "EMAIL", "STATE", "TRIES",
+		    "QUEUED", "NEXT TRY", "TO");
+	local_time(created, c, sizeof(c));
+	local_time(strcmp(state, "pending") == 0 ? next : 0, n, sizeof(n));
+	snprintf(num, sizeof(num), "%lld", (long long)id);
+	snprintf(tries, sizeof(tries), "%d", attempts);
+	printf(OUTBOX_HEAD, num, ref ? ref : "-", tmpl, state, tries, c, n,
+	    rcpt);
+	if (error && *error) {
+		printf("%7serror: ", "");
+		wrapped(error, 14, 14);
+	}
 	l->count++;
 	return 0;
 }
@@ -406,6 +663,119 @@ present_outbox(struct escbot *e, int all, int json)
 		printf("%s]\n", l.count ? "\n" : "");
 	else if (l.count == 0)
 		printf("outbox empty: nothing pending or failed\n");
+	else
+		printf("%d email%s; times are London time\n", l.count,
+		    l.count == 1 ? "" : "s");
 	return rc == -1 ? -1 : 0;
 }
 
+int
+present_change_begin(struct escbot *e, const char *ref,
+    struct present_change *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	if (store_case_get(e->store, ref, &pc->before) != 1)
+		return -1;
+	pc->have = 1;
+	if (store_outbox_each(e->store, pc->before.id, count_mail,
+	    &pc->nmails) == -1) {
+		present_change_free(pc);
+		return -1;
+	}
+	return 0;
+}
+
+void
+present_change_free(struct present_change *pc)
+{
+	if (pc->have)
+		case_state_free(&pc->before);
+	pc->have = 0;
+}
+
+/* What the command did to the case, in one sentence. */
+static void
+change_words(struct escbot *e, const struct case_state *b,
+    const struct case_state *a, time_t now, struct strbuf *sb)
+{
+	const struct stage_def *sb_ = case_stage(e, b), *sa = case_stage(e, a);
+	char was[64], due[64];
+	int left = a->paused_remaining;
+
+	local_time(due_shown(e, b, now), was, sizeof(was));
+	local_time(due_shown(e, a, now), due, sizeof(due));
+	if (a->status == CASE_RESOLVED)
+		sb_addf(sb, "resolved at level %d", a->resolved_level);
+	else if (a->status == CASE_PAUSED && b->status != CASE_PAUSED)
+		sb_addf(sb, "paused at stage %d with %d working day%s left "
+		    "(due %s if resumed now)", sa ? sa->number : 0, left,
+		    left == 1 ? "" : "s", due);
+	else if (a->status == CASE_PAUSED)
+		sb_addf(sb, "still paused, now with %d working day%s left "
+		    "(was %d); due %s if resumed now", left, left == 1 ? "" :
+		    "s", b->paused_remaining, due);
+	else if (b->status == CASE_PAUSED)
+		sb_addf(sb, "resumed at stage %d; due %s", sa ? sa->number : 0,
+		    due);
+	else if (a->stage_idx != b->stage_idx)
+		sb_addf(sb, "moved from stage %d to stage %d%s%s; due %s",
+		    sb_ ? sb_->number : 0, sa ? sa->number : 0,
+		    sa && sa->name ? ", " : "", sa && sa->name ? sa->name : "",
+		    due);
+	else
+		sb_addf(sb, "stage %d now due %s (was %s)", sa ? sa->number : 0,
+		    due, was);
+}
+
+struct told {
+	int		 skip;		/* the emails there were before */
+	int		 n;
+	struct strbuf	*sb;
+};
+
+static int
+told_one(const char *tmpl, const char *rcpt, const char *state,
+    time_t created, time_t sent, const char *error, void *arg)
+{
+	struct told *t = arg;
+
+	(void)tmpl;
+	(void)created;
+	(void)sent;
+	(void)error;
+	if (t->skip > 0) {
+		t->skip--;
+		return 0;
+	}
+	sb_addf(t->sb, "%s%s (%s)", t->n++ ? ", " : "", rcpt, state);
+	return 0;
+}
+
+void
+present_change_end(struct escbot *e, const char *ref, const char *command,
+    struct present_change *pc)
+{
+	struct case_state a;
+	struct strbuf sb = { 0 };
+	struct told t;
+
+	if (!pc->have || store_case_get(e->store, ref, &a) != 1) {
+		printf("%s: %s done\n", ref, command);
+		goto done;
+	}
+	printf("%s: %s done: ", a.ref, command);
+	change_words(e, &pc->before, &a, escbot_now(e), &sb);
+	wrapped(sb.buf ? sb.buf : "", (int)strlen(a.ref) + (int)strlen(command) +
+	    9, 2);
+	sb_reset(&sb);
+	memset(&t, 0, sizeof(t));
+	t.skip = pc->nmails;
+	t.sb = &sb;
+	store_outbox_each(e->store, a.id, told_one, &t);
+	printf("  told: ");
+	wrapped(t.n ? sb.buf : "nobody (no email)", 8, 8);
+	sb_reset(&sb);
+	case_state_free(&a);
+done:
+	present_change_free(pc);
+}

@@ -30,4 +30,22 @@ int	present_case(struct escbot *, const char *ref, int json);
  * their errors.  0, or -1 on a database error. */
 int	present_outbox(struct escbot *, int all, int json);
 
+/* A case command's confirmation (pause, resume, extend, escalate,
+ * resolve): present_change_begin() takes the case and how many emails
+ * it had before the command; present_change_end() prints, after it, what
+ * changed -- the stage, the due date in London time (a paused case's if
+ * it were resumed now), the level -- and who was emailed about it, with
+ * each email's state; then frees *pc.  begin: 0, or -1 when the case
+ * cannot be read (end then says only that the command was done). */
+struct present_change {
+	struct case_state	 before;
+	int			 nmails;
+	int			 have;		/* before is filled */
+};
+int	present_change_begin(struct escbot *, const char *ref,
+	    struct present_change *);
+void	present_change_end(struct escbot *, const char *ref, const char *command,
+	    struct present_change *);
+void	present_change_free(struct present_change *);
+
 #endif

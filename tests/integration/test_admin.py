@@ -3,6 +3,7 @@ its errors, resending, a backfill limited by --since, exit codes."""
 import json
 import os
 import re
+import socket
 import sys
 import tempfile
 import unittest
@@ -307,6 +308,42 @@ class Admin(unittest.TestCase):
         self.assertIn("daily limit", held[0]["error"])
         env.run("tick", now="2026-11-24T11:00:00Z")
         self.assertEqual(len(env.sink.messages()), 3)
+
+    def test_check_config_connect(self):
+        """check-config --connect logs in to the mailbox and reaches the
+        mail server, one line each; a closed port is exit 3 and says so."""
+        env = self.env
+        p = env.run("check-config", "--connect")
+        self.assertRegex(p.stdout, r"(?m)^imap: logged in to 127\.0\.0\.1:%d "
+                         r"as %s; folder INBOX opened$" % (env.dovecot.port,
+                                                           env.dovecot.user))
+        self.assertRegex(p.stdout, r"(?m)^smtp: 127\.0\.0\.1:\d+ answers: 220")
+        # A wrong password is refused at the login, not at the first run.
+        with open(os.path.join(env.tmpdir, "imap.secret"), "w") as f:
+            f.write("wrong\n")
+        p = env.run("check-config", "--connect", check=False)
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^imap: 127\.0\.0\.1:\d+ as .*: ")
+        # Nothing listening on either port.
+        closed = socket.socket()
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        closed.close()
+        with open(env.config) as f:
+            conf = f.read()
+        conf = re.sub(r"port = \d+", "port = %d" % port, conf)
+        conf = re.sub(r"smtp://127\.0\.0\.1:\d+", "smtp://127.0.0.1:%d" % port,
+                      conf)
+        with open(env.config, "w") as f:
+            f.write(conf)
+        p = env.run("check-config", "--connect", check=False)
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertTrue(any(ln.startswith("imap: 127.0.0.1:%d" % port)
+                            for ln in lines), lines)
+        self.assertIn("smtp: 127.0.0.1:%d: Connection refused" % port, lines)
+        # Without --connect nothing is tried.
+        self.assertEqual(env.run("check-config").returncode, 0)
 
 
 if __name__ == "__main__":
