@@ -1142,6 +1142,97 @@ text_of(const struct mailmime *m, const char *data, size_t len)
 	return t;
 }
 
+/* The value of Content-Type parameter `name`, lower case, without
+ * quotes, in buf ("" when absent). */
+static const char *
+ct_param(const struct mailmime *m, const char *name, char *buf, size_t buflen)
+{
+	const char *v = NULL;
+	size_t i, j = 0;
+
+	if (m->mm_content_type != NULL)
+		v = mailmime_content_param_get(m->mm_content_type,
+		    (char *)(uintptr_t)name);
+	for (i = 0; v != NULL && v[i] != '\0' && j + 1 < buflen; i++)
+		if (v[i] != '"' && !isspace((unsigned char)v[i]))
+			buf[j++] = (char)tolower((unsigned char)v[i]);
+	buf[j] = '\0';
+	return buf;
+}
+
+/*
+ * RFC 3676: text/plain; format=flowed as the writer meant it.  A line
+ * ending in a space (after its quote marks and one stuffed space are
+ * taken off) flows into the next line of the same quote depth; with
+ * delsp=yes that space goes.  A signature separator "-- " never flows; a
+ * flowed line followed by a line of another depth ends its paragraph.
+ * Quoted lines come out as ">" per level and one space.  Hard breaks keep
+ * their CRLF or LF.  Returns a new string (caller frees).
+ */
+static char *
+unflow(const char *in, int delsp)
+{
+	struct strbuf sb = { 0 };
+	const char *p = in, *nl, *c, *term = "\n";
+	size_t n, eol, depth, pdepth = 0, len;
+	int open = 0, flowed;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		eol = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+		for (depth = 0; depth < eol && p[depth] == '>'; depth++)
+			;
+		c = p + depth;
+		len = eol - depth;
+		if (len > 0 && *c == ' ') {		/* space-stuffed */
+			c++;
+			len--;
+		}
+		if (open && depth != pdepth) {
+			sb_adds(&sb, term);		/* improperly flowed */
+			open = 0;
+		}
+		if (!open && depth > 0) {
+			for (size_t i = 0; i < depth; i++)
+				sb_addc(&sb, '>');
+			if (len > 0)
+				sb_addc(&sb, ' ');
+		}
+		flowed = nl != NULL && len > 0 && c[len - 1] == ' ' &&
+		    !(len == 3 && memcmp(c, "-- ", 3) == 0);
+		sb_add(&sb, c, len - (flowed && delsp));
+		term = eol < n ? "\r\n" : "\n";
+		if (flowed) {
+			open = 1;
+			pdepth = depth;
+		} else {
+			open = 0;
+			if (nl != NULL)
+				sb_adds(&sb, term);
+		}
+		p = nl != NULL ? nl + 1 : p + n;
+	}
+	if (open)
+		sb_adds(&sb, term);
+	return sb_steal(&sb);
+}
+
+/* A text/plain body part in UTF-8, format=flowed undone. */
+static char *
+plain_text_of(const struct mailmime *m, const char *data, size_t len)
+{
+	char fmt[16], delsp[8], *t, *u;
+
+	t = text_of(m, data, len);
+	if (strcmp(ct_param(m, "format", fmt, sizeof(fmt)), "flowed") != 0)
+		return t;
+	u = unflow(t, strcmp(ct_param(m, "delsp", delsp, sizeof(delsp)),
+	    "yes") == 0);
+	free(t);
+	return u;
+}
+
 static void
 walk_part(struct walk *w, const struct mailmime *m, int depth)
 {
@@ -1194,7 +1285,7 @@ walk_part(struct walk *w, const struct mailmime *m, int depth)
 	len = decode_data(m->mm_data.mm_single, &data);
 	if (!attach && strcmp(ctype, "text/plain") == 0) {
 		if (w->text == NULL)
-			w->text = text_of(m, data, len);
+			w->text = plain_text_of(m, data, len);
 		free(data);
 		free(ctype);
 	} else if (!attach && strcmp(ctype, "text/html") == 0) {
