@@ -413,6 +413,7 @@ struct mime_shape {
 	size_t	  composites;
 	char	**bounds;	/* boundary prefixes declared anywhere */
 	size_t	 *blens;
+	int	 *exact;	/* the whole boundary, not a prefix */
 	size_t	  nbounds;
 };
 
@@ -439,8 +440,13 @@ shape_boundaries(struct mime_shape *sh, const char *v)
 		    sizeof(*sh->bounds));
 		sh->blens = xreallocarray(sh->blens, sh->nbounds + 1,
 		    sizeof(*sh->blens));
+		sh->exact = xreallocarray(sh->exact, sh->nbounds + 1,
+		    sizeof(*sh->exact));
 		sh->blens[sh->nbounds] = strcspn(q, "; ");
 		sh->bounds[sh->nbounds] = xstrndup(q, sh->blens[sh->nbounds]);
+		q += sh->blens[sh->nbounds];
+		q += *q == ' ';
+		sh->exact[sh->nbounds] = *q == '\0' || *q == ';';
 		sh->nbounds++;
 	}
 }
@@ -517,21 +523,91 @@ shape_parts(const char *s, size_t len, const struct mime_shape *sh,
 	return 0;
 }
 
-/* 0 when libetpan may parse s: nesting and part count within bounds;
- * else -1 with the reason. */
-static int
-mime_shape_ok(const char *s, size_t len, char *err, size_t errlen)
+/* The declared boundary (exactly spelled) that the "--" line at s[pos]
+ * delimits, the longest when several do, or nbounds; *close says whether
+ * it is the close delimiter "--boundary--". */
+static size_t
+line_boundary(const char *s, size_t len, size_t pos,
+    const struct mime_shape *sh, int *close)
 {
-	struct mime_shape sh = { 0, NULL, NULL, 0 };
+	size_t i, q, bl, best = sh->nbounds, bestlen = 0;
+	int cl;
+
+	for (i = 0; i < sh->nbounds; i++) {
+		bl = sh->blens[i];
+		if (!sh->exact[i] || bl == 0 || bl <= bestlen ||
+		    len - pos - 2 < bl ||
+		    memcmp(s + pos + 2, sh->bounds[i], bl) != 0)
+			continue;
+		q = pos + 2 + bl;
+		cl = len - q >= 2 && s[q] == '-' && s[q + 1] == '-';
+		for (q += 2 * cl; q < len && (s[q] == ' ' || s[q] == '\t'); q++)
+			;
+		if (q < len && s[q] != '\r' && s[q] != '\n')
+			continue;
+		best = i;
+		bestlen = bl;
+		*close = cl;
+	}
+	return best;
+}
+
+/*
+ * A message cut short (by a gateway, or a client that never wrote them)
+ * lacks close delimiters, and libetpan then drops the last part of a
+ * nested multipart.  The multiparts still open at the end of s, as the
+ * delimiter lines open and close them, get their "--boundary--" lines
+ * into out, innermost first; nothing when all are closed.
+ */
+static void
+shape_closes(const char *s, size_t len, const struct mime_shape *sh,
+    struct strbuf *out)
+{
+	size_t *open, depth = 0, pos = 0, b, k;
+	int close = 0;
+
+	if (sh->nbounds == 0)
+		return;
+	open = xcalloc(sh->nbounds, sizeof(*open));
+	while (pos < len) {
+		if (len - pos > 2 && s[pos] == '-' && s[pos + 1] == '-' &&
+		    (b = line_boundary(s, len, pos, sh, &close)) < sh->nbounds) {
+			for (k = 0; k < depth && open[k] != b; k++)
+				;
+			if (k < depth)		/* inner ones end here too */
+				depth = close ? k : k + 1;
+			else if (!close)
+				open[depth++] = b;
+		}
+		while (pos < len && s[pos] != '\r' && s[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	while (depth > 0)
+		sb_addf(out, "--%s--\r\n", sh->bounds[open[--depth]]);
+	free(open);
+}
+
+/* 0 when libetpan may parse s: nesting and part count within bounds,
+ * with the close delimiters s lacks in *closes; else -1 with the
+ * reason. */
+static int
+mime_shape_ok(const char *s, size_t len, struct strbuf *closes, char *err,
+    size_t errlen)
+{
+	struct mime_shape sh = { 0, NULL, NULL, NULL, 0 };
 	int rc;
 
 	rc = shape_types(s, len, &sh, err, errlen);
 	if (rc == 0)
 		rc = shape_parts(s, len, &sh, err, errlen);
+	if (rc == 0)
+		shape_closes(s, len, &sh, closes);
 	for (size_t i = 0; i < sh.nbounds; i++)
 		free(sh.bounds[i]);
 	free(sh.bounds);
 	free(sh.blens);
+	free(sh.exact);
 	return rc;
 }
 
@@ -1303,9 +1379,11 @@ walk_part(struct walk *w, const struct mailmime *m, int depth)
 
 /* The MIME structure: the top-level content type, the text and HTML
  * bodies into w, the attachments into w->msg.  body is the offset of the
- * body in raw, sep whether the header block ended with an empty line. */
+ * body in raw, sep whether the header block ended with an empty line,
+ * closes the close delimiters a truncated raw lacks (may be empty). */
 static void
-parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep)
+parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep,
+    const struct strbuf *closes)
 {
 	struct message *msg = w->msg;
 	struct mailmime *mime = NULL, *top;
@@ -1332,6 +1410,17 @@ parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep)
 		len += 2;
 		raw = copy;
 		body = len;
+	} else if (closes->len > 0) {
+		/* Cut short: the multiparts closed, on a line of their own. */
+		copy = xmalloc(len + 2 + closes->len);
+		memcpy(copy, raw, len);
+		if (raw[len - 1] != '\n') {
+			memcpy(copy + len, "\r\n", 2);
+			len += 2;
+		}
+		memcpy(copy + len, closes->buf, closes->len);
+		len += closes->len;
+		raw = copy;
 	}
 	if (mailmime_parse(raw, len, &idx, &mime) != MAILIMF_NO_ERROR ||
 	    mime == NULL) {
@@ -1359,6 +1448,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 {
 	struct message *msg;
 	struct walk w;
+	struct strbuf closes = { 0 };
 	char **rawv = NULL;
 	size_t body, i, nraw = 0;
 	const char *v;
@@ -1373,7 +1463,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	memset(&w, 0, sizeof(w));
 	w.msg = msg;
 
-	if (mime_shape_ok(raw, len, err, errlen) == -1)
+	if (mime_shape_ok(raw, len, &closes, err, errlen) == -1)
 		goto fail;
 	body = split_headers(raw, len, msg, &rawv, &sep);
 	nraw = msg->nheaders;
@@ -1394,7 +1484,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	msg->return_path = return_path(raw_header(msg, rawv, "Return-Path"));
 	msg->date = parse_date(raw_header(msg, rawv, "Date"));
 
-	parse_body(&w, raw, len, body, sep);
+	parse_body(&w, raw, len, body, sep, &closes);
 
 	if (w.text != NULL)
 		msg->text = w.text;
@@ -1409,6 +1499,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	msg = NULL;
 	rc = 0;
 fail:
+	sb_reset(&closes);
 	for (i = 0; i < nraw; i++)
 		free(rawv[i]);
 	free(rawv);

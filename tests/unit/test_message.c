@@ -718,6 +718,111 @@ test_flowed_delsp(void **state)
 	message_free(m);
 }
 
+/* Messages cut short before their close delimiters: every part that is
+ * there is read, the last of a nested multipart included. */
+static void
+test_truncated_multipart(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	/* Apple Mail's shape (the form typed, an attachment in the HTML
+	 * alternative), cut by a gateway after the Word file. */
+	m = parse_ok(
+	    "From: Sam <sam@wigan.example.gov.uk>\r\n"
+	    "Subject: Referral\r\n"
+	    "Mime-Version: 1.0 (Mac OS X Mail 16.0)\r\n"
+	    "Content-Type: multipart/alternative;\r\n"
+	    "\tboundary=\"Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\"\r\n"
+	    "\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n"
+	    "Content-Type: text/plain;\r\n"
+	    "\tcharset=us-ascii\r\n"
+	    "\r\n"
+	    "Name of Individual: Alex Example\r\n"
+	    "Date of Birth: 01/02/2015\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\r\n"
+	    "Content-Type: multipart/mixed;\r\n"
+	    "\tboundary=\"Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\"\r\n"
+	    "\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n"
+	    "Content-Type: text/html;\r\n"
+	    "\tcharset=us-ascii\r\n"
+	    "\r\n"
+	    "<html><body>Name of Individual: Alex Example</body></html>\r\n"
+	    "--Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\r\n"
+	    "Content-Disposition: attachment;\r\n"
+	    "\tfilename=referral.docx\r\n"
+	    "Content-Type: application/vnd.openxmlformats-officedocument."
+	    "wordprocessingml.document;\r\n"
+	    "\tname=\"referral.docx\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "UEsDBGZha2UgZG9jeAAB\r\n");
+	assert_string_equal(m->text,
+	    "Name of Individual: Alex Example\r\nDate of Birth: 01/02/2015\r\n");
+	assert_string_equal(m->html,
+	    "<html><body>Name of Individual: Alex Example</body></html>");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].filename, "referral.docx");
+	assert_int_equal(m->attachments[0].len, 15);
+	assert_memory_equal(m->attachments[0].data, "PK\3\4fake docx\0\1", 15);
+	message_free(m);
+
+	/* Outlook's shape, cut inside the text part with no line end: the
+	 * text is kept to the last byte; a closed inner multipart is left
+	 * as it is. */
+	m = parse_ok(
+	    "From: jo@c.example\r\n"
+	    "Subject: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"_004_outer_\"\r\n"
+	    "\r\n"
+	    "--_004_outer_\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"_000_inner_\"\r\n"
+	    "\r\n"
+	    "--_000_inner_\r\n"
+	    "Content-Type: text/plain; charset=\"us-ascii\"\r\n"
+	    "\r\n"
+	    "Name of Individual: Alex Example\r\n"
+	    "Requested Action: A joint strat");
+	assert_string_equal(m->text, "Name of Individual: Alex Example\r\n"
+	    "Requested Action: A joint strat");
+	assert_int_equal(m->nattachments, 0);
+	message_free(m);
+
+	m = parse_ok(
+	    "From: jo@c.example\r\n"
+	    "Subject: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "Content-Type: multipart/alternative; boundary=i\r\n"
+	    "\r\n"
+	    "--i\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "the text\r\n"
+	    "--i\r\n"
+	    "Content-Type: text/html\r\n"
+	    "\r\n"
+	    "<p>the text</p>\r\n"
+	    "--i--\r\n"
+	    "--o\r\n"
+	    "Content-Type: application/pdf; name=a.pdf\r\n"
+	    "\r\n"
+	    "%PDF-1.4\r\n");
+	assert_string_equal(m->text, "the text");
+	assert_string_equal(m->html, "<p>the text</p>");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].data, "%PDF-1.4");
+	message_free(m);
+}
+
 /* Parse, and when it worked, touch every field (valgrind sees the rest). */
 static void
 parse_any(const char *raw, size_t len)
@@ -1169,6 +1274,7 @@ main(void)
 		cmocka_unit_test(test_attached_message),
 		cmocka_unit_test(test_flowed_thunderbird),
 		cmocka_unit_test(test_flowed_delsp),
+		cmocka_unit_test(test_truncated_multipart),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_nesting_limits),
 		cmocka_unit_test(test_hostile_nesting),
