@@ -11,11 +11,15 @@
  * given to them at all: a message with more than MIME_MAX_COMPOSITE
  * multipart or message parts, or MIME_MAX_PARTS body parts, however
  * spelled, is refused with the reason; one with comments nested too deep
- * keeps its headers and gets no body.  The best text is the first
- * text/plain part that is not an attachment, else text made from the first
- * such text/html part.  Attachments are the leaf parts with a file name or
+ * keeps its headers and gets no body; multiparts left open at the end
+ * of a message cut short are closed before libetpan sees it (else it
+ * drops the last part of a nested one).  The best text is the first
+ * text/plain part that is not an attachment (format=flowed joined, RFC
+ * 3676), else text made from the first such text/html part, else the text
+ * inside a TNEF part.  Attachments are the leaf parts with a file name or
  * "Content-Disposition: attachment", and the other non-body leaves (images,
- * documents, delivery-status reports), decoded.
+ * documents, delivery-status reports), decoded; a TNEF part (winmail.dat)
+ * is followed by the files inside it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "addr.h"
 #include "log.h"
 #include "message.h"
+#include "tnef.h"
 #include "util.h"
 
 #define MIME_MAX_DEPTH		20	/* our walk over the MIME tree */
@@ -43,6 +48,7 @@ struct walk {
 	struct message	*msg;
 	char		*text;		/* first text/plain body, UTF-8 */
 	char		*html;		/* first text/html body, UTF-8 */
+	char		*tnef_text;	/* first message text in a TNEF part */
 	size_t		 acap;
 };
 
@@ -1201,6 +1207,30 @@ add_attachment(struct walk *w, char *filename, char *ctype, char *data,
 	a->len = len;
 }
 
+/* A TNEF part (winmail.dat) just added: the files in it become
+ * attachments after it, its text is kept for a message without any. */
+static void
+add_tnef(struct walk *w, const char *data, size_t len)
+{
+	struct tnef *t;
+	struct tnef_file *f;
+
+	if (tnef_parse(data, len, &t) == -1) {
+		log_debug("message: a TNEF part that is not whole; left as is");
+		return;
+	}
+	for (size_t i = 0; i < t->nfiles; i++) {
+		f = &t->files[i];
+		add_attachment(w, f->name, f->content_type, f->data, f->len);
+		f->name = f->content_type = f->data = NULL;
+	}
+	if (w->tnef_text == NULL) {
+		w->tnef_text = t->body;
+		t->body = NULL;
+	}
+	tnef_free(t);
+}
+
 static char *
 text_of(const struct mailmime *m, const char *data, size_t len)
 {
@@ -1373,8 +1403,11 @@ walk_part(struct walk *w, const struct mailmime *m, int depth)
 		/* A multipart without a boundary: nothing usable. */
 		free(data);
 		free(ctype);
-	} else
+	} else {
 		add_attachment(w, fn, ctype, data, len);
+		if (tnef_is_tnef(ctype, fn))
+			add_tnef(w, data, len);
+	}
 }
 
 /* The MIME structure: the top-level content type, the text and HTML
@@ -1486,6 +1519,13 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 
 	parse_body(&w, raw, len, body, sep, &closes);
 
+	if (w.tnef_text != NULL && w.html == NULL &&
+	    (w.text == NULL || w.text[strspn(w.text, " \t\r\n")] == '\0')) {
+		/* Outlook's body is in the winmail.dat. */
+		free(w.text);
+		w.text = w.tnef_text;
+		w.tnef_text = NULL;
+	}
 	if (w.text != NULL)
 		msg->text = w.text;
 	else if (w.html != NULL)
@@ -1500,6 +1540,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	rc = 0;
 fail:
 	sb_reset(&closes);
+	free(w.tnef_text);
 	for (i = 0; i < nraw; i++)
 		free(rawv[i]);
 	free(rawv);
