@@ -11,11 +11,15 @@
  * given to them at all: a message with more than MIME_MAX_COMPOSITE
  * multipart or message parts, or MIME_MAX_PARTS body parts, however
  * spelled, is refused with the reason; one with comments nested too deep
- * keeps its headers and gets no body.  The best text is the first
- * text/plain part that is not an attachment, else text made from the first
- * such text/html part.  Attachments are the leaf parts with a file name or
+ * keeps its headers and gets no body; multiparts left open at the end
+ * of a message cut short are closed before libetpan sees it (else it
+ * drops the last part of a nested one).  The best text is the first
+ * text/plain part that is not an attachment (format=flowed joined, RFC
+ * 3676), else text made from the first such text/html part, else the text
+ * inside a TNEF part.  Attachments are the leaf parts with a file name or
  * "Content-Disposition: attachment", and the other non-body leaves (images,
- * documents, delivery-status reports), decoded.
+ * documents, delivery-status reports), decoded; a TNEF part (winmail.dat)
+ * is followed by the files inside it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "addr.h"
 #include "log.h"
 #include "message.h"
+#include "tnef.h"
 #include "util.h"
 
 #define MIME_MAX_DEPTH		20	/* our walk over the MIME tree */
@@ -43,6 +48,7 @@ struct walk {
 	struct message	*msg;
 	char		*text;		/* first text/plain body, UTF-8 */
 	char		*html;		/* first text/html body, UTF-8 */
+	char		*tnef_text;	/* first message text in a TNEF part */
 	size_t		 acap;
 };
 
@@ -413,6 +419,7 @@ struct mime_shape {
 	size_t	  composites;
 	char	**bounds;	/* boundary prefixes declared anywhere */
 	size_t	 *blens;
+	int	 *exact;	/* the whole boundary, not a prefix */
 	size_t	  nbounds;
 };
 
@@ -439,8 +446,13 @@ shape_boundaries(struct mime_shape *sh, const char *v)
 		    sizeof(*sh->bounds));
 		sh->blens = xreallocarray(sh->blens, sh->nbounds + 1,
 		    sizeof(*sh->blens));
+		sh->exact = xreallocarray(sh->exact, sh->nbounds + 1,
+		    sizeof(*sh->exact));
 		sh->blens[sh->nbounds] = strcspn(q, "; ");
 		sh->bounds[sh->nbounds] = xstrndup(q, sh->blens[sh->nbounds]);
+		q += sh->blens[sh->nbounds];
+		q += *q == ' ';
+		sh->exact[sh->nbounds] = *q == '\0' || *q == ';';
 		sh->nbounds++;
 	}
 }
@@ -517,21 +529,91 @@ shape_parts(const char *s, size_t len, const struct mime_shape *sh,
 	return 0;
 }
 
-/* 0 when libetpan may parse s: nesting and part count within bounds;
- * else -1 with the reason. */
-static int
-mime_shape_ok(const char *s, size_t len, char *err, size_t errlen)
+/* The declared boundary (exactly spelled) that the "--" line at s[pos]
+ * delimits, the longest when several do, or nbounds; *close says whether
+ * it is the close delimiter "--boundary--". */
+static size_t
+line_boundary(const char *s, size_t len, size_t pos,
+    const struct mime_shape *sh, int *close)
 {
-	struct mime_shape sh = { 0, NULL, NULL, 0 };
+	size_t i, q, bl, best = sh->nbounds, bestlen = 0;
+	int cl;
+
+	for (i = 0; i < sh->nbounds; i++) {
+		bl = sh->blens[i];
+		if (!sh->exact[i] || bl == 0 || bl <= bestlen ||
+		    len - pos - 2 < bl ||
+		    memcmp(s + pos + 2, sh->bounds[i], bl) != 0)
+			continue;
+		q = pos + 2 + bl;
+		cl = len - q >= 2 && s[q] == '-' && s[q + 1] == '-';
+		for (q += 2 * cl; q < len && (s[q] == ' ' || s[q] == '\t'); q++)
+			;
+		if (q < len && s[q] != '\r' && s[q] != '\n')
+			continue;
+		best = i;
+		bestlen = bl;
+		*close = cl;
+	}
+	return best;
+}
+
+/*
+ * A message cut short (by a gateway, or a client that never wrote them)
+ * lacks close delimiters, and libetpan then drops the last part of a
+ * nested multipart.  The multiparts still open at the end of s, as the
+ * delimiter lines open and close them, get their "--boundary--" lines
+ * into out, innermost first; nothing when all are closed.
+ */
+static void
+shape_closes(const char *s, size_t len, const struct mime_shape *sh,
+    struct strbuf *out)
+{
+	size_t *open, depth = 0, pos = 0, b, k;
+	int close = 0;
+
+	if (sh->nbounds == 0)
+		return;
+	open = xcalloc(sh->nbounds, sizeof(*open));
+	while (pos < len) {
+		if (len - pos > 2 && s[pos] == '-' && s[pos + 1] == '-' &&
+		    (b = line_boundary(s, len, pos, sh, &close)) < sh->nbounds) {
+			for (k = 0; k < depth && open[k] != b; k++)
+				;
+			if (k < depth)		/* inner ones end here too */
+				depth = close ? k : k + 1;
+			else if (!close)
+				open[depth++] = b;
+		}
+		while (pos < len && s[pos] != '\r' && s[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	while (depth > 0)
+		sb_addf(out, "--%s--\r\n", sh->bounds[open[--depth]]);
+	free(open);
+}
+
+/* 0 when libetpan may parse s: nesting and part count within bounds,
+ * with the close delimiters s lacks in *closes; else -1 with the
+ * reason. */
+static int
+mime_shape_ok(const char *s, size_t len, struct strbuf *closes, char *err,
+    size_t errlen)
+{
+	struct mime_shape sh = { 0, NULL, NULL, NULL, 0 };
 	int rc;
 
 	rc = shape_types(s, len, &sh, err, errlen);
 	if (rc == 0)
 		rc = shape_parts(s, len, &sh, err, errlen);
+	if (rc == 0)
+		shape_closes(s, len, &sh, closes);
 	for (size_t i = 0; i < sh.nbounds; i++)
 		free(sh.bounds[i]);
 	free(sh.bounds);
 	free(sh.blens);
+	free(sh.exact);
 	return rc;
 }
 
@@ -1125,6 +1207,30 @@ add_attachment(struct walk *w, char *filename, char *ctype, char *data,
 	a->len = len;
 }
 
+/* A TNEF part (winmail.dat) just added: the files in it become
+ * attachments after it, its text is kept for a message without any. */
+static void
+add_tnef(struct walk *w, const char *data, size_t len)
+{
+	struct tnef *t;
+	struct tnef_file *f;
+
+	if (tnef_parse(data, len, &t) == -1) {
+		log_debug("message: a TNEF part that is not whole; left as is");
+		return;
+	}
+	for (size_t i = 0; i < t->nfiles; i++) {
+		f = &t->files[i];
+		add_attachment(w, f->name, f->content_type, f->data, f->len);
+		f->name = f->content_type = f->data = NULL;
+	}
+	if (w->tnef_text == NULL) {
+		w->tnef_text = t->body;
+		t->body = NULL;
+	}
+	tnef_free(t);
+}
+
 static char *
 text_of(const struct mailmime *m, const char *data, size_t len)
 {
@@ -1140,6 +1246,97 @@ text_of(const struct mailmime *m, const char *data, size_t len)
 	if (n >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0)
 		memmove(t, t + 3, n - 2);
 	return t;
+}
+
+/* The value of Content-Type parameter `name`, lower case, without
+ * quotes, in buf ("" when absent). */
+static const char *
+ct_param(const struct mailmime *m, const char *name, char *buf, size_t buflen)
+{
+	const char *v = NULL;
+	size_t i, j = 0;
+
+	if (m->mm_content_type != NULL)
+		v = mailmime_content_param_get(m->mm_content_type,
+		    (char *)(uintptr_t)name);
+	for (i = 0; v != NULL && v[i] != '\0' && j + 1 < buflen; i++)
+		if (v[i] != '"' && !isspace((unsigned char)v[i]))
+			buf[j++] = (char)tolower((unsigned char)v[i]);
+	buf[j] = '\0';
+	return buf;
+}
+
+/*
+ * RFC 3676: text/plain; format=flowed as the writer meant it.  A line
+ * ending in a space (after its quote marks and one stuffed space are
+ * taken off) flows into the next line of the same quote depth; with
+ * delsp=yes that space goes.  A signature separator "-- " never flows; a
+ * flowed line followed by a line of another depth ends its paragraph.
+ * Quoted lines come out as ">" per level and one space.  Hard breaks keep
+ * their CRLF or LF.  Returns a new string (caller frees).
+ */
+static char *
+unflow(const char *in, int delsp)
+{
+	struct strbuf sb = { 0 };
+	const char *p = in, *nl, *c, *term = "\n";
+	size_t n, eol, depth, pdepth = 0, len;
+	int open = 0, flowed;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		eol = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+		for (depth = 0; depth < eol && p[depth] == '>'; depth++)
+			;
+		c = p + depth;
+		len = eol - depth;
+		if (len > 0 && *c == ' ') {		/* space-stuffed */
+			c++;
+			len--;
+		}
+		if (open && depth != pdepth) {
+			sb_adds(&sb, term);		/* improperly flowed */
+			open = 0;
+		}
+		if (!open && depth > 0) {
+			for (size_t i = 0; i < depth; i++)
+				sb_addc(&sb, '>');
+			if (len > 0)
+				sb_addc(&sb, ' ');
+		}
+		flowed = nl != NULL && len > 0 && c[len - 1] == ' ' &&
+		    !(len == 3 && memcmp(c, "-- ", 3) == 0);
+		sb_add(&sb, c, len - (flowed && delsp));
+		term = eol < n ? "\r\n" : "\n";
+		if (flowed) {
+			open = 1;
+			pdepth = depth;
+		} else {
+			open = 0;
+			if (nl != NULL)
+				sb_adds(&sb, term);
+		}
+		p = nl != NULL ? nl + 1 : p + n;
+	}
+	if (open)
+		sb_adds(&sb, term);
+	return sb_steal(&sb);
+}
+
+/* A text/plain body part in UTF-8, format=flowed undone. */
+static char *
+plain_text_of(const struct mailmime *m, const char *data, size_t len)
+{
+	char fmt[16], delsp[8], *t, *u;
+
+	t = text_of(m, data, len);
+	if (strcmp(ct_param(m, "format", fmt, sizeof(fmt)), "flowed") != 0)
+		return t;
+	u = unflow(t, strcmp(ct_param(m, "delsp", delsp, sizeof(delsp)),
+	    "yes") == 0);
+	free(t);
+	return u;
 }
 
 static void
@@ -1194,7 +1391,7 @@ walk_part(struct walk *w, const struct mailmime *m, int depth)
 	len = decode_data(m->mm_data.mm_single, &data);
 	if (!attach && strcmp(ctype, "text/plain") == 0) {
 		if (w->text == NULL)
-			w->text = text_of(m, data, len);
+			w->text = plain_text_of(m, data, len);
 		free(data);
 		free(ctype);
 	} else if (!attach && strcmp(ctype, "text/html") == 0) {
@@ -1206,15 +1403,20 @@ walk_part(struct walk *w, const struct mailmime *m, int depth)
 		/* A multipart without a boundary: nothing usable. */
 		free(data);
 		free(ctype);
-	} else
+	} else {
 		add_attachment(w, fn, ctype, data, len);
+		if (tnef_is_tnef(ctype, fn))
+			add_tnef(w, data, len);
+	}
 }
 
 /* The MIME structure: the top-level content type, the text and HTML
  * bodies into w, the attachments into w->msg.  body is the offset of the
- * body in raw, sep whether the header block ended with an empty line. */
+ * body in raw, sep whether the header block ended with an empty line,
+ * closes the close delimiters a truncated raw lacks (may be empty). */
 static void
-parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep)
+parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep,
+    const struct strbuf *closes)
 {
 	struct message *msg = w->msg;
 	struct mailmime *mime = NULL, *top;
@@ -1241,6 +1443,17 @@ parse_body(struct walk *w, const char *raw, size_t len, size_t body, int sep)
 		len += 2;
 		raw = copy;
 		body = len;
+	} else if (closes->len > 0) {
+		/* Cut short: the multiparts closed, on a line of their own. */
+		copy = xmalloc(len + 2 + closes->len);
+		memcpy(copy, raw, len);
+		if (raw[len - 1] != '\n') {
+			memcpy(copy + len, "\r\n", 2);
+			len += 2;
+		}
+		memcpy(copy + len, closes->buf, closes->len);
+		len += closes->len;
+		raw = copy;
 	}
 	if (mailmime_parse(raw, len, &idx, &mime) != MAILIMF_NO_ERROR ||
 	    mime == NULL) {
@@ -1268,6 +1481,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 {
 	struct message *msg;
 	struct walk w;
+	struct strbuf closes = { 0 };
 	char **rawv = NULL;
 	size_t body, i, nraw = 0;
 	const char *v;
@@ -1282,7 +1496,7 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	memset(&w, 0, sizeof(w));
 	w.msg = msg;
 
-	if (mime_shape_ok(raw, len, err, errlen) == -1)
+	if (mime_shape_ok(raw, len, &closes, err, errlen) == -1)
 		goto fail;
 	body = split_headers(raw, len, msg, &rawv, &sep);
 	nraw = msg->nheaders;
@@ -1303,8 +1517,15 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	msg->return_path = return_path(raw_header(msg, rawv, "Return-Path"));
 	msg->date = parse_date(raw_header(msg, rawv, "Date"));
 
-	parse_body(&w, raw, len, body, sep);
+	parse_body(&w, raw, len, body, sep, &closes);
 
+	if (w.tnef_text != NULL && w.html == NULL &&
+	    (w.text == NULL || w.text[strspn(w.text, " \t\r\n")] == '\0')) {
+		/* Outlook's body is in the winmail.dat. */
+		free(w.text);
+		w.text = w.tnef_text;
+		w.tnef_text = NULL;
+	}
 	if (w.text != NULL)
 		msg->text = w.text;
 	else if (w.html != NULL)
@@ -1318,6 +1539,8 @@ message_parse(const char *raw, size_t len, struct message **out, char *err,
 	msg = NULL;
 	rc = 0;
 fail:
+	sb_reset(&closes);
+	free(w.tnef_text);
 	for (i = 0; i < nraw; i++)
 		free(rawv[i]);
 	free(rawv);

@@ -2,7 +2,10 @@
  * message: turns a raw RFC 5322 message into a normal form escbot can
  * classify: decoded headers (RFC 2047, UTF-8), the sender, the threading
  * headers, the best text body in UTF-8 (text/plain, or text from HTML when
- * there is none), the HTML body, and the attachments decoded.  Parsing uses
+ * there is none; format=flowed undone), the HTML body, and the attachments
+ * decoded, with the files inside a TNEF winmail.dat added as attachments
+ * of their own (tnef.h).  A multipart cut short before its close
+ * delimiters keeps every part that is there.  Parsing uses
  * libetpan's MIME parser; charsets are converted with iconv, an unknown
  * charset falls back to a lossy UTF-8 cleanup rather than failing.
  *

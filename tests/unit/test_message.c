@@ -615,6 +615,214 @@ test_attached_message(void **state)
 	message_free(m);
 }
 
+/* Thunderbird's format=flowed (delsp=no, 8bit): soft breaks inside an
+ * answer joined, the stuffed space of " From" gone, the signature
+ * separator and hard breaks kept, quoted paragraphs joined at their own
+ * depth. */
+static void
+test_flowed_thunderbird(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: Casey <casey@telford.example.gov.uk>\r\n"
+	    "Subject: Referral\r\n"
+	    "User-Agent: Mozilla/5.0 Thunderbird/128.5.0\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8; format=flowed\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "\r\n"
+	    "Name of Individual: Alex Example\r\n"
+	    "Summary of Concerns: West Mercia Police declined to attend the "
+	    "strategy \r\n"
+	    "discussion for Alex; stages 1 and 2 were tried with the line "
+	    "managers \r\n"
+	    "on 12 and 17 November without agreement.\r\n"
+	    "Requested Action: A joint strategy discussion within 2 working "
+	    "days.\r\n"
+	    " From the team: thank you\r\n"
+	    " >not a quote\r\n"
+	    "\r\n"
+	    "-- \r\n"
+	    "Casey\r\n"
+	    "\r\n"
+	    "On 20/11/2026 Jo wrote:\r\n"
+	    "> Please send the form, the deadline is \r\n"
+	    "> Friday.\r\n"
+	    ">> older \r\n"
+	    ">> text\r\n"
+	    "> ends a paragraph \r\n"
+	    ">> at another depth\r\n");
+	assert_string_equal(m->text,
+	    "Name of Individual: Alex Example\r\n"
+	    "Summary of Concerns: West Mercia Police declined to attend the "
+	    "strategy discussion for Alex; stages 1 and 2 were tried with the "
+	    "line managers on 12 and 17 November without agreement.\r\n"
+	    "Requested Action: A joint strategy discussion within 2 working "
+	    "days.\r\n"
+	    "From the team: thank you\r\n"
+	    ">not a quote\r\n"
+	    "\r\n"
+	    "-- \r\n"
+	    "Casey\r\n"
+	    "\r\n"
+	    "On 20/11/2026 Jo wrote:\r\n"
+	    "> Please send the form, the deadline is Friday.\r\n"
+	    ">> older text\r\n"
+	    "> ends a paragraph \r\n"
+	    ">> at another depth\r\n");
+	message_free(m);
+}
+
+/* Apple Mail's delsp=yes in quoted-printable, bare LF line ends (which
+ * libetpan's decoder turns into CRLF): the
+ * space before each soft break is the writer's and goes (a word split in
+ * two comes back whole); the parameter spelled in any case and quoted. */
+static void
+test_flowed_delsp(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	m = parse_ok(
+	    "From: Sam <sam@wigan.example.gov.uk>\n"
+	    "Subject: Proforma\n"
+	    "X-Mailer: Apple Mail (2.3774.600.62)\n"
+	    "Mime-Version: 1.0 (Mac OS X Mail 16.0)\n"
+	    "Content-Type: text/plain; charset=utf-8; Format=\"Flowed\";\n"
+	    "\tDelSp=\"yes\"\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "\n"
+	    "Reason for seeking resolution: the care home raised it on 3 =\n"
+	    "Novem \n"
+	    "ber; two requests  \n"
+	    "had no reply =E2=80=93 none.=20\n"
+	    "Name:\n"
+	    "Jamie Testperson\n");
+	assert_string_equal(m->text,
+	    "Reason for seeking resolution: the care home raised it on 3 "
+	    "November; two requests had no reply \xe2\x80\x93 none.Name:\r\n"
+	    "Jamie Testperson\r\n");
+	message_free(m);
+
+	/* Without format=flowed a trailing space is an ordinary hard
+	 * break, as before. */
+	m = parse_ok(
+	    "From: a@b.example\r\n"
+	    "Content-Type: text/plain; charset=utf-8; format=fixed\r\n"
+	    "\r\n"
+	    "one \r\n"
+	    " two\r\n");
+	assert_string_equal(m->text, "one \r\n two\r\n");
+	message_free(m);
+}
+
+/* Messages cut short before their close delimiters: every part that is
+ * there is read, the last of a nested multipart included. */
+static void
+test_truncated_multipart(void **state)
+{
+	struct message *m;
+
+	(void)state;
+	/* Apple Mail's shape (the form typed, an attachment in the HTML
+	 * alternative), cut by a gateway after the Word file. */
+	m = parse_ok(
+	    "From: Sam <sam@wigan.example.gov.uk>\r\n"
+	    "Subject: Referral\r\n"
+	    "Mime-Version: 1.0 (Mac OS X Mail 16.0)\r\n"
+	    "Content-Type: multipart/alternative;\r\n"
+	    "\tboundary=\"Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\"\r\n"
+	    "\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n"
+	    "Content-Type: text/plain;\r\n"
+	    "\tcharset=us-ascii\r\n"
+	    "\r\n"
+	    "Name of Individual: Alex Example\r\n"
+	    "Date of Birth: 01/02/2015\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_A1B2C3D4-0000-4E5F-8899-AABBCCDDEEFF\r\n"
+	    "Content-Type: multipart/mixed;\r\n"
+	    "\tboundary=\"Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\"\r\n"
+	    "\r\n"
+	    "\r\n"
+	    "--Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\r\n"
+	    "Content-Transfer-Encoding: 7bit\r\n"
+	    "Content-Type: text/html;\r\n"
+	    "\tcharset=us-ascii\r\n"
+	    "\r\n"
+	    "<html><body>Name of Individual: Alex Example</body></html>\r\n"
+	    "--Apple-Mail=_99887766-5544-4332-2110-FFEEDDCCBBAA\r\n"
+	    "Content-Disposition: attachment;\r\n"
+	    "\tfilename=referral.docx\r\n"
+	    "Content-Type: application/vnd.openxmlformats-officedocument."
+	    "wordprocessingml.document;\r\n"
+	    "\tname=\"referral.docx\"\r\n"
+	    "Content-Transfer-Encoding: base64\r\n"
+	    "\r\n"
+	    "UEsDBGZha2UgZG9jeAAB\r\n");
+	assert_string_equal(m->text,
+	    "Name of Individual: Alex Example\r\nDate of Birth: 01/02/2015\r\n");
+	assert_string_equal(m->html,
+	    "<html><body>Name of Individual: Alex Example</body></html>");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].filename, "referral.docx");
+	assert_int_equal(m->attachments[0].len, 15);
+	assert_memory_equal(m->attachments[0].data, "PK\3\4fake docx\0\1", 15);
+	message_free(m);
+
+	/* Outlook's shape, cut inside the text part with no line end: the
+	 * text is kept to the last byte; a closed inner multipart is left
+	 * as it is. */
+	m = parse_ok(
+	    "From: jo@c.example\r\n"
+	    "Subject: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"_004_outer_\"\r\n"
+	    "\r\n"
+	    "--_004_outer_\r\n"
+	    "Content-Type: multipart/alternative; boundary=\"_000_inner_\"\r\n"
+	    "\r\n"
+	    "--_000_inner_\r\n"
+	    "Content-Type: text/plain; charset=\"us-ascii\"\r\n"
+	    "\r\n"
+	    "Name of Individual: Alex Example\r\n"
+	    "Requested Action: A joint strat");
+	assert_string_equal(m->text, "Name of Individual: Alex Example\r\n"
+	    "Requested Action: A joint strat");
+	assert_int_equal(m->nattachments, 0);
+	message_free(m);
+
+	m = parse_ok(
+	    "From: jo@c.example\r\n"
+	    "Subject: form\r\n"
+	    "Content-Type: multipart/mixed; boundary=o\r\n"
+	    "\r\n"
+	    "--o\r\n"
+	    "Content-Type: multipart/alternative; boundary=i\r\n"
+	    "\r\n"
+	    "--i\r\n"
+	    "Content-Type: text/plain\r\n"
+	    "\r\n"
+	    "the text\r\n"
+	    "--i\r\n"
+	    "Content-Type: text/html\r\n"
+	    "\r\n"
+	    "<p>the text</p>\r\n"
+	    "--i--\r\n"
+	    "--o\r\n"
+	    "Content-Type: application/pdf; name=a.pdf\r\n"
+	    "\r\n"
+	    "%PDF-1.4\r\n");
+	assert_string_equal(m->text, "the text");
+	assert_string_equal(m->html, "<p>the text</p>");
+	assert_int_equal(m->nattachments, 1);
+	assert_string_equal(m->attachments[0].data, "%PDF-1.4");
+	message_free(m);
+}
+
 /* Parse, and when it worked, touch every field (valgrind sees the rest). */
 static void
 parse_any(const char *raw, size_t len)
@@ -1064,6 +1272,9 @@ main(void)
 		cmocka_unit_test(test_from_and_return_path),
 		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_attached_message),
+		cmocka_unit_test(test_flowed_thunderbird),
+		cmocka_unit_test(test_flowed_delsp),
+		cmocka_unit_test(test_truncated_multipart),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_nesting_limits),
 		cmocka_unit_test(test_hostile_nesting),
