@@ -192,14 +192,48 @@ digest_range(time_t from, time_t to, struct digest_span *s)
 	return 0;
 }
 
-time_t
-digest_due_from(const struct calendar *cal, enum digest_period p, time_t end)
+/* Midnight of the working day of t, or of the next one after it. */
+static time_t
+working_day(const struct calendar *cal, time_t t, int next)
 {
-	int nth = p == DIGEST_RANGE ? 0 : (int)p;
+	return midnight(calendar_add_working_days(cal, t, next), 0);
+}
 
-	/* Closing time of the nth working day after the working day of end,
-	 * then back to its midnight. */
-	return midnight(calendar_add_working_days(cal, end, nth), 0);
+/* Whether day d (midnight) is the day a weekly report is due: the first
+ * working day from its week's Monday. */
+static int
+weekly_day(const struct calendar *cal, time_t d)
+{
+	struct tm tm;
+
+	calendar_utc_to_london(d + 12 * 3600, &tm);
+	return working_day(cal, midnight(d + 12 * 3600, -((tm.tm_wday + 6) % 7)),
+	    0) == d;
+}
+
+time_t
+digest_due_from(const struct calendar *cal, const int on[DIGEST_NREGULAR],
+    enum digest_period p, time_t end)
+{
+	time_t d = working_day(cal, end, 0), taken[DIGEST_NREGULAR];
+	size_t nt = 0, i;
+
+	if (p == DIGEST_WEEK || p == DIGEST_RANGE)
+		return d;
+	/* The shorter regular periods end at the same time as this one (a
+	 * year ends with a half-year and a quarter): their days are taken,
+	 * and so is the weekly report's. */
+	for (int q = DIGEST_QUARTER; q < (int)p; q++)
+		if (on[q])
+			taken[nt++] = digest_due_from(cal, on, (enum digest_period)q,
+			    end);
+	for (;;) {
+		for (i = 0; i < nt && taken[i] != d; i++)
+			;
+		if (i == nt && !(on[DIGEST_WEEK] && weekly_day(cal, d)))
+			return d;
+		d = working_day(cal, d + 12 * 3600, 1);
+	}
 }
 
 /* --- gathering ------------------------------------------------------ */
@@ -1402,7 +1436,8 @@ digest_queue_due(struct escbot *e, const struct themes *th)
 		digest_period((enum digest_period)p, now,
 		    e->cfg->digest.year_start, 0, &sp);
 		/* Staggered: not before its day. */
-		if (now < digest_due_from(e->cal, (enum digest_period)p, sp.end))
+		if (now < digest_due_from(e->cal, on, (enum digest_period)p,
+		    sp.end))
 			continue;
 		if (born == -1)
 			born = store_created_at(e->store);

@@ -49,12 +49,13 @@ int	digest_range(time_t from, time_t to, struct digest_span *);
 /* "week", "quarter", "half-year" or "year".  0 or -1. */
 int	digest_period_parse(const char *, enum digest_period *);
 /* The day (London midnight) from which a report of the period ending at
- * `end` is due: the first working day from `end` for a week, the second
- * for a quarter, the third for a half-year and the fourth for a year, so
- * reports whose periods end together reach a board inbox on different
- * days. */
-time_t	digest_due_from(const struct calendar *, enum digest_period,
-	    time_t end);
+ * `end` is due: the first working day from `end`, or, when that is the
+ * day of another enabled report (on[] says which are), the next working
+ * day free of them -- a quarterly report due on the weekly report's
+ * Monday goes on the Tuesday, a half-yearly one on the Wednesday -- so
+ * a board inbox gets one report a day. */
+time_t	digest_due_from(const struct calendar *,
+	    const int on[DIGEST_NREGULAR], enum digest_period, time_t end);
 
 struct digest {
 	char	*subject;
