@@ -1060,12 +1060,94 @@ add_failed(const char *rcpt, int count, const char *error, void *arg)
 	return 0;
 }
 
+/* Intake's reasons in a board's words: what intake says (its start, a
+ * '*' for any text, then its end), and what the board reads, with "%.*s"
+ * for the text in between. */
+static const struct {
+	const char	*head, *tail, *words;
+} plain[] = {
+	{ "sender domain not in allowed_sender_domains", "",
+	    "sent from an address outside the partnership's email domains" },
+	{ "form ", " names no case escbot knows",
+	    "a %.*s form that names no case escbot holds" },
+	{ "form ", " is not used by any protocol",
+	    "a %.*s form no protocol here uses" },
+	{ "form ", "", "a %.*s form with answers missing or unreadable" },
+	{ "no form recognised (", "", "no form found: the attachment is in a "
+	    "format escbot cannot read" },
+	{ "no form recognised", "", "no form found in the email" },
+	{ "", "command from a sender who is not a participant",
+	    "a command from someone not involved in the case" },
+	{ "", "reply from a sender who is not a participant",
+	    "a reply from someone not involved in the case" },
+	{ "", "form from a sender who is not in the case: not applied",
+	    "a form from someone not involved in the case (not applied)" },
+	{ "Word attachment refused", "", "a Word attachment that could not be "
+	    "read safely" },
+	{ "", "over limits.mime_parts", "an email with too many parts to read "
+	    "safely" },
+	{ "no sender address", "", "an email with no sender address" },
+	{ "", " for the sender's domain", "an email whose sender could not be "
+	    "confirmed as genuine" },
+};
+
+/* The reason in plain English (the caller frees), or a copy. */
+static char *
+plain_reason(const char *reason)
+{
+	size_t rl = strlen(reason);
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		size_t hl = strlen(plain[i].head), tl = strlen(plain[i].tail);
+		const char *mid = reason + hl;
+		size_t ml;
+
+		if (rl < hl + tl || strncmp(reason, plain[i].head, hl) != 0 ||
+		    strcmp(reason + rl - tl, plain[i].tail) != 0)
+			continue;
+		ml = rl - hl - tl;
+		if (strstr(plain[i].words, "%.*s") == NULL)
+			return xstrdup(plain[i].words);
+		/* "form ID incomplete: ..." : the form's id alone. */
+		if (*plain[i].tail == '\0')
+			ml = strcspn(mid, " ");
+		return xasprintf(plain[i].words, (int)ml, mid);
+	}
+	return xstrdup(reason);
+}
+
+/* Whether a reason names another protocol's form (not this report's). */
+static int
+others_form(const struct report *r, const char *reason)
+{
+	const struct ruleset *rs = r->e->rules;
+
+	if (r->p == NULL)
+		return 0;
+	for (size_t i = 0; i < rs->nprotocols; i++) {
+		const struct protocol *q = &rs->protocols[i];
+
+		for (size_t k = 0; q != r->p && k < q->nforms; k++)
+			if (strstr(reason, q->forms[k].form) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
 static int
 add_rejection(const char *outcome, const char *reason, int count, void *arg)
 {
 	struct rows *rw = arg;
 	struct strbuf *h = &rw->r->h;
-	char n[16], *why = report_text(rw->r, 0, reason);
+	char n[16], *pl, *why;
+
+	if (others_form(rw->r, reason))
+		return 0;
+	pl = plain_reason(reason);
+	why = report_text(rw->r, 0, pl);
+	free(pl);
+	outcome = strcmp(outcome, "rejected") == 0 ? "sent back" :
+	    strcmp(outcome, "no-form") == 0 ? "sent back" : outcome;
 
 	rw->n++;
 	sb_addf(&rw->r->t, "  %4d  %s: %s\n", count, outcome, why);

@@ -88,7 +88,9 @@ class Digest(unittest.TestCase):
         self.assertRegex(self.line(text, "wsab level 2"),
                          r"wsab level 2: Line manager to line manager\s+1$")
         self.assertRegex(text, r"%s: paused at stage 3: awaiting strategy minutes" % self.c)
-        self.assertRegex(text, r"1\s+rejected: form twsp-referral incomplete")
+        self.assertRegex(text, r"1\s+sent back: a twsp-referral form with "
+                         r"answers missing or unreadable")
+        self.assertNotIn("allowed_sender_domains", text)
         self.assertRegex(self.line(text, "twsp stage 4"), r"\s1$")
         self.assertIn("Telford & Wrekin Council", text)
         # Time to resolution of B: Monday to Wednesday, 2 working days.

@@ -93,6 +93,8 @@ class Reports(unittest.TestCase):
         env.run("run", "--once", now="2026-11-23T10:00:00Z")
         env.deliver(make_message("dr.ash@sath.example.nhs.uk", "Referral",
                                  F.TWSP_LINES))
+        env.deliver(make_message("someone@outside.example.com", "Referral",
+                                 F.TWSP_LINES))
         env.run("run", "--once", now="2026-11-24T10:00:00Z")
         cls.cases = {c["ref"]: c for c in env.cases(
             all=True, now="2026-11-24T10:00:00Z")}
@@ -135,6 +137,16 @@ class Reports(unittest.TestCase):
                       text)
         # No duration anywhere without its unit.
         self.assertIsNone(re.search(r"\d (days|day)\b", text), text)
+
+    # 6. refused mail in plain English
+
+    def test_refusals_in_plain_english(self):
+        for proto in ("twsp", "wsab"):
+            text = self.preview("--period", "week", "--protocol", proto,
+                                now="2026-11-30T10:00:00Z")
+            self.assertRegex(text, r"1\s+refused: sent from an address "
+                             r"outside the partnership's email domains")
+            self.assertNotIn("allowed_sender_domains", text)
 
     # 2. periods
 
