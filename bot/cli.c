@@ -37,7 +37,7 @@ enum arg_kind {
 	ARG_STRING,
 	ARG_NUMBER,	/* a whole number from 0 */
 	ARG_TIME,	/* ISO 8601, into a time_t */
-	ARG_PERIOD,	/* week, quarter or half-year */
+	ARG_PERIOD,	/* week, quarter, half-year or year */
 	ARG_HELP,	/* answered at once */
 	ARG_VERSION
 };
@@ -47,7 +47,7 @@ enum {
 	O_CONFIG, O_NOW, O_VERBOSE, O_QUIET, O_HELP, O_VERSION,
 	O_ONCE, O_SINCE, O_ALL, O_JSON, O_OVERDUE, O_PROTOCOL, O_AGENCY,
 	O_STAGE, O_DAYS, O_LEVEL, O_REASON, O_NOTE, O_PREVIEW, O_PERIOD,
-	O_HTML, O_CSV, O_CONNECT, O_COUNT
+	O_HTML, O_CSV, O_CONNECT, O_FROM, O_TO, O_CURRENT, O_COUNT
 };
 
 #define B(o)	(1u << O_##o)
@@ -102,10 +102,17 @@ static const struct cli_option options[O_COUNT] = {
 	[O_PREVIEW] = { "preview", NULL, 0, ARG_FLAG, AT(preview), NULL, NULL,
 	    NULL },
 	[O_PERIOD] = { "period", NULL, 0, ARG_PERIOD, AT(period),
-	    "week|quarter|half-year", "not week, quarter or half-year", NULL },
+	    "week|quarter|half-year|year",
+	    "not week, quarter, half-year or year", NULL },
 	[O_HTML] = { "html", NULL, 0, ARG_STRING, AT(html), "FILE", NULL, NULL },
 	[O_CSV] = { "csv", NULL, 0, ARG_STRING, AT(csv), "FILE", NULL, NULL },
 	[O_CONNECT] = { "connect", NULL, 0, ARG_FLAG, AT(connect), NULL, NULL,
+	    NULL },
+	[O_FROM] = { "from", NULL, 0, ARG_TIME, AT(from), "DATE",
+	    "not a date like 2026-04-01", NULL },
+	[O_TO] = { "to", NULL, 0, ARG_TIME, AT(to), "DATE",
+	    "not a date like 2026-06-30", NULL },
+	[O_CURRENT] = { "current", NULL, 0, ARG_FLAG, AT(current), NULL, NULL,
 	    NULL },
 };
 
@@ -159,8 +166,9 @@ static const struct cli_command commands[] = {
 	{ "resend", cmd_resend, LOAD_STORE, LOCK_NEED, 0, 0,
 	    "ID|REF", "send failed emails again", 0 },
 	{ "digest", cmd_digest, LOAD_STORE, LOCK_NEED, B(PREVIEW) | B(PERIOD) |
-	    B(HTML) | B(CSV), 0,
-	    NULL, "the board's report (--preview: print it, send nothing)", 0 },
+	    B(CURRENT) | B(FROM) | B(TO) | B(PROTOCOL) | B(HTML) | B(CSV), 0,
+	    NULL, "send each protocol's report to its board (--preview: "
+	    "print it, send nothing)", 0 },
 	{ "pause", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
 	    "REF", "stop a case's clock", CMD_PAUSE },
 	{ "resume", cmd_casework, LOAD_STORE, LOCK_TRY, 0, 0,
@@ -851,39 +859,131 @@ static int
 write_file(const char *path, const char *data)
 {
 	FILE *fp = fopen(path, "w");
+	int bad;
 
-	if (fp == NULL || fputs(data, fp) == EOF || fclose(fp) == EOF) {
+	if (fp == NULL) {
 		fprintf(stderr, "escbot: %s: %s\n", path, strerror(errno));
-		if (fp)
-			fclose(fp);
+		return -1;
+	}
+	bad = fputs(data, fp) == EOF;
+	if (fclose(fp) == EOF || bad) {
+		fprintf(stderr, "escbot: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+/* The digest's period from --period/--current or --from/--to.  0, or
+ * -1 (said). */
+static int
+digest_span_of(struct escbot *e, const struct cli_args *a,
+    struct digest_span *sp)
+{
+	if (a->to != 0 && a->from == 0) {
+		fprintf(stderr, "escbot: digest --to needs --from\n");
+		return -1;
+	}
+	if (a->from != 0) {
+		if (a->current) {
+			fprintf(stderr, "escbot: digest: --current is for "
+			    "--period, not --from\n");
+			return -1;
+		}
+		if (digest_range(a->from, a->to ? a->to : escbot_now(e),
+		    sp) == -1) {
+			fprintf(stderr, "escbot: digest: --from is not before "
+			    "--to\n");
+			return -1;
+		}
+		return 0;
+	}
+	digest_period(a->period, escbot_now(e), e->cfg->digest.year_start,
+	    a->current, sp);
+	return 0;
+}
+
+/* Print the report (--preview) and write --html and --csv. */
+static int
+digest_show(struct escbot *e, const struct cli_args *a,
+    const struct protocol *p, const struct digest_span *sp)
+{
+	struct digest d;
+	int rc = CLI_OK;
+
+	if (digest_build(e, e->themes, p, sp, &d) == -1)
+		return CLI_FATAL;
+	if (a->preview)
+		fputs(d.text, stdout);
+	if (a->html && write_file(a->html, d.html) == -1)
+		rc = CLI_FATAL;
+	else if (a->html && !a->preview)
+		printf("wrote %s\n", a->html);
+	if (a->csv && write_file(a->csv, d.csv) == -1)
+		rc = CLI_FATAL;
+	else if (a->csv && !a->preview)
+		printf("wrote %s\n", a->csv);
+	digest_free(&d);
+	return rc;
+}
+
+/* Queue each protocol's report (or --protocol's) to its board, send,
+ * and say what was sent to whom. */
+static int
+digest_send(struct escbot *e, const struct protocol *only,
+    const struct digest_span *sp)
+{
+	char *said[64];
+	size_t n = 0, np = e->rules->nprotocols;
+	int rc = CLI_OK, unreachable;
+
+	for (size_t i = 0; i < np && n < 64; i++) {
+		const struct protocol *p = &e->rules->protocols[i];
+
+		if (only != NULL && p != only)
+			continue;
+		if (digest_queue(e, e->themes, p, sp, DIGEST_FORCE |
+		    (only ? DIGEST_EMPTY : 0), &said[n]) == -1) {
+			rc = CLI_FATAL;
+			break;
+		}
+		if (said[n] != NULL)
+			n++;
+	}
+	unreachable = outbox_flush(e) == -1;
+	for (size_t i = 0; i < n; i++) {
+		printf("%s %s\n", unreachable ? "queued (not sent yet: the mail "
+		    "server did not answer)" : "sent", said[i]);
+		free(said[i]);
+	}
+	if (n == 0 && rc == CLI_OK)
+		printf("nothing sent: no protocol has cases to report, or "
+		    "anyone to send them to (board_roles, digest.recipients, "
+		    "board_inbox)\n");
+	return rc != CLI_OK ? rc : unreachable ? CLI_UNREACHABLE : CLI_OK;
+}
+
 static int
 cmd_digest(struct escbot *e, const struct cli_args *a)
 {
-	struct digest d;
-	char label[128], key[64];
-	time_t start, end;
+	const struct protocol *p = NULL;
+	struct digest_span sp;
 	int rc = CLI_OK;
 
-	if (!a->preview) {
-		if (digest_queue(e, e->themes, a->period, 1) == -1)
-			return CLI_FATAL;
-		return outbox_flush(e) == -1 ? CLI_UNREACHABLE : CLI_OK;
+	if (a->filter.protocol != NULL &&
+	    (p = rules_protocol(e->rules, a->filter.protocol)) == NULL) {
+		fprintf(stderr, "escbot: digest: no protocol %s\n",
+		    a->filter.protocol);
+		return CLI_USAGE;
 	}
-	digest_period(a->period, escbot_now(e), &start, &end, label,
-	    sizeof(label), key, sizeof(key));
-	if (digest_build(e, e->themes, a->period, start, end, label, &d) == -1)
-		return CLI_FATAL;
-	fputs(d.text, stdout);
-	if ((a->html && write_file(a->html, d.html) == -1) ||
-	    (a->csv && write_file(a->csv, d.csv) == -1))
-		rc = CLI_FATAL;
-	digest_free(&d);
-	return rc;
+	if (digest_span_of(e, a, &sp) == -1)
+		return CLI_USAGE;
+	/* --html and --csv are written whether or not it is sent. */
+	if ((a->preview || a->html || a->csv) &&
+	    (rc = digest_show(e, a, p, &sp)) != CLI_OK)
+		return rc;
+	if (a->preview)
+		return CLI_OK;
+	return digest_send(e, p, &sp);
 }
 
 /* resolve --level N: a stage of the case's protocol, and not below the

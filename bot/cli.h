@@ -54,6 +54,8 @@ struct cli_args {
 	int			 days, level;
 	enum digest_period	 period;
 	const char		*html, *csv;	/* digest files */
+	time_t			 from, to;	/* digest --from, --to */
+	int			 current;	/* digest --current */
 };
 
 /* 0 with *a filled in: run it.  1: answered by itself (--help, --version,

@@ -30,7 +30,8 @@ static const char *const top_keys[] = {
 };
 static const char *const limit_keys[] = { "attachment_size", "mime_parts",
 	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
-static const char *const digest_keys[] = { "recipients", "periods", NULL };
+static const char *const digest_keys[] = { "recipients", "periods",
+    "year_start", NULL };
 static const char *const imap_keys[] = {
 	"host", "port", "tls", "user", "password", "password_file", "ca_file",
 	"folder", "processed_folder", "rejected_folder", "timeout",
@@ -83,6 +84,35 @@ parse_hhmm(const char *s, int *min)
 		return -1;
 	*min = h * 60 + m;
 	return 0;
+}
+
+/* digest.year_start: the month the financial year starts, by name
+ * ("April") or number (4). */
+static void
+load_year_start(struct config *c, const config_setting_t *g,
+    const char *path, struct diag *d)
+{
+	static const char *const months[] = { "january", "february", "march",
+	    "april", "may", "june", "july", "august", "september", "october",
+	    "november", "december" };
+	config_setting_t *s = config_setting_get_member(g, "year_start");
+	const char *v;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		c->digest.year_start = cfg_int(g, "year_start", 0, 4, 1, 12, path,
+		    d);
+		return;
+	}
+	v = config_setting_get_string(s);
+	for (int i = 0; i < 12; i++)
+		if (str_casecmp(v, months[i]) == 0) {
+			c->digest.year_start = i + 1;
+			return;
+		}
+	diag_error(d, path, cfg_line(s), "digest.year_start: \"%s\" is not a "
+	    "month (\"April\", or 1 to 12)", v);
 }
 
 /* The secret is `key` (password), or the first line of `key`_file, which
@@ -648,7 +678,9 @@ config_load(const char *path, struct config **out, struct diag *d)
 		free(b);
 	}
 	c->digest.week = c->digest.quarter = c->digest.half_year = 1;
+	c->digest.year_start = 4;
 	if ((g = cfg_group(root, "digest", 0, 0, path, d)) != NULL) {
+		load_year_start(c, g, path, d);
 		char **periods;
 		size_t np;
 
@@ -667,6 +699,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 		if (config_setting_get_member(g, "periods") != NULL) {
 			periods = cfg_strings(g, "periods", 0, &np, path, d);
 			c->digest.week = c->digest.quarter = c->digest.half_year = 0;
+			c->digest.year = 0;
 			for (i = 0; i < np; i++) {
 				if (strcmp(periods[i], "week") == 0)
 					c->digest.week = 1;
@@ -674,9 +707,11 @@ config_load(const char *path, struct config **out, struct diag *d)
 					c->digest.quarter = 1;
 				else if (strcmp(periods[i], "half-year") == 0)
 					c->digest.half_year = 1;
+				else if (strcmp(periods[i], "year") == 0)
+					c->digest.year = 1;
 				else
 					diag_error(d, path, cfg_line(g), "digest.periods: "
-					    "\"%s\" is not week, quarter or half-year",
+					    "\"%s\" is not week, quarter, half-year or year",
 					    periods[i]);
 			}
 			cfg_strings_free(periods);

@@ -67,7 +67,8 @@ struct config {
 	struct {
 		char	**recipients;	/* "Name <addr>"; empty: board_inbox */
 		size_t	  nrecipients;
-		int	  week, quarter, half_year;	/* which are sent */
+		int	  week, quarter, half_year, year;	/* which are sent */
+		int	  year_start;	/* month the financial year starts, 1-12 */
 	} digest;
 
 	struct {

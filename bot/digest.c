@@ -31,6 +31,8 @@ digest_period_parse(const char *s, enum digest_period *p)
 		*p = DIGEST_QUARTER;
 	else if (strcmp(s, "half-year") == 0)
 		*p = DIGEST_HALF_YEAR;
+	else if (strcmp(s, "year") == 0)
+		*p = DIGEST_YEAR;
 	else
 		return -1;
 	return 0;
@@ -40,50 +42,197 @@ static const char *const month_names[] = { "January", "February", "March",
     "April", "May", "June", "July", "August", "September", "October",
     "November", "December" };
 
-void
-digest_period(enum digest_period p, time_t now, time_t *start, time_t *end,
-    char *label, size_t llen, char *key, size_t klen)
+/* "30 November 2026" of London midnight (or any time) t. */
+static void
+day_words(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
-	int y, m, months;
-	time_t t;
+
+	calendar_utc_to_london(t, &tm);
+	snprintf(buf, len, "%d %s %d", tm.tm_mday, month_names[tm.tm_mon],
+	    tm.tm_year + 1900);
+}
+
+/* London midnight of the day of t plus `days` days. */
+static time_t
+midnight(time_t t, int days)
+{
+	struct tm tm;
+
+	calendar_utc_to_london(t + (time_t)days * 86400, &tm);
+	return calendar_london_to_utc(tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, 0, 0, 0);
+}
+
+static void
+week_span(time_t now, int current, struct digest_span *s)
+{
+	struct tm tm;
+	char day[48];
 
 	calendar_utc_to_london(now, &tm);
-	y = tm.tm_year + 1900;
+	/* Back to this week's Monday 00:00 (noon avoids the clock change);
+	 * the week before it is the last complete one. */
+	s->start = midnight(calendar_london_to_utc(tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, 12, 0, 0), -((tm.tm_wday + 6) % 7));
+	s->end = now;
+	if (!current) {
+		s->end = s->start;
+		s->start = midnight(s->end + 12 * 3600, -7);
+	}
+	calendar_utc_to_london(s->start, &tm);
+	day_words(s->start, day, sizeof(day));
+	snprintf(s->label, sizeof(s->label), "week of Monday %s%s", day,
+	    current ? ", so far" : "");
+	snprintf(s->key, sizeof(s->key), "week-%04d-%02d-%02d%s",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, current ? "-so-far" : "");
+}
+
+/* "2026/27" (or "2026" for a calendar year) of the year starting in
+ * `fy`; sep "-" for keys. */
+static void
+fy_name(int fy, int ys, const char *sep, char *buf, size_t len)
+{
+	if (ys == 1)
+		snprintf(buf, len, "%d", fy);
+	else
+		snprintf(buf, len, "%d%s%02d", fy, sep, (fy + 1) % 100);
+}
+
+/* "October to December 2026", "November 2026 to January 2027". */
+static void
+months_words(int abs0, int n, char *buf, size_t len)
+{
+	int a = abs0, b = abs0 + n - 1;
+
+	if (n == 1)
+		snprintf(buf, len, "%s %d", month_names[a % 12], a / 12);
+	else if (a / 12 == b / 12)
+		snprintf(buf, len, "%s to %s %d", month_names[a % 12],
+		    month_names[b % 12], b / 12);
+	else
+		snprintf(buf, len, "%s %d to %s %d", month_names[a % 12], a / 12,
+		    month_names[b % 12], b / 12);
+}
+
+void
+digest_period(enum digest_period p, time_t now, int year_start, int current,
+    struct digest_span *s)
+{
+	static const char *const kname[] = { "week", "quarter", "half-year",
+	    "year" };
+	struct tm tm;
+	int months, ys, m, abs0, fy, k;
+	char fyl[16], fyk[16], mw[64], so[64] = "";
+
+	memset(s, 0, sizeof(*s));
+	s->p = p;
 	if (p == DIGEST_WEEK) {
-		/* Back to this week's Monday 00:00; the week before it is the
-		 * last complete one. */
-		t = calendar_london_to_utc(y, tm.tm_mon + 1, tm.tm_mday, 12, 0, 0);
-		t -= (time_t)((tm.tm_wday + 6) % 7) * 86400;
-		calendar_utc_to_london(t, &tm);
-		*end = calendar_london_to_utc(tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, 0, 0, 0);
-		calendar_utc_to_london(*end - 7 * 86400 + 12 * 3600, &tm);
-		*start = calendar_london_to_utc(tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, 0, 0, 0);
-		snprintf(label, llen, "week of Monday %d %s %d", tm.tm_mday,
-		    month_names[tm.tm_mon], tm.tm_year + 1900);
-		snprintf(key, klen, "week-%04d-%02d-%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday);
+		week_span(now, current, s);
 		return;
 	}
-	months = p == DIGEST_QUARTER ? 3 : 6;
-	m = tm.tm_mon / months * months;	/* first month of this period */
-	*end = calendar_london_to_utc(y, m + 1, 1, 0, 0, 0);
-	m -= months;
-	if (m < 0) {
-		m += 12;
-		y--;
+	ys = year_start >= 1 && year_start <= 12 ? year_start : 4;
+	months = p == DIGEST_QUARTER ? 3 : p == DIGEST_HALF_YEAR ? 6 : 12;
+	calendar_utc_to_london(now, &tm);
+	m = (tm.tm_year + 1900) * 12 + tm.tm_mon;	/* months since year 0 */
+	/* The period now is in starts k periods into its financial year. */
+	k = ((m - (ys - 1)) % 12) / months;
+	abs0 = m - (m - (ys - 1)) % 12 + k * months;
+	if (!current)
+		abs0 -= months;
+	s->start = calendar_london_to_utc(abs0 / 12, abs0 % 12 + 1, 1, 0, 0, 0);
+	s->end = current ? now : calendar_london_to_utc((abs0 + months) / 12,
+	    (abs0 + months) % 12 + 1, 1, 0, 0, 0);
+	fy = (abs0 - (ys - 1)) / 12;
+	k = ((abs0 - (ys - 1)) % 12) / months + 1;
+	fy_name(fy, ys, "/", fyl, sizeof(fyl));
+	fy_name(fy, ys, "-", fyk, sizeof(fyk));
+	months_words(abs0, months, mw, sizeof(mw));
+	if (current) {
+		char d[48];
+
+		day_words(now, d, sizeof(d));
+		snprintf(so, sizeof(so), ", so far (to %s)", d);
 	}
-	*start = calendar_london_to_utc(y, m + 1, 1, 0, 0, 0);
-	if (p == DIGEST_QUARTER) {
-		snprintf(label, llen, "quarter %d of %d (%s to %s)", m / 3 + 1, y,
-		    month_names[m], month_names[m + 2]);
-		snprintf(key, klen, "quarter-%04d-Q%d", y, m / 3 + 1);
-	} else {
-		snprintf(label, llen, "half-year %d of %d (%s to %s)", m / 6 + 1,
-		    y, month_names[m], month_names[m + 5]);
-		snprintf(key, klen, "half-year-%04d-H%d", y, m / 6 + 1);
+	if (p == DIGEST_YEAR)
+		snprintf(s->label, sizeof(s->label), "year %s (%s)%s", fyl, mw, so);
+	else
+		snprintf(s->label, sizeof(s->label), "%c%d %s (%s)%s",
+		    p == DIGEST_QUARTER ? 'Q' : 'H', k, fyl, mw, so);
+	if (p == DIGEST_YEAR)
+		snprintf(s->key, sizeof(s->key), "year-%s%s", fyk,
+		    current ? "-so-far" : "");
+	else
+		snprintf(s->key, sizeof(s->key), "%s-%s-%c%d%s", kname[p], fyk,
+		    p == DIGEST_QUARTER ? 'Q' : 'H', k, current ? "-so-far" : "");
+}
+
+int
+digest_range(time_t from, time_t to, struct digest_span *s)
+{
+	char a[48], b[48];
+	struct tm tm, ta;
+
+	memset(s, 0, sizeof(*s));
+	s->p = DIGEST_RANGE;
+	s->start = from;
+	s->end = to;
+	if (midnight(to + 12 * 3600, 0) == to)
+		s->end = midnight(to + 12 * 3600, 1);	/* the whole day */
+	if (s->end <= s->start)
+		return -1;
+	day_words(s->start, a, sizeof(a));
+	day_words(s->end - 1, b, sizeof(b));
+	snprintf(s->label, sizeof(s->label), "%s to %s", a, b);
+	calendar_utc_to_london(s->start, &ta);
+	calendar_utc_to_london(s->end - 1, &tm);
+	snprintf(s->key, sizeof(s->key), "range-%04d-%02d-%02d-%04d-%02d-%02d",
+	    ta.tm_year + 1900, ta.tm_mon + 1, ta.tm_mday, tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	return 0;
+}
+
+/* Midnight of the working day of t, or of the next one after it. */
+static time_t
+working_day(const struct calendar *cal, time_t t, int next)
+{
+	return midnight(calendar_add_working_days(cal, t, next), 0);
+}
+
+/* Whether day d (midnight) is the day a weekly report is due: the first
+ * working day from its week's Monday. */
+static int
+weekly_day(const struct calendar *cal, time_t d)
+{
+	struct tm tm;
+
+	calendar_utc_to_london(d + 12 * 3600, &tm);
+	return working_day(cal, midnight(d + 12 * 3600, -((tm.tm_wday + 6) % 7)),
+	    0) == d;
+}
+
+time_t
+digest_due_from(const struct calendar *cal, const int on[DIGEST_NREGULAR],
+    enum digest_period p, time_t end)
+{
+	time_t d = working_day(cal, end, 0), taken[DIGEST_NREGULAR];
+	size_t nt = 0, i;
+
+	if (p == DIGEST_WEEK || p == DIGEST_RANGE)
+		return d;
+	/* The shorter regular periods end at the same time as this one (a
+	 * year ends with a half-year and a quarter): their days are taken,
+	 * and so is the weekly report's. */
+	for (int q = DIGEST_QUARTER; q < (int)p; q++)
+		if (on[q])
+			taken[nt++] = digest_due_from(cal, on, (enum digest_period)q,
+			    end);
+	for (;;) {
+		for (i = 0; i < nt && taken[i] != d; i++)
+			;
+		if (i == nt && !(on[DIGEST_WEEK] && weekly_day(cal, d)))
+			return d;
+		d = working_day(cal, d + 12 * 3600, 1);
 	}
 }
 
@@ -110,6 +259,7 @@ struct rcase {
 struct gather {
 	struct escbot		*e;
 	const struct themes	*th;
+	const struct protocol	*p;	/* NULL: every protocol */
 	struct rcase		*c;
 	size_t			 n, cap;
 	time_t			 start, end, pstart;
@@ -130,6 +280,8 @@ gather_case(const struct case_state *c, void *arg)
 
 	if (c->opened_at >= g->end)
 		return 0;	/* after the period: not in this report */
+	if (g->p != NULL && strcmp(c->protocol, g->p->id) != 0)
+		return 0;	/* another partnership's */
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 256;
 		g->c = xreallocarray(g->c, g->cap, sizeof(*g->c));
@@ -273,9 +425,15 @@ gather_event(const char *ref, time_t at, const char *actor, const char *kind,
     const char *detail, void *arg)
 {
 	struct evlist *ev = arg;
+	const struct protocol *p = ev->g->p;
+	size_t pl = p ? strlen(p->prefix) : 0;
 
-	(void)ref;
 	(void)at;
+	/* References are "PREFIX-YEAR-NUMBER": another protocol's events are
+	 * not this report's. */
+	if (p != NULL && (ref == NULL || str_ncasecmp(ref, p->prefix, pl) != 0 ||
+	    ref[pl] != '-'))
+		return 0;
 	(void)detail;
 	if (strcmp(kind, "escalated") == 0)
 		ev->g->escalated[ev->k]++;
@@ -289,11 +447,12 @@ gather_event(const char *ref, time_t at, const char *actor, const char *kind,
 struct report {
 	struct escbot		*e;
 	const struct themes	*th;
+	const struct protocol	*p;	/* NULL: every protocol */
 	time_t			 start, end;
 	struct gather		 g;
 	struct evlist		 ev;
 	struct counts		 bystage, raising, receiving, levels, themes;
-	time_t			*dur;		/* times to resolution */
+	int			*dur;		/* working days to resolution */
 	size_t			 ndur, open, overdue, paused;
 	int			 flags[4];	/* as rcase.flags, summed */
 	struct strbuf		 t, h, csv;
@@ -306,6 +465,7 @@ report_gather(struct report *r)
 
 	g->e = r->e;
 	g->th = r->th;
+	g->p = r->p;
 	g->start = r->start;
 	g->end = r->end;
 	g->pstart = r->start - (r->end - r->start);
@@ -370,14 +530,20 @@ tally_opened(struct report *r, const struct rcase *c)
 static void
 tally_resolved(struct report *r, const struct rcase *c)
 {
-	char buf[128];
+	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
+	int i = p ? rules_stage_index(p, c->resolved_level) : -1;
+	char buf[160];
 
-	snprintf(buf, sizeof(buf), "%s level %d", c->protocol,
-	    c->resolved_level);
+	/* "wsab level 2: Managers": the level by name; sorted by protocol
+	 * and level, not by count. */
+	snprintf(buf, sizeof(buf), "%s level %d%s%s", c->protocol,
+	    c->resolved_level, i >= 0 ? ": " : "", i >= 0 ?
+	    p->stages[i].name : "");
 	count_add(&r->levels, buf);
 	if (c->resolved_at > c->opened_at) {
 		r->dur = xreallocarray(r->dur, r->ndur + 1, sizeof(*r->dur));
-		r->dur[r->ndur++] = c->resolved_at - c->opened_at;
+		r->dur[r->ndur++] = calendar_working_days_between(r->e->cal,
+		    c->opened_at, c->resolved_at);
 	}
 	for (int k = 0; k < 4; k++)
 		r->flags[k] += c->flags[k];
@@ -545,15 +711,24 @@ ref_item(struct report *r, const char *ref, const char *text)
 	sb_adds(&r->h, "</li>\n");
 }
 
-/* A table of name / count with a bar drawn in table cells. */
+static int
+count_name_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct count *)a)->name,
+	    ((const struct count *)b)->name);
+}
+
+/* A table of name / count with a bar drawn in table cells, the largest
+ * first, or in the order of the names when `by_name`. */
 static void
-bar_table(struct report *r, const char *title, struct counts *cs)
+bar_table(struct report *r, const char *title, struct counts *cs, int by_name)
 {
 	struct strbuf *h = &r->h;
 	int max = 1;
 
 	if (cs->n > 1)
-		qsort(cs->c, cs->n, sizeof(*cs->c), count_cmp);
+		qsort(cs->c, cs->n, sizeof(*cs->c), by_name ? count_name_cmp :
+		    count_cmp);
 	for (size_t i = 0; i < cs->n; i++)
 		if (cs->c[i].n > max)
 			max = cs->c[i].n;
@@ -631,22 +806,6 @@ write_summary(struct report *r)
 	sb_adds(&r->h, "</table>\n");
 }
 
-struct chased {
-	struct strbuf	*sb;
-	int		 n;
-};
-
-static int
-add_chased(const char *rcpt, void *arg)
-{
-	struct chased *c = arg;
-
-	if (c->n++)
-		sb_adds(c->sb, ", ");
-	sb_adds(c->sb, rcpt);
-	return 0;
-}
-
 /* Open cases are listed overdue first (pass 0), then on time (1), then
  * paused (2). */
 static int
@@ -663,45 +822,70 @@ in_pass(const struct rcase *c, int pass, time_t now)
 	return c->status == CASE_PAUSED;
 }
 
-/* One open case, with who has been chased when it is overdue. */
+/* Working days a case open at `end` is overdue, or -1 when it is not. */
+static int
+days_overdue(const struct report *r, const struct rcase *c)
+{
+	if (c->status != CASE_OPEN || c->due_at >= r->end)
+		return -1;
+	return calendar_working_days_between(r->e->cal, c->due_at, r->end);
+}
+
+/* "2026-11-23 10:00", London time: what Excel takes for a date. */
+static void
+excel_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	calendar_utc_to_london(t, &tm);
+	if ((size_t)snprintf(buf, len, "%04d-%02d-%02d %02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min) >= len)
+		buf[0] = '\0';		/* never: len is 64 */
+}
+
+/* One open case: the agencies that hold it and how late it is. */
 static void
 open_case_row(struct report *r, const struct rcase *c)
 {
-	struct strbuf *h = &r->h, who = { 0 };
-	struct chased ch = { &who, 0 };
-	int od = c->status == CASE_OPEN && c->due_at < r->end;
-	const char *st = od ? "OVERDUE" : c->status == CASE_PAUSED ? "paused" :
-	    "on time";
-	char due[64] = "", due16[32], age[16], stage[16];
+	struct strbuf *h = &r->h;
+	int od = days_overdue(r, c);
+	const char *st = od >= 0 ? "OVERDUE" : c->status == CASE_PAUSED ?
+	    "paused" : "on time";
+	char due[64] = "", age[16], stage[16], late[16] = "";
 
-	calendar_format_iso(c->due_at, due, sizeof(due));
-	snprintf(due16, sizeof(due16), "%.16s", due);
+	if (c->status == CASE_OPEN)
+		excel_time(c->due_at, due, sizeof(due));
 	snprintf(age, sizeof(age), "%d",
 	    calendar_working_days_between(r->e->cal, c->opened_at, r->end));
 	snprintf(stage, sizeof(stage), "%d", c->stage);
-	if (od)
-		store_report_chased(r->e->store, c->id, add_chased, &ch);
-	sb_addf(&r->t, "  %-15s %-9s stage %-2s age %-4s due %s %s%s%s%s\n",
-	    c->ref, c->protocol, stage, age, due16, st, c->urgent ? " URGENT" : "",
-	    ch.n ? " chased: " : "", ch.n ? who.buf : "");
+	if (od >= 0)
+		snprintf(late, sizeof(late), "%d", od);
+	sb_addf(&r->t, "  %-15s %-9s stage %-2s open %-3s working days, due "
+	    "%-16s %s%s%s%s%s", c->ref, c->protocol, stage, age,
+	    *due ? due : "-", st, od >= 0 ? " by " : "", late,
+	    od >= 0 ? " working days" : "", c->urgent ? " URGENT" : "");
+	sb_addf(&r->t, "%s%s\n", *c->agencies ? "; agencies: " : "",
+	    c->agencies);
 	sb_adds(h, "<tr>");
 	td(h, c->ref, "font-weight:bold");
 	td(h, c->protocol, NULL);
 	td(h, stage, "text-align:center");
 	td(h, age, "text-align:right");
-	td(h, due16, NULL);
-	td(h, c->urgent ? (od ? "OVERDUE, URGENT" : "urgent") : st,
-	    od ? "color:#c00000;font-weight:bold" : NULL);
-	td(h, ch.n ? who.buf : "", "font-size:12px");
+	td(h, due, NULL);
+	td(h, c->urgent ? (od >= 0 ? "OVERDUE, URGENT" : "urgent") : st,
+	    od >= 0 ? "color:#c00000;font-weight:bold" : NULL);
+	td(h, late, "text-align:right");
+	td(h, c->agencies, "font-size:12px");
 	sb_adds(h, "</tr>\n");
-	sb_reset(&who);
 }
 
 static void
 write_open_cases(struct report *r)
 {
 	static const char *const cols[] = { "Case", "Protocol", "Stage",
-	    "Age (working days)", "Due", "Status", "Chased", NULL };
+	    "Working days open", "Due", "Status", "Working days overdue",
+	    "Agencies involved", NULL };
 	size_t listed = 0, unlisted = 0;
 
 	heading(r, "Open cases (overdue first)");
@@ -723,39 +907,49 @@ write_open_cases(struct report *r)
 		 * in the CSV. */
 		sb_addf(&r->t, "  ... and %zu more open cases, in the attached "
 		    "CSV\n", unlisted);
-		sb_addf(&r->h, "<tr><td colspan=\"7\" style=\"padding:4px;"
+		sb_addf(&r->h, "<tr><td colspan=\"8\" style=\"padding:4px;"
 		    "color:#555\">... and %zu more open cases, in the attached "
 		    "CSV</td></tr>\n", unlisted);
 	}
 	if (r->open == 0) {
 		sb_adds(&r->t, "  none\n");
-		sb_adds(&r->h, "<tr><td colspan=\"7\" style=\"padding:4px;"
+		sb_adds(&r->h, "<tr><td colspan=\"8\" style=\"padding:4px;"
 		    "color:#666\">none</td></tr>\n");
 	}
 	sb_adds(&r->h, "</table>\n");
 }
 
 static int
-cmp_time(const void *a, const void *b)
+cmp_int(const void *a, const void *b)
 {
-	time_t x = *(const time_t *)a, y = *(const time_t *)b;
+	int x = *(const int *)a, y = *(const int *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Working days of a median: whole, or a half. */
+static void
+days_words(double d, char *buf, size_t len)
+{
+	if (d == (double)(long)d)
+		snprintf(buf, len, "%ld working day%s", (long)d, d == 1 ? "" : "s");
+	else
+		snprintf(buf, len, "%.1f working days", d);
 }
 
 static void
 write_resolution_time(struct report *r)
 {
 	size_t n = r->ndur;
-	char buf[160];
+	char buf[200], med[48], lng[48];
 
 	if (n > 0) {
-		qsort(r->dur, n, sizeof(*r->dur), cmp_time);
-		snprintf(buf, sizeof(buf), "Time to resolution: median %.1f days, "
-		    "longest %.1f days (%zu case%s)",
-		    (n % 2 ? (double)r->dur[n / 2] : ((double)r->dur[n / 2 - 1] +
-		    (double)r->dur[n / 2]) / 2) / 86400.0,
-		    (double)r->dur[n - 1] / 86400.0, n, n == 1 ? "" : "s");
+		qsort(r->dur, n, sizeof(*r->dur), cmp_int);
+		days_words(n % 2 ? r->dur[n / 2] : (r->dur[n / 2 - 1] +
+		    r->dur[n / 2]) / 2.0, med, sizeof(med));
+		days_words(r->dur[n - 1], lng, sizeof(lng));
+		snprintf(buf, sizeof(buf), "Time to resolution: median %s, "
+		    "longest %s (%zu case%s)", med, lng, n, n == 1 ? "" : "s");
 	} else
 		snprintf(buf, sizeof(buf), "Time to resolution: no case resolved "
 		    "after being tracked in the period");
@@ -777,7 +971,7 @@ write_flags(struct report *r)
 	for (int k = 0; k < 4; k++)
 		for (int j = 0; j < r->flags[k]; j++)
 			count_add(&fc, flag_names[k]);
-	bar_table(r, "Resolution forms of the period: lessons and needs", &fc);
+	bar_table(r, "Resolution forms of the period: lessons and needs", &fc, 0);
 	counts_free(&fc);
 }
 
@@ -866,12 +1060,94 @@ add_failed(const char *rcpt, int count, const char *error, void *arg)
 	return 0;
 }
 
+/* Intake's reasons in a board's words: what intake says (its start, a
+ * '*' for any text, then its end), and what the board reads, with "%.*s"
+ * for the text in between. */
+static const struct {
+	const char	*head, *tail, *words;
+} plain[] = {
+	{ "sender domain not in allowed_sender_domains", "",
+	    "sent from an address outside the partnership's email domains" },
+	{ "form ", " names no case escbot knows",
+	    "a %.*s form that names no case escbot holds" },
+	{ "form ", " is not used by any protocol",
+	    "a %.*s form no protocol here uses" },
+	{ "form ", "", "a %.*s form with answers missing or unreadable" },
+	{ "no form recognised (", "", "no form found: the attachment is in a "
+	    "format escbot cannot read" },
+	{ "no form recognised", "", "no form found in the email" },
+	{ "", "command from a sender who is not a participant",
+	    "a command from someone not involved in the case" },
+	{ "", "reply from a sender who is not a participant",
+	    "a reply from someone not involved in the case" },
+	{ "", "form from a sender who is not in the case: not applied",
+	    "a form from someone not involved in the case (not applied)" },
+	{ "Word attachment refused", "", "a Word attachment that could not be "
+	    "read safely" },
+	{ "", "over limits.mime_parts", "an email with too many parts to read "
+	    "safely" },
+	{ "no sender address", "", "an email with no sender address" },
+	{ "", " for the sender's domain", "an email whose sender could not be "
+	    "confirmed as genuine" },
+};
+
+/* The reason in plain English (the caller frees), or a copy. */
+static char *
+plain_reason(const char *reason)
+{
+	size_t rl = strlen(reason);
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		size_t hl = strlen(plain[i].head), tl = strlen(plain[i].tail);
+		const char *mid = reason + hl;
+		size_t ml;
+
+		if (rl < hl + tl || strncmp(reason, plain[i].head, hl) != 0 ||
+		    strcmp(reason + rl - tl, plain[i].tail) != 0)
+			continue;
+		ml = rl - hl - tl;
+		if (strstr(plain[i].words, "%.*s") == NULL)
+			return xstrdup(plain[i].words);
+		/* "form ID incomplete: ..." : the form's id alone. */
+		if (*plain[i].tail == '\0')
+			ml = strcspn(mid, " ");
+		return xasprintf(plain[i].words, (int)ml, mid);
+	}
+	return xstrdup(reason);
+}
+
+/* Whether a reason names another protocol's form (not this report's). */
+static int
+others_form(const struct report *r, const char *reason)
+{
+	const struct ruleset *rs = r->e->rules;
+
+	if (r->p == NULL)
+		return 0;
+	for (size_t i = 0; i < rs->nprotocols; i++) {
+		const struct protocol *q = &rs->protocols[i];
+
+		for (size_t k = 0; q != r->p && k < q->nforms; k++)
+			if (strstr(reason, q->forms[k].form) != NULL)
+				return 1;
+	}
+	return 0;
+}
+
 static int
 add_rejection(const char *outcome, const char *reason, int count, void *arg)
 {
 	struct rows *rw = arg;
 	struct strbuf *h = &rw->r->h;
-	char n[16], *why = report_text(rw->r, 0, reason);
+	char n[16], *pl, *why;
+
+	if (others_form(rw->r, reason))
+		return 0;
+	pl = plain_reason(reason);
+	why = report_text(rw->r, 0, pl);
+	free(pl);
+	outcome = strcmp(outcome, "rejected") == 0 ? "sent back" :
+	    strcmp(outcome, "no-form") == 0 ? "sent back" : outcome;
 
 	rw->n++;
 	sb_addf(&rw->r->t, "  %4d  %s: %s\n", count, outcome, why);
@@ -937,55 +1213,74 @@ write_foot(struct report *r)
 	sb_adds(&r->t, "\nThe attached CSV lists the period's cases.\n");
 }
 
+/* A field, then "," or the end of the row. */
+static void
+csv_put(struct strbuf *csv, const char *v, int last)
+{
+	csv_field(csv, v);
+	sb_adds(csv, last ? "\r\n" : ",");
+}
+
+/* A number, or blank when not applicable (v < 0). */
+static void
+csv_num(struct strbuf *csv, int v)
+{
+	if (v >= 0)
+		sb_addf(csv, "%d", v);
+	sb_addc(csv, ',');
+}
+
 static void
 csv_row(struct report *r, const struct rcase *c)
 {
+	static const char *const status[] = { "Open", "Paused", "Resolved" };
+	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
 	struct strbuf *csv = &r->csv, tl = { 0 };
-	char o[64] = "", dd[64] = "", rs[64] = "", n[16];
+	int res = c->status == CASE_RESOLVED;
+	char o[64], dd[64] = "", rs[64] = "";
 
-	calendar_format_iso(c->opened_at, o, sizeof(o));
-	calendar_format_iso(c->due_at, dd, sizeof(dd));
-	if (c->status == CASE_RESOLVED)
-		calendar_format_iso(c->resolved_at, rs, sizeof(rs));
+	excel_time(c->opened_at, o, sizeof(o));
+	if (c->status == CASE_OPEN)
+		excel_time(c->due_at, dd, sizeof(dd));
+	if (res)
+		excel_time(c->resolved_at, rs, sizeof(rs));
 	for (size_t k = 0; k < r->th->n; k++)
 		if (c->themes & (1u << k)) {
 			if (tl.len)
 				sb_adds(&tl, "; ");
 			sb_adds(&tl, r->th->t[k].name);
 		}
-	csv_field(csv, c->ref);
-	sb_addc(csv, ',');
-	csv_field(csv, c->protocol);
-	sb_addc(csv, ',');
-	csv_field(csv, c->form);
-	snprintf(n, sizeof(n), ",%d,", c->stage);
-	sb_adds(csv, n);
-	csv_field(csv, case_status_name(c->status));
-	sb_adds(csv, c->urgent ? ",yes," : ",no,");
-	csv_field(csv, o);
-	sb_addc(csv, ',');
-	csv_field(csv, dd);
-	sb_addc(csv, ',');
-	csv_field(csv, rs);
-	snprintf(n, sizeof(n), ",%d,", c->status == CASE_RESOLVED ?
-	    c->resolved_level : 0);
-	sb_adds(csv, n);
-	csv_field(csv, c->raising);
-	sb_addc(csv, ',');
-	csv_field(csv, c->agencies);
-	sb_addc(csv, ',');
-	csv_field(csv, tl.buf ? tl.buf : "");
-	sb_adds(csv, "\r\n");
+	csv_put(csv, c->ref, 0);
+	csv_put(csv, p ? p->name : c->protocol, 0);
+	csv_put(csv, c->form, 0);
+	csv_num(csv, c->stage);
+	csv_put(csv, c->stage_name, 0);
+	csv_put(csv, status[c->status], 0);
+	csv_put(csv, c->urgent ? "Yes" : "No", 0);
+	csv_put(csv, o, 0);
+	csv_put(csv, dd, 0);
+	csv_put(csv, rs, 0);
+	csv_num(csv, res ? c->resolved_level : -1);
+	csv_num(csv, calendar_working_days_between(r->e->cal, c->opened_at,
+	    res ? c->resolved_at : r->end));
+	csv_num(csv, c->status != CASE_OPEN ? -1 : days_overdue(r, c) < 0 ? 0 :
+	    days_overdue(r, c));
+	csv_put(csv, c->raising, 0);
+	csv_put(csv, c->agencies, 0);
+	csv_put(csv, tl.buf ? tl.buf : "", 1);
 	sb_reset(&tl);
 }
 
-/* CSV: the cases open at some point in the period. */
+/* CSV: the cases open at some point in the period, for Excel: UTF-8
+ * with a byte-order mark, headers a reader understands, dates Excel
+ * takes as dates, blank where a column does not apply. */
 static void
 write_csv(struct report *r)
 {
-	sb_adds(&r->csv, "ref,protocol,form,stage,status,urgent,opened_at,"
-	    "due_at,resolved_at,resolved_level,raising_agency,"
-	    "receiving_agencies,themes\r\n");
+	sb_adds(&r->csv, "\xEF\xBB\xBF" "Case reference,Protocol,Form,Stage,"
+	    "Stage name,Status,Urgent,Opened,Due,Resolved,Resolved at level,"
+	    "Working days open,Working days overdue,Raising agency,"
+	    "Receiving agencies,Themes\r\n");
 	for (size_t i = 0; i < r->g.n; i++)
 		if (!(r->g.c[i].status == CASE_RESOLVED &&
 		    r->g.c[i].resolved_at < r->start))
@@ -993,33 +1288,38 @@ write_csv(struct report *r)
 }
 
 int
-digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
-    time_t start, time_t end, const char *label, struct digest *out)
+digest_build(struct escbot *e, const struct themes *th,
+    const struct protocol *p, const struct digest_span *sp, struct digest *out)
 {
 	static const char *const pname[] = { "Weekly digest", "Quarterly report",
-	    "Half-yearly review" };
+	    "Half-yearly review", "Annual report", "Report" };
 	struct report r;
+	char label[sizeof(sp->label) + 128];
 
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
 	r.e = e;
 	r.th = th;
-	r.start = start;
-	r.end = end;
+	r.p = p;
+	r.start = sp->start;
+	r.end = sp->end;
 	if (report_gather(&r) == -1)
 		goto fail;
 	report_tally(&r);
-	out->subject = xasprintf("%s: safeguarding escalations, %s", pname[p],
-	    label);
-	write_head(&r, pname[p], label, out->subject);
+	snprintf(label, sizeof(label), "%s%s%s", p ? p->name : "", p ? ", " : "",
+	    sp->label);
+	out->subject = xasprintf("%s: safeguarding escalations, %s",
+	    pname[sp->p], label);
+	write_head(&r, pname[sp->p], label, out->subject);
 	write_summary(&r);
 	write_open_cases(&r);
-	bar_table(&r, "Open cases by protocol and stage", &r.bystage);
-	bar_table(&r, "Resolved in the period, by level", &r.levels);
+	bar_table(&r, "Open cases by protocol and stage", &r.bystage, 0);
+	bar_table(&r, "Resolved in the period, by level", &r.levels, 1);
 	write_resolution_time(&r);
-	bar_table(&r, "Opened in the period, by raising agency", &r.raising);
-	bar_table(&r, "Opened in the period, by receiving agency", &r.receiving);
-	bar_table(&r, "Themes of the cases opened in the period", &r.themes);
+	bar_table(&r, "Opened in the period, by raising agency", &r.raising, 0);
+	bar_table(&r, "Opened in the period, by receiving agency", &r.receiving,
+	    0);
+	bar_table(&r, "Themes of the cases opened in the period", &r.themes, 0);
 	write_flags(&r);
 	write_lessons(&r);
 	write_paused(&r);
@@ -1030,6 +1330,7 @@ digest_build(struct escbot *e, const struct themes *th, enum digest_period p,
 	out->text = sb_steal(&r.t);
 	out->html = sb_steal(&r.h);
 	out->csv = sb_steal(&r.csv);
+	out->ncases = r.g.n;
 	report_free(&r);
 	return 0;
 fail:
@@ -1048,25 +1349,53 @@ digest_free(struct digest *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* Recipients: the configured list, or the partnership's board inbox. */
+/* Add the contacts of role r to the list, once per address. */
+static void
+add_contacts(char ***l, size_t *n, char *const *contacts, size_t nc)
+{
+	for (size_t i = 0; i < nc; i++) {
+		char *a = config_addr_spec(contacts[i]), *b;
+		int dup = 0;
+
+		for (size_t j = 0; a && j < *n && !dup; j++) {
+			b = config_addr_spec((*l)[j]);
+			dup = b && str_casecmp(a, b) == 0;
+			free(b);
+		}
+		free(a);
+		if (dup)
+			continue;
+		*l = xreallocarray(*l, *n + 2, sizeof(char *));
+		(*l)[(*n)++] = xstrdup(contacts[i]);
+		(*l)[*n] = NULL;
+	}
+}
+
+/* Recipients of p's report: its board roles in the directory; when they
+ * name nobody (or p is NULL), the configured list, else the
+ * partnership's board inbox.  NULL-terminated, the caller's to free. */
 static char **
-recipients(struct escbot *e, size_t *n)
+recipients(struct escbot *e, const struct protocol *p, size_t *n)
 {
 	const struct dir_role *r;
-	char **l;
+	char **l = xcalloc(1, sizeof(char *));
 
-	if (e->cfg->digest.nrecipients > 0) {
-		*n = e->cfg->digest.nrecipients;
-		l = xcalloc(*n + 1, sizeof(char *));
-		for (size_t i = 0; i < *n; i++)
-			l[i] = xstrdup(e->cfg->digest.recipients[i]);
-		return l;
+	*n = 0;
+	for (size_t i = 0; p && i < p->nboard; i++) {
+		if (!directory_role_is_partnership(p->board_roles[i])) {
+			log_warnx("digest %s: board role %s is an agency role; "
+			    "only partnership roles receive reports", p->id,
+			    p->board_roles[i]);
+			continue;
+		}
+		if ((r = directory_role(e->dir, NULL, p->board_roles[i])) != NULL)
+			add_contacts(&l, n, r->contacts, r->ncontacts);
 	}
-	r = directory_role(e->dir, NULL, "board_inbox");
-	*n = r ? r->ncontacts : 0;
-	l = xcalloc(*n + 1, sizeof(char *));
-	for (size_t i = 0; i < *n; i++)
-		l[i] = xstrdup(r->contacts[i]);
+	if (*n == 0)
+		add_contacts(&l, n, e->cfg->digest.recipients,
+		    e->cfg->digest.nrecipients);
+	if (*n == 0 && (r = directory_role(e->dir, NULL, "board_inbox")) != NULL)
+		add_contacts(&l, n, r->contacts, r->ncontacts);
 	return l;
 }
 
@@ -1078,7 +1407,7 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 {
 	struct outgoing o;
 	struct attachment_out att;
-	char fname[96];
+	char fname[160];
 
 	snprintf(fname, sizeof(fname), "escbot-%s.csv", key);
 	att.filename = fname;
@@ -1100,56 +1429,76 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 	return mailer_compose(&o);
 }
 
-int
-digest_queue(struct escbot *e, const struct themes *th, enum digest_period p,
-    int force)
+/* Put the composed report in the outbox for its recipients' addresses.
+ * 1, or -1. */
+static int
+digest_enqueue(struct escbot *e, const struct digest *d, const char *key,
+    const char *token, char **to, size_t n, char **said)
 {
-	struct digest d;
-	char label[128], key[64], *token, *msgid, *data, **to, **env;
-	time_t start, end, now = escbot_now(e);
-	size_t n, nenv = 0;
+	time_t now = escbot_now(e);
+	char *msgid, *data, **env = xcalloc(n + 1, sizeof(char *));
+	struct strbuf sb = { 0 };
+	size_t nenv = 0;
 	int rc = -1;
 
-	digest_period(p, now, &start, &end, label, sizeof(label), key, sizeof(key));
-	token = force ? xasprintf("digest/%s/%lld", key, (long long)now) :
-	    xasprintf("digest/%s", key);
-	if (!force && store_outbox_has(e->store, token) == 1) {
-		free(token);
-		return 0;
-	}
-	to = recipients(e, &n);
-	if (n == 0) {
-		log_warnx("digest %s: no recipients (set digest.recipients or a "
-		    "board_inbox in the directory)", key);
-		cfg_strings_free(to);
-		free(token);
-		return 0;
-	}
-	if (digest_build(e, th, p, start, end, label, &d) == -1) {
-		cfg_strings_free(to);
-		free(token);
-		return -1;
-	}
-	data = digest_compose(e, &d, key, token, to, n, now, &msgid);
-	env = xcalloc(n + 1, sizeof(char *));
+	data = digest_compose(e, d, key, token, to, n, now, &msgid);
 	for (size_t i = 0; i < n; i++)
-		if ((env[nenv] = config_addr_spec(to[i])) != NULL)
+		if ((env[nenv] = config_addr_spec(to[i])) != NULL) {
+			sb_addf(&sb, "%s%s", nenv ? ", " : "", env[nenv]);
 			nenv++;
+		}
 	if (store_begin(e->store) == 0 &&
 	    store_outbox_add(e->store, token, 0, "digest", msgid, data,
 	    (const char *const *)env, nenv, calendar_next_working_time(e->cal,
 	    now), now) >= 0 && store_commit(e->store) == 0) {
-		log_info("digest %s queued for %zu recipient%s", key, nenv,
+		log_info("digest %s queued for %zu recipient%s", token, nenv,
 		    nenv == 1 ? "" : "s");
+		if (said)
+			*said = xasprintf("\"%s\" to %s", d->subject,
+			    sb.buf ? sb.buf : "nobody");
 		rc = 1;
 	} else
 		store_rollback(e->store);
+	sb_reset(&sb);
 	cfg_strings_free(env);
-	cfg_strings_free(to);
 	free(data);
 	free(msgid);
+	return rc;
+}
+
+int
+digest_queue(struct escbot *e, const struct themes *th,
+    const struct protocol *p, const struct digest_span *sp, int flags,
+    char **said)
+{
+	int force = flags & DIGEST_FORCE;
+	struct digest d;
+	char *token, **to;
+	size_t n;
+	int rc;
+
+	if (said)
+		*said = NULL;
+	token = force ? xasprintf("digest/%s/%s/%lld", p ? p->id : "all",
+	    sp->key, (long long)escbot_now(e)) : xasprintf("digest/%s/%s",
+	    p ? p->id : "all", sp->key);
+	if (!force && store_outbox_has(e->store, token) == 1) {
+		free(token);
+		return 0;
+	}
+	to = recipients(e, p, &n);
+	if (n == 0) {
+		log_warnx("digest %s: no recipients (give the protocol "
+		    "board_roles, or set digest.recipients or a board_inbox in "
+		    "the directory)", token);
+		rc = 0;
+	} else if ((rc = digest_build(e, th, p, sp, &d)) == 0) {
+		if (d.ncases > 0 || (flags & DIGEST_EMPTY))
+			rc = digest_enqueue(e, &d, sp->key, token, to, n, said);
+		digest_free(&d);
+	}
+	cfg_strings_free(to);
 	free(token);
-	digest_free(&d);
 	return rc;
 }
 
@@ -1157,31 +1506,41 @@ int
 digest_queue_due(struct escbot *e, const struct themes *th)
 {
 	const int on[] = { e->cfg->digest.week, e->cfg->digest.quarter,
-	    e->cfg->digest.half_year };
+	    e->cfg->digest.half_year, e->cfg->digest.year };
+	time_t now = escbot_now(e), born = -1;
+	struct digest_span sp;
+	char token[160];
 	int queued = 0, r;
 
-	time_t start, end, born = -1;
-	char label[128], key[64], token[96];
-
-	for (int p = DIGEST_WEEK; p <= DIGEST_HALF_YEAR; p++) {
+	for (int p = DIGEST_WEEK; p < DIGEST_NREGULAR; p++) {
 		if (!on[p])
 			continue;
-		/* Already queued: the common case, answered by an index. */
-		digest_period((enum digest_period)p, escbot_now(e), &start, &end,
-		    label, sizeof(label), key, sizeof(key));
-		snprintf(token, sizeof(token), "digest/%s", key);
-		if (store_outbox_has(e->store, token) == 1)
+		digest_period((enum digest_period)p, now,
+		    e->cfg->digest.year_start, 0, &sp);
+		/* Staggered: not before its day. */
+		if (now < digest_due_from(e->cal, on, (enum digest_period)p,
+		    sp.end))
 			continue;
 		if (born == -1)
 			born = store_created_at(e->store);
 		/* A period that ended before escbot first did anything has
 		 * nothing to report: a new installation does not mail the
-		 * board three empty reports. */
-		if (born == 0 || end <= born)
+		 * board empty reports. */
+		if (born == 0 || sp.end <= born)
 			continue;
-		if ((r = digest_queue(e, th, (enum digest_period)p, 0)) == -1)
-			return -1;
-		queued += r;
+		for (size_t i = 0; i < e->rules->nprotocols; i++) {
+			const struct protocol *pr = &e->rules->protocols[i];
+
+			/* Already queued: the common case, answered by an
+			 * index. */
+			snprintf(token, sizeof(token), "digest/%s/%s", pr->id,
+			    sp.key);
+			if (store_outbox_has(e->store, token) == 1)
+				continue;
+			if ((r = digest_queue(e, th, pr, &sp, 0, NULL)) == -1)
+				return -1;
+			queued += r;
+		}
 	}
 	return queued;
 }

@@ -85,16 +85,21 @@ class Digest(unittest.TestCase):
                          r"Opened in the period\s+3\s+\+3 on the period before \(0\)")
         self.assertRegex(self.line(text, "Escalated in the period"), r"\s1\b")
         self.assertRegex(self.line(text, "Resolved in the period "), r"\s1\b")
-        self.assertRegex(self.line(text, "wsab level 2"), r"wsab level 2\s+1$")
+        self.assertRegex(self.line(text, "wsab level 2"),
+                         r"wsab level 2: Line manager to line manager\s+1$")
         self.assertRegex(text, r"%s: paused at stage 3: awaiting strategy minutes" % self.c)
-        self.assertRegex(text, r"1\s+rejected: form twsp-referral incomplete")
+        self.assertRegex(text, r"1\s+sent back: a twsp-referral form with "
+                         r"answers missing or unreadable")
+        self.assertNotIn("allowed_sender_domains", text)
         self.assertRegex(self.line(text, "twsp stage 4"), r"\s1$")
         self.assertIn("Telford & Wrekin Council", text)
-        # Time to resolution of B: Mon 10:00 to Wed 11:00 = 2.04 days.
-        self.assertIn("median 2.0 days, longest 2.0 days (1 case)", text)
+        # Time to resolution of B: Monday to Wednesday, 2 working days.
+        self.assertIn("median 2 working days, longest 2 working days "
+                      "(1 case)", text)
+        self.assertNotRegex(text, r"\d days")     # never unlabelled days
         rows = csv.strip().splitlines()
         self.assertEqual(len(rows), 4)     # header and A, B, C
-        self.assertTrue(any(r.startswith('"%s"' % self.b) and '"resolved"' in r
+        self.assertTrue(any(r.startswith('"%s"' % self.b) and '"Resolved"' in r
                             for r in rows))
         self.assertIn("<table", html)
         self.assertNotIn("<script", html.lower())
@@ -121,6 +126,8 @@ class Digest(unittest.TestCase):
     def test_two_ticks_one_digest(self):
         env = self.env
         def weekly():
+            # The sink keeps one copy per recipient: one per protocol
+            # with cases (TWSP, WSAB) to each of its board roles.
             return [m for m in env.sink.messages()
                     if m["Subject"].startswith("Weekly digest")
                     and "23 November" in m["Subject"]]
@@ -131,14 +138,23 @@ class Digest(unittest.TestCase):
         # A forced CLI send in another test may have added one already:
         # the ticks and the run add exactly one, never more.
         after = weekly()
-        self.assertEqual(len(after) - before, 1)
-        m = after[-1]
+        new = after[before:]
+        self.assertEqual(sorted((m["Subject"].split(", ")[1], m.rcpt_tos[0])
+                                for m in new),
+                         [("TWSP Resolution and Escalation",
+                           "twsp.manager@telford.example.gov.uk"),
+                          ("WSAB Resolution Protocol",
+                           "board@wigan.example.gov.uk"),
+                          ("WSAB Resolution Protocol",
+                           "wsab.service@wigan.example.gov.uk")])
+        m = [m for m in new if "WSAB" in m["Subject"]][0]
         self.assertEqual(m.get_content_type(), "multipart/mixed")
         kinds = [p.get_content_type() for p in m.walk()]
         self.assertIn("text/plain", kinds)
         self.assertIn("text/html", kinds)
         self.assertIn("text/csv", kinds)
-        self.assertIn("board@wigan.example.gov.uk", [r.lower() for r in m.rcpt_tos])
+        self.assertIn(m.rcpt_tos[0].lower(), ("board@wigan.example.gov.uk",
+                                              "wsab.service@wigan.example.gov.uk"))
 
     @unittest.skipUnless(chromium(), "chromium is not installed")
     def test_html_renders_in_chromium(self):
