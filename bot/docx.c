@@ -859,7 +859,7 @@ num_format(struct strbuf *sb, unsigned n, int fmt)
 	sb_adds(sb, buf);
 }
 
-/* The number Word shows before a paragraph of a list ("1.", "2.1", "b)"),
+/* The number Word shows before a paragraph of a list ("1.", "2.b", "iv."),
  * counting per list (w:numId) and level; bullets are not written. */
 static void
 para_number(struct walk *w, const xmlNode *para, struct para *p)
@@ -890,11 +890,13 @@ para_number(struct walk *w, const xmlNode *para, struct para *p)
 		} else
 			sb_addc(&sb, *t);
 	}
+	/* Word's TAB after the number, but in a table a space: a TAB there
+	 * would split an answer into cells. */
 	if (sb.len > 0) {
 		para_text(p, sb.buf, sb.len, 0);
-		if (l->suff == '\t')
+		if (l->suff == '\t' && w->tables == 0)
 			para_break(p, '\t');
-		else if (l->suff == ' ')
+		else if (l->suff != 0)
 			para_text(p, " ", 1, 0);
 	}
 	sb_reset(&sb);

@@ -591,6 +591,69 @@ WORD_FEATURES_TEXT = (
     "[x] ASC [ ] Police\n")
 
 
+def twsp_referral_word():
+    """The TWSP referral as its seed lays it out and as Word fills it in:
+    label and answer cells side by side in pairs on a row, long answers in
+    a full-width cell under their label's row; the GP typed into a text
+    box in its cell, the concerns a numbered list, the requested action in a text box under its label."""
+    return (
+        p("Telford & Wrekin Safeguarding Partnership")
+        + p("Resolution and Escalation Referral Form")
+        + table(
+            row("Client Reference Number (if applicable):", "TW-654321",
+                "Date:", "02/02/2026"),
+            row("Name of Individual:", "Casey Example", "Date of Birth:",
+                "14/03/2016"),
+            row("NHS Number:", "943 476 5919", "Agency/Team:",
+                "Telford & Wrekin Council, Early Help"),
+            row("Named GP and Surgery:",
+                cell(p(textbox("Dr Sam Sample, Example Road Surgery")),
+                     span=3)),
+            row(cell(CONCERNS_LABEL, CONCERNS_NOTE, span=4)),
+            row(cell(p("Casey has missed school for three weeks.", num=(1, 0)),
+                     p("Stage 1: spoke on 20/01/2026; no agreement.",
+                       num=(1, 0)),
+                     p("Stage 2: managers met on 27/01/2026.", num=(1, 0)),
+                     span=4)),
+            row(cell("Requested Action:", span=4)),
+            row(cell(p(textbox("A multi-agency meeting by 06/02/2026.")),
+                     span=4)),
+            row("Response:", cell(span=3)),
+            row("Date:", "", "Signature:", "")))
+
+
+def wsab_meeting():
+    """WSAB Appendix 4 meeting record as its seed lays it out: the No
+    column of the planned actions numbered by Word's numbering button (no
+    digits in the cells), one owner merged down over two actions, the
+    attendees a table nested in their cell, a TAB typed in an action."""
+    attendees = table(row("Jo Sample", "ASC"), row("Sam Sample", "GMMH"),
+                      cols=2)
+    return (
+        p("Escalation Solution Focused Meeting Template (Service Manager to "
+          "Service Manager)")
+        + table(
+            row("Meeting No:", cell("2", span=3)),
+            row("Name:", "D.O.B:", "Date of Meeting:", "Date of next meeting:"),
+            row("Alex Example", "01/02/1950", "03/03/2026", "17/03/2026"),
+            row("Attendees:", cell(attendees), "Apologies:",
+                "Chris Sample (GMP)"))
+        + p("Planned Actions to be taken:")
+        + table(
+            row("No", "Action", "Agency and owner", "Purpose of action",
+                "Deadline (Specified date)"),
+            row(cell(p(num=(3, 0))), "Capacity assessment",
+                cell("ASC, Sam Sample", vmerge="restart"),
+                "Decide on personal care", "10/03/2026"),
+            row(cell(p(num=(3, 0))), "Care plan review",
+                cell(vmerge="continue"), "Agree the plan", "12/03/2026"),
+            row(cell(p(num=(3, 0))),
+                cell(p(raw("<w:r>%s<w:tab/>%s</w:r>"
+                           % (t("Pressure"), t("care review"))))),
+                "WWL, Chris Sample", "Reduce pressure damage", "13/03/2026"),
+            row(cell(p(num=(3, 0))), "", "", "", ""), cols=5))
+
+
 def bomb(path, size):
     """A valid document whose one paragraph inflates to `size` bytes."""
     head = document(p("Zip bomb")).split("<w:sectPr/>")[0]
@@ -635,6 +698,8 @@ def main():
     docx(at("wsab-proforma.docx"), wsab_proforma())
     docx(at("layout.docx"), layout())
     docx(at("word-features.docx"), word_features(), lists=True)
+    docx(at("twsp-referral-word.docx"), twsp_referral_word(), lists=True)
+    docx(at("wsab-meeting.docx"), wsab_meeting(), lists=True)
     with open(at("word-features.txt"), "w") as f:
         f.write(WORD_FEATURES_TEXT)
     with open(at("layout.txt"), "w") as f:
