@@ -6,12 +6,22 @@
  * while it is read, so a zip bomb or a lying directory costs nothing.
  * libxml2 parses the part with no network, no DTD and no entity loading (a
  * DOCTYPE, which Word never writes, stops the parse).  The body is then
- * walked in order: a paragraph is a line (w:tab a TAB, w:br a newline); a
- * table row is a line of cells separated by TABs, a merged cell (gridSpan,
- * vMerge, gridBefore) leaving empty cells so the others keep their columns;
- * a nested table's rows are lines of their own; content controls give their
- * text (placeholders none), check boxes "[x]" / "[ ]", struck-through runs
- * "~~text~~"; deleted revisions and hidden text are left out.
+ * walked in order: a paragraph is a line (w:tab a TAB, w:br a newline),
+ * after the number Word draws for it when it is in a list (numbering.xml:
+ * "1.", "b)", "iv.", counted per list and level), followed by the lines of
+ * the text boxes it anchors (the DrawingML box or, failing that, its VML
+ * fallback: once).  A table row is a line of cells separated by TABs, a
+ * cell's own TABs becoming spaces; a merged cell (gridSpan, hMerge,
+ * gridBefore) leaves empty cells so the others keep their columns, and a
+ * cell merged downwards (vMerge) reads as the merge's first cell in the
+ * rows below, unless that is a label.  A table nested in a cell of a row
+ * of several stays in that cell ("a; b"); in a row of one cell (a frame)
+ * its rows are lines of their own.  Content controls give their text
+ * (placeholders none); struck-through runs "~~text~~"; deleted revisions
+ * and hidden text are left out.  Check boxes (content controls, legacy
+ * form fields, symbols, typed ballot-box glyphs) next to "Yes" and "No"
+ * read as the word of the ticked one (nothing when neither is), any other
+ * as "[x]" / "[ ]".
  */
 #include <ctype.h>
 #include <limits.h>
@@ -630,17 +640,19 @@ yn_pair(const struct tok *t, int *yes, int *no, const struct tok **y,
  * refuses them).  The TABs inside the pair are kept after the word, so
  * the row's other cells keep their columns.  In a paragraph (para), text
  * after the pair goes on a line of its own, not glued to the answer.
- * s only gets shorter.
+ * One pass; s only gets shorter.
  */
 static void
 yn_resolve(char *s, int para)
 {
+	struct strbuf sb = { NULL, 0, 0 };
 	struct tok t[4];
-	size_t pos = 0, have = 0, len = strlen(s);
+	size_t pos = 0, have = 0, copied = 0;
+	int changed = 0;
 
 	while (yn_tok(s, &pos, &t[have < 4 ? have : 3])) {
-		const struct tok *y, *n, *k;
-		size_t w, end, tabs = 0;
+		const struct tok *y, *n;
+		size_t end, tabs = 0;
 		int yes, no;
 
 		if (have < 4 && ++have < 4)
@@ -654,14 +666,11 @@ yn_resolve(char *s, int para)
 			continue;
 		for (size_t i = t[0].s; i < t[3].e; i++)
 			tabs += s[i] == '\t';
-		/* The word and the TABs are fewer bytes than the pair. */
-		w = t[0].s;
+		sb_add(&sb, s + copied, t[0].s - copied);
+		if (yes || no)
+			sb_add(&sb, s + (yes ? y : n)->s, (yes ? y : n)->e -
+			    (yes ? y : n)->s);
 		end = t[3].e;
-		if (yes || no) {
-			k = yes ? y : n;
-			memmove(s + w, s + k->s, k->e - k->s);
-			w += k->e - k->s;
-		}
 		if (para) {
 			size_t q = end;
 
@@ -670,15 +679,22 @@ yn_resolve(char *s, int para)
 			if (s[q] != '\0' && s[q] != '\n') {
 				end = q;
 				tabs = 0;
-				s[w++] = '\n';
+				sb_addc(&sb, '\n');
 			}
 		}
 		while (tabs-- > 0)
-			s[w++] = '\t';
-		memmove(s + w, s + end, len - end + 1);
-		len -= end - w;
-		pos = w;
+			sb_addc(&sb, '\t');
+		copied = pos = end;
+		changed = 1;
 	}
+	if (!changed)
+		return;
+	sb_adds(&sb, s + copied);
+	if (sb.buf == NULL)
+		*s = '\0';
+	else
+		memcpy(s, sb.buf, sb.len + 1);	/* never longer than s */
+	sb_reset(&sb);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1579,6 +1595,24 @@ numbering_load(zip_t *za, const char *part, const struct docx_limits *l,
 	free(rels);
 }
 
+/* The lines, a box left over (not one of a Yes / No pair) as "[x]" or
+ * "[ ]". */
+static char *
+blocks_text(const struct blocks *b)
+{
+	struct strbuf sb = { NULL, 0, 0 };
+
+	for (size_t i = 0; i < b->n; i++) {
+		for (const char *c = b->v[i].text; *c != '\0'; c++)
+			if (*c == MARK_ON || *c == MARK_OFF)
+				sb_adds(&sb, *c == MARK_ON ? "[x]" : "[ ]");
+			else
+				sb_addc(&sb, *c);
+		sb_addc(&sb, '\n');
+	}
+	return sb_steal(&sb);
+}
+
 int
 docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
     char **out, char *err, size_t errlen)
@@ -1592,7 +1626,6 @@ docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 	const xmlNode *root, *body;
 	struct blocks blocks = { NULL, 0, 0 };
 	struct walk w;
-	struct strbuf sb = { NULL, 0, 0 };
 	char *part = NULL, *xml = NULL;
 	size_t xlen;
 	int rc = -1;
@@ -1666,20 +1699,11 @@ docx_to_text(const char *data, size_t len, const struct docx_limits *lim,
 		    MAX_TABLES);
 		goto fail;
 	}
-	for (size_t i = 0; i < blocks.n; i++) {
-		for (const char *c = blocks.v[i].text; *c != '\0'; c++)
-			if (*c == MARK_ON || *c == MARK_OFF)
-				sb_adds(&sb, *c == MARK_ON ? "[x]" : "[ ]");
-			else
-				sb_addc(&sb, *c);
-		sb_addc(&sb, '\n');
-	}
-	*out = sb_steal(&sb);
+	*out = blocks_text(&blocks);
 	rc = 0;
 fail:
 	numbering_free(&w.num);
 	blocks_free(&blocks);
-	sb_reset(&sb);
 	xmlFreeDoc(doc);
 	free(xml);
 	free(part);
