@@ -1,10 +1,14 @@
 /*
  * docx: the text of a Word .docx attachment, laid out the way form.c reads
- * a form pasted into an email.  Paragraphs are lines; a table row is one
- * line with its cells separated by a TAB ("Label:<TAB>value"), merged cells
- * keeping the other cells in their columns; content controls give their
- * text; check boxes read "[x]" / "[ ]"; struck-through text is wrapped in
- * "~~" (so "Yes / ~~No~~" reads as yes).  The archive and the XML are
+ * a form pasted into an email.  Paragraphs are lines (list numbers as Word
+ * draws them, text boxes on the lines after their paragraph); a table row
+ * is one line with its cells separated by a TAB ("Label:<TAB>value"),
+ * merged cells keeping the other cells in their columns, a cell merged
+ * downwards repeated in the rows below, a nested table kept in its cell;
+ * content controls give their text; a Yes / No pair of check boxes reads
+ * as the ticked word ("Yes", "No", nothing when neither), other check
+ * boxes "[x]" / "[ ]"; struck-through text is wrapped in "~~" (so "Yes /
+ * ~~No~~" reads as yes).  The archive and the XML are
  * hostile input: sizes and compression ratios are checked before anything
  * is inflated, and no DTD, entity or network resource is ever loaded.
  */

@@ -17,7 +17,18 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 NS = ('xmlns:w="%s" xmlns:w14="%s" '
       'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+      'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+      'wordprocessingDrawing" '
+      'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/'
+      'wordprocessingShape" '
+      'xmlns:v="urn:schemas-microsoft-com:vml" '
+      'xmlns:o="urn:schemas-microsoft-com:office:office" '
       'mc:Ignorable="w14"' % (W, W14))
+NUMBERING_TYPE = ("application/vnd.openxmlformats-officedocument."
+                  "wordprocessingml.numbering+xml")
+NUMBERING_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/"
+                 "relationships/numbering")
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -59,9 +70,64 @@ def r(text="", strike=False, dstrike=False, unstrike=False, hidden=False,
         inner)
 
 
-def p(*runs):
-    return "<w:p>%s</w:p>" % "".join(
-        r(x) if isinstance(x, str) else x[0] for x in runs)
+def p(*runs, num=None):
+    """A paragraph; num=(numId, ilvl) puts it in a list (the numbering
+    button), whose number Word draws from numbering.xml."""
+    ppr = ""
+    if num is not None:
+        ppr = ('<w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr>'
+               '<w:ilvl w:val="%d"/><w:numId w:val="%d"/></w:numPr>'
+               '<w:ind w:left="360" w:hanging="360"/></w:pPr>'
+               % (num[1], num[0]))
+    return "<w:p>%s%s</w:p>" % (ppr, "".join(
+        r(x) if isinstance(x, str) else x[0] for x in runs))
+
+
+def textbox(*paras, vml_only=False):
+    """A text box as Word 2010 and later write it: in a run, an
+    mc:AlternateContent whose mc:Choice is a DrawingML shape (wps:wsp)
+    anchored to the paragraph and whose mc:Fallback is the same box in
+    VML for older readers; the text is in both.  vml_only: a Word 2007
+    document, the VML alone."""
+    body = "".join(x if x.startswith("<") else p(x) for x in paras)
+    vml = ('<w:pict><v:shapetype id="_x0000_t202" coordsize="21600,21600" '
+           'o:spt="202" path="m,l,21600r21600,l21600,xe"/>'
+           '<v:shape id="Text Box 2" o:spid="_x0000_s1026" '
+           'type="#_x0000_t202" style="position:absolute;margin-left:0;'
+           'margin-top:0;width:200pt;height:40pt;z-index:251659264" '
+           'stroked="t"><v:textbox><w:txbxContent>%s</w:txbxContent>'
+           '</v:textbox></v:shape></w:pict>' % body)
+    if vml_only:
+        return raw("<w:r>%s</w:r>" % vml)
+    dml = ('<w:drawing><wp:anchor distT="45720" distB="45720" distL="114300" '
+           'distR="114300" simplePos="0" relativeHeight="251659264" '
+           'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1">'
+           '<wp:simplePos x="0" y="0"/><wp:positionH relativeFrom="column">'
+           '<wp:posOffset>0</wp:posOffset></wp:positionH>'
+           '<wp:positionV relativeFrom="paragraph"><wp:posOffset>0'
+           '</wp:posOffset></wp:positionV><wp:extent cx="2540000" '
+           'cy="508000"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+           '<wp:wrapSquare wrapText="bothSides"/><wp:docPr id="1" '
+           'name="Text Box 2"/><wp:cNvGraphicFramePr/><a:graphic>'
+           '<a:graphicData uri="http://schemas.microsoft.com/office/word/'
+           '2010/wordprocessingShape"><wps:wsp><wps:cNvSpPr txBox="1">'
+           '<a:spLocks noChangeArrowheads="1"/></wps:cNvSpPr><wps:spPr '
+           'bwMode="auto"><a:xfrm><a:off x="0" y="0"/><a:ext cx="2540000" '
+           'cy="508000"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/>'
+           '</a:prstGeom></wps:spPr><wps:txbx><w:txbxContent>%s'
+           '</w:txbxContent></wps:txbx><wps:bodyPr rot="0" vert="horz" '
+           'wrap="square" anchor="t" anchorCtr="0"><a:noAutofit/>'
+           '</wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+           '</w:drawing>' % body)
+    return raw('<w:r><mc:AlternateContent><mc:Choice Requires="wps">%s'
+               '</mc:Choice><mc:Fallback>%s</mc:Fallback>'
+               '</mc:AlternateContent></w:r>' % (dml, vml))
+
+
+def sym_box(ticked):
+    """A box drawn as a Wingdings symbol (Insert > Symbol)."""
+    return raw('<w:r><w:sym w:font="Wingdings" w:char="%s"/></w:r>'
+               % ("F0FE" if ticked else "F0A8"))
 
 
 def raw(xml):
@@ -70,6 +136,8 @@ def raw(xml):
 
 
 def cell(*paras, span=1, vmerge=None, hmerge=None):
+    """A table cell; vmerge "restart" opens a merge downwards and
+    "continue" (Word writes a bare <w:vMerge/>) is a cell under it."""
     props = ""
     if span > 1:
         props += '<w:gridSpan w:val="%d"/>' % span
@@ -152,12 +220,55 @@ def document(body, prolog=""):
             % (prolog, NS, body))
 
 
+def lvl(ilvl, fmt, text, start=1, suff=None):
+    return ('<w:lvl w:ilvl="%d" w:tplc="0809000F"><w:start w:val="%d"/>'
+            '<w:numFmt w:val="%s"/>%s<w:lvlText w:val="%s"/>'
+            '<w:lvlJc w:val="left"/><w:pPr><w:ind w:left="%d" '
+            'w:hanging="360"/></w:pPr></w:lvl>'
+            % (ilvl, start, fmt,
+               '<w:suff w:val="%s"/>' % suff if suff else "",
+               escape(text, {'"': "&quot;"}), 720 * (ilvl + 1)))
+
+
+def numbering():
+    """numbering.xml as the numbering button writes it: abstract list 0
+    ("1." then "a)" then "i."), abstract list 1 (bullets); w:num 1 and 3
+    use list 0 (3 restarts it at 1, as "Restart at 1" does), w:num 2 the
+    bullets, w:num 4 "Step 1" with a space after the number, w:num 5
+    roman capitals from 4."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:numbering %s>'
+        '<w:abstractNum w:abstractNumId="0" w15:restartNumberingAfterBreak='
+        '"0" xmlns:w15="http://schemas.microsoft.com/office/word/2012/'
+        'wordml" mc:Ignorable="w15"><w:nsid w:val="1A2B3C4D"/>'
+        '<w:multiLevelType w:val="hybridMultilevel"/>%s%s%s</w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="1"><w:multiLevelType '
+        'w:val="hybridMultilevel"/>%s</w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="2">%s</w:abstractNum>'
+        '<w:abstractNum w:abstractNumId="3">%s</w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride '
+        'w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+        '<w:num w:numId="4"><w:abstractNumId w:val="2"/></w:num>'
+        '<w:num w:numId="5"><w:abstractNumId w:val="3"/></w:num>'
+        '</w:numbering>'
+        % (NS, lvl(0, "decimal", "%1."), lvl(1, "lowerLetter", "%2)"),
+           lvl(2, "lowerRoman", "%1.%2.%3."),
+           lvl(0, "bullet", "\uf0b7"),
+           lvl(0, "decimal", "Step %1:", suff="space"),
+           lvl(0, "upperRoman", "%1.", start=4)))
+
+
 # --- packages ---------------------------------------------------------------
 
-def package(path, parts, main="word/document.xml"):
+def package(path, parts, main="word/document.xml", types=""):
     """Writes a zip with fixed dates so the fixture never changes."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        files = [("[Content_Types].xml", CONTENT_TYPES % main),
+        ct = CONTENT_TYPES % main
+        ct = ct.replace("</Types>", types + "</Types>")
+        files = [("[Content_Types].xml", ct),
                  ("_rels/.rels", RELS % main)] + list(parts)
         for name, data in files:
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
@@ -165,8 +276,23 @@ def package(path, parts, main="word/document.xml"):
             z.writestr(info, data.encode() if isinstance(data, str) else data)
 
 
-def docx(path, body, prolog=""):
-    package(path, [("word/document.xml", document(body, prolog))])
+def docx(path, body, prolog="", lists=False):
+    """A .docx; lists: with the numbering part (numbering()), named in
+    word/_rels/document.xml.rels as Word names it."""
+    parts = [("word/document.xml", document(body, prolog))]
+    types = ""
+    if lists:
+        parts += [
+            ("word/_rels/document.xml.rels",
+             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<Relationships xmlns="http://schemas.openxmlformats.org/'
+             'package/2006/relationships"><Relationship Id="rId1" '
+             'Type="%s" Target="numbering.xml"/></Relationships>'
+             % NUMBERING_REL),
+            ("word/numbering.xml", numbering())]
+        types = ('<Override PartName="/word/numbering.xml" '
+                 'ContentType="%s"/>' % NUMBERING_TYPE)
+    package(path, parts, types=types)
 
 
 CONCERNS_LABEL = ("Summary of Concerns, including the specific difference/s "
@@ -352,10 +478,180 @@ LAYOUT_TEXT = (
     "X\tH\t\tY\n"
     "\tZ\n"
     "R1\tR2\n"
-    "Outer label\nN1\tN2\nN3\tN4\nAfter\n"
+    "Outer label\tN1; N2; N3; N4\tAfter\n"
     "L1 L2\tV1\nV2\n"
     "Name:\tAlex\n"
     "End\n")
+
+
+def word_features():
+    """Word as Word writes it, one feature at a time, for an exact
+    comparison of the text (word-features.txt): text boxes (DrawingML
+    with its VML fallback, and VML alone), list numbers, cells merged
+    downwards, a table nested in a cell, TABs in a cell, and tick boxes
+    (content controls, legacy fields, symbols and typed glyphs)."""
+    return (
+        # Text boxes: read once, on lines after their anchor paragraph.
+        p("Named GP and Surgery:", textbox("Dr Sam Sample",
+                                           "Example Road Surgery"))
+        + p(textbox("Box in an empty paragraph"))
+        + p("Old Word box:", textbox("VML only", vml_only=True))
+        # Lists: numbers as Word draws them, per list and level.
+        + p("First", num=(1, 0)) + p("Second", num=(1, 0))
+        + p("Sub one", num=(1, 1)) + p("Sub two", num=(1, 1))
+        + p("Sub sub", num=(1, 2))
+        + p("Third", num=(1, 0)) + p("Sub again", num=(1, 1))
+        + p("Bullet", num=(2, 0))
+        + p("Restarted", num=(3, 0))
+        + p("Spaced", num=(4, 0)) + p("Roman", num=(5, 0))
+        + p("Not a list", num=(0, 0)) + p("Unknown list", num=(99, 0))
+        + table(
+            row("No", "Action", "Owner"),
+            row(cell(p(num=(1, 0))), "Visit", "ASC"),
+            row(cell(p(num=(1, 0))), "Call", "GP"), cols=3)
+        # Merged downwards: the rows below read the first cell's text;
+        # a label merged down (first column, or ending with ':') does not
+        # repeat.
+        + table(
+            row("Task", "Owner", "Purpose", "Deadline"),
+            row("Visit", cell("ASC, Jo Sample", vmerge="restart"),
+                "Care plan", "10/03/2026"),
+            row("Review", cell(vmerge="continue"), "Agree plan",
+                "12/03/2026"),
+            row("Call", "GP", "Medication", "13/03/2026"),
+            row("Write", cell(vmerge="continue"), "Letter", "14/03/2026"))
+        + table(
+            row(cell("Concerns:", vmerge="restart"), "Stage 1 text"),
+            row(cell(vmerge="continue"), "Stage 2 text"),
+            row("Owner", cell("Owner:", vmerge="restart")),
+            row("Next", cell(vmerge="continue")), cols=2)
+        # A table nested in a cell stays in that cell.
+        + table(
+            row("Attendees:",
+                cell(table(row("Jo Sample", "ASC"), row("Sam Sample", "GMMH"),
+                           cols=2)),
+                "Apologies:", "Chris Sample (GMP)"),
+            row("Contacts:", cell(table(row("Phone:", "01942 000000"),
+                                        cols=2))), cols=4)
+        # TABs a person typed in a cell.
+        + table(
+            row("", cell(p(raw("<w:r>%s<w:tab/>%s</w:r>"
+                               % (t("Pressure"), t("care"))))), "WWL"),
+            row("", "", cell(p(raw("<w:r>%s<w:tab/>%s</w:r>"
+                                   % (t("Only"), t("cell")))))), cols=3)
+        # Tick boxes: a Yes / No pair is its answer.
+        + table(
+            row("Staff training?", cell(p("Yes ", checkbox(True))),
+                cell(p("No ", checkbox(False))), "Next label:", "value"),
+            row("Protocol review?", cell(p(legacy_checkbox(1, False), " Yes")),
+                cell(p(legacy_checkbox(0, True), " No"))),
+            row("Optional?", cell(p("Yes ", checkbox(False))),
+                cell(p("No ", checkbox(False)))),
+            row("Both?", cell(p("Yes ", checkbox(True))),
+                cell(p("No ", checkbox(True)))),
+            row("Inline?", cell(p(sym_box(False), " Yes ", sym_box(True),
+                                  " No")), "Date:", "01/02/2026"),
+            cols=5)
+        + p("Consent given? \u2612 Yes \u2610 No")
+        + p("Urgent? ", legacy_checkbox(1), " Yes ", legacy_checkbox(0),
+            " No Date: 01/02/2026")
+        + p("\u2612 ASC \u2610 Police"))
+
+
+WORD_FEATURES_TEXT = (
+    "Named GP and Surgery:\nDr Sam Sample\nExample Road Surgery\n"
+    "Box in an empty paragraph\n"
+    "Old Word box:\nVML only\n"
+    "1.\tFirst\n2.\tSecond\na)\tSub one\nb)\tSub two\n"
+    "2.b.i.\tSub sub\n3.\tThird\na)\tSub again\nBullet\n"
+    "1.\tRestarted\nStep 1: Spaced\nIV.\tRoman\nNot a list\n"
+    "Unknown list\n"
+    "No\tAction\tOwner\n4.\tVisit\tASC\n5.\tCall\tGP\n"
+    "Task\tOwner\tPurpose\tDeadline\n"
+    "Visit\tASC, Jo Sample\tCare plan\t10/03/2026\n"
+    "Review\tASC, Jo Sample\tAgree plan\t12/03/2026\n"
+    "Call\tGP\tMedication\t13/03/2026\n"
+    "Write\t\tLetter\t14/03/2026\n"
+    "Concerns:\tStage 1 text\n"
+    "\tStage 2 text\n"
+    "Owner\tOwner:\n"
+    "Next\n"
+    "Attendees:\tJo Sample; ASC; Sam Sample; GMMH\tApologies:\t"
+    "Chris Sample (GMP)\n"
+    "Contacts:\tPhone: 01942 000000\n"
+    "\tPressure care\tWWL\n"
+    "\t\tOnly cell\n"
+    "Staff training?\tYes\t\tNext label:\tvalue\n"
+    "Protocol review?\tNo\n"
+    "Optional?\n"
+    "Both?\tYes [x]\tNo [x]\n"
+    "Inline?\tNo\tDate:\t01/02/2026\n"
+    "Consent given? Yes\n"
+    "Urgent? Yes\nDate: 01/02/2026\n"
+    "[x] ASC [ ] Police\n")
+
+
+def twsp_referral_word():
+    """The TWSP referral as its seed lays it out and as Word fills it in:
+    label and answer cells side by side in pairs on a row, long answers in
+    a full-width cell under their label's row; the GP typed into a text
+    box in its cell, the concerns a numbered list, the requested action in a text box under its label."""
+    return (
+        p("Telford & Wrekin Safeguarding Partnership")
+        + p("Resolution and Escalation Referral Form")
+        + table(
+            row("Client Reference Number (if applicable):", "TW-654321",
+                "Date:", "02/02/2026"),
+            row("Name of Individual:", "Casey Example", "Date of Birth:",
+                "14/03/2016"),
+            row("NHS Number:", "943 476 5919", "Agency/Team:",
+                "Telford & Wrekin Council, Early Help"),
+            row("Named GP and Surgery:",
+                cell(p(textbox("Dr Sam Sample, Example Road Surgery")),
+                     span=3)),
+            row(cell(CONCERNS_LABEL, CONCERNS_NOTE, span=4)),
+            row(cell(p("Casey has missed school for three weeks.", num=(1, 0)),
+                     p("Stage 1: spoke on 20/01/2026; no agreement.",
+                       num=(1, 0)),
+                     p("Stage 2: managers met on 27/01/2026.", num=(1, 0)),
+                     span=4)),
+            row(cell("Requested Action:", span=4)),
+            row(cell(p(textbox("A multi-agency meeting by 06/02/2026.")),
+                     span=4)),
+            row("Response:", cell(span=3)),
+            row("Date:", "", "Signature:", "")))
+
+
+def wsab_meeting():
+    """WSAB Appendix 4 meeting record as its seed lays it out: the No
+    column of the planned actions numbered by Word's numbering button (no
+    digits in the cells), one owner merged down over two actions, the
+    attendees a table nested in their cell, a TAB typed in an action."""
+    attendees = table(row("Jo Sample", "ASC"), row("Sam Sample", "GMMH"),
+                      cols=2)
+    return (
+        p("Escalation Solution Focused Meeting Template (Service Manager to "
+          "Service Manager)")
+        + table(
+            row("Meeting No:", cell("2", span=3)),
+            row("Name:", "D.O.B:", "Date of Meeting:", "Date of next meeting:"),
+            row("Alex Example", "01/02/1950", "03/03/2026", "17/03/2026"),
+            row("Attendees:", cell(attendees), "Apologies:",
+                "Chris Sample (GMP)"))
+        + p("Planned Actions to be taken:")
+        + table(
+            row("No", "Action", "Agency and owner", "Purpose of action",
+                "Deadline (Specified date)"),
+            row(cell(p(num=(3, 0))), "Capacity assessment",
+                cell("ASC, Sam Sample", vmerge="restart"),
+                "Decide on personal care", "10/03/2026"),
+            row(cell(p(num=(3, 0))), "Care plan review",
+                cell(vmerge="continue"), "Agree the plan", "12/03/2026"),
+            row(cell(p(num=(3, 0))),
+                cell(p(raw("<w:r>%s<w:tab/>%s</w:r>"
+                           % (t("Pressure"), t("care review"))))),
+                "WWL, Chris Sample", "Reduce pressure damage", "13/03/2026"),
+            row(cell(p(num=(3, 0))), "", "", "", ""), cols=5))
 
 
 def bomb(path, size):
@@ -401,6 +697,11 @@ def main():
     docx(at("wsab-resolved.docx"), wsab_resolved())
     docx(at("wsab-proforma.docx"), wsab_proforma())
     docx(at("layout.docx"), layout())
+    docx(at("word-features.docx"), word_features(), lists=True)
+    docx(at("twsp-referral-word.docx"), twsp_referral_word(), lists=True)
+    docx(at("wsab-meeting.docx"), wsab_meeting(), lists=True)
+    with open(at("word-features.txt"), "w") as f:
+        f.write(WORD_FEATURES_TEXT)
     with open(at("layout.txt"), "w") as f:
         f.write(LAYOUT_TEXT)
     # The main part where _rels/.rels says, not word/document.xml.

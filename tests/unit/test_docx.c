@@ -153,11 +153,14 @@ test_wsab_resolved(void **state)
 	struct form_result *r;
 
 	(void)state;
-	/* What the boxes and strikes become. */
+	/* What the boxes and strikes become: a Yes / No pair of boxes is
+	 * the word of the ticked one. */
 	assert_non_null(strstr(text, "(Please circle)\tYes / ~~No~~\n"));
-	assert_non_null(strstr(text, "staff training?\tYes [x]\tNo [ ]\n"));
-	assert_non_null(strstr(text, "procedure?\t[ ] Yes\t[x] No\n"));
-	assert_non_null(strstr(text, "Service?\t[x] Yes\t[ ] No\n"));
+	assert_non_null(strstr(text, "staff training?\tYes\n"));
+	assert_non_null(strstr(text, "procedure?\tNo\n"));
+	assert_non_null(strstr(text, "Service?\tYes\n"));
+	assert_null(strstr(text, "[x]"));
+	assert_null(strstr(text, "[ ]"));
 	/* The glyph inside a check box control is not read twice. */
 	assert_null(strstr(text, "\xe2\x98\x92"));
 	assert_null(strstr(text, "\xe2\x98\x90"));
@@ -216,11 +219,11 @@ test_wsab_proforma_merged(void **state)
 	struct form_result *r;
 
 	(void)state;
-	/* The address merged over two rows leaves an empty cell in the second,
-	 * so the date of birth stays in its column. */
-	assert_non_null(strstr(text, "Adult at risk 2\tSam Example\t\t"
-	    "03/04/1952\n"));
-	assert_int_equal(count(text, "1 Example Street"), 1);
+	/* The address merged over two rows is the second row's address too,
+	 * and the date of birth stays in its column. */
+	assert_non_null(strstr(text, "Adult at risk 2\tSam Example\t"
+	    "1 Example Street, Wigan WN1 0XX\t03/04/1952\n"));
+	assert_int_equal(count(text, "1 Example Street"), 2);
 	def = form_recognise(forms, text);
 	assert_non_null(def);
 	assert_string_equal(def->id, "wsab-proforma");
@@ -231,7 +234,8 @@ test_wsab_proforma_merged(void **state)
 	    "1 Example Street, Wigan WN1 0XX");
 	assert_string_equal(value(r, "adult1_dob"), "1950-02-01");
 	assert_string_equal(value(r, "adult2_name"), "Sam Example");
-	assert_null(value(r, "adult2_address"));
+	assert_string_equal(value(r, "adult2_address"),
+	    "1 Example Street, Wigan WN1 0XX");
 	assert_string_equal(value(r, "adult2_dob"), "1952-04-03");
 	assert_null(value(r, "adult3_name"));
 	/* From the table nested in a frame. */
@@ -256,6 +260,123 @@ test_layout(void **state)
 	want = fixture("layout.txt", &len);
 	assert_string_equal(text, want);
 	free(want);
+	free(text);
+}
+
+/* Word as Word writes it (make-docx.py word_features()): text boxes read
+ * once, list numbers as Word draws them, cells merged downwards repeated,
+ * a nested table kept in its cell, a cell's TABs as spaces, a Yes / No
+ * pair of tick boxes as its answer -- compared exactly. */
+static void
+test_word_features(void **state)
+{
+	char *text = text_of("word-features.docx", NULL), *want;
+	size_t len;
+
+	(void)state;
+	want = fixture("word-features.txt", &len);
+	assert_string_equal(text, want);
+	free(want);
+	/* The DrawingML box and its VML fallback: once. */
+	assert_int_equal(count(text, "Dr Sam Sample"), 1);
+	free(text);
+}
+
+/* Exactly these fields and no others (NULL-terminated name, value pairs). */
+static void
+assert_fields(const struct form_result *r, const char *const *kv)
+{
+	size_t n = 0;
+
+	assert_no_problems(r);
+	for (; kv[n * 2] != NULL; n++) {
+		const char *v = value(r, kv[n * 2]);
+
+		if (v == NULL || strcmp(v, kv[n * 2 + 1]) != 0)
+			fail_msg("%s: \"%s\", wanted \"%s\"", kv[n * 2],
+			    v ? v : "(none)", kv[n * 2 + 1]);
+	}
+	for (size_t i = 0; i < r->nvalues; i++) {
+		size_t k;
+
+		for (k = 0; kv[k * 2] != NULL; k++)
+			if (strcmp(kv[k * 2], r->values[i].def->name) == 0)
+				break;
+		if (kv[k * 2] == NULL)
+			fail_msg("unexpected %s: \"%s\"", r->values[i].def->name,
+			    r->values[i].value);
+	}
+	assert_int_equal(r->nvalues, n);
+}
+
+/* The Telford referral as its seed lays it out, filled in Word: answers
+ * in text boxes, the concerns a numbered list in the full-width cell
+ * under their label. */
+static void
+test_twsp_referral_word(void **state)
+{
+	static const char *const want[] = {
+		"client_ref", "TW-654321",
+		"date", "2026-02-02",
+		"individual_name", "Casey Example",
+		"dob", "2016-03-14",
+		"nhs_number", "9434765919",
+		"agency_team", "Telford & Wrekin Council, Early Help",
+		"gp", "Dr Sam Sample, Example Road Surgery",	/* text box */
+		"concerns", "1. Casey has missed school for three weeks.\n"
+		    "2. Stage 1: spoke on 20/01/2026; no agreement.\n"
+		    "3. Stage 2: managers met on 27/01/2026.",
+		"requested_action", "A multi-agency meeting by 06/02/2026.",
+		NULL
+	};
+	char *text = text_of("twsp-referral-word.docx", NULL);
+	const struct form_def *def;
+	struct form_result *r;
+
+	(void)state;
+	def = form_recognise(forms, text);
+	assert_non_null(def);
+	assert_string_equal(def->id, "twsp-referral");
+	r = form_extract(def, text);
+	assert_fields(r, want);
+	form_result_free(r);
+	free(text);
+}
+
+/* The WSAB Appendix 4 meeting record: the numbered No column gives the
+ * actions' numbers, the owner merged down is the second action's owner
+ * too, the attendees' nested table stays in its cell, a TAB typed in an
+ * action does not move its owner. */
+static void
+test_wsab_meeting(void **state)
+{
+	static const char *const want[] = {
+		"meeting_no", "2",
+		"adult_name", "Alex Example",
+		"dob", "1950-02-01",
+		"meeting_date", "2026-03-03",
+		"next_meeting_date", "2026-03-17",
+		"attendees", "Jo Sample; ASC; Sam Sample; GMMH",
+		"apologies", "Chris Sample (GMP)",
+		"action_1", "Capacity assessment; ASC, Sam Sample; "
+		    "Decide on personal care; 10/03/2026",
+		"action_2", "Care plan review; ASC, Sam Sample; "
+		    "Agree the plan; 12/03/2026",
+		"action_3", "Pressure care review; WWL, Chris Sample; "
+		    "Reduce pressure damage; 13/03/2026",
+		NULL
+	};
+	char *text = text_of("wsab-meeting.docx", NULL);
+	const struct form_def *def;
+	struct form_result *r;
+
+	(void)state;
+	def = form_recognise(forms, text);
+	assert_non_null(def);
+	assert_string_equal(def->id, "wsab-meeting");
+	r = form_extract(def, text);
+	assert_fields(r, want);
+	form_result_free(r);
 	free(text);
 }
 
@@ -451,6 +572,9 @@ main(void)
 		cmocka_unit_test(test_yesno_marks),
 		cmocka_unit_test(test_wsab_proforma_merged),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_word_features),
+		cmocka_unit_test(test_twsp_referral_word),
+		cmocka_unit_test(test_wsab_meeting),
 		cmocka_unit_test(test_main_part_from_rels),
 		cmocka_unit_test(test_bombs),
 		cmocka_unit_test(test_external_entities),
