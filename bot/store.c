@@ -164,6 +164,19 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* One row's first column as a string: 1 and *out (caller frees; out may
+ * be NULL), 0 for no row, -1 on an error.  The statement is reset. */
+static int
+text_row(sqlite3_stmt *st, char **out)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW && out != NULL)
+		*out = col_text(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* After stepping st row by row (rc the last step's result, stop non-zero
  * when a callback ended the loop early): release the statement; 0 when it
  * ran to its end or was stopped, -1 on a database error. */
@@ -477,16 +490,11 @@ store_processed_find(struct store *s, const char *fp, char **folder)
 	static const char sql[] =
 	    "SELECT folder FROM processed WHERE fingerprint = ?";
 	sqlite3_stmt *st = prep(s, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, fp);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && folder)
-		*folder = col_text(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return text_row(st, folder);
 }
 
 int
@@ -497,17 +505,12 @@ store_processed_find_id(struct store *s, const char *message_id,
 	    "message_id = ? AND sender = ? AND outcome != 'duplicate' "
 	    "ORDER BY id LIMIT 1";
 	sqlite3_stmt *st = prep(s, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, message_id);
 	bind_text(st, 2, sender);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && folder)
-		*folder = col_text(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return text_row(st, folder);
 }
 
 int
@@ -968,19 +971,13 @@ store_field_get(struct store *s, int64_t case_id, const char *name,
 	static const char sql[] = "SELECT value FROM case_fields WHERE "
 	    "case_id = ? AND name = ?";
 	sqlite3_stmt *st = prep(s, sql);
-	int rc;
 
 	*value = NULL;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, case_id);
 	bind_text(st, 2, name);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*value = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return text_row(st, value);
 }
 
 int
