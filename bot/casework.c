@@ -17,6 +17,12 @@
 #include "mailer.h"
 #include "message.h"
 #include "util.h"
+#include "store.h"
+#include "escbot.h"
+#include "template.h"
+#include "engine.h"
+#include "calendar.h"
+#include "rules.h"
 
 void
 casework_case_vars(struct escbot *e, const struct case_state *c,

@@ -8,9 +8,14 @@
 #ifndef ESCBOT_CASEWORK_H
 #define ESCBOT_CASEWORK_H
 
-#include "engine.h"
-#include "escbot.h"
-#include "template.h"
+#include <stddef.h>
+#include <time.h>
+
+struct case_state;
+struct command;
+struct decisions;
+struct escbot;
+struct tvars;
 
 struct intake_lookup;
 struct message;

@@ -25,6 +25,14 @@
 #include "outbox.h"
 #include "util.h"
 #include "worker.h"
+#include "store.h"
+#include "escbot.h"
+#include "engine.h"
+#include "calendar.h"
+#include "config.h"
+#include "rules.h"
+#include "directory.h"
+#include "diag.h"
 
 #ifndef ESCBOT_CONFIG_FILE	/* the Makefile's, from PREFIX */
 #define ESCBOT_CONFIG_FILE	"/usr/local/etc/escbot/escbot.conf"

@@ -19,6 +19,13 @@
 #include "scrub.h"
 #include "themes.h"
 #include "util.h"
+#include "store.h"
+#include "escbot.h"
+#include "engine.h"
+#include "calendar.h"
+#include "config.h"
+#include "rules.h"
+#include "directory.h"
 
 #define MAX_LISTED	200	/* open cases listed by name in a report */
 

@@ -16,7 +16,8 @@
 
 #include <time.h>
 
-#include "escbot.h"
+struct calendar;
+struct escbot;
 
 /* The regular periods, then a chosen date range (never sent on its own). */
 enum digest_period { DIGEST_WEEK, DIGEST_QUARTER, DIGEST_HALF_YEAR,

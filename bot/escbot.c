@@ -21,6 +21,12 @@
 #include "template.h"
 #include "themes.h"
 #include "util.h"
+#include "store.h"
+#include "calendar.h"
+#include "config.h"
+#include "rules.h"
+#include "directory.h"
+#include "diag.h"
 
 /* A folder key (rules_dir, templates_dir): a readable folder holding
  * `marker`.  0, or -1 after one line at the key's file:line that says why

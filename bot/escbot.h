@@ -11,13 +11,14 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "calendar.h"
-#include "config.h"
-#include "diag.h"
-#include "directory.h"
 #include "mailer.h"
-#include "rules.h"
-#include "store.h"
+
+struct calendar;
+struct config;
+struct diag;
+struct directory;
+struct ruleset;
+struct store;
 
 #define ESCBOT_VERSION	"0.1.0"
 

@@ -28,6 +28,8 @@
 #include "message.h"
 #include "util.h"
 #include "worker.h"
+#include "store.h"
+#include "escbot.h"
 
 static char *
 fingerprint(const char *raw, size_t len)

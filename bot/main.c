@@ -20,6 +20,9 @@
 #include "mailbox.h"
 #include "outbox.h"
 #include "worker.h"
+#include "store.h"
+#include "config.h"
+#include "diag.h"
 
 static volatile sig_atomic_t quit, reload, wake;
 

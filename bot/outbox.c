@@ -21,6 +21,7 @@
 #include "outbox.h"
 #include "util.h"
 #include "worker.h"
+#include "store.h"
 
 #define BATCH	100
 

@@ -12,6 +12,9 @@
 #include "present.h"
 #include "store.h"
 #include "util.h"
+#include "escbot.h"
+#include "engine.h"
+#include "rules.h"
 
 #define WIDTH	78	/* text is wrapped to this many columns */
 

@@ -8,7 +8,9 @@
 #ifndef ESCBOT_PRESENT_H
 #define ESCBOT_PRESENT_H
 
-#include "escbot.h"
+#include "engine.h"
+
+struct escbot;
 
 /* Which cases "cases" lists; zero values filter nothing. */
 struct case_filter {
