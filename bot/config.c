@@ -578,31 +578,14 @@ load_sender_auth(struct config *c, const config_setting_t *root,
 	free(v);
 }
 
-int
-config_load(const char *path, struct config **out, struct diag *d)
+/* allowed_sender_domains: lower case, a leading "@" or "." dropped. */
+static void
+load_domains(struct config *c, const config_setting_t *root,
+    const char *path, struct diag *d)
 {
-	struct config *c;
-	config_t cf;
-	config_setting_t *root, *g;
-	char *tmp, *s;
-	int errors0 = d->errors;
+	char *s;
 	size_t i;
 
-	*out = NULL;
-	c = xcalloc(1, sizeof(*c));
-	c->file = xstrdup(path);
-	tmp = xstrdup(path);
-	c->dir = xstrdup(dirname(tmp));
-	free(tmp);
-	if (cfg_open(&cf, path, d) == -1) {
-		config_destroy(&cf);
-		config_free(c);
-		return -1;
-	}
-	root = config_root_setting(&cf);
-	cfg_check_keys(root, top_keys, NULL, path, d);
-
-	load_paths(c, root, d);
 	c->allowed_domains = cfg_strings(root, "allowed_sender_domains", 1,
 	    &c->nallowed, path, d);
 	for (i = 0; i < c->nallowed; i++) {
@@ -621,33 +604,15 @@ config_load(const char *path, struct config **out, struct diag *d)
 		diag_error(d, path, cfg_line(config_setting_get_member(root,
 		    "allowed_sender_domains")),
 		    "allowed_sender_domains is empty: nobody could open a case");
-	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
-	load_sender_auth(c, root, path, d);
-	c->admin_email = cfg_string(root, "admin_email", 0, "", path, d);
-	if (c->admin_email[0]) {
-		char *a = config_addr_spec(c->admin_email);
+}
 
-		if (a == NULL || strpbrk(c->admin_email, "\r\n"))
-			diag_error(d, path, cfg_line(config_setting_get_member(root,
-			    "admin_email")), "admin_email \"%s\" is not an email "
-			    "address", c->admin_email);
-		free(a);
-	}
-	c->admin_name = cfg_string(root, "admin_name", 0,
-	    "the escbot administrator", path, d);
-	if (c->admin_name[0] == '\0' || strpbrk(c->admin_name, "\r\n"))
-		diag_error(d, path, cfg_line(config_setting_get_member(root,
-		    "admin_name")), "admin_name must be one line of text");
-	c->poll_interval = cfg_int(root, "poll_interval", 0, 60, 5, 86400, path, d);
-	c->max_message_size = cfg_int(root, "max_message_size", 0,
-	    25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
-	c->max_replies_per_sender_day = cfg_int(root,
-	    "max_replies_per_sender_per_day", 0, 20, 1, 100000, path, d);
+/* limits { ... } and working_hours { start; end; }. */
+static void
+load_limits(struct config *c, const config_setting_t *root,
+    const char *path, struct diag *d)
+{
+	config_setting_t *g;
 
-	c->max_emails_per_recipient_day = cfg_int(root,
-	    "max_emails_per_recipient_per_day", 0, 100, 1, 100000, path, d);
-	c->retention_months = cfg_int(root, "retention_months", 0, 24, 0, 1200,
-	    path, d);
 	g = cfg_group(root, "limits", 0, 0, path, d);
 	cfg_check_keys(g, limit_keys, "limits", path, d);
 	c->limits.attachment_size = cfg_int(g, "attachment_size", 0,
@@ -677,13 +642,23 @@ config_load(const char *path, struct config **out, struct diag *d)
 		free(a);
 		free(b);
 	}
+}
+
+/* digest { recipients; periods; year_start; }. */
+static void
+load_digest(struct config *c, const config_setting_t *root,
+    const char *path, struct diag *d)
+{
+	config_setting_t *g;
+	size_t i;
+
 	c->digest.week = c->digest.quarter = c->digest.half_year = 1;
 	c->digest.year_start = 4;
 	if ((g = cfg_group(root, "digest", 0, 0, path, d)) != NULL) {
-		load_year_start(c, g, path, d);
 		char **periods;
 		size_t np;
 
+		load_year_start(c, g, path, d);
 		cfg_check_keys(g, digest_keys, "digest", path, d);
 		c->digest.recipients = cfg_strings(g, "recipients", 0,
 		    &c->digest.nrecipients, path, d);
@@ -719,6 +694,62 @@ config_load(const char *path, struct config **out, struct diag *d)
 	}
 	if (c->digest.recipients == NULL)
 		c->digest.recipients = xcalloc(1, sizeof(char *));
+}
+
+int
+config_load(const char *path, struct config **out, struct diag *d)
+{
+	struct config *c;
+	config_t cf;
+	config_setting_t *root, *g;
+	char *tmp;
+	int errors0 = d->errors;
+
+	*out = NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->file = xstrdup(path);
+	tmp = xstrdup(path);
+	c->dir = xstrdup(dirname(tmp));
+	free(tmp);
+	if (cfg_open(&cf, path, d) == -1) {
+		config_destroy(&cf);
+		config_free(c);
+		return -1;
+	}
+	root = config_root_setting(&cf);
+	cfg_check_keys(root, top_keys, NULL, path, d);
+
+	load_paths(c, root, d);
+	load_domains(c, root, path, d);
+	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
+	load_sender_auth(c, root, path, d);
+	c->admin_email = cfg_string(root, "admin_email", 0, "", path, d);
+	if (c->admin_email[0]) {
+		char *a = config_addr_spec(c->admin_email);
+
+		if (a == NULL || strpbrk(c->admin_email, "\r\n"))
+			diag_error(d, path, cfg_line(config_setting_get_member(root,
+			    "admin_email")), "admin_email \"%s\" is not an email "
+			    "address", c->admin_email);
+		free(a);
+	}
+	c->admin_name = cfg_string(root, "admin_name", 0,
+	    "the escbot administrator", path, d);
+	if (c->admin_name[0] == '\0' || strpbrk(c->admin_name, "\r\n"))
+		diag_error(d, path, cfg_line(config_setting_get_member(root,
+		    "admin_name")), "admin_name must be one line of text");
+	c->poll_interval = cfg_int(root, "poll_interval", 0, 60, 5, 86400, path, d);
+	c->max_message_size = cfg_int(root, "max_message_size", 0,
+	    25 * 1024 * 1024, 1024, 1024 * 1024 * 1024, path, d);
+	c->max_replies_per_sender_day = cfg_int(root,
+	    "max_replies_per_sender_per_day", 0, 20, 1, 100000, path, d);
+
+	c->max_emails_per_recipient_day = cfg_int(root,
+	    "max_emails_per_recipient_per_day", 0, 100, 1, 100000, path, d);
+	c->retention_months = cfg_int(root, "retention_months", 0, 24, 0, 1200,
+	    path, d);
+	load_limits(c, root, path, d);
+	load_digest(c, root, path, d);
 	g = cfg_group(root, "imap", 1, 0, path, d);
 	load_imap(c, g, d);
 	g = cfg_group(root, "smtp", 1, 0, path, d);
