@@ -16,8 +16,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from dovecot import Dovecot                      # noqa: E402
 from smtpsink import SmtpSink                    # noqa: E402
-from escbot_env import REPO, make_message        # noqa: E402
+from escbot_env import make_message              # noqa: E402
 import forms_fixtures as F                       # noqa: E402
+from install_kit import build_and_install        # noqa: E402
 
 NOW = "2026-11-23T10:00:00Z"
 
@@ -31,24 +32,6 @@ imap = {{ host = "127.0.0.1"; port = {imap_port}; tls = "none";
 smtp = {{ url = "{smtp_url}"; starttls = false;
          from = "Safeguarding escalations <wsabtraining@wigan.example.gov.uk>"; }};
 """
-
-
-def build_and_install(src, root):
-    """Copy what `make install` needs and install it under root."""
-    os.makedirs(os.path.join(src, "bot"))
-    shutil.copy(os.path.join(REPO, "Makefile"), src)
-    for name in os.listdir(os.path.join(REPO, "bot")):
-        if name.endswith((".c", ".h")):
-            shutil.copy(os.path.join(REPO, "bot", name),
-                        os.path.join(src, "bot"))
-    for d in ("rules", "mail-templates", "etc", "man"):
-        shutil.copytree(os.path.join(REPO, d), os.path.join(src, d))
-    p = subprocess.run(["make", "-j%d" % (os.cpu_count() or 2), "OPT=-O0",
-                        "install", "DESTDIR=" + root, "PREFIX=/usr"],
-                       cwd=src, capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        raise AssertionError("make install failed:\n%s%s"
-                             % (p.stdout[-3000:], p.stderr[-3000:]))
 
 
 class Install(unittest.TestCase):

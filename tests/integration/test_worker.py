@@ -17,11 +17,12 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import (ESCBOT, REPO, EscbotEnv, make_message,  # noqa: E402
+from escbot_env import (ESCBOT, EscbotEnv, make_message,  # noqa: E402
                         wait_for)
 from smtpsink import SmtpSink                                  # noqa: E402
 from guarantees_kit import EnvTestCase                         # noqa: E402
 import forms_fixtures as F                                     # noqa: E402
+from install_kit import build_and_install                      # noqa: E402
 
 NOW = "2026-12-01T10:00:00Z"
 HEAVY = ("libcurl", "libxml2", "libzip", "libssh2", "libcrypto",
@@ -133,9 +134,10 @@ class Worker(EnvTestCase):
     def test_installed_escbot_finds_its_plugin(self):
         env = self.env
         dest = os.path.join(self.tmpdir, "dest")
-        subprocess.run(["make", "-s", "-C", REPO, "install", "DESTDIR=" + dest,
-                        "PREFIX=/opt/escbot"], check=True,
-                       stdout=subprocess.DEVNULL)
+        # From a copy: an install with another PREFIX rebuilds objects,
+        # and the tree under test must stay as it was built.
+        build_and_install(os.path.join(self.tmpdir, "src"), dest,
+                          prefix="/opt/escbot")
         installed = os.path.join(dest, "opt", "escbot", "sbin", "escbot")
         self.assertTrue(os.path.exists(os.path.join(
             dest, "opt", "escbot", "lib", "escbot", "escbot-net.so")))
