@@ -23,6 +23,7 @@
 #include "message.h"
 #include "quote.h"
 #include "rules.h"
+#include "text.h"
 #include "util.h"
 
 void
@@ -266,19 +267,17 @@ thread_ref(const struct intake_input *in, char **ref)
 	return rc;
 }
 
-/* The next line of text: its start and length, *p moved past it. */
+
+/* The next line of text (text.c's text_line_end): its start in *line,
+ * its length without the line end, *p moved past it. */
 static size_t
 next_line(const char **p, const char **line)
 {
-	size_t n = strcspn(*p, "\r\n");
+	const char *e;
 
 	*line = *p;
-	*p += n;
-	if (**p == '\r')
-		(*p)++;
-	if (**p == '\n')
-		(*p)++;
-	return n;
+	e = text_line_end(*p, *p + strlen(*p), p);
+	return (size_t)(e - *line);
 }
 
 /* A line that stands before what the sender says to escbot: an external
@@ -1164,22 +1163,17 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
 static void	decide_new_case(const struct intake_input *, struct verdict *,
 		    const char *);
 
-/* Two answers that say the same: case, spaces and punctuation aside. */
+/* Two answers that say the same once normalised (text_norm: case and
+ * punctuation aside). */
 static int
 same_answer(const char *a, const char *b)
 {
-	for (;;) {
-		while (*a && !isalnum((unsigned char)*a))
-			a++;
-		while (*b && !isalnum((unsigned char)*b))
-			b++;
-		if (*a == '\0' || *b == '\0')
-			return *a == *b;
-		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
-			return 0;
-		a++;
-		b++;
-	}
+	char *x = text_norm_dup(a, NULL), *y = text_norm_dup(b, NULL);
+	int same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
 }
 
 /* An answer that says who the person is: a name, a date of birth, an NHS
