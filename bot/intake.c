@@ -783,21 +783,19 @@ date_close(const struct config *cfg, const char *ymd, int hh, int mm)
 	return calendar_london_to_utc(y, m, d, hh, mm, 0);
 }
 
-/* "action; agency and owner; purpose; deadline" into a.  A table row's
- * cells are split at its tabs only, so that a semicolon inside a cell
- * ("decide; report to panel") never shifts the cells after it; typed
- * text is split at semicolons. */
+/* "action; agency and owner; purpose; deadline" into a: a table row's
+ * cells as form.c joins them (a semicolon inside a cell became a comma
+ * there, so the row splits into its own cells). */
 static void
 planned_action(const struct config *cfg, const char *value,
     struct action_state *a)
 {
-	const char *sep = strchr(value, '\t') ? "\t" : ";";
 	char *parts[4] = { 0 }, *copy, *p, *cut, ymd[11];
 	int k = 0;
 
 	copy = xstrdup(value);
 	for (p = copy; p != NULL && k < 4; p = cut) {
-		if ((cut = strpbrk(p, sep)) != NULL)
+		if ((cut = strchr(p, ';')) != NULL)
 			*cut++ = '\0';
 		parts[k++] = xstrdup(str_trim(p));
 	}
