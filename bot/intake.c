@@ -900,8 +900,10 @@ holds_role(const struct dir_role *r, size_t n, const char *addr)
 /*
  * The one check every change to a case passes, whatever carries it (form,
  * command, DONE, reply, bounce, auto-reply): addr is a participant of the
- * case, or holds a role at one of the case's own agencies or in the
- * partnership.  Any other directory contact may not.  1, 0, or -1.
+ * case (everyone escbot has written to about it is one), or holds a role
+ * at one of the case's own agencies.  Any other directory contact may
+ * not: the directory's partnership roles are shared by every partnership
+ * it holds, so holding one says nothing about this case.  1, 0, or -1.
  */
 static int
 may_change(const struct intake_input *in, const struct case_state *c,
@@ -914,8 +916,6 @@ may_change(const struct intake_input *in, const struct case_state *c,
 		return 0;
 	if ((rc = in->look->is_participant(in->look->arg, c->id, addr)) != 0)
 		return rc;
-	if (holds_role(in->dir->partnership, in->dir->npartnership, addr))
-		return 1;
 	if (c->agencies == NULL)
 		return 0;
 	ids = xstrdup(c->agencies);

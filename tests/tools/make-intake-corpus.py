@@ -833,6 +833,13 @@ def build():
     outlook("cmd-pause-stranger", PEOPLE["stranger"], "RE: [TWSP-2026-0007] Reminder",
             "DB7PR01MB4470A0000000000000000000000006@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
             nov(23, 11, 26, "Mon"), "PAUSE\n\nMorgan\n")
+    # A partnership role holder of another partnership (Wigan's children's
+    # board business manager) on a Telford case.
+    outlook("cmd-pause-other-partnership",
+            "WSCB Business Manager <wscb.business@wigan.example.gov.uk>",
+            "RE: [TWSP-2026-0007] Reminder",
+            "DB7PR01MB4470A0000000000000000000000016@DB7PR01MB4470.eurprd01.prod.exchangelabs.com",
+            nov(23, 11, 26, "Mon"), "PAUSE: awaiting our board\n\nWSCB\n")
     gmail("cmd-escalate-stranger", PEOPLE["stranger"], "Re: Case opened",
           "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdU@mail.gmail.com", nov(23, 11, 27, "Mon"),
           "escalate this please" + gmail_quote(BOX, "Mon, 23 Nov 2026 at 09:42", orig_t7),
