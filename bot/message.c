@@ -3,7 +3,7 @@
  * split and unfolded here (every header kept, in order, RFC 2047 decoded to
  * UTF-8 with libetpan's mailmime_encoded_phrase_parse); addresses and dates
  * go through libetpan's RFC 5322 parsers, and the body through its MIME
- * parser (mailmime_parse), with mailmime_part_parse undoing quoted-printable
+ * parser (mailmime_parse), with our own decoders undoing quoted-printable
  * and base64 and iconv converting charsets.  Nothing in a message is
  * trusted: invalid bytes become U+FFFD, an unknown charset falls back to a
  * UTF-8 cleanup, the walk over the MIME tree stops at MIME_MAX_DEPTH, and
@@ -1159,32 +1159,143 @@ part_filename(const struct mailmime *m, const struct mailmime_disposition *d)
 	return fn;
 }
 
-/* Decode a part's transfer encoding; NUL-terminated copy in *out. */
+static int
+hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Quoted-printable (RFC 2045 6.7), leniently: "=XY" is a byte, "=" before
+ * the end of a line (trailing blanks allowed) joins the lines, and any
+ * other "=" is kept as it is.  A hard line break is CRLF (a bare LF
+ * becomes one, as a line break in quoted-printable text stands for the
+ * canonical CRLF).  Never reads past in[len - 1]; out has room for 2 * len.
+ */
+static size_t
+decode_qp(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0, j;
+	int hi, lo;
+
+	while (i < len) {
+		if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) {
+			out[o++] = '\r';
+			out[o++] = in[i++];
+			continue;
+		}
+		if (in[i] != '=') {
+			out[o++] = in[i++];
+			continue;
+		}
+		if (i + 2 < len && (hi = hex_value(in[i + 1])) >= 0 &&
+		    (lo = hex_value(in[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 3;
+			continue;
+		}
+		for (j = i + 1; j < len && (in[j] == ' ' || in[j] == '\t'); j++)
+			;
+		if (j == len) {			/* "=" at the very end */
+			i = len;
+			continue;
+		}
+		if (in[j] == '\n' || (in[j] == '\r' && j + 1 < len &&
+		    in[j + 1] == '\n')) {
+			i = j + (in[j] == '\r' ? 2 : 1);
+			continue;
+		}
+		out[o++] = in[i++];		/* a stray "=" */
+	}
+	return o;
+}
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/*
+ * Base64 (RFC 2045 6.8): characters outside the alphabet (line breaks,
+ * stray blanks) are skipped, "=" ends the data, and a last group of two or
+ * three characters gives its one or two bytes.  The output is never longer
+ * than the input.
+ */
+static size_t
+decode_base64(const char *in, size_t len, char *out)
+{
+	size_t i, o = 0;
+	unsigned int acc = 0;
+	int n = 0, v;
+
+	for (i = 0; i < len && in[i] != '='; i++) {
+		if ((v = b64_value((unsigned char)in[i])) < 0)
+			continue;
+		acc = acc << 6 | (unsigned int)v;
+		if (++n == 4) {
+			out[o++] = (char)(acc >> 16);
+			out[o++] = (char)(acc >> 8);
+			out[o++] = (char)acc;
+			acc = 0;
+			n = 0;
+		}
+	}
+	if (n >= 2)
+		out[o++] = (char)(acc >> (n == 2 ? 4 : 10));
+	if (n == 3)
+		out[o++] = (char)(acc >> 2);
+	return o;
+}
+
+/*
+ * Undo a part's transfer encoding; NUL-terminated copy in *out.  Our own
+ * decoders, not libetpan's mailmime_part_parse: its quoted-printable
+ * decoder reads past the end of the part on a trailing "=X".
+ */
 static size_t
 decode_data(const struct mailmime_data *d, char **out)
 {
-	char *res = NULL;
-	size_t idx = 0, rlen = 0;
+	const char *in;
+	size_t len, rlen;
 
 	if (d == NULL || d->dt_type != MAILMIME_DATA_TEXT ||
 	    d->dt_data.dt_text.dt_data == NULL) {
 		*out = xstrdup("");
 		return 0;
 	}
-	if (mailmime_part_parse(d->dt_data.dt_text.dt_data,
-	    d->dt_data.dt_text.dt_length, &idx, d->dt_encoding, &res,
-	    &rlen) != MAILIMF_NO_ERROR || res == NULL) {
-		/* Undecodable: keep the bytes as they are. */
-		rlen = d->dt_data.dt_text.dt_length;
-		*out = xmalloc(rlen + 1);
-		memcpy(*out, d->dt_data.dt_text.dt_data, rlen);
-		(*out)[rlen] = '\0';
-		return rlen;
+	in = d->dt_data.dt_text.dt_data;
+	len = d->dt_data.dt_text.dt_length;
+	*out = xmalloc(2 * len + 1);
+	switch (d->dt_encoding) {
+	case MAILMIME_MECHANISM_QUOTED_PRINTABLE:
+		rlen = decode_qp(in, len, *out);
+		break;
+	case MAILMIME_MECHANISM_BASE64:
+		rlen = decode_base64(in, len, *out);
+		break;
+	default:			/* 7bit, 8bit, binary, unknown */
+		memcpy(*out, in, len);
+		rlen = len;
+		break;
 	}
-	*out = xmalloc(rlen + 1);
-	memcpy(*out, res, rlen);
 	(*out)[rlen] = '\0';
-	mailmime_decoded_part_free(res);
 	return rlen;
 }
 

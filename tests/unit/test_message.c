@@ -151,6 +151,59 @@ test_base64_utf8(void **state)
 	message_free(m);
 }
 
+/*
+ * Transfer decoding at the edges, as a table: what a client or a hostile
+ * sender can leave at the end of a part.  "=X" ending a part is what
+ * libetpan's own decoder read past (found by fuzz_intake); the part is the
+ * last thing in the message, so a read past it leaves the buffer.
+ */
+static void
+test_transfer_edges(void **state)
+{
+	static const struct {
+		const char *cte, *body, *text;
+	} rows[] = {
+		{ "quoted-printable", "tail =X", "tail =X" },
+		{ "quoted-printable", "tail =", "tail " },
+		{ "quoted-printable", "tail =4", "tail =4" },
+		{ "quoted-printable", "a =ZZ b", "a =ZZ b" },
+		{ "quoted-printable", "lower =e2=80=99", "lower \xe2\x80\x99" },
+		{ "quoted-printable", "soft = \r\nbreak", "soft break" },
+		{ "quoted-printable", "soft=\nbreak", "soft" "break" },
+		{ "quoted-printable", "=3D=3d", "==" },
+		{ "base64", "aGk", "hi" },
+		{ "base64", "aGk=", "hi" },
+		{ "base64", "aGVs\r\nbG8=", "hello" },
+		{ "base64", "aG*Vs!bG8", "hello" },
+		{ "base64", "a", "" },
+		{ "base64", "", "" },
+		{ "7bit", "as =41 is", "as =41 is" },
+	};
+	char raw[512], err[256];
+	struct message *m;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		n = snprintf(raw, sizeof(raw),
+		    "From: a@b.example\r\n"
+		    "Content-Type: text/plain; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: %s\r\n\r\n%s",
+		    rows[i].cte, rows[i].body);
+		assert_true(n > 0 && (size_t)n < sizeof(raw));
+		/* Exactly the message's bytes, so a read past it is caught
+		 * by the sanitizers. */
+		m = NULL;
+		if (message_parse(raw, (size_t)n, &m, err, sizeof(err)) != 0)
+			fail_msg("row %zu: %s", i, err);
+		if (strcmp(m->text, rows[i].text) != 0)
+			fail_msg("row %zu (%s %s): got \"%s\"", i, rows[i].cte,
+			    rows[i].body, m->text);
+		message_free(m);
+	}
+}
+
 static void
 test_rfc2047_subject(void **state)
 {
@@ -1280,6 +1333,7 @@ main(void)
 		cmocka_unit_test(test_hostile_nesting),
 		cmocka_unit_test(test_hostile_parts),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_transfer_edges),
 	};
 
 	log_init(-1);
