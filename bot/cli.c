@@ -14,9 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include "account.h"
 #include "casework.h"
@@ -602,117 +599,31 @@ connect_imap(const struct config *c)
 	return 0;
 }
 
-/* host and port of an smtp:// or smtps:// URL.  0 or -1. */
-static int
-smtp_url_host(const char *url, char *host, size_t hlen, char *port,
-    size_t plen)
-{
-	const char *h = strstr(url, "://"), *end, *colon;
-	int implicit = strncmp(url, "smtps", 5) == 0;
-	size_t n;
-
-	if (h == NULL)
-		return -1;
-	h += 3;
-	end = h + strcspn(h, "/?");
-	if (*h == '[') {			/* [::1]:25 */
-		if ((colon = memchr(h, ']', (size_t)(end - h))) == NULL)
-			return -1;
-		h++;
-		n = (size_t)(colon - h);
-		colon = colon[1] == ':' ? colon + 1 : NULL;
-	} else {
-		colon = memchr(h, ':', (size_t)(end - h));
-		n = (size_t)((colon ? colon : end) - h);
-	}
-	if (n == 0 || n >= hlen)
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	n = colon ? (size_t)(end - colon - 1) : 0;
-	if (n >= plen)
-		return -1;
-	if (colon && n > 0) {
-		memcpy(port, colon + 1, n);
-		port[n] = '\0';
-	} else
-		snprintf(port, plen, "%s", implicit ? "465" : "587");
-	return 0;
-}
-
-/* A TCP connection to host:port within `timeout` seconds and, for
- * smtp://, the server's greeting line (into greet).  0 or -1, err. */
-static int
-smtp_reach(const char *host, const char *port, int plain, int timeout,
-    char *greet, size_t glen, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	struct timeval tv = { timeout > 0 ? timeout : 60, 0 };
-	int fd = -1, r;
-	ssize_t n;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "%s", gai_strerror(r));
-		return -1;
-	}
-	snprintf(err, errlen, "no address");
-	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype,
-		    ai->ai_protocol)) == -1)
-			continue;
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-			snprintf(err, errlen, "%s", strerror(errno));
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd == -1)
-		return -1;
-	greet[0] = '\0';
-	if (plain && (n = recv(fd, greet, glen - 1, 0)) > 0) {
-		greet[n] = '\0';
-		greet[strcspn(greet, "\r\n")] = '\0';
-	}
-	close(fd);
-	if (plain && strncmp(greet, "220", 3) != 0) {
-		snprintf(err, errlen, "no SMTP greeting (%s)", greet[0] ? greet :
-		    "nothing said");
-		return -1;
-	}
-	return 0;
-}
-
 /* The SMTP side: the login the outbox would use (a token when
- * smtp.auth is xoauth2), and the server reached and greeting. */
+ * smtp.auth is xoauth2), made in a worker as a send would make it, then
+ * NOOP; nothing is sent. */
 static int
 connect_smtp(const struct config *c)
 {
 	struct account_smtp as;
-	char err[512], host[256], port[16], greet[256];
+	char err[1024];
+	const char *user = c->smtp.user && c->smtp.user[0] ? c->smtp.user :
+	    NULL;
 	int rc = 0;
 
 	if (account_smtp_open(c, &as, err, sizeof(err)) == -1) {
 		printf("smtp: %s: no login: %s\n", c->smtp.url, err);
 		return -1;
 	}
-	if (smtp_url_host(c->smtp.url, host, sizeof(host), port,
-	    sizeof(port)) == -1) {
-		printf("smtp: %s: cannot read host and port\n", c->smtp.url);
+	if (worker_smtp_login(&as.p, err, sizeof(err)) != FAIL_NONE) {
+		printf("smtp: %s: %s\n", c->smtp.url, err);
 		rc = -1;
-	} else if (smtp_reach(host, port, strncmp(c->smtp.url, "smtps", 5) !=
-	    0, c->smtp.timeout, greet, sizeof(greet), err, sizeof(err)) == -1) {
-		printf("smtp: %s:%s: %s\n", host, port, err);
-		rc = -1;
-	} else
-		printf("smtp: %s:%s answers%s%s; login as %s%s is tried at the "
-		    "first send\n", host, port, greet[0] ? ": " : "", greet,
-		    c->smtp.user && c->smtp.user[0] ? c->smtp.user : "(none)",
-		    as.token ? " (XOAUTH2, token in hand)" : "");
+	} else if (user != NULL)
+		printf("smtp: logged in to %s as %s%s; server said: %s\n",
+		    c->smtp.url, user, as.token ? " (XOAUTH2)" : "", err);
+	else
+		printf("smtp: connected to %s (no login set); server said: "
+		    "%s\n", c->smtp.url, err);
 	account_smtp_close(&as);
 	return rc;
 }

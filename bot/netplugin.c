@@ -10,6 +10,7 @@ static const struct net_plugin table = {
 	.smtp_session_new = smtp_session_new,
 	.smtp_session_send = smtp_session_send,
 	.smtp_session_free = smtp_session_free,
+	.smtp_login = smtp_login,
 	.oauth_token_until = oauth_token_until,
 	.oauth_forget = oauth_forget,
 	.docx_to_text = docx_to_text,

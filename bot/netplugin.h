@@ -18,7 +18,7 @@
 #include "smtp.h"
 
 /* Raised whenever the table changes: a stale escbot-net.so is refused. */
-#define NET_PLUGIN_VERSION	3
+#define NET_PLUGIN_VERSION	4
 #define NET_PLUGIN_SYMBOL	"escbot_net_plugin"
 #define NET_PLUGIN_FILE		"escbot-net.so"
 
@@ -31,6 +31,8 @@ struct net_plugin {
 		    const char *rcpt, const char *data, size_t len, char *err,
 		    size_t errlen);
 	void	(*smtp_session_free)(struct smtp_session *);
+	enum fail (*smtp_login)(const struct smtp_params *, char *err,
+		    size_t errlen);
 	int	(*oauth_token_until)(const struct oauth_params *, time_t now,
 		    char **token, time_t *until, char *err, size_t errlen);
 	void	(*oauth_forget)(const struct oauth_params *);

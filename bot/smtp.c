@@ -332,6 +332,120 @@ classify(CURLcode rc, long code, const struct dialogue *d, int oauth,
 	return res;
 }
 
+/*
+ * Every option of a session but the transfer's own: the server, TLS
+ * (always verified; STARTTLS mandatory off loopback), the login, the
+ * timeouts, and the dialogue watched through debug_cb.  FAIL_NONE, or
+ * FAIL_SERVER with err when the parameters cannot work.
+ */
+static enum fail
+session_options(CURL *curl, const struct smtp_params *p, char *errbuf,
+    struct dialogue *dlg, char *err, size_t errlen)
+{
+	long timeout = p->timeout > 0 ? p->timeout : SMTP_DEFAULT_TIMEOUT;
+	int implicit;
+
+	if (p->url == NULL || (str_ncasecmp(p->url, "smtp://", 7) != 0 &&
+	    str_ncasecmp(p->url, "smtps://", 8) != 0)) {
+		snprintf(err, errlen, "smtp.url must start with smtp:// or "
+		    "smtps://");
+		return FAIL_SERVER;
+	}
+	implicit = str_ncasecmp(p->url, "smtps://", 8) == 0;
+	curl_easy_reset(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, p->url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+
+	/* TLS: always verified; STARTTLS mandatory off loopback. */
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
+		curl_easy_setopt(curl, CURLOPT_CAINFO, p->ca_file);
+		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+	}
+	if (!implicit) {
+		if (p->starttls || !url_is_loopback(p->url))
+			curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			    (long)CURLUSESSL_ALL);
+		else
+			curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			    (long)CURLUSESSL_NONE);
+	}
+
+	if (p->oauth_token != NULL && (p->user == NULL ||
+	    p->user[0] == '\0')) {
+		snprintf(err, errlen, "SMTP XOAUTH2 needs smtp.user");
+		return FAIL_SERVER;
+	}
+	if (p->user != NULL && p->user[0] != '\0') {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, p->user);
+		if (p->oauth_token != NULL) {
+			curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER,
+			    p->oauth_token);
+			curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS,
+			    "AUTH=XOAUTH2");
+		} else
+			curl_easy_setopt(curl, CURLOPT_PASSWORD,
+			    p->password ? p->password : "");
+	}
+
+	/* Verbose output goes to debug_cb only, which keeps no secrets. */
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, dlg);
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+
+	return FAIL_NONE;
+}
+
+static size_t
+discard_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return size * nmemb;
+}
+
+enum fail
+smtp_login(const struct smtp_params *p, char *err, size_t errlen)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct dialogue dlg = { 0 };
+	enum fail res;
+	CURL *curl;
+	CURLcode rc;
+	long code = 0;
+
+	err[0] = '\0';
+	if ((curl = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return FAIL_TEMP;
+	}
+	if ((res = session_options(curl, p, errbuf, &dlg, err, errlen)) !=
+	    FAIL_NONE)
+		goto fail;
+	/* No MAIL FROM and no recipient: after the greeting, EHLO, STARTTLS
+	 * and AUTH, curl sends this one command and nothing is sent. */
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard_cb);
+	rc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	if (dlg.code != 0)
+		code = dlg.code;
+	if (rc == CURLE_OK) {
+		snprintf(err, errlen, "%s", dlg.reply);
+		res = FAIL_NONE;
+	} else
+		res = classify(rc, code, &dlg, p->oauth_token != NULL, errbuf,
+		    err, errlen);
+fail:
+	curl_easy_cleanup(curl);	/* QUIT */
+	return res;
+}
+
 struct smtp_session {
 	CURL	*curl;		/* holds the open connection between sends */
 };
@@ -380,9 +494,8 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	char *from = NULL, *to = NULL, *msg = NULL;
 	CURL *curl = s->curl;
 	CURLcode rc;
-	long code = 0, timeout;
+	long code = 0;
 	size_t msglen;
-	int implicit;
 	char dummy[1];
 
 	/* Callers may pass no buffer; keep one so snprintf has a target. */
@@ -393,13 +506,6 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	err[0] = '\0';
 	errbuf[0] = '\0';
 
-	if (p->url == NULL || (str_ncasecmp(p->url, "smtp://", 7) != 0 &&
-	    str_ncasecmp(p->url, "smtps://", 8) != 0)) {
-		snprintf(err, errlen, "smtp.url must start with smtp:// or "
-		    "smtps://");
-		goto fail;
-	}
-	implicit = str_ncasecmp(p->url, "smtps://", 8) == 0;
 	if ((from = envelope_addr(mail_from)) == NULL) {
 		snprintf(err, errlen, "invalid envelope sender address");
 		goto fail;
@@ -418,68 +524,23 @@ smtp_session_send(struct smtp_session *s, const struct smtp_params *p,
 	up.buf = msg;
 	up.len = msglen;
 
-	/* Every option anew; the connection of the last send, if still
-	 * open, is kept by the handle and reused when it matches. */
-	curl_easy_reset(curl);
 	rcpts = curl_slist_append(NULL, to);
 	if (rcpts == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	timeout = p->timeout > 0 ? p->timeout : SMTP_DEFAULT_TIMEOUT;
-
-	curl_easy_setopt(curl, CURLOPT_URL, p->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-
-	/* TLS: always verified; STARTTLS mandatory off loopback. */
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
-		curl_easy_setopt(curl, CURLOPT_CAINFO, p->ca_file);
-		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
-	}
-	if (!implicit) {
-		if (p->starttls || !url_is_loopback(p->url))
-			curl_easy_setopt(curl, CURLOPT_USE_SSL,
-			    (long)CURLUSESSL_ALL);
-		else
-			curl_easy_setopt(curl, CURLOPT_USE_SSL,
-			    (long)CURLUSESSL_NONE);
-	}
-
-	if (p->oauth_token != NULL && (p->user == NULL ||
-	    p->user[0] == '\0')) {
-		snprintf(err, errlen, "SMTP XOAUTH2 needs smtp.user");
-		res = FAIL_SERVER;
+	/* Every option anew; the connection of the last send, if still
+	 * open, is kept by the handle and reused when it matches. */
+	if ((res = session_options(curl, p, errbuf, &dlg, err, errlen)) !=
+	    FAIL_NONE)
 		goto fail;
-	}
-	if (p->user != NULL && p->user[0] != '\0') {
-		curl_easy_setopt(curl, CURLOPT_USERNAME, p->user);
-		if (p->oauth_token != NULL) {
-			curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER,
-			    p->oauth_token);
-			curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS,
-			    "AUTH=XOAUTH2");
-		} else
-			curl_easy_setopt(curl, CURLOPT_PASSWORD,
-			    p->password ? p->password : "");
-	}
-
+	res = FAIL_TEMP;
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
 	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
 	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)msglen);
-
-	/* Verbose output goes to debug_cb only, which keeps no secrets. */
-	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, debug_cb);
-	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &dlg);
-	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
 
 	rc = curl_easy_perform(curl);
 	/* The last code curl saw may be the answer to its QUIT after a

@@ -37,6 +37,11 @@ struct smtp_params {
 enum fail smtp_send(const struct smtp_params *, const char *mail_from,
 		    const char *rcpt, const char *data, size_t len,
 		    char *err, size_t errlen);
+/* Log in as a send would (TLS, STARTTLS, AUTH) and say NOOP; nothing is
+ * sent.  FAIL_NONE with the server's last reply in err, or how far the
+ * failure reaches (FAIL_SERVER, FAIL_AUTH), err saying why.  For
+ * check-config --connect. */
+enum fail smtp_login(const struct smtp_params *, char *err, size_t errlen);
 /* A session keeps the connection (TLS and login included) open from one
  * send to the next with the same parameters: the way to send a batch.  A
  * failed send closes it and the next send opens a new one.  smtp_send()

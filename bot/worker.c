@@ -535,6 +535,54 @@ worker_smtp_send(const struct smtp_params *p, const char *from,
 	return got;
 }
 
+/* A login check: one record (result, length of the words) and the words. */
+struct login_rec {
+	int32_t		result;
+	uint32_t	errlen;
+};
+
+static int
+login_job(int fd, void *arg)
+{
+	const struct smtp_params *p = arg;
+	const struct net_plugin *np;
+	struct login_rec r = { FAIL_TEMP, 0 };
+	char err[1024] = "";
+
+	if ((np = plugin_load(err, sizeof(err))) != NULL)
+		r.result = np->smtp_login(p, err, sizeof(err));
+	r.errlen = (uint32_t)strlen(err);
+	return write_full(fd, &r, sizeof(r)) == -1 ||
+	    write_full(fd, err, r.errlen) == -1 ? 1 : 0;
+}
+
+enum fail
+worker_smtp_login(const struct smtp_params *p, char *err, size_t errlen)
+{
+	struct login_rec r;
+	struct child c;
+	char *text;
+	int timeout = (p->timeout > 0 ? p->timeout : 60) * 2 + 30;
+
+	err[0] = '\0';
+	if (child_start(&c, &smtp_limits, -1, login_job, (void *)p, err,
+	    errlen) == -1)
+		return FAIL_TEMP;
+	if (child_read(&c, &r, sizeof(r), deadline_in(timeout), NULL, err,
+	    errlen) != 1 || (text = child_read_string(&c, r.errlen,
+	    deadline_in(timeout), NULL, err, errlen)) == NULL) {
+		if (err[0] == '\0')
+			errf(err, errlen, "smtp: the login check ended "
+			    "without an answer");
+		(void)child_end(&c, 1, err, errlen);
+		return FAIL_TEMP;
+	}
+	(void)child_end(&c, 0, err, errlen);
+	errf(err, errlen, "%s", text);
+	free(text);
+	return (enum fail)r.result;
+}
+
 /* ----------------------------------------------------------------- oauth */
 
 struct token_rec {

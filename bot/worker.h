@@ -60,6 +60,10 @@ int	worker_smtp_send(const struct smtp_params *, const char *from,
 	    volatile sig_atomic_t *stop, worker_mail_done done, void *arg,
 	    char *err, size_t errlen);
 
+/* smtp_login() in a child: the login a send would make, and NOOP. */
+enum fail worker_smtp_login(const struct smtp_params *, char *err,
+	    size_t errlen);
+
 /* oauth_token() in a child, with the token kept in the caller's memory
  * until five minutes before it expires (so a child runs only for a new
  * one).  Same results and ownership as oauth_token(). */

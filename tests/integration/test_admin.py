@@ -11,6 +11,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
+from smtpsink import SmtpSink                     # noqa: E402
 import forms_fixtures as F                       # noqa: E402
 
 NOW = "2026-11-23T10:00:00Z"
@@ -317,7 +318,8 @@ class Admin(unittest.TestCase):
         self.assertRegex(p.stdout, r"(?m)^imap: logged in to 127\.0\.0\.1:%d "
                          r"as %s; folder INBOX opened$" % (env.dovecot.port,
                                                            env.dovecot.user))
-        self.assertRegex(p.stdout, r"(?m)^smtp: 127\.0\.0\.1:\d+ answers: 220")
+        self.assertIn("smtp: connected to %s (no login set); server said: "
+                      "250 OK" % env.sink.url, p.stdout.splitlines())
         # A wrong password is refused at the login, not at the first run.
         with open(os.path.join(env.tmpdir, "imap.secret"), "w") as f:
             f.write("wrong\n")
@@ -341,9 +343,48 @@ class Admin(unittest.TestCase):
         lines = p.stdout.splitlines()
         self.assertTrue(any(ln.startswith("imap: 127.0.0.1:%d" % port)
                             for ln in lines), lines)
-        self.assertIn("smtp: 127.0.0.1:%d: Connection refused" % port, lines)
+        self.assertTrue(any(ln.startswith("smtp: smtp://127.0.0.1:%d: SMTP "
+                                          "server unreachable: " % port)
+                            for ln in lines), lines)
         # Without --connect nothing is tried.
         self.assertEqual(env.run("check-config").returncode, 0)
+
+    def test_check_config_connect_smtp_login(self):
+        """--connect logs in to the submission server as a send would (AUTH
+        with smtp.user and the password) and sends nothing; a wrong
+        password is a refused login, exit 3."""
+        env = self.env
+        env.sink.stop()
+        env.sink = SmtpSink(env.tmpdir, auth="escbot:s3cret pass")
+        env.sink.start()
+        secret = os.path.join(env.tmpdir, "smtp.secret")
+        with open(env.config) as f:
+            original = f.read()
+
+        def configure(password):
+            with open(secret, "w") as f:
+                f.write(password + "\n")
+            os.chmod(secret, 0o600)
+            conf = re.sub(r'url = "smtp://127\.0\.0\.1:\d+";',
+                          'url = "%s"; user = "escbot"; password_file = '
+                          '"smtp.secret";' % env.sink.url, original)
+            with open(env.config, "w") as f:
+                f.write(conf)
+
+        configure("s3cret pass")
+        p = env.run("check-config", "--connect")
+        self.assertIn("smtp: logged in to %s as escbot; server said: 250 OK"
+                      % env.sink.url, p.stdout.splitlines())
+        self.assertEqual(env.sink.messages(), [])
+        configure("wrong")
+        p = env.run("check-config", "--connect", check=False)
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+        lines = [ln for ln in p.stdout.splitlines() if ln.startswith("smtp:")]
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith(
+            "smtp: %s: SMTP login refused (administrator: check smtp.user "
+            "and the password): " % env.sink.url), lines)
+        self.assertEqual(env.sink.messages(), [])
 
 
 if __name__ == "__main__":
