@@ -17,6 +17,7 @@
 
 #include "form.h"
 #include "quote.h"
+#include "records.h"
 #include "text.h"
 #include "util.h"
 
@@ -1087,12 +1088,16 @@ form_extract(const struct form_def *def, const char *text)
 	struct form_result *r = xcalloc(1, sizeof(*r));
 	struct ext x;
 	const char *p, *e, *next, *end;
+	char *records;
 
 	r->def = def;
 	if (def == NULL)
 		return r;
 	if (text == NULL)
 		text = "";
+	/* Records written a part a line become a line each first. */
+	if ((records = records_rewrite(def, text)) != NULL)
+		text = records;
 	ext_init(&x, def);
 	/* The sender's own text, up to a sign-off once a label was read. */
 	end = text + quote_own_len(text);
@@ -1142,6 +1147,7 @@ form_extract(const struct form_def *def, const char *text)
 		r->nvalues++;
 	}
 	ext_free(&x);
+	free(records);
 	return r;
 }
 

@@ -17,7 +17,10 @@
 
 static const char *const top_keys[] = { "form", NULL };
 static const char *const form_keys[] = {
-	"id", "title", "patterns", "fields", "boundaries", NULL
+	"id", "title", "patterns", "fields", "boundaries", "records", NULL
+};
+static const char *const records_keys[] = {
+	"headings", "field", "number", "parts", NULL
 };
 static const char *const field_keys[] = {
 	"name", "label", "aliases", "type", "required", "personal", "example",
@@ -78,6 +81,20 @@ field_free(struct form_field_def *f)
 }
 
 static void
+records_free(struct form_records *r)
+{
+	if (r == NULL)
+		return;
+	free_strv(r->headings);
+	free(r->field);
+	free_strv(r->number);
+	for (size_t i = 0; i < r->nparts; i++)
+		free_strv(r->parts[i]);
+	free(r->parts);
+	free(r);
+}
+
+static void
 form_free(struct form_def *f)
 {
 	free(f->id);
@@ -88,6 +105,7 @@ form_free(struct form_def *f)
 	free(f->fields);
 	free(f->file);
 	free_strv(f->boundaries);
+	records_free(f->records);
 	form_index_free(f->index);
 }
 
@@ -199,6 +217,73 @@ check_form(struct form_def *fd, const config_setting_t *g,
 	}
 }
 
+/* One part of a record: a label or an array of labels. */
+static char **
+record_part(const config_setting_t *e, const char *file, struct diag *d)
+{
+	int n = config_setting_type(e) == CONFIG_TYPE_STRING ? 1 :
+	    config_setting_is_array(e) ? config_setting_length(e) : 0;
+	char **v = xcalloc((size_t)n + 1, sizeof(char *));
+	const char *s;
+
+	if (n == 0)
+		diag_error(d, file, cfg_line(e), "records: each part is a "
+		    "label or an array of labels [ \"...\", ... ]");
+	for (int i = 0; i < n; i++) {
+		s = config_setting_type(e) == CONFIG_TYPE_STRING ?
+		    config_setting_get_string(e) :
+		    config_setting_get_string_elem(e, i);
+		if (s == NULL) {
+			diag_error(d, file, cfg_line(e),
+			    "records: a part's labels must be strings");
+			break;
+		}
+		v[i] = xstrdup(s);
+		check_words(s, "records label", e, file, d);
+	}
+	return v;
+}
+
+/* The optional "records" group; checked against the form's fields. */
+static struct form_records *
+load_records(const struct form_def *fd, const config_setting_t *g,
+    const char *file, struct diag *d)
+{
+	config_setting_t *rg = config_setting_get_member(g, "records"), *ps;
+	struct form_records *r;
+	char name[128];
+	int n;
+
+	if (rg == NULL)
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	r->line = cfg_line(rg);
+	if (!config_setting_is_group(rg)) {
+		diag_error(d, file, r->line, "records must be a group "
+		    "{ headings = ...; field = ...; parts = (...); }");
+		return r;
+	}
+	cfg_check_keys(rg, records_keys, "records", file, d);
+	r->headings = cfg_strings(rg, "headings", 1, &r->nheadings, file, d);
+	r->field = cfg_string(rg, "field", 1, "", file, d);
+	r->number = cfg_strings(rg, "number", 0, &r->nnumber, file, d);
+	ps = config_setting_get_member(rg, "parts");
+	n = ps && config_setting_is_list(ps) ? config_setting_length(ps) : 0;
+	if (n == 0)
+		diag_error(d, file, ps ? cfg_line(ps) : r->line, "records: "
+		    "parts must be a list ( [ \"label\", ... ], ... )");
+	r->parts = xcalloc((size_t)n + 1, sizeof(*r->parts));
+	for (int i = 0; i < n; i++)
+		r->parts[r->nparts++] = record_part(
+		    config_setting_get_elem(ps, (unsigned)i), file, d);
+	snprintf(name, sizeof(name), "%s1", r->field);
+	if (r->field[0] && form_field_find(fd, name) == NULL)
+		diag_error(d, file, r->line, "records: field \"%s\" names "
+		    "no field of this form (\"%s\" is not defined)", r->field,
+		    name);
+	return r;
+}
+
 static void
 load_file(struct form_set *set, const char *path, struct diag *d)
 {
@@ -257,6 +342,7 @@ load_file(struct form_set *set, const char *path, struct diag *d)
 	}
 	if (list != NULL)
 		check_form(&fd, g, list, path, d);
+	fd.records = load_records(&fd, g, path, d);
 	for (size_t i = 0; i < set->nforms; i++)
 		if (fd.id[0] && strcmp(set->forms[i].id, fd.id) == 0) {
 			diag_error(d, path, cfg_line(id),
@@ -420,6 +506,9 @@ form_index_build(const struct form_def *def)
 	}
 	for (size_t b = 0; b < def->nboundaries; b++)
 		add_lab(x, def->boundaries[b], LAB_BOUNDARY, 0);
+	/* A records heading ends the answer above it, like a boundary. */
+	for (size_t h = 0; def->records && h < def->records->nheadings; h++)
+		add_lab(x, def->records->headings[h], LAB_BOUNDARY, 0);
 	if (x->nlabs > 1)
 		qsort(x->labs, x->nlabs, sizeof(*x->labs), cmp_lab);
 	x->titles = xcalloc(def->npatterns + 1, sizeof(char *));

@@ -40,6 +40,24 @@ struct form_field_def {
 	size_t			  ncolumns;
 };
 
+/*
+ * Repeated records of a form written one part a line (records.h): planned
+ * actions typed as blocks ("No: 1", "Action: ...", "Deadline: ...") or a
+ * table flattened one cell a line.  Record N is the field named field
+ * followed by N ("action_" + "3"), its parts joined "; " in order.
+ */
+struct form_records {
+	char		**headings;	/* the heading the records follow;
+					   also a boundary of the form */
+	size_t		  nheadings;
+	char		 *field;	/* field name prefix, e.g. "action_" */
+	char		**number;	/* labels of the record's number */
+	size_t		  nnumber;
+	char		***parts;	/* each part's labels, NULL-terminated */
+	size_t		  nparts;
+	int		  line;		/* where it was defined */
+};
+
 struct form_def {
 	char			*id;		/* e.g. "twsp-referral" */
 	char			*title;		/* human title for replies */
@@ -51,6 +69,7 @@ struct form_def {
 	char			**boundaries;	/* headings that end an answer and
 						   are not fields ("Signature") */
 	size_t			 nboundaries;
+	struct form_records	*records;	/* NULL: none */
 	struct form_index	*index;		/* the labels prepared at load
 						   (NULL: built by each
 						   form_extract) */

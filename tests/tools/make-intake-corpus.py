@@ -430,6 +430,36 @@ Action 2: GP review; WWL, Chris Sample; medication review; 13/03/2026
 WSAB_MEETING_REF = WSAB_MEETING.replace(
     "Other (please specify):\t\t\t",
     "Other (please specify):\tEscalation WSAB-2026-0012\t\t")
+# The Planned Actions as people also write them: typed as blocks (Apple
+# Mail, Gmail), and the table as Outlook's text/plain gives it when the
+# message has no HTML part, one cell a line; owners written "ASC - ...".
+_ACTIONS_TABLE = WSAB_MEETING[WSAB_MEETING.index("No\tAction"):
+                              WSAB_MEETING.index("\n\n", WSAB_MEETING.index("No\tAction"))]
+WSAB_MEETING_BLOCKS = WSAB_MEETING.replace(_ACTIONS_TABLE, """\
+No: 1
+Action: Capacity assessment
+Agency and owner: ASC - Sam Sample
+Purpose of action: Decide on personal care
+Deadline: 10/03/2026
+
+No: 2
+Action: Pressure care review
+Agency and owner: WWL - Chris Sample
+Purpose of action: Reduce pressure damage
+Deadline: 12/03/2026""")
+WSAB_MEETING_BLOCKS_UNNUMBERED = WSAB_MEETING.replace(_ACTIONS_TABLE, """\
+Action: Capacity assessment
+Owner: ASC - Sam Sample
+Purpose: Decide on personal care
+Deadline: 10/03/2026
+Action: Pressure care review
+Owner: WWL - Chris Sample
+Purpose: Reduce pressure damage
+Deadline: 12/03/2026""")
+WSAB_MEETING_CELLS = WSAB_MEETING.replace(_ACTIONS_TABLE, "\n".join(
+    cell for row in _ACTIONS_TABLE.replace(", ", " - ").split("\n")
+    for cell in row.split("\t")))
+
 WSAB_MEETING_INCOMPLETE = """\
 Escalation Solution Focused Meeting Template
 
@@ -697,6 +727,19 @@ def build():
             date(3, 17, 16, "Mar", 2026, "Tue"), WSAB_MEETING.replace(
                 "Decide on personal care", "Decide on personal care; report "
                 "to panel").replace("ASC, Sam Sample", "ASC - Sam Sample"))
+    apple("wsab-meeting-blocks", PEOPLE["sam"],
+          "Escalation Solution Focused Meeting - actions",
+          "7D8E9F0A-1B2C-4D3E-9F4A-5B6C7D8E9F0A@wigan.example.gov.uk",
+          date(3, 17, 17, "Mar", 2026, "Tue"), WSAB_MEETING_BLOCKS)
+    gmail("wsab-meeting-blocks-unnumbered", PEOPLE["sam"],
+          "Escalation Solution Focused Meeting - actions",
+          "CAJm4q7Zb1+Xr2bYw8Ue1p9Q@mail.gmail.com",
+          date(3, 17, 18, "Mar", 2026, "Tue"), WSAB_MEETING_BLOCKS_UNNUMBERED)
+    outlook("wsab-meeting-cells-text", PEOPLE["sam"],
+            "Escalation Solution Focused Meeting - actions",
+            "20260303171900.7790@wigan.example.gov.uk",
+            date(3, 17, 19, "Mar", 2026, "Tue"), WSAB_MEETING_CELLS,
+            html=False)
     outlook("wsab-meeting-ref-field", PEOPLE["sam"],
             "Escalation Solution Focused Meeting - notes",
             "20260303172000.7783@wigan.example.gov.uk",

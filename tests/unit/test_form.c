@@ -881,6 +881,67 @@ test_missing_required(void **state)
 	form_result_free(r);
 }
 
+/*
+ * The Planned Actions of a meeting record as people send them, each giving
+ * exactly the same action_N values: typed as blocks (No:, Action:, Agency
+ * and owner:, Purpose:, Deadline:), with or without the number, and the
+ * table as Outlook's text/plain flattens it (each cell on its own line).
+ * An owner cell that begins with an agency name ("ASC - Sam Sample") is
+ * the action's owner, never the "ASC" agency field of the form above it.
+ */
+static void
+test_planned_action_layouts(void **state)
+{
+	static const char head[] =
+	    "Escalation Solution Focused Meeting Template\n"
+	    "Name: Alex Example\n"
+	    "Date of Meeting: 03/03/2026\n"
+	    "Adult Social Care: Known\n"
+	    "Planned Actions to be taken\n";
+	static const char *const layouts[] = {
+	    /* blocks with numbers */
+	    "No: 1\nAction: Capacity assessment\n"
+	    "Agency and owner: ASC - Sam Sample\n"
+	    "Purpose of action: Decide on personal care\n"
+	    "Deadline: 10/03/2026\n\n"
+	    "No: 2\nAction: Pressure care review\n"
+	    "Agency and owner: WWL - Chris Sample\n"
+	    "Purpose of action: Reduce pressure damage\n"
+	    "Deadline (Specified date): 12/03/2026\n",
+	    /* blocks without numbers, "Owner" and "By" spelled shorter */
+	    "Action: Capacity assessment\nOwner: ASC - Sam Sample\n"
+	    "Purpose: Decide on personal care\nDeadline: 10/03/2026\n"
+	    "Action: Pressure care review\nOwner: WWL - Chris Sample\n"
+	    "Purpose: Reduce pressure damage\nDeadline: 12/03/2026\n",
+	    /* Outlook's text/plain of the table: a cell a line */
+	    "No\nAction\nAgency and owner\nPurpose of action\n"
+	    "Deadline (Specified date)\n"
+	    "1\nCapacity assessment\nASC - Sam Sample\n"
+	    "Decide on personal care\n10/03/2026\n"
+	    "2\nPressure care review\nWWL - Chris Sample\n"
+	    "Reduce pressure damage\n12/03/2026\n"
+	    "3\n\n\n\n\n",
+	};
+	char text[2048];
+	struct form_result *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, layouts[i]);
+		r = extract("wsab-meeting", text);
+		print_message("layout %zu\n", i);
+		assert_value(r, "asc", "Known");
+		assert_value(r, "action_1", "Capacity assessment; ASC - Sam "
+		    "Sample; Decide on personal care; 10/03/2026");
+		assert_value(r, "action_2", "Pressure care review; WWL - Chris "
+		    "Sample; Reduce pressure damage; 12/03/2026");
+		assert_no_value(r, "action_3");
+		assert_no_value(r, "wwl");
+		form_result_free(r);
+	}
+}
+
 static void
 test_other_samples(void **state)
 {
@@ -1029,6 +1090,20 @@ test_bad_files(void **state)
 	assert_int_equal(set->nforms, 1);
 	form_set_free(set);
 	clear_dir();
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = ( " GOOD_FIELD " );\n"
+	    " records = { headings = [ \"Actions\" ]; field = \"act_\";\n"
+	    "   parts = ( [ \"Action\" ] ); };\n};\n");
+	expect_error("a.conf:6: records: field \"act_\" names no field of "
+	    "this form (\"act_1\" is not defined)");
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = ( " GOOD_FIELD " );\n"
+	    " records = { headings = [ \"Actions\" ]; field = \"who\";\n"
+	    "   parts = ( 3 ); };\n};\n");
+	expect_error("a.conf:7: records: each part is a label or an array of "
+	    "labels [ \"...\", ... ]");
 
 	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
 	    " patern = [ \"F form\" ];\n patterns = [ \"F\" ];\n"
@@ -1196,6 +1271,7 @@ main(void)
 		cmocka_unit_test(test_email_phone),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_other_samples),
+		cmocka_unit_test(test_planned_action_layouts),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_hostile),
 	};
