@@ -323,8 +323,223 @@ add_record(struct strbuf *sb, const struct form_def *def,
 	sb_addc(sb, '\n');
 }
 
-char *
-records_rewrite(const struct form_def *def, const char *text)
+/* ---------------------------------------------------------------- grids */
+
+#define GRID_COLS_MAX	16
+
+/* The grid's column or row names of a form, normalised. */
+struct names {
+	char	**v;
+	size_t	  n;
+};
+
+static void
+names_add(struct names *ns, const char *name)
+{
+	char *t = text_label_norm(name, NULL);
+
+	for (size_t i = 0; i < ns->n; i++)
+		if (strcmp(ns->v[i], t) == 0) {
+			free(t);
+			return;
+		}
+	ns->v = xreallocarray(ns->v, ns->n + 1, sizeof(char *));
+	ns->v[ns->n++] = t;
+}
+
+static void
+names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+/* Is s..e, a line alone, one of the names? */
+static int
+names_has(const struct names *ns, const char *s, const char *e)
+{
+	char *t, *norm;
+	int hit = 0;
+
+	if (s >= e || e - s > 120 || memchr(s, '\t', (size_t)(e - s)))
+		return 0;
+	t = dup_range(s, e);
+	norm = text_label_norm(t, NULL);
+	for (size_t i = 0; !hit && norm[0] && i < ns->n; i++)
+		hit = strcmp(ns->v[i], norm) == 0;
+	free(norm);
+	free(t);
+	return hit;
+}
+
+/* The type of the grid cell at row / column, FIELD_TEXT when none. */
+static enum form_field_type
+cell_type(const struct form_def *def, const char *row, const char *col)
+{
+	for (size_t i = 0; i < def->nfields; i++) {
+		const struct form_field_def *f = &def->fields[i];
+		int r = 0, c = 0;
+
+		for (size_t k = 0; !r && k < f->nrows; k++)
+			r = text_same_label(f->rows[k], row);
+		for (size_t k = 0; r && !c && k < f->ncolumns; k++)
+			c = text_same_label(f->columns[k], col);
+		if (r && c)
+			return f->type;
+	}
+	return FIELD_TEXT;
+}
+
+/* A row's cells into out as "\tcell" each: in order when it has them
+ * all (blank cells kept), else the non-blank ones in order, a date moved
+ * to the first date column still free (a client that drops blank cells). */
+static void
+grid_row(struct strbuf *out, const struct form_def *def, const char *row,
+    char **cols, size_t ncols, char **cells, size_t n)
+{
+	const char *place[GRID_COLS_MAX] = { 0 };
+	size_t i, j, next = 0;
+	char ymd[11];
+
+	for (i = 0; i < n && i < ncols; i++) {
+		if (n == ncols) {
+			place[i] = cells[i];
+			continue;
+		}
+		if (cells[i][0] == '\0')
+			continue;
+		for (j = next; form_parse_date(cells[i], ymd) == 0 && j < ncols;
+		    j++)
+			if (place[j] == NULL &&
+			    cell_type(def, row, cols[j]) == FIELD_DATE)
+				break;
+		if (j == ncols || form_parse_date(cells[i], ymd) != 0)
+			for (j = next; j < ncols && (place[j] != NULL ||
+			    cell_type(def, row, cols[j]) == FIELD_DATE); j++)
+				;
+		if (j < ncols) {
+			place[j] = cells[i];
+			next = j + 1;
+		}
+	}
+	sb_adds(out, row);
+	for (i = 0; i < ncols; i++) {
+		sb_addc(out, '\t');
+		sb_adds(out, place[i] ? place[i] : "");
+	}
+	sb_addc(out, '\n');
+}
+
+/* The rows after a grid's column names, from p, as tab rows into out;
+ * returns where they end. */
+static const char *
+grid_rows(struct strbuf *out, const struct form_def *def,
+    const struct names *rows, char **cols, size_t ncols, const char *p,
+    const char *end)
+{
+	const char *q, *a, *b, *line;
+	char *cells[GRID_COLS_MAX], *row;
+	size_t n;
+
+	for (;;) {
+		while ((line = p, next_line(&p, end, &a, &b)) && a >= b)
+			;
+		if (line >= end || !names_has(rows, a, b))
+			return line;
+		row = dup_range(a, b);
+		for (n = 0; n < ncols; n++) {
+			q = p;
+			if (!next_line(&p, end, &a, &b))
+				break;
+			if (names_has(rows, a, b) || (b > a && b[-1] == ':')) {
+				p = q;	/* the next row, or a label */
+				break;
+			}
+			cells[n] = dup_range(a, b);
+		}
+		grid_row(out, def, row, cols, ncols, cells, n);
+		for (size_t i = 0; i < n; i++)
+			free(cells[i]);
+		free(row);
+	}
+}
+
+/* The column names one a line from line: their copies into cols, their
+ * count returned, *run just past them. */
+static size_t
+grid_columns(const struct names *colnames, const char *line, const char *end,
+    char **cols, const char **run)
+{
+	const char *p = line, *a, *b;
+	size_t n = 0;
+
+	*run = line;
+	while (n < GRID_COLS_MAX && next_line(&p, end, &a, &b) &&
+	    names_has(colnames, a, b)) {
+		cols[n++] = dup_range(a, b);
+		*run = p;
+	}
+	return n;
+}
+
+/* Grids flattened a cell a line (the column names one a line, then each
+ * row's name and its cells one a line) as tab rows; NULL when none. */
+static char *
+grids_rewrite(const struct form_def *def, const char *text)
+{
+	struct names colnames = { 0 }, rownames = { 0 };
+	struct strbuf out = { 0 }, rows = { 0 };
+	const char *end = text + strlen(text), *p = text, *line, *run, *stop;
+	char *cols[GRID_COLS_MAX];
+	size_t ncols;
+	int changed = 0;
+
+	for (size_t i = 0; i < def->nfields; i++) {
+		for (size_t k = 0; k < def->fields[i].ncolumns; k++)
+			names_add(&colnames, def->fields[i].columns[k]);
+		for (size_t k = 0; k < def->fields[i].nrows; k++)
+			names_add(&rownames, def->fields[i].rows[k]);
+	}
+	while (colnames.n > 0 && rownames.n > 0 && p < end) {
+		line = p;
+		ncols = grid_columns(&colnames, line, end, cols, &run);
+		if (ncols < 2) {
+			(void)text_line_end(line, end, &p);
+			sb_add(&out, line, (size_t)(p - line));
+		} else if ((stop = grid_rows(&rows, def, &rownames, cols, ncols,
+		    run, end)) != run) {
+			for (size_t i = 0; i < ncols; i++) {
+				sb_addc(&out, '\t');
+				sb_adds(&out, cols[i]);
+			}
+			sb_addc(&out, '\n');
+			sb_add(&out, rows.buf, rows.len);
+			changed = 1;
+			p = stop;
+		} else {
+			sb_add(&out, line, (size_t)(run - line));
+			p = run;
+		}
+		if (rows.buf)
+			rows.len = 0;
+		for (size_t i = 0; i < ncols; i++)
+			free(cols[i]);
+	}
+	names_free(&colnames);
+	names_free(&rownames);
+	sb_reset(&rows);
+	if (!changed) {
+		sb_reset(&out);
+		return NULL;
+	}
+	sb_add(&out, p, (size_t)(end - p));
+	return sb_steal(&out);
+}
+
+/* The records after their heading as lines; NULL when none. */
+static char *
+records_lines(const struct form_def *def, const char *text)
 {
 	const struct form_records *r = def->records;
 	struct scan sc = { r, NULL, 0, 1 };
@@ -334,7 +549,7 @@ records_rewrite(const struct form_def *def, const char *text)
 	size_t ncols;
 	char *out = NULL;
 
-	if (r == NULL || r->nparts == 0 || text == NULL)
+	if (r == NULL || r->nparts == 0)
 		return NULL;
 	end = text + strlen(text);
 	if ((start = after_heading(r, text, end)) == NULL)
@@ -364,4 +579,19 @@ records_rewrite(const struct form_def *def, const char *text)
 	}
 	free(sc.recs);
 	return out;
+}
+
+char *
+records_rewrite(const struct form_def *def, const char *text)
+{
+	char *grids, *recs;
+
+	if (def == NULL || text == NULL)
+		return NULL;
+	grids = grids_rewrite(def, text);
+	recs = records_lines(def, grids ? grids : text);
+	if (recs == NULL)
+		return grids;
+	free(grids);
+	return recs;
 }

@@ -942,6 +942,50 @@ test_planned_action_layouts(void **state)
 	}
 }
 
+/*
+ * The family details grid as text one cell a line, as Outlook's
+ * text/plain gives a pasted table: the column names one a line, then each
+ * row's name and its cells.  With its blank cells kept, and from a client
+ * that drops them (the date then still goes to the date column).
+ */
+static void
+test_grid_one_cell_a_line(void **state)
+{
+	static const char *const grids[] = {
+	    "Name:\nAddress:\nD.O.B:\n"
+	    "Adult at risk 1\nAlex Example\n1 Example Street, Wigan\n"
+	    "01/02/1950\n"
+	    "Adult at risk 2\nSam Example\n\n02/03/1951\n"
+	    "Adult at risk 3\n\n\n\n\n",
+	    "Name:\nAddress:\nD.O.B:\n"
+	    "Adult at risk 1\nAlex Example\n1 Example Street, Wigan\n"
+	    "01/02/1950\n"
+	    "Adult at risk 2\nSam Example\n02/03/1951\n"
+	    "Adult at risk 3\n",
+	};
+	char text[2048];
+	struct form_result *r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(grids) / sizeof(grids[0]); i++) {
+		snprintf(text, sizeof(text), "Partnership Resolution Seeking "
+		    "Proforma\nFamily Details\n%sAdult Social Care: Leigh "
+		    "Locality Team\nGP:\nExample Road Surgery\n", grids[i]);
+		r = extract("wsab-proforma", text);
+		print_message("grid %zu\n", i);
+		assert_value(r, "adult1_name", "Alex Example");
+		assert_value(r, "adult1_address", "1 Example Street, Wigan");
+		assert_value(r, "adult1_dob", "1950-02-01");
+		assert_value(r, "adult2_name", "Sam Example");
+		assert_no_value(r, "adult2_address");
+		assert_value(r, "adult2_dob", "1951-03-02");
+		assert_no_value(r, "adult3_name");
+		assert_value(r, "asc", "Leigh Locality Team");
+		assert_value(r, "gp", "Example Road Surgery");
+		form_result_free(r);
+	}
+}
+
 static void
 test_other_samples(void **state)
 {
@@ -1272,6 +1316,7 @@ main(void)
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_other_samples),
 		cmocka_unit_test(test_planned_action_layouts),
+		cmocka_unit_test(test_grid_one_cell_a_line),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_hostile),
 	};

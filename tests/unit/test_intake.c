@@ -448,10 +448,11 @@ static const struct row rows[] = {
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
 	    .proto = "wsab", .stage = 2, .agencies = "wigan-council",
 	    .fields = WSAB_TABLE_FIELDS },
-	/* The same flattened text with no HTML beside it: still opened,
-	 * but the grid row's cells still run together in adult1_name (not
-	 * checked here; issue 12 stays open for the text-only grid). */
+	/* The same flattened text with no HTML beside it: the grid is read
+	 * from its column names one a line and each row's cells one a line
+	 * (records.c), each cell into its own field. */
 	{ .file = "wsab-proforma-flattened-only", .cases = "T7 W14",
+	    .fields = WSAB_TABLE_FIELDS,
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
 	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
