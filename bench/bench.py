@@ -18,6 +18,8 @@ Everything lives in one temporary folder under /tmp, removed at the end
 (KEEP=1 keeps it).
 """
 import calendar
+import html
+import io
 import os
 import re
 import shutil
@@ -28,6 +30,9 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
+from email import policy
+from email.message import EmailMessage
 
 sys.dont_write_bytecode = True     # leave no __pycache__ in tests/lib
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -157,11 +162,63 @@ SENDER_DOMAINS = ["telford.example.gov.uk", "wigan.example.gov.uk",
                   "westmercia.example.police.uk"]
 
 
+KINDS = ("text", "text", "text", "html", "word")
+
+
+def word_form(i):
+    """The Word-made TWSP referral fixture (label and answer cells in
+    pairs, text boxes, a numbered list) with its own reference and name."""
+    src = os.path.join(fx.FIXTURES, "docx", "twsp-referral-word.docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(src) as zin, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = (data.replace(b"TW-654321", b"TW-W%07d" % i)
+                        .replace(b"Casey Example", b"Casey Example %d" % i))
+            zout.writestr(item, data)
+    return out.getvalue()
+
+
+def html_form(body):
+    """Outlook's HTML of a form pasted as a table: a label cell and an
+    answer cell a row (MsoNormalTable), other lines as MsoNormal
+    paragraphs."""
+    rows, paras = [], []
+    for line in body.split("\n"):
+        label, sep, value = line.partition(": ")
+        if sep and len(label) < 200:
+            rows.append("<tr><td width=200 valign=top style='border:solid "
+                        "windowtext 1.0pt;padding:0cm 5.4pt'><p class=MsoNormal>"
+                        "%s:<o:p></o:p></p></td><td valign=top style='border:"
+                        "solid windowtext 1.0pt;padding:0cm 5.4pt'><p "
+                        "class=MsoNormal>%s<o:p></o:p></p></td></tr>"
+                        % (html.escape(label), html.escape(value)))
+        else:
+            if rows:
+                paras.append("<table class=MsoNormalTable border=1 "
+                             "cellspacing=0 cellpadding=0>%s</table>"
+                             % "".join(rows))
+                rows = []
+            paras.append("<p class=MsoNormal>%s<o:p></o:p></p>"
+                         % (html.escape(line) or "&nbsp;"))
+    if rows:
+        paras.append("<table class=MsoNormalTable>%s</table>" % "".join(rows))
+    return ("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\"><head>"
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; "
+            "charset=utf-8\"></head><body lang=EN-GB><div class=WordSection1>"
+            "%s</div></body></html>" % "\n".join(paras))
+
+
 def form_email(i):
-    """Form email number i: the fixtures, each with its own people and
-    references so that every one opens a case of its own."""
-    kind = i % 3
-    if kind == 0:
+    """Form email number i, a mix like the mail a partnership gets: pasted
+    text in three layouts, Outlook HTML with the form as a table, and the
+    Word form attached; each with its own people and references so that
+    every one opens a case of its own."""
+    kind = i % len(KINDS)
+    attach = None
+    if kind in (0, 3):
         body = (fx.TWSP_INLINE.replace("TW-48213", "TW-%07d" % i)
                 .replace("Alex Example", "Alex Example %d" % i))
         subject = "Resolution and Escalation Referral"
@@ -169,24 +226,31 @@ def form_email(i):
         body = (fx.TWSP_LINES.replace("TW-50991", "TW-B%07d" % i)
                 .replace("Morgan Placeholder", "Morgan Placeholder %d" % i))
         subject = "Escalation form attached below"
-    else:
+    elif kind == 2:
         body = fx.WSAB_LINES.replace("Jamie Testperson",
                                      "Jamie Testperson %d" % i)
         subject = "Resolution seeking proforma"
+    else:
+        body = "Please find the referral form attached.\n\nKind regards\n"
+        subject = "Referral - form attached"
+        attach = word_form(i)
     dom = SENDER_DOMAINS[i % len(SENDER_DOMAINS)]
     sender = "Practitioner %d <practitioner%d@%s>" % (i % 400, i % 400, dom)
-    hdr = [
-        "From: %s" % sender,
-        "To: %s" % MAILBOX,
-        "Subject: %s" % subject,
-        "Message-ID: <bench-%d-%d@%s>" % (os.getpid(), i, dom),
-        "Date: Tue, 01 Dec 2026 09:%02d:%02d +0000" % (i // 60 % 60, i % 60),
-        "MIME-Version: 1.0",
-        "Content-Type: text/plain; charset=utf-8",
-        "Content-Transfer-Encoding: 8bit",
-    ]
-    text = "\r\n".join(hdr) + "\r\n\r\n" + body.replace("\n", "\r\n")
-    return text.encode("utf-8")
+    m = EmailMessage(policy=policy.SMTP)
+    m["From"] = sender
+    m["To"] = MAILBOX
+    m["Subject"] = subject
+    m["Message-ID"] = "<bench-%d-%d@%s>" % (os.getpid(), i, dom)
+    m["Date"] = "Tue, 01 Dec 2026 09:%02d:%02d +0000" % (i // 60 % 60, i % 60)
+    m.set_content(body, charset="utf-8", cte="quoted-printable")
+    if KINDS[kind] == "html":
+        m.add_alternative(html_form(body), subtype="html", charset="utf-8",
+                          cte="quoted-printable")
+    if attach is not None:
+        m.add_attachment(attach, maintype="application", subtype=(
+            "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            filename="Referral form %d.docx" % i)
+    return m.as_bytes()
 
 
 def load_maildir(env, n):
@@ -297,7 +361,12 @@ def run_mbsync(env, tmp):
 
 
 def bench_ingest(env, tmp, results):
-    say("== (a) ingest: %d form emails" % N)
+    mix = {}
+    for i in range(N):
+        mix[KINDS[i % len(KINDS)]] = mix.get(KINDS[i % len(KINDS)], 0) + 1
+    say("== (a) ingest: %d form emails (%s)" % (N, ", ".join(
+        "%d %s" % (v, k if k != "word" else "Word attached")
+        for k, v in sorted(mix.items(), key=lambda kv: -kv[1]))))
     t = time.monotonic()
     size = load_maildir(env, N)
     say("   written into the Maildir: %.1f MB in %.1f s"
