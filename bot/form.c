@@ -213,8 +213,9 @@ dash_at(const char *p, const char *e)
 static int
 after_label(const char *p, const char *e, struct lmatch *m)
 {
+	const char *start = p;
 	int hard = 0;
-	size_t n;
+	size_t n, d;
 
 	m->vs = m->ve = NULL;
 	m->paren = 0;
@@ -266,6 +267,11 @@ after_label(const char *p, const char *e, struct lmatch *m)
 		m->ve = e;
 		return 1;
 	}
+	/* "ASC-000123" is one word, not the label ASC and an answer: a dash
+	 * is a separator with white space on one side at least. */
+	if ((d = dash_at(p, e)) != 0 && p == start && !text_space_at(p + d, e,
+	    &n))
+		return 0;
 	if (*p == ',' || dash_at(p, e) != 0) {
 		const char *q;
 

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "records.h"
 #include "text.h"
@@ -537,6 +538,199 @@ grids_rewrite(const struct form_def *def, const char *text)
 	return sb_steal(&out);
 }
 
+/* ---------------------------------------------------- label / answer cells */
+
+#define HEAD_MAX	8	/* labels in one flattened header row */
+
+/* The field whose label or alias the line is, alone (a trailing ':'
+ * allowed; *colon set when there is one), or NULL. */
+static const struct form_field_def *
+label_alone(const struct form_def *def, const char *s, const char *e,
+    int *colon)
+{
+	const struct form_field_def *hit = NULL;
+	char *t, *norm, *l;
+
+	*colon = e > s && e[-1] == ':';
+	if (s >= e || e - s > 120 || memchr(s, '\t', (size_t)(e - s)))
+		return NULL;
+	t = dup_range(s, e);
+	norm = text_label_norm(t, NULL);
+	for (size_t i = 0; hit == NULL && norm[0] && i < def->nfields; i++) {
+		const struct form_field_def *f = &def->fields[i];
+
+		l = text_label_norm(f->label, NULL);
+		if (strcmp(l, norm) == 0)
+			hit = f;
+		free(l);
+		for (size_t a = 0; hit == NULL && a < f->naliases; a++) {
+			l = text_label_norm(f->aliases[a], NULL);
+			if (strcmp(l, norm) == 0)
+				hit = f;
+			free(l);
+		}
+	}
+	free(norm);
+	free(t);
+	return hit;
+}
+
+/*
+ * A header row flattened (Outlook's text/plain of a table row of labels
+ * over a row of answers): k >= 2 labels alone a line, then exactly k
+ * answers a line, each of its column's type, one at least not text.  Into
+ * out as two tab rows; returns where they end, or line when not one.
+ */
+static const char *
+header_row(struct strbuf *out, const struct form_def *def, const char *line,
+    const char *end)
+{
+	const struct form_field_def *cols[HEAD_MAX];
+	const char *p = line, *q, *a, *b, *ls[HEAD_MAX], *le[HEAD_MAX];
+	const char *vs[HEAD_MAX], *ve[HEAD_MAX];
+	size_t k = 0, n = 0;
+	int colon, typed = 0;
+
+	while (k < HEAD_MAX && (q = p, next_line(&p, end, &a, &b)) &&
+	    (cols[k] = label_alone(def, a, b, &colon)) != NULL) {
+		ls[k] = a;
+		le[k++] = b;
+	}
+	p = q;
+	if (k < 2)
+		return line;
+	while (n < k && (q = p, next_line(&p, end, &a, &b)) && a < b &&
+	    label_alone(def, a, b, &colon) == NULL) {
+		if (cols[n]->type != FIELD_TEXT) {
+			char *v = dup_range(a, b);
+			int ok = form_value_looks(cols[n]->type, v);
+
+			free(v);
+			if (!ok)
+				return line;
+			typed = 1;
+		}
+		vs[n] = a;
+		ve[n++] = b;
+	}
+	/* Exactly k: the next line is blank, a label or the end. */
+	if (n != k || !typed || (next_line(&p, end, &a, &b) && a < b &&
+	    label_alone(def, a, b, &colon) == NULL))
+		return line;
+	for (size_t i = 0; i < k; i++) {
+		sb_add(out, ls[i], (size_t)(le[i] - ls[i]));
+		sb_addc(out, i + 1 < k ? '\t' : '\n');
+	}
+	for (size_t i = 0; i < k; i++) {
+		sb_add(out, vs[i], (size_t)(ve[i] - vs[i]));
+		sb_addc(out, i + 1 < k ? '\t' : '\n');
+	}
+	(void)text_line_end(q, end, &p);
+	return q;
+}
+
+/*
+ * Label cells and answer cells one a line: "Agency Name:" then "Adult
+ * Social Care", an answer that is also another question's label, then a
+ * label with its colon.  The answer is the colon label's (one line
+ * "Agency Name: Adult Social Care"), not a question of its own.  Returns
+ * where the pair ends, or line when it is not one.
+ */
+static const char *
+answer_pair(struct strbuf *out, const struct form_def *def, const char *line,
+    const char *end)
+{
+	const char *p = line, *a1, *b1, *a2, *b2, *a3, *b3, *after;
+	int c1, c2, c3;
+
+	if (!next_line(&p, end, &a1, &b1) || label_alone(def, a1, b1,
+	    &c1) == NULL || !c1 || !next_line(&p, end, &a2, &b2) ||
+	    label_alone(def, a2, b2, &c2) == NULL || c2)
+		return line;
+	after = p;
+	/* Then a label with its colon; or, after a number ("Meeting No:",
+	 * "1", which a table row's number label would take), anything. */
+	if (!all_digits(a2, b2) && (!next_line(&p, end, &a3, &b3) ||
+	    label_alone(def, a3, b3, &c3) == NULL || !c3))
+		return line;
+	sb_add(out, a1, (size_t)(b1 - a1));
+	sb_addc(out, ' ');
+	sb_add(out, a2, (size_t)(b2 - a2));
+	sb_addc(out, '\n');
+	return after;
+}
+
+/* Does s..e start with word as a word (ignoring case, after marks such
+ * as "[x] " or "(")? */
+static int
+choice_is(const char *s, const char *e, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (s < e && !isalpha((unsigned char)*s))
+		s++;
+	return (size_t)(e - s) >= n && strncasecmp(s, word, n) == 0 &&
+	    ((size_t)(e - s) == n || !isalpha((unsigned char)s[n]));
+}
+
+/*
+ * A yes/no question's two boxes flattened a line each ("Inform
+ * Commissioner of the Service?", "Yes", "No ✓"): joined on the question's
+ * line, so that the mark decides between them as in the row.  Returns
+ * where they end, or line.
+ */
+static const char *
+yesno_pair(struct strbuf *out, const struct form_def *def, const char *line,
+    const char *end)
+{
+	const struct form_field_def *f;
+	const char *p = line, *a1, *b1, *a2, *b2, *a3, *b3;
+	int colon;
+
+	if (!next_line(&p, end, &a1, &b1) || (f = label_alone(def, a1, b1,
+	    &colon)) == NULL || f->type != FIELD_YESNO ||
+	    !next_line(&p, end, &a2, &b2) || b2 - a2 > 24 ||
+	    !next_line(&p, end, &a3, &b3) || b3 - a3 > 24 ||
+	    !((choice_is(a2, b2, "yes") && choice_is(a3, b3, "no")) ||
+	    (choice_is(a2, b2, "no") && choice_is(a3, b3, "yes"))))
+		return line;
+	sb_add(out, a1, (size_t)(b1 - a1));
+	sb_addc(out, '\t');
+	sb_add(out, a2, (size_t)(b2 - a2));
+	sb_addc(out, '\t');
+	sb_add(out, a3, (size_t)(b3 - a3));
+	sb_addc(out, '\n');
+	return p;
+}
+
+/* Both of the above over the text; NULL when neither changed it. */
+static char *
+cells_rewrite(const struct form_def *def, const char *text)
+{
+	struct strbuf out = { 0 };
+	const char *end = text + strlen(text), *p = text, *stop;
+	int changed = 0;
+
+	while (p < end) {
+		if ((stop = header_row(&out, def, p, end)) == p &&
+		    (stop = yesno_pair(&out, def, p, end)) == p)
+			stop = answer_pair(&out, def, p, end);
+		if (stop != p) {
+			changed = 1;
+			p = stop;
+			continue;
+		}
+		stop = p;
+		(void)text_line_end(stop, end, &p);
+		sb_add(&out, stop, (size_t)(p - stop));
+	}
+	if (!changed) {
+		sb_reset(&out);
+		return NULL;
+	}
+	return sb_steal(&out);
+}
+
 /* The records after their heading as lines; NULL when none. */
 static char *
 records_lines(const struct form_def *def, const char *text)
@@ -584,14 +778,24 @@ records_lines(const struct form_def *def, const char *text)
 char *
 records_rewrite(const struct form_def *def, const char *text)
 {
-	char *grids, *recs;
+	char *grids, *cells, *recs;
+	const char *cur;
 
 	if (def == NULL || text == NULL)
 		return NULL;
 	grids = grids_rewrite(def, text);
-	recs = records_lines(def, grids ? grids : text);
-	if (recs == NULL)
-		return grids;
-	free(grids);
-	return recs;
+	cur = grids ? grids : text;
+	cells = cells_rewrite(def, cur);
+	cur = cells ? cells : cur;
+	recs = records_lines(def, cur);
+	if (recs != NULL) {
+		free(cells);
+		free(grids);
+		return recs;
+	}
+	if (cells != NULL) {
+		free(grids);
+		return cells;
+	}
+	return grids;
 }

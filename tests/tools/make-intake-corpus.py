@@ -1284,8 +1284,77 @@ Name of Individual: Alex Example
                           docx_bytes("twsp-referral.docx"))])
 
 
+
+# ---- every form in every client -------------------------------------------
+# Each form as its sample is filled in, sent from Outlook (text and HTML),
+# Outlook with no HTML part (a pasted table one cell a line), Gmail (text
+# and HTML), Apple Mail (format=flowed quoted-printable), and forwarded
+# inline by a manager from Outlook.  Every client of one form must give the
+# same verdict and the same answers (test_intake.c CLIENT rows).
+MATRIX_FORMS = [
+    # (name, body, sender, forwarder)
+    ("wsab-proforma", WSAB_PROFORMA_TABLE, "sam", "harper"),
+    ("wsab-meeting", WSAB_MEETING, "sam", "harper"),
+    ("wsab-resolved", WSAB_RESOLVED, "sam", "harper"),
+    ("wscb-report", WSCB_REPORT, "jos", "harper"),
+    ("wscb-resolved", WSCB_RESOLVED, "pat", "chris"),
+    ("twsp-referral", ff.TWSP_INLINE, "casey", "tia"),
+]
+
+
+def flowed(text):
+    """format=flowed (RFC 3676) as Apple Mail writes it: long lines broken
+    after a space, the space kept at the end of each soft-broken line."""
+    out = []
+    for line in text.split("\n"):
+        while len(line) > 72 and " " in line[:72]:
+            cut = line.rindex(" ", 0, 72) + 1
+            out.append(line[:cut])
+            line = line[cut:]
+        # The signature separator "-- " keeps its space (RFC 3676 4.3).
+        out.append(line if line == "-- " else line.rstrip(" "))
+    return "\n".join(out)
+
+
+def apple_flowed(name, frm, subject, msgid, when, text):
+    m = base(frm, subject, msgid, when, received=[
+        "from smtpclient.apple ([81.2.69.160]) by smtp.example.gov.uk with "
+        "ESMTPSA id 4Z9x0b2Lq7z9sWT; " + when])
+    m["X-Mailer"] = "Apple Mail (2.3774.600.62)"
+    m.set_content(flowed(text), charset="utf-8", cte="quoted-printable")
+    m.replace_header("Content-Type", 'text/plain; charset=utf-8; '
+                     'format=flowed; delsp=no')
+    write(name, m)
+
+
+def matrix():
+    for k, (form, body, who, fwd) in enumerate(MATRIX_FORMS):
+        frm = PEOPLE[who]
+        when = date(2 + k, 10, 0, "Mar", 2026, "Mon")
+        subject = "%s (matrix)" % form
+        outlook("client-%s-outlook" % form, frm, subject,
+                "matrix%02d.outlook@example.gov.uk" % k, when, body,
+                charset="utf-8")
+        outlook("client-%s-outlook-text" % form, frm, subject,
+                "matrix%02d.outlooktext@example.gov.uk" % k, when,
+                body.replace("\t", "\n"), charset="utf-8", html=False)
+        gmail("client-%s-gmail" % form, frm, subject,
+              "CAmatrix%02dgmail@mail.gmail.com" % k, when, body)
+        apple_flowed("client-%s-apple" % form, frm, subject,
+                     "MATRIX-%02d-APPLE@example.gov.uk" % k, when, body)
+        sender = frm.split("<")[1].rstrip(">")
+        outlook("client-%s-fwd" % form, PEOPLE[fwd], "FW: " + subject,
+                "matrix%02d.fwd@example.gov.uk" % k, when,
+                "Forwarding this one for logging.\n\n"
+                "________________________________\n"
+                "From: %s\nSent: %d March 2026 09:41\nTo: %s\n"
+                "Subject: %s\n\n%s" % (frm, 2 + k, PEOPLE[fwd], subject, body),
+                charset="utf-8")
+
+
 if __name__ == "__main__":
     build()
+    matrix()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:
         f.write("# Fixture messages are kept byte for byte (CRLF, 8-bit).\n"
                 "*.eml -text -diff\n")

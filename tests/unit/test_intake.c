@@ -325,8 +325,83 @@ struct row {
 #define WSAB_TABLE_FIELDS	"adult1_name=Alex Example|" \
 	"adult1_address=1 Example Street, Wigan WN1 0XX|adult1_dob=1950-02-01"
 
+/*
+ * Every form in every client (make-intake-corpus.py's matrix()): sent from
+ * Outlook (text and HTML), Outlook with no HTML part (tables one cell a
+ * line), Gmail, Apple Mail (format=flowed) and forwarded inline from
+ * Outlook by a manager.  One expected verdict and one set of answers per
+ * form, the same for every client, against an empty store.
+ */
+#define CLIENT_WSAB_PROFORMA(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
+	.form = "wsab-proforma", .proto = "wsab", .stage = 2, \
+	.agencies = "wigan-council", .fields = WSAB_TABLE_FIELDS "|" \
+	"asc=Leigh Locality Team \xe2\x80\x93 social worker Jo Sample|" \
+	"gp=Example Road Surgery|wwl=District nursing team|" \
+	"other_agency=Home care provider (Example Care Ltd)" }
+#define CLIENT_WSAB_MEETING(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
+	.form = "wsab-meeting", .proto = "wsab", .stage = 2, \
+	.agencies = "wigan-council,wwl", .fields = "meeting_no=1|" \
+	"adult_name=Alex Example|dob=1950-02-01|meeting_date=2026-03-03|" \
+	"next_meeting_date=2026-03-17|agency_1_name=Adult Social Care|" \
+	"agency_1_id=ASC-000123|agency_2_name=WWL|agency_2_id=WWL-55501|" \
+	"asc=Known|amh=Not known|gmp=Known|gp=Example Road Surgery|wwl=Known|" \
+	"action_1=Capacity assessment; ASC, Sam Sample; Decide on personal " \
+	"care; 10/03/2026|action_2=Pressure care review; WWL, Chris Sample; " \
+	"Reduce pressure damage; 12/03/2026", \
+	.actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00," \
+	"2@2026-03-12T17:00:00+00:00", .now = MAR }
+#define CLIENT_WSAB_RESOLVED(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_RECORD_RESOLVED, .outcome = "case", \
+	.reason = "recorded as resolved at level 3", .form = "wsab-resolved", \
+	.proto = "wsab", .stage = 3, .agencies = "wigan-council", \
+	.fields = "unique_id=ASC-000123|level_resolved=Level 3|" \
+	"lessons_learned=yes|staff_training=yes|protocol_review=yes|" \
+	"inform_commissioner=no|completed_date=2026-03-20|" \
+	"completed_by=Sam Sample" }
+#define CLIENT_WSCB_REPORT(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
+	.form = "wscb-agency-report", .proto = "wscb", .stage = 2, \
+	.agencies = "wigan-council,wigan-education", \
+	.fields = "child_name=Robin Example|dob=2014-06-05|" \
+	"address=2 Example Avenue, Wigan WN2 0XX|practitioner=Jo Sample, " \
+	"Social Worker, Children's Services|level2_referred_to=Lee Sample, " \
+	"Team Manager|level3=Not yet.|parents_informed=no|" \
+	"not_informed_safeguarding=yes" }
+#define CLIENT_WSCB_RESOLVED(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_RECORD_RESOLVED, .outcome = "case", \
+	.reason = "recorded as resolved at level 3", .form = "wscb-resolved", \
+	.proto = "wscb", .stage = 3, .agencies = "wwl", \
+	.fields = "child_name=Robin Example|dob=2014-06-05|" \
+	"details=Whether a child protection conference was needed.|" \
+	"lessons_learned=yes|staff_training=yes|new_protocol=no|" \
+	"inform_commissioner=no" }
+#define CLIENT_TWSP_REFERRAL(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
+	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 3", \
+	.form = "twsp-referral", .proto = "twsp", .stage = 3, \
+	.agencies = "tw-council,west-mercia", \
+	.fields = "client_ref=TW-48213|individual_name=Alex Example|" \
+	"dob=2015-02-01|nhs_number=9434765919|date=2026-11-20" }
+#define CLIENTS(M, form, sender)	M("client-" form "-outlook", NULL), \
+	M("client-" form "-outlook-text", NULL), \
+	M("client-" form "-gmail", NULL), M("client-" form "-apple", NULL), \
+	M("client-" form "-fwd", sender)
+
 /* ROWS-BEGIN */
 static const struct row rows[] = {
+	CLIENTS(CLIENT_WSAB_PROFORMA, "wsab-proforma",
+	    "sam.sample@wigan.example.gov.uk"),
+	CLIENTS(CLIENT_WSAB_MEETING, "wsab-meeting",
+	    "sam.sample@wigan.example.gov.uk"),
+	CLIENTS(CLIENT_WSAB_RESOLVED, "wsab-resolved",
+	    "sam.sample@wigan.example.gov.uk"),
+	CLIENTS(CLIENT_WSCB_REPORT, "wscb-report",
+	    "jo.sample@wigan.example.gov.uk"),
+	CLIENTS(CLIENT_WSCB_RESOLVED, "wscb-resolved",
+	    "pat.sample@wwl.example.nhs.uk"),
+	CLIENTS(CLIENT_TWSP_REFERRAL, "twsp-referral",
+	    "casey.practitioner@telford.example.gov.uk"),
 	/* Issue 12: a form forwarded by a manager (Outlook's inline FW:,
 	 * Gmail's Fwd:, forward as attachment) opens the case; the
 	 * forwarder raises it, its writer is recorded. */
