@@ -2,7 +2,10 @@
 tools/make-blank-forms.py writes (so they never go stale), and each one,
 filled in cell by cell and read by escbot's Word reader and form reader
 (tests/tools/form-probe), gives back exactly the answers typed into it,
-every field of its form definition."""
+every field of its form definition.  And escbot attaches them, byte for
+byte, to the replies that ask for a form again: missing answers, a PDF, a
+damaged Word file, no form at all."""
+import base64
 import filecmp
 import os
 import subprocess
@@ -13,6 +16,14 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 import blank_forms as B  # noqa: E402
+from escbot_env import EscbotEnv, make_message  # noqa: E402
+import forms_fixtures as F                       # noqa: E402
+
+NOW = "2026-11-23T10:00:00Z"     # a Monday, in working hours
+DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
+             "wordprocessingml.document")
+OPENING = ["twsp-referral.docx", "wsab-proforma.docx",
+           "wscb-agency-report.docx"]
 
 REPO = B.REPO
 PROBE = os.path.join(REPO, "tests", "tools", "form-probe")
@@ -90,6 +101,100 @@ class BlankForms(unittest.TestCase):
                 self.assertEqual(problems, {})
                 self.assertEqual(values, want)
                 self.assertEqual(len(values), len(form.fields))
+
+
+def with_attachment(sender, subject, filename, content_type, data,
+                    msgid):
+    """A message with a line of text and one attached file."""
+    return ("From: %s\r\nTo: box@x\r\nSubject: %s\r\n"
+            "Message-ID: <%s>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nPlease see the form."
+            "\r\n--b\r\nContent-Type: %s; name=\"%s\"\r\n"
+            "Content-Disposition: attachment; filename=\"%s\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n"
+            % (sender, subject, msgid, content_type, filename, filename,
+               base64.encodebytes(data).decode().replace("\n", "\r\n")))
+
+
+class AttachedToReplies(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="escbot-blank-")
+        self.addCleanup(self.tmp.cleanup)
+        self.env = EscbotEnv(self.tmp.name)
+        self.addCleanup(self.env.stop)
+        self.env.start()
+
+    def attached(self, rcpt):
+        """{file name: bytes} of the one reply to rcpt, and its text."""
+        (reply,) = self.env.sink.messages(rcpt=rcpt)
+        files = {}
+        for part in reply.iter_attachments():
+            self.assertEqual(part.get_content_type(), DOCX_TYPE)
+            files[part.get_filename()] = part.get_content()
+        text = reply.get_body(("plain",)).get_content()
+        return files, text.replace("\r\n", "\n")
+
+    def assert_shipped(self, files, names):
+        self.assertEqual(list(files), names)
+        for name in names:
+            with open(os.path.join(B.FORMS, name), "rb") as f:
+                self.assertEqual(files[name], f.read(), name)
+
+    def test_replies_carry_the_blank_forms(self):
+        env = self.env
+        missing = "pc.lane@westmercia.example.police.uk"
+        pdf = "casey@telford.example.gov.uk"
+        named = "robin.worker@wigan.example.gov.uk"
+        damaged = "sam.lead@telford.example.gov.uk"
+        nothing = "jo.sample@wigan.example.gov.uk"
+        env.deliver(make_message(missing, "Escalation", F.TWSP_MISSING))
+        env.deliver(with_attachment(pdf, "form attached", "form.pdf",
+                                    "application/pdf", b"%PDF-1.4\n",
+                                    "pdf-1@x"))
+        env.deliver(with_attachment(
+            named, "proforma", "Partnership Resolution Seeking Proforma.pdf",
+            "application/pdf", b"%PDF-1.4\n", "pdf-2@x"))
+        with open(os.path.join(B.REPO, "tests", "fixtures", "docx",
+                               "truncated.docx"), "rb") as f:
+            env.deliver(with_attachment(damaged, "referral", "referral.docx",
+                                        DOCX_TYPE, f.read(), "docx-1@x"))
+        env.deliver(make_message(nothing, "Hello", "Where is the form?"))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(env.cases(all=True), [])
+
+        # Missing answers: the form that was read.
+        files, text = self.attached(missing)
+        self.assert_shipped(files, ["twsp-referral.docx"])
+        self.assertIn("Attached, blank and ready to fill in and send back "
+                      "as a Word document:\n- twsp-referral.docx: TWSP "
+                      "Resolution and Escalation Referral Form\n\nIf a "
+                      "child", text)
+        # A PDF: the form its file name names, else every form that
+        # opens a case in the protocols this mailbox runs.
+        files, text = self.attached(named)
+        self.assert_shipped(files, ["wsab-proforma.docx"])
+        files, text = self.attached(pdf)
+        self.assert_shipped(files, OPENING)
+        self.assertIn("PDF, .doc and image files cannot be read", text)
+        self.assertIn("- wsab-proforma.docx: WSAB Partnership Resolution "
+                      "Seeking Proforma\n", text)
+        # A Word file that cannot be read, and an email with no form.
+        files, text = self.attached(damaged)
+        self.assert_shipped(files, OPENING)
+        self.assertIn("The Word file you attached could not be read", text)
+        files, text = self.attached(nothing)
+        self.assert_shipped(files, OPENING)
+
+    def test_complete_forms_are_acknowledged_without_attachments(self):
+        env = self.env
+        sender = "casey.practitioner@telford.example.gov.uk"
+        env.deliver(make_message(sender, "Escalation referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        self.assertEqual(len(env.cases()), 1)
+        (ack,) = env.sink.messages(rcpt=sender)
+        self.assertEqual(list(ack.iter_attachments()), [])
 
 
 if __name__ == "__main__":
