@@ -8,6 +8,7 @@ damaged Word file, no form at all."""
 import base64
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -185,6 +186,23 @@ class AttachedToReplies(unittest.TestCase):
         self.assertIn("The Word file you attached could not be read", text)
         files, text = self.attached(nothing)
         self.assert_shipped(files, OPENING)
+
+    def test_check_config_reports_a_missing_blank_form(self):
+        env = self.env
+        rules = os.path.join(self.tmp.name, "rules")
+        shutil.copytree(os.path.join(REPO, "rules"), rules)
+        os.unlink(os.path.join(rules, "forms", "wscb-resolved.docx"))
+        with open(env.config) as f:
+            conf = f.read()
+        with open(env.config, "w") as f:
+            f.write(conf.replace('rules_dir = "%s/rules";' % REPO,
+                                 'rules_dir = "%s";' % rules))
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn('%s/forms/wscb-resolved.conf:7: template '
+                      '"wscb-resolved.docx": cannot read %s/forms/'
+                      'wscb-resolved.docx: No such file or directory\n'
+                      % (rules, rules), p.stderr)
 
     def test_complete_forms_are_acknowledged_without_attachments(self):
         env = self.env
