@@ -401,7 +401,7 @@ def build(form, out_dir):
     if len(set(L.names)) != len(L.names):
         raise SystemExit("%s: a field has two cells" % form.id)
     path = os.path.join(out_dir, form.template)
-    docx(path, body, sect=A4)
+    docx(path, body, sect=A4, styled=True)
     return path
 
 

@@ -305,20 +305,49 @@ def package(path, parts, main="word/document.xml", types=""):
             z.writestr(info, data.encode() if isinstance(data, str) else data)
 
 
-def docx(path, body, prolog="", lists=False, sect="<w:sectPr/>"):
-    """A .docx; lists: with the numbering part (numbering()), named in
+STYLES_TYPE = ("application/vnd.openxmlformats-officedocument."
+               "wordprocessingml.styles+xml")
+STYLES_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/"
+              "relationships/styles")
+
+
+def styles(font="Arial", size=22):
+    """styles.xml with only the document defaults: the font and size
+    (half points) of every run, no space after a paragraph."""
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<w:styles %s><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts '
+            'w:ascii="%s" w:hAnsi="%s" w:eastAsia="%s" w:cs="%s"/>'
+            '<w:sz w:val="%d"/><w:szCs w:val="%d"/><w:lang w:val="en-GB"/>'
+            '</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing '
+            'w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+            '</w:pPrDefault></w:docDefaults></w:styles>'
+            % (NS, font, font, font, font, size, size))
+
+
+def docx(path, body, prolog="", lists=False, sect="<w:sectPr/>",
+         styled=False):
+    """A .docx; lists: with the numbering part (numbering()), styled: with
+    the document defaults of styles(); each named in
     word/_rels/document.xml.rels as Word names it."""
     parts = [("word/document.xml", document(body, prolog, sect))]
-    types = ""
+    rels, extra, types = [], [], ""
     if lists:
-        parts += [
-            ("word/_rels/document.xml.rels",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<Relationships xmlns="http://schemas.openxmlformats.org/'
-             'package/2006/relationships"><Relationship Id="rId1" '
-             'Type="%s" Target="numbering.xml"/></Relationships>'
-             % NUMBERING_REL),
-            ("word/numbering.xml", numbering())]
-        types = ('<Override PartName="/word/numbering.xml" '
-                 'ContentType="%s"/>' % NUMBERING_TYPE)
-    package(path, parts, types=types)
+        rels.append((NUMBERING_REL, "numbering.xml"))
+        extra.append(("word/numbering.xml", numbering()))
+        types += ('<Override PartName="/word/numbering.xml" '
+                  'ContentType="%s"/>' % NUMBERING_TYPE)
+    if styled:
+        rels.append((STYLES_REL, "styles.xml"))
+        extra.append(("word/styles.xml", styles()))
+        types += ('<Override PartName="/word/styles.xml" '
+                  'ContentType="%s"/>' % STYLES_TYPE)
+    if rels:
+        parts.append((
+            "word/_rels/document.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/relationships">%s</Relationships>'
+            % "".join('<Relationship Id="rId%d" Type="%s" Target="%s"/>'
+                      % (i + 1, t, target)
+                      for i, (t, target) in enumerate(rels))))
+    package(path, parts + extra, types=types)
