@@ -248,7 +248,8 @@ def wsab_meeting(L):
                 cols=1, widths=[WIDTH], borders=True)
         + note("")
         + subheading("Agenda Items")
-        + note("; ".join(AGENDA))
+        + "".join(p("\u2022 " + item) for item in AGENDA)
+        + note("")
         + subheading("Planned Actions to be taken:")
         + table(*actions, cols=5,
                 widths=cols(0.06, 0.3, 0.22, 0.24, 0.18), borders=True))
