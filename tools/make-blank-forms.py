@@ -389,7 +389,7 @@ def build(form, out_dir):
                          "tools/make-blank-forms.py has no layout for it"
                          % (form.path, form.id))
     L = Layout()
-    body = LAYOUTS[form.id](L)
+    body = LAYOUTS[form.id](L) + p()     # Word ends a body with a paragraph
     fields = {n.split("__")[0] for n in L.names}
     for f in form.fields:
         if f.name not in fields:
