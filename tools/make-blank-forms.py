@@ -24,7 +24,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import formconf  # noqa: E402
-from wordml import A4, bookmark, cell, checkbox, docx, p, r, raw, row, table  # noqa: E402
+from wordml import (A4, bookmark, cell, checkbox, docx, p, r,  # noqa: E402
+                    raw, row, table)
 
 REPO = os.path.dirname(HERE)
 FORMS = os.path.join(REPO, "rules", "forms")
