@@ -82,7 +82,7 @@ demo: deps all
 ASAN_DIR = .asan
 check-asan: deps
 	rm -rf $(ASAN_DIR) && mkdir -p $(ASAN_DIR)
-	cp -a Makefile README.md bot rules mail-templates etc man tests $(ASAN_DIR)/
+	cp -a Makefile README.md bot rules mail-templates etc man tests tools $(ASAN_DIR)/
 	$(MAKE) -C $(ASAN_DIR) clean
 	$(MAKE) -C $(ASAN_DIR) CC=gcc \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \

@@ -11,6 +11,7 @@
 
 #include "casework.h"
 #include "config.h"
+#include "docx.h"
 #include "form.h"
 #include "intake.h"
 #include "log.h"
@@ -108,7 +109,8 @@ static int
 queue_mail(struct escbot *e, int64_t case_id, const char *ref,
     const char *tmpl, const char *token, const char *const *to, size_t nto,
     const char *const *cc, size_t ncc, const char *in_reply_to,
-    const char *thread_id, struct tvars *v, time_t not_before, time_t now)
+    const char *thread_id, struct tvars *v, const struct attachment_out *att,
+    size_t natt, time_t not_before, time_t now)
 {
 	struct outgoing o;
 	struct rendered r;
@@ -146,6 +148,8 @@ queue_mail(struct escbot *e, int64_t case_id, const char *ref,
 	o.in_reply_to = in_reply_to ? in_reply_to : thread_id;
 	o.references = refs;
 	o.date = now;
+	o.attachments = att;
+	o.nattachments = natt;
 	data = mailer_compose(&o);
 	rcpts = envelope(to, nto, cc, ncc, &nrcpts);
 	rc = store_outbox_add(e->store, token, case_id, tmpl, msgid, data,
@@ -196,7 +200,7 @@ casework_apply(struct escbot *e, const struct case_state *c,
 		if (queue_mail(e, c->id, c->ref, m->template, m->token,
 		    (const char *const *)m->to, m->nto,
 		    (const char *const *)m->cc, m->ncc,
-		    i == 0 ? in_reply_to : NULL, c->thread_id, &v,
+		    i == 0 ? in_reply_to : NULL, c->thread_id, &v, NULL, 0,
 		    m->not_before ? m->not_before : now, now) == -1)
 			goto fail;
 	}
@@ -206,9 +210,11 @@ fail:
 	return rc;
 }
 
-int
-casework_reply(struct escbot *e, const char *tmpl, const char *token,
-    const char *rcpt, const char *in_reply_to, struct tvars *v, time_t now)
+/* casework_reply, with files attached. */
+static int
+reply_attached(struct escbot *e, const char *tmpl, const char *token,
+    const char *rcpt, const char *in_reply_to, struct tvars *v,
+    const struct attachment_out *att, size_t natt, time_t now)
 {
 	const char *to[1] = { rcpt };
 
@@ -224,7 +230,15 @@ casework_reply(struct escbot *e, const char *tmpl, const char *token,
 	}
 	tvars_set(v, "mailbox", e->cfg->smtp.from_addr);
 	return queue_mail(e, 0, NULL, tmpl, token, to, 1, NULL, 0, in_reply_to,
-	    NULL, v, now, now);
+	    NULL, v, att, natt, now, now);
+}
+
+int
+casework_reply(struct escbot *e, const char *tmpl, const char *token,
+    const char *rcpt, const char *in_reply_to, struct tvars *v, time_t now)
+{
+	return reply_attached(e, tmpl, token, rcpt, in_reply_to, v, NULL, 0,
+	    now);
 }
 
 static struct engine_ctx
@@ -508,18 +522,98 @@ problems_summary(const struct form_result *r)
 	return sb_steal(&sb);
 }
 
+/* The blank forms a reply attaches (at most BLANK_MAX). */
+#define BLANK_MAX	8
+
+struct blanks {
+	struct attachment_out	 att[BLANK_MAX];
+	const struct form_def	*form[BLANK_MAX];
+	size_t			 n;
+};
+
+static void
+blank_add(struct blanks *b, const struct form_def *f)
+{
+	if (f == NULL || f->template_data == NULL || b->n == BLANK_MAX)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->form[i] == f)
+			return;
+	b->form[b->n] = f;
+	b->att[b->n].filename = f->template_name;
+	b->att[b->n].content_type = DOCX_CONTENT_TYPE;
+	b->att[b->n].data = f->template_data;
+	b->att[b->n].len = f->template_len;
+	b->n++;
+}
+
+/*
+ * The blank forms for a reply that asks for a form again: the form that
+ * was read (missing answers); else, when the form could not be read (a
+ * PDF, a .doc, a picture, a damaged Word file, or no form at all), the
+ * form named in the subject or an attachment's file name ("Resolution
+ * and Escalation Referral Form.pdf"); else the forms that open a case in
+ * each protocol this mailbox runs.  Sets blank_forms to the list the
+ * email shows ("- FILE: TITLE" a line, no newline at the end).
+ */
+static void
+blank_forms(struct escbot *e, const struct message *m,
+    const struct form_def *read, struct blanks *b, struct tvars *v)
+{
+	const struct ruleset *rs = e->rules;
+	const struct form_def *named = NULL;
+	struct strbuf sb = { 0 };
+	char *list, *dot;
+	size_t from;
+
+	memset(b, 0, sizeof(*b));
+	if (read == NULL) {
+		/* File names as words: "Referral_Form.pdf" -> "Referral Form". */
+		sb_adds(&sb, m->subject ? m->subject : "");
+		for (size_t i = 0; i < m->nattachments; i++) {
+			if (m->attachments[i].filename == NULL)
+				continue;
+			sb_addc(&sb, '\n');
+			from = sb.len;
+			sb_adds(&sb, m->attachments[i].filename);
+			if ((dot = strrchr(sb.buf + from, '.')) != NULL) {
+				*dot = '\0';
+				sb.len = (size_t)(dot - sb.buf);
+			}
+			for (char *c = sb.buf + from; *c; c++)
+				if (*c == '_' || *c == '.')
+					*c = ' ';
+		}
+		named = form_recognise(rs->forms, sb.buf ? sb.buf : "");
+		sb_reset(&sb);
+	}
+	blank_add(b, read ? read : named);
+	if (b->n == 0)
+		for (size_t i = 0; i < rs->nprotocols; i++)
+			for (size_t k = 0; k < rs->protocols[i].nforms; k++)
+				if (rs->protocols[i].forms[k].action == FORM_OPEN)
+					blank_add(b, rs->protocols[i].forms[k].def);
+	for (size_t i = 0; i < b->n; i++)
+		sb_addf(&sb, "%s- %s: %s", i ? "\n" : "", b->att[i].filename,
+		    b->form[i]->title);
+	list = sb_steal(&sb);
+	tvars_set(v, "blank_forms", list);
+	free(list);
+}
+
 /* A reply that answers no case, queued under token "tmpl/sender/msgid"
- * (or "KEY/msgid" when key is set): 0, or -1. */
+ * (or "KEY/msgid" when key is set), with the blank forms b (or NULL)
+ * attached: 0, or -1. */
 static int
 answer(struct escbot *e, const struct message *m, const char *tmpl,
-    const char *key, struct tvars *v, time_t now)
+    const char *key, struct tvars *v, const struct blanks *b, time_t now)
 {
 	const char *id = m->message_id ? m->message_id : "-";
 	char *tok = key ? xasprintf("%s/%s", key, m->message_id ?
 	    m->message_id : m->from_addr) : xasprintf("%s/%s/%s", tmpl,
 	    m->from_addr, id);
-	int rc = casework_reply(e, tmpl, tok, m->from_addr, m->message_id, v,
-	    now);
+	int rc = reply_attached(e, tmpl, tok, m->from_addr, m->message_id, v,
+	    b ? b->att : NULL, b ? b->n : 0, now);
 
 	free(tok);
 	return rc < 0 ? -1 : 0;
@@ -528,11 +622,11 @@ answer(struct escbot *e, const struct message *m, const char *tmpl,
 /* The same helpful reply at most once a day per sender. */
 static int
 answer_once_a_day(struct escbot *e, const struct message *m,
-    const char *tmpl, struct tvars *v, time_t now)
+    const char *tmpl, struct tvars *v, const struct blanks *b, time_t now)
 {
 	if (store_replies_since(e->store, m->from_addr, tmpl, now - 86400) > 0)
 		return 0;
-	return answer(e, m, tmpl, NULL, v, now);
+	return answer(e, m, tmpl, NULL, v, b, now);
 }
 
 /* The form's answers: kept as a record of their own (which form, when,
@@ -814,6 +908,7 @@ apply_answer(struct escbot *e, const struct message *m, struct verdict *v,
     time_t now)
 {
 	struct tvars tv = { 0 };
+	struct blanks b;
 	char *probs;
 	int rc = 0;
 
@@ -824,18 +919,20 @@ apply_answer(struct escbot *e, const struct message *m, struct verdict *v,
 		tvars_set(&tv, "formats", v->formats ? "yes" : "");
 		if (v->note)
 			tvars_set(&tv, "note", v->note);
-		rc = answer_once_a_day(e, m, "no-form", &tv, now);
+		blank_forms(e, m, NULL, &b, &tv);
+		rc = answer_once_a_day(e, m, "no-form", &tv, &b, now);
 		break;
 	case VERDICT_INCOMPLETE:
 		probs = problems_summary(v->result);
 		tvars_set(&tv, "form_title", v->form->title);
 		tvars_set(&tv, "problems", probs);
 		free(probs);
-		rc = answer(e, m, "reject", "reject", &tv, now);
+		blank_forms(e, m, v->form, &b, &tv);
+		rc = answer(e, m, "reject", "reject", &tv, &b, now);
 		break;
 	case VERDICT_UNMATCHED:
 		tvars_set(&tv, "form_title", v->form->title);
-		rc = answer(e, m, "unmatched", "unmatched", &tv, now);
+		rc = answer(e, m, "unmatched", "unmatched", &tv, NULL, now);
 		break;
 	default:
 		break;

@@ -5,6 +5,8 @@
  * labels), then its labels are normalised and sorted once into the
  * form's index, so that reading a message does not redo it.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +19,8 @@
 
 static const char *const top_keys[] = { "form", NULL };
 static const char *const form_keys[] = {
-	"id", "title", "patterns", "fields", "boundaries", "records", NULL
+	"id", "title", "patterns", "fields", "boundaries", "records",
+	"template", NULL
 };
 static const char *const records_keys[] = {
 	"headings", "field", "number", "parts", NULL
@@ -107,6 +110,8 @@ form_free(struct form_def *f)
 	free_strv(f->boundaries);
 	records_free(f->records);
 	form_index_free(f->index);
+	free(f->template_name);
+	free(f->template_data);
 }
 
 /* Reports a name (label, alias, pattern) with no letters or digits. */
@@ -284,6 +289,75 @@ load_records(const struct form_def *fd, const config_setting_t *g,
 	return r;
 }
 
+/*
+ * The blank form named by `template`: a .docx beside the form file (or a
+ * path relative to its folder), read now so that a missing or unreadable
+ * file is a file:line mistake at start-up rather than a reply without its
+ * attachment.  Its file name is what the sender sees: ASCII letters,
+ * digits, spaces, '.', '-' and '_'.
+ */
+static void
+load_template(struct form_def *fd, const config_setting_t *g,
+    const char *path, struct diag *d)
+{
+	config_setting_t *s = config_setting_get_member(g, "template");
+	char *v, *dir, *full = NULL, *slash;
+	const char *base;
+	struct stat st;
+	size_t n;
+	int line;
+
+	if (s == NULL)
+		return;
+	line = cfg_line(s);
+	v = cfg_string(g, "template", 0, "", path, d);
+	base = (slash = strrchr(v, '/')) ? slash + 1 : v;
+	n = strlen(base);
+	if (n < 6 || str_casecmp(base + n - 5, ".docx") != 0) {
+		diag_error(d, path, line, "template \"%s\": the blank form "
+		    "must be a Word .docx file", v);
+		goto done;
+	}
+	for (const char *c = base; *c; c++)
+		if (!isalnum((unsigned char)*c) && strchr(" .-_", *c) == NULL) {
+			diag_error(d, path, line, "template \"%s\": use ASCII "
+			    "letters, digits, spaces, '.', '-' and '_' in its "
+			    "name (the name the sender sees)", v);
+			goto done;
+		}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	full = cfg_path(dir, v);
+	free(dir);
+	if (stat(full, &st) == 0 && (!S_ISREG(st.st_mode) ||
+	    st.st_size > FORM_TEMPLATE_MAX)) {
+		diag_error(d, path, line, "template \"%s\": %s is not a file "
+		    "of at most %d bytes", v, full, FORM_TEMPLATE_MAX);
+		goto done;
+	}
+	if (file_read_all(full, &fd->template_data, &fd->template_len) == -1) {
+		diag_error(d, path, line, "template \"%s\": cannot read %s: %s",
+		    v, full, strerror(errno));
+		goto done;
+	}
+	if (fd->template_len == 0 || fd->template_len > FORM_TEMPLATE_MAX) {
+		diag_error(d, path, line, "template \"%s\": %zu bytes (a blank "
+		    "form has 1 to %d)", v, fd->template_len,
+		    FORM_TEMPLATE_MAX);
+		free(fd->template_data);
+		fd->template_data = NULL;
+		fd->template_len = 0;
+		goto done;
+	}
+	fd->template_name = xstrdup(base);
+done:
+	free(full);
+	free(v);
+}
+
 static void
 load_file(struct form_set *set, const char *path, struct diag *d)
 {
@@ -318,6 +392,7 @@ load_file(struct form_set *set, const char *path, struct diag *d)
 		check_words(fd.patterns[i], "pattern",
 		    config_setting_get_member(g, "patterns"), path, d);
 	fd.boundaries = cfg_strings(g, "boundaries", 0, &fd.nboundaries, path, d);
+	load_template(&fd, g, path, d);
 	list = cfg_group(g, "fields", 1, 1, path, d);
 	n = list ? config_setting_length(list) : 0;
 	if (list != NULL && n == 0)

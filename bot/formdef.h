@@ -73,7 +73,17 @@ struct form_def {
 	struct form_index	*index;		/* the labels prepared at load
 						   (NULL: built by each
 						   form_extract) */
+	/* The blank form (`template`, relative to the forms folder), read
+	 * at load: attached to the replies that ask for the form again.
+	 * NULL and 0 when the form file names none. */
+	char			*template_name;	/* its file name, for the
+						   attachment */
+	char			*template_data;
+	size_t			 template_len;
 };
+
+/* The largest blank form a form file may name. */
+#define FORM_TEMPLATE_MAX	(2 * 1024 * 1024)
 
 struct form_set {
 	struct form_def	*forms;

@@ -14,6 +14,7 @@
 #include "util.h"
 #include "escbot.h"
 #include "engine.h"
+#include "formdef.h"
 #include "rules.h"
 
 #define WIDTH	78	/* text is wrapped to this many columns */
@@ -352,16 +353,219 @@ field_json(const char *name, const char *value, int personal, void *arg)
 	return 0;
 }
 
-/* "  name                         value", the value wrapped under itself. */
+/*
+ * The forms received for a case, every answer of each (one case's worth,
+ * held while the case is printed), to show each form and the history of
+ * a field that a later form changed.
+ */
+struct form_rec {
+	int	 num;		/* 1 for the case's first form */
+	char	*form;
+	time_t	 at;
+	char	*sender;
+	char	*name;
+	char	*value;
+};
+
+struct form_recs {
+	struct form_rec	*v;
+	size_t		 n;
+	int		 nforms;
+	int64_t		 last;		/* form id of v[n - 1] */
+	size_t		*changes;	/* scratch for field_changes() */
+};
+
+static int
+form_rec_add(const struct form_answer *a, void *arg)
+{
+	struct form_recs *r = arg;
+	struct form_rec *x;
+
+	if (r->n == 0 || a->form_id != r->last)
+		r->nforms++;
+	r->last = a->form_id;
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	x = &r->v[r->n++];
+	x->num = r->nforms;
+	x->form = xstrdup(a->form ? a->form : "");
+	x->at = a->at;
+	x->sender = xstrdup(a->sender ? a->sender : "");
+	x->name = xstrdup(a->name ? a->name : "");
+	x->value = xstrdup(a->value ? a->value : "");
+	return 0;
+}
+
+static void
+form_recs_free(struct form_recs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].form);
+		free(r->v[i].sender);
+		free(r->v[i].name);
+		free(r->v[i].value);
+	}
+	free(r->v);
+	free(r->changes);
+	memset(r, 0, sizeof(*r));
+}
+
+/* 0 and the case's forms in *r (form_recs_free it), or -1. */
+static int
+form_recs_load(struct escbot *e, int64_t case_id, struct form_recs *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (store_form_answers_each(e->store, case_id, form_rec_add, r) == -1) {
+		form_recs_free(r);
+		return -1;
+	}
+	r->changes = xcalloc(r->n + 1, sizeof(size_t));
+	return 0;
+}
+
+/* The answers field `name` was given by the forms, oldest first, each
+ * change once (a form repeating the answer before it is no change):
+ * their indices in r->changes, and how many. */
+static size_t
+field_changes(const struct form_recs *r, const char *name)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i].name, name) != 0)
+			continue;
+		if (n > 0 && strcmp(r->v[r->changes[n - 1]].value,
+		    r->v[i].value) == 0)
+			continue;
+		r->changes[n++] = i;
+	}
+	return n;
+}
+
+static void
+field_history_json(const struct form_recs *r, const char *name, int *first)
+{
+	size_t n = field_changes(r, name);
+
+	if (n < 2)
+		return;
+	printf("%s", (*first)++ ? "," : "");
+	json_str(name);
+	printf(":[");
+	for (size_t k = 0; k < n; k++) {
+		const struct form_rec *x = &r->v[r->changes[k]];
+
+		printf("%s{\"value\":", k ? "," : "");
+		json_str(x->value);
+		printf(",\"form\":%d", x->num);
+		jtime("received_at", x->at);
+		jstr("from", x->sender);
+		printf("}");
+	}
+	printf("]");
+}
+
+struct history_json {
+	const struct form_recs	*recs;
+	int			 n;
+};
+
+static int
+field_history_one(const char *name, const char *value, int personal,
+    void *arg)
+{
+	struct history_json *h = arg;
+
+	(void)value;
+	(void)personal;
+	field_history_json(h->recs, name, &h->n);
+	return 0;
+}
+
+/* "forms": each form received with its answers. */
+static void
+forms_json(struct escbot *e, const struct form_recs *r)
+{
+	const struct form_def *f;
+	int num = 0;
+
+	printf(",\"forms\":[");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct form_rec *x = &r->v[i];
+
+		if (x->num != num) {
+			if (num)
+				printf("}}");
+			num = x->num;
+			f = form_set_find(e->rules->forms, x->form);
+			printf("%s{\"num\":%d,\"form\":", num > 1 ? "," : "",
+			    num);
+			json_str(x->form);
+			jstr("title", f ? f->title : NULL);
+			jtime("received_at", x->at);
+			jstr("from", x->sender);
+			printf(",\"answers\":{");
+		} else
+			printf(",");
+		json_str(x->name);
+		printf(":");
+		json_str(x->value);
+	}
+	printf("%s]", num ? "}}" : "");
+}
+
+/* "  name                         value", the value wrapped under itself;
+ * then, when a later form changed it, each earlier answer with the form
+ * that gave it. */
 static int
 field_text(const char *name, const char *value, int personal, void *arg)
 {
-	(void)arg;
+	const struct form_recs *r = arg;
+	char when[64], *line;
+	size_t n;
+
 	(void)personal;
 	printf("  %-26s ", name);
 	wrapped(value, 29 + (strlen(name) > 26 ? (int)strlen(name) - 26 : 0),
 	    29);
+	if (r == NULL || (n = field_changes(r, name)) < 2)
+		return 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct form_rec *x = &r->v[r->changes[k]];
+
+		if (k == n - 1 && strcmp(x->value, value) == 0)
+			break;
+		local_time(x->at, when, sizeof(when));
+		line = xasprintf("was (form %d, %s): %s", x->num, when,
+		    x->value);
+		printf("%29s", "");
+		wrapped(line, 29, 29);
+		free(line);
+	}
 	return 0;
+}
+
+/* Each form received: number, when, which, from whom; its answers. */
+static void
+forms_text(const struct form_recs *r)
+{
+	char when[64];
+	int num = 0;
+
+	printf("\nForms received (London time)\n  %-3s %-16s  %-20s %s\n", "#",
+	    "RECEIVED", "FORM", "FROM");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct form_rec *x = &r->v[i];
+		size_t len = strlen(x->name);
+
+		if (x->num != num) {
+			num = x->num;
+			local_time(x->at, when, sizeof(when));
+			printf("  %-3d %-16s  %-20s %s\n", num, when, x->form,
+			    x->sender);
+		}
+		printf("      %-22s ", x->name);
+		wrapped(x->value, 29 + (len > 22 ? (int)len - 22 : 0), 29);
+	}
 }
 
 static int
@@ -463,15 +667,23 @@ action_text(const char *tmpl, const char *rcpt, const char *state,
 }
 
 static void
-case_detail_json(struct escbot *e, const struct case_state *c)
+case_detail_json(struct escbot *e, const struct case_state *c,
+    const struct form_recs *r)
 {
+	struct history_json h;
 	int n = 0;
 
 	case_json(e, c, escbot_now(e));
 	printf(",\"fields\":{");
 	store_fields_each(e->store, c->id, field_json, &n);
+	printf("},\"field_history\":{");
+	h.recs = r;
+	h.n = 0;
+	store_fields_each(e->store, c->id, field_history_one, &h);
+	printf("}");
+	forms_json(e, r);
 	n = 0;
-	printf("},\"actions\":[");
+	printf(",\"actions\":[");
 	store_actions_each(e->store, c->id, tracked_json, &n);
 	n = 0;
 	printf("],\"emails\":[");
@@ -560,11 +772,13 @@ case_head(struct escbot *e, const struct case_state *c, time_t now)
 }
 
 static void
-case_detail_text(struct escbot *e, const struct case_state *c)
+case_detail_text(struct escbot *e, const struct case_state *c,
+    const struct form_recs *r)
 {
 	case_head(e, c, escbot_now(e));
 	printf("\nAnswers\n");
-	store_fields_each(e->store, c->id, field_text, NULL);
+	store_fields_each(e->store, c->id, field_text, (void *)r);
+	forms_text(r);
 	printf("\nTimeline (London time)\n  %-16s  %-12s %s\n", "WHEN", "WHAT",
 	    "WHO");
 	store_events_each(e->store, c->id, event_text, NULL);
@@ -580,14 +794,20 @@ int
 present_case(struct escbot *e, const char *ref, int json)
 {
 	struct case_state c;
+	struct form_recs r;
 	int rc;
 
 	if ((rc = store_case_get(e->store, ref, &c)) != 1)
 		return rc;
+	if (form_recs_load(e, c.id, &r) == -1) {
+		case_state_free(&c);
+		return -1;
+	}
 	if (json)
-		case_detail_json(e, &c);
+		case_detail_json(e, &c, &r);
 	else
-		case_detail_text(e, &c);
+		case_detail_text(e, &c, &r);
+	form_recs_free(&r);
 	case_state_free(&c);
 	return 1;
 }

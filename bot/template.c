@@ -19,7 +19,7 @@ const char *const template_variables[] = {
 	"due_words", "due_iso", "due_date", "opened_words", "raiser_name",
 	"raiser_email", "urgent", "urgent_instruction", "note", "actor",
 	"fields", "problems", "formats", "mailbox", "status", "level",
-	"agencies", "subject", NULL
+	"agencies", "subject", "blank_forms", NULL
 };
 
 const char *const template_names[] = {

@@ -111,6 +111,94 @@ class CliOutput(unittest.TestCase):
         self.assertTrue(cont, answers)
         self.assertTrue(all(ln[29] != " " for ln in cont), cont)
 
+    def test_case_shows_each_form_and_the_history_of_changed_answers(self):
+        """A later form in the thread adds a record of its own: `case`
+        lists both forms with their answers, and under an answer the later
+        form changed, the earlier one with its form."""
+        env, ref = self.env, self.ref
+        second = F.TWSP_INLINE.replace(
+            "within 2 working days.", "by Friday 27 November.").replace(
+            "Kind regards", "Response: West Mercia Police will attend on "
+            "Thursday.\nDate: 24/11/2026\n\nKind regards")
+        env.deliver(make_message(RAISER, "Re: [%s] Escalation referral" % ref,
+                                 second))
+        env.run("run", "--once", now="2026-11-24T11:30:00Z")
+        text = env.run("case", ref, now="2026-11-24T12:00:00Z").stdout
+        answers = text.split("Answers\n")[1].split("\n\n")[0]
+        self.assertIn(
+            "  requested_action           A joint strategy discussion with "
+            "West Mercia\n"
+            "                             Police by Friday 27 November.\n"
+            "                             was (form 1, 2026-11-23 10:00): "
+            "A joint strategy\n"
+            "                             discussion with West Mercia Police "
+            "within 2\n"
+            "                             working days.\n"
+            "  response                   West Mercia Police will attend on "
+            "Thursday.\n"
+            "  response_date              2026-11-24\n", answers + "\n")
+        # Only a changed answer has a history.
+        self.assertEqual(answers.count("was (form"), 1)
+        first = [
+            "      client_ref             TW-48213",
+            "      date                   2026-11-20",
+            "      individual_name        Alex Example",
+            "      dob                    2015-02-01",
+            "      nhs_number             9434765919",
+            "      agency_team            Family Connect, Telford & Wrekin "
+            "Council",
+            "      gp                     Dr Rowan, Example Street Surgery",
+            "      concerns               West Mercia Police declined to "
+            "attend the",
+            "                             strategy discussion for Alex; "
+            "stages 1 and 2 were",
+            "                             tried with the line managers on 12 "
+            "and 17",
+            "                             November without agreement."]
+        forms = text.split("\nForms received (London time)\n")[1]
+        self.assertEqual(forms.split("\n\n")[0].splitlines(), [
+            "  #   RECEIVED          FORM                 FROM",
+            "  1   2026-11-23 10:00  twsp-referral        " + RAISER,
+            *first,
+            "      requested_action       A joint strategy discussion with "
+            "West Mercia",
+            "                             Police within 2 working days.",
+            "  2   2026-11-24 11:30  twsp-referral        " + RAISER,
+            *first,
+            "      requested_action       A joint strategy discussion with "
+            "West Mercia",
+            "                             Police by Friday 27 November.",
+            "      response               West Mercia Police will attend on "
+            "Thursday.",
+            "      response_date          2026-11-24"])
+        # The same as JSON: each form with its answers, and the history
+        # of each changed field.
+        detail = env.case(ref, now="2026-11-24T12:00:00Z")
+        self.assertEqual([(f["num"], f["form"], f["received_at"], f["from"])
+                          for f in detail["forms"]],
+                         [(1, "twsp-referral", "2026-11-23T10:00:00+00:00",
+                           RAISER),
+                          (2, "twsp-referral", "2026-11-24T11:30:00+00:00",
+                           RAISER)])
+        self.assertEqual(detail["forms"][0]["title"],
+                         "TWSP Resolution and Escalation Referral Form")
+        self.assertEqual(detail["forms"][0]["answers"]["requested_action"],
+                         "A joint strategy discussion with West Mercia "
+                         "Police within 2 working days.")
+        self.assertNotIn("response", detail["forms"][0]["answers"])
+        self.assertEqual(detail["forms"][1]["answers"]["response_date"],
+                         "2026-11-24")
+        self.assertEqual(detail["fields"]["requested_action"],
+                         "A joint strategy discussion with West Mercia "
+                         "Police by Friday 27 November.")
+        self.assertEqual(detail["field_history"], {"requested_action": [
+            {"value": "A joint strategy discussion with West Mercia Police "
+                      "within 2 working days.", "form": 1,
+             "received_at": "2026-11-23T10:00:00+00:00", "from": RAISER},
+            {"value": "A joint strategy discussion with West Mercia Police "
+                      "by Friday 27 November.", "form": 2,
+             "received_at": "2026-11-24T11:30:00+00:00", "from": RAISER}]})
+
     def test_outbox_has_headers_and_errors_on_their_own_line(self):
         env = self.env
         out = self.lines("outbox", "--all")

@@ -89,6 +89,7 @@ class Install(unittest.TestCase):
                      "share/man/man8/escbot.8", "share/man/man5/escbot.conf.5",
                      "share/escbot/rules/wsab.conf",
                      "share/escbot/rules/forms",
+                     "share/escbot/rules/forms/twsp-referral.docx",
                      "share/escbot/rules/reports/themes.conf",
                      "share/escbot/mail-templates/ack.txt",
                      "share/escbot/etc/directory.conf",

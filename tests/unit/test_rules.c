@@ -217,6 +217,80 @@ test_bad_rules_refused(void **state)
 	    "};\n", "stage 9", 6);
 }
 
+/* Each shipped form names its blank form, read at load with its bytes. */
+static void
+test_form_templates(void **state)
+{
+	char *path, *data;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(rs->forms->nforms, 6);
+	for (size_t i = 0; i < rs->forms->nforms; i++) {
+		const struct form_def *f = &rs->forms->forms[i];
+
+		path = xasprintf("%s.docx", f->id);
+		assert_non_null(f->template_name);
+		assert_string_equal(f->template_name, path);
+		free(path);
+		path = xasprintf("rules/forms/%s", f->template_name);
+		assert_int_equal(file_read_all(path, &data, &len), 0);
+		assert_int_equal(f->template_len, len);
+		assert_memory_equal(f->template_data, data, len);
+		assert_memory_equal(data, "PK\x03\x04", 4);
+		free(data);
+		free(path);
+	}
+}
+
+/* A form file whose template is missing or not a .docx: file:line. */
+static void
+expect_template_refused(const char *line, const char *needle)
+{
+	struct diag dg = { 0, NULL };
+	struct form_set *set = NULL;
+	char *d = xstrdup("/tmp/escbot-test-forms-XXXXXX"), *path, *buf = NULL,
+	    *cmd;
+	size_t len;
+	FILE *fp;
+
+	assert_non_null(mkdtemp(d));
+	path = xasprintf("%s/x.conf", d);
+	fp = fopen(path, "w");
+	fprintf(fp, "form = {\n"
+	    "  id = \"x\"; title = \"X form\"; patterns = [ \"X form\" ];\n"
+	    "%s\n"
+	    "  fields = ( { name = \"a\"; label = \"A\"; } );\n"
+	    "};\n", line);
+	fclose(fp);
+	free(path);
+	dg.out = open_memstream(&buf, &len);
+	assert_int_equal(form_set_load(d, &set, &dg), -1);
+	fclose(dg.out);
+	form_set_free(set);
+	if (strstr(buf, "x.conf:3: ") == NULL || strstr(buf, needle) == NULL)
+		fail_msg("want \"x.conf:3: \" and \"%s\" in: %s", needle, buf);
+	free(buf);
+	cmd = xasprintf("rm -rf %s", d);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
+static void
+test_bad_templates_refused(void **state)
+{
+	(void)state;
+	expect_template_refused("  template = \"x.docx\";",
+	    "template \"x.docx\": cannot read");
+	expect_template_refused("  template = \"x.pdf\";",
+	    "must be a Word .docx file");
+	expect_template_refused("  template = \"x\\u00e9.docx\";",
+	    "use ASCII letters");
+	expect_template_refused("  template = \".\";",
+	    "must be a Word .docx file");
+}
+
 static int
 setup(void **state)
 {
@@ -251,6 +325,8 @@ main(void)
 		cmocka_unit_test(test_covid_same_day),
 		cmocka_unit_test(test_forms_bound),
 		cmocka_unit_test(test_bad_rules_refused),
+		cmocka_unit_test(test_form_templates),
+		cmocka_unit_test(test_bad_templates_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
