@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
@@ -102,6 +103,23 @@ class BlankForms(unittest.TestCase):
                 self.assertEqual(problems, {})
                 self.assertEqual(values, want)
                 self.assertEqual(len(values), len(form.fields))
+
+    def test_libreoffice_written_forms_read_back_exactly(self):
+        """Each form filled in and saved by LibreOffice Writer (.docx ->
+        .odt -> .docx, LibreOffice's own XML: tests/fixtures/libreoffice,
+        made by tests/tools/make-libreoffice-docx.sh) reads back exactly."""
+        lo = os.path.join(REPO, "tests", "fixtures", "libreoffice")
+        for form, _ in B.templates():
+            with self.subTest(form=form.id):
+                path = os.path.join(lo, form.id + ".docx")
+                with zipfile.ZipFile(path) as z:
+                    self.assertIn(b"<Application>LibreOffice/",
+                                  z.read("docProps/app.xml"))
+                _, want = B.answers(form)
+                got, values, problems = probe(path)
+                self.assertEqual(got, form.id)
+                self.assertEqual(problems, {})
+                self.assertEqual(values, want)
 
 
 def with_attachment(sender, subject, filename, content_type, data,
