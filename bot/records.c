@@ -703,17 +703,70 @@ yesno_pair(struct strbuf *out, const struct form_def *def, const char *line,
 	return p;
 }
 
-/* Both of the above over the text; NULL when neither changed it. */
+/*
+ * A grid cell's label with its row and column in one: "Adult at risk 1
+ * Name: ..." or "Name Adult at risk 1: ...", as the row's heading and the
+ * column's label a line each, the way the reader takes a row typed under
+ * its heading.  Returns where the line ends, or line.
+ */
+static const char *
+rowcol_line(struct strbuf *out, const struct names *rows,
+    const struct names *cols, const char *line, const char *end)
+{
+	const char *p = line, *a, *b, *le, *vs;
+	char *t, *norm;
+	size_t n, rl, cl;
+	int hit = 0;
+
+	if (rows->n == 0 || !next_line(&p, end, &a, &b) || a >= b ||
+	    !split_line(a, b, &le, &vs) || le - a > 120)
+		return line;
+	t = dup_range(a, le);
+	norm = text_label_norm(t, NULL);
+	n = strlen(norm);
+	for (size_t r = 0; !hit && r < rows->n; r++)
+		for (size_t c = 0; !hit && c < cols->n; c++) {
+			rl = strlen(rows->v[r]);
+			cl = strlen(cols->v[c]);
+			if (rl + cl + 1 != n)
+				continue;
+			if ((strncmp(norm, rows->v[r], rl) == 0 &&
+			    norm[rl] == ' ' && strcmp(norm + rl + 1,
+			    cols->v[c]) == 0) || (strncmp(norm, cols->v[c],
+			    cl) == 0 && norm[cl] == ' ' && strcmp(norm + cl + 1,
+			    rows->v[r]) == 0)) {
+				sb_addf(out, "%s\n%s: ", rows->v[r], cols->v[c]);
+				hit = 1;
+			}
+		}
+	free(norm);
+	free(t);
+	if (!hit)
+		return line;
+	sb_add(out, vs, (size_t)(b - vs));
+	sb_addc(out, '\n');
+	return p;
+}
+
+/* All of the above over the text; NULL when none changed it. */
 static char *
 cells_rewrite(const struct form_def *def, const char *text)
 {
+	struct names rows = { 0 }, cols = { 0 };
 	struct strbuf out = { 0 };
 	const char *end = text + strlen(text), *p = text, *stop;
 	int changed = 0;
 
+	for (size_t i = 0; i < def->nfields; i++) {
+		for (size_t k = 0; k < def->fields[i].ncolumns; k++)
+			names_add(&cols, def->fields[i].columns[k]);
+		for (size_t k = 0; k < def->fields[i].nrows; k++)
+			names_add(&rows, def->fields[i].rows[k]);
+	}
 	while (p < end) {
 		if ((stop = header_row(&out, def, p, end)) == p &&
-		    (stop = yesno_pair(&out, def, p, end)) == p)
+		    (stop = yesno_pair(&out, def, p, end)) == p &&
+		    (stop = rowcol_line(&out, &rows, &cols, p, end)) == p)
 			stop = answer_pair(&out, def, p, end);
 		if (stop != p) {
 			changed = 1;
@@ -724,6 +777,8 @@ cells_rewrite(const struct form_def *def, const char *text)
 		(void)text_line_end(stop, end, &p);
 		sb_add(&out, stop, (size_t)(p - stop));
 	}
+	names_free(&rows);
+	names_free(&cols);
 	if (!changed) {
 		sb_reset(&out);
 		return NULL;

@@ -408,6 +408,21 @@ test_grid_rows(void **state)
 	assert_no_value(r, "adult2_address");
 	assert_no_value(r, "adult3_name");
 	form_result_free(r);
+	/* Row and column in one label, either way round (the seed's
+	 * family details typed as text). */
+	r = extract("wsab-proforma",
+	    "Adult at risk 1 Name: Alex Example\n"
+	    "Adult at risk 1 D.O.B: 01/02/1950\n"
+	    "Name Adult at risk 2: Sam Example\n"
+	    "Address Adult at risk 2: 2 Example Street\n"
+	    "Reason for seeking resolution: x\n");
+	assert_value(r, "adult1_name", "Alex Example");
+	assert_value(r, "adult1_dob", "1950-02-01");
+	assert_no_value(r, "adult1_address");
+	assert_value(r, "adult2_name", "Sam Example");
+	assert_value(r, "adult2_address", "2 Example Street");
+	assert_value(r, "reason", "x");
+	form_result_free(r);
 	/* Without row names, "Name:" fills the first row still empty. */
 	r = extract("wsab-proforma", "Name: Alex Example\nName: Sam Example\n");
 	assert_value(r, "adult1_name", "Alex Example");
