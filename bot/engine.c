@@ -110,15 +110,35 @@ stage_recipients(const struct case_state *c, const struct engine_ctx *x,
 	}
 }
 
+/* The earliest a stage entered at `start` may be due: the close of the
+ * working day on which its role holders are told, which is the next
+ * working time (an email is held until then); a stage entered at or after
+ * a day's close has none of that day left. */
+static time_t
+earliest_due(const struct calendar *cal, time_t start)
+{
+	time_t told = calendar_next_working_time(cal, start);
+
+	return calendar_same_working_day(cal, told + 1);
+}
+
 time_t
 engine_stage_due(const struct engine_ctx *x, const struct stage_def *s,
     int urgent, time_t start)
 {
-	/* All four protocols: immediate risk is dealt with the same working
-	 * day, whatever the stage's own timescale. */
-	if (urgent || s->timing == TIMING_SAME_DAY)
-		return calendar_same_working_day(x->cal, start);
-	return calendar_add_working_days(x->cal, start, s->days);
+	int days = s->timing == TIMING_SAME_DAY ? 0 : s->days;
+	time_t due, min;
+
+	/* Immediate risk is dealt with the same working day through the
+	 * agencies' own procedures (every seed); the ladder keeps its steps,
+	 * each at most the protocol's agreed urgent timescale. */
+	if (urgent && x->proto->urgent_stage_days >= 0 &&
+	    x->proto->urgent_stage_days < days)
+		days = x->proto->urgent_stage_days;
+	due = days == 0 ? calendar_same_working_day(x->cal, start) :
+	    calendar_add_working_days(x->cal, start, days);
+	min = earliest_due(x->cal, start);
+	return due < min ? min : due;
 }
 
 /* Opening time of the working day `back` working days before the working
@@ -209,6 +229,20 @@ schedule(struct case_state *c, const struct engine_ctx *x)
 	c->next_wakeup = t;
 }
 
+/* A reminder that would fall at or before the stage starts (a timescale
+ * shorter than the reminder's lead) says nothing the stage's first email
+ * does not: it is not sent. */
+static void
+skip_past_reminders(struct case_state *c, const struct engine_ctx *x,
+    time_t start)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+
+	while ((size_t)c->reminders_done < s->nremind &&
+	    reminder_time(c, x, s, (size_t)c->reminders_done) <= start)
+		c->reminders_done++;
+}
+
 static void
 enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
     time_t start)
@@ -218,6 +252,7 @@ enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
 	c->due_at = engine_stage_due(x, &x->proto->stages[idx], c->urgent, start);
 	c->reminders_done = 0;
 	c->chases_done = 0;
+	skip_past_reminders(c, x, start);
 }
 
 static char *

@@ -16,8 +16,8 @@
 static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
-	"urgent_instruction", "pause_reminder_days", "max_extension_days",
-	"board_roles", NULL
+	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
+	"max_extension_days", "board_roles", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -251,6 +251,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	    "procedures. This protocol does not replace them.", f, d);
 	p->pause_reminder_days = cfg_int(g, "pause_reminder_days", 0, 5, 1, 60, f, d);
 	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 20, 1, 365, f, d);
+	p->urgent_stage_days = cfg_int(g, "urgent_stage_days", 0, -1, 0, 365, f, d);
 	p->board_roles = cfg_strings(g, "board_roles", 0, &p->nboard, f, d);
 	for (size_t k = 0; k < p->nboard; k++)
 		if (!directory_role_is_partnership(p->board_roles[k]))

@@ -94,7 +94,13 @@ struct protocol {
 	size_t		  nurgent;
 	char		 *urgent_instruction;	/* said in the ack */
 	int		  pause_reminder_days;
+	/* EXTEND: working days added to one stage in all, however many
+	 * extensions are agreed. */
 	int		  max_extension_days;
+	/* An urgent case's stages are due within this many working days
+	 * when their own timescale is longer (0: the same working day);
+	 * -1: urgent cases keep the stages' own timescales. */
+	int		  urgent_stage_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
 };

@@ -911,44 +911,109 @@ static const struct row rows[] = {
 		"event reminder: reminder for stage 3",
 		"= s3 #2 open due 2027-01-12T17:00+00:00 wake 2027-01-12T09:00+00:00",
 		NULL } },
-/* ---- urgent ---- */
-{ "urgent case raised after hours is due at the close of the next working day",
+/* ---- urgent ----
+ * Immediate risk goes through the agencies' own procedures the same
+ * working day (the acknowledgement says so); the ladder keeps every
+ * stage, each due within the protocol's urgent_stage_days (TWSP 2,
+ * COVID 1) when its own timescale is longer, and never before its
+ * people have been told in working hours. */
+/* Monday 18:30: the working day is Tuesday; 2 working days (not stage
+ * 3's 3): Thursday. */
+{ "urgent case raised after hours: 2 working days from the next morning",
   "twsp", NULL, 1, NULL,
   { "2026-11-23T18:30 open 3", "2026-11-24T09:00 tick" },
   {
 		"> 2026-11-23T18:30 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
-		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-23T09:00+00:00",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T09:00 tick",
-		"mail reminder s3/d2026-11-24T17:00+00:00/r1 nb=2026-11-24T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
-		"event reminder: reminder for stage 3",
-		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		NULL } },
 /*
- * ENGINE BUG (engine.c, reported, not fixed here): an urgent case is due
- * "the same working day at every stage", and a stage is entered at the
- * previous deadline, which is the closing time -- that instant still
- * belongs to its day, so every later stage is due the very instant it
- * starts.  At the first deadline one tick escalates through every stage
- * and chases the last: today it decides escalation s4, escalation s5 and
- * chase c0 of stage 5, all at 17:00 on 23 November, and stage 5 is due
- * 2026-11-23T17:00.  Expected (below): one escalation, and stage 4 due at
- * the close of the next working day.
+ * Once an engine bug: an urgent case was due "the same working day at
+ * every stage", and a stage entered at the previous deadline (closing
+ * time, which still belongs to its day) was due the instant it started:
+ * one tick escalated through every stage to the TWSP Executive and chased
+ * it, all at 17:00 on the day the form arrived.  Now each stage has its
+ * own 2 working days: 25 November, 27 November, 1 December.  Stage 5's
+ * reminder 2 working days before its deadline would fall before the stage
+ * starts: it is not sent; the one on the morning of the due day is.
  */
-{ "urgent case: each stage after the first has its own working day", "twsp",
-  NULL, 1, "engine bug: an urgent case escalates through every stage at its "
-  "first deadline (each later stage is due the instant it starts)",
-  { "2026-11-23T10:00 open 3", "2026-11-23T17:00 tick" },
+{ "urgent case: each stage its own timescale, one escalation per deadline",
+  "twsp", NULL, 1, NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-23T17:00 tick",
+    "2026-11-25T17:00 tick", "2026-11-27T17:00 tick" },
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
-		"= s3 #3 open due 2026-11-23T17:00+00:00 wake 2026-11-20T09:00+00:00",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		"> 2026-11-23T17:00 tick",
-		"mail escalation s4/esc nb=2026-11-23T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		"> 2026-11-25T17:00 tick",
+		"mail escalation s4/esc nb=2026-11-25T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
 		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
-		"= s4 #4 open due 2026-11-24T17:00+00:00 wake 2026-11-23T09:00+00:00",
+		"= s4 #4 open due 2026-11-27T17:00+00:00 wake 2026-11-26T09:00+00:00",
+		"> 2026-11-27T17:00 tick",
+		"mail escalation s5/esc nb=2026-11-27T17:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 4 expired; escalated to stage 5 (TWSP Executive)",
+		"= s5 #5 open due 2026-12-01T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		NULL } },
+/* Friday 27 November 19:00: the working day is Monday 30th; + 2: Wednesday
+ * 2 December.  Not urgent it would be 3: Thursday. */
+{ "urgent case arriving on a Friday evening counts from Monday", "twsp",
+  NULL, 1, NULL,
+  { "2026-11-27T19:00 open 3" },
+  {
+		"> 2026-11-27T19:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"= s3 #3 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		NULL } },
+/* Thursday 24 December 2026 16:00: Christmas Day and the Boxing Day
+ * holiday (Monday 28th) are off: Tuesday 29th, Wednesday 30th. */
+{ "urgent case on Christmas Eve: due after the bank holidays", "twsp", NULL,
+  1, NULL,
+  { "2026-12-24T16:00 open 3" },
+  {
+		"> 2026-12-24T16:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"= s3 #3 open due 2026-12-30T17:00+00:00 wake 2026-12-29T09:00+00:00",
+		NULL } },
+/* COVID level 1 is "immediate" (the same working day): opened at 17:00
+ * on a Friday, when nobody can be told that day, it is due at the close
+ * of Monday; level 2 (1 day) then Tuesday; the Executive (5 days,
+ * urgent 1) Wednesday 2 December. */
+{ "urgent: a same-day stage opened at closing time is due the next working day",
+  "wsp-covid", NULL, 1, NULL,
+  { "2026-11-27T17:00 open 1", "2026-11-30T17:00 tick",
+    "2026-12-01T17:00 tick" },
+  {
+		"> 2026-11-27T17:00 open 1",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 1 (Informal resolution), urgent: immediate risk",
+		"= s1 #0 open due 2026-11-30T17:00+00:00 wake 2026-11-30T09:00+00:00",
+		"> 2026-11-30T17:00 tick",
+		"mail escalation s1/esc nb=2026-11-30T17:00+00:00 to=safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Safeguarding leads resolution)",
+		"= s2 #1 open due 2026-12-01T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		"> 2026-12-01T17:00 tick",
+		"mail escalation s2/esc nb=2026-12-01T17:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 2 expired; escalated to stage 3 (Safeguarding Partnership Executive)",
+		"= s3 #2 open due 2026-12-02T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		NULL } },
+/* Not urgent, the same rule: a same-working-day stage entered on a bank
+ * holiday is due at the close of the next working day. */
+{ "a same-day stage opened on a bank holiday is due the next working day",
+  "wsp-covid", NULL, 0, NULL,
+  { "2026-12-28T11:00 open 1" },
+  {
+		"> 2026-12-28T11:00 open 1",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
+		"= s1 #0 open due 2026-12-29T17:00+00:00 wake 2026-12-29T09:00+00:00",
 		NULL } },
 /* ---- nobody in the directory ---- */
 { "no contact for the next stage's roles: the escalation goes to the raiser",
