@@ -250,7 +250,8 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	    "escalate your concerns today using your agency's own safeguarding "
 	    "procedures. This protocol does not replace them.", f, d);
 	p->pause_reminder_days = cfg_int(g, "pause_reminder_days", 0, 5, 1, 60, f, d);
-	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 20, 1, 365, f, d);
+	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 10, 0, 365,
+	    f, d);
 	p->urgent_stage_days = cfg_int(g, "urgent_stage_days", 0, -1, 0, 365, f, d);
 	p->board_roles = cfg_strings(g, "board_roles", 0, &p->nboard, f, d);
 	for (size_t k = 0; k < p->nboard; k++)

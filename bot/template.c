@@ -27,7 +27,8 @@ const char *const template_names[] = {
 	"ack", "reject", "no-form", "reminder", "escalation", "chase",
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
-	"action-chase", "meeting-reminder", "admin-alert", "noted", NULL
+	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
+	NULL
 };
 
 void

@@ -10,9 +10,10 @@
  *	"TIME open N"		engine_open at stage number N
  *	"TIME tick"		engine_tick
  *	"TIME daily N"		N ticks, at TIME and every 24 hours after
- *	"TIME pause|resume|escalate|resolve [N]|extend N [by ACTOR] [: REASON]"
- *				engine_command; N is the days of extend, the
- *				level of resolve; ACTOR defaults to cli:admin;
+ *	"TIME pause|resume|escalate|resolve [N]|extend N|timescale N [by ACTOR]
+ *	    [: REASON]"		engine_command; N is the days of extend and
+ *				timescale, the level of resolve; ACTOR
+ *				defaults to cli:admin;
  *				the command's token is "m" and the step's index
  *
  * Transcript lines:
@@ -694,13 +695,13 @@ static const struct row rows[] = {
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-23T11:00 extend 3: agreed at meeting",
 		"mail extended cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='agreed at meeting' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 3 working days: agreed at meeting",
+		"event extended by cli:admin: stage 3 extended by 3 working days (3 of the 10 allowed), agreed by cli:admin: agreed at meeting",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-23T11:05 extend 99",
-		"refused: an extension must be 1 to 10 working days",
+		"refused: an extension of 99 working days is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); 7 are left",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-23T11:06 extend 0",
-		"refused: an extension must be 1 to 10 working days",
+		"refused: an extension must be at least 1 working day",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		NULL } },
 { "extend after a reminder: the new deadline is reminded again", "twsp", NULL,
@@ -719,7 +720,7 @@ static const struct row rows[] = {
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-26T09:00+00:00",
 		"> 2026-11-25T10:00 extend 2",
 		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 2 working days: ",
+		"event extended by cli:admin: stage 3 extended by 2 working days (2 of the 10 allowed), agreed by cli:admin: ",
 		"= s3 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-26T09:00 tick",
 		"= s3 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
@@ -746,7 +747,7 @@ static const struct row rows[] = {
 		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-14T17:00+00:00",
 		"> 2026-12-09T10:00 extend 5 by sam.manager@wigan.example.gov.uk: report due",
 		"mail extended cmd/m2 nb=now to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org,sam.manager@wigan.example.gov.uk note='report due' by=sam.manager@wigan.example.gov.uk",
-		"event extended by sam.manager@wigan.example.gov.uk: stage 4 extended by 5 working days: report due",
+		"event extended by sam.manager@wigan.example.gov.uk: stage 4 extended by 5 working days (5 of the 10 allowed), agreed by sam.manager@wigan.example.gov.uk: report due",
 		"= s4 #3 open due 2026-12-16T17:00+00:00 wake 2026-12-14T09:00+00:00",
 		NULL } },
 { "extend while paused adds to the days left", "twsp", NULL, 0, NULL,
@@ -763,12 +764,130 @@ static const struct row rows[] = {
 		"= s3 #3 paused left 2 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
 		"> 2026-11-25T10:00 extend 3",
 		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 3 working days: ",
+		"event extended by cli:admin: stage 3 extended by 3 working days (3 of the 10 allowed), agreed by cli:admin: ",
 		"= s3 #3 paused left 5 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
 		"> 2026-12-01T10:00 resume",
 		"mail resumed cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
 		"event resumed by cli:admin: resumed at stage 3 with 5 working days left",
 		"= s3 #3 open due 2026-12-08T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		NULL } },
+/* Issue 13: EXTEND capped in total per stage (TWSP: 10 working days),
+ * each recorded with who agreed it; the next stage has its own. */
+{ "extensions capped in total per stage; the next stage starts afresh",
+  "twsp", NULL, 0, NULL,
+  { "2026-11-23T10:00 open 3",
+    "2026-11-23T11:00 extend 6 by tia.lead@telford.example.gov.uk: GP report",
+    "2026-11-30T11:00 extend 4 by teo.head@telford.example.gov.uk: meeting moved",
+    "2026-12-01T11:00 extend 1: one more day", "2026-12-10T17:00 tick",
+    "2026-12-11T10:00 extend 2: agreed" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-23T11:00 extend 6 by tia.lead@telford.example.gov.uk: GP report",
+		"mail extended cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,tia.lead@telford.example.gov.uk note='GP report' by=tia.lead@telford.example.gov.uk",
+		"event extended by tia.lead@telford.example.gov.uk: stage 3 extended by 6 working days (6 of the 10 allowed), agreed by tia.lead@telford.example.gov.uk: GP report",
+		"= s3 #3 open due 2026-12-04T17:00+00:00 wake 2026-12-03T09:00+00:00",
+		"> 2026-11-30T11:00 extend 4 by teo.head@telford.example.gov.uk: meeting moved",
+		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,teo.head@telford.example.gov.uk note='meeting moved' by=teo.head@telford.example.gov.uk",
+		"event extended by teo.head@telford.example.gov.uk: stage 3 extended by 4 working days (10 of the 10 allowed), agreed by teo.head@telford.example.gov.uk: meeting moved",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		"> 2026-12-01T11:00 extend 1: one more day",
+		"refused: an extension of 1 working day is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); none are left",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		"> 2026-12-10T17:00 tick",
+		"mail escalation s4/esc nb=2026-12-10T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
+		"= s4 #4 open due 2026-12-16T17:00+00:00 wake 2026-12-15T09:00+00:00",
+		"> 2026-12-11T10:00 extend 2: agreed",
+		"mail extended cmd/m5 nb=now to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org note='agreed' by=cli:admin",
+		"event extended by cli:admin: stage 4 extended by 2 working days (2 of the 10 allowed), agreed by cli:admin: agreed",
+		"= s4 #4 open due 2026-12-18T17:00+00:00 wake 2026-12-17T09:00+00:00",
+		NULL } },
+/* TIMESCALE N: the stage's timescale is N working days from its start,
+ * recorded with who set it and why; shorter than the protocol's (004
+ * 2.4); reminders already past are not sent. */
+{ "timescale shortens the stage, counted from its start", "twsp", NULL, 0,
+  NULL,
+  { "2026-11-23T10:00 open 3",
+    "2026-11-23T11:00 timescale 1 by tia.lead@telford.example.gov.uk: risk increasing",
+    "2026-11-24T09:00 tick", "2026-11-24T17:00 tick" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-23T11:00 timescale 1 by tia.lead@telford.example.gov.uk: risk increasing",
+		"mail timescale cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,tia.lead@telford.example.gov.uk note='risk increasing' by=tia.lead@telford.example.gov.uk",
+		"event timescale by tia.lead@telford.example.gov.uk: stage 3 timescale set to 1 working day from its start (the protocol's: 3), agreed by tia.lead@telford.example.gov.uk: risk increasing",
+		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		"> 2026-11-24T09:00 tick",
+		"mail reminder s3/d2026-11-24T17:00+00:00/r1 nb=2026-11-24T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
+		"event reminder: reminder for stage 3",
+		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"> 2026-11-24T17:00 tick",
+		"mail escalation s4/esc nb=2026-11-24T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
+		"= s4 #4 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
+		NULL } },
+/* A timescale that would put the deadline in the past is refused, with
+ * the shortest that would not; one longer than the stage's own counts
+ * against the extension cap. */
+{ "timescale into the past or beyond the cap is refused", "twsp", NULL, 0,
+  NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-25T10:00 timescale 1: urgent now",
+    "2026-11-25T10:01 timescale 14: more time", "2026-11-25T10:02 timescale 2: today",
+    "2026-11-25T10:03 timescale 8: the panel meets on the 3rd",
+    "2026-11-25T10:04 extend 6: more", "2026-11-25T10:05 extend 5: more" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:00 timescale 1: urgent now",
+		"refused: 1 working day from the start of stage 3 would make it due by 5pm on Tuesday 24 November 2026, which has passed; the shortest timescale now is 2 working days",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:01 timescale 14: more time",
+		"refused: a timescale of 14 working days is too long: stage 3's own is 3 working days and it may be given at most 10 more (EXTEND and TIMESCALE together), 13 in all",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:02 timescale 2: today",
+		"mail timescale cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='today' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 2 working days from its start (the protocol's: 3), agreed by cli:admin: today",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-25T17:00+00:00",
+		"> 2026-11-25T10:03 timescale 8: the panel meets on the 3rd",
+		"mail timescale cmd/m4 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='the panel meets on the 3rd' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 8 working days from its start (the protocol's: 3), agreed by cli:admin: the panel meets on the 3rd",
+		"= s3 #3 open due 2026-12-03T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		"> 2026-11-25T10:04 extend 6: more",
+		"refused: an extension of 6 working days is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); 5 are left",
+		"= s3 #3 open due 2026-12-03T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		"> 2026-11-25T10:05 extend 5: more",
+		"mail extended cmd/m6 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='more' by=cli:admin",
+		"event extended by cli:admin: stage 3 extended by 5 working days (10 of the 10 allowed), agreed by cli:admin: more",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		NULL } },
+/* Paused: the days left are counted from the pause to the new deadline. */
+{ "timescale while paused sets the days left", "twsp", NULL, 0, NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-24T10:00 pause: strategy meeting",
+    "2026-11-24T11:00 timescale 5: agreed", "2026-11-30T10:00 resume" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-24T10:00 pause: strategy meeting",
+		"mail paused cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='strategy meeting' by=cli:admin",
+		"event paused by cli:admin: paused at stage 3: strategy meeting",
+		"= s3 #3 paused left 2 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
+		"> 2026-11-24T11:00 timescale 5: agreed",
+		"mail timescale cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='agreed' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 5 working days from its start (the protocol's: 3), agreed by cli:admin: agreed",
+		"= s3 #3 paused left 4 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
+		"> 2026-11-30T10:00 resume",
+		"mail resumed cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
+		"event resumed by cli:admin: resumed at stage 3 with 4 working days left",
+		"= s3 #3 open due 2026-12-04T17:00+00:00 wake 2026-12-03T09:00+00:00",
 		NULL } },
 /* ---- escalate command ---- */
 { "escalate by request: the next stage counts from now, the requester copied",
@@ -1271,6 +1390,8 @@ run_step(struct transcript *t, struct engine_ctx *x, struct case_state *c,
 			cmd.kind = CMD_ESCALATE;
 		else if (strcmp(verb, "resolve") == 0)
 			cmd.kind = CMD_RESOLVE;
+		else if (strcmp(verb, "timescale") == 0)
+			cmd.kind = CMD_TIMESCALE;
 		else
 			fail_msg("bad verb in step \"%s\"", step);
 		cmd.days = n;
