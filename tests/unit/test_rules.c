@@ -76,15 +76,18 @@ test_twsp_table(void **state)
 static void
 test_wsab_defaults(void **state)
 {
-	/* 2, 5, 5, 10 working days: cumulative 2, 7, 12, 22 from Monday
-	 * 14 December 2026, across Christmas and New Year. */
+	/* 2, 5, 5 working days, then level 4's three steps (service
+	 * manager 5, executive leads 5, independent chair 10): cumulative 2,
+	 * 7, 12, 17, 22, 32 from Monday 14 December 2026, across Christmas
+	 * and New Year. */
 	static const char *const want[] = {
 		"2026-12-16T17:00:00+00:00", "2026-12-23T17:00:00+00:00",
-		"2027-01-04T17:00:00+00:00", "2027-01-18T17:00:00+00:00",
+		"2027-01-04T17:00:00+00:00", "2027-01-11T17:00:00+00:00",
+		"2027-01-18T17:00:00+00:00", "2027-02-01T17:00:00+00:00",
 	};
 
 	(void)state;
-	chain("wsab", "2026-12-14T10:00:00Z", want, 4);
+	chain("wsab", "2026-12-14T10:00:00Z", want, 6);
 }
 
 static void
