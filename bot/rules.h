@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "formdef.h"
 
+struct directory;
+
 enum stage_timing {
 	TIMING_WORKING_DAYS,	/* `days` working days */
 	TIMING_SAME_DAY,	/* close of the same working day */
@@ -32,6 +34,7 @@ struct stage_def {
 	char		*expects;	/* what must happen at this stage */
 	char		**roles;	/* NULL-terminated */
 	size_t		 nroles;
+	int		 roles_line;	/* in the protocol's file */
 	enum stage_timing timing;
 	int		 days;
 	int		*remind_before;	/* working days before the due day,
@@ -103,6 +106,7 @@ struct protocol {
 	int		  urgent_stage_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
+	int		  forms_line;		/* of `forms`, else `protocol` */
 };
 
 struct ruleset {
@@ -111,8 +115,16 @@ struct ruleset {
 	struct form_set	*forms;		/* rules_dir/forms */
 };
 
-/* Load every NAME.conf in rules_dir and rules_dir/forms/.  0, or -1 with diag lines. */
+/* Load every NAME.conf in rules_dir and rules_dir/forms/.  0, or -1 with
+ * diag lines. */
 int	rules_load(const char *dir, struct ruleset **out, struct diag *);
+/* What a protocol needs besides its own file, each mistake a diag line
+ * (file:line), all of them: a way in (a form that opens a case of it), and
+ * for every role a stage names someone in the directory (dirfile; NULL:
+ * not checked) who holds it -- a partnership role the partnership, an
+ * agency role one agency at least.  0, or -1. */
+int	rules_check(const struct ruleset *, const struct directory *,
+	    const char *dirfile, struct diag *);
 void	rules_free(struct ruleset *);
 const struct protocol *rules_protocol(const struct ruleset *, const char *id);
 /* The protocol and rule that handles a form, or NULL. */
