@@ -147,6 +147,26 @@ class ExtendAndTimescaleByEmail(unittest.TestCase):
                          "2026-11-25T17:00:00+00:00")
         self.assertEqual(len(self.events("timescale")), 1)
 
+    def test_covid_request_opens_at_the_level_reached(self):
+        """The COVID-19 protocol's way in: escbot's short request opens a
+        case at the level its answers show (the safeguarding leads are
+        involved: level 2, 1 working day)."""
+        self.env.deliver(make_message(
+            "sam.manager@wigan.example.gov.uk", "Resolution request",
+            "WSP Resolution Request\n\n"
+            "Name of child or adult: Jamie Example\n"
+            "Date of birth: 03/04/2012\n"
+            "Agencies involved: Wigan Council; GMP\n"
+            "Summary of the disagreement: Whether a strategy discussion "
+            "is needed\n"
+            "Safeguarding leads involved: Yes, both named leads\n"
+            "Partnership Executive involved: No\n\nSam\n"))
+        self.env.run("run", "--once", now="2026-11-23T11:00:00Z")
+        (case,) = [c for c in self.env.cases()
+                   if c["protocol"] == "wsp-covid"]
+        self.assertEqual(case["stage"], 2)
+        self.assertEqual(case["due_at"], "2026-11-24T17:00:00+00:00")
+
     def test_timescale_from_the_command_line(self):
         p = self.env.run("timescale", self.ref, "--days", "2", "--reason",
                          "agreed with both leads", now="2026-11-23T12:00:00Z")
