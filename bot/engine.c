@@ -83,30 +83,36 @@ add_role_contacts(char ***list, size_t *n, const struct dir_role *r)
 		list_add(list, n, r->contacts[i]);
 }
 
+/* The contacts of an agency role at every agency involved in the case. */
+static void
+agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+    const char *role, char ***list, size_t *n)
+{
+	char *ids, *id, *save = NULL;
+
+	ids = xstrdup(c->agencies ? c->agencies : "");
+	for (id = strtok_r(ids, ",", &save); id;
+	    id = strtok_r(NULL, ",", &save)) {
+		const struct dir_agency *a = directory_agency_by_id(x->dir, id);
+
+		if (a != NULL)
+			add_role_contacts(list, n, directory_role(x->dir, a, role));
+	}
+	free(ids);
+}
+
 /* The contacts of a stage's roles at every agency involved in the case,
  * and the partnership roles once. */
 static void
 stage_recipients(const struct case_state *c, const struct engine_ctx *x,
     const struct stage_def *s, char ***list, size_t *n)
 {
-	char *ids, *id, *save = NULL;
-
 	for (size_t i = 0; i < s->nroles; i++) {
-		if (directory_role_is_partnership(s->roles[i])) {
+		if (directory_role_is_partnership(s->roles[i]))
 			add_role_contacts(list, n,
 			    directory_role(x->dir, NULL, s->roles[i]));
-			continue;
-		}
-		ids = xstrdup(c->agencies ? c->agencies : "");
-		for (id = strtok_r(ids, ",", &save); id;
-		    id = strtok_r(NULL, ",", &save)) {
-			const struct dir_agency *a = directory_agency_by_id(x->dir, id);
-
-			if (a != NULL)
-				add_role_contacts(list, n,
-				    directory_role(x->dir, a, s->roles[i]));
-		}
-		free(ids);
+		else
+			agency_role_recipients(c, x, s->roles[i], list, n);
 	}
 }
 
@@ -315,6 +321,36 @@ queue_to_stage(struct case_state *c, const struct engine_ctx *x,
 	}
 }
 
+/* Immediate risk: "the designated safeguarding lead within the agency
+ * identifying the concern should be informed immediately" (004); every
+ * seed sends it through the agency's own procedures the same working day.
+ * The safeguarding leads of the case's agencies are told at once. */
+static void
+urgent_alert(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	struct mail_decision *m;
+	char *tok;
+
+	tok = token(c, "urgent");
+	m = add_mail(d, "urgent", tok, 0);
+	free(tok);
+	agency_role_recipients(c, x, "safeguarding_lead", &m->to, &m->nto);
+	if (m->nto == 0) {
+		/* The raiser has the instruction in the acknowledgement. */
+		free(m->template);
+		free(m->token);
+		free(m->to);
+		free(m->cc);
+		d->nmails--;
+		add_event(d, "no-contact", NULL,
+		    "no safeguarding lead in the directory for the urgent alert");
+		return;
+	}
+	add_event(d, "urgent-alert", NULL, "immediate risk: %zu safeguarding "
+	    "lead%s told to act today", m->nto, m->nto == 1 ? "" : "s");
+}
+
 int
 engine_open(struct case_state *c, const struct engine_ctx *x,
     int stage_number, struct decisions *d)
@@ -337,6 +373,8 @@ engine_open(struct case_state *c, const struct engine_ctx *x,
 	free(tok);
 	if (c->raised_by)
 		list_add(&m->to, &m->nto, c->raised_by);
+	if (c->urgent)
+		urgent_alert(c, x, d);
 	return 0;
 }
 

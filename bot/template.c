@@ -28,7 +28,7 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	NULL
+	"urgent", NULL
 };
 
 void

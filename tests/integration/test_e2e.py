@@ -158,6 +158,13 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("safeguarding procedures", body)
         self.assertIn("Due: by 5pm on Wednesday 25 November 2026", body)
         self.assertIn("none is given more than 2 working days", body)
+        # The safeguarding lead of the case's agency is told at once.
+        (alert,) = env.sink.messages(rcpt="tia.lead@telford.example.gov.uk")
+        self.assertIn("URGENT: immediate risk", alert["Subject"])
+        self.assertIn("escalated today through your agency's own "
+                      "safeguarding procedures",
+                      " ".join(alert.get_body(("plain",)).get_content()
+                               .split()))
 
     def test_not_at_immediate_risk_is_not_urgent(self):
         env = self.env

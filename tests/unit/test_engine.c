@@ -1068,7 +1068,9 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T18:30 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T09:00 tick",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
@@ -1090,7 +1092,9 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		"> 2026-11-23T17:00 tick",
 		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
@@ -1111,8 +1115,35 @@ static const struct row rows[] = {
   {
 		"> 2026-11-27T19:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		NULL } },
+/* 004: "the designated safeguarding lead within the agency identifying
+ * the concern should be informed immediately": every agency of the case's
+ * lead is told at once, on a Sunday too (not a chase: it asks them to act
+ * through their own procedures). */
+{ "urgent: each agency's safeguarding lead is told at once", "twsp",
+  "tw-council,west-mercia", 1, NULL,
+  { "2026-11-22T11:00 open 3" },
+  {
+		"> 2026-11-22T11:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 2 safeguarding leads told to act today",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		NULL } },
+{ "urgent: no safeguarding lead in the directory is recorded", "twsp",
+  "wrekin-housing", 1, NULL,
+  { "2026-11-23T11:00 open 3" },
+  {
+		"> 2026-11-23T11:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event no-contact: no safeguarding lead in the directory for the urgent alert",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		NULL } },
 /* Thursday 24 December 2026 16:00: Christmas Day and the Boxing Day
  * holiday (Monday 28th) are off: Tuesday 29th, Wednesday 30th. */
@@ -1122,7 +1153,9 @@ static const struct row rows[] = {
   {
 		"> 2026-12-24T16:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-12-30T17:00+00:00 wake 2026-12-29T09:00+00:00",
 		NULL } },
 /* COVID level 1 is "immediate" (the same working day): opened at 17:00
@@ -1136,7 +1169,9 @@ static const struct row rows[] = {
   {
 		"> 2026-11-27T17:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s1 #0 open due 2026-11-30T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-30T17:00 tick",
 		"mail escalation s1/esc nb=2026-11-30T17:00+00:00 to=safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
