@@ -110,7 +110,8 @@ struct command {
 };
 
 /* Open a new case at `stage_number` (ref and raiser already set in c).
- * Sets due time, urgent timing, next wakeup; queues the acknowledgement. */
+ * Sets due time, urgent timing, next wakeup; queues the acknowledgement,
+ * and for an urgent case the alert to its agencies' safeguarding leads. */
 int	engine_open(struct case_state *c, const struct engine_ctx *,
 	    int stage_number, struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
@@ -121,7 +122,10 @@ int	engine_tick(struct case_state *c, const struct engine_ctx *,
  * of an open case), with the reason in err; nothing changes then. */
 int	engine_command(struct case_state *c, const struct engine_ctx *,
 	    const struct command *, struct decisions *, char *err, size_t errlen);
-/* Due time of a stage entered at `start`. */
+/* Due time of a stage entered at `start`: its timescale (for an urgent
+ * case at most the protocol's urgent_stage_days), and never before the
+ * close of the working day its people are told, which is the next working
+ * time at or after start (calendar.h). */
 time_t	engine_stage_due(const struct engine_ctx *, const struct stage_def *,
 	    int urgent, time_t start);
 
