@@ -96,7 +96,8 @@ agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
 		const struct dir_agency *a = directory_agency_by_id(x->dir, id);
 
 		if (a != NULL)
-			add_role_contacts(list, n, directory_role(x->dir, a, role));
+			add_role_contacts(list, n,
+			    directory_role(x->dir, a, role));
 	}
 	free(ids);
 }
@@ -343,8 +344,8 @@ urgent_alert(struct case_state *c, const struct engine_ctx *x,
 		free(m->to);
 		free(m->cc);
 		d->nmails--;
-		add_event(d, "no-contact", NULL,
-		    "no safeguarding lead in the directory for the urgent alert");
+		add_event(d, "no-contact", NULL, "no safeguarding lead in "
+		    "the directory for the urgent alert");
 		return;
 	}
 	add_event(d, "urgent-alert", NULL, "immediate risk: %zu safeguarding "
@@ -512,7 +513,8 @@ cap_says(const struct case_state *c, const struct engine_ctx *x, int days,
 	    days == 1 ? "" : "s", x->proto->stages[c->stage_idx].number, max,
 	    max == 1 ? "" : "s");
 	if (left <= 0)
-		snprintf(err + strlen(err), errlen - strlen(err), "none are left");
+		snprintf(err + strlen(err), errlen - strlen(err),
+		    "none are left");
 	else
 		snprintf(err + strlen(err), errlen - strlen(err), "%d %s left",
 		    left, left == 1 ? "is" : "are");
@@ -524,8 +526,10 @@ extend(struct case_state *c, const struct engine_ctx *x,
 {
 	const struct stage_def *s = &x->proto->stages[c->stage_idx];
 	const char *why = cmd->reason ? cmd->reason : "";
+
 	if (cmd->days < 1) {
-		snprintf(err, errlen, "an extension must be at least 1 working day");
+		snprintf(err, errlen,
+		    "an extension must be at least 1 working day");
 		return -1;
 	}
 	if (c->extended_days + cmd->days > x->proto->max_extension_days) {
@@ -561,14 +565,16 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 	char words[96];
 
 	if (cmd->days < 1) {
-		snprintf(err, errlen, "a timescale must be at least 1 working day");
+		snprintf(err, errlen,
+		    "a timescale must be at least 1 working day");
 		return -1;
 	}
 	if (cmd->days > own + x->proto->max_extension_days) {
 		/* The cap counts from the stage's own timescale. */
-		snprintf(err, errlen, "a timescale of %d working days is too "
-		    "long: stage %d's own is %d working day%s and it may be given "
-		    "at most %d more (EXTEND and TIMESCALE together), %d in all",
+		snprintf(err, errlen, "a timescale of %d working days is "
+		    "too long: stage %d's own is %d working day%s and it may "
+		    "be given at most %d more (EXTEND and TIMESCALE together), "
+		    "%d in all",
 		    cmd->days, s->number, own, own == 1 ? "" : "s",
 		    x->proto->max_extension_days,
 		    own + x->proto->max_extension_days);
@@ -582,10 +588,11 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 			;
 		if (calendar_format_words(due, words, sizeof(words)) == -1)
 			words[0] = '\0';
-		snprintf(err, errlen, "%d working day%s from the start of stage %d "
-		    "would make it due by %s, which has passed; the shortest "
-		    "timescale now is %d working day%s", cmd->days,
-		    cmd->days == 1 ? "" : "s", s->number, words, k, k == 1 ? "" : "s");
+		snprintf(err, errlen, "%d working day%s from the start of "
+		    "stage %d would make it due by %s, which has passed; the "
+		    "shortest timescale now is %d working day%s", cmd->days,
+		    cmd->days == 1 ? "" : "s", s->number, words, k,
+		    k == 1 ? "" : "s");
 		return -1;
 	}
 	if (c->status == CASE_PAUSED)
@@ -601,7 +608,8 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 	add_event(d, "timescale", cmd->actor,
 	    "stage %d timescale set to %d working day%s from its start (the "
 	    "protocol's: %d), agreed by %s: %s", s->number, cmd->days,
-	    cmd->days == 1 ? "" : "s", own, cmd->actor ? cmd->actor : "cli", why);
+	    cmd->days == 1 ? "" : "s", own, cmd->actor ? cmd->actor : "cli",
+	    why);
 	confirm(c, x, cmd, d, "timescale");
 	return 0;
 }
