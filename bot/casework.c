@@ -45,6 +45,16 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	if (p != NULL) {
 		tvars_set(v, "protocol_name", p->name);
 		tvars_set(v, "urgent_instruction", p->urgent_instruction);
+		if (p->urgent_stage_days < 0)
+			tvars_set(v, "urgent_timescale",
+			    "each has the protocol's own timescale");
+		else if (p->urgent_stage_days == 0)
+			tvars_set(v, "urgent_timescale", "each is due the "
+			    "working day its people are told");
+		else
+			tvars_setf(v, "urgent_timescale", "none is given more "
+			    "than %d working day%s", p->urgent_stage_days,
+			    p->urgent_stage_days == 1 ? "" : "s");
 		if (c->stage_idx >= 0 && (size_t)c->stage_idx < p->nstages)
 			s = &p->stages[c->stage_idx];
 		if (s != NULL && (size_t)c->stage_idx + 1 < p->nstages)

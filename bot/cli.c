@@ -182,6 +182,10 @@ static const struct cli_command commands[] = {
 	{ "extend", cmd_casework, LOAD_STORE, LOCK_TRY, B(DAYS) | B(REASON),
 	    B(DAYS) | B(REASON),
 	    "REF", "move the stage's deadline N working days later", CMD_EXTEND },
+	{ "timescale", cmd_casework, LOAD_STORE, LOCK_TRY, B(DAYS) | B(REASON),
+	    B(DAYS) | B(REASON),
+	    "REF", "set the stage's timescale: N working days from its start",
+	    CMD_TIMESCALE },
 	{ "escalate", cmd_casework, LOAD_STORE, LOCK_TRY, B(REASON), B(REASON),
 	    "REF", "move the case to its next stage now", CMD_ESCALATE },
 	{ "resolve", cmd_casework, LOAD_STORE, LOCK_TRY, B(LEVEL) | B(NOTE),
@@ -940,7 +944,7 @@ done:
 	return rc;
 }
 
-/* pause, resume, extend, escalate, resolve: recorded as done by the
+/* pause, resume, extend, timescale, escalate, resolve: recorded as done by the
  * administrator (admin_name, so the emails say "paused by Jo Bloggs",
  * never a login), the Unix user who gave it logged; sent now when this
  * escbot holds the lock, else by the one running.  The confirmation

@@ -83,42 +83,84 @@ add_role_contacts(char ***list, size_t *n, const struct dir_role *r)
 		list_add(list, n, r->contacts[i]);
 }
 
+/* The contacts of an agency role at every agency involved in the case. */
+static void
+agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+    const char *role, char ***list, size_t *n)
+{
+	char *ids, *id, *save = NULL;
+
+	ids = xstrdup(c->agencies ? c->agencies : "");
+	for (id = strtok_r(ids, ",", &save); id;
+	    id = strtok_r(NULL, ",", &save)) {
+		const struct dir_agency *a = directory_agency_by_id(x->dir, id);
+
+		if (a != NULL)
+			add_role_contacts(list, n,
+			    directory_role(x->dir, a, role));
+	}
+	free(ids);
+}
+
 /* The contacts of a stage's roles at every agency involved in the case,
  * and the partnership roles once. */
 static void
 stage_recipients(const struct case_state *c, const struct engine_ctx *x,
     const struct stage_def *s, char ***list, size_t *n)
 {
-	char *ids, *id, *save = NULL;
-
 	for (size_t i = 0; i < s->nroles; i++) {
-		if (directory_role_is_partnership(s->roles[i])) {
+		if (directory_role_is_partnership(s->roles[i]))
 			add_role_contacts(list, n,
 			    directory_role(x->dir, NULL, s->roles[i]));
-			continue;
-		}
-		ids = xstrdup(c->agencies ? c->agencies : "");
-		for (id = strtok_r(ids, ",", &save); id;
-		    id = strtok_r(NULL, ",", &save)) {
-			const struct dir_agency *a = directory_agency_by_id(x->dir, id);
-
-			if (a != NULL)
-				add_role_contacts(list, n,
-				    directory_role(x->dir, a, s->roles[i]));
-		}
-		free(ids);
+		else
+			agency_role_recipients(c, x, s->roles[i], list, n);
 	}
+}
+
+/* The earliest a stage entered at `start` may be due: the close of the
+ * working day on which its role holders are told, which is the next
+ * working time (an email is held until then); a stage entered at or after
+ * a day's close has none of that day left. */
+static time_t
+earliest_due(const struct calendar *cal, time_t start)
+{
+	time_t told = calendar_next_working_time(cal, start);
+
+	return calendar_same_working_day(cal, told + 1);
+}
+
+/* A stage's timescale in working days (0: the same working day). */
+static int
+stage_days(const struct engine_ctx *x, const struct stage_def *s, int urgent)
+{
+	int days = s->timing == TIMING_SAME_DAY ? 0 : s->days;
+
+	/* Immediate risk is dealt with the same working day through the
+	 * agencies' own procedures (every seed); the ladder keeps its steps,
+	 * each at most the protocol's agreed urgent timescale. */
+	if (urgent && x->proto->urgent_stage_days >= 0 &&
+	    x->proto->urgent_stage_days < days)
+		days = x->proto->urgent_stage_days;
+	return days;
+}
+
+/* `days` working days from start, never before earliest_due(). */
+static time_t
+due_from(const struct engine_ctx *x, time_t start, int days)
+{
+	time_t due, min;
+
+	due = days == 0 ? calendar_same_working_day(x->cal, start) :
+	    calendar_add_working_days(x->cal, start, days);
+	min = earliest_due(x->cal, start);
+	return due < min ? min : due;
 }
 
 time_t
 engine_stage_due(const struct engine_ctx *x, const struct stage_def *s,
     int urgent, time_t start)
 {
-	/* All four protocols: immediate risk is dealt with the same working
-	 * day, whatever the stage's own timescale. */
-	if (urgent || s->timing == TIMING_SAME_DAY)
-		return calendar_same_working_day(x->cal, start);
-	return calendar_add_working_days(x->cal, start, s->days);
+	return due_from(x, start, stage_days(x, s, urgent));
 }
 
 /* Opening time of the working day `back` working days before the working
@@ -209,6 +251,20 @@ schedule(struct case_state *c, const struct engine_ctx *x)
 	c->next_wakeup = t;
 }
 
+/* A reminder that would fall at or before the stage starts (a timescale
+ * shorter than the reminder's lead) says nothing the stage's first email
+ * does not: it is not sent. */
+static void
+skip_past_reminders(struct case_state *c, const struct engine_ctx *x,
+    time_t start)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+
+	while ((size_t)c->reminders_done < s->nremind &&
+	    reminder_time(c, x, s, (size_t)c->reminders_done) <= start)
+		c->reminders_done++;
+}
+
 static void
 enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
     time_t start)
@@ -218,6 +274,8 @@ enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
 	c->due_at = engine_stage_due(x, &x->proto->stages[idx], c->urgent, start);
 	c->reminders_done = 0;
 	c->chases_done = 0;
+	c->extended_days = 0;
+	skip_past_reminders(c, x, start);
 }
 
 static char *
@@ -264,6 +322,36 @@ queue_to_stage(struct case_state *c, const struct engine_ctx *x,
 	}
 }
 
+/* Immediate risk: "the designated safeguarding lead within the agency
+ * identifying the concern should be informed immediately" (004); every
+ * seed sends it through the agency's own procedures the same working day.
+ * The safeguarding leads of the case's agencies are told at once. */
+static void
+urgent_alert(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	struct mail_decision *m;
+	char *tok;
+
+	tok = token(c, "urgent");
+	m = add_mail(d, "urgent", tok, 0);
+	free(tok);
+	agency_role_recipients(c, x, "safeguarding_lead", &m->to, &m->nto);
+	if (m->nto == 0) {
+		/* The raiser has the instruction in the acknowledgement. */
+		free(m->template);
+		free(m->token);
+		free(m->to);
+		free(m->cc);
+		d->nmails--;
+		add_event(d, "no-contact", NULL, "no safeguarding lead in "
+		    "the directory for the urgent alert");
+		return;
+	}
+	add_event(d, "urgent-alert", NULL, "immediate risk: %zu safeguarding "
+	    "lead%s told to act today", m->nto, m->nto == 1 ? "" : "s");
+}
+
 int
 engine_open(struct case_state *c, const struct engine_ctx *x,
     int stage_number, struct decisions *d)
@@ -286,6 +374,8 @@ engine_open(struct case_state *c, const struct engine_ctx *x,
 	free(tok);
 	if (c->raised_by)
 		list_add(&m->to, &m->nto, c->raised_by);
+	if (c->urgent)
+		urgent_alert(c, x, d);
 	return 0;
 }
 
@@ -407,6 +497,123 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 		list_add(&m->cc, &m->ncc, cmd->actor);
 }
 
+/* "an extension of 8 working days is too long: stage 3 may be given at
+ * most 10 working days beyond its timescale in all (EXTEND and TIMESCALE
+ * together); 7 are left". */
+static void
+cap_says(const struct case_state *c, const struct engine_ctx *x, int days,
+    char *err, size_t errlen)
+{
+	int max = x->proto->max_extension_days;
+	int left = max - c->extended_days;
+
+	snprintf(err, errlen, "an extension of %d working day%s is too long: "
+	    "stage %d may be given at most %d working day%s beyond its "
+	    "timescale in all (EXTEND and TIMESCALE together); ", days,
+	    days == 1 ? "" : "s", x->proto->stages[c->stage_idx].number, max,
+	    max == 1 ? "" : "s");
+	if (left <= 0)
+		snprintf(err + strlen(err), errlen - strlen(err),
+		    "none are left");
+	else
+		snprintf(err + strlen(err), errlen - strlen(err), "%d %s left",
+		    left, left == 1 ? "is" : "are");
+}
+
+static int
+extend(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, char *err, size_t errlen)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	const char *why = cmd->reason ? cmd->reason : "";
+
+	if (cmd->days < 1) {
+		snprintf(err, errlen,
+		    "an extension must be at least 1 working day");
+		return -1;
+	}
+	if (c->extended_days + cmd->days > x->proto->max_extension_days) {
+		cap_says(c, x, cmd->days, err, errlen);
+		return -1;
+	}
+	if (c->status == CASE_PAUSED)
+		c->paused_remaining += cmd->days;
+	else {
+		c->due_at = calendar_add_working_days(x->cal,
+		    c->due_at > x->now ? c->due_at : x->now, cmd->days);
+		c->reminders_done = 0;
+		c->chases_done = 0;
+	}
+	c->extended_days += cmd->days;
+	add_event(d, "extended", cmd->actor,
+	    "stage %d extended by %d working day%s (%d of the %d allowed), "
+	    "agreed by %s: %s",
+	    s->number, cmd->days, cmd->days == 1 ? "" : "s", c->extended_days,
+	    x->proto->max_extension_days, cmd->actor ? cmd->actor : "cli", why);
+	confirm(c, x, cmd, d, "extended");
+	return 0;
+}
+
+static int
+timescale(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, char *err, size_t errlen)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	const char *why = cmd->reason ? cmd->reason : "";
+	int own = stage_days(x, s, c->urgent), k;
+	time_t due, ref = c->status == CASE_PAUSED ? c->paused_at : x->now;
+	char words[96];
+
+	if (cmd->days < 1) {
+		snprintf(err, errlen,
+		    "a timescale must be at least 1 working day");
+		return -1;
+	}
+	if (cmd->days > own + x->proto->max_extension_days) {
+		/* The cap counts from the stage's own timescale. */
+		snprintf(err, errlen, "a timescale of %d working days is "
+		    "too long: stage %d's own is %d working day%s and it may "
+		    "be given at most %d more (EXTEND and TIMESCALE together), "
+		    "%d in all",
+		    cmd->days, s->number, own, own == 1 ? "" : "s",
+		    x->proto->max_extension_days,
+		    own + x->proto->max_extension_days);
+		return -1;
+	}
+	due = due_from(x, c->stage_started_at, cmd->days);
+	if (due <= ref) {
+		/* The shortest timescale that is still ahead. */
+		for (k = cmd->days + 1; k < 366 &&
+		    due_from(x, c->stage_started_at, k) <= ref; k++)
+			;
+		if (calendar_format_words(due, words, sizeof(words)) == -1)
+			words[0] = '\0';
+		snprintf(err, errlen, "%d working day%s from the start of "
+		    "stage %d would make it due by %s, which has passed; the "
+		    "shortest timescale now is %d working day%s", cmd->days,
+		    cmd->days == 1 ? "" : "s", s->number, words, k,
+		    k == 1 ? "" : "s");
+		return -1;
+	}
+	if (c->status == CASE_PAUSED)
+		c->paused_remaining = calendar_working_days_between(x->cal,
+		    c->paused_at, due);
+	else {
+		c->due_at = due;
+		c->reminders_done = 0;
+		c->chases_done = 0;
+		skip_past_reminders(c, x, x->now);
+	}
+	c->extended_days = cmd->days > own ? cmd->days - own : 0;
+	add_event(d, "timescale", cmd->actor,
+	    "stage %d timescale set to %d working day%s from its start (the "
+	    "protocol's: %d), agreed by %s: %s", s->number, cmd->days,
+	    cmd->days == 1 ? "" : "s", own, cmd->actor ? cmd->actor : "cli",
+	    why);
+	confirm(c, x, cmd, d, "timescale");
+	return 0;
+}
+
 int
 engine_command(struct case_state *c, const struct engine_ctx *x,
     const struct command *cmd, struct decisions *d, char *err, size_t errlen)
@@ -453,23 +660,12 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 		confirm(c, x, cmd, d, "resumed");
 		break;
 	case CMD_EXTEND:
-		if (cmd->days < 1 || cmd->days > x->proto->max_extension_days) {
-			snprintf(err, errlen, "an extension must be 1 to %d working days",
-			    x->proto->max_extension_days);
+		if (extend(c, x, cmd, d, err, errlen) == -1)
 			return -1;
-		}
-		if (c->status == CASE_PAUSED)
-			c->paused_remaining += cmd->days;
-		else {
-			c->due_at = calendar_add_working_days(x->cal,
-			    c->due_at > x->now ? c->due_at : x->now, cmd->days);
-			c->reminders_done = 0;
-			c->chases_done = 0;
-		}
-		add_event(d, "extended", cmd->actor,
-		    "stage %d extended by %d working day%s: %s", s->number,
-		    cmd->days, cmd->days == 1 ? "" : "s", why);
-		confirm(c, x, cmd, d, "extended");
+		break;
+	case CMD_TIMESCALE:
+		if (timescale(c, x, cmd, d, err, errlen) == -1)
+			return -1;
 		break;
 	case CMD_ESCALATE:
 		if (!has_next_stage(c, x)) {

@@ -40,6 +40,9 @@ struct case_state {
 	time_t		 due_at;
 	time_t		 paused_at;
 	int		 paused_remaining;	/* working days left at pause */
+	int		 extended_days;	/* of this stage, beyond its timescale,
+					   by EXTEND and TIMESCALE: at most
+					   the protocol's max_extension_days */
 	int		 reminders_done;	/* of the current stage and due */
 	int		 chases_done;
 	int		 pause_reminders_done;
@@ -87,11 +90,19 @@ struct engine_ctx {
 };
 
 enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
-    CMD_RESOLVE };
+    CMD_RESOLVE, CMD_TIMESCALE };
 
+/*
+ * EXTEND adds working days to the current stage's deadline, at most the
+ * protocol's max_extension_days in all for the stage.  TIMESCALE sets the
+ * stage's timescale to `days` working days from its start (shorter, as
+ * 004 2.4 asks where the individual needs it; longer only within what
+ * is left of that cap), never to a deadline that has passed.  Both are
+ * recorded with who agreed them and why.
+ */
 struct command {
 	enum engine_cmd	 kind;
-	int		 days;		/* EXTEND */
+	int		 days;		/* EXTEND, TIMESCALE */
 	int		 level;		/* RESOLVE: level resolved at, 0 = current */
 	const char	*reason;	/* note / reason, may be "" */
 	const char	*actor;		/* who: email or "cli" */
@@ -99,7 +110,8 @@ struct command {
 };
 
 /* Open a new case at `stage_number` (ref and raiser already set in c).
- * Sets due time, urgent timing, next wakeup; queues the acknowledgement. */
+ * Sets due time, urgent timing, next wakeup; queues the acknowledgement,
+ * and for an urgent case the alert to its agencies' safeguarding leads. */
 int	engine_open(struct case_state *c, const struct engine_ctx *,
 	    int stage_number, struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
@@ -110,7 +122,10 @@ int	engine_tick(struct case_state *c, const struct engine_ctx *,
  * of an open case), with the reason in err; nothing changes then. */
 int	engine_command(struct case_state *c, const struct engine_ctx *,
 	    const struct command *, struct decisions *, char *err, size_t errlen);
-/* Due time of a stage entered at `start`. */
+/* Due time of a stage entered at `start`: its timescale (for an urgent
+ * case at most the protocol's urgent_stage_days), and never before the
+ * close of the working day its people are told, which is the next working
+ * time at or after start (calendar.h). */
 time_t	engine_stage_due(const struct engine_ctx *, const struct stage_def *,
 	    int urgent, time_t start);
 

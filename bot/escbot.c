@@ -73,6 +73,8 @@ escbot_load(struct escbot *e, const char *path, struct diag *d)
 		themes_load(c->rules_dir, &e->themes, d);
 	}
 	directory_load(c->directory, &e->dir, d);
+	if (e->rules != NULL)
+		rules_check(e->rules, e->dir, c->directory, d);
 	snprintf(first, sizeof(first), "%s.txt", template_names[0]);
 	if (check_folder(c, "templates_dir", c->templates_dir,
 	    c->line.templates_dir, first, d) == 0)

@@ -369,7 +369,8 @@ skip_word(const char *r, const char *w)
 	return r;
 }
 
-/* EXTEND's days: "3", "3 days", "by 3 working days", "of 5 days". */
+/* EXTEND's and TIMESCALE's days: "3", "3 days", "by 3 working days",
+ * "of 5 days". */
 static const char *
 parse_days(const char *rest, int *days)
 {
@@ -406,6 +407,7 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		{ "EXTEND", CMD_EXTEND }, { "ESCALATED", CMD_ESCALATE },
 		{ "ESCALATING", CMD_ESCALATE }, { "ESCALATE", CMD_ESCALATE },
 		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
+		{ "TIMESCALE", CMD_TIMESCALE }, { "TIME SCALE", CMD_TIMESCALE },
 	};
 	const char *rest, *l;
 	char line[1024];
@@ -421,7 +423,11 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		memset(cmd, 0, sizeof(*cmd));
 		cmd->kind = words[i].kind;
 		rest = l + wl;
-		if (cmd->kind == CMD_EXTEND &&
+		/* "Timescale set to 3 days", "Timescale: 3 working days". */
+		if (cmd->kind == CMD_TIMESCALE)
+			rest = skip_word(skip_word(skip_separators(rest), "set"),
+			    "to");
+		if ((cmd->kind == CMD_EXTEND || cmd->kind == CMD_TIMESCALE) &&
 		    (rest = parse_days(rest, &cmd->days)) == NULL)
 			return -1;
 		rest = skip_separators(rest);

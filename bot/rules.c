@@ -16,8 +16,8 @@
 static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
-	"urgent_instruction", "pause_reminder_days", "max_extension_days",
-	"board_roles", NULL
+	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
+	"max_extension_days", "board_roles", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -40,6 +40,9 @@ load_stage(struct stage_def *s, const config_setting_t *e, const char *f,
 	s->name = cfg_string(e, "name", 1, "", f, d);
 	s->expects = cfg_string(e, "expects", 0, "", f, d);
 	s->roles = cfg_strings(e, "roles", 1, &s->nroles, f, d);
+	s->roles_line = cfg_line(config_setting_get_member(e, "roles"));
+	if (s->roles_line == 0)
+		s->roles_line = cfg_line(e);
 	for (size_t i = 0; i < s->nroles; i++)
 		if (!directory_role_known(s->roles[i]))
 			diag_error(d, f, cfg_line(config_setting_get_member(e, "roles")),
@@ -226,6 +229,19 @@ load_form_rule(const struct protocol *p, struct form_rule *r,
 	check_rule(p, r, e, f, d);
 }
 
+/* A form that opens a case: an opening form, or an update form that opens
+ * one when it names no case. */
+static int
+has_way_in(const struct protocol *p)
+{
+	for (size_t i = 0; i < p->nforms; i++)
+		if (p->forms[i].action == FORM_OPEN ||
+		    (p->forms[i].action == FORM_UPDATE &&
+		    p->forms[i].open_unmatched_at > 0))
+			return 1;
+	return 0;
+}
+
 static void
 load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
@@ -250,7 +266,9 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	    "escalate your concerns today using your agency's own safeguarding "
 	    "procedures. This protocol does not replace them.", f, d);
 	p->pause_reminder_days = cfg_int(g, "pause_reminder_days", 0, 5, 1, 60, f, d);
-	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 20, 1, 365, f, d);
+	p->max_extension_days = cfg_int(g, "max_extension_days", 0, 10, 0, 365,
+	    f, d);
+	p->urgent_stage_days = cfg_int(g, "urgent_stage_days", 0, -1, 0, 365, f, d);
 	p->board_roles = cfg_strings(g, "board_roles", 0, &p->nboard, f, d);
 	for (size_t k = 0; k < p->nboard; k++)
 		if (!directory_role_is_partnership(p->board_roles[k]))
@@ -288,6 +306,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 		}
 		load_form_rule(p, &p->forms[p->nforms++], e, forms, f, d);
 	}
+	p->forms_line = cfg_line(list ? list : g);
 }
 
 static void
@@ -395,6 +414,56 @@ rules_free(struct ruleset *rs)
 	free(rs->protocols);
 	form_set_free(rs->forms);
 	free(rs);
+}
+
+/* 1 if someone holds role: the partnership, or at least one agency. */
+static int
+role_held(const struct directory *dir, const char *role)
+{
+	const struct dir_role *r;
+
+	if (directory_role_is_partnership(role))
+		return (r = directory_role(dir, NULL, role)) != NULL &&
+		    r->ncontacts > 0;
+	for (size_t i = 0; i < dir->nagencies; i++)
+		if ((r = directory_role(dir, &dir->agencies[i], role)) != NULL &&
+		    r->ncontacts > 0)
+			return 1;
+	return 0;
+}
+
+int
+rules_check(const struct ruleset *rs, const struct directory *dir,
+    const char *dirfile, struct diag *d)
+{
+	int errors0 = d->errors;
+
+	for (size_t i = 0; i < rs->nprotocols; i++) {
+		const struct protocol *p = &rs->protocols[i];
+
+		if (!has_way_in(p))
+			diag_error(d, p->file, p->forms_line, "protocol \"%s\" "
+			    "has no way in: no form opens a case of it (give a "
+			    "form rule with action = \"open\", or an update "
+			    "form with open_unmatched_at)", p->id);
+		if (dir == NULL)
+			continue;
+		for (size_t k = 0; k < p->nstages; k++) {
+			const struct stage_def *s = &p->stages[k];
+
+			for (size_t r = 0; r < s->nroles; r++)
+				if (!role_held(dir, s->roles[r]))
+					diag_error(d, p->file, s->roles_line,
+					    "stage %d (%s): role \"%s\" is held "
+					    "by %s in %s", s->number, s->name,
+					    s->roles[r],
+					    directory_role_is_partnership(
+					    s->roles[r]) ? "nobody in the "
+					    "partnership" : "no agency",
+					    dirfile);
+		}
+	}
+	return d->errors == errors0 ? 0 : -1;
 }
 
 const struct protocol *

@@ -14,6 +14,8 @@
 #include "diag.h"
 #include "formdef.h"
 
+struct directory;
+
 enum stage_timing {
 	TIMING_WORKING_DAYS,	/* `days` working days */
 	TIMING_SAME_DAY,	/* close of the same working day */
@@ -32,6 +34,7 @@ struct stage_def {
 	char		*expects;	/* what must happen at this stage */
 	char		**roles;	/* NULL-terminated */
 	size_t		 nroles;
+	int		 roles_line;	/* in the protocol's file */
 	enum stage_timing timing;
 	int		 days;
 	int		*remind_before;	/* working days before the due day,
@@ -94,9 +97,16 @@ struct protocol {
 	size_t		  nurgent;
 	char		 *urgent_instruction;	/* said in the ack */
 	int		  pause_reminder_days;
+	/* EXTEND: working days added to one stage in all, however many
+	 * extensions are agreed. */
 	int		  max_extension_days;
+	/* An urgent case's stages are due within this many working days
+	 * when their own timescale is longer (0: the same working day);
+	 * -1: urgent cases keep the stages' own timescales. */
+	int		  urgent_stage_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
+	int		  forms_line;		/* of `forms`, else `protocol` */
 };
 
 struct ruleset {
@@ -105,8 +115,16 @@ struct ruleset {
 	struct form_set	*forms;		/* rules_dir/forms */
 };
 
-/* Load every NAME.conf in rules_dir and rules_dir/forms/.  0, or -1 with diag lines. */
+/* Load every NAME.conf in rules_dir and rules_dir/forms/.  0, or -1 with
+ * diag lines. */
 int	rules_load(const char *dir, struct ruleset **out, struct diag *);
+/* What a protocol needs besides its own file, each mistake a diag line
+ * (file:line), all of them: a way in (a form that opens a case of it), and
+ * for every role a stage names someone in the directory (dirfile; NULL:
+ * not checked) who holds it -- a partnership role the partnership, an
+ * agency role one agency at least.  0, or -1. */
+int	rules_check(const struct ruleset *, const struct directory *,
+	    const char *dirfile, struct diag *);
 void	rules_free(struct ruleset *);
 const struct protocol *rules_protocol(const struct ruleset *, const char *id);
 /* The protocol and rule that handles a form, or NULL. */

@@ -116,6 +116,9 @@ static const char *const migrations[] = {
 	"  REFERENCES forms_received(id), name TEXT NOT NULL,"
 	"  value TEXT NOT NULL, personal INTEGER NOT NULL,"
 	"  PRIMARY KEY (form_id, name));",
+	/* 7: working days the current stage was given beyond its timescale
+	 * (EXTEND, TIMESCALE), capped by the protocol. */
+	"ALTER TABLE cases ADD COLUMN extended_days INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *
@@ -629,7 +632,7 @@ store_next_ref(struct store *s, const char *prefix, int year, char **ref)
 	"opened_at, stage_started_at, due_at, paused_at, paused_remaining, " \
 	"reminders_done, chases_done, pause_reminders_done, next_wakeup, " \
 	"raised_by, raised_name, agencies, thread_id, resolved_at, " \
-	"resolved_level, resolution"
+	"resolved_level, resolution, extended_days"
 
 static enum case_status
 status_from(const char *s)
@@ -671,6 +674,7 @@ case_from_row(sqlite3_stmt *st, struct case_state *c)
 	c->resolved_at = sqlite3_column_int64(st, 20);
 	c->resolved_level = sqlite3_column_int(st, 21);
 	c->resolution = col_text(st, 22);
+	c->extended_days = sqlite3_column_int(st, 23);
 }
 
 /* Binds the case's columns 2.. in CASE_COLS order (1 is the id). */
@@ -699,6 +703,7 @@ bind_case(sqlite3_stmt *st, const struct case_state *c)
 	sqlite3_bind_int64(st, 21, c->resolved_at);
 	sqlite3_bind_int(st, 22, c->resolved_level);
 	bind_text(st, 23, c->resolution);
+	sqlite3_bind_int(st, 24, c->extended_days);
 }
 
 static int
@@ -724,7 +729,7 @@ store_case_insert(struct store *s, struct case_state *c)
 {
 	static const char sql[] = "INSERT INTO cases (" CASE_COLS ") VALUES "
 	    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)
@@ -746,7 +751,7 @@ store_case_update(struct store *s, const struct case_state *c)
 	    "chases_done = ?14, pause_reminders_done = ?15, next_wakeup = ?16, "
 	    "raised_by = ?17, raised_name = ?18, agencies = ?19, "
 	    "thread_id = ?20, resolved_at = ?21, resolved_level = ?22, "
-	    "resolution = ?23 WHERE id = ?1";
+	    "resolution = ?23, extended_days = ?24 WHERE id = ?1";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)

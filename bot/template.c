@@ -17,7 +17,8 @@ const char *const template_variables[] = {
 	"ref", "protocol", "protocol_name", "form", "form_title",
 	"stage_number", "stage_name", "stage_expects", "next_stage_name",
 	"due_words", "due_iso", "due_date", "opened_words", "raiser_name",
-	"raiser_email", "urgent", "urgent_instruction", "note", "actor",
+	"raiser_email", "urgent", "urgent_instruction", "urgent_timescale",
+	"note", "actor",
 	"fields", "problems", "formats", "mailbox", "status", "level",
 	"agencies", "subject", "blank_forms", NULL
 };
@@ -26,7 +27,8 @@ const char *const template_names[] = {
 	"ack", "reject", "no-form", "reminder", "escalation", "chase",
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
-	"action-chase", "meeting-reminder", "admin-alert", "noted", NULL
+	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
+	"urgent", NULL
 };
 
 void

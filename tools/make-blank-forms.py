@@ -373,6 +373,34 @@ def wscb_resolved(L):
             cols=3, widths=cols(0.5, 0.25, 0.25), borders=True))
 
 
+def wsp_covid_request(L):
+    """escbot's own short request for the COVID-19 protocol (seed 000 has
+    no form): one question a row, the immediate-risk question as two tick
+    boxes."""
+    return (
+        heading("WSP Resolution Request (COVID-19 arrangements)")
+        + note("Wigan Safeguarding Partnership. Send to the partnership "
+               "mailbox; escbot tracks the disagreement from the level "
+               "reached.")
+        + table(
+            row(L.label("Name of child or adult:"),
+                L.answer("person_name", span=2)),
+            row(L.label("Date of birth:"), L.answer("dob", span=2)),
+            row(L.label("Agencies involved:"), L.answer("agencies", span=2)),
+            row(L.label("Summary of the disagreement:"),
+                L.answer("summary", span=2), height=TALL),
+            row(L.label("Action requested:"),
+                L.answer("requested_action", span=2), height=TALL),
+            row(L.label("Safeguarding leads involved:"),
+                L.answer("safeguarding_leads", span=2)),
+            row(L.label("Partnership Executive involved:"),
+                L.answer("executive", span=2)),
+            row(L.label("Is a child or adult at immediate risk of "
+                        "significant harm?"),
+                *L.yes_no_cells("immediate_risk")),
+            cols=3, widths=cols(0.5, 0.25, 0.25), borders=True))
+
+
 LAYOUTS = {
     "twsp-referral": twsp_referral,
     "wsab-proforma": wsab_proforma,
@@ -380,6 +408,7 @@ LAYOUTS = {
     "wsab-resolved": wsab_resolved,
     "wscb-agency-report": wscb_agency_report,
     "wscb-resolved": wscb_resolved,
+    "wsp-covid-request": wsp_covid_request,
 }
 
 

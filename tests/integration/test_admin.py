@@ -3,6 +3,7 @@ its errors, resending, a backfill limited by --since, exit codes."""
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -214,6 +215,70 @@ class Admin(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stderr, r"%s:\d+: imap.password_file \S+"
                          r"imap.secret is empty" % conf)
+
+    def test_check_config_refuses_no_way_in_and_roles_nobody_holds(self):
+        """Issue 13: a protocol no form opens, and a role a stage names that
+        nobody in the directory holds: each file:line, all of them, exit
+        1."""
+        env = self.env
+        rules = os.path.join(self.tmp.name, "rules")
+        shutil.copytree(os.path.join(REPO, "rules"), rules)
+        covid = os.path.join(rules, "wsp-covid.conf")
+        with open(covid) as f:
+            text = f.read()
+        start = text.index("  forms = (")
+        end = text.index("  );\n", start) + len("  );\n")
+        with open(covid, "w") as f:
+            f.write(text[:start] + text[end:])
+        # The directory without its independent chair, nor any agency's
+        # board representative.
+        directory = os.path.join(self.tmp.name, "directory.conf")
+        with open(os.path.join(REPO, "etc", "directory.conf")) as f:
+            text = f.read()
+        with open(directory, "w") as f:
+            f.write(re.sub(r'(independent_chair|board_rep) = "[^"]*";', "",
+                           text))
+        with open(env.config) as f:
+            text = f.read()
+        text = re.sub(r'(?m)^rules_dir = .*$', 'rules_dir = "%s";' % rules,
+                      text)
+        text = re.sub(r'(?m)^directory = .*$', 'directory = "%s";'
+                      % directory, text)
+        with open(env.config, "w") as f:
+            f.write(text)
+
+        def line(path, needle, after=None):
+            with open(path) as f:
+                lines = f.read().splitlines()
+            start = 0
+            if after:
+                start = [i for i, ln in enumerate(lines) if after in ln][0]
+            return [i for i, ln in enumerate(lines)
+                    if i >= start and needle in ln][0] + 1
+
+        twsp = os.path.join(rules, "twsp.conf")
+        wsab = os.path.join(rules, "wsab.conf")
+        wscb = os.path.join(rules, "wscb.conf")
+        p = env.run("check-config", check=False)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stderr.splitlines(), [
+            '%s:%d: stage 4 (Assistant director / director): role '
+            '"board_rep" is held by no agency in %s'
+            % (twsp, line(twsp, '"board_rep"'), directory),
+            '%s:%d: stage 4 (Exceptional: WSAB independent chair): role '
+            '"independent_chair" is held by nobody in the partnership in %s'
+            % (wsab, line(wsab, '"independent_chair"'), directory),
+            '%s:%d: stage 3 (WSCB agency representative): role "board_rep" '
+            'is held by no agency in %s'
+            % (wscb, line(wscb, '"board_rep"'), directory),
+            '%s:%d: stage 4 (WSCB business manager / independent chair): '
+            'role "independent_chair" is held by nobody in the partnership '
+            'in %s' % (wscb, line(wscb, '"independent_chair"'), directory),
+            '%s:%d: protocol "wsp-covid" has no way in: no form opens a '
+            'case of it (give a form rule with action = "open", or an '
+            'update form with open_unmatched_at)'
+            % (covid, line(covid, "protocol = {")),
+            "escbot: %s: 5 errors; nothing was done" % env.config])
 
     def test_check_config_warns(self):
         """Directory agencies outside allowed_sender_domains, and holidays

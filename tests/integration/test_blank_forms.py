@@ -56,7 +56,8 @@ class BlankForms(unittest.TestCase):
         ids = sorted(f.id for f, _ in B.templates())
         self.assertEqual(ids, ["twsp-referral", "wsab-meeting",
                                "wsab-proforma", "wsab-resolved",
-                               "wscb-agency-report", "wscb-resolved"])
+                               "wscb-agency-report", "wscb-resolved",
+                               "wsp-covid-request"])
 
     def test_committed_forms_are_what_the_script_writes(self):
         with tempfile.TemporaryDirectory(prefix="escbot-blank-") as tmp:

@@ -149,11 +149,22 @@ class EndToEnd(unittest.TestCase):
         env.run("run", "--once", now="2026-11-23T15:00:00Z")
         (case,) = env.cases()
         self.assertTrue(case["urgent"])
-        self.assertEqual(case["due_at"], "2026-11-23T17:00:00+00:00")
+        # Stage 3 (3 working days) at the urgent timescale, 2: not the
+        # same day, and not the ladder collapsed.
+        self.assertEqual(case["due_at"], "2026-11-25T17:00:00+00:00")
         (ack,) = env.sink.messages(rcpt="casey@telford.example.gov.uk")
         body = ack.get_body(("plain",)).get_content()
         self.assertIn("IMPORTANT", body)
         self.assertIn("safeguarding procedures", body)
+        self.assertIn("Due: by 5pm on Wednesday 25 November 2026", body)
+        self.assertIn("none is given more than 2 working days", body)
+        # The safeguarding lead of the case's agency is told at once.
+        (alert,) = env.sink.messages(rcpt="tia.lead@telford.example.gov.uk")
+        self.assertIn("URGENT: immediate risk", alert["Subject"])
+        self.assertIn("escalated today through your agency's own "
+                      "safeguarding procedures",
+                      " ".join(alert.get_body(("plain",)).get_content()
+                               .split()))
 
     def test_not_at_immediate_risk_is_not_urgent(self):
         env = self.env

@@ -10,9 +10,10 @@
  *	"TIME open N"		engine_open at stage number N
  *	"TIME tick"		engine_tick
  *	"TIME daily N"		N ticks, at TIME and every 24 hours after
- *	"TIME pause|resume|escalate|resolve [N]|extend N [by ACTOR] [: REASON]"
- *				engine_command; N is the days of extend, the
- *				level of resolve; ACTOR defaults to cli:admin;
+ *	"TIME pause|resume|escalate|resolve [N]|extend N|timescale N [by ACTOR]
+ *	    [: REASON]"		engine_command; N is the days of extend and
+ *				timescale, the level of resolve; ACTOR
+ *				defaults to cli:admin;
  *				the command's token is "m" and the step's index
  *
  * Transcript lines:
@@ -151,12 +152,17 @@ static const struct row rows[] = {
 		"event chased: stage 5 overdue: chase 1 of 4",
 		"= s5 #5 open due 2027-04-21T17:00+01:00 wake 2027-04-23T17:00+01:00",
 		NULL } },
-/* 2, 5, 5, 10 days: 16 Dec, 23 Dec, 4 Jan, 18 Jan; the last stage is
- * chased at the deadline and every 5 working days, 3 in all, then left. */
-{ "wsab ladder across Christmas, then chased out", "wsab", NULL, 0, NULL,
+/* 2, 5, 5 days: 16 Dec, 23 Dec, 4 Jan; level 4 in 001's three steps:
+ * the WSAB service manager (5: 11 Jan), the executive leads (5: 18 Jan),
+ * then the independent chair (10: 1 February; issue 13: the chair was
+ * never reached), chased at the deadline and every 5 working days, 3 in
+ * all, then left. */
+{ "wsab ladder across Christmas: level 4 to the service manager, the executive leads, then the independent chair", "wsab",
+  NULL, 0, NULL,
   { "2026-12-14T10:00 open 1", "2026-12-16T17:00 tick",
-    "2026-12-23T17:00 tick", "2027-01-04T17:00 tick", "2027-01-18T17:00 tick",
-    "2027-01-25T17:00 tick", "2027-02-01T17:00 tick", "2027-03-01T10:00 tick" },
+    "2026-12-23T17:00 tick", "2027-01-04T17:00 tick", "2027-01-11T17:00 tick",
+    "2027-01-18T17:00 tick", "2027-02-01T17:00 tick", "2027-02-08T17:00 tick",
+    "2027-02-15T17:00 tick", "2027-03-01T10:00 tick" },
   {
 		"> 2026-12-14T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
@@ -171,23 +177,31 @@ static const struct row rows[] = {
 		"event escalated: stage 2 expired; escalated to stage 3 (Head of service to head of service, then director)",
 		"= s3 #2 open due 2027-01-04T17:00+00:00 wake 2026-12-31T09:00+00:00",
 		"> 2027-01-04T17:00 tick",
-		"mail escalation s3/esc nb=2027-01-04T17:00+00:00 to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
-		"event escalated: stage 3 expired; escalated to stage 4 (Exceptional: WSAB service manager, executive leads, independent chair)",
-		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 2027-01-14T09:00+00:00",
+		"mail escalation s3/esc nb=2027-01-04T17:00+00:00 to=wsab.service@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 3 expired; escalated to stage 4 (Exceptional: WSAB service manager)",
+		"= s4 #3 open due 2027-01-11T17:00+00:00 wake 2027-01-08T09:00+00:00",
+		"> 2027-01-11T17:00 tick",
+		"mail escalation s4/esc nb=2027-01-11T17:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 4 expired; escalated to stage 4 (Exceptional: executive leads)",
+		"= s4 #4 open due 2027-01-18T17:00+00:00 wake 2027-01-15T09:00+00:00",
 		"> 2027-01-18T17:00 tick",
-		"mail chase s3/d2027-01-18T17:00+00:00/c0 nb=2027-01-18T17:00+00:00 to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
-		"event chased: stage 4 overdue: chase 1 of 3",
-		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 2027-01-25T17:00+00:00",
-		"> 2027-01-25T17:00 tick",
-		"mail chase s3/d2027-01-18T17:00+00:00/c1 nb=2027-01-25T17:00+00:00 to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
-		"event chased: stage 4 overdue: chase 2 of 3",
-		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 2027-02-01T17:00+00:00",
+		"mail escalation s5/esc nb=2027-01-18T17:00+00:00 to=chair@partnership.example.org.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 4 expired; escalated to stage 4 (Exceptional: WSAB independent chair)",
+		"= s4 #5 open due 2027-02-01T17:00+00:00 wake 2027-01-28T09:00+00:00",
 		"> 2027-02-01T17:00 tick",
-		"mail chase s3/d2027-01-18T17:00+00:00/c2 nb=2027-02-01T17:00+00:00 to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"mail chase s5/d2027-02-01T17:00+00:00/c0 nb=2027-02-01T17:00+00:00 to=chair@partnership.example.org.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org",
+		"event chased: stage 4 overdue: chase 1 of 3",
+		"= s4 #5 open due 2027-02-01T17:00+00:00 wake 2027-02-08T17:00+00:00",
+		"> 2027-02-08T17:00 tick",
+		"mail chase s5/d2027-02-01T17:00+00:00/c1 nb=2027-02-08T17:00+00:00 to=chair@partnership.example.org.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org",
+		"event chased: stage 4 overdue: chase 2 of 3",
+		"= s4 #5 open due 2027-02-01T17:00+00:00 wake 2027-02-15T17:00+00:00",
+		"> 2027-02-15T17:00 tick",
+		"mail chase s5/d2027-02-01T17:00+00:00/c2 nb=2027-02-15T17:00+00:00 to=chair@partnership.example.org.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org",
 		"event chased: stage 4 overdue: chase 3 of 3",
-		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 0",
+		"= s4 #5 open due 2027-02-01T17:00+00:00 wake 0",
 		"> 2027-03-01T10:00 tick",
-		"= s4 #3 open due 2027-01-18T17:00+00:00 wake 0",
+		"= s4 #5 open due 2027-02-01T17:00+00:00 wake 0",
 		NULL } },
 /* 3, 5, 5, 10 days: 26 Nov, 3 Dec, 10 Dec, 24 Dec.  The chase due at
  * 17:00 on Christmas Eve is decided on Christmas Day and held to Tuesday
@@ -694,13 +708,13 @@ static const struct row rows[] = {
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-23T11:00 extend 3: agreed at meeting",
 		"mail extended cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='agreed at meeting' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 3 working days: agreed at meeting",
+		"event extended by cli:admin: stage 3 extended by 3 working days (3 of the 10 allowed), agreed by cli:admin: agreed at meeting",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-23T11:05 extend 99",
-		"refused: an extension must be 1 to 10 working days",
+		"refused: an extension of 99 working days is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); 7 are left",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-23T11:06 extend 0",
-		"refused: an extension must be 1 to 10 working days",
+		"refused: an extension must be at least 1 working day",
 		"= s3 #3 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		NULL } },
 { "extend after a reminder: the new deadline is reminded again", "twsp", NULL,
@@ -719,7 +733,7 @@ static const struct row rows[] = {
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-26T09:00+00:00",
 		"> 2026-11-25T10:00 extend 2",
 		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 2 working days: ",
+		"event extended by cli:admin: stage 3 extended by 2 working days (2 of the 10 allowed), agreed by cli:admin: ",
 		"= s3 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-26T09:00 tick",
 		"= s3 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
@@ -732,21 +746,21 @@ static const struct row rows[] = {
 		"event reminder: reminder for stage 3",
 		"= s3 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-30T17:00+00:00",
 		NULL } },
-{ "extend of an overdue chased stage counts from now", "wsab", NULL, 0, NULL,
+{ "extend of an overdue chased stage counts from now", "wscb", NULL, 0, NULL,
   { "2026-11-23T10:00 open 4", "2026-12-07T17:00 tick",
     "2026-12-09T10:00 extend 5 by sam.manager@wigan.example.gov.uk: report due" },
   {
 		"> 2026-11-23T10:00 open 4",
 		"mail ack ack nb=now to=raiser@example.org",
-		"event opened by raiser@example.org: opened at stage 4 (Exceptional: WSAB service manager, executive leads, independent chair)",
+		"event opened by raiser@example.org: opened at stage 4 (WSCB business manager / independent chair)",
 		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-03T09:00+00:00",
 		"> 2026-12-07T17:00 tick",
-		"mail chase s3/d2026-12-07T17:00+00:00/c0 nb=2026-12-07T17:00+00:00 to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"mail chase s3/d2026-12-07T17:00+00:00/c0 nb=2026-12-07T17:00+00:00 to=wscb.business@wigan.example.gov.uk,chair@partnership.example.org.uk cc=raiser@example.org",
 		"event chased: stage 4 overdue: chase 1 of 3",
 		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-14T17:00+00:00",
 		"> 2026-12-09T10:00 extend 5 by sam.manager@wigan.example.gov.uk: report due",
-		"mail extended cmd/m2 nb=now to=wsab.service@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org,sam.manager@wigan.example.gov.uk note='report due' by=sam.manager@wigan.example.gov.uk",
-		"event extended by sam.manager@wigan.example.gov.uk: stage 4 extended by 5 working days: report due",
+		"mail extended cmd/m2 nb=now to=wscb.business@wigan.example.gov.uk,chair@partnership.example.org.uk cc=raiser@example.org,sam.manager@wigan.example.gov.uk note='report due' by=sam.manager@wigan.example.gov.uk",
+		"event extended by sam.manager@wigan.example.gov.uk: stage 4 extended by 5 working days (5 of the 10 allowed), agreed by sam.manager@wigan.example.gov.uk: report due",
 		"= s4 #3 open due 2026-12-16T17:00+00:00 wake 2026-12-14T09:00+00:00",
 		NULL } },
 { "extend while paused adds to the days left", "twsp", NULL, 0, NULL,
@@ -763,12 +777,130 @@ static const struct row rows[] = {
 		"= s3 #3 paused left 2 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
 		"> 2026-11-25T10:00 extend 3",
 		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
-		"event extended by cli:admin: stage 3 extended by 3 working days: ",
+		"event extended by cli:admin: stage 3 extended by 3 working days (3 of the 10 allowed), agreed by cli:admin: ",
 		"= s3 #3 paused left 5 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
 		"> 2026-12-01T10:00 resume",
 		"mail resumed cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
 		"event resumed by cli:admin: resumed at stage 3 with 5 working days left",
 		"= s3 #3 open due 2026-12-08T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		NULL } },
+/* Issue 13: EXTEND capped in total per stage (TWSP: 10 working days),
+ * each recorded with who agreed it; the next stage has its own. */
+{ "extensions capped in total per stage; the next stage starts afresh",
+  "twsp", NULL, 0, NULL,
+  { "2026-11-23T10:00 open 3",
+    "2026-11-23T11:00 extend 6 by tia.lead@telford.example.gov.uk: GP report",
+    "2026-11-30T11:00 extend 4 by teo.head@telford.example.gov.uk: meeting moved",
+    "2026-12-01T11:00 extend 1: one more day", "2026-12-10T17:00 tick",
+    "2026-12-11T10:00 extend 2: agreed" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-23T11:00 extend 6 by tia.lead@telford.example.gov.uk: GP report",
+		"mail extended cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,tia.lead@telford.example.gov.uk note='GP report' by=tia.lead@telford.example.gov.uk",
+		"event extended by tia.lead@telford.example.gov.uk: stage 3 extended by 6 working days (6 of the 10 allowed), agreed by tia.lead@telford.example.gov.uk: GP report",
+		"= s3 #3 open due 2026-12-04T17:00+00:00 wake 2026-12-03T09:00+00:00",
+		"> 2026-11-30T11:00 extend 4 by teo.head@telford.example.gov.uk: meeting moved",
+		"mail extended cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,teo.head@telford.example.gov.uk note='meeting moved' by=teo.head@telford.example.gov.uk",
+		"event extended by teo.head@telford.example.gov.uk: stage 3 extended by 4 working days (10 of the 10 allowed), agreed by teo.head@telford.example.gov.uk: meeting moved",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		"> 2026-12-01T11:00 extend 1: one more day",
+		"refused: an extension of 1 working day is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); none are left",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		"> 2026-12-10T17:00 tick",
+		"mail escalation s4/esc nb=2026-12-10T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
+		"= s4 #4 open due 2026-12-16T17:00+00:00 wake 2026-12-15T09:00+00:00",
+		"> 2026-12-11T10:00 extend 2: agreed",
+		"mail extended cmd/m5 nb=now to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org note='agreed' by=cli:admin",
+		"event extended by cli:admin: stage 4 extended by 2 working days (2 of the 10 allowed), agreed by cli:admin: agreed",
+		"= s4 #4 open due 2026-12-18T17:00+00:00 wake 2026-12-17T09:00+00:00",
+		NULL } },
+/* TIMESCALE N: the stage's timescale is N working days from its start,
+ * recorded with who set it and why; shorter than the protocol's (004
+ * 2.4); reminders already past are not sent. */
+{ "timescale shortens the stage, counted from its start", "twsp", NULL, 0,
+  NULL,
+  { "2026-11-23T10:00 open 3",
+    "2026-11-23T11:00 timescale 1 by tia.lead@telford.example.gov.uk: risk increasing",
+    "2026-11-24T09:00 tick", "2026-11-24T17:00 tick" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-23T11:00 timescale 1 by tia.lead@telford.example.gov.uk: risk increasing",
+		"mail timescale cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org,tia.lead@telford.example.gov.uk note='risk increasing' by=tia.lead@telford.example.gov.uk",
+		"event timescale by tia.lead@telford.example.gov.uk: stage 3 timescale set to 1 working day from its start (the protocol's: 3), agreed by tia.lead@telford.example.gov.uk: risk increasing",
+		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		"> 2026-11-24T09:00 tick",
+		"mail reminder s3/d2026-11-24T17:00+00:00/r1 nb=2026-11-24T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
+		"event reminder: reminder for stage 3",
+		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"> 2026-11-24T17:00 tick",
+		"mail escalation s4/esc nb=2026-11-24T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
+		"= s4 #4 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
+		NULL } },
+/* A timescale that would put the deadline in the past is refused, with
+ * the shortest that would not; one longer than the stage's own counts
+ * against the extension cap. */
+{ "timescale into the past or beyond the cap is refused", "twsp", NULL, 0,
+  NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-25T10:00 timescale 1: urgent now",
+    "2026-11-25T10:01 timescale 14: more time", "2026-11-25T10:02 timescale 2: today",
+    "2026-11-25T10:03 timescale 8: the panel meets on the 3rd",
+    "2026-11-25T10:04 extend 6: more", "2026-11-25T10:05 extend 5: more" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:00 timescale 1: urgent now",
+		"refused: 1 working day from the start of stage 3 would make it due by 5pm on Tuesday 24 November 2026, which has passed; the shortest timescale now is 2 working days",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:01 timescale 14: more time",
+		"refused: a timescale of 14 working days is too long: stage 3's own is 3 working days and it may be given at most 10 more (EXTEND and TIMESCALE together), 13 in all",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-25T10:02 timescale 2: today",
+		"mail timescale cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='today' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 2 working days from its start (the protocol's: 3), agreed by cli:admin: today",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-25T17:00+00:00",
+		"> 2026-11-25T10:03 timescale 8: the panel meets on the 3rd",
+		"mail timescale cmd/m4 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='the panel meets on the 3rd' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 8 working days from its start (the protocol's: 3), agreed by cli:admin: the panel meets on the 3rd",
+		"= s3 #3 open due 2026-12-03T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		"> 2026-11-25T10:04 extend 6: more",
+		"refused: an extension of 6 working days is too long: stage 3 may be given at most 10 working days beyond its timescale in all (EXTEND and TIMESCALE together); 5 are left",
+		"= s3 #3 open due 2026-12-03T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		"> 2026-11-25T10:05 extend 5: more",
+		"mail extended cmd/m6 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='more' by=cli:admin",
+		"event extended by cli:admin: stage 3 extended by 5 working days (10 of the 10 allowed), agreed by cli:admin: more",
+		"= s3 #3 open due 2026-12-10T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		NULL } },
+/* Paused: the days left are counted from the pause to the new deadline. */
+{ "timescale while paused sets the days left", "twsp", NULL, 0, NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-24T10:00 pause: strategy meeting",
+    "2026-11-24T11:00 timescale 5: agreed", "2026-11-30T10:00 resume" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-24T10:00 pause: strategy meeting",
+		"mail paused cmd/m1 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='strategy meeting' by=cli:admin",
+		"event paused by cli:admin: paused at stage 3: strategy meeting",
+		"= s3 #3 paused left 2 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
+		"> 2026-11-24T11:00 timescale 5: agreed",
+		"mail timescale cmd/m2 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='agreed' by=cli:admin",
+		"event timescale by cli:admin: stage 3 timescale set to 5 working days from its start (the protocol's: 3), agreed by cli:admin: agreed",
+		"= s3 #3 paused left 4 due 2026-11-26T17:00+00:00 wake 2026-12-01T17:00+00:00",
+		"> 2026-11-30T10:00 resume",
+		"mail resumed cmd/m3 nb=now to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk cc=raiser@example.org note='' by=cli:admin",
+		"event resumed by cli:admin: resumed at stage 3 with 4 working days left",
+		"= s3 #3 open due 2026-12-04T17:00+00:00 wake 2026-12-03T09:00+00:00",
 		NULL } },
 /* ---- escalate command ---- */
 { "escalate by request: the next stage counts from now, the requester copied",
@@ -802,16 +934,27 @@ static const struct row rows[] = {
 		/* Five working days from Monday, when its people hear. */
 		"= s3 #2 open due 2026-12-07T17:00+00:00 wake 2026-12-04T09:00+00:00",
 		NULL } },
-{ "escalate at the last stage is refused", "wsab", NULL, 0, NULL,
-  { "2026-11-23T10:00 open 4", "2026-11-24T10:00 escalate" },
+{ "escalate through level 4 to the independent chair, then refused", "wsab",
+  NULL, 0, NULL,
+  { "2026-11-23T10:00 open 4", "2026-11-24T10:00 escalate: no meeting date",
+    "2026-11-25T10:00 escalate: the leads cannot agree",
+    "2026-11-26T10:00 escalate" },
   {
 		"> 2026-11-23T10:00 open 4",
 		"mail ack ack nb=now to=raiser@example.org",
-		"event opened by raiser@example.org: opened at stage 4 (Exceptional: WSAB service manager, executive leads, independent chair)",
-		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-03T09:00+00:00",
-		"> 2026-11-24T10:00 escalate",
+		"event opened by raiser@example.org: opened at stage 4 (Exceptional: WSAB service manager)",
+		"= s4 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
+		"> 2026-11-24T10:00 escalate: no meeting date",
+		"mail escalation cmd/m1 nb=2026-11-24T10:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org note='no meeting date' by=cli:admin",
+		"event escalated by cli:admin: escalated by request from stage 4 to stage 4: no meeting date",
+		"= s4 #4 open due 2026-12-01T17:00+00:00 wake 2026-11-30T09:00+00:00",
+		"> 2026-11-25T10:00 escalate: the leads cannot agree",
+		"mail escalation cmd/m2 nb=2026-11-25T10:00+00:00 to=chair@partnership.example.org.uk,wsab.service@wigan.example.gov.uk cc=raiser@example.org note='the leads cannot agree' by=cli:admin",
+		"event escalated by cli:admin: escalated by request from stage 4 to stage 4: the leads cannot agree",
+		"= s4 #5 open due 2026-12-09T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		"> 2026-11-26T10:00 escalate",
 		"refused: WSAB-2026-0001 is at the last stage of WSAB Resolution Protocol",
-		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-03T09:00+00:00",
+		"= s4 #5 open due 2026-12-09T17:00+00:00 wake 2026-12-07T09:00+00:00",
 		NULL } },
 { "escalate a paused case reopens it at the next stage", "wscb", NULL, 0, NULL,
   { "2026-11-23T10:00 open 2", "2026-11-24T10:00 pause",
@@ -911,44 +1054,144 @@ static const struct row rows[] = {
 		"event reminder: reminder for stage 3",
 		"= s3 #2 open due 2027-01-12T17:00+00:00 wake 2027-01-12T09:00+00:00",
 		NULL } },
-/* ---- urgent ---- */
-{ "urgent case raised after hours is due at the close of the next working day",
+/* ---- urgent ----
+ * Immediate risk goes through the agencies' own procedures the same
+ * working day (the acknowledgement says so); the ladder keeps every
+ * stage, each due within the protocol's urgent_stage_days (TWSP 2,
+ * COVID 1) when its own timescale is longer, and never before its
+ * people have been told in working hours. */
+/* Monday 18:30: the working day is Tuesday; 2 working days (not stage
+ * 3's 3): Thursday. */
+{ "urgent case raised after hours: 2 working days from the next morning",
   "twsp", NULL, 1, NULL,
   { "2026-11-23T18:30 open 3", "2026-11-24T09:00 tick" },
   {
 		"> 2026-11-23T18:30 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
-		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-23T09:00+00:00",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T09:00 tick",
-		"mail reminder s3/d2026-11-24T17:00+00:00/r1 nb=2026-11-24T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
-		"event reminder: reminder for stage 3",
-		"= s3 #3 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		NULL } },
 /*
- * ENGINE BUG (engine.c, reported, not fixed here): an urgent case is due
- * "the same working day at every stage", and a stage is entered at the
- * previous deadline, which is the closing time -- that instant still
- * belongs to its day, so every later stage is due the very instant it
- * starts.  At the first deadline one tick escalates through every stage
- * and chases the last: today it decides escalation s4, escalation s5 and
- * chase c0 of stage 5, all at 17:00 on 23 November, and stage 5 is due
- * 2026-11-23T17:00.  Expected (below): one escalation, and stage 4 due at
- * the close of the next working day.
+ * Once an engine bug: an urgent case was due "the same working day at
+ * every stage", and a stage entered at the previous deadline (closing
+ * time, which still belongs to its day) was due the instant it started:
+ * one tick escalated through every stage to the TWSP Executive and chased
+ * it, all at 17:00 on the day the form arrived.  Now each stage has its
+ * own 2 working days: 25 November, 27 November, 1 December.  Stage 5's
+ * reminder 2 working days before its deadline would fall before the stage
+ * starts: it is not sent; the one on the morning of the due day is.
  */
-{ "urgent case: each stage after the first has its own working day", "twsp",
-  NULL, 1, "engine bug: an urgent case escalates through every stage at its "
-  "first deadline (each later stage is due the instant it starts)",
-  { "2026-11-23T10:00 open 3", "2026-11-23T17:00 tick" },
+{ "urgent case: each stage its own timescale, one escalation per deadline",
+  "twsp", NULL, 1, NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-23T17:00 tick",
+    "2026-11-25T17:00 tick", "2026-11-27T17:00 tick" },
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
-		"= s3 #3 open due 2026-11-23T17:00+00:00 wake 2026-11-20T09:00+00:00",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		"> 2026-11-23T17:00 tick",
-		"mail escalation s4/esc nb=2026-11-23T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		"> 2026-11-25T17:00 tick",
+		"mail escalation s4/esc nb=2026-11-25T17:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
 		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
-		"= s4 #4 open due 2026-11-24T17:00+00:00 wake 2026-11-23T09:00+00:00",
+		"= s4 #4 open due 2026-11-27T17:00+00:00 wake 2026-11-26T09:00+00:00",
+		"> 2026-11-27T17:00 tick",
+		"mail escalation s5/esc nb=2026-11-27T17:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 4 expired; escalated to stage 5 (TWSP Executive)",
+		"= s5 #5 open due 2026-12-01T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		NULL } },
+/* Friday 27 November 19:00: the working day is Monday 30th; + 2: Wednesday
+ * 2 December.  Not urgent it would be 3: Thursday. */
+{ "urgent case arriving on a Friday evening counts from Monday", "twsp",
+  NULL, 1, NULL,
+  { "2026-11-27T19:00 open 3" },
+  {
+		"> 2026-11-27T19:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
+		"= s3 #3 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		NULL } },
+/* 004: "the designated safeguarding lead within the agency identifying
+ * the concern should be informed immediately": every agency of the case's
+ * lead is told at once, on a Sunday too (not a chase: it asks them to act
+ * through their own procedures). */
+{ "urgent: each agency's safeguarding lead is told at once", "twsp",
+  "tw-council,west-mercia", 1, NULL,
+  { "2026-11-22T11:00 open 3" },
+  {
+		"> 2026-11-22T11:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 2 safeguarding leads told to act today",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		NULL } },
+{ "urgent: no safeguarding lead in the directory is recorded", "twsp",
+  "wrekin-housing", 1, NULL,
+  { "2026-11-23T11:00 open 3" },
+  {
+		"> 2026-11-23T11:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event no-contact: no safeguarding lead in the directory for the urgent alert",
+		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		NULL } },
+/* Thursday 24 December 2026 16:00: Christmas Day and the Boxing Day
+ * holiday (Monday 28th) are off: Tuesday 29th, Wednesday 30th. */
+{ "urgent case on Christmas Eve: due after the bank holidays", "twsp", NULL,
+  1, NULL,
+  { "2026-12-24T16:00 open 3" },
+  {
+		"> 2026-12-24T16:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
+		"= s3 #3 open due 2026-12-30T17:00+00:00 wake 2026-12-29T09:00+00:00",
+		NULL } },
+/* COVID level 1 is "immediate" (the same working day): opened at 17:00
+ * on a Friday, when nobody can be told that day, it is due at the close
+ * of Monday; level 2 (1 day) then Tuesday; the Executive (5 days,
+ * urgent 1) Wednesday 2 December. */
+{ "urgent: a same-day stage opened at closing time is due the next working day",
+  "wsp-covid", NULL, 1, NULL,
+  { "2026-11-27T17:00 open 1", "2026-11-30T17:00 tick",
+    "2026-12-01T17:00 tick" },
+  {
+		"> 2026-11-27T17:00 open 1",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail urgent urgent nb=now to=safeguarding.adults@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Informal resolution), urgent: immediate risk",
+		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
+		"= s1 #0 open due 2026-11-30T17:00+00:00 wake 2026-11-30T09:00+00:00",
+		"> 2026-11-30T17:00 tick",
+		"mail escalation s1/esc nb=2026-11-30T17:00+00:00 to=safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Safeguarding leads resolution)",
+		"= s2 #1 open due 2026-12-01T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		"> 2026-12-01T17:00 tick",
+		"mail escalation s2/esc nb=2026-12-01T17:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 2 expired; escalated to stage 3 (Safeguarding Partnership Executive)",
+		"= s3 #2 open due 2026-12-02T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		NULL } },
+/* Not urgent, the same rule: a same-working-day stage entered on a bank
+ * holiday is due at the close of the next working day. */
+{ "a same-day stage opened on a bank holiday is due the next working day",
+  "wsp-covid", NULL, 0, NULL,
+  { "2026-12-28T11:00 open 1" },
+  {
+		"> 2026-12-28T11:00 open 1",
+		"mail ack ack nb=now to=raiser@example.org",
+		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
+		"= s1 #0 open due 2026-12-29T17:00+00:00 wake 2026-12-29T09:00+00:00",
 		NULL } },
 /* ---- nobody in the directory ---- */
 { "no contact for the next stage's roles: the escalation goes to the raiser",
@@ -1206,6 +1449,8 @@ run_step(struct transcript *t, struct engine_ctx *x, struct case_state *c,
 			cmd.kind = CMD_ESCALATE;
 		else if (strcmp(verb, "resolve") == 0)
 			cmd.kind = CMD_RESOLVE;
+		else if (strcmp(verb, "timescale") == 0)
+			cmd.kind = CMD_TIMESCALE;
 		else
 			fail_msg("bad verb in step \"%s\"", step);
 		cmd.days = n;

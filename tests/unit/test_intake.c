@@ -862,6 +862,20 @@ static const struct row rows[] = {
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
 	    .days = 3, .cmd_reason = "awaiting the GP's report" },
+	/* TIMESCALE passes the same check as every other command. */
+	{ .file = "matrix-timescale-participant", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_TIMESCALE",
+	    .days = 2, .cmd_reason = "the child needs a decision before Friday" },
+	{ .file = "matrix-timescale-contact", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_TIMESCALE",
+	    .days = 2, .cmd_reason = "the child needs a decision before Friday" },
+	{ .file = "matrix-timescale-stranger", .kind = VERDICT_NOT_ALLOWED,
+	    .outcome = "refused", .rejected = 1,
+	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_TIMESCALE",
+	    .days = 2, .cmd_reason = "the child needs a decision before Friday" },
 	{ .file = "matrix-escalate-participant", .kind = VERDICT_COMMAND,
 	    .outcome = "command", .reason = "TWSP-2026-0007: command",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_ESCALATE",
@@ -1179,9 +1193,9 @@ static const char *
 cmd_name(int k)
 {
 	static const char *const names[] = { "CMD_PAUSE", "CMD_RESUME",
-	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE" };
+	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE", "CMD_TIMESCALE" };
 
-	return k >= 0 && k < 5 ? names[k] : "?";
+	return k >= 0 && k < 6 ? names[k] : "?";
 }
 
 static const char *
@@ -1544,6 +1558,20 @@ test_parse_command(void **state)
 		    "Monday", 0, CMD_ESCALATE, 0, "no reply since Monday" },
 		{ "[EXTERNAL] Hello,\nDone? No: EXTEND 2", -1, 0, 0, NULL },
 		{ "EXTEND 1.5 days", -1, 0, 0, NULL },
+		/* Issue 13: TIMESCALE N sets the stage's timescale. */
+		{ "TIMESCALE 2: child's school holidays start Friday", 0,
+		    CMD_TIMESCALE, 2, "child's school holidays start Friday" },
+		{ "timescale 1 working day - risk increasing", 0,
+		    CMD_TIMESCALE, 1, "risk increasing" },
+		{ "Timescale set to 3 days: agreed by both leads", 0,
+		    CMD_TIMESCALE, 3, "agreed by both leads" },
+		{ "Timescale: 4 working days", 0, CMD_TIMESCALE, 4, "" },
+		{ "Time scale of 2 days \xe2\x80\x93 agreed", 0, CMD_TIMESCALE, 2,
+		    "agreed" },
+		{ "Please timescale 2: agreed", 0, CMD_TIMESCALE, 2, "agreed" },
+		{ "TIMESCALE: agreed shorter", -1, 0, 0, NULL },
+		{ "TIMESCALE 0", -1, 0, 0, NULL },
+		{ "Timescales are tight", -1, 0, 0, NULL },
 		{ "Please find the minutes attached", -1, 0, 0, NULL },
 		{ "Resolution reached", -1, 0, 0, NULL },
 		{ "Pauses are fine", -1, 0, 0, NULL },

@@ -76,15 +76,18 @@ test_twsp_table(void **state)
 static void
 test_wsab_defaults(void **state)
 {
-	/* 2, 5, 5, 10 working days: cumulative 2, 7, 12, 22 from Monday
-	 * 14 December 2026, across Christmas and New Year. */
+	/* 2, 5, 5 working days, then level 4's three steps (service
+	 * manager 5, executive leads 5, independent chair 10): cumulative 2,
+	 * 7, 12, 17, 22, 32 from Monday 14 December 2026, across Christmas
+	 * and New Year. */
 	static const char *const want[] = {
 		"2026-12-16T17:00:00+00:00", "2026-12-23T17:00:00+00:00",
-		"2027-01-04T17:00:00+00:00", "2027-01-18T17:00:00+00:00",
+		"2027-01-04T17:00:00+00:00", "2027-01-11T17:00:00+00:00",
+		"2027-01-18T17:00:00+00:00", "2027-02-01T17:00:00+00:00",
 	};
 
 	(void)state;
-	chain("wsab", "2026-12-14T10:00:00Z", want, 4);
+	chain("wsab", "2026-12-14T10:00:00Z", want, 6);
 }
 
 static void
@@ -225,7 +228,7 @@ test_form_templates(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(rs->forms->nforms, 6);
+	assert_int_equal(rs->forms->nforms, 7);
 	for (size_t i = 0; i < rs->forms->nforms; i++) {
 		const struct form_def *f = &rs->forms->forms[i];
 
@@ -291,6 +294,88 @@ test_bad_templates_refused(void **state)
 	    "must be a Word .docx file");
 }
 
+/* rules_check: the shipped rules against the shipped directory pass; a
+ * protocol with no way in and roles nobody holds are each one file:line,
+ * all of them. */
+static void
+test_rules_check(void **state)
+{
+	static const char proto[] =
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ];\n"
+	    "      days = 1; },\n"
+	    "    { number = 2; name = \"b\";\n"
+	    "      roles = [ \"line_manager\", \"independent_chair\" ];\n"
+	    "      days = 1; }\n"
+	    "  );\n"
+	    "  forms = ( { form = \"wsab-resolved\"; action = \"close\"; } );\n"
+	    "};\n";
+	static const char directory[] =
+	    "agencies = (\n"
+	    "  { id = \"a\"; name = \"Agency A\"; aliases = [ \"AA\" ];\n"
+	    "    domains = [ \"a.example.org\" ];\n"
+	    "    contacts = { line_manager = \"M <m@a.example.org>\"; }; }\n"
+	    ");\n"
+	    "partnership = { board_inbox = \"B <b@a.example.org>\"; };\n";
+	struct diag dg = { 0, NULL };
+	struct ruleset *r = NULL;
+	struct directory *dr = NULL;
+	char *d, *buf = NULL, *path, *cmd, want[512];
+	size_t len;
+	FILE *fp;
+
+	(void)state;
+	dg.out = open_memstream(&buf, &len);
+	assert_int_equal(rules_check(rs, dir, "etc/directory.conf", &dg), 0);
+	fclose(dg.out);
+	assert_int_equal(dg.errors, 0);
+	free(buf);
+	buf = NULL;
+
+	d = bad_rules(proto, "p.conf");
+	path = xasprintf("%s-directory.conf", d);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(directory, fp);
+	fclose(fp);
+	dg.out = open_memstream(&buf, &len);
+	if (rules_load(d, &r, &dg) != 0 || directory_load(path, &dr, &dg) != 0) {
+		fflush(dg.out);
+		fail_msg("load: %s", buf);
+	}
+	assert_int_equal(rules_check(r, dr, path, &dg), -1);
+	fclose(dg.out);
+	assert_int_equal(dg.errors, 3);
+	snprintf(want, sizeof(want),
+	    "%s/p.conf:4: stage 1 (a): role \"practitioner\" is held by no "
+	    "agency in %s\n"
+	    "%s/p.conf:7: stage 2 (b): role \"independent_chair\" is held by "
+	    "nobody in the partnership in %s\n", d, path, d, path);
+	if (strstr(buf, want) == NULL)
+		fail_msg("want:\n%s\nin:\n%s", want, buf);
+	snprintf(want, sizeof(want), "%s/p.conf:10: protocol \"x\" has no way "
+	    "in: no form opens a case of it", d);
+	if (strstr(buf, want) == NULL)
+		fail_msg("want:\n%s\nin:\n%s", want, buf);
+	/* Without a directory only the way in is checked. */
+	free(buf);
+	buf = NULL;
+	dg.errors = 0;
+	dg.out = open_memstream(&buf, &len);
+	assert_int_equal(rules_check(r, NULL, NULL, &dg), -1);
+	fclose(dg.out);
+	assert_int_equal(dg.errors, 1);
+	free(buf);
+	rules_free(r);
+	directory_free(dr);
+	cmd = xasprintf("rm -rf %s %s", d, path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(path);
+	free(d);
+}
+
 static int
 setup(void **state)
 {
@@ -327,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_bad_rules_refused),
 		cmocka_unit_test(test_form_templates),
 		cmocka_unit_test(test_bad_templates_refused),
+		cmocka_unit_test(test_rules_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
