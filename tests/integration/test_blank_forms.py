@@ -25,7 +25,7 @@ NOW = "2026-11-23T10:00:00Z"     # a Monday, in working hours
 DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
              "wordprocessingml.document")
 OPENING = ["twsp-referral.docx", "wsab-proforma.docx",
-           "wscb-agency-report.docx"]
+           "wscb-agency-report.docx", "wsp-covid-request.docx"]
 
 REPO = B.REPO
 PROBE = os.path.join(REPO, "tests", "tools", "form-probe")
