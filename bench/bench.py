@@ -19,7 +19,6 @@ Everything lives in one temporary folder under /tmp, removed at the end
 """
 import calendar
 import html
-import io
 import os
 import re
 import shutil
@@ -30,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from email import policy
 from email.message import EmailMessage
 
@@ -39,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "lib"))
 from escbot_env import ESCBOT, EscbotEnv, MAILBOX   # noqa: E402
+import blank_forms                                 # noqa: E402
 import forms_fixtures as fx                        # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "5000"))
@@ -169,16 +168,9 @@ def word_form(i):
     """The Word-made TWSP referral fixture (label and answer cells in
     pairs, text boxes, a numbered list) with its own reference and name."""
     src = os.path.join(fx.FIXTURES, "docx", "twsp-referral-word.docx")
-    out = io.BytesIO()
-    with zipfile.ZipFile(src) as zin, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "word/document.xml":
-                data = (data.replace(b"TW-654321", b"TW-W%07d" % i)
-                        .replace(b"Casey Example", b"Casey Example %d" % i))
-            zout.writestr(item, data)
-    return out.getvalue()
+    return blank_forms.edit_document(src, lambda xml: xml.replace(
+        "TW-654321", "TW-W%07d" % i).replace("Casey Example",
+                                             "Casey Example %d" % i))
 
 
 def html_form(body):

@@ -889,12 +889,7 @@ request_token(const struct oauth_params *p, const char *refresh,
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
 	    timeout < OAUTH_CONNECT_TIMEOUT ? timeout : OAUTH_CONNECT_TIMEOUT);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
-		curl_easy_setopt(curl, CURLOPT_CAINFO, p->ca_file);
-		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
-	}
+	smtp_curl_verify(curl, p->ca_file);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "escbot");
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.buf);

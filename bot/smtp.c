@@ -211,6 +211,19 @@ fail:
 	return loop;
 }
 
+void
+smtp_curl_verify(void *handle, const char *ca_file)
+{
+	CURL *curl = handle;
+
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file != NULL && ca_file[0] != '\0') {
+		curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file);
+		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+	}
+}
+
 int
 smtp_curl_cert_error(int rc)
 {
@@ -361,12 +374,7 @@ session_options(CURL *curl, const struct smtp_params *p, char *errbuf,
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
 
 	/* TLS: always verified; STARTTLS mandatory off loopback. */
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (p->ca_file != NULL && p->ca_file[0] != '\0') {
-		curl_easy_setopt(curl, CURLOPT_CAINFO, p->ca_file);
-		curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
-	}
+	smtp_curl_verify(curl, p->ca_file);
 	if (!implicit) {
 		if (p->starttls || !url_is_loopback(p->url))
 			curl_easy_setopt(curl, CURLOPT_USE_SSL,

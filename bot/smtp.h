@@ -54,6 +54,10 @@ enum fail smtp_session_send(struct smtp_session *,
 		    size_t errlen);
 /* Says QUIT on an open connection and frees the session. */
 void	smtp_session_free(struct smtp_session *);
+/* Certificates verified, peer and host name, against ca_file (NULL or
+ * "": the system store), on a libcurl easy handle (shared by every
+ * libcurl user: SMTP and the OAuth2 token endpoint). */
+void	smtp_curl_verify(void *curl, const char *ca_file);
 /* 1 when a libcurl result code means the peer's certificate was refused
  * (shared by every libcurl user: SMTP and the OAuth2 token endpoint). */
 int	smtp_curl_cert_error(int curlcode);

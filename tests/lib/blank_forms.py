@@ -52,17 +52,23 @@ def fill_xml(xml, typed):
     return xml
 
 
-def fill(template, typed):
-    """The bytes of the .docx at `template` filled in with typed."""
+def edit_document(path, edit):
+    """The bytes of the .docx at path with its word/document.xml passed
+    through edit (str -> str); every other part kept as it is."""
     out = io.BytesIO()
-    with zipfile.ZipFile(template) as zin, \
+    with zipfile.ZipFile(path) as zin, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "word/document.xml":
-                data = fill_xml(data.decode("utf-8"), typed).encode("utf-8")
+                data = edit(data.decode("utf-8")).encode("utf-8")
             zout.writestr(info, data)
     return out.getvalue()
+
+
+def fill(template, typed):
+    """The bytes of the .docx at `template` filled in with typed."""
+    return edit_document(template, lambda xml: fill_xml(xml, typed))
 
 
 def answers(form):
