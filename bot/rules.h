@@ -97,6 +97,9 @@ struct protocol {
 	int		  max_extension_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
+	char		**agencies;		/* directory ids of the
+						   partnership; none: all */
+	size_t		  nagencies;
 };
 
 struct ruleset {
