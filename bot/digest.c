@@ -11,6 +11,7 @@
  * delivery errors) goes through scrub_text() with the case's own personal
  * values before it is written.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -317,6 +318,13 @@ struct report {
 	struct dur		*dur;
 	size_t			 ndur;
 	struct counts		 raising;	/* agencies that raised cases */
+	struct {
+		size_t		 theme;
+		char		*word;		/* in lower case */
+	}			*kw;
+	size_t			 nkw;
+	int			 theme_n[32];	/* cases opened in the period */
+	struct strbuf		 low;		/* a case's answers, lower case */
 	struct strbuf		 t, h, csv;
 	size_t			 csv_len;	/* bytes of CSV in all */
 	FILE			*csvf;
@@ -920,27 +928,30 @@ static void
 write_silent(struct report *r)
 {
 	const struct directory *dir = r->e->dir;
-	size_t n = r->p && r->p->nagencies ? r->p->nagencies : dir->nagencies;
+	size_t known = 0, n;
 	int any = 0;
 
+	/* The protocol's agencies that the directory knows, else all. */
+	for (size_t i = 0; r->p && i < r->p->nagencies; i++)
+		known += directory_agency_by_id(dir, r->p->agencies[i]) != NULL;
+	n = known ? r->p->nagencies : dir->nagencies;
 	heading(r, "Agencies that raised no escalation in the period");
 	sb_adds(&r->h, UL);
 	for (size_t i = 0; i < n; i++) {
-		const struct dir_agency *a = r->p && r->p->nagencies ?
+		const struct dir_agency *a = known ?
 		    directory_agency_by_id(dir, r->p->agencies[i]) :
 		    &dir->agencies[i];
-		const char *name = a ? a->name : r->p->agencies[i];
 		size_t k;
 
-		for (k = 0; k < r->raising.n; k++)
-			if (strcmp(r->raising.c[k].name, name) == 0)
+		for (k = 0; a && k < r->raising.n; k++)
+			if (strcmp(r->raising.c[k].name, a->name) == 0)
 				break;
-		if (k < r->raising.n)
+		if (a == NULL || k < r->raising.n)
 			continue;
 		any++;
-		sb_addf(&r->t, "  %s\n", name);
+		sb_addf(&r->t, "  %s\n", a->name);
 		sb_adds(&r->h, "<li>");
-		html_esc(&r->h, name);
+		html_esc(&r->h, a->name);
 		sb_adds(&r->h, "</li>\n");
 	}
 	if (!any) {
@@ -972,63 +983,57 @@ write_agencies(struct report *r)
 	return 0;
 }
 
+/* The themes of the cases opened in the period, counted as the CSV's
+ * rows went by. */
 static void
-json_str(struct strbuf *sb, const char *s)
-{
-	sb_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sb_addc(sb, '\\');
-		if ((unsigned char)*s < 0x20)
-			sb_addf(sb, "\\u%04x", *s);
-		else
-			sb_addc(sb, *s);
-	}
-	sb_addc(sb, '"');
-}
-
-/* The themes' keywords as the store takes them: [["kw", ...], ...]. */
-static char *
-themes_json(const struct themes *th)
-{
-	struct strbuf sb = { 0 };
-
-	sb_addc(&sb, '[');
-	for (size_t t = 0; th && t < th->n && t < 32; t++) {
-		sb_adds(&sb, t ? ",[" : "[");
-		for (size_t k = 0; k < th->t[t].nkeywords; k++) {
-			if (k)
-				sb_addc(&sb, ',');
-			json_str(&sb, th->t[t].keywords[k]);
-		}
-		sb_addc(&sb, ']');
-	}
-	sb_addc(&sb, ']');
-	return sb_steal(&sb);
-}
-
-static int
-add_theme(const struct report_row *row, void *arg)
-{
-	struct report *r = ((void **)arg)[0];
-
-	if (row->num >= 0 && (size_t)row->num < r->th->n)
-		count_addn(((void **)arg)[1], r->th->t[row->num].name, row->n);
-	return 0;
-}
-
-static int
 write_themes(struct report *r)
 {
 	struct counts th = { NULL, 0 };
-	void *a[2] = { r, &th };
 
-	if (store_report_rows(r->e->store, REPORT_THEMES, &r->q, add_theme,
-	    a) == -1)
-		return -1;
+	for (size_t t = 0; t < r->th->n && t < 32; t++)
+		if (r->theme_n[t] > 0)
+			count_addn(&th, r->th->t[t].name, r->theme_n[t]);
 	bar_table(r, "Themes of the cases opened in the period", &th, 0);
 	counts_free(&th);
-	return 0;
+}
+
+/* The themes' keywords in lower case, once per report. */
+static void
+keywords_prepare(struct report *r)
+{
+	for (size_t t = 0; r->th && t < r->th->n && t < 32; t++)
+		for (size_t k = 0; k < r->th->t[t].nkeywords; k++) {
+			char *kw = xstrdup(r->th->t[t].keywords[k]);
+
+			if (*kw == '\0') {
+				free(kw);
+				continue;
+			}
+			for (char *c = kw; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			r->kw = xreallocarray(r->kw, r->nkw + 1, sizeof(*r->kw));
+			r->kw[r->nkw].theme = t;
+			r->kw[r->nkw++].word = kw;
+		}
+}
+
+/* Bit per theme one of a case's answers (joined by \x1f, so no keyword
+ * spans two) holds a keyword of, in any case (ASCII). */
+static unsigned
+case_themes(struct report *r, const char *answers)
+{
+	unsigned bits = 0;
+
+	if (answers == NULL || r->nkw == 0)
+		return 0;
+	r->low.len = 0;
+	for (const char *c = answers; *c; c++)
+		sb_addc(&r->low, (char)tolower((unsigned char)*c));
+	for (size_t i = 0; i < r->nkw; i++)
+		if (!(bits & (1u << r->kw[i].theme)) &&
+		    strstr(r->low.buf, r->kw[i].word) != NULL)
+			bits |= 1u << r->kw[i].theme;
+	return bits;
 }
 
 /* The yes / no flags of the period's resolution forms. */
@@ -1417,14 +1422,14 @@ csv_num(struct strbuf *csv, int v)
 static char *
 csv_file_name(const struct report *r)
 {
-	char *db = xstrdup(r->e->cfg->database), *path;
+	char *db = xstrdup(r->e->cfg->database), *dir, *path;
 
-	path = xasprintf("%s/reports", dirname(db));
-	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		log_warn("digest: %s", path);
-	free(path);
-	path = xasprintf("%s/reports/escbot-%s-%s.csv", dirname(db),
-	    r->p ? r->p->id : "all", r->key);
+	dir = xasprintf("%s/reports", dirname(db));
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		log_warn("digest: %s", dir);
+	path = xasprintf("%s/escbot-%s-%s.csv", dir, r->p ? r->p->id : "all",
+	    r->key);
+	free(dir);
 	free(db);
 	return path;
 }
@@ -1471,14 +1476,18 @@ csv_row(const struct report_row *c, void *arg)
 	int res = strcmp(c->status, "resolved") == 0;
 	int open = strcmp(c->status, "open") == 0;
 	char o[64], dd[64] = "", rs[64] = "", *ag;
+	unsigned themes = case_themes(r, c->text);
 
+	for (size_t k = 0; c->opened_at >= r->start && k < 32; k++)
+		if (themes & (1u << k))
+			r->theme_n[k]++;
 	excel_time(c->opened_at, o, sizeof(o));
 	if (open)
 		excel_time(c->due_at, dd, sizeof(dd));
 	if (res)
 		excel_time(c->resolved_at, rs, sizeof(rs));
 	for (size_t k = 0; k < r->th->n && k < 32; k++)
-		if (c->themes & (1u << k)) {
+		if (themes & (1u << k)) {
 			if (tl.len)
 				sb_adds(&tl, "; ");
 			sb_adds(&tl, r->th->t[k].name);
@@ -1544,13 +1553,17 @@ report_free(struct report *r)
 	sb_reset(&r->csv);
 	counts_free(&r->raising);
 	free(r->dur);
-	free((char *)r->q.themes);
+	for (size_t i = 0; i < r->nkw; i++)
+		free(r->kw[i].word);
+	free(r->kw);
+	sb_reset(&r->low);
 	if (r->csvf != NULL)
 		fclose(r->csvf);
 	free(r->csv_path);
 }
 
-/* The sections in order; each table is the store's few rows. */
+/* The sections in order; each table is the store's few rows (the
+ * themes were counted as the CSV was written, before). */
 static int
 write_sections(struct report *r)
 {
@@ -1558,12 +1571,13 @@ write_sections(struct report *r)
 	if (write_open_cases(r) == -1 || write_stages_levels(r) == -1)
 		return -1;
 	write_durations(r);
-	if (write_agencies(r) == -1 || write_themes(r) == -1)
+	if (write_agencies(r) == -1)
 		return -1;
+	write_themes(r);
 	write_flags(r);
 	if (write_lessons(r) == -1 || write_paused(r) == -1 ||
 	    write_actions(r) == -1 || write_refused(r) == -1 ||
-	    write_rejected(r) == -1 || write_csv(r) == -1)
+	    write_rejected(r) == -1)
 		return -1;
 	write_foot(r);
 	return 0;
@@ -1590,11 +1604,11 @@ digest_build(struct escbot *e, const struct themes *th,
 	r.q.pstart = sp->start - (sp->end - sp->start);
 	r.q.start = sp->start;
 	r.q.end = sp->end;
-	r.q.themes = themes_json(th);
+	keywords_prepare(&r);
 	if (store_set_calendar(e->store, e->cal) == -1 ||
 	    store_report_counts(e->store, &r.q, &r.k) == -1 ||
 	    store_report_rows(e->store, REPORT_DURATIONS, &r.q, add_dur,
-	    &r) == -1)
+	    &r) == -1 || write_csv(&r) == -1)
 		goto fail;
 	snprintf(label, sizeof(label), "%s%s%s", p ? p->name : "", p ? ", " : "",
 	    sp->label);

@@ -1775,7 +1775,7 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 }
 
 /* ?1 protocol (NULL: all), ?2 previous period's start, ?3 start, ?4 end,
- * ?5 rows at most, ?6 themes (JSON). */
+ * ?5 rows at most. */
 #define RQ_PROTO	"(?1 IS NULL OR c.protocol = ?1)"
 #define RQ_OPEN_AT_END	"c.opened_at < ?4 AND NOT (c.status = 'resolved' " \
 			"AND c.resolved_at < ?4)"
@@ -1784,12 +1784,6 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 /* As at end: a case resolved after it was open then. */
 #define RQ_STATUS	"CASE WHEN c.status = 'resolved' AND " \
 			"c.resolved_at >= ?4 THEN 'open' ELSE c.status END"
-/* Bit per theme whose keywords one of the case's non-personal answers
- * holds (any case: ASCII). */
-#define RQ_THEME_HIT	"EXISTS (SELECT 1 FROM case_fields f, " \
-			"json_each(t.value) k WHERE f.case_id = c.id AND " \
-			"f.personal = 0 AND k.value != '' AND " \
-			"instr(lower(f.value), lower(k.value)) > 0)"
 #define RQ_CASE_COLS	"c.id AS case_id, c.ref AS ref, c.protocol AS " \
 			"protocol, c.form AS form, c.stage_idx AS stage_idx, " \
 			RQ_STATUS " AS status, c.urgent AS urgent, " \
@@ -1807,7 +1801,6 @@ bind_report(sqlite3_stmt *st, const struct report_q *q)
 	sqlite3_bind_int64(st, 3, q->start);
 	sqlite3_bind_int64(st, 4, q->end);
 	sqlite3_bind_int(st, 5, q->max > 0 ? q->max : -1);
-	bind_text(st, 6, q->themes ? q->themes : "[]");
 }
 
 int
@@ -1894,7 +1887,7 @@ static const char *const report_sql[] = {
 	    "GROUP BY 1, 2",
 	[REPORT_DURATIONS] = "WITH iv AS (SELECT c.protocol AS protocol, "
 	    "s.stage_idx AS k, s.entered_at AS a, COALESCE(LEAD(s.entered_at) "
-	    "OVER (PARTITION BY s.case_id ORDER BY s.entered_at, s.rowid), "
+	    "OVER (PARTITION BY s.case_id ORDER BY s.entered_at), "
 	    "CASE WHEN c.status = 'resolved' THEN c.resolved_at END) AS b "
 	    "FROM cases c JOIN stages s ON s.case_id = c.id WHERE " RQ_PROTO
 	    " AND c.opened_at < ?4 AND NOT (c.status = 'resolved' AND "
@@ -1913,10 +1906,6 @@ static const char *const report_sql[] = {
 	    "SELECT protocol, k AS stage_idx, cnt AS n, AVG(CASE WHEN rn IN "
 	    "((cnt + 1) / 2, (cnt + 2) / 2) THEN wd END) AS median, MAX(wd) "
 	    "AS days FROM r GROUP BY protocol, k ORDER BY protocol, k",
-	[REPORT_THEMES] = "SELECT CAST(t.key AS INTEGER) AS num, COUNT(*) AS n "
-	    "FROM json_each(?6) t JOIN cases c WHERE " RQ_PROTO " AND "
-	    "c.opened_at >= ?3 AND c.opened_at < ?4 AND " RQ_THEME_HIT
-	    " GROUP BY t.key",
 	[REPORT_OPEN] = "SELECT " RQ_CASE_COLS ", CASE WHEN c.status = "
 	    "'paused' THEN 2 WHEN c.due_at < ?4 THEN 0 ELSE 1 END AS num "
 	    "FROM cases c WHERE " RQ_PROTO " AND " RQ_OPEN_AT_END
@@ -1942,29 +1931,12 @@ static const char *const report_sql[] = {
 	    "e JOIN cases c ON c.id = e.case_id WHERE e.kind = 'bounce' AND "
 	    "e.at >= ?3 AND e.at < ?4 AND " RQ_PROTO " GROUP BY e.actor "
 	    "ORDER BY n DESC, e.actor",
-	[REPORT_CASES] = "SELECT " RQ_CASE_COLS ", (SELECT group_concat(t.key) "
-	    "FROM json_each(?6) t WHERE " RQ_THEME_HIT ") AS themes "
+	[REPORT_CASES] = "SELECT " RQ_CASE_COLS ", (SELECT group_concat(f.value, "
+	    "char(31)) FROM case_fields f WHERE f.case_id = c.id AND "
+	    "f.personal = 0) AS text "
 	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4 AND NOT "
 	    "(c.status = 'resolved' AND c.resolved_at < ?3) ORDER BY c.id",
 };
-
-/* "0,3": bits 0 and 3. */
-static unsigned
-theme_bits(const char *s)
-{
-	unsigned b = 0;
-
-	for (; s && *s; s++)
-		if (*s >= '0' && *s <= '9') {
-			int k = (int)strtol(s, (char **)&s, 10);
-
-			if (k < 32)
-				b |= 1u << k;
-			if (*s == '\0')
-				break;
-		}
-	return b;
-}
 
 /* The row's columns into r by their names. */
 static void
@@ -1977,7 +1949,7 @@ report_row_fill(sqlite3_stmt *st, struct report_row *r)
 		F(text, 's'), F(detail, 's'), F(stage_idx, 'i'), F(urgent, 'i'),
 		F(level, 'i'), F(num, 'i'), F(n, 'i'), F(total, 'i'),
 		F(days, 'i'), F(median, 'd'), F(opened_at, 't'), F(due_at, 't'),
-		F(resolved_at, 't'), F(at, 't'), F(themes, 'b'),
+		F(resolved_at, 't'), F(at, 't'),
 #undef F
 	};
 	int nc = sqlite3_column_count(st);
@@ -2004,8 +1976,6 @@ report_row_fill(sqlite3_stmt *st, struct report_row *r)
 		    break;
 		case 'd': *(double *)(void *)p = sqlite3_column_double(st, i);
 		    break;
-		case 'b': *(unsigned *)(void *)p = theme_bits((const char *)
-		    sqlite3_column_text(st, i)); break;
 		}
 	}
 }

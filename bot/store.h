@@ -207,7 +207,6 @@ struct report_q {
 	const char	*protocol;
 	time_t		 pstart, start, end;
 	int		 max;		/* rows of a listing (LIMIT) */
-	const char	*themes;	/* JSON: [["keyword", ...], ...] per theme */
 };
 struct report_counts {
 	int	ever;			/* cases opened before end */
@@ -235,7 +234,6 @@ enum report_rows {
 				   (resolved in the period); -2: paused so far
 				   (paused at end); both of every protocol
 				   the query is of, protocol "" */
-	REPORT_THEMES,		/* num (theme index), n: opened in the period */
 	REPORT_OPEN,		/* the case's columns, num (0 overdue, 1 on
 				   time, 2 paused): open at end, overdue first,
 				   at most max */
@@ -248,8 +246,10 @@ enum report_rows {
 	REPORT_LESSONS,		/* case_id, ref, text, total: lessons of the
 				   cases resolved in the period */
 	REPORT_BOUNCED,		/* text (recipient), n: bounces in the period */
-	REPORT_CASES,		/* the case's columns and themes: every case
-				   open at some time in the period, by id */
+	REPORT_CASES,		/* the case's columns, and in text its
+				   non-personal answers joined by \x1f (for
+				   the report's themes): every case open at
+				   some time in the period, by id */
 };
 struct report_row {
 	int64_t		 case_id;
@@ -259,7 +259,6 @@ struct report_row {
 	int		 n, total, days;
 	double		 median;
 	time_t		 opened_at, due_at, resolved_at, at;
-	unsigned	 themes;	/* bit per theme */
 };
 int	store_report_rows(struct store *, enum report_rows,
 	    const struct report_q *,
