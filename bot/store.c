@@ -30,6 +30,7 @@ struct store {
 	size_t		 ncache;
 	int		 batch;		/* inside store_batch_begin() */
 	int		 unit;		/* a unit's savepoint is open in it */
+	const struct calendar *cal;	/* working_days()'s, when registered */
 };
 
 static const char *const migrations[] = {
@@ -1301,30 +1302,6 @@ store_outbox_each(struct store *s, int64_t case_id,
 }
 
 int
-store_report_events(struct store *s, time_t from, time_t to,
-    int (*fn)(const char *, time_t, const char *, const char *, const char *,
-    void *), void *arg)
-{
-	static const char sql[] = "SELECT c.ref, e.at, e.actor, e.kind, "
-	    "e.detail FROM events e LEFT JOIN cases c ON c.id = e.case_id "
-	    "WHERE e.at >= ? AND e.at < ? ORDER BY e.id";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    (const char *)sqlite3_column_text(st, 3),
-		    (const char *)sqlite3_column_text(st, 4), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
 store_report_rejections(struct store *s, time_t from, time_t to,
     int (*fn)(const char *, const char *, int, void *), void *arg)
 {
@@ -1343,42 +1320,6 @@ store_report_rejections(struct store *s, time_t from, time_t to,
 		stop = fn((const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
-store_report_fields(struct store *s,
-    int (*fn)(int64_t, const char *, const char *, void *), void *arg)
-{
-	static const char sql[] = "SELECT case_id, name, value FROM "
-	    "case_fields WHERE personal = 0 ORDER BY case_id";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
-store_report_chased(struct store *s, int64_t case_id,
-    int (*fn)(const char *, void *), void *arg)
-{
-	static const char sql[] = "SELECT DISTINCT d.rcpt FROM outbox o JOIN "
-	    "deliveries d ON d.outbox_id = o.id WHERE o.case_id = ? AND "
-	    "o.template IN ('chase', 'escalation', 'reminder') ORDER BY d.rcpt";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn((const char *)sqlite3_column_text(st, 0), arg);
 	return rows_end(st, rc, stop);
 }
 
@@ -1765,12 +1706,15 @@ sql_working_days(sqlite3_context *cx, int argc, sqlite3_value **v)
 int
 store_set_calendar(struct store *s, const struct calendar *cal)
 {
+	if (cal == s->cal)
+		return 0;
 	if (sqlite3_create_function(s->db, "working_days", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)cal, sql_working_days,
 	    NULL, NULL) != SQLITE_OK) {
 		log_warnx("store: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
+	s->cal = cal;
 	return 0;
 }
 

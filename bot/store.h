@@ -175,21 +175,10 @@ int	store_outbox_each(struct store *, int64_t case_id,
 	    int (*fn)(const char *tmpl, const char *rcpt, const char *state,
 	    time_t created, time_t sent, const char *error, void *), void *arg);
 
-/* Reports: every event in [from, to) with its case reference, in order. */
-int	store_report_events(struct store *, time_t from, time_t to,
-	    int (*fn)(const char *ref, time_t at, const char *actor,
-	    const char *kind, const char *detail, void *), void *arg);
 /* Reports: messages refused or rejected in [from, to), by reason. */
 int	store_report_rejections(struct store *, time_t from, time_t to,
 	    int (*fn)(const char *outcome, const char *reason, int count, void *),
 	    void *arg);
-/* Reports: every non-personal field of every case. */
-int	store_report_fields(struct store *,
-	    int (*fn)(int64_t case_id, const char *name, const char *value, void *),
-	    void *arg);
-/* Reports: recipients of chase and escalation emails of a case. */
-int	store_report_chased(struct store *, int64_t case_id,
-	    int (*fn)(const char *rcpt, void *), void *arg);
 /* Reports: deliveries refused for good in [from, to), by recipient. */
 int	store_report_failed(struct store *, time_t from, time_t to,
 	    int (*fn)(const char *rcpt, int count, const char *error, void *),
