@@ -438,6 +438,25 @@ class ReportFigures(unittest.TestCase):
             for g in got:
                 self.assertNotIn("Sample", g)     # owners' names left out
 
+    def test_html_has_the_sections_and_no_names(self):
+        path = os.path.join(self.tmp.name, "wsab.html")
+        self.env.run("digest", "--preview", "--protocol", "wsab", *RANGE,
+                     "--html", path, now=NOW)
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        for title in ("Resolved in time", "Working days at each stage",
+                      "Raising and receiving agencies",
+                      "Agencies that raised no escalation",
+                      "Overdue planned actions"):
+            self.assertIn(title, html)
+        self.assertIn("<td style=\"border:1px solid #d9d9d9;padding:4px "
+                      "6px;\">Capacity assessment</td>", html)
+        for name in ("Sam Sample", "Chris Sample", "Lee Three", "Sol Four",
+                     "Val Six", "Jamie Testperson", "Alex Example"):
+            self.assertNotIn(name, html)
+        self.assertNotIn("<script", html.lower())
+        self.assertNotIn("<div", html.lower())    # tables only: Outlook
+
     def test_csv_round_trip(self):
         for proto in ("twsp", "wsab"):
             path = os.path.join(self.tmp.name, "%s.csv" % proto)
