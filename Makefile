@@ -137,7 +137,9 @@ install: all
 	chmod 0644 $$unitdir/escbot.service
 
 # Figures, not assertions: ingest rate against mbsync, tick time with
-# 100,000 and 1,000,000 open cases, peak memory.  BENCH_N=5000 forms.
+# 100,000 and 1,000,000 open cases, a board's report over 100,000 cases
+# (time, peak memory, email size), peak memory.  BENCH_N=5000 forms;
+# BENCH_PARTS="report" for the report alone.
 bench: deps all
 	bench/run
 

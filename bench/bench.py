@@ -13,6 +13,15 @@
     of a week, which also builds the weekly report, apart.
 (c) memory: peak RSS (VmHWM) of `escbot run` polling an empty mailbox,
     and of the ingest run above.
+(d) reports: a database of BENCH_REPORT_CASES (100,000) cases opened over
+    the year before the clock, in three protocols, with their stage
+    history, escalations, pauses, answers (themes, lessons), planned
+    actions, half of them resolved; `escbot digest --protocol twsp`
+    (TWSP's report built and sent to its board) is timed for the last
+    week and for this financial year so far, with its peak RSS and the
+    size of the report email.
+
+BENCH_PARTS (default "ingest idle tick report") picks the parts.
 
 Everything lives in one temporary folder under /tmp, removed at the end
 (KEEP=1 keeps it).
@@ -44,6 +53,8 @@ N = int(os.environ.get("BENCH_N", "5000"))
 TICK_CASES = [int(x) for x in os.environ.get(
     "BENCH_TICK_CASES", "100000 1000000").replace(",", " ").split()]
 IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "12"))
+REPORT_CASES = int(os.environ.get("BENCH_REPORT_CASES", "100000"))
+PARTS = os.environ.get("BENCH_PARTS", "ingest idle tick report").split()
 # A Tuesday, 10:00 in London: reminders go out in working hours.
 TICK_NOW = "2026-12-01T10:00:00Z"
 TICK_NOW_T = calendar.timegm(time.strptime(TICK_NOW, "%Y-%m-%dT%H:%M:%SZ"))
@@ -52,6 +63,7 @@ POLL = 60           # a production poll interval, for "due per tick"
 TARGET_RATIO = 0.5
 TARGET_TICK_MS = 200
 TARGET_IDLE_MB = 10
+TARGET_REPORT_MS = 1000
 
 
 def say(*a):
@@ -558,6 +570,124 @@ def bench_tick(env, tmp, results):
                 os.unlink(db + suffix)
 
 
+# ---------------------------------------------------------------- (d) reports
+
+REPORT_SQL = """
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = OFF;
+BEGIN;
+WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}),
+r AS (SELECT i, i % 3 AS p,
+  {now} - 86400 * 366 + (i * 86400 * 366) / {n} AS t FROM s)
+INSERT INTO cases (id, ref, protocol, form, stage_idx, status, urgent,
+  opened_at, stage_started_at, due_at, paused_at, next_wakeup, raised_by,
+  raised_name, agencies, thread_id, resolved_at, resolved_level)
+SELECT i,
+  printf('%s-2026-%07d', CASE p WHEN 0 THEN 'TWSP' WHEN 1 THEN 'WSAB'
+                                ELSE 'WSCB' END, i),
+  CASE p WHEN 0 THEN 'twsp' WHEN 1 THEN 'wsab' ELSE 'wscb' END,
+  CASE p WHEN 0 THEN 'twsp-referral' WHEN 1 THEN 'wsab-proforma'
+         ELSE 'wscb-agency-report' END,
+  i % 4,
+  CASE WHEN i % 2 = 0 THEN 'resolved' WHEN i % 20 = 1 THEN 'paused'
+       ELSE 'open' END,
+  i % 50 = 0, t, t + 86400 * (i % 4), t + 86400 * (2 + i % 10),
+  CASE WHEN i % 20 = 1 THEN t + 86400 * 3 ELSE 0 END,
+  t + 86400 * (1 + i % 10),
+  printf('practitioner%d@%s', i % 400,
+         CASE i % 5 WHEN 0 THEN 'telford.example.gov.uk'
+                    WHEN 1 THEN 'wigan.example.gov.uk'
+                    WHEN 2 THEN 'wwl.example.nhs.uk'
+                    WHEN 3 THEN 'gmp.example.police.uk'
+                    ELSE 'westmercia.example.police.uk' END),
+  printf('Practitioner %d', i % 400),
+  CASE p WHEN 0 THEN 'tw-council,west-mercia' ELSE 'wigan-council,gmp' END,
+  printf('<case-%d@bench.example>', i),
+  CASE WHEN i % 2 = 0 THEN t + 86400 * (1 + i % 20) ELSE 0 END,
+  CASE WHEN i % 2 = 0 THEN 1 + i % 3 ELSE 0 END
+FROM r;
+INSERT INTO stages (case_id, stage_idx, entered_at, due_at)
+  SELECT id, 0, opened_at, opened_at + 2 * 86400 FROM cases;
+INSERT INTO stages (case_id, stage_idx, entered_at, due_at)
+  SELECT id, stage_idx, stage_started_at, due_at FROM cases
+  WHERE stage_idx > 0;
+INSERT INTO events (case_id, at, actor, kind, detail)
+  SELECT id, opened_at, 'escbot', 'opened', 'opened' FROM cases;
+INSERT INTO events (case_id, at, actor, kind, detail)
+  SELECT id, stage_started_at, 'escbot', 'escalated',
+         'deadline passed: escalated' FROM cases WHERE stage_idx > 0;
+INSERT INTO events (case_id, at, actor, kind, detail)
+  SELECT id, paused_at, 'lead@wigan.example.gov.uk', 'paused',
+         'paused at stage 1: awaiting the strategy meeting'
+  FROM cases WHERE status = 'paused';
+INSERT INTO case_fields (case_id, name, value, personal)
+  SELECT id, 'concern', CASE id % 4
+    WHEN 0 THEN 'Information not shared before the strategy discussion'
+    WHEN 1 THEN 'Threshold for a service assessment disputed'
+    WHEN 2 THEN 'No response to emails; agreed actions not completed'
+    ELSE 'Case closed without a discharge plan' END, 0 FROM cases;
+INSERT INTO case_fields (case_id, name, value, personal)
+  SELECT id, 'child_name', printf('Child %d', id), 1 FROM cases;
+INSERT INTO case_fields (case_id, name, value, personal)
+  SELECT id, 'lessons_details', 'Earlier contact between managers',
+         0 FROM cases WHERE status = 'resolved' AND id % 10 = 0;
+INSERT INTO actions (case_id, num, action, owner, purpose, due_at)
+  SELECT id, 1, 'Share the chronology', 'GMP, Officer Example',
+         'so that both agencies work from one record',
+         opened_at + 5 * 86400 FROM cases WHERE id % 10 = 3;
+COMMIT;
+"""
+
+
+def make_report_db(env, tmp, n):
+    db = os.path.join(tmp, "report-%d.db" % n)
+    conf = write_config(env, os.path.join(tmp, "report-%d.conf" % n), db,
+                        "digest = { periods = [ ]; };\n")
+    timed([ESCBOT, "-c", conf, "cases"])          # creates the schema
+    p = subprocess.run(["sqlite3", db], input=REPORT_SQL.format(
+        n=n, now=TICK_NOW_T), text=True, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError("sqlite3: %s" % p.stderr)
+    fd = os.open(db, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return db, conf
+
+
+def bench_report(env, tmp, results):
+    n = REPORT_CASES
+    say("== (d) reports over %d cases" % n)
+    t = time.monotonic()
+    db, conf = make_report_db(env, tmp, n)
+    say("   database made with sqlite3 in %.1f s: %.0f MB"
+        % (time.monotonic() - t, os.path.getsize(db) / 1e6))
+    base = timed([ESCBOT, "-c", conf, "--now", TICK_NOW, "check-config"])
+    # One partnership's report, as its board gets it (TWSP: a third of
+    # the cases).
+    for label, args in (("last week", ["--period", "week"]),
+                        ("this year so far", ["--period", "year",
+                                              "--current"])):
+        args = ["--protocol", "twsp"] + args
+        outbox0 = sql1(db, "SELECT COALESCE(MAX(id), 0) FROM outbox")
+        w = timed([ESCBOT, "-c", conf, "--now", TICK_NOW, "digest"] + args,
+                  timeout=1800)
+        count, size = sql1(db, "SELECT COUNT(*) || ' ' || "
+                           "COALESCE(MAX(LENGTH(data)), 0) FROM outbox "
+                           "WHERE id > %d AND template = 'digest'"
+                           % outbox0).split()
+        say("   digest, %s: %.0f ms (start-up alone %.0f ms), peak RSS "
+            "%.1f MB; %s report email(s), largest %.2f MB"
+            % (label, w.elapsed * 1000, base.elapsed * 1000, mb(w.hwm_kb),
+               count, int(size) / 1e6))
+        results.setdefault("report", []).append(
+            (label, w.elapsed, w.hwm_kb, int(size)))
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        if os.path.exists(db + suffix):
+            os.unlink(db + suffix)
+
+
 # ---------------------------------------------------------------- report
 
 def verdict(ok):
@@ -588,6 +718,12 @@ def report(results):
         if digest:
             rows.append(("  tick + weekly digest", "%.0f ms" % (digest[0] * 1000),
                          "", "(%.0f MB RSS)" % mb(digest[1])))
+    for label, secs, hwm, size in results.get("report", []):
+        rows.append(("report, %s, of %s cases" % (label, human(REPORT_CASES)),
+                     "%.0f ms" % (secs * 1000), "< %d ms" % TARGET_REPORT_MS,
+                     verdict(secs * 1000 < TARGET_REPORT_MS)))
+        rows.append(("  peak RSS; largest email", "%.1f MB; %.2f MB"
+                     % (mb(hwm), size / 1e6), "", ""))
     if "rss_idle" in results:
         rows.append(("peak RSS, daemon idle", "%.1f MB"
                      % mb(results["rss_idle"]), "< %d MB" % TARGET_IDLE_MB,
@@ -626,7 +762,10 @@ def main():
     t0 = time.monotonic()
     try:
         env.start()
-        for part in (bench_ingest, bench_idle, bench_tick):
+        for name, part in (("ingest", bench_ingest), ("idle", bench_idle),
+                           ("tick", bench_tick), ("report", bench_report)):
+            if name not in PARTS:
+                continue
             try:
                 part(env, tmp, results)
             except (RuntimeError, OSError, sqlite3.Error) as e:

@@ -797,6 +797,35 @@ write_file(const char *path, const char *data)
 	return 0;
 }
 
+/* A copy of file `from` at `to` (a CSV the report wrote to a file). */
+static int
+copy_file(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out;
+	char buf[65536];
+	size_t n;
+	int bad = 0;
+
+	if (in == NULL) {
+		fprintf(stderr, "escbot: %s: %s\n", from, strerror(errno));
+		return -1;
+	}
+	if ((out = fopen(to, "w")) == NULL) {
+		fprintf(stderr, "escbot: %s: %s\n", to, strerror(errno));
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		bad |= fwrite(buf, 1, n, out) != n;
+	bad |= ferror(in);
+	fclose(in);
+	if (fclose(out) == EOF || bad) {
+		fprintf(stderr, "escbot: %s: %s\n", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* The digest's period from --period/--current or --from/--to.  0, or
  * -1 (said). */
 static int
@@ -842,7 +871,8 @@ digest_show(struct escbot *e, const struct cli_args *a,
 		rc = CLI_FATAL;
 	else if (a->html && !a->preview)
 		printf("wrote %s\n", a->html);
-	if (a->csv && write_file(a->csv, d.csv) == -1)
+	if (a->csv && (d.csv ? write_file(a->csv, d.csv) :
+	    copy_file(d.csv_file, a->csv)) == -1)
 		rc = CLI_FATAL;
 	else if (a->csv && !a->preview)
 		printf("wrote %s\n", a->csv);

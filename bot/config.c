@@ -31,7 +31,7 @@ static const char *const top_keys[] = {
 static const char *const limit_keys[] = { "attachment_size", "mime_parts",
 	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
 static const char *const digest_keys[] = { "recipients", "periods",
-    "year_start", NULL };
+    "year_start", "csv_attachment_max", NULL };
 static const char *const imap_keys[] = {
 	"host", "port", "tls", "user", "password", "password_file", "ca_file",
 	"folder", "processed_folder", "rejected_folder", "timeout",
@@ -644,7 +644,7 @@ load_limits(struct config *c, const config_setting_t *root,
 	}
 }
 
-/* digest { recipients; periods; year_start; }. */
+/* digest { recipients; periods; year_start; csv_attachment_max; }. */
 static void
 load_digest(struct config *c, const config_setting_t *root,
     const char *path, struct diag *d)
@@ -654,11 +654,14 @@ load_digest(struct config *c, const config_setting_t *root,
 
 	c->digest.week = c->digest.quarter = c->digest.half_year = 1;
 	c->digest.year_start = 4;
+	c->digest.csv_max = DIGEST_CSV_MAX;
 	if ((g = cfg_group(root, "digest", 0, 0, path, d)) != NULL) {
 		char **periods;
 		size_t np;
 
 		load_year_start(c, g, path, d);
+		c->digest.csv_max = cfg_int(g, "csv_attachment_max", 0,
+		    DIGEST_CSV_MAX, 0, 25 * 1024 * 1024, path, d);
 		cfg_check_keys(g, digest_keys, "digest", path, d);
 		c->digest.recipients = cfg_strings(g, "recipients", 0,
 		    &c->digest.nrecipients, path, d);

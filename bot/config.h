@@ -21,6 +21,8 @@ enum config_tls { CONFIG_TLS_IMPLICIT, CONFIG_TLS_STARTTLS, CONFIG_TLS_NONE };
 enum config_grant { CONFIG_GRANT_CLIENT_CREDENTIALS = 0,
 	CONFIG_GRANT_REFRESH_TOKEN };
 
+#define DIGEST_CSV_MAX	(2 * 1024 * 1024)
+
 struct config {
 	char		*file;
 	char		*dir;			/* folder of the config file */
@@ -69,6 +71,8 @@ struct config {
 		size_t	  nrecipients;
 		int	  week, quarter, half_year, year;	/* which are sent */
 		int	  year_start;	/* month the financial year starts, 1-12 */
+		int	  csv_max;	/* bytes of CSV attached at most; a
+					   larger one is written to a file */
 	} digest;
 
 	struct {

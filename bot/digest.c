@@ -1,16 +1,25 @@
 /*
- * digest: reads the whole record once per report -- cases, their
- * non-personal answers, the period's events, rejections and failed
- * deliveries -- and writes the three parts from the same figures, so the
- * text, the HTML and the CSV can never disagree.  Personal fields are
+ * digest: the figures are counted by SQLite (store_report_counts() and
+ * store_report_rows(): a few rows per table whatever the number of
+ * cases; working days through the calendar registered as an SQL
+ * function); listings of cases stop at MAX_LISTED with a count of the
+ * rest; the CSV is streamed from the store, kept in memory up to the
+ * attachment limit (digest.csv_attachment_max) and past it written to a
+ * file beside the database that the report names.  Personal fields are
  * never reported: the store hands out only fields not marked personal,
  * and free text (lessons learned, pause reasons, rejection reasons,
  * delivery errors) goes through scrub_text() with the case's own personal
  * values before it is written.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "digest.h"
@@ -27,7 +36,7 @@
 #include "rules.h"
 #include "directory.h"
 
-#define MAX_LISTED	200	/* open cases listed by name in a report */
+#define MAX_LISTED	200	/* cases (actions, lessons) a listing shows */
 
 int
 digest_period_parse(const char *s, enum digest_period *p)
@@ -243,142 +252,7 @@ digest_due_from(const struct calendar *cal, const int on[DIGEST_NREGULAR],
 	}
 }
 
-/* --- gathering ------------------------------------------------------ */
-
-struct rcase {
-	int64_t		 id;
-	char		*ref;
-	char		*protocol;
-	char		*form;
-	int		 stage;		/* number */
-	char		*stage_name;
-	enum case_status status;
-	int		 urgent;
-	time_t		 opened_at, due_at, resolved_at;
-	int		 resolved_level;
-	char		*raising;	/* agency name or "unknown" */
-	char		*agencies;	/* receiving agency ids */
-	unsigned	 themes;	/* bit per theme */
-	int		 flags[4];	/* lessons, training, protocol, commissioner */
-	char		*lessons;
-};
-
-struct gather {
-	struct escbot		*e;
-	const struct themes	*th;
-	const struct protocol	*p;	/* NULL: every protocol */
-	struct rcase		*c;
-	size_t			 n, cap;
-	time_t			 start, end, pstart;
-	/* counts in the period (0) and the previous one (1) */
-	int			 opened[2], escalated[2], resolved[2];
-	size_t			 fi;	/* merge cursor for fields */
-};
-
-static int
-gather_case(const struct case_state *c, void *arg)
-{
-	struct gather *g = arg;
-	const struct protocol *p = rules_protocol(g->e->rules, c->protocol);
-	const struct dir_agency *a;
-	struct rcase *r;
-	struct strbuf sb = { 0 };
-	char *ids, *tok, *save = NULL;
-
-	if (c->opened_at >= g->end)
-		return 0;	/* after the period: not in this report */
-	if (g->p != NULL && strcmp(c->protocol, g->p->id) != 0)
-		return 0;	/* another partnership's */
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 256;
-		g->c = xreallocarray(g->c, g->cap, sizeof(*g->c));
-	}
-	r = &g->c[g->n++];
-	memset(r, 0, sizeof(*r));
-	r->id = c->id;
-	r->ref = xstrdup(c->ref);
-	r->protocol = xstrdup(c->protocol);
-	r->form = xstrdup(c->form ? c->form : "");
-	if (p && c->stage_idx >= 0 && (size_t)c->stage_idx < p->nstages) {
-		r->stage = p->stages[c->stage_idx].number;
-		r->stage_name = xstrdup(p->stages[c->stage_idx].name);
-	} else
-		r->stage_name = xstrdup("");
-	/* Seen as at the end of the period. */
-	r->status = c->status;
-	if (c->status == CASE_RESOLVED && c->resolved_at >= g->end)
-		r->status = CASE_OPEN;
-	r->urgent = c->urgent;
-	r->opened_at = c->opened_at;
-	r->due_at = c->due_at;
-	r->resolved_at = c->resolved_at;
-	r->resolved_level = c->resolved_level;
-	a = directory_agency_by_email(g->e->dir, c->raised_by);
-	r->raising = xstrdup(a ? a->name : "unknown");
-	ids = xstrdup(c->agencies ? c->agencies : "");
-	for (tok = strtok_r(ids, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const struct dir_agency *x = directory_agency_by_id(g->e->dir, tok);
-
-		if (x == NULL || x == a)
-			continue;
-		if (sb.len)
-			sb_adds(&sb, "; ");
-		sb_adds(&sb, x->name);
-	}
-	free(ids);
-	r->agencies = sb_steal(&sb);
-	for (int k = 0; k < 2; k++) {
-		time_t s = k ? g->pstart : g->start, e = k ? g->start : g->end;
-
-		if (c->opened_at >= s && c->opened_at < e)
-			g->opened[k]++;
-		if (c->status == CASE_RESOLVED && c->resolved_at >= s &&
-		    c->resolved_at < e)
-			g->resolved[k]++;
-	}
-	return 0;
-}
-
-static int
-is_yes(const char *v)
-{
-	return v && (str_casecmp(v, "yes") == 0 || str_casecmp(v, "y") == 0);
-}
-
-static int
-gather_field(int64_t id, const char *name, const char *value, void *arg)
-{
-	struct gather *g = arg;
-	struct rcase *r = NULL;
-
-	/* Both lists are in case id order: walk them together. */
-	while (g->fi < g->n && g->c[g->fi].id < id)
-		g->fi++;
-	if (g->fi < g->n && g->c[g->fi].id == id)
-		r = &g->c[g->fi];
-	if (r == NULL || value == NULL)
-		return 0;
-	for (size_t t = 0; t < g->th->n; t++)
-		for (size_t k = 0; k < g->th->t[t].nkeywords; k++)
-			if (str_casestr(value, g->th->t[t].keywords[k]) != NULL) {
-				r->themes |= 1u << t;
-				break;
-			}
-	if (strcmp(name, "lessons_learned") == 0)
-		r->flags[0] |= is_yes(value);
-	else if (strcmp(name, "staff_training") == 0)
-		r->flags[1] |= is_yes(value);
-	else if (strcmp(name, "protocol_review") == 0 ||
-	    strcmp(name, "new_protocol") == 0)
-		r->flags[2] |= is_yes(value);
-	else if (strcmp(name, "inform_commissioner") == 0)
-		r->flags[3] |= is_yes(value);
-	else if (strcmp(name, "lessons_details") == 0 && *value) {
-		free(r->lessons);
-		r->lessons = xstrdup(value);
-	}
-	return 0;
-}
+/* --- figures ------------------------------------------------------ */
 
 /* How many cases (or emails) each name has. */
 struct count {
@@ -390,19 +264,6 @@ struct counts {
 	struct count	*c;
 	size_t		 n;
 };
-
-static void
-count_add(struct counts *cs, const char *name)
-{
-	for (size_t i = 0; i < cs->n; i++)
-		if (strcmp(cs->c[i].name, name) == 0) {
-			cs->c[i].n++;
-			return;
-		}
-	cs->c = xreallocarray(cs->c, cs->n + 1, sizeof(*cs->c));
-	cs->c[cs->n].name = xstrdup(name);
-	cs->c[cs->n++].n = 1;
-}
 
 static void
 counts_free(struct counts *cs)
@@ -421,165 +282,55 @@ count_cmp(const void *a, const void *b)
 	return x->n != y->n ? y->n - x->n : strcmp(x->name, y->name);
 }
 
-struct evlist {
-	struct gather	*g;
-	int		 k;		/* 0: period, 1: previous */
-	struct counts	 bounced;	/* recipients of bounced emails */
-};
 
-static int
-gather_event(const char *ref, time_t at, const char *actor, const char *kind,
-    const char *detail, void *arg)
+static void
+count_addn(struct counts *cs, const char *name, int n)
 {
-	struct evlist *ev = arg;
-	const struct protocol *p = ev->g->p;
-	size_t pl = p ? strlen(p->prefix) : 0;
-
-	(void)at;
-	/* References are "PREFIX-YEAR-NUMBER": another protocol's events are
-	 * not this report's. */
-	if (p != NULL && (ref == NULL || str_ncasecmp(ref, p->prefix, pl) != 0 ||
-	    ref[pl] != '-'))
-		return 0;
-	(void)detail;
-	if (strcmp(kind, "escalated") == 0)
-		ev->g->escalated[ev->k]++;
-	if (ev->k == 0 && strcmp(kind, "bounce") == 0 && actor)
-		count_add(&ev->bounced, actor);
-	return 0;
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->c[i].name, name) == 0) {
+			cs->c[i].n += n;
+			return;
+		}
+	cs->c = xreallocarray(cs->c, cs->n + 1, sizeof(*cs->c));
+	cs->c[cs->n].name = xstrdup(name);
+	cs->c[cs->n++].n = n;
 }
 
-/* One report in the making: what was gathered, the figures as at the end
- * of the period, and the three parts being written. */
+/* Working days at one stage (stage_idx >= 0), to resolution (-1) or
+ * paused so far (-2), of one protocol. */
+struct dur {
+	char	 protocol[32];
+	int	 k, n, longest;
+	double	 median;
+};
+
+/* One report in the making: its query, the figures SQLite counted, and
+ * the parts being written.  The CSV is kept in memory up to the
+ * attachment limit, then goes to a file (csv_path). */
 struct report {
 	struct escbot		*e;
 	const struct themes	*th;
 	const struct protocol	*p;	/* NULL: every protocol */
 	time_t			 start, end;
-	struct gather		 g;
-	struct evlist		 ev;
-	struct counts		 bystage, raising, receiving, levels, themes;
-	int			*dur;		/* working days to resolution */
-	size_t			 ndur, open, overdue, paused;
-	int			 flags[4];	/* as rcase.flags, summed */
+	const char		*key;	/* the span's, for the CSV's name */
+	struct report_q		 q;
+	struct report_counts	 k;
+	struct dur		*dur;
+	size_t			 ndur;
+	struct counts		 raising;	/* agencies that raised cases */
+	struct {
+		size_t		 theme;
+		char		*word;		/* in lower case */
+	}			*kw;
+	size_t			 nkw;
+	int			 theme_n[32];	/* cases opened in the period */
+	struct strbuf		 low;		/* a case's answers, lower case */
 	struct strbuf		 t, h, csv;
+	size_t			 csv_len;	/* bytes of CSV in all */
+	FILE			*csvf;
+	char			*csv_path;
+	int			 csv_err;
 };
-
-static int
-report_gather(struct report *r)
-{
-	struct gather *g = &r->g;
-
-	g->e = r->e;
-	g->th = r->th;
-	g->p = r->p;
-	g->start = r->start;
-	g->end = r->end;
-	g->pstart = r->start - (r->end - r->start);
-	if (store_cases_each(r->e->store, 1, gather_case, g) == -1 ||
-	    store_report_fields(r->e->store, gather_field, g) == -1)
-		return -1;
-	r->ev.g = g;
-	if (store_report_events(r->e->store, r->start, r->end, gather_event,
-	    &r->ev) == -1)
-		return -1;
-	r->ev.k = 1;
-	if (store_report_events(r->e->store, g->pstart, r->start, gather_event,
-	    &r->ev) == -1)
-		return -1;
-	return 0;
-}
-
-static void
-report_free(struct report *r)
-{
-	sb_reset(&r->t);
-	sb_reset(&r->h);
-	sb_reset(&r->csv);
-	counts_free(&r->bystage);
-	counts_free(&r->raising);
-	counts_free(&r->receiving);
-	counts_free(&r->levels);
-	counts_free(&r->themes);
-	counts_free(&r->ev.bounced);
-	free(r->dur);
-	for (size_t i = 0; i < r->g.n; i++) {
-		free(r->g.c[i].ref);
-		free(r->g.c[i].protocol);
-		free(r->g.c[i].form);
-		free(r->g.c[i].stage_name);
-		free(r->g.c[i].raising);
-		free(r->g.c[i].agencies);
-		free(r->g.c[i].lessons);
-	}
-	free(r->g.c);
-}
-
-/* --- figures as at the end of the period ----------------------------- */
-
-static void
-tally_opened(struct report *r, const struct rcase *c)
-{
-	count_add(&r->raising, c->raising);
-	if (*c->agencies) {
-		char *ag = xstrdup(c->agencies), *tok, *sv = NULL;
-
-		for (tok = strtok_r(ag, ";", &sv); tok; tok = strtok_r(NULL, ";",
-		    &sv))
-			count_add(&r->receiving, str_trim(tok));
-		free(ag);
-	}
-	for (size_t k = 0; k < r->th->n; k++)
-		if (c->themes & (1u << k))
-			count_add(&r->themes, r->th->t[k].name);
-}
-
-static void
-tally_resolved(struct report *r, const struct rcase *c)
-{
-	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
-	int i = p ? rules_stage_index(p, c->resolved_level) : -1;
-	char buf[160];
-
-	/* "wsab level 2: Managers": the level by name; sorted by protocol
-	 * and level, not by count. */
-	snprintf(buf, sizeof(buf), "%s level %d%s%s", c->protocol,
-	    c->resolved_level, i >= 0 ? ": " : "", i >= 0 ?
-	    p->stages[i].name : "");
-	count_add(&r->levels, buf);
-	if (c->resolved_at > c->opened_at) {
-		r->dur = xreallocarray(r->dur, r->ndur + 1, sizeof(*r->dur));
-		r->dur[r->ndur++] = calendar_working_days_between(r->e->cal,
-		    c->opened_at, c->resolved_at);
-	}
-	for (int k = 0; k < 4; k++)
-		r->flags[k] += c->flags[k];
-}
-
-static void
-report_tally(struct report *r)
-{
-	char buf[128];
-
-	for (size_t i = 0; i < r->g.n; i++) {
-		const struct rcase *c = &r->g.c[i];
-
-		if (c->status != CASE_RESOLVED) {
-			r->open++;
-			if (c->status == CASE_PAUSED)
-				r->paused++;
-			else if (c->due_at < r->end)
-				r->overdue++;
-			snprintf(buf, sizeof(buf), "%s stage %d: %s", c->protocol,
-			    c->stage, c->stage_name);
-			count_add(&r->bystage, buf);
-		}
-		if (c->opened_at >= r->start)
-			tally_opened(r, c);
-		if (c->status == CASE_RESOLVED && c->resolved_at >= r->start)
-			tally_resolved(r, c);
-	}
-}
 
 /* --- writing -------------------------------------------------------- */
 
@@ -792,52 +543,6 @@ summary_row(struct report *r, const char *name, long v, const char *note)
 	sb_adds(&r->h, "</tr>\n");
 }
 
-static void
-write_summary(struct report *r)
-{
-	const struct gather *g = &r->g;
-	char tr[96];
-
-	sb_adds(&r->t, "\nSummary\n");
-	sb_adds(&r->h, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:14px\">\n");
-	summary_row(r, "Open cases", (long)r->open, "");
-	summary_row(r, "Overdue", (long)r->overdue, "");
-	summary_row(r, "Paused", (long)r->paused, "");
-	summary_row(r, "Opened in the period", g->opened[0],
-	    trend(g->opened[0], g->opened[1], tr, sizeof(tr)));
-	summary_row(r, "Escalated in the period", g->escalated[0],
-	    trend(g->escalated[0], g->escalated[1], tr, sizeof(tr)));
-	summary_row(r, "Resolved in the period", g->resolved[0],
-	    trend(g->resolved[0], g->resolved[1], tr, sizeof(tr)));
-	sb_adds(&r->h, "</table>\n");
-}
-
-/* Open cases are listed overdue first (pass 0), then on time (1), then
- * paused (2). */
-static int
-in_pass(const struct rcase *c, int pass, time_t now)
-{
-	int od = c->status == CASE_OPEN && c->due_at < now;
-
-	if (c->status == CASE_RESOLVED)
-		return 0;
-	if (pass == 0)
-		return od;
-	if (pass == 1)
-		return !od && c->status != CASE_PAUSED;
-	return c->status == CASE_PAUSED;
-}
-
-/* Working days a case open at `end` is overdue, or -1 when it is not. */
-static int
-days_overdue(const struct report *r, const struct rcase *c)
-{
-	if (c->status != CASE_OPEN || c->due_at >= r->end)
-		return -1;
-	return calendar_working_days_between(r->e->cal, c->due_at, r->end);
-}
-
 /* "2026-11-23 10:00", London time: what Excel takes for a date. */
 static void
 excel_time(time_t t, char *buf, size_t len)
@@ -851,89 +556,6 @@ excel_time(time_t t, char *buf, size_t len)
 		buf[0] = '\0';		/* never: len is 64 */
 }
 
-/* One open case: the agencies that hold it and how late it is. */
-static void
-open_case_row(struct report *r, const struct rcase *c)
-{
-	struct strbuf *h = &r->h;
-	int od = days_overdue(r, c);
-	const char *st = od >= 0 ? "OVERDUE" : c->status == CASE_PAUSED ?
-	    "paused" : "on time";
-	char due[64] = "", age[16], stage[16], late[16] = "";
-
-	if (c->status == CASE_OPEN)
-		excel_time(c->due_at, due, sizeof(due));
-	snprintf(age, sizeof(age), "%d",
-	    calendar_working_days_between(r->e->cal, c->opened_at, r->end));
-	snprintf(stage, sizeof(stage), "%d", c->stage);
-	if (od >= 0)
-		snprintf(late, sizeof(late), "%d", od);
-	sb_addf(&r->t, "  %-15s %-9s stage %-2s open %-3s working days, due "
-	    "%-16s %s%s%s%s%s", c->ref, c->protocol, stage, age,
-	    *due ? due : "-", st, od >= 0 ? " by " : "", late,
-	    od >= 0 ? " working days" : "", c->urgent ? " URGENT" : "");
-	sb_addf(&r->t, "%s%s\n", *c->agencies ? "; agencies: " : "",
-	    c->agencies);
-	sb_adds(h, "<tr>");
-	td(h, c->ref, "font-weight:bold");
-	td(h, c->protocol, NULL);
-	td(h, stage, "text-align:center");
-	td(h, age, "text-align:right");
-	td(h, due, NULL);
-	td(h, c->urgent ? (od >= 0 ? "OVERDUE, URGENT" : "urgent") : st,
-	    od >= 0 ? "color:#c00000;font-weight:bold" : NULL);
-	td(h, late, "text-align:right");
-	td(h, c->agencies, "font-size:12px");
-	sb_adds(h, "</tr>\n");
-}
-
-static void
-write_open_cases(struct report *r)
-{
-	static const char *const cols[] = { "Case", "Protocol", "Stage",
-	    "Working days open", "Due", "Status", "Working days overdue",
-	    "Agencies involved", NULL };
-	size_t listed = 0, unlisted = 0;
-
-	heading(r, "Open cases (overdue first)");
-	sb_adds(&r->h, TABLE);
-	th_row(&r->h, cols);
-	for (int pass = 0; pass < 3; pass++)
-		for (size_t i = 0; i < r->g.n; i++) {
-			if (!in_pass(&r->g.c[i], pass, r->end))
-				continue;
-			if (listed >= MAX_LISTED) {
-				unlisted++;
-				continue;
-			}
-			open_case_row(r, &r->g.c[i]);
-			listed++;
-		}
-	if (unlisted > 0) {
-		/* A report a person reads: the most pressing first, the rest
-		 * in the CSV. */
-		sb_addf(&r->t, "  ... and %zu more open cases, in the attached "
-		    "CSV\n", unlisted);
-		sb_addf(&r->h, "<tr><td colspan=\"8\" style=\"padding:4px;"
-		    "color:#555\">... and %zu more open cases, in the attached "
-		    "CSV</td></tr>\n", unlisted);
-	}
-	if (r->open == 0) {
-		sb_adds(&r->t, "  none\n");
-		sb_adds(&r->h, "<tr><td colspan=\"8\" style=\"padding:4px;"
-		    "color:#666\">none</td></tr>\n");
-	}
-	sb_adds(&r->h, "</table>\n");
-}
-
-static int
-cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Working days of a median: whole, or a half. */
 static void
 days_words(double d, char *buf, size_t len)
@@ -944,29 +566,477 @@ days_words(double d, char *buf, size_t len)
 		snprintf(buf, len, "%.1f working days", d);
 }
 
-static void
-write_resolution_time(struct report *r)
+/* Names of the directory agencies with ids in `ids` (comma-separated),
+ * other than `skip`, as "A; B" (the caller frees). */
+static char *
+agency_names(const struct report *r, const char *ids,
+    const struct dir_agency *skip)
 {
-	size_t n = r->ndur;
-	char buf[200], med[48], lng[48];
+	struct strbuf sb = { 0 };
+	char *l = xstrdup(ids ? ids : ""), *tok, *save = NULL;
 
-	if (n > 0) {
-		qsort(r->dur, n, sizeof(*r->dur), cmp_int);
-		days_words(n % 2 ? r->dur[n / 2] : (r->dur[n / 2 - 1] +
-		    r->dur[n / 2]) / 2.0, med, sizeof(med));
-		days_words(r->dur[n - 1], lng, sizeof(lng));
-		snprintf(buf, sizeof(buf), "Time to resolution: median %s, "
-		    "longest %s (%zu case%s)", med, lng, n, n == 1 ? "" : "s");
-	} else
-		snprintf(buf, sizeof(buf), "Time to resolution: no case resolved "
-		    "after being tracked in the period");
-	sb_addf(&r->t, "\n%s\n", buf);
-	sb_adds(&r->h, "<p style=\"font-size:13px\">");
-	html_esc(&r->h, buf);
-	sb_adds(&r->h, "</p>\n");
+	for (tok = strtok_r(l, ",", &save); tok; tok = strtok_r(NULL, ",",
+	    &save)) {
+		const struct dir_agency *x = directory_agency_by_id(r->e->dir,
+		    str_trim(tok));
+
+		if (x == NULL || x == skip)
+			continue;
+		if (sb.len)
+			sb_adds(&sb, "; ");
+		sb_adds(&sb, x->name);
+	}
+	free(l);
+	return sb_steal(&sb);
 }
 
-/* Lessons learned and the yes/no flags of resolution forms. */
+/* The agency an address (or a bare domain) belongs to, or NULL. */
+static const struct dir_agency *
+raiser(const struct report *r, const char *addr_or_domain)
+{
+	char buf[320];
+
+	if (addr_or_domain == NULL || *addr_or_domain == '\0')
+		return NULL;
+	if (strchr(addr_or_domain, '@') != NULL)
+		return directory_agency_by_email(r->e->dir, addr_or_domain);
+	snprintf(buf, sizeof(buf), "x@%s", addr_or_domain);
+	return directory_agency_by_email(r->e->dir, buf);
+}
+
+/* The stage at index idx of protocol id: its number and name. */
+static const struct stage_def *
+stage_of(const struct report *r, const char *protocol, int idx)
+{
+	const struct protocol *p = rules_protocol(r->e->rules, protocol);
+
+	if (p == NULL || idx < 0 || (size_t)idx >= p->nstages)
+		return NULL;
+	return &p->stages[idx];
+}
+
+static void
+write_summary(struct report *r)
+{
+	const struct report_counts *k = &r->k;
+	char tr[96], note[160];
+
+	sb_adds(&r->t, "\nSummary\n");
+	sb_adds(&r->h, "<table role=\"presentation\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:14px\">\n");
+	summary_row(r, "Open cases", k->open, "");
+	summary_row(r, "Overdue", k->overdue, "");
+	summary_row(r, "Paused", k->paused, "");
+	summary_row(r, "Opened in the period", k->opened[0],
+	    trend(k->opened[0], k->opened[1], tr, sizeof(tr)));
+	summary_row(r, "Escalated in the period", k->escalated[0],
+	    trend(k->escalated[0], k->escalated[1], tr, sizeof(tr)));
+	summary_row(r, "Resolved in the period", k->resolved[0],
+	    trend(k->resolved[0], k->resolved[1], tr, sizeof(tr)));
+	if (k->tracked > 0)
+		snprintf(note, sizeof(note), "of %d resolved after being "
+		    "tracked (%d%%): by the deadline of the stage they were at",
+		    k->tracked, (k->within * 100 + k->tracked / 2) / k->tracked);
+	else
+		snprintf(note, sizeof(note), "no case resolved after being "
+		    "tracked");
+	summary_row(r, "Resolved in time", k->within, note);
+	sb_adds(&r->h, "</table>\n");
+}
+
+/* One open case: the agencies that hold it and how late it is. */
+static int
+open_case_row(const struct report_row *c, void *arg)
+{
+	struct report *r = arg;
+	struct strbuf *h = &r->h;
+	const struct stage_def *sd = stage_of(r, c->protocol, c->stage_idx);
+	int od = c->num == 0 ? calendar_working_days_between(r->e->cal,
+	    c->due_at, r->end) : -1;
+	const char *st = od >= 0 ? "OVERDUE" : c->num == 2 ? "paused" :
+	    "on time";
+	char due[64] = "", age[16], stage[16], late[16] = "", *ag;
+
+	if (c->num != 2)
+		excel_time(c->due_at, due, sizeof(due));
+	snprintf(age, sizeof(age), "%d",
+	    calendar_working_days_between(r->e->cal, c->opened_at, r->end));
+	snprintf(stage, sizeof(stage), "%d", sd ? sd->number : 0);
+	if (od >= 0)
+		snprintf(late, sizeof(late), "%d", od);
+	ag = agency_names(r, c->agencies, raiser(r, c->raised_by));
+	sb_addf(&r->t, "  %-15s %-9s stage %-2s open %-3s working days, due "
+	    "%-16s %s%s%s%s%s", c->ref, c->protocol, stage, age,
+	    *due ? due : "-", st, od >= 0 ? " by " : "", late,
+	    od < 0 ? "" : od == 1 ? " working day" : " working days",
+	    c->urgent ? " URGENT" : "");
+	sb_addf(&r->t, "%s%s\n", *ag ? "; agencies: " : "", ag);
+	sb_adds(h, "<tr>");
+	td(h, c->ref, "font-weight:bold");
+	td(h, c->protocol, NULL);
+	td(h, stage, "text-align:center");
+	td(h, age, "text-align:right");
+	td(h, due, NULL);
+	td(h, c->urgent ? (od >= 0 ? "OVERDUE, URGENT" : "urgent") : st,
+	    od >= 0 ? "color:#c00000;font-weight:bold" : NULL);
+	td(h, late, "text-align:right");
+	td(h, ag, "font-size:12px");
+	sb_adds(h, "</tr>\n");
+	free(ag);
+	return 0;
+}
+
+/* A listing's last line: how many more there are than it shows. */
+static void
+more_row(struct report *r, int more, const char *where, int cols)
+{
+	if (more <= 0)
+		return;
+	sb_addf(&r->t, "  ... and %d more%s\n", more, where);
+	if (cols > 0)
+		sb_addf(&r->h, "<tr><td colspan=\"%d\" style=\"padding:4px;"
+		    "color:#555\">... and %d more%s</td></tr>\n", cols, more,
+		    where);
+	else
+		sb_addf(&r->h, "<li style=\"color:#555\">... and %d more%s</li>\n",
+		    more, where);
+}
+
+static int
+write_open_cases(struct report *r)
+{
+	static const char *const cols[] = { "Case", "Protocol", "Stage",
+	    "Working days open", "Due", "Status", "Working days overdue",
+	    "Agencies involved", NULL };
+
+	heading(r, "Open cases (overdue first)");
+	sb_adds(&r->h, TABLE);
+	th_row(&r->h, cols);
+	r->q.max = MAX_LISTED;
+	if (store_report_rows(r->e->store, REPORT_OPEN, &r->q, open_case_row,
+	    r) == -1)
+		return -1;
+	/* A report a person reads: the most pressing first, the rest in
+	 * the CSV. */
+	more_row(r, r->k.open - MAX_LISTED, " open cases, in the CSV", 8);
+	if (r->k.open == 0) {
+		sb_adds(&r->t, "  none\n");
+		sb_adds(&r->h, "<tr><td colspan=\"8\" style=\"padding:4px;"
+		    "color:#666\">none</td></tr>\n");
+	}
+	sb_adds(&r->h, "</table>\n");
+	return 0;
+}
+
+static int
+add_stage(const struct report_row *row, void *arg)
+{
+	struct report *r = ((void **)arg)[0];
+	struct counts *cs = ((void **)arg)[1];
+	const struct stage_def *sd = stage_of(r, row->protocol, row->stage_idx);
+	char buf[200];
+
+	snprintf(buf, sizeof(buf), "%s stage %d: %s", row->protocol,
+	    sd ? sd->number : row->stage_idx + 1, sd ? sd->name : "");
+	count_addn(cs, buf, row->n);
+	return 0;
+}
+
+static int
+add_level(const struct report_row *row, void *arg)
+{
+	struct report *r = ((void **)arg)[0];
+	struct counts *cs = ((void **)arg)[1];
+	const struct protocol *p = rules_protocol(r->e->rules, row->protocol);
+	int i = p ? rules_stage_index(p, row->level) : -1;
+	char buf[200];
+
+	/* "wsab level 2: Managers": the level by name, in level order. */
+	snprintf(buf, sizeof(buf), "%s level %d%s%s", row->protocol,
+	    row->level, i >= 0 ? ": " : "", i >= 0 ? p->stages[i].name : "");
+	count_addn(cs, buf, row->n);
+	return 0;
+}
+
+/* Open cases by stage, resolved cases by level. */
+static int
+write_stages_levels(struct report *r)
+{
+	struct counts st = { NULL, 0 }, lv = { NULL, 0 };
+	void *a[2] = { r, &st }, *b[2] = { r, &lv };
+	int rc = -1;
+
+	if (store_report_rows(r->e->store, REPORT_BY_STAGE, &r->q, add_stage,
+	    a) == -1 || store_report_rows(r->e->store, REPORT_BY_LEVEL, &r->q,
+	    add_level, b) == -1)
+		goto fail;
+	bar_table(r, "Open cases by protocol and stage", &st, 0);
+	bar_table(r, "Resolved in the period, by level", &lv, 1);
+	rc = 0;
+fail:
+	counts_free(&st);
+	counts_free(&lv);
+	return rc;
+}
+
+static int
+add_dur(const struct report_row *row, void *arg)
+{
+	struct report *r = arg;
+	struct dur *d;
+
+	r->dur = xreallocarray(r->dur, r->ndur + 1, sizeof(*r->dur));
+	d = &r->dur[r->ndur++];
+	snprintf(d->protocol, sizeof(d->protocol), "%s", row->protocol);
+	d->k = row->stage_idx;
+	d->n = row->n;
+	d->median = row->median;
+	d->longest = row->days;
+	return 0;
+}
+
+/* Working days to resolution (one line), then at each stage (a table). */
+static void
+write_durations(struct report *r)
+{
+	static const char *const cols[] = { "Stage", "Stages completed",
+	    "Median working days", "Longest working days", NULL };
+	char buf[200], med[48], lng[48], n[16];
+	int res = 0, any = 0;
+
+	for (size_t i = 0; i < r->ndur; i++) {
+		const struct dur *d = &r->dur[i];
+
+		if (d->k != -1)
+			continue;
+		days_words(d->median, med, sizeof(med));
+		days_words(d->longest, lng, sizeof(lng));
+		res += d->n;
+		snprintf(buf, sizeof(buf), "Time to resolution: median %s, "
+		    "longest %s (%d case%s)", med, lng, d->n, d->n == 1 ? "" :
+		    "s");
+		sb_addf(&r->t, "\n%s\n", buf);
+		sb_adds(&r->h, "<p style=\"font-size:13px\">");
+		html_esc(&r->h, buf);
+		sb_adds(&r->h, "</p>\n");
+	}
+	if (res == 0) {
+		snprintf(buf, sizeof(buf), "Time to resolution: no case resolved "
+		    "after being tracked in the period");
+		sb_addf(&r->t, "\n%s\n", buf);
+		sb_adds(&r->h, "<p style=\"font-size:13px\">");
+		html_esc(&r->h, buf);
+		sb_adds(&r->h, "</p>\n");
+	}
+	heading(r, "Working days at each stage (stages completed in the period)");
+	sb_adds(&r->h, TABLE);
+	th_row(&r->h, cols);
+	for (size_t i = 0; i < r->ndur; i++) {
+		const struct dur *d = &r->dur[i];
+		const struct stage_def *sd = stage_of(r, d->protocol, d->k);
+
+		if (d->k < 0)
+			continue;
+		any++;
+		snprintf(buf, sizeof(buf), "%s stage %d: %s", d->protocol,
+		    sd ? sd->number : d->k + 1, sd ? sd->name : "");
+		days_words(d->median, med, sizeof(med));
+		snprintf(lng, sizeof(lng), "%d", d->longest);
+		snprintf(n, sizeof(n), "%d", d->n);
+		sb_addf(&r->t, "  %-48s %4d done, median %s, longest %s "
+		    "working day%s\n", buf, d->n, med, lng,
+		    d->longest == 1 ? "" : "s");
+		sb_adds(&r->h, "<tr>");
+		td(&r->h, buf, NULL);
+		td(&r->h, n, "text-align:right");
+		snprintf(med, sizeof(med), d->median == (double)(long)d->median ?
+		    "%.0f" : "%.1f", d->median);
+		td(&r->h, med, "text-align:right");
+		td(&r->h, lng, "text-align:right");
+		sb_adds(&r->h, "</tr>\n");
+	}
+	if (!any)
+		none_row(r);
+	sb_adds(&r->h, "</table>\n");
+}
+
+struct xtab {
+	struct report	*r;
+	struct counts	 pairs, receiving;
+};
+
+/* "Raiser\tReceiver" pairs: the raising agency of each case opened in
+ * the period with each agency it was raised with. */
+static int
+add_agencies(const struct report_row *row, void *arg)
+{
+	struct xtab *x = arg;
+	const struct dir_agency *a = raiser(x->r, row->text);
+	const char *rn = a ? a->name : "unknown";
+	char *names = agency_names(x->r, row->agencies, a), *tok, *save = NULL;
+	char buf[400];
+
+	count_addn(&x->r->raising, rn, row->n);
+	if (*names == '\0') {
+		snprintf(buf, sizeof(buf), "%s\t(none named)", rn);
+		count_addn(&x->pairs, buf, row->n);
+	}
+	for (tok = strtok_r(names, ";", &save); tok; tok = strtok_r(NULL, ";",
+	    &save)) {
+		snprintf(buf, sizeof(buf), "%s\t%s", rn, str_trim(tok));
+		count_addn(&x->pairs, buf, row->n);
+		count_addn(&x->receiving, str_trim(tok), row->n);
+	}
+	free(names);
+	return 0;
+}
+
+static void
+write_xtab(struct report *r, struct counts *pairs)
+{
+	static const char *const cols[] = { "Raising agency",
+	    "Receiving agency", "Cases opened", NULL };
+	char n[16];
+
+	heading(r, "Raising and receiving agencies of the cases opened in the "
+	    "period");
+	sb_adds(&r->h, TABLE);
+	th_row(&r->h, cols);
+	if (pairs->n > 1)
+		qsort(pairs->c, pairs->n, sizeof(*pairs->c), count_cmp);
+	for (size_t i = 0; i < pairs->n; i++) {
+		char *a = xstrdup(pairs->c[i].name), *b = strchr(a, '\t');
+
+		*b++ = '\0';
+		sb_addf(&r->t, "  %-40s -> %-40s %4d\n", a, b, pairs->c[i].n);
+		snprintf(n, sizeof(n), "%d", pairs->c[i].n);
+		sb_adds(&r->h, "<tr>");
+		td(&r->h, a, NULL);
+		td(&r->h, b, NULL);
+		td(&r->h, n, "text-align:right");
+		sb_adds(&r->h, "</tr>\n");
+		free(a);
+	}
+	if (pairs->n == 0)
+		none_row(r);
+	sb_adds(&r->h, "</table>\n");
+}
+
+/* Agencies of the partnership (the protocol's `agencies`, else every
+ * agency of the directory) that raised no case in the period. */
+static void
+write_silent(struct report *r)
+{
+	const struct directory *dir = r->e->dir;
+	size_t known = 0, n;
+	int any = 0;
+
+	/* The protocol's agencies that the directory knows, else all. */
+	for (size_t i = 0; r->p && i < r->p->nagencies; i++)
+		known += directory_agency_by_id(dir, r->p->agencies[i]) != NULL;
+	n = known ? r->p->nagencies : dir->nagencies;
+	heading(r, "Agencies that raised no escalation in the period");
+	sb_adds(&r->h, UL);
+	for (size_t i = 0; i < n; i++) {
+		const struct dir_agency *a = known ?
+		    directory_agency_by_id(dir, r->p->agencies[i]) :
+		    &dir->agencies[i];
+		size_t k;
+
+		for (k = 0; a && k < r->raising.n; k++)
+			if (strcmp(r->raising.c[k].name, a->name) == 0)
+				break;
+		if (a == NULL || k < r->raising.n)
+			continue;
+		any++;
+		sb_addf(&r->t, "  %s\n", a->name);
+		sb_adds(&r->h, "<li>");
+		html_esc(&r->h, a->name);
+		sb_adds(&r->h, "</li>\n");
+	}
+	if (!any) {
+		sb_adds(&r->t, "  none: every agency raised at least one\n");
+		sb_adds(&r->h, "<li style=\"color:#666\">none: every agency "
+		    "raised at least one</li>\n");
+	}
+	sb_adds(&r->h, "</ul>\n");
+}
+
+static int
+write_agencies(struct report *r)
+{
+	struct xtab x = { r, { NULL, 0 }, { NULL, 0 } };
+
+	if (store_report_rows(r->e->store, REPORT_AGENCIES, &r->q,
+	    add_agencies, &x) == -1) {
+		counts_free(&x.pairs);
+		counts_free(&x.receiving);
+		return -1;
+	}
+	bar_table(r, "Opened in the period, by raising agency", &r->raising, 0);
+	bar_table(r, "Opened in the period, by receiving agency", &x.receiving,
+	    0);
+	write_xtab(r, &x.pairs);
+	write_silent(r);
+	counts_free(&x.pairs);
+	counts_free(&x.receiving);
+	return 0;
+}
+
+/* The themes of the cases opened in the period, counted as the CSV's
+ * rows went by. */
+static void
+write_themes(struct report *r)
+{
+	struct counts th = { NULL, 0 };
+
+	for (size_t t = 0; t < r->th->n && t < 32; t++)
+		if (r->theme_n[t] > 0)
+			count_addn(&th, r->th->t[t].name, r->theme_n[t]);
+	bar_table(r, "Themes of the cases opened in the period", &th, 0);
+	counts_free(&th);
+}
+
+/* The themes' keywords in lower case, once per report. */
+static void
+keywords_prepare(struct report *r)
+{
+	for (size_t t = 0; r->th && t < r->th->n && t < 32; t++)
+		for (size_t k = 0; k < r->th->t[t].nkeywords; k++) {
+			char *kw = xstrdup(r->th->t[t].keywords[k]);
+
+			if (*kw == '\0') {
+				free(kw);
+				continue;
+			}
+			for (char *c = kw; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			r->kw = xreallocarray(r->kw, r->nkw + 1, sizeof(*r->kw));
+			r->kw[r->nkw].theme = t;
+			r->kw[r->nkw++].word = kw;
+		}
+}
+
+/* Bit per theme one of a case's answers (joined by \x1f, so no keyword
+ * spans two) holds a keyword of, in any case (ASCII). */
+static unsigned
+case_themes(struct report *r, const char *answers)
+{
+	unsigned bits = 0;
+
+	if (answers == NULL || r->nkw == 0)
+		return 0;
+	r->low.len = 0;
+	for (const char *c = answers; *c; c++)
+		sb_addc(&r->low, (char)tolower((unsigned char)*c));
+	for (size_t i = 0; i < r->nkw; i++)
+		if (!(bits & (1u << r->kw[i].theme)) &&
+		    strstr(r->low.buf, r->kw[i].word) != NULL)
+			bits |= 1u << r->kw[i].theme;
+	return bits;
+}
+
+/* The yes / no flags of the period's resolution forms. */
 static void
 write_flags(struct report *r)
 {
@@ -976,71 +1046,159 @@ write_flags(struct report *r)
 	struct counts fc = { NULL, 0 };
 
 	for (int k = 0; k < 4; k++)
-		for (int j = 0; j < r->flags[k]; j++)
-			count_add(&fc, flag_names[k]);
+		if (r->k.flags[k] > 0)
+			count_addn(&fc, flag_names[k], r->k.flags[k]);
 	bar_table(r, "Resolution forms of the period: lessons and needs", &fc, 0);
 	counts_free(&fc);
 }
 
-static void
-write_lessons(struct report *r)
+struct listing {
+	struct report	*r;
+	int		 n, total;
+};
+
+static int
+add_lesson(const struct report_row *row, void *arg)
 {
+	struct listing *l = arg;
 	char *safe;
-	int any = 0;
 
-	for (size_t i = 0; i < r->g.n; i++) {
-		const struct rcase *c = &r->g.c[i];
-
-		if (c->lessons == NULL || c->status != CASE_RESOLVED ||
-		    c->resolved_at < r->start)
-			continue;
-		if (!any++) {
-			heading(r, "Lessons learned");
-			sb_adds(&r->h, UL);
-		}
-		safe = report_text(r, c->id, c->lessons);
-		ref_item(r, c->ref, safe);
-		free(safe);
+	if (l->n++ == 0) {
+		heading(l->r, "Lessons learned");
+		sb_adds(&l->r->h, UL);
 	}
-	if (any)
-		sb_adds(&r->h, "</ul>\n");
+	l->total = row->total;
+	safe = report_text(l->r, row->case_id, row->text);
+	ref_item(l->r, row->ref, safe);
+	free(safe);
+	return 0;
 }
 
 static int
-last_pause(time_t at, const char *actor, const char *kind, const char *detail,
-    void *arg)
+write_lessons(struct report *r)
 {
-	char **why = arg;
+	struct listing l = { r, 0, 0 };
 
-	(void)at;
-	(void)actor;
-	if (strcmp(kind, "paused") == 0) {
-		free(*why);
-		*why = xstrdup(detail);
+	r->q.max = MAX_LISTED;
+	if (store_report_rows(r->e->store, REPORT_LESSONS, &r->q, add_lesson,
+	    &l) == -1)
+		return -1;
+	if (l.n > 0) {
+		more_row(r, l.total - l.n, "", 0);
+		sb_adds(&r->h, "</ul>\n");
 	}
 	return 0;
 }
 
-/* Paused cases and why. */
-static void
+static int
+add_paused(const struct report_row *row, void *arg)
+{
+	struct listing *l = arg;
+	char since[64], *safe, *item;
+
+	l->n++;
+	excel_time(row->at, since, sizeof(since));
+	safe = report_text(l->r, row->case_id, row->text ? row->text :
+	    "paused");
+	item = xasprintf("%s (paused %d working day%s, since %s)", safe,
+	    row->days, row->days == 1 ? "" : "s", since);
+	ref_item(l->r, row->ref, item);
+	free(item);
+	free(safe);
+	return 0;
+}
+
+/* Paused cases, the longest paused first, and why. */
+static int
 write_paused(struct report *r)
 {
-	if (r->paused == 0)
-		return;
-	heading(r, "Paused cases");
-	sb_adds(&r->h, UL);
-	for (size_t i = 0; i < r->g.n; i++) {
-		char *why = NULL, *safe;
+	struct listing l = { r, 0, 0 };
+	char med[48], lng[48];
 
-		if (r->g.c[i].status != CASE_PAUSED)
-			continue;
-		store_events_each(r->e->store, r->g.c[i].id, last_pause, &why);
-		safe = report_text(r, r->g.c[i].id, why);
-		ref_item(r, r->g.c[i].ref, safe);
-		free(safe);
-		free(why);
-	}
+	if (r->k.paused == 0)
+		return 0;
+	heading(r, "Paused cases (longest paused first)");
+	for (size_t i = 0; i < r->ndur; i++)
+		if (r->dur[i].k == -2) {
+			days_words(r->dur[i].median, med, sizeof(med));
+			days_words(r->dur[i].longest, lng, sizeof(lng));
+			sb_addf(&r->t, "  %d paused: median %s, longest %s\n",
+			    r->dur[i].n, med, lng);
+			sb_addf(&r->h, "<p style=\"font-size:13px\">%d paused: "
+			    "median %s, longest %s</p>\n", r->dur[i].n, med, lng);
+		}
+	sb_adds(&r->h, UL);
+	r->q.max = MAX_LISTED;
+	if (store_report_rows(r->e->store, REPORT_PAUSED, &r->q, add_paused,
+	    &l) == -1)
+		return -1;
+	more_row(r, r->k.paused - l.n, " paused cases, in the CSV", 0);
 	sb_adds(&r->h, "</ul>\n");
+	return 0;
+}
+
+/* The agency of an action's owner ("ASC, Sam Sample"): the agency the
+ * directory knows it by, never the person. */
+static void
+owner_agency(const struct report *r, const char *owner, char *buf,
+    size_t len)
+{
+	size_t idx[1];
+
+	if (owner != NULL && directory_agencies_in_text(r->e->dir, owner, idx,
+	    1) == 1)
+		snprintf(buf, len, "%s", r->e->dir->agencies[idx[0]].name);
+	else
+		snprintf(buf, len, "not stated");
+}
+
+static int
+add_action(const struct report_row *row, void *arg)
+{
+	struct listing *l = arg;
+	struct strbuf *h = &l->r->h;
+	char due[64], od[16], ag[200], *what;
+
+	l->n++;
+	l->total = row->total;
+	excel_time(row->at, due, sizeof(due));
+	snprintf(od, sizeof(od), "%d", row->days);
+	owner_agency(l->r, row->detail, ag, sizeof(ag));
+	what = report_text(l->r, row->case_id, row->text ? row->text : "");
+	sb_addf(&l->r->t, "  %-15s action %d (%s), due %s, overdue by %d "
+	    "working day%s: %s\n", row->ref, row->num, ag, due, row->days,
+	    row->days == 1 ? "" : "s", what);
+	sb_adds(h, "<tr>");
+	td(h, row->ref, "font-weight:bold");
+	td(h, what, NULL);
+	td(h, ag, NULL);
+	td(h, due, NULL);
+	td(h, od, "text-align:right;color:#c00000");
+	sb_adds(h, "</tr>\n");
+	free(what);
+	return 0;
+}
+
+/* Planned actions of meeting records past their deadline and not done. */
+static int
+write_actions(struct report *r)
+{
+	static const char *const cols[] = { "Case", "Planned action", "Agency",
+	    "Deadline", "Working days overdue", NULL };
+	struct listing l = { r, 0, 0 };
+
+	heading(r, "Overdue planned actions");
+	sb_adds(&r->h, TABLE);
+	th_row(&r->h, cols);
+	r->q.max = MAX_LISTED;
+	if (store_report_rows(r->e->store, REPORT_ACTIONS, &r->q, add_action,
+	    &l) == -1)
+		return -1;
+	more_row(r, l.total - l.n, "", 5);
+	if (l.n == 0)
+		none_row(r);
+	sb_adds(&r->h, "</table>\n");
+	return 0;
 }
 
 struct rows {
@@ -1168,6 +1326,16 @@ add_rejection(const char *outcome, const char *reason, int count, void *arg)
 	return 0;
 }
 
+static int
+add_bounce(const struct report_row *row, void *arg)
+{
+	char err[64];
+
+	snprintf(err, sizeof(err), "bounced %d time%s", row->n,
+	    row->n == 1 ? "" : "s");
+	return add_failed(row->text, row->n, err, arg);
+}
+
 /* Contacts whose emails failed or bounced.  0, or -1 on a database
  * error. */
 static int
@@ -1180,14 +1348,9 @@ write_refused(struct report *r)
 	if (store_report_failed(r->e->store, r->start, r->end, add_failed,
 	    &rw) == -1)
 		return -1;
-	for (size_t i = 0; i < r->ev.bounced.n; i++) {
-		const struct count *b = &r->ev.bounced.c[i];
-		char err[64];
-
-		snprintf(err, sizeof(err), "bounced %d time%s", b->n,
-		    b->n == 1 ? "" : "s");
-		add_failed(b->name, b->n, err, &rw);
-	}
+	if (store_report_rows(r->e->store, REPORT_BOUNCED, &r->q, add_bounce,
+	    &rw) == -1)
+		return -1;
 	if (rw.n == 0)
 		none_row(r);
 	sb_adds(&r->h, "</table>\n");
@@ -1211,13 +1374,30 @@ write_rejected(struct report *r)
 	return 0;
 }
 
+
 static void
 write_foot(struct report *r)
 {
-	sb_adds(&r->h, "<p style=\"font-size:11px;color:#777;margin-top:24px\">"
-	    "Written by escbot from its own records. The attached CSV lists the "
-	    "period's cases for analysis.</p>\n</body></html>\n");
-	sb_adds(&r->t, "\nThe attached CSV lists the period's cases.\n");
+	char size[32];
+
+	snprintf(size, sizeof(size), "%.1f MB", r->csv_len / 1048576.0);
+	if (r->csv_path == NULL) {
+		sb_adds(&r->h, "<p style=\"font-size:11px;color:#777;"
+		    "margin-top:24px\">Written by escbot from its own records. "
+		    "The attached CSV lists the period's cases for analysis.</p>\n");
+		sb_adds(&r->t, "\nThe attached CSV lists the period's cases.\n");
+	} else {
+		sb_addf(&r->t, "\nThe CSV of the period's cases (%s) is larger "
+		    "than an email attachment may be (digest.csv_attachment_max): "
+		    "it is on the escbot server, in %s\n", size, r->csv_path);
+		sb_addf(&r->h, "<p style=\"font-size:11px;color:#777;"
+		    "margin-top:24px\">Written by escbot from its own records. "
+		    "The CSV of the period's cases (%s) is larger than an email "
+		    "attachment may be: it is on the escbot server, in <b>", size);
+		html_esc(&r->h, r->csv_path);
+		sb_adds(&r->h, "</b></p>\n");
+	}
+	sb_adds(&r->h, "</body></html>\n");
 }
 
 /* A field, then "," or the end of the row. */
@@ -1237,61 +1417,170 @@ csv_num(struct strbuf *csv, int v)
 	sb_addc(csv, ',');
 }
 
-static void
-csv_row(struct report *r, const struct rcase *c)
+/* Where a CSV too large to attach goes: reports/ beside the database,
+ * escbot-PROTOCOL-PERIOD.csv.  The caller frees. */
+static char *
+csv_file_name(const struct report *r)
 {
-	static const char *const status[] = { "Open", "Paused", "Resolved" };
-	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
-	struct strbuf *csv = &r->csv, tl = { 0 };
-	int res = c->status == CASE_RESOLVED;
-	char o[64], dd[64] = "", rs[64] = "";
+	char *db = xstrdup(r->e->cfg->database), *dir, *path;
 
+	dir = xasprintf("%s/reports", dirname(db));
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		log_warn("digest: %s", dir);
+	path = xasprintf("%s/escbot-%s-%s.csv", dir, r->p ? r->p->id : "all",
+	    r->key);
+	free(dir);
+	free(db);
+	return path;
+}
+
+/* The rows written so far: kept while the CSV is under the attachment
+ * limit; past it, to the file, and from then on in blocks. */
+static void
+csv_flush(struct report *r, int last)
+{
+	size_t lim = (size_t)r->e->cfg->digest.csv_max;
+
+	if (r->csvf == NULL && r->csv_len + r->csv.len <= lim)
+		return;
+	if (r->csvf == NULL && !r->csv_err) {
+		int fd;
+
+		r->csv_path = csv_file_name(r);
+		if ((fd = open(r->csv_path, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) == -1 ||
+		    (r->csvf = fdopen(fd, "w")) == NULL) {
+			log_warn("digest: %s", r->csv_path);
+			if (fd != -1)
+				close(fd);
+			r->csv_err = 1;
+		}
+	}
+	if (!last && r->csv.len < 65536)
+		return;
+	r->csv_len += r->csv.len;
+	if (r->csvf != NULL && r->csv.len > 0 &&
+	    fwrite(r->csv.buf, 1, r->csv.len, r->csvf) != r->csv.len)
+		r->csv_err = 1;
+	sb_reset(&r->csv);
+}
+
+static int
+csv_row(const struct report_row *c, void *arg)
+{
+	struct report *r = arg;
+	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
+	const struct stage_def *sd = stage_of(r, c->protocol, c->stage_idx);
+	const struct dir_agency *a = raiser(r, c->raised_by);
+	struct strbuf *csv = &r->csv, tl = { 0 };
+	int res = strcmp(c->status, "resolved") == 0;
+	int open = strcmp(c->status, "open") == 0;
+	char o[64], dd[64] = "", rs[64] = "", *ag;
+	unsigned themes = case_themes(r, c->text);
+
+	for (size_t k = 0; c->opened_at >= r->start && k < 32; k++)
+		if (themes & (1u << k))
+			r->theme_n[k]++;
 	excel_time(c->opened_at, o, sizeof(o));
-	if (c->status == CASE_OPEN)
+	if (open)
 		excel_time(c->due_at, dd, sizeof(dd));
 	if (res)
 		excel_time(c->resolved_at, rs, sizeof(rs));
-	for (size_t k = 0; k < r->th->n; k++)
-		if (c->themes & (1u << k)) {
+	for (size_t k = 0; k < r->th->n && k < 32; k++)
+		if (themes & (1u << k)) {
 			if (tl.len)
 				sb_adds(&tl, "; ");
 			sb_adds(&tl, r->th->t[k].name);
 		}
+	ag = agency_names(r, c->agencies, a);
 	csv_put(csv, c->ref, 0);
 	csv_put(csv, p ? p->name : c->protocol, 0);
-	csv_put(csv, c->form, 0);
-	csv_num(csv, c->stage);
-	csv_put(csv, c->stage_name, 0);
-	csv_put(csv, status[c->status], 0);
+	csv_put(csv, c->form ? c->form : "", 0);
+	csv_num(csv, sd ? sd->number : -1);
+	csv_put(csv, sd ? sd->name : "", 0);
+	csv_put(csv, res ? "Resolved" : open ? "Open" : "Paused", 0);
 	csv_put(csv, c->urgent ? "Yes" : "No", 0);
 	csv_put(csv, o, 0);
 	csv_put(csv, dd, 0);
 	csv_put(csv, rs, 0);
-	csv_num(csv, res ? c->resolved_level : -1);
+	csv_num(csv, res ? c->level : -1);
 	csv_num(csv, calendar_working_days_between(r->e->cal, c->opened_at,
 	    res ? c->resolved_at : r->end));
-	csv_num(csv, c->status != CASE_OPEN ? -1 : days_overdue(r, c) < 0 ? 0 :
-	    days_overdue(r, c));
-	csv_put(csv, c->raising, 0);
-	csv_put(csv, c->agencies, 0);
+	csv_num(csv, !open ? -1 : c->due_at >= r->end ? 0 :
+	    calendar_working_days_between(r->e->cal, c->due_at, r->end));
+	csv_put(csv, a ? a->name : "unknown", 0);
+	csv_put(csv, ag, 0);
 	csv_put(csv, tl.buf ? tl.buf : "", 1);
 	sb_reset(&tl);
+	free(ag);
+	csv_flush(r, 0);
+	return 0;
 }
 
 /* CSV: the cases open at some point in the period, for Excel: UTF-8
  * with a byte-order mark, headers a reader understands, dates Excel
- * takes as dates, blank where a column does not apply. */
-static void
+ * takes as dates, blank where a column does not apply.  Streamed from
+ * the store, so a report holds at most the attachment limit in memory. */
+static int
 write_csv(struct report *r)
 {
 	sb_adds(&r->csv, "\xEF\xBB\xBF" "Case reference,Protocol,Form,Stage,"
 	    "Stage name,Status,Urgent,Opened,Due,Resolved,Resolved at level,"
 	    "Working days open,Working days overdue,Raising agency,"
 	    "Receiving agencies,Themes\r\n");
-	for (size_t i = 0; i < r->g.n; i++)
-		if (!(r->g.c[i].status == CASE_RESOLVED &&
-		    r->g.c[i].resolved_at < r->start))
-			csv_row(r, &r->g.c[i]);
+	if (store_report_rows(r->e->store, REPORT_CASES, &r->q, csv_row,
+	    r) == -1)
+		return -1;
+	csv_flush(r, 1);
+	if (r->csvf != NULL) {
+		if (fclose(r->csvf) != 0)
+			r->csv_err = 1;
+		r->csvf = NULL;
+	}
+	if (r->csv_err) {
+		log_warnx("digest: the CSV could not be written to %s",
+		    r->csv_path ? r->csv_path : "a file");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+report_free(struct report *r)
+{
+	sb_reset(&r->t);
+	sb_reset(&r->h);
+	sb_reset(&r->csv);
+	counts_free(&r->raising);
+	free(r->dur);
+	for (size_t i = 0; i < r->nkw; i++)
+		free(r->kw[i].word);
+	free(r->kw);
+	sb_reset(&r->low);
+	if (r->csvf != NULL)
+		fclose(r->csvf);
+	free(r->csv_path);
+}
+
+/* The sections in order; each table is the store's few rows (the
+ * themes were counted as the CSV was written, before). */
+static int
+write_sections(struct report *r)
+{
+	write_summary(r);
+	if (write_open_cases(r) == -1 || write_stages_levels(r) == -1)
+		return -1;
+	write_durations(r);
+	if (write_agencies(r) == -1)
+		return -1;
+	write_themes(r);
+	write_flags(r);
+	if (write_lessons(r) == -1 || write_paused(r) == -1 ||
+	    write_actions(r) == -1 || write_refused(r) == -1 ||
+	    write_rejected(r) == -1)
+		return -1;
+	write_foot(r);
+	return 0;
 }
 
 int
@@ -1310,34 +1599,32 @@ digest_build(struct escbot *e, const struct themes *th,
 	r.p = p;
 	r.start = sp->start;
 	r.end = sp->end;
-	if (report_gather(&r) == -1)
+	r.key = sp->key;
+	r.q.protocol = p ? p->id : NULL;
+	r.q.pstart = sp->start - (sp->end - sp->start);
+	r.q.start = sp->start;
+	r.q.end = sp->end;
+	keywords_prepare(&r);
+	if (store_set_calendar(e->store, e->cal) == -1 ||
+	    store_report_counts(e->store, &r.q, &r.k) == -1 ||
+	    store_report_rows(e->store, REPORT_DURATIONS, &r.q, add_dur,
+	    &r) == -1 || write_csv(&r) == -1)
 		goto fail;
-	report_tally(&r);
 	snprintf(label, sizeof(label), "%s%s%s", p ? p->name : "", p ? ", " : "",
 	    sp->label);
 	out->subject = xasprintf("%s: safeguarding escalations, %s",
 	    pname[sp->p], label);
 	write_head(&r, pname[sp->p], label, out->subject);
-	write_summary(&r);
-	write_open_cases(&r);
-	bar_table(&r, "Open cases by protocol and stage", &r.bystage, 0);
-	bar_table(&r, "Resolved in the period, by level", &r.levels, 1);
-	write_resolution_time(&r);
-	bar_table(&r, "Opened in the period, by raising agency", &r.raising, 0);
-	bar_table(&r, "Opened in the period, by receiving agency", &r.receiving,
-	    0);
-	bar_table(&r, "Themes of the cases opened in the period", &r.themes, 0);
-	write_flags(&r);
-	write_lessons(&r);
-	write_paused(&r);
-	if (write_refused(&r) == -1 || write_rejected(&r) == -1)
+	if (write_sections(&r) == -1)
 		goto fail;
-	write_foot(&r);
-	write_csv(&r);
 	out->text = sb_steal(&r.t);
 	out->html = sb_steal(&r.h);
-	out->csv = sb_steal(&r.csv);
-	out->ncases = r.g.n;
+	out->csv_len = r.csv_len + r.csv.len;
+	if (r.csv_path == NULL)
+		out->csv = sb_steal(&r.csv);
+	out->csv_file = r.csv_path;
+	r.csv_path = NULL;
+	out->ncases = (size_t)r.k.ever;
 	report_free(&r);
 	return 0;
 fail:
@@ -1353,6 +1640,7 @@ digest_free(struct digest *d)
 	free(d->text);
 	free(d->html);
 	free(d->csv);
+	free(d->csv_file);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -1420,7 +1708,7 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 	att.filename = fname;
 	att.content_type = "text/csv; charset=UTF-8";
 	att.data = d->csv;
-	att.len = strlen(d->csv);
+	att.len = d->csv ? strlen(d->csv) : 0;
 	*msgid = mailer_message_id(e->msgid_key, token, e->cfg->smtp.from_addr);
 	memset(&o, 0, sizeof(o));
 	o.from = e->cfg->smtp.from;
@@ -1431,8 +1719,9 @@ digest_compose(struct escbot *e, const struct digest *d, const char *key,
 	o.html = d->html;
 	o.message_id = *msgid;
 	o.date = now;
-	o.attachments = &att;
-	o.nattachments = 1;
+	/* A CSV over the limit is not attached: the report names its file. */
+	o.attachments = d->csv ? &att : NULL;
+	o.nattachments = d->csv ? 1 : 0;
 	return mailer_compose(&o);
 }
 

@@ -6,6 +6,8 @@
  * per protocol to that protocol's board roles.  Each is a text part, an
  * HTML part (tables and bars drawn as table cells, inline CSS, nothing
  * remote) and a CSV of the period's cases (UTF-8 with a byte-order mark,
+ * attached up to digest.csv_attachment_max bytes, else written to
+ * reports/ beside the database and named in the report;
  * dates as "YYYY-MM-DD HH:MM", London time, for Excel).  Every duration
  * is in working days and says so.  Reports carry case references only:
  * no field a form marks personal ever reaches them.
@@ -62,7 +64,9 @@ struct digest {
 	char	*subject;
 	char	*text;
 	char	*html;
-	char	*csv;
+	char	*csv;	/* NULL when over digest.csv_attachment_max: */
+	char	*csv_file;	/* then the file it was written to */
+	size_t	 csv_len;	/* bytes of CSV */
 	size_t	 ncases;	/* cases opened before the period's end */
 };
 

@@ -185,6 +185,18 @@ escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
 			n++;
 		}
 	}
+	for (size_t i = 0; i < e->rules->nprotocols; i++) {
+		const struct protocol *p = &e->rules->protocols[i];
+
+		for (size_t j = 0; j < p->nagencies; j++) {
+			if (directory_agency_by_id(e->dir, p->agencies[j]))
+				continue;
+			fprintf(fp, "%s: warning: agencies: \"%s\" is not an "
+			    "agency of the directory: the reports leave it out\n",
+			    p->file, p->agencies[j]);
+			n++;
+		}
+	}
 	calendar_years(e->cal, &first, &last);
 	gmtime_r(&ahead, &tm);
 	if (last < tm.tm_year + 1900) {

@@ -17,7 +17,7 @@ static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
 	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
-	"max_extension_days", "board_roles", NULL
+	"max_extension_days", "board_roles", "agencies", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -275,6 +275,9 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 			diag_error(d, f, cfg_line(config_setting_get_member(g, "board_roles")),
 			    "board_roles: \"%s\" is not a partnership role",
 			    p->board_roles[k]);
+	/* The partnership's agencies (directory ids), for its reports'
+	 * agencies that raised nothing; none: every agency. */
+	p->agencies = cfg_strings(g, "agencies", 0, &p->nagencies, f, d);
 
 	list = cfg_group(g, "stages", 1, 1, f, d);
 	n = list ? config_setting_length(list) : 0;
@@ -334,6 +337,7 @@ free_protocol(struct protocol *p)
 	cfg_strings_free(p->urgent_patterns);
 	free(p->urgent_instruction);
 	cfg_strings_free(p->board_roles);
+	cfg_strings_free(p->agencies);
 }
 
 int

@@ -107,6 +107,9 @@ struct protocol {
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
 	int		  forms_line;		/* of `forms`, else `protocol` */
+	char		**agencies;		/* directory ids of the
+						   partnership; none: all */
+	size_t		  nagencies;
 };
 
 struct ruleset {

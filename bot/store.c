@@ -14,11 +14,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
 
-#define STMT_CACHE	64
+#define STMT_CACHE	128
 
 struct store {
 	sqlite3		*db;
@@ -29,6 +30,7 @@ struct store {
 	size_t		 ncache;
 	int		 batch;		/* inside store_batch_begin() */
 	int		 unit;		/* a unit's savepoint is open in it */
+	const struct calendar *cal;	/* working_days()'s, when registered */
 };
 
 static const char *const migrations[] = {
@@ -119,6 +121,13 @@ static const char *const migrations[] = {
 	/* 7: working days the current stage was given beyond its timescale
 	 * (EXTEND, TIMESCALE), capped by the protocol. */
 	"ALTER TABLE cases ADD COLUMN extended_days INTEGER NOT NULL DEFAULT 0;",
+	/* 8: the reports' figures are counted by SQLite: escalations and
+	 * bounces of a period, and the stages of a case in order. */
+	"CREATE INDEX events_kind_at ON events(kind, at);"
+	"CREATE INDEX stages_case ON stages(case_id, entered_at);"
+	/* A report's counts read this index alone, not the cases. */
+	"CREATE INDEX cases_report ON cases(protocol, status, opened_at,"
+	"  resolved_at, due_at, paused_at, stage_idx, resolved_level);",
 };
 
 const char *
@@ -1301,30 +1310,6 @@ store_outbox_each(struct store *s, int64_t case_id,
 }
 
 int
-store_report_events(struct store *s, time_t from, time_t to,
-    int (*fn)(const char *, time_t, const char *, const char *, const char *,
-    void *), void *arg)
-{
-	static const char sql[] = "SELECT c.ref, e.at, e.actor, e.kind, "
-	    "e.detail FROM events e LEFT JOIN cases c ON c.id = e.case_id "
-	    "WHERE e.at >= ? AND e.at < ? ORDER BY e.id";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn((const char *)sqlite3_column_text(st, 0),
-		    sqlite3_column_int64(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    (const char *)sqlite3_column_text(st, 3),
-		    (const char *)sqlite3_column_text(st, 4), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
 store_report_rejections(struct store *s, time_t from, time_t to,
     int (*fn)(const char *, const char *, int, void *), void *arg)
 {
@@ -1343,42 +1328,6 @@ store_report_rejections(struct store *s, time_t from, time_t to,
 		stop = fn((const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
-store_report_fields(struct store *s,
-    int (*fn)(int64_t, const char *, const char *, void *), void *arg)
-{
-	static const char sql[] = "SELECT case_id, name, value FROM "
-	    "case_fields WHERE personal = 0 ORDER BY case_id";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn(sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), arg);
-	return rows_end(st, rc, stop);
-}
-
-int
-store_report_chased(struct store *s, int64_t case_id,
-    int (*fn)(const char *, void *), void *arg)
-{
-	static const char sql[] = "SELECT DISTINCT d.rcpt FROM outbox o JOIN "
-	    "deliveries d ON d.outbox_id = o.id WHERE o.case_id = ? AND "
-	    "o.template IN ('chase', 'escalation', 'reminder') ORDER BY d.rcpt";
-	sqlite3_stmt *st = prep(s, sql);
-	int rc, stop = 0;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, case_id);
-	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		stop = fn((const char *)sqlite3_column_text(st, 0), arg);
 	return rows_end(st, rc, stop);
 }
 
@@ -1743,4 +1692,272 @@ store_unfetchable_del(struct store *s, const char *folder,
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	sqlite3_bind_int64(st, 3, uid);
 	return exec_done(s, st);
+}
+
+/* --- reports ------------------------------------------------------ */
+
+static void
+sql_working_days(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	const struct calendar *cal = sqlite3_user_data(cx);
+
+	(void)argc;
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(v[1]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	sqlite3_result_int(cx, calendar_working_days_between(cal,
+	    (time_t)sqlite3_value_int64(v[0]), (time_t)sqlite3_value_int64(v[1])));
+}
+
+int
+store_set_calendar(struct store *s, const struct calendar *cal)
+{
+	if (cal == s->cal)
+		return 0;
+	if (sqlite3_create_function(s->db, "working_days", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)cal, sql_working_days,
+	    NULL, NULL) != SQLITE_OK) {
+		log_warnx("store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	s->cal = cal;
+	return 0;
+}
+
+/* ?1 protocol (NULL: all), ?2 previous period's start, ?3 start, ?4 end,
+ * ?5 rows at most. */
+/* A range, so that the planner can use cases_report for one protocol;
+ * NULL: every text, which sorts before any blob. */
+#define RQ_PROTO	"c.protocol BETWEEN COALESCE(?1, '') AND " \
+			"COALESCE(?1, x'ff')"
+#define RQ_OPEN_AT_END	"c.opened_at < ?4 AND NOT (c.status = 'resolved' " \
+			"AND c.resolved_at < ?4)"
+#define RQ_RESOLVED_IN	"c.status = 'resolved' AND c.resolved_at >= ?3 AND " \
+			"c.resolved_at < ?4"
+/* As at end: a case resolved after it was open then. */
+#define RQ_STATUS	"CASE WHEN c.status = 'resolved' AND " \
+			"c.resolved_at >= ?4 THEN 'open' ELSE c.status END"
+#define RQ_CASE_COLS	"c.id AS case_id, c.ref AS ref, c.protocol AS " \
+			"protocol, c.form AS form, c.stage_idx AS stage_idx, " \
+			RQ_STATUS " AS status, c.urgent AS urgent, " \
+			"c.opened_at AS opened_at, c.due_at AS due_at, " \
+			"c.resolved_at AS resolved_at, c.resolved_level AS " \
+			"level, c.raised_by AS raised_by, c.agencies AS agencies"
+
+static void
+bind_report(sqlite3_stmt *st, const struct report_q *q)
+{
+	/* A statement that does not use a parameter refuses its binding
+	 * (SQLITE_RANGE): harmless. */
+	bind_text(st, 1, q->protocol);
+	sqlite3_bind_int64(st, 2, q->pstart);
+	sqlite3_bind_int64(st, 3, q->start);
+	sqlite3_bind_int64(st, 4, q->end);
+	sqlite3_bind_int(st, 5, q->max > 0 ? q->max : -1);
+}
+
+int
+store_report_counts(struct store *s, const struct report_q *q,
+    struct report_counts *out)
+{
+	static const char cases[] = "SELECT COUNT(*), "
+	    "TOTAL(NOT (c.status = 'resolved' AND c.resolved_at < ?4)), "
+	    "TOTAL(c.status = 'paused'), "
+	    "TOTAL(NOT (c.status = 'resolved' AND c.resolved_at < ?4) AND "
+	    "  c.status != 'paused' AND c.due_at < ?4), "
+	    "TOTAL(c.opened_at >= ?3), "
+	    "TOTAL(c.opened_at >= ?2 AND c.opened_at < ?3), "
+	    "TOTAL(" RQ_RESOLVED_IN "), "
+	    "TOTAL(c.status = 'resolved' AND c.resolved_at >= ?2 AND "
+	    "  c.resolved_at < ?3), "
+	    "TOTAL(" RQ_RESOLVED_IN " AND c.resolved_at > c.opened_at), "
+	    /* By the deadline of the stage it was at, or resolved while
+	     * paused before that deadline (the clock stopped). */
+	    "TOTAL(" RQ_RESOLVED_IN " AND c.resolved_at > c.opened_at AND "
+	    "  (c.resolved_at <= c.due_at OR (c.paused_at > 0 AND "
+	    "  c.paused_at <= c.due_at))) "
+	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4";
+	static const char esc[] = "SELECT TOTAL(e.at >= ?3), TOTAL(e.at < ?3) "
+	    "FROM events e JOIN cases c ON c.id = e.case_id WHERE "
+	    "e.kind = 'escalated' AND e.at >= ?2 AND e.at < ?4 AND " RQ_PROTO;
+	static const char flags[] = "SELECT CASE f.name WHEN 'lessons_learned' "
+	    "THEN 0 WHEN 'staff_training' THEN 1 WHEN 'inform_commissioner' "
+	    "THEN 3 ELSE 2 END AS k, COUNT(DISTINCT c.id) FROM cases c JOIN "
+	    "case_fields f ON f.case_id = c.id WHERE " RQ_RESOLVED_IN " AND "
+	    RQ_PROTO " AND f.personal = 0 AND f.name IN ('lessons_learned', "
+	    "'staff_training', 'protocol_review', 'new_protocol', "
+	    "'inform_commissioner') AND lower(f.value) IN ('yes', 'y') "
+	    "GROUP BY k";
+	int *const cols[] = { &out->ever, &out->open, &out->paused,
+	    &out->overdue, &out->opened[0], &out->opened[1], &out->resolved[0],
+	    &out->resolved[1], &out->tracked, &out->within };
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = prep(s, cases)) == NULL)
+		return -1;
+	bind_report(st, q);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+			*cols[i] = (int)sqlite3_column_int64(st, (int)i);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW || (st = prep(s, esc)) == NULL)
+		goto fail;
+	bind_report(st, q);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->escalated[0] = sqlite3_column_int(st, 0);
+		out->escalated[1] = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW || (st = prep(s, flags)) == NULL)
+		goto fail;
+	bind_report(st, q);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		out->flags[sqlite3_column_int(st, 0) & 3] +=
+		    sqlite3_column_int(st, 1);
+	if (rows_end(st, rc, 0) == -1)
+		goto fail;
+	return 0;
+fail:
+	log_warnx("store: report: %s", sqlite3_errmsg(s->db));
+	return -1;
+}
+
+static const char *const report_sql[] = {
+	[REPORT_BY_STAGE] = "SELECT c.protocol AS protocol, c.stage_idx AS "
+	    "stage_idx, COUNT(*) AS n FROM cases c WHERE " RQ_PROTO " AND "
+	    RQ_OPEN_AT_END " GROUP BY c.protocol, c.stage_idx "
+	    "ORDER BY c.protocol, c.stage_idx",
+	[REPORT_BY_LEVEL] = "SELECT c.protocol AS protocol, c.resolved_level "
+	    "AS level, COUNT(*) AS n FROM cases c WHERE " RQ_PROTO " AND "
+	    RQ_RESOLVED_IN " GROUP BY c.protocol, c.resolved_level "
+	    "ORDER BY c.protocol, c.resolved_level",
+	[REPORT_AGENCIES] = "SELECT lower(substr(COALESCE(c.raised_by, ''), "
+	    "instr(COALESCE(c.raised_by, ''), '@') + 1)) AS text, "
+	    "COALESCE(c.agencies, '') AS agencies, COUNT(*) AS n FROM cases c "
+	    "WHERE " RQ_PROTO " AND c.opened_at >= ?3 AND c.opened_at < ?4 "
+	    "GROUP BY 1, 2",
+	[REPORT_DURATIONS] = "WITH iv AS (SELECT c.protocol AS protocol, "
+	    "s.stage_idx AS k, s.entered_at AS a, COALESCE(LEAD(s.entered_at) "
+	    "OVER (PARTITION BY s.case_id ORDER BY s.entered_at), "
+	    "CASE WHEN c.status = 'resolved' THEN c.resolved_at END) AS b "
+	    "FROM cases c JOIN stages s ON s.case_id = c.id WHERE " RQ_PROTO
+	    " AND c.opened_at < ?4 AND NOT (c.status = 'resolved' AND "
+	    "c.resolved_at < ?3)), "
+	    "d AS (SELECT protocol, k, working_days(a, b) AS wd FROM iv WHERE "
+	    "b >= ?3 AND b < ?4 AND b > a "
+	    "UNION ALL SELECT '', -1, working_days(c.opened_at, "
+	    "c.resolved_at) FROM cases c WHERE " RQ_PROTO " AND "
+	    RQ_RESOLVED_IN " AND c.resolved_at > c.opened_at "
+	    "UNION ALL SELECT '', -2, working_days(c.paused_at, ?4) "
+	    "FROM cases c WHERE " RQ_PROTO " AND c.status = 'paused' AND "
+	    "c.opened_at < ?4), "
+	    "r AS (SELECT protocol, k, wd, ROW_NUMBER() OVER (PARTITION BY "
+	    "protocol, k ORDER BY wd) AS rn, COUNT(*) OVER (PARTITION BY "
+	    "protocol, k) AS cnt FROM d) "
+	    "SELECT protocol, k AS stage_idx, cnt AS n, AVG(CASE WHEN rn IN "
+	    "((cnt + 1) / 2, (cnt + 2) / 2) THEN wd END) AS median, MAX(wd) "
+	    "AS days FROM r GROUP BY protocol, k ORDER BY protocol, k",
+	/* The first max found in the index, then their rows. */
+	[REPORT_OPEN] = "SELECT " RQ_CASE_COLS ", CASE WHEN c.status = "
+	    "'paused' THEN 2 WHEN c.due_at < ?4 THEN 0 ELSE 1 END AS num "
+	    "FROM cases c WHERE c.id IN (SELECT c.id FROM cases c WHERE "
+	    RQ_PROTO " AND " RQ_OPEN_AT_END " ORDER BY CASE WHEN c.status = "
+	    "'paused' THEN 2 WHEN c.due_at < ?4 THEN 0 ELSE 1 END, c.id "
+	    "LIMIT ?5) ORDER BY num, c.id",
+	[REPORT_PAUSED] = "SELECT c.id AS case_id, c.ref AS ref, c.paused_at "
+	    "AS at, working_days(c.paused_at, ?4) AS days, (SELECT e.detail "
+	    "FROM events e WHERE e.case_id = c.id AND e.kind = 'paused' "
+	    "ORDER BY e.id DESC LIMIT 1) AS text, COUNT(*) OVER () AS total "
+	    "FROM cases c WHERE " RQ_PROTO " AND c.status = 'paused' AND "
+	    "c.opened_at < ?4 ORDER BY c.paused_at, c.id LIMIT ?5",
+	[REPORT_ACTIONS] = "SELECT c.id AS case_id, c.ref AS ref, a.num AS "
+	    "num, a.action AS text, a.owner AS detail, a.due_at AS at, "
+	    "working_days(a.due_at, ?4) AS days, COUNT(*) OVER () AS total "
+	    "FROM actions a JOIN cases c ON c.id = a.case_id WHERE " RQ_PROTO
+	    " AND " RQ_OPEN_AT_END " AND a.num > 0 AND a.done = 0 AND "
+	    "a.due_at < ?4 ORDER BY a.due_at, c.id, a.num LIMIT ?5",
+	[REPORT_LESSONS] = "SELECT c.id AS case_id, c.ref AS ref, f.value AS "
+	    "text, COUNT(*) OVER () AS total FROM cases c JOIN case_fields f "
+	    "ON f.case_id = c.id WHERE " RQ_PROTO " AND " RQ_RESOLVED_IN
+	    " AND f.name = 'lessons_details' AND f.personal = 0 AND "
+	    "f.value != '' ORDER BY c.id LIMIT ?5",
+	[REPORT_BOUNCED] = "SELECT e.actor AS text, COUNT(*) AS n FROM events "
+	    "e JOIN cases c ON c.id = e.case_id WHERE e.kind = 'bounce' AND "
+	    "e.at >= ?3 AND e.at < ?4 AND " RQ_PROTO " GROUP BY e.actor "
+	    "ORDER BY n DESC, e.actor",
+	[REPORT_CASES] = "SELECT " RQ_CASE_COLS ", (SELECT group_concat(f.value, "
+	    "char(31)) FROM case_fields f WHERE f.case_id = c.id AND "
+	    "f.personal = 0) AS text "
+	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4 AND NOT "
+	    "(c.status = 'resolved' AND c.resolved_at < ?3) ORDER BY c.id",
+};
+
+/* The row's columns into r by their names. */
+static void
+report_row_fill(sqlite3_stmt *st, struct report_row *r)
+{
+	static const struct { const char *name; size_t off; char type; } m[] = {
+#define F(f, t) { #f, offsetof(struct report_row, f), t }
+		F(case_id, 'l'), F(ref, 's'), F(protocol, 's'), F(form, 's'),
+		F(status, 's'), F(raised_by, 's'), F(agencies, 's'),
+		F(text, 's'), F(detail, 's'), F(stage_idx, 'i'), F(urgent, 'i'),
+		F(level, 'i'), F(num, 'i'), F(n, 'i'), F(total, 'i'),
+		F(days, 'i'), F(median, 'd'), F(opened_at, 't'), F(due_at, 't'),
+		F(resolved_at, 't'), F(at, 't'),
+#undef F
+	};
+	int nc = sqlite3_column_count(st);
+
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < nc; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		char *p;
+		size_t k;
+
+		for (k = 0; k < sizeof(m) / sizeof(m[0]); k++)
+			if (strcmp(m[k].name, name) == 0)
+				break;
+		if (k == sizeof(m) / sizeof(m[0]))
+			continue;
+		p = (char *)r + m[k].off;
+		switch (m[k].type) {
+		case 's': *(const char **)(void *)p =
+		    (const char *)sqlite3_column_text(st, i); break;
+		case 'i': *(int *)(void *)p = sqlite3_column_int(st, i); break;
+		case 'l': *(int64_t *)(void *)p = sqlite3_column_int64(st, i);
+		    break;
+		case 't': *(time_t *)(void *)p = sqlite3_column_int64(st, i);
+		    break;
+		case 'd': *(double *)(void *)p = sqlite3_column_double(st, i);
+		    break;
+		}
+	}
+}
+
+int
+store_report_rows(struct store *s, enum report_rows which,
+    const struct report_q *q, int (*fn)(const struct report_row *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	struct report_row r;
+	int rc, stop = 0;
+
+	if ((size_t)which >= sizeof(report_sql) / sizeof(report_sql[0]) ||
+	    (st = prep(s, report_sql[which])) == NULL)
+		return -1;
+	bind_report(st, q);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		report_row_fill(st, &r);
+		stop = fn(&r, arg);
+	}
+	if (rows_end(st, rc, stop) == -1) {
+		log_warnx("store: report: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
 }

@@ -19,6 +19,7 @@
 #include "engine.h"
 
 struct store;
+struct calendar;
 
 int	store_open(const char *path, struct store **out, char *err, size_t errlen);
 void	store_close(struct store *);
@@ -174,25 +175,83 @@ int	store_outbox_each(struct store *, int64_t case_id,
 	    int (*fn)(const char *tmpl, const char *rcpt, const char *state,
 	    time_t created, time_t sent, const char *error, void *), void *arg);
 
-/* Reports: every event in [from, to) with its case reference, in order. */
-int	store_report_events(struct store *, time_t from, time_t to,
-	    int (*fn)(const char *ref, time_t at, const char *actor,
-	    const char *kind, const char *detail, void *), void *arg);
 /* Reports: messages refused or rejected in [from, to), by reason. */
 int	store_report_rejections(struct store *, time_t from, time_t to,
 	    int (*fn)(const char *outcome, const char *reason, int count, void *),
 	    void *arg);
-/* Reports: every non-personal field of every case. */
-int	store_report_fields(struct store *,
-	    int (*fn)(int64_t case_id, const char *name, const char *value, void *),
-	    void *arg);
-/* Reports: recipients of chase and escalation emails of a case. */
-int	store_report_chased(struct store *, int64_t case_id,
-	    int (*fn)(const char *rcpt, void *), void *arg);
 /* Reports: deliveries refused for good in [from, to), by recipient. */
 int	store_report_failed(struct store *, time_t from, time_t to,
 	    int (*fn)(const char *rcpt, int count, const char *error, void *),
 	    void *arg);
+/*
+ * Reports: figures worked out by SQLite, so that a report reads a few
+ * rows whatever the number of cases.  A report is of one protocol
+ * (protocol NULL: every protocol) over [start, end), seen as at `end`,
+ * with the period before, [pstart, start), for trends.  "Open at end":
+ * opened before end and not resolved before it.  Working days are
+ * counted by the SQL function working_days(a, b) that
+ * store_set_calendar() registers (calendar_working_days_between()).
+ */
+struct report_q {
+	const char	*protocol;
+	time_t		 pstart, start, end;
+	int		 max;		/* rows of a listing (LIMIT) */
+};
+struct report_counts {
+	int	ever;			/* cases opened before end */
+	int	open, overdue, paused;	/* as at end */
+	int	opened[2], escalated[2], resolved[2];	/* period, previous */
+	int	tracked;	/* resolved in the period after being tracked */
+	int	within;		/* of those, by their stage's deadline */
+	int	flags[4];	/* resolved in the period saying yes to: lessons
+				   learned, staff training, protocol review,
+				   inform the commissioner */
+};
+int	store_set_calendar(struct store *, const struct calendar *);
+int	store_report_counts(struct store *, const struct report_q *,
+	    struct report_counts *);
+/* The rows of one of the report's tables; each query fills the fields
+ * its comment names (strings belong to the store). */
+enum report_rows {
+	REPORT_BY_STAGE,	/* protocol, stage_idx, n: open at end */
+	REPORT_BY_LEVEL,	/* protocol, level, n: resolved in the period */
+	REPORT_AGENCIES,	/* text (raiser's domain), agencies, n: opened
+				   in the period */
+	REPORT_DURATIONS,	/* protocol, stage_idx, n, median, days (the
+				   longest): working days at each stage left in
+				   the period; stage_idx -1: opened to resolved
+				   (resolved in the period); -2: paused so far
+				   (paused at end); both of every protocol
+				   the query is of, protocol "" */
+	REPORT_OPEN,		/* the case's columns, num (0 overdue, 1 on
+				   time, 2 paused): open at end, overdue first,
+				   at most max */
+	REPORT_PAUSED,		/* case_id, ref, at (paused), days, text (the
+				   pause's reason), total: longest first */
+	REPORT_ACTIONS,		/* case_id, ref, num, text (action), detail
+				   (owner), at (deadline), days (overdue), total:
+				   planned actions not done whose deadline passed
+				   before end, of cases open at end */
+	REPORT_LESSONS,		/* case_id, ref, text, total: lessons of the
+				   cases resolved in the period */
+	REPORT_BOUNCED,		/* text (recipient), n: bounces in the period */
+	REPORT_CASES,		/* the case's columns, and in text its
+				   non-personal answers joined by \x1f (for
+				   the report's themes): every case open at
+				   some time in the period, by id */
+};
+struct report_row {
+	int64_t		 case_id;
+	const char	*ref, *protocol, *form, *status;	/* as at end */
+	const char	*raised_by, *agencies, *text, *detail;
+	int		 stage_idx, urgent, level, num;
+	int		 n, total, days;
+	double		 median;
+	time_t		 opened_at, due_at, resolved_at, at;
+};
+int	store_report_rows(struct store *, enum report_rows,
+	    const struct report_q *,
+	    int (*fn)(const struct report_row *, void *), void *arg);
 /* Admin: deliveries by state ("pending", "failed", or NULL for all),
  * newest first, at most max. */
 int	store_outbox_list(struct store *, const char *state, int max,

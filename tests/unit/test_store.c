@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "store.h"
 #include "util.h"
 
@@ -389,6 +390,198 @@ teardown(void **state)
 	return 0;
 }
 
+/* January 2026, London time (GMT), day d at h o'clock. */
+static time_t
+jan(int d, int h, int m)
+{
+	return d > 0 ? calendar_london_to_utc(2026, 1, d, h, m, 0) :
+	    calendar_london_to_utc(2025, 12, 31 + d, h, m, 0);
+}
+
+static int64_t
+report_case(struct store *s, int n, time_t opened, enum case_status st,
+    time_t due)
+{
+	struct case_state c;
+	int64_t id;
+
+	memset(&c, 0, sizeof(c));
+	c.ref = xasprintf("REP-2026-%04d", n);
+	c.protocol = xstrdup("rep");
+	c.status = st;
+	c.opened_at = c.stage_started_at = opened;
+	c.due_at = due;
+	c.raised_by = xstrdup("a@example.gov.uk");
+	assert_int_equal(store_case_insert(s, &c), 0);
+	id = c.id;
+	case_state_free(&c);
+	return id;
+}
+
+/* Move case id on: to stage idx at `at`, or resolved at `at`. */
+static void
+report_move(struct store *s, int64_t id, int idx, time_t at, int level)
+{
+	struct case_state c;
+
+	assert_int_equal(store_case_get_id(s, id, &c), 1);
+	if (level > 0) {
+		c.status = CASE_RESOLVED;
+		c.resolved_at = at;
+		c.resolved_level = level;
+	} else {
+		c.stage_idx = idx;
+		c.stage_started_at = at;
+		assert_int_equal(store_event_add(s, id, at, NULL, "escalated",
+		    ""), 0);
+	}
+	assert_int_equal(store_case_update(s, &c), 0);
+	case_state_free(&c);
+}
+
+static void
+report_pause(struct store *s, int64_t id, time_t at)
+{
+	struct case_state x;
+
+	assert_int_equal(store_case_get_id(s, id, &x), 1);
+	x.paused_at = at;
+	assert_int_equal(store_case_update(s, &x), 0);
+	case_state_free(&x);
+}
+
+struct got {
+	struct report_row	 r[8];
+	int			 n;
+};
+
+static int
+got_row(const struct report_row *r, void *arg)
+{
+	struct got *g = arg;
+
+	if (g->n < 8)
+		g->r[g->n++] = *r;	/* strings not kept: numbers only */
+	return 0;
+}
+
+/* The reports' SQL: figures over a fortnight (5 to 18 January 2026),
+ * worked out by hand with working days Monday to Friday. */
+static void
+test_report_figures(void **state)
+{
+	struct store *s = open_store();
+	struct calendar *cal = calendar_new(9 * 60, 17 * 60);
+	struct report_q q = { "rep", jan(-9, 0, 0), jan(5, 0, 0),
+	    jan(19, 0, 0), 0 };
+	struct report_counts k;
+	struct action_state act;
+	struct got g;
+	int64_t a, b, c, d;
+
+	(void)state;
+	assert_int_equal(store_set_calendar(s, cal), 0);
+	/* A: opened Mon 5th, escalated Wed 7th 17:00, resolved Fri 9th at
+	 * level 2 by its deadline (Mon 12th). */
+	a = report_case(s, 1, jan(5, 10, 0), CASE_OPEN, jan(12, 17, 0));
+	report_move(s, a, 1, jan(7, 17, 0), 0);
+	report_move(s, a, 0, jan(9, 12, 0), 2);
+	/* B: opened Tue 6th, resolved Thu 15th at level 1, after its
+	 * deadline (Wed 14th). */
+	b = report_case(s, 2, jan(6, 10, 0), CASE_OPEN, jan(14, 17, 0));
+	report_move(s, b, 0, jan(15, 10, 0), 1);
+	/* C: opened Mon 12th, paused Tue 13th. */
+	c = report_case(s, 3, jan(12, 10, 0), CASE_PAUSED, jan(14, 17, 0));
+	report_pause(s, c, jan(13, 10, 0));
+	/* D: opened 23 December (the period before), escalated 2 January,
+	 * due Fri 9th: overdue; its action 1 due Wed 14th not done, action 2
+	 * done. */
+	d = report_case(s, 4, jan(-8, 10, 0), CASE_OPEN, jan(9, 17, 0));
+	report_move(s, d, 1, jan(2, 17, 0), 0);
+	memset(&act, 0, sizeof(act));
+	act.num = 1;
+	act.due_at = jan(14, 17, 0);
+	assert_int_equal(store_action_set(s, d, &act), 0);
+	act.num = 2;
+	assert_int_equal(store_action_set(s, d, &act), 0);
+	assert_int_equal(store_action_done(s, d, 2), 1);
+	/* E: opened after the period. */
+	report_case(s, 5, jan(19, 10, 0), CASE_OPEN, jan(21, 17, 0));
+
+	assert_int_equal(store_report_counts(s, &q, &k), 0);
+	assert_int_equal(k.ever, 4);
+	assert_int_equal(k.open, 2);
+	assert_int_equal(k.paused, 1);
+	assert_int_equal(k.overdue, 1);
+	assert_int_equal(k.opened[0], 3);
+	assert_int_equal(k.opened[1], 1);
+	assert_int_equal(k.escalated[0], 1);
+	assert_int_equal(k.escalated[1], 1);
+	assert_int_equal(k.resolved[0], 2);
+	assert_int_equal(k.resolved[1], 0);
+	assert_int_equal(k.tracked, 2);
+	assert_int_equal(k.within, 1);
+
+	/* Stage 0: A 2, B 7 working days; stage 1: A 2; to resolution A 4,
+	 * B 7; paused: C 4 (13th to the end). */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_DURATIONS, &q, got_row,
+	    &g), 0);
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.r[0].stage_idx, -2);
+	assert_int_equal(g.r[0].n, 1);
+	assert_int_equal(g.r[0].days, 4);
+	assert_int_equal(g.r[1].stage_idx, -1);
+	assert_int_equal(g.r[1].n, 2);
+	assert_true(g.r[1].median == 5.5);
+	assert_int_equal(g.r[1].days, 7);
+	assert_int_equal(g.r[2].stage_idx, 0);
+	assert_int_equal(g.r[2].n, 2);
+	assert_true(g.r[2].median == 4.5);
+	assert_int_equal(g.r[2].days, 7);
+	assert_int_equal(g.r[3].stage_idx, 1);
+	assert_int_equal(g.r[3].n, 1);
+	assert_true(g.r[3].median == 2);
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_BY_LEVEL, &q, got_row,
+	    &g), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.r[0].level, 1);
+	assert_int_equal(g.r[0].n, 1);
+	assert_int_equal(g.r[1].level, 2);
+	assert_int_equal(g.r[1].n, 1);
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_PAUSED, &q, got_row, &g),
+	    0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].case_id, c);
+	assert_int_equal(g.r[0].days, 4);
+	assert_int_equal(g.r[0].total, 1);
+
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_ACTIONS, &q, got_row,
+	    &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].case_id, d);
+	assert_int_equal(g.r[0].num, 1);
+	assert_int_equal(g.r[0].days, 3);
+
+	/* Open at the end, overdue first, then on time, then paused. */
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_OPEN, &q, got_row, &g), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.r[0].case_id, d);
+	assert_int_equal(g.r[0].num, 0);
+	assert_int_equal(g.r[1].case_id, c);
+	assert_int_equal(g.r[1].num, 2);
+	(void)a;
+	(void)b;
+	calendar_free(cal);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -401,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_case_round_trip_and_refs),
 		cmocka_unit_test(test_sync_durable_beside_a_reader),
 		cmocka_unit_test(test_forms_keep_their_answers),
+		cmocka_unit_test(test_report_figures),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
