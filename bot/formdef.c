@@ -91,9 +91,14 @@ records_free(struct form_records *r)
 	free_strv(r->headings);
 	free(r->field);
 	free_strv(r->number);
-	for (size_t i = 0; i < r->nparts; i++)
+	for (size_t i = 0; i < r->nparts; i++) {
 		free_strv(r->parts[i]);
+		if (r->parts_norm)
+			free_strv(r->parts_norm[i]);
+	}
 	free(r->parts);
+	free(r->parts_norm);
+	free_strv(r->number_norm);
 	free(r);
 }
 
@@ -249,6 +254,21 @@ record_part(const config_setting_t *e, const char *file, struct diag *d)
 	return v;
 }
 
+/* A NULL-terminated copy of v's labels, normalised. */
+static char **
+norm_strv(char **v)
+{
+	size_t n = 0;
+	char **out;
+
+	while (v != NULL && v[n] != NULL)
+		n++;
+	out = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		out[i] = text_label_norm(v[i], NULL);
+	return out;
+}
+
 /* The optional "records" group; checked against the form's fields. */
 static struct form_records *
 load_records(const struct form_def *fd, const config_setting_t *g,
@@ -281,6 +301,10 @@ load_records(const struct form_def *fd, const config_setting_t *g,
 	for (int i = 0; i < n; i++)
 		r->parts[r->nparts++] = record_part(
 		    config_setting_get_elem(ps, (unsigned)i), file, d);
+	r->number_norm = norm_strv(r->number);
+	r->parts_norm = xcalloc(r->nparts + 1, sizeof(*r->parts_norm));
+	for (size_t i = 0; i < r->nparts; i++)
+		r->parts_norm[i] = norm_strv(r->parts[i]);
 	snprintf(name, sizeof(name), "%s1", r->field);
 	if (r->field[0] && form_field_find(fd, name) == NULL)
 		diag_error(d, file, r->line, "records: field \"%s\" names "

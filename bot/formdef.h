@@ -55,6 +55,8 @@ struct form_records {
 	size_t		  nnumber;
 	char		***parts;	/* each part's labels, NULL-terminated */
 	size_t		  nparts;
+	char		**number_norm;	/* the same labels normalised */
+	char		***parts_norm;	/* (text_label_norm), as matched */
 	int		  line;		/* where it was defined */
 };
 

@@ -39,30 +39,29 @@ dup_range(const char *s, const char *e)
 }
 
 static int
-any_label(char **labels, const char *norm)
+any_label(char **norms, const char *norm)
 {
-	int hit = 0;
-
-	for (size_t i = 0; !hit && labels != NULL && labels[i] != NULL; i++) {
-		char *l = text_label_norm(labels[i], NULL);
-
-		hit = strcmp(l, norm) == 0;
-		free(l);
-	}
-	return hit;
+	for (size_t i = 0; norms != NULL && norms[i] != NULL; i++)
+		if (strcmp(norms[i], norm) == 0)
+			return 1;
+	return 0;
 }
 
 /* Is s..e the record number's label, a part's (its index), or neither? */
 static int
 label_kind(const struct form_records *r, const char *s, const char *e)
 {
-	char *t = dup_range(s, e), *norm = text_label_norm(t, NULL);
+	char *t, *norm;
 	int kind = KIND_NONE;
 
-	if (norm[0] != '\0' && any_label(r->number, norm))
+	if (e - s > 120 || r->parts_norm == NULL)
+		return KIND_NONE;
+	t = dup_range(s, e);
+	norm = text_label_norm(t, NULL);
+	if (norm[0] != '\0' && any_label(r->number_norm, norm))
 		kind = KIND_NUMBER;
 	for (size_t i = 0; kind == KIND_NONE && norm[0] && i < r->nparts; i++)
-		if (any_label(r->parts[i], norm))
+		if (any_label(r->parts_norm[i], norm))
 			kind = (int)i;
 	free(norm);
 	free(t);
@@ -543,33 +542,34 @@ grids_rewrite(const struct form_def *def, const char *text)
 #define HEAD_MAX	8	/* labels in one flattened header row */
 
 /* The field whose label or alias the line is, alone (a trailing ':'
- * allowed; *colon set when there is one), or NULL. */
+ * allowed; *colon set when there is one), or NULL; looked up in the
+ * form's index (formdef.h), which form_set_load() builds. */
 static const struct form_field_def *
 label_alone(const struct form_def *def, const char *s, const char *e,
     int *colon)
 {
+	const struct form_index *ix = def->index;
 	const struct form_field_def *hit = NULL;
-	char *t, *norm, *l;
+	size_t lo = 0, hi, mid;
+	char *t, *norm;
 
 	*colon = e > s && e[-1] == ':';
-	if (s >= e || e - s > 120 || memchr(s, '\t', (size_t)(e - s)))
+	if (ix == NULL || s >= e || e - s > 120 ||
+	    memchr(s, '\t', (size_t)(e - s)))
 		return NULL;
 	t = dup_range(s, e);
 	norm = text_label_norm(t, NULL);
-	for (size_t i = 0; hit == NULL && norm[0] && i < def->nfields; i++) {
-		const struct form_field_def *f = &def->fields[i];
-
-		l = text_label_norm(f->label, NULL);
-		if (strcmp(l, norm) == 0)
-			hit = f;
-		free(l);
-		for (size_t a = 0; hit == NULL && a < f->naliases; a++) {
-			l = text_label_norm(f->aliases[a], NULL);
-			if (strcmp(l, norm) == 0)
-				hit = f;
-			free(l);
-		}
+	/* The index is sorted by text, then kind (LAB_FIELD first). */
+	for (hi = ix->nlabs; lo < hi; ) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(ix->labs[mid].norm, norm) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	if (norm[0] && lo < ix->nlabs && strcmp(ix->labs[lo].norm, norm) == 0 &&
+	    ix->labs[lo].kind == LAB_FIELD)
+		hit = &def->fields[ix->labs[lo].ref];
 	free(norm);
 	free(t);
 	return hit;
