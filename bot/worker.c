@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -236,8 +237,10 @@ struct child {
 
 /*
  * Fork a child that runs job(fd, arg) within limits `l`, holding no
- * descriptor of the caller's but its pipe and `keep` (-1: none), and exits
- * with what job returns (127 when it could not be confined).
+ * descriptor of the caller's but its end of a socket pair (answers go up
+ * it; a sending child waits on it for the go-ahead before each next
+ * email) and `keep` (-1: none), and exits with what job returns (127 when
+ * it could not be confined).
  */
 static int
 child_start(struct child *c, const struct child_limits *l, int keep,
@@ -246,8 +249,8 @@ child_start(struct child *c, const struct child_limits *l, int keep,
 	int p[2];
 
 	memset(c, 0, sizeof(*c));
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		errf(err, errlen, "worker: pipe: %s", strerror(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == -1) {
+		errf(err, errlen, "worker: socketpair: %s", strerror(errno));
 		return -1;
 	}
 	fflush(stdout);
@@ -431,7 +434,7 @@ smtp_job(int fd, void *arg)
 	const struct net_plugin *np;
 	struct smtp_session *session;
 	struct mail_rec r;
-	char err[1024] = "";
+	char err[1024] = "", go;
 	int rc = 0;
 
 	if ((np = plugin_load(err, sizeof(err))) == NULL) {
@@ -460,6 +463,11 @@ smtp_job(int fd, void *arg)
 			break;
 		}
 		if (FAIL_STOPS_ROUND(r.result))
+			break;
+		/* The next email only once this one's result is recorded:
+		 * a caller that cannot record it stops the batch here, with
+		 * nothing more sent (a read of 0: it went away). */
+		if (i + 1 < j->n && read(fd, &go, 1) != 1)
 			break;
 	}
 	np->smtp_session_free(session);
@@ -520,10 +528,18 @@ worker_smtp_send(const struct smtp_params *p, const char *from,
 		free(text);
 		got++;
 		if (rc == -1) {
-			/* The caller cannot go on: end the child now, the
-			 * mail in hand unfinished. */
+			/* The caller cannot go on: end the child now; it waits
+			 * for the go-ahead, so nothing more is sent. */
 			(void)child_end(&c, 1, err, errlen);
 			return got;
+		}
+		/* Recorded: the go-ahead for the next one. */
+		if ((size_t)got < n && !FAIL_STOPS_ROUND(r.result) &&
+		    send(c.fd, "g", 1, MSG_NOSIGNAL) != 1) {
+			errf(err, errlen, "worker: go-ahead: %s",
+			    strerror(errno));
+			failed = 1;
+			break;
 		}
 	}
 	if (child_end(&c, failed, err, errlen) == -1 && got == 0)

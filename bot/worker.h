@@ -2,22 +2,24 @@
  * worker: the work that needs libcurl, libzip or libxml2 -- submitting
  * mail, asking an OAuth2 token endpoint, reading a Word document -- done in
  * a short-lived child process that loads bot/escbot-net.so (netplugin.h),
- * does it, reports back over a pipe and exits.  The daemon itself never
+ * does it, reports back over a socket pair and exits.  The daemon itself never
  * maps those libraries, so it stays small while it waits (make bench), and
  * a crash or a hang in a document parser or a TLS stack ends a child, not
  * the daemon: the message stays in the inbox, the email in the outbox.
  *
  * The child is a fork: it sees the caller's memory as it was, touches no
  * database and leaves with _exit().  It keeps none of the caller's
- * descriptors but its pipe, the standard streams and (a sending child)
+ * descriptors but its socket, the standard streams and (a sending child)
  * the database lock, and runs under limits of memory (RLIMIT_AS), CPU
  * time and descriptors, so that no document or server can make it take
  * the machine.  Everything it hands back is copied
  * into memory the caller owns.  It shares the database lock (flock) with
  * the daemon, so a daemon killed in the middle of a send cannot be
- * replaced by one that sends the same email beside it; the orphan stops
- * at its next report, which has no reader (the email in hand is then sent
- * again, with the same Message-ID, as after any crash).
+ * replaced by one that sends the same email beside it.  A sending child
+ * sends each next email only on the caller's go-ahead, given once the
+ * last one's result is recorded, so a caller that cannot record (a full
+ * disk) or is gone leaves at most the email in hand to be sent again,
+ * with the same Message-ID, as after any crash.
  */
 #ifndef ESCBOT_WORKER_H
 #define ESCBOT_WORKER_H
