@@ -27,7 +27,7 @@ BARS = {"Opened": "#2e75b6", "Escalated": "#c55a11", "Resolved": "#548235"}
 # (protocol, digest arguments, the trend's last month, to the day when
 # the period ends within it)
 REPORTS = [
-    ("twsp", ["--period", "week"], (2026, 12), 13),
+    ("wsab", ["--period", "week"], (2026, 12), 13),
     ("wsab", ["--period", "quarter"], (2026, 9), None),
     ("twsp", ["--period", "half-year"], (2026, 9), None),
     ("wsab", ["--period", "year", "--current"], (2026, 12), 14),
