@@ -1946,16 +1946,31 @@ digest_queue(struct escbot *e, const struct themes *th,
 	return rc;
 }
 
+/* Whether protocol pr's report of period p is sent by the daemon: its
+ * own report_periods, else digest.periods. */
+static int
+period_on(const struct escbot *e, const struct protocol *pr, int p)
+{
+	const int cfg[] = { e->cfg->digest.week, e->cfg->digest.quarter,
+	    e->cfg->digest.half_year, e->cfg->digest.year };
+
+	return pr->periods_set ? pr->periods[p] : cfg[p];
+}
+
 int
 digest_queue_due(struct escbot *e, const struct themes *th)
 {
-	const int on[] = { e->cfg->digest.week, e->cfg->digest.quarter,
-	    e->cfg->digest.half_year, e->cfg->digest.year };
+	int on[DIGEST_NREGULAR] = { 0 };
 	time_t now = escbot_now(e), born = -1;
 	struct digest_span sp;
 	char token[160];
 	int queued = 0, r;
 
+	/* Days are staggered over every report any protocol sends: the
+	 * partnerships may share a board inbox. */
+	for (size_t i = 0; i < e->rules->nprotocols; i++)
+		for (int p = DIGEST_WEEK; p < DIGEST_NREGULAR; p++)
+			on[p] |= period_on(e, &e->rules->protocols[i], p);
 	for (int p = DIGEST_WEEK; p < DIGEST_NREGULAR; p++) {
 		if (!on[p])
 			continue;
@@ -1975,6 +1990,8 @@ digest_queue_due(struct escbot *e, const struct themes *th)
 		for (size_t i = 0; i < e->rules->nprotocols; i++) {
 			const struct protocol *pr = &e->rules->protocols[i];
 
+			if (!period_on(e, pr, p))
+				continue;
 			/* Already queued: the common case, answered by an
 			 * index. */
 			snprintf(token, sizeof(token), "digest/%s/%s", pr->id,

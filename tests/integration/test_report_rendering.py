@@ -60,6 +60,10 @@ class ReportRendering(unittest.TestCase):
             cls.cases = cls.env.cases(all=True, now=Y.NOW)
             cls.events = {c["ref"]: cls.env.case(c["ref"], now=Y.NOW)
                           ["events"] for c in cls.cases}
+            cls.sent = [(m["Subject"], sorted(r.lower() for r in
+                                              m.rcpt_tos))
+                        for m in cls.env.sink.messages()
+                        if "safeguarding escalations" in m["Subject"]]
             cls.html, cls.text = {}, {}
             for i, (proto, args, _, _) in enumerate(REPORTS):
                 path = os.path.join(cls.tmp.name, "report-%d.html" % i)
@@ -156,6 +160,28 @@ class ReportRendering(unittest.TestCase):
                 self.assertIn("&#9632;</font> %s</th>" % what, html)
                 self.assertRegex(html, r'<td width="\d+" height="12" '
                                  r'bgcolor="%s"' % colour)
+
+    def test_each_partnership_on_its_own_cadence(self):
+        """Over the year the daemon sent each protocol's reports by
+        itself: TWSP (report_periods = half-year, 004 stage 7) its
+        half-yearly reviews only, to its partnership manager; WSAB (no
+        report_periods) what digest.periods says by default."""
+        def kinds(name):
+            return {subj.split(":")[0] for subj, _ in self.sent
+                    if name in subj}
+        twsp = [(subj, to) for subj, to in self.sent
+                if "TWSP Resolution and Escalation" in subj]
+        self.assertEqual(sorted(subj.split(", ")[-1] for subj, _ in twsp),
+                         ["H1 2026/27 (April to September 2026)",
+                          "H2 2025/26 (October 2025 to March 2026)"])
+        for subj, to in twsp:
+            self.assertTrue(subj.startswith("Half-yearly review: "), subj)
+            self.assertEqual(to, ["twsp.manager@telford.example.gov.uk"])
+        self.assertEqual(kinds("WSAB Resolution Protocol"),
+                         {"Weekly digest", "Quarterly report",
+                          "Half-yearly review"})
+        self.assertEqual(len(self.sent), len(twsp) + sum(
+            1 for subj, _ in self.sent if "WSAB Resolution Protocol" in subj))
 
     def test_outlook_safe(self):
         for i, (proto, args, _, _) in enumerate(REPORTS):
