@@ -1916,7 +1916,9 @@ static const char *const report_sql[] = {
 	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4 AND NOT "
 	    "(c.status = 'resolved' AND c.resolved_at < ?3) ORDER BY c.id",
 	/* One pass over each month's openings, escalations and
-	 * resolutions, each read by its own index. */
+	 * resolutions; the cases' from cases_report alone (the unary +
+	 * keeps the planner off cases_resolved, which would read each
+	 * resolved case's row for its protocol). */
 	[REPORT_MONTHS] = "WITH m(k, w, t) AS ("
 	    "SELECT london_month(c.opened_at), 0, 0 FROM cases c WHERE "
 	    RQ_PROTO " AND c.opened_at >= ?6 AND c.opened_at < ?4 "
@@ -1925,7 +1927,7 @@ static const char *const report_sql[] = {
 	    "e.at >= ?6 AND e.at < ?4 AND " RQ_PROTO " "
 	    "UNION ALL SELECT london_month(c.resolved_at), 2, " RQ_IN_TIME
 	    " FROM cases c WHERE " RQ_PROTO " AND c.status = 'resolved' AND "
-	    "c.resolved_at >= ?6 AND c.resolved_at < ?4) "
+	    "+c.resolved_at >= ?6 AND +c.resolved_at < ?4) "
 	    "SELECT k AS num, TOTAL(w = 0) AS opened, TOTAL(w = 1) AS "
 	    "escalated, TOTAL(w = 2) AS resolved, TOTAL(t) AS within "
 	    "FROM m GROUP BY k ORDER BY k",

@@ -20,7 +20,9 @@ def screenshot(html_path, png_path, height):
         argv = [CHROMIUM, "--headless=new", "--disable-gpu",
                 "--hide-scrollbars", "--force-device-scale-factor=1",
                 "--no-first-run", "--no-default-browser-check",
-                "--disable-extensions", "--user-data-dir=" + prof,
+                "--disable-extensions", "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update", "--user-data-dir=" + prof,
                 "--screenshot=" + os.path.abspath(png_path),
                 "--window-size=%d,%d" % (WIDTH, height),
                 "file://" + os.path.abspath(html_path)]
