@@ -7,7 +7,9 @@ the trend's bars in their colours.  The HTML is checked to keep to what
 Outlook's Word engine draws (no flex, grid or positioned CSS, no SVG, no
 image without alt, every table with its width).  The month-by-month
 trend's figures are worked out here from the record (`cases --json`,
-`case REF --json`), independently of escbot's SQL."""
+`case REF --json`), independently of escbot's SQL.  And over the year
+the daemon sent each partnership its reports on its own cadence (the
+protocol's report_periods, else digest.periods), to its board roles."""
 import datetime as dt
 import os
 import re
