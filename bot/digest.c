@@ -335,7 +335,7 @@ struct report {
 /* --- writing -------------------------------------------------------- */
 
 #define H2	"<h2 style=\"font-size:16px;color:#1f3864;margin:20px 0 6px\">"
-#define TABLE	"<table cellpadding=\"0\" cellspacing=\"0\" " \
+#define TABLE	"<table width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" " \
 		"style=\"border-collapse:collapse;font-size:13px\">\n"
 #define UL	"<ul style=\"font-size:13px\">\n"
 
@@ -491,7 +491,7 @@ bar_table(struct report *r, const char *title, struct counts *cs, int by_name)
 		if (cs->c[i].n > max)
 			max = cs->c[i].n;
 	heading(r, title);
-	sb_adds(h, "<table role=\"presentation\" cellpadding=\"3\" "
+	sb_adds(h, "<table role=\"presentation\" width=\"720\" cellpadding=\"3\" "
 	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:13px\">\n");
 	if (cs->n == 0)
 		none_row(r);
@@ -503,10 +503,12 @@ bar_table(struct report *r, const char *title, struct counts *cs, int by_name)
 		sb_adds(h, "<tr><td style=\"padding:2px 8px 2px 0\">");
 		html_esc(h, c->name);
 		sb_addf(h, "</td><td style=\"text-align:right;padding:2px 8px\">%d</td>"
-		    "<td><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">"
+		    "<td width=\"250\"><table role=\"presentation\" width=\"%d\" "
+		    "cellpadding=\"0\" cellspacing=\"0\">"
 		    "<tr><td width=\"%d\" height=\"12\" bgcolor=\"#2e75b6\" "
 		    "style=\"background:#2e75b6;width:%dpx;height:12px;font-size:1px\">"
-		    "&nbsp;</td></tr></table></td></tr>\n", c->n, w ? w : 1, w ? w : 1);
+		    "&nbsp;</td></tr></table></td></tr>\n", c->n, w ? w : 1,
+		    w ? w : 1, w ? w : 1);
 	}
 	sb_adds(h, "</table>\n");
 }
@@ -622,8 +624,9 @@ write_summary(struct report *r)
 	char tr[96], note[160];
 
 	sb_adds(&r->t, "\nSummary\n");
-	sb_adds(&r->h, "<table role=\"presentation\" cellpadding=\"0\" "
-	    "cellspacing=\"0\" style=\"border-collapse:collapse;font-size:14px\">\n");
+	sb_adds(&r->h, "<table role=\"presentation\" width=\"100%\" "
+	    "cellpadding=\"0\" cellspacing=\"0\" "
+	    "style=\"border-collapse:collapse;font-size:14px\">\n");
 	summary_row(r, "Open cases", k->open, "");
 	summary_row(r, "Overdue", k->overdue, "");
 	summary_row(r, "Paused", k->paused, "");
@@ -642,6 +645,151 @@ write_summary(struct report *r)
 		    "tracked");
 	summary_row(r, "Resolved in time", k->within, note);
 	sb_adds(&r->h, "</table>\n");
+}
+
+/* --- the month-by-month trend --------------------------------------- */
+
+#define TREND_MONTHS	12
+#define TREND_BAR	110	/* pixels of the longest bar */
+
+static const char *const trend_colour[] = { "#2e75b6", "#c55a11",
+    "#548235" };
+
+/* The figures of the trend's months, the first at index 0. */
+struct trend {
+	int	first;		/* London month: year * 12 + month 0-11 */
+	int	v[TREND_MONTHS][4];	/* opened, escalated, resolved,
+					   in time */
+};
+
+static int
+add_month(const struct report_row *row, void *arg)
+{
+	struct trend *t = arg;
+	int i = row->num - t->first;
+
+	if (i >= 0 && i < TREND_MONTHS) {
+		t->v[i][0] = row->opened;
+		t->v[i][1] = row->escalated;
+		t->v[i][2] = row->resolved;
+		t->v[i][3] = row->within;
+	}
+	return 0;
+}
+
+/* A bar of n of max, drawn as a table cell with its colour and width
+ * (what Outlook's Word engine draws), and the number beside it. */
+static void
+trend_bar(struct strbuf *h, int n, int max, const char *colour)
+{
+	int w = max > 0 ? (n * TREND_BAR + max / 2) / max : 0;
+
+	sb_addf(h, "<td width=\"%d\" style=\"border:1px solid #d9d9d9;"
+	    "padding:3px 6px\"><table role=\"presentation\" width=\"%d\" "
+	    "cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr>",
+	    TREND_BAR + 46, TREND_BAR + 40);
+	if (n > 0)
+		sb_addf(h, "<td width=\"%d\" height=\"12\" bgcolor=\"%s\" "
+		    "style=\"width:%dpx;height:12px;background:%s;font-size:1px;"
+		    "line-height:1px\">&nbsp;</td>", w ? w : 1, colour,
+		    w ? w : 1, colour);
+	sb_addf(h, "<td style=\"padding-left:4px;font-size:12px\">%d</td>"
+	    "<td>&nbsp;</td></tr></table></td>", n);
+}
+
+/* Cases opened, escalated and resolved in each of the last twelve
+ * calendar months to the end of the period (the last one so far when
+ * the period ends within it), counted by SQLite in one query: a chart of
+ * bars in table cells in the HTML, with the numbers beside them and a
+ * sentence that says the same, and a small table in the text. */
+static int
+write_trend(struct report *r)
+{
+	static const char *const cols[] = { "Month", "Opened", "Escalated",
+	    "Resolved", "Resolved in time", NULL };
+	struct strbuf *h = &r->h;
+	struct trend t;
+	struct tm tm;
+	time_t mend;
+	int last, max = 0, sum[4] = { 0, 0, 0, 0 }, busy = -1;
+	char to[48], partial[64] = "", month[96], tail[256];
+
+	memset(&t, 0, sizeof(t));
+	calendar_utc_to_london(r->end - 1, &tm);
+	last = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	t.first = last - (TREND_MONTHS - 1);
+	r->q.mstart = calendar_london_to_utc(t.first / 12, t.first % 12 + 1,
+	    1, 0, 0, 0);
+	if (store_report_rows(r->e->store, REPORT_MONTHS, &r->q, add_month,
+	    &t) == -1)
+		return -1;
+	mend = calendar_london_to_utc((last + 1) / 12, (last + 1) % 12 + 1, 1,
+	    0, 0, 0);
+	day_words(r->end - 1, to, sizeof(to));
+	if (r->end < mend)
+		snprintf(partial, sizeof(partial), " (to %d %.3s)", tm.tm_mday,
+		    month_names[tm.tm_mon]);
+	for (int i = 0; i < TREND_MONTHS; i++)
+		for (int k = 0; k < 4; k++) {
+			sum[k] += t.v[i][k];
+			if (k < 3 && t.v[i][k] > max)
+				max = t.v[i][k];
+			if (k == 0 && t.v[i][0] > 0 && (busy < 0 ||
+			    t.v[i][0] > t.v[busy][0]))
+				busy = i;
+		}
+
+	heading(r, "Month by month: the last twelve months");
+	snprintf(tail, sizeof(tail), "Cases opened, escalated (moved up a "
+	    "level) and resolved in each calendar month, to %s; resolved in "
+	    "time: by the deadline of the stage they were at.", to);
+	sb_addf(&r->t, "  %s\n\n  %-20s %6s %9s %8s %8s\n", tail, "Month",
+	    "Opened", "Escalated", "Resolved", "In time");
+	sb_adds(h, "<p style=\"font-size:13px;margin:0 0 6px\">");
+	html_esc(h, tail);
+	sb_adds(h, "</p>\n<table width=\"100%\" cellpadding=\"0\" "
+	    "cellspacing=\"0\" border=\"0\" summary=\"Cases opened, escalated "
+	    "and resolved by month\" style=\"border-collapse:collapse;"
+	    "font-size:13px\">\n<tr>");
+	for (int k = 0; cols[k]; k++) {
+		sb_addf(h, "<th align=\"left\" style=\"text-align:left;"
+		    "background:#dde7f3;border:1px solid #b4c6e7;padding:4px 6px\">");
+		if (k >= 1 && k <= 3)
+			sb_addf(h, "<font color=\"%s\">&#9632;</font> ",
+			    trend_colour[k - 1]);
+		html_esc(h, cols[k]);
+		sb_adds(h, "</th>");
+	}
+	sb_adds(h, "</tr>\n");
+	for (int i = 0; i < TREND_MONTHS; i++) {
+		int m = t.first + i;
+
+		snprintf(month, sizeof(month), "%.3s %d%s", month_names[m % 12],
+		    m / 12, i == TREND_MONTHS - 1 ? partial : "");
+		sb_addf(&r->t, "  %-20s %6d %9d %8d %8d\n", month, t.v[i][0],
+		    t.v[i][1], t.v[i][2], t.v[i][3]);
+		sb_adds(h, "<tr>");
+		td(h, month, "white-space:nowrap");
+		for (int k = 0; k < 3; k++)
+			trend_bar(h, t.v[i][k], max, trend_colour[k]);
+		snprintf(month, sizeof(month), "%d", t.v[i][3]);
+		td(h, month, "text-align:right");
+		sb_adds(h, "</tr>\n");
+	}
+	sb_adds(h, "</table>\n");
+	/* The chart in words, for a reader who cannot see the bars. */
+	if (busy >= 0)
+		snprintf(month, sizeof(month), "%.3s %d",
+		    month_names[(t.first + busy) % 12], (t.first + busy) / 12);
+	snprintf(tail, sizeof(tail), "In the twelve months: %d opened, %d "
+	    "escalated, %d resolved (%d in time)%s%s%s", sum[0], sum[1],
+	    sum[2], sum[3], busy >= 0 ? "; most opened in " : "",
+	    busy >= 0 ? month : "", ".");
+	sb_addf(&r->t, "  %s\n", tail);
+	sb_adds(h, "<p style=\"font-size:13px;margin:6px 0 0\">");
+	html_esc(h, tail);
+	sb_adds(h, "</p>\n");
+	return 0;
 }
 
 /* One open case: the agencies that hold it and how late it is. */
@@ -1568,7 +1716,7 @@ static int
 write_sections(struct report *r)
 {
 	write_summary(r);
-	if (write_open_cases(r) == -1 || write_stages_levels(r) == -1)
+	if (write_trend(r) == -1 || write_open_cases(r) == -1 || write_stages_levels(r) == -1)
 		return -1;
 	write_durations(r);
 	if (write_agencies(r) == -1)
@@ -1798,16 +1946,31 @@ digest_queue(struct escbot *e, const struct themes *th,
 	return rc;
 }
 
+/* Whether protocol pr's report of period p is sent by the daemon: its
+ * own report_periods, else digest.periods. */
+static int
+period_on(const struct escbot *e, const struct protocol *pr, int p)
+{
+	const int cfg[] = { e->cfg->digest.week, e->cfg->digest.quarter,
+	    e->cfg->digest.half_year, e->cfg->digest.year };
+
+	return pr->periods_set ? pr->periods[p] : cfg[p];
+}
+
 int
 digest_queue_due(struct escbot *e, const struct themes *th)
 {
-	const int on[] = { e->cfg->digest.week, e->cfg->digest.quarter,
-	    e->cfg->digest.half_year, e->cfg->digest.year };
+	int on[DIGEST_NREGULAR] = { 0 };
 	time_t now = escbot_now(e), born = -1;
 	struct digest_span sp;
 	char token[160];
 	int queued = 0, r;
 
+	/* Days are staggered over every report any protocol sends: the
+	 * partnerships may share a board inbox. */
+	for (size_t i = 0; i < e->rules->nprotocols; i++)
+		for (int p = DIGEST_WEEK; p < DIGEST_NREGULAR; p++)
+			on[p] |= period_on(e, &e->rules->protocols[i], p);
 	for (int p = DIGEST_WEEK; p < DIGEST_NREGULAR; p++) {
 		if (!on[p])
 			continue;
@@ -1827,6 +1990,8 @@ digest_queue_due(struct escbot *e, const struct themes *th)
 		for (size_t i = 0; i < e->rules->nprotocols; i++) {
 			const struct protocol *pr = &e->rules->protocols[i];
 
+			if (!period_on(e, pr, p))
+				continue;
 			/* Already queued: the common case, answered by an
 			 * index. */
 			snprintf(token, sizeof(token), "digest/%s/%s", pr->id,

@@ -17,7 +17,7 @@ static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
 	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
-	"max_extension_days", "board_roles", "agencies", NULL
+	"max_extension_days", "board_roles", "agencies", "report_periods", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -242,6 +242,35 @@ has_way_in(const struct protocol *p)
 	return 0;
 }
 
+/* report_periods: the reports the partnership wants on its own cadence
+ * ("week", "quarter", "half-year", "year"); without it, digest.periods. */
+static void
+load_periods(struct protocol *p, const config_setting_t *g, const char *f,
+    struct diag *d)
+{
+	static const char *const names[] = { "week", "quarter", "half-year",
+	    "year" };
+	const config_setting_t *m = config_setting_get_member(g,
+	    "report_periods");
+	char **l;
+	size_t n, i, k;
+
+	if (m == NULL)
+		return;
+	p->periods_set = 1;
+	l = cfg_strings(g, "report_periods", 0, &n, f, d);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < 4 && strcmp(l[i], names[k]) != 0; k++)
+			;
+		if (k < 4)
+			p->periods[k] = 1;
+		else
+			diag_error(d, f, cfg_line(m), "report_periods: \"%s\" is "
+			    "not week, quarter, half-year or year", l[i]);
+	}
+	cfg_strings_free(l);
+}
+
 static void
 load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
@@ -278,6 +307,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	/* The partnership's agencies (directory ids), for its reports'
 	 * agencies that raised nothing; none: every agency. */
 	p->agencies = cfg_strings(g, "agencies", 0, &p->nagencies, f, d);
+	load_periods(p, g, f, d);
 
 	list = cfg_group(g, "stages", 1, 1, f, d);
 	n = list ? config_setting_length(list) : 0;

@@ -106,6 +106,12 @@ struct protocol {
 	int		  urgent_stage_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
+	/* The reports the daemon sends by itself on the partnership's
+	 * cadence (report_periods): week, quarter, half-year, year, in that
+	 * order (digest.h's enum digest_period); periods_set 0: as
+	 * digest.periods says. */
+	int		  periods[4];
+	int		  periods_set;
 	int		  forms_line;		/* of `forms`, else `protocol` */
 	char		**agencies;		/* directory ids of the
 						   partnership; none: all */

@@ -1711,6 +1711,22 @@ sql_working_days(sqlite3_context *cx, int argc, sqlite3_value **v)
 	    (time_t)sqlite3_value_int64(v[0]), (time_t)sqlite3_value_int64(v[1])));
 }
 
+/* The London month of t as year * 12 + month (0-11): a report's
+ * month-by-month trend groups by it. */
+static void
+sql_london_month(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+	struct tm tm;
+
+	(void)argc;
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	calendar_utc_to_london((time_t)sqlite3_value_int64(v[0]), &tm);
+	sqlite3_result_int(cx, (tm.tm_year + 1900) * 12 + tm.tm_mon);
+}
+
 int
 store_set_calendar(struct store *s, const struct calendar *cal)
 {
@@ -1718,7 +1734,10 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 		return 0;
 	if (sqlite3_create_function(s->db, "working_days", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, (void *)(uintptr_t)cal, sql_working_days,
-	    NULL, NULL) != SQLITE_OK) {
+	    NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "london_month", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_london_month, NULL,
+	    NULL) != SQLITE_OK) {
 		log_warnx("store: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -1727,7 +1746,7 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 }
 
 /* ?1 protocol (NULL: all), ?2 previous period's start, ?3 start, ?4 end,
- * ?5 rows at most. */
+ * ?5 rows at most, ?6 the trend's first month. */
 /* A range, so that the planner can use cases_report for one protocol;
  * NULL: every text, which sorts before any blob. */
 #define RQ_PROTO	"c.protocol BETWEEN COALESCE(?1, '') AND " \
@@ -1736,6 +1755,11 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 			"AND c.resolved_at < ?4)"
 #define RQ_RESOLVED_IN	"c.status = 'resolved' AND c.resolved_at >= ?3 AND " \
 			"c.resolved_at < ?4"
+/* Resolved after being tracked, by the deadline of the stage it was at,
+ * or while paused before that deadline (the clock stopped). */
+#define RQ_IN_TIME	"(c.resolved_at > c.opened_at AND " \
+			"(c.resolved_at <= c.due_at OR (c.paused_at > 0 AND " \
+			"c.paused_at <= c.due_at)))"
 /* As at end: a case resolved after it was open then. */
 #define RQ_STATUS	"CASE WHEN c.status = 'resolved' AND " \
 			"c.resolved_at >= ?4 THEN 'open' ELSE c.status END"
@@ -1756,6 +1780,7 @@ bind_report(sqlite3_stmt *st, const struct report_q *q)
 	sqlite3_bind_int64(st, 3, q->start);
 	sqlite3_bind_int64(st, 4, q->end);
 	sqlite3_bind_int(st, 5, q->max > 0 ? q->max : -1);
+	sqlite3_bind_int64(st, 6, q->mstart);
 }
 
 int
@@ -1773,11 +1798,7 @@ store_report_counts(struct store *s, const struct report_q *q,
 	    "TOTAL(c.status = 'resolved' AND c.resolved_at >= ?2 AND "
 	    "  c.resolved_at < ?3), "
 	    "TOTAL(" RQ_RESOLVED_IN " AND c.resolved_at > c.opened_at), "
-	    /* By the deadline of the stage it was at, or resolved while
-	     * paused before that deadline (the clock stopped). */
-	    "TOTAL(" RQ_RESOLVED_IN " AND c.resolved_at > c.opened_at AND "
-	    "  (c.resolved_at <= c.due_at OR (c.paused_at > 0 AND "
-	    "  c.paused_at <= c.due_at))) "
+	    "TOTAL(" RQ_RESOLVED_IN " AND " RQ_IN_TIME ") "
 	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4";
 	static const char esc[] = "SELECT TOTAL(e.at >= ?3), TOTAL(e.at < ?3) "
 	    "FROM events e JOIN cases c ON c.id = e.case_id WHERE "
@@ -1894,6 +1915,22 @@ static const char *const report_sql[] = {
 	    "f.personal = 0) AS text "
 	    "FROM cases c WHERE " RQ_PROTO " AND c.opened_at < ?4 AND NOT "
 	    "(c.status = 'resolved' AND c.resolved_at < ?3) ORDER BY c.id",
+	/* One pass over each month's openings, escalations and
+	 * resolutions; the cases' from cases_report alone (the unary +
+	 * keeps the planner off cases_resolved, which would read each
+	 * resolved case's row for its protocol). */
+	[REPORT_MONTHS] = "WITH m(k, w, t) AS ("
+	    "SELECT london_month(c.opened_at), 0, 0 FROM cases c WHERE "
+	    RQ_PROTO " AND c.opened_at >= ?6 AND c.opened_at < ?4 "
+	    "UNION ALL SELECT london_month(e.at), 1, 0 FROM events e JOIN "
+	    "cases c ON c.id = e.case_id WHERE e.kind = 'escalated' AND "
+	    "e.at >= ?6 AND e.at < ?4 AND " RQ_PROTO " "
+	    "UNION ALL SELECT london_month(c.resolved_at), 2, " RQ_IN_TIME
+	    " FROM cases c WHERE " RQ_PROTO " AND c.status = 'resolved' AND "
+	    "+c.resolved_at >= ?6 AND +c.resolved_at < ?4) "
+	    "SELECT k AS num, TOTAL(w = 0) AS opened, TOTAL(w = 1) AS "
+	    "escalated, TOTAL(w = 2) AS resolved, TOTAL(t) AS within "
+	    "FROM m GROUP BY k ORDER BY k",
 };
 
 /* The row's columns into r by their names. */
@@ -1906,7 +1943,9 @@ report_row_fill(sqlite3_stmt *st, struct report_row *r)
 		F(status, 's'), F(raised_by, 's'), F(agencies, 's'),
 		F(text, 's'), F(detail, 's'), F(stage_idx, 'i'), F(urgent, 'i'),
 		F(level, 'i'), F(num, 'i'), F(n, 'i'), F(total, 'i'),
-		F(days, 'i'), F(median, 'd'), F(opened_at, 't'), F(due_at, 't'),
+		F(days, 'i'), F(opened, 'i'), F(escalated, 'i'),
+		F(resolved, 'i'), F(within, 'i'), F(median, 'd'),
+		F(opened_at, 't'), F(due_at, 't'),
 		F(resolved_at, 't'), F(at, 't'),
 #undef F
 	};

@@ -196,6 +196,8 @@ struct report_q {
 	const char	*protocol;
 	time_t		 pstart, start, end;
 	int		 max;		/* rows of a listing (LIMIT) */
+	time_t		 mstart;	/* REPORT_MONTHS: from (a month's
+					   first day, London midnight) */
 };
 struct report_counts {
 	int	ever;			/* cases opened before end */
@@ -207,9 +209,11 @@ struct report_counts {
 				   learned, staff training, protocol review,
 				   inform the commissioner */
 };
-int	store_set_calendar(struct store *, const struct calendar *);
 int	store_report_counts(struct store *, const struct report_q *,
 	    struct report_counts *);
+/* working_days(a, b) and london_month(t) (year * 12 + month 0-11 of
+ * London time) for the report's SQL. */
+int	store_set_calendar(struct store *, const struct calendar *);
 /* The rows of one of the report's tables; each query fills the fields
  * its comment names (strings belong to the store). */
 enum report_rows {
@@ -239,6 +243,12 @@ enum report_rows {
 				   non-personal answers joined by \x1f (for
 				   the report's themes): every case open at
 				   some time in the period, by id */
+	REPORT_MONTHS,		/* num (London month: year * 12 + month
+				   0-11), opened, escalated, resolved, within
+				   (resolved by the deadline of the stage it
+				   was at, as in store_report_counts()): each
+				   calendar month of [mstart, end) with any,
+				   in order */
 };
 struct report_row {
 	int64_t		 case_id;
@@ -246,6 +256,7 @@ struct report_row {
 	const char	*raised_by, *agencies, *text, *detail;
 	int		 stage_idx, urgent, level, num;
 	int		 n, total, days;
+	int		 opened, escalated, resolved, within;
 	double		 median;
 	time_t		 opened_at, due_at, resolved_at, at;
 };

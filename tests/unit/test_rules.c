@@ -135,6 +135,35 @@ test_forms_bound(void **state)
 	assert_int_equal(r->action, FORM_CLOSE);
 }
 
+/* Each partnership's reports on the cadence its protocol sets: the
+ * COVID-19 revision's weekly log for the safeguarding leads network
+ * (000), WSCB's quarterly analysis of themes (002, 4.2), TWSP's
+ * half-yearly review to its Board (004, stage 7); WSAB sets none and
+ * follows digest.periods. */
+static void
+test_report_periods(void **state)
+{
+	static const struct {
+		const char	*id;
+		int		 set, on[4];	/* week, quarter, half, year */
+	} want[] = {
+		{ "wsp-covid", 1, { 1, 0, 0, 0 } },
+		{ "wscb", 1, { 0, 1, 0, 0 } },
+		{ "twsp", 1, { 0, 0, 1, 0 } },
+		{ "wsab", 0, { 0, 0, 0, 0 } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct protocol *p = rules_protocol(rs, want[i].id);
+
+		assert_non_null(p);
+		assert_int_equal(p->periods_set, want[i].set);
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(p->periods[k], want[i].on[k]);
+	}
+}
+
 /* A rules folder with the real forms and one protocol file. */
 static char *
 bad_rules(const char *protocol_text, const char *name)
@@ -218,6 +247,15 @@ test_bad_rules_refused(void **state)
 	    "  );\n"
 	    "  forms = ( { form = \"twsp-referral\"; action = \"open\"; stage = 9; } );\n"
 	    "};\n", "stage 9", 6);
+	expect_refused(
+	    "protocol = {\n"
+	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+	    "  report_periods = [ \"month\" ];\n"
+	    "  stages = (\n"
+	    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+	    "  );\n"
+	    "};\n", "report_periods: \"month\" is not week, quarter, "
+	    "half-year or year", 3);
 }
 
 /* Each shipped form names its blank form, read at load with its bytes. */
@@ -409,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_wscb_defaults),
 		cmocka_unit_test(test_covid_same_day),
 		cmocka_unit_test(test_forms_bound),
+		cmocka_unit_test(test_report_periods),
 		cmocka_unit_test(test_bad_rules_refused),
 		cmocka_unit_test(test_form_templates),
 		cmocka_unit_test(test_bad_templates_refused),

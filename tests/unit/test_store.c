@@ -473,7 +473,7 @@ test_report_figures(void **state)
 	struct store *s = open_store();
 	struct calendar *cal = calendar_new(9 * 60, 17 * 60);
 	struct report_q q = { "rep", jan(-9, 0, 0), jan(5, 0, 0),
-	    jan(19, 0, 0), 0 };
+	    jan(19, 0, 0), 0, 0 };
 	struct report_counts k;
 	struct action_state act;
 	struct got g;
@@ -576,6 +576,31 @@ test_report_figures(void **state)
 	assert_int_equal(g.r[0].num, 0);
 	assert_int_equal(g.r[1].case_id, c);
 	assert_int_equal(g.r[1].num, 2);
+
+	/* Month by month from 1 December 2025: D opened in December and
+	 * escalated in January; A, B, C opened in January (E after the end),
+	 * A and D escalated, A and B resolved, A by its deadline. */
+	q.mstart = jan(-30, 0, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_MONTHS, &q, got_row,
+	    &g), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.r[0].num, 2025 * 12 + 11);
+	assert_int_equal(g.r[0].opened, 1);
+	assert_int_equal(g.r[0].escalated, 0);
+	assert_int_equal(g.r[0].resolved, 0);
+	assert_int_equal(g.r[1].num, 2026 * 12 + 0);
+	assert_int_equal(g.r[1].opened, 3);
+	assert_int_equal(g.r[1].escalated, 2);
+	assert_int_equal(g.r[1].resolved, 2);
+	assert_int_equal(g.r[1].within, 1);
+	/* From January: December is left out. */
+	q.mstart = jan(1, 0, 0);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_report_rows(s, REPORT_MONTHS, &q, got_row,
+	    &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].opened, 3);
 	(void)a;
 	(void)b;
 	calendar_free(cal);
