@@ -119,6 +119,11 @@ static const char *const migrations[] = {
 	/* 7: working days the current stage was given beyond its timescale
 	 * (EXTEND, TIMESCALE), capped by the protocol. */
 	"ALTER TABLE cases ADD COLUMN extended_days INTEGER NOT NULL DEFAULT 0;",
+	/* 8: the raising agency and the receiving ones apart, and the
+	 * agencies a form names that the directory does not know. */
+	"ALTER TABLE cases ADD COLUMN raising_agency TEXT;"
+	"ALTER TABLE cases ADD COLUMN receiving_agencies TEXT;"
+	"ALTER TABLE cases ADD COLUMN unresolved_agencies TEXT;",
 };
 
 const char *
@@ -632,7 +637,8 @@ store_next_ref(struct store *s, const char *prefix, int year, char **ref)
 	"opened_at, stage_started_at, due_at, paused_at, paused_remaining, " \
 	"reminders_done, chases_done, pause_reminders_done, next_wakeup, " \
 	"raised_by, raised_name, agencies, thread_id, resolved_at, " \
-	"resolved_level, resolution, extended_days"
+	"resolved_level, resolution, extended_days, raising_agency, " \
+	"receiving_agencies, unresolved_agencies"
 
 static enum case_status
 status_from(const char *s)
@@ -675,6 +681,9 @@ case_from_row(sqlite3_stmt *st, struct case_state *c)
 	c->resolved_level = sqlite3_column_int(st, 21);
 	c->resolution = col_text(st, 22);
 	c->extended_days = sqlite3_column_int(st, 23);
+	c->raising_agency = col_text(st, 24);
+	c->receiving_agencies = col_text(st, 25);
+	c->unresolved_agencies = col_text(st, 26);
 }
 
 /* Binds the case's columns 2.. in CASE_COLS order (1 is the id). */
@@ -704,6 +713,9 @@ bind_case(sqlite3_stmt *st, const struct case_state *c)
 	sqlite3_bind_int(st, 22, c->resolved_level);
 	bind_text(st, 23, c->resolution);
 	sqlite3_bind_int(st, 24, c->extended_days);
+	bind_text(st, 25, c->raising_agency);
+	bind_text(st, 26, c->receiving_agencies);
+	bind_text(st, 27, c->unresolved_agencies);
 }
 
 static int
@@ -729,7 +741,7 @@ store_case_insert(struct store *s, struct case_state *c)
 {
 	static const char sql[] = "INSERT INTO cases (" CASE_COLS ") VALUES "
 	    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)
@@ -751,7 +763,8 @@ store_case_update(struct store *s, const struct case_state *c)
 	    "chases_done = ?14, pause_reminders_done = ?15, next_wakeup = ?16, "
 	    "raised_by = ?17, raised_name = ?18, agencies = ?19, "
 	    "thread_id = ?20, resolved_at = ?21, resolved_level = ?22, "
-	    "resolution = ?23, extended_days = ?24 WHERE id = ?1";
+	    "resolution = ?23, extended_days = ?24, raising_agency = ?25, "
+	    "receiving_agencies = ?26, unresolved_agencies = ?27 WHERE id = ?1";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)

@@ -114,6 +114,8 @@ def twsp_referral(L):
             row(L.label("Date of Birth:"), L.answer("dob"),
                 L.label("NHS Number:"), L.answer("nhs_number")),
             row(L.label("Agency/Team:"), L.answer("agency_team", span=3)),
+            row(L.label("Receiving agency/team:"),
+                L.answer("receiving_agency", span=3)),
             row(L.label("Named GP and Surgery:"), L.answer("gp", span=3)),
             row(cell(p(raw(r(CONCERNS_LABEL, bold=True))),
                      p(raw(r(CONCERNS_NOTE, size=18))), span=4,
