@@ -1238,6 +1238,19 @@ test_bad_files(void **state)
 	expect_error("a.conf:6: field \"who\": a grid cell needs both");
 
 	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = (\n"
+	    "  { name = \"to\"; label = \"Agency\";\n    agency = \"sending\"; }\n );\n};\n");
+	expect_error("a.conf:7: field \"to\": agency \"sending\" is not "
+	    "\"raising\", \"receiving\" or \"involved\"");
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = (\n"
+	    "  { name = \"gp\"; label = \"GP\"; personal = true;\n"
+	    "    agency = \"involved\"; }\n );\n};\n");
+	expect_error("a.conf:7: field \"gp\": an agency field must be a text "
+	    "field and not personal");
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
 	    " patterns = [ \"F form\" ];\n fields = ( " GOOD_FIELD " );\n};\n"
 	    "extra = 1;\n");
 	expect_error("a.conf:7: unknown key \"extra\"");
