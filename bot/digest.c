@@ -313,9 +313,14 @@ gather_case(const struct case_state *c, void *arg)
 	r->due_at = c->due_at;
 	r->resolved_at = c->resolved_at;
 	r->resolved_level = c->resolved_level;
-	a = directory_agency_by_email(g->e->dir, c->raised_by);
+	/* The case's own record of them; a case from before it kept them
+	 * apart: the sender's agency, and the others. */
+	a = c->raising_agency ? directory_agency_by_id(g->e->dir,
+	    c->raising_agency) : c->receiving_agencies ? NULL :
+	    directory_agency_by_email(g->e->dir, c->raised_by);
 	r->raising = xstrdup(a ? a->name : "unknown");
-	ids = xstrdup(c->agencies ? c->agencies : "");
+	ids = xstrdup(c->receiving_agencies ? c->receiving_agencies :
+	    c->agencies ? c->agencies : "");
 	for (tok = strtok_r(ids, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		const struct dir_agency *x = directory_agency_by_id(g->e->dir, tok);
 

@@ -368,13 +368,21 @@ engine_agencies_unresolved(struct case_state *c, const struct engine_ctx *x,
 	tok = token(c, "agencies/%s", tag);
 	m = add_mail(d, "agency-unresolved", tok, 0);
 	free(tok);
-	add_role_contacts(&m->to, &m->nto,
-	    directory_role(x->dir, NULL, "partnership_manager"));
+	/* The partnership's manager for this protocol: the first of its
+	 * board_roles anyone holds (TWSP's partnership_manager, WSAB's
+	 * service_manager), else the partnership manager, else the board
+	 * inbox. */
+	for (size_t k = 0; m->nto == 0 && k < x->proto->nboard; k++)
+		add_role_contacts(&m->to, &m->nto, directory_role(x->dir, NULL,
+		    x->proto->board_roles[k]));
+	if (m->nto == 0)
+		add_role_contacts(&m->to, &m->nto,
+		    directory_role(x->dir, NULL, "partnership_manager"));
 	if (m->nto == 0)
 		add_role_contacts(&m->to, &m->nto,
 		    directory_role(x->dir, NULL, "board_inbox"));
-	add_event(d, "agency-unresolved", NULL, "%zu agenc%s named on the "
-	    "form not in the directory: the partnership manager told", n,
+	add_event(d, "agency-unresolved", NULL, "%zu agenc%s named for the "
+	    "case not in the directory: the partnership manager told", n,
 	    n == 1 ? "y" : "ies");
 }
 

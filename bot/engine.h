@@ -123,8 +123,9 @@ struct command {
 int	engine_open(struct case_state *c, const struct engine_ctx *,
 	    int stage_number, struct decisions *);
 /* The case names agencies the directory does not know (unresolved):
- * the partnership manager (else the board inbox) is told; tag makes the
- * email's token (once per tag). */
+ * the partnership's manager is told -- the first of the protocol's
+ * board_roles anyone holds, else partnership_manager, else board_inbox;
+ * tag makes the email's token (once per tag). */
 void	engine_agencies_unresolved(struct case_state *c,
 	    const struct engine_ctx *, const char *tag, struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
