@@ -306,6 +306,7 @@ def wscb_agency_report(L):
          ("DOB:", "dob", 0),
          ("Address:", "address", 0),
          ("Name of Practitioner, Role and Agency:", "practitioner", 0),
+         ("Other agency involved in the disagreement:", "other_agency", 0),
          ("Brief details re: inter agency disagreement:", "details", TALL),
          ("Was this disagreement responded to at Level 1 of WSCB Escalation "
           "Policy? If so how was a resolution agreed?", "level1", TALL),

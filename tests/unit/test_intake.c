@@ -367,8 +367,11 @@ struct row {
 #define CLIENT_WSCB_REPORT(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
 	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
 	.form = "wscb-agency-report", .proto = "wscb", .stage = 2, \
-	.agencies = "wigan-council", \
+	.agencies = "wigan-council,wigan-education", \
+	.raising = "wigan-council", .receiving = "wigan-education", \
+	.unresolved = "", \
 	.fields = "child_name=Robin Example|dob=2014-06-05|" \
+	"other_agency=Wigan Schools - Example Primary School|" \
 	"address=2 Example Avenue, Wigan WN2 0XX|practitioner=Jo Sample, " \
 	"Social Worker, Children's Services|level2_referred_to=Lee Sample, " \
 	"Team Manager|level3=Not yet.|parents_informed=no|" \
@@ -690,7 +693,7 @@ static const struct row rows[] = {
 	{ .file = "wscb-report-gmail", .cases = "", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
-	    .agencies = "wigan-council" },
+	    .agencies = "wigan-council,wigan-education" },
 	{ .file = "wscb-level1-resolved", .kind = VERDICT_RECORD_RESOLVED,
 	    .outcome = "case", .reason = "recorded as resolved at level 1",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 1,
