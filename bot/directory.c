@@ -214,7 +214,8 @@ directory_agency_by_email(const struct directory *dir, const char *addr)
 #define NW_OPEN	0x04	/* ( before it */
 #define NW_CLOSE 0x08	/* ) before it */
 #define NW_AMP	0x10	/* the word is "&" */
-#define NW_MAXWORDS 256
+#define NW_MAXWORDS 256	/* of an answer */
+#define NW_NAMEWORDS 24		/* of a name */
 
 struct nword {
 	size_t	s, e;		/* in the text */
@@ -235,13 +236,14 @@ nw_is(const struct nword *w, const char *s)
 	return strcmp(w->w, s) == 0;
 }
 
+/* At most max words are read (the rest of a long answer is not). */
 static void
-nw_split(const char *text, struct nwords *out)
+nw_split(const char *text, struct nwords *out, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	int gap = 0;
 
-	out->w = xcalloc(NW_MAXWORDS, sizeof(*out->w));
+	out->w = xcalloc(max, sizeof(*out->w));
 	out->n = 0;
 	while (*p) {
 		if (*p == ';' || *p == '\n' || *p == '\r')
@@ -265,7 +267,7 @@ nw_split(const char *text, struct nwords *out)
 			struct nword *w;
 			size_t k = 0;
 
-			if (out->n == NW_MAXWORDS)
+			if (out->n == max)
 				break;
 			w = &out->w[out->n++];
 			w->gap = gap;
@@ -334,7 +336,7 @@ nw_match(const struct nwords *t, size_t i, const char *name)
 	struct nwords a;
 	size_t k, lo = 0, hi, j;
 
-	nw_split(name, &a);
+	nw_split(name, &a, NW_NAMEWORDS);
 	hi = a.n;
 	if (hi > 1 && nw_is(&a.w[0], "the"))
 		lo++;
@@ -459,7 +461,7 @@ directory_agencies_named(const struct directory *dir, const char *text,
 
 	if (text == NULL)
 		return;
-	nw_split(text, &t);
+	nw_split(text, &t, NW_MAXWORDS);
 	if (nw_nothing(&t, 0, t.n))	/* "N/A" as a whole */
 		i = t.n;
 	while (i < t.n) {
@@ -524,7 +526,7 @@ directory_agency_named(const struct directory *dir, const char *name)
 
 	if (name == NULL)
 		return NULL;
-	nw_split(name, &t);
+	nw_split(name, &t, NW_NAMEWORDS);
 	if (t.n > 0)
 		a = nw_agency(dir, &t, 0, &len);
 	free(t.w);

@@ -496,6 +496,20 @@ test_agency_names(void **state)
 		sb_reset(&un);
 		directory_names_free(&dn);
 	}
+	/* A long hostile answer: read up to its first 256 words, whole. */
+	{
+		struct strbuf big = { 0 };
+		struct dir_names dn = { 0 };
+
+		for (int k = 0; k < 4000; k++)
+			sb_adds(&big, k % 3 ? "and (( West Mercia Police, ) ;" :
+			    "\xe2\x80\x93 x' & \xe2\x80");
+		directory_agencies_named(dirs[0], big.buf, &dn);
+		assert_int_equal(dn.n, 1);
+		assert_true(dn.nunresolved <= DIR_NAMES_MAX);
+		directory_names_free(&dn);
+		sb_reset(&big);
+	}
 	/* A label or alias is one name or none. */
 	assert_string_equal(directory_agency_named(dirs[0],
 	    "Housing")->id, "wigan-housing");
