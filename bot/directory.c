@@ -394,13 +394,16 @@ nw_agency(const struct directory *dir, const struct nwords *t, size_t i,
 	return best;
 }
 
-/* Answers that name no agency: "No", "None", "N/A", "Not known". */
+/* Answers that name no agency: "No", "None", "N/A", "Not known"; with
+ * yes, also "Yes", "Known", "Involved" (which say an agency is involved
+ * without naming it). */
 static int
-nw_nothing(const struct nwords *t, size_t i, size_t j)
+nw_nothing(const struct nwords *t, size_t i, size_t j, int yes)
 {
 	static const char *const none[] = { "no", "none", "na", "n a", "nil",
 	    "not known", "unknown", "not applicable", "not involved", "tbc",
-	    "known", "yes", "involved", NULL };
+	    NULL };
+	static const char *const some[] = { "known", "yes", "involved", NULL };
 	char buf[64] = "";
 
 	for (size_t k = i; k < j; k++) {
@@ -410,10 +413,29 @@ nw_nothing(const struct nwords *t, size_t i, size_t j)
 			strcat(buf, " ");
 		strcat(buf, t->w[k].w);
 	}
+	if (i == j)
+		return 1;
 	for (const char *const *n = none; *n; n++)
 		if (strcmp(buf, *n) == 0)
 			return 1;
+	for (const char *const *n = some; yes && *n; n++)
+		if (strcmp(buf, *n) == 0)
+			return 1;
 	return 0;
+}
+
+int
+directory_answer_is_none(const char *answer)
+{
+	struct nwords t;
+	int none;
+
+	if (answer == NULL)
+		return 1;
+	nw_split(answer, &t, NW_NAMEWORDS);
+	none = nw_nothing(&t, 0, t.n, 0);
+	free(t.w);
+	return none;
 }
 
 static void
@@ -462,7 +484,7 @@ directory_agencies_named(const struct directory *dir, const char *text,
 	if (text == NULL)
 		return;
 	nw_split(text, &t, NW_MAXWORDS);
-	if (nw_nothing(&t, 0, t.n))	/* "N/A" as a whole */
+	if (nw_nothing(&t, 0, t.n, 1))	/* "N/A" as a whole */
 		i = t.n;
 	while (i < t.n) {
 		const struct dir_agency *a;
@@ -500,7 +522,7 @@ directory_agencies_named(const struct directory *dir, const char *text,
 		/* "..., Family Safeguarding Team": a team of the agency
 		 * before is no agency of its own. */
 		if (!(prev && (gap & (NW_SOFT | NW_OPEN))) &&
-		    !nw_nothing(&t, i, j)) {
+		    !nw_nothing(&t, i, j, 1)) {
 			size_t s = t.w[i].s, e = t.w[j - 1].e;
 
 			if ((gap & NW_OPEN) && s > 0 && text[s - 1] == '(')

@@ -77,6 +77,9 @@ struct dir_names {
 void	directory_agencies_named(const struct directory *, const char *text,
 	    struct dir_names *out);
 void	directory_names_free(struct dir_names *);
+/* 1 when an answer says no agency is involved: empty, "No", "None",
+ * "N/A", "Not known", "Not involved", "-". */
+int	directory_answer_is_none(const char *answer);
 /* The agency the whole of name is, or starts with (as above), or NULL. */
 const struct dir_agency *directory_agency_named(const struct directory *,
 	    const char *name);

@@ -638,12 +638,10 @@ form_agencies(const struct directory *dir, const char *from,
 			 * agency, as the answer names it ("Wigan & Leigh
 			 * Homes - tenancy officer") or else as the label
 			 * does. */
+			if (directory_answer_is_none(fv->value))
+				break;
 			memset(&row, 0, sizeof(row));
 			directory_agencies_named(dir, fv->value, &row);
-			if (row.n == 0 && row.nunresolved == 0) {
-				directory_names_free(&row);
-				break;
-			}
 			if (row.n > 0) {
 				for (size_t k = 0; k < row.n; k++)
 					directory_agencies_named(dir,

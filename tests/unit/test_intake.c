@@ -346,7 +346,7 @@ struct row {
 #define CLIENT_WSAB_MEETING(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
 	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
 	.form = "wsab-meeting", .proto = "wsab", .stage = 2, \
-	.agencies = "wigan-council,wwl", .fields = "meeting_no=1|" \
+	.agencies = "wigan-council,wwl,gmp", .fields = "meeting_no=1|" \
 	"adult_name=Alex Example|dob=1950-02-01|meeting_date=2026-03-03|" \
 	"next_meeting_date=2026-03-17|agency_1_name=Adult Social Care|" \
 	"agency_1_id=ASC-000123|agency_2_name=WWL|agency_2_id=WWL-55501|" \
@@ -601,14 +601,14 @@ static const struct row rows[] = {
 	{ .file = "wsab-meeting-new", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	/* Issue 12: a semicolon inside a cell shifted the row's cells and
 	 * its deadline was lost (action 1 went untracked). */
 	{ .file = "wsab-meeting-semicolon", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	/* Issue 12: the Planned Actions typed as blocks (numbered or not,
 	 * owners "ASC - ...") and the table as text one cell a line give
@@ -616,20 +616,20 @@ static const struct row rows[] = {
 	{ .file = "wsab-meeting-blocks", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-blocks-unnumbered", .now = MAR,
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-cells-text", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-ref-field", .now = MAR, .kind = VERDICT_JOIN,

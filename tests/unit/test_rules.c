@@ -510,6 +510,15 @@ test_agency_names(void **state)
 		directory_names_free(&dn);
 		sb_reset(&big);
 	}
+	/* An agencies-involved grid row: "Known" says yes, "Not known" no. */
+	assert_true(directory_answer_is_none(""));
+	assert_true(directory_answer_is_none("Not known"));
+	assert_true(directory_answer_is_none("N/A"));
+	assert_true(directory_answer_is_none(" - "));
+	assert_true(directory_answer_is_none("No."));
+	assert_false(directory_answer_is_none("Known"));
+	assert_false(directory_answer_is_none("Yes"));
+	assert_false(directory_answer_is_none("Known: district nurses"));
 	/* A label or alias is one name or none. */
 	assert_string_equal(directory_agency_named(dirs[0],
 	    "Housing")->id, "wigan-housing");
