@@ -431,6 +431,17 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		if ((cmd->kind == CMD_EXTEND || cmd->kind == CMD_TIMESCALE) &&
 		    (rest = parse_days(rest, &cmd->days)) == NULL)
 			return -1;
+		/* "Agency response attached" is no command: AGENCIES wants
+		 * its colon (or dash) before the names. */
+		if (cmd->kind == CMD_AGENCIES) {
+			const char *r = rest;
+
+			while (*r == ' ' || *r == '\t')
+				r++;
+			if (*r != ':' && *r != '-' && !((unsigned char)r[0] ==
+			    0xe2 && (unsigned char)r[1] == 0x80))
+				return -1;
+		}
 		rest = skip_separators(rest);
 		snprintf(reason, rlen, "%s", rest);
 		str_trim(reason);
