@@ -111,6 +111,40 @@ class Agencies(unittest.TestCase):
         self.assertRegex(text, r"(?m)^Receiving +west-mercia, shropcom$")
         self.assertNotRegex(text, r"(?m)^Unresolved ")
 
+    def test_the_partnership_manager_corrects_it(self):
+        """The manager told of an unknown agency is in the case (escbot
+        wrote to them) and may answer it with AGENCIES."""
+        env = self.env
+        env.deliver(make_message(RAISER, "Escalation referral",
+                                 F.TWSP_INLINE.replace(
+                                     "Receiving agency/team: West Mercia "
+                                     "Police",
+                                     "Receiving agency/team: YOT Telford")))
+        env.run("run", "--once", now=NOW)
+        [case] = env.cases(now=NOW)
+        ref = case["ref"]
+        self.assertEqual(case["receiving_agencies"], [])
+        self.assertEqual(env.case(ref, now=NOW)["unresolved_agencies"],
+                         ["YOT Telford"])
+        [told] = env.sink.wait_for(1, rcpt=MANAGER)
+        env.sink.clear()
+        env.deliver(make_message(
+            MANAGER, "RE: " + told["Subject"],
+            "Agencies: Telford & Wrekin Youth Offending Team; West Mercia "
+            "Police; Family Connect\n\nTWSP Partnership Manager\n",
+            headers={"In-Reply-To": told["Message-ID"]}))
+        env.run("run", "--once", now=LATER)
+        detail = env.case(ref, now=LATER)
+        # Family Connect is the raising agency's own name: not receiving.
+        self.assertEqual(detail["raising_agency"], "tw-council")
+        self.assertEqual(detail["receiving_agencies"],
+                         ["tw-yot", "west-mercia"])
+        self.assertEqual(detail["unresolved_agencies"], [])
+        [confirm] = env.sink.wait_for(1, rcpt=MANAGER)
+        self.assertIn("  Receiving agencies: Telford & Wrekin Youth "
+                      "Offending Team; West Mercia Police",
+                      body(confirm).splitlines())
+
     def test_agencies_from_a_stranger_change_nothing(self):
         env = self.env
         env.deliver(make_message(RAISER, "Escalation referral",
