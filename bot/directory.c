@@ -226,8 +226,6 @@ struct nword {
 struct nwords {
 	struct nword	*w;
 	size_t		 n;
-	int		 endgap;	/* NW_* after the last word */
-	size_t		 end;		/* where the text ends */
 };
 
 static int
@@ -301,8 +299,6 @@ nw_split(const char *text, struct nwords *out, size_t max)
 		}
 		p++;
 	}
-	out->endgap = gap;
-	out->end = (size_t)(p - (const unsigned char *)text);
 }
 
 /* Is the item starting at word i over once the words [i, j) are read? */
@@ -316,8 +312,8 @@ nw_boundary(const struct nwords *t, size_t j)
 	return nw_is(&t->w[j], "and") && !(t->w[j].gap & NW_AMP);
 }
 
-/* Words [i, j) of t after "the" and before a trailing "service(s)" or
- * "team" are the name's words. */
+/* Past the "service(s)" or "team" words at j that end a name ("the health
+ * visiting service" is "Health Visiting"). */
 static size_t
 nw_skip_tail(const struct nwords *t, size_t j)
 {
