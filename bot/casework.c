@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "casework.h"
+#include "directory.h"
 #include "config.h"
 #include "docx.h"
 #include "form.h"
@@ -24,6 +25,47 @@
 #include "engine.h"
 #include "calendar.h"
 #include "rules.h"
+
+/* The names of a list of agency ids, joined by "; ". */
+static char *
+agency_names(const struct directory *dir, const char *ids)
+{
+	struct strbuf sb = { 0 };
+	char *copy = xstrdup(ids ? ids : ""), *id, *save = NULL;
+
+	for (id = strtok_r(copy, ",", &save); id;
+	    id = strtok_r(NULL, ",", &save)) {
+		const struct dir_agency *a = directory_agency_by_id(dir, id);
+
+		if (sb.len)
+			sb_adds(&sb, "; ");
+		sb_adds(&sb, a ? a->name : id);
+	}
+	free(copy);
+	return sb.len ? sb_steal(&sb) : xstrdup("");
+}
+
+/* raising_agency, receiving_agencies (names), agencies_recognised (both,
+ * the raising one marked) and agencies_unrecognised. */
+static void
+agency_vars(struct escbot *e, const struct case_state *c, struct tvars *v)
+{
+	const struct dir_agency *ra = c->raising_agency ?
+	    directory_agency_by_id(e->dir, c->raising_agency) : NULL;
+	char *recv = agency_names(e->dir, c->receiving_agencies);
+
+	tvars_set(v, "raising_agency", ra ? ra->name : c->raising_agency);
+	tvars_set(v, "receiving_agencies", recv);
+	if (ra && *recv)
+		tvars_setf(v, "agencies_recognised", "%s (raising); %s",
+		    ra->name, recv);
+	else if (ra)
+		tvars_setf(v, "agencies_recognised", "%s (raising)", ra->name);
+	else
+		tvars_set(v, "agencies_recognised", *recv ? recv : "none");
+	tvars_set(v, "agencies_unrecognised", c->unresolved_agencies);
+	free(recv);
+}
 
 void
 casework_case_vars(struct escbot *e, const struct case_state *c,
@@ -80,6 +122,7 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	if (c->resolved_level)
 		tvars_setf(v, "level", "%d", c->resolved_level);
 	tvars_set(v, "agencies", c->agencies);
+	agency_vars(e, c, v);
 }
 
 /* Envelope recipients: the addr-specs of To and Cc, each once. */
@@ -366,6 +409,94 @@ fail:
 	return -1;
 }
 
+/*
+ * AGENCIES: name; name -- the case's receiving agencies are the ones
+ * named (resolved against the directory as a form's are); names the
+ * directory does not know are kept, unresolved, and the partnership
+ * manager told.  The sender is answered with what was recorded.
+ */
+static int
+agencies_command(struct escbot *e, struct case_state *c,
+    const struct command *cmd, const char *in_reply_to, time_t now,
+    char *err, size_t errlen)
+{
+	struct engine_ctx x = ctx_for(e, c, now);
+	struct dir_names dn = { 0 };
+	struct decisions d = { 0 };
+	struct strbuf recv = { 0 }, unres = { 0 }, all = { 0 };
+	struct tvars tv = { 0 };
+	char *tok = NULL, *names;
+	int rc = -1;
+
+	directory_agencies_named(e->dir, cmd->reason, &dn);
+	if (dn.n == 0 && dn.nunresolved == 0) {
+		snprintf(err, errlen, "AGENCIES names no agency: write them "
+		    "on the first line as AGENCIES: name; name");
+		goto done;
+	}
+	for (size_t i = 0; i < dn.n; i++) {
+		const char *id = e->dir->agencies[dn.idx[i]].id;
+
+		if (c->raising_agency && strcmp(id, c->raising_agency) == 0)
+			continue;
+		if (recv.len)
+			sb_addc(&recv, ',');
+		sb_adds(&recv, id);
+	}
+	for (size_t i = 0; i < dn.nunresolved; i++) {
+		if (unres.len)
+			sb_adds(&unres, "; ");
+		sb_adds(&unres, dn.unresolved[i]);
+	}
+	if (c->raising_agency)
+		sb_adds(&all, c->raising_agency);
+	if (recv.len) {
+		if (all.len)
+			sb_addc(&all, ',');
+		sb_adds(&all, recv.buf);
+	}
+	free(c->receiving_agencies);
+	free(c->unresolved_agencies);
+	free(c->agencies);
+	c->receiving_agencies = recv.len ? sb_steal(&recv) : xstrdup("");
+	c->unresolved_agencies = unres.len ? sb_steal(&unres) : xstrdup("");
+	c->agencies = all.len ? sb_steal(&all) : xstrdup("");
+	names = agency_names(e->dir, c->receiving_agencies);
+	if (store_event_add(e->store, c->id, now, cmd->actor ? cmd->actor :
+	    "cli", "agencies", *names ? names : "none") == -1) {
+		free(names);
+		goto db;
+	}
+	free(names);
+	engine_agencies_unresolved(c, &x, cmd->token ? cmd->token : "cli",
+	    &d);
+	if (store_case_update(e->store, c) == -1 ||
+	    casework_apply(e, c, &d, in_reply_to, NULL, now) == -1)
+		goto db;
+	if (cmd->actor && strchr(cmd->actor, '@')) {
+		casework_case_vars(e, c, &tv);
+		tvars_set(&tv, "actor", cmd->actor);
+		tok = xasprintf("%s/agencies/%s", c->ref, cmd->token ?
+		    cmd->token : "cli");
+		if (casework_reply(e, "agencies", tok, cmd->actor,
+		    in_reply_to, &tv, now) < 0)
+			goto db;
+	}
+	rc = 0;
+	goto done;
+db:
+	snprintf(err, errlen, "database: %s", store_error(e->store));
+done:
+	free(tok);
+	tvars_free(&tv);
+	decisions_free(&d);
+	directory_names_free(&dn);
+	sb_reset(&recv);
+	sb_reset(&unres);
+	sb_reset(&all);
+	return rc;
+}
+
 int
 casework_command(struct escbot *e, const char *ref, const struct command *cmd,
     const char *in_reply_to, int in_txn, char *err, size_t errlen)
@@ -390,6 +521,20 @@ casework_command(struct escbot *e, const char *ref, const struct command *cmd,
 		snprintf(err, errlen, "case %s: protocol %s is not in the rules",
 		    c.ref, c.protocol);
 		goto fail_case;
+	}
+	if (cmd->kind == CMD_AGENCIES) {
+		if (agencies_command(e, &c, cmd, in_reply_to, now, err,
+		    errlen) == -1)
+			goto fail_case;
+		if (!in_txn && store_commit(e->store) == -1) {
+			snprintf(err, errlen, "database: %s",
+			    store_error(e->store));
+			goto fail_case;
+		}
+		log_info("case %s: agencies by %s", c.ref,
+		    cmd->actor ? cmd->actor : "cli");
+		case_state_free(&c);
+		return 0;
 	}
 	if (engine_command(&c, &x, cmd, &d, err, errlen) == -1)
 		goto fail_case;
@@ -681,6 +826,12 @@ new_case(struct escbot *e, const struct message *m, const struct verdict *v,
 	c->raised_name = m->from_name ? str_header_safe(m->from_name) : NULL;
 	c->thread_id = m->message_id ? xstrdup(m->message_id) : NULL;
 	c->agencies = xstrdup(v->agencies ? v->agencies : "");
+	c->raising_agency = v->raising_agency ? xstrdup(v->raising_agency) :
+	    NULL;
+	c->receiving_agencies = xstrdup(v->receiving_agencies ?
+	    v->receiving_agencies : "");
+	c->unresolved_agencies = xstrdup(v->unresolved_agencies ?
+	    v->unresolved_agencies : "");
 	return 0;
 }
 

@@ -606,6 +606,17 @@ raiser(const struct report *r, const char *addr_or_domain)
 	return directory_agency_by_email(r->e->dir, buf);
 }
 
+/* A case's raising agency: the one it recorded, else the agency of its
+ * raiser's address or domain (a case from before they were recorded). */
+static const struct dir_agency *
+raising_of(const struct report *r, const struct report_row *row,
+    const char *addr_or_domain)
+{
+	if (row->raising != NULL && *row->raising != '\0')
+		return directory_agency_by_id(r->e->dir, row->raising);
+	return raiser(r, addr_or_domain);
+}
+
 /* The stage at index idx of protocol id: its number and name. */
 static const struct stage_def *
 stage_of(const struct report *r, const char *protocol, int idx)
@@ -812,7 +823,7 @@ open_case_row(const struct report_row *c, void *arg)
 	snprintf(stage, sizeof(stage), "%d", sd ? sd->number : 0);
 	if (od >= 0)
 		snprintf(late, sizeof(late), "%d", od);
-	ag = agency_names(r, c->agencies, raiser(r, c->raised_by));
+	ag = agency_names(r, c->agencies, raising_of(r, c, c->raised_by));
 	sb_addf(&r->t, "  %-15s %-9s stage %-2s open %-3s working days, due "
 	    "%-16s %s%s%s%s%s", c->ref, c->protocol, stage, age,
 	    *due ? due : "-", st, od >= 0 ? " by " : "", late,
@@ -1019,7 +1030,7 @@ static int
 add_agencies(const struct report_row *row, void *arg)
 {
 	struct xtab *x = arg;
-	const struct dir_agency *a = raiser(x->r, row->text);
+	const struct dir_agency *a = raising_of(x->r, row, row->text);
 	const char *rn = a ? a->name : "unknown";
 	char *names = agency_names(x->r, row->agencies, a), *tok, *save = NULL;
 	char buf[400];
@@ -1291,13 +1302,16 @@ static void
 owner_agency(const struct report *r, const char *owner, char *buf,
     size_t len)
 {
-	size_t idx[1];
+	struct dir_names dn;
 
-	if (owner != NULL && directory_agencies_in_text(r->e->dir, owner, idx,
-	    1) == 1)
-		snprintf(buf, len, "%s", r->e->dir->agencies[idx[0]].name);
+	memset(&dn, 0, sizeof(dn));
+	if (owner != NULL)
+		directory_agencies_named(r->e->dir, owner, &dn);
+	if (dn.n > 0)
+		snprintf(buf, len, "%s", r->e->dir->agencies[dn.idx[0]].name);
 	else
 		snprintf(buf, len, "not stated");
+	directory_names_free(&dn);
 }
 
 static int
@@ -1619,7 +1633,7 @@ csv_row(const struct report_row *c, void *arg)
 	struct report *r = arg;
 	const struct protocol *p = rules_protocol(r->e->rules, c->protocol);
 	const struct stage_def *sd = stage_of(r, c->protocol, c->stage_idx);
-	const struct dir_agency *a = raiser(r, c->raised_by);
+	const struct dir_agency *a = raising_of(r, c, c->raised_by);
 	struct strbuf *csv = &r->csv, tl = { 0 };
 	int res = strcmp(c->status, "resolved") == 0;
 	int open = strcmp(c->status, "open") == 0;

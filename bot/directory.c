@@ -4,6 +4,7 @@
  * sender or a form belong to, and who holds a role there.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,42 +200,363 @@ directory_agency_by_email(const struct directory *dir, const char *addr)
 	return NULL;
 }
 
-/* Whole-word, case-insensitive occurrence of word in text. */
+/*
+ * Names of agencies as forms write them.  A text is cut into words (case
+ * and punctuation aside, "&" read as "and", apostrophes dropped) with what
+ * separates each word from the one before: ";" or a line break ends an
+ * item, ",", "/" and a spaced dash separate items that may qualify the one
+ * before ("Telford & Wrekin Council, Family Safeguarding Team"), "(" and
+ * ")" a qualifier in brackets, and the word "and" (not "&") splits items
+ * outside brackets.
+ */
+#define NW_HARD	0x01	/* ; or line break before the word */
+#define NW_SOFT	0x02	/* , / or a spaced dash before it */
+#define NW_OPEN	0x04	/* ( before it */
+#define NW_CLOSE 0x08	/* ) before it */
+#define NW_AMP	0x10	/* the word is "&" */
+#define NW_MAXWORDS 256	/* of an answer */
+#define NW_NAMEWORDS 24		/* of a name */
+
+struct nword {
+	size_t	s, e;		/* in the text */
+	int	gap;		/* NW_* of what is before it */
+	char	w[40];		/* normalised */
+};
+
+struct nwords {
+	struct nword	*w;
+	size_t		 n;
+};
+
 static int
-has_word(const char *text, const char *word)
+nw_is(const struct nword *w, const char *s)
 {
-	size_t n = strlen(word);
-	const char *p = text;
+	return strcmp(w->w, s) == 0;
+}
 
-	if (n == 0)
-		return 0;
-	while ((p = str_casestr(p, word)) != NULL) {
-		int before = p == text || !isalnum((unsigned char)p[-1]);
-		int after = !isalnum((unsigned char)p[n]);
+/* At most max words are read (the rest of a long answer is not). */
+static void
+nw_split(const char *text, struct nwords *out, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	int gap = 0;
 
-		if (before && after)
-			return 1;
+	out->w = xcalloc(max, sizeof(*out->w));
+	out->n = 0;
+	while (*p) {
+		if (*p == ';' || *p == '\n' || *p == '\r')
+			gap |= NW_HARD;
+		else if (*p == ',' || *p == '/')
+			gap |= NW_SOFT;
+		else if (*p == '(' || *p == '[')
+			gap |= NW_OPEN;
+		else if (*p == ')' || *p == ']')
+			gap |= NW_CLOSE;
+		else if (*p == '-' && (p == (const unsigned char *)text ||
+		    isspace(p[-1]) || isspace(p[1]) || p[1] == '\0'))
+			gap |= NW_SOFT;
+		else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x93 ||
+		    p[2] == 0x94)) {
+			gap |= NW_SOFT;		/* en or em dash */
+			p += 3;
+			continue;
+		}
+		if (*p == '&' || isalnum(*p) || *p >= 0x80) {
+			struct nword *w;
+			size_t k = 0;
+
+			if (out->n == max)
+				break;
+			w = &out->w[out->n++];
+			w->gap = gap;
+			gap = 0;
+			w->s = (size_t)(p - (const unsigned char *)text);
+			if (*p == '&') {
+				snprintf(w->w, sizeof(w->w), "and");
+				w->gap |= NW_AMP;
+				p++;
+			} else {
+				for (; *p; p++) {
+					if (*p == '\'' && isalnum(p[1]))
+						continue;
+					if (p[0] == 0xe2 && p[1] == 0x80 &&
+					    p[2] == 0x99) {	/* ’ */
+						p += 2;
+						continue;
+					}
+					if (p[0] == 0xe2 && p[1] == 0x80 &&
+					    (p[2] == 0x93 || p[2] == 0x94))
+						break;
+					if (!isalnum(*p) && *p < 0x80)
+						break;
+					if (k + 1 < sizeof(w->w))
+						w->w[k++] = (char)tolower(*p);
+				}
+				w->w[k] = '\0';
+			}
+			w->e = (size_t)(p - (const unsigned char *)text);
+			continue;
+		}
 		p++;
 	}
+}
+
+/* Is the item starting at word i over once the words [i, j) are read? */
+static int
+nw_boundary(const struct nwords *t, size_t j)
+{
+	if (j >= t->n)
+		return 1;
+	if (t->w[j].gap & (NW_HARD | NW_SOFT | NW_OPEN | NW_CLOSE))
+		return 1;
+	return nw_is(&t->w[j], "and") && !(t->w[j].gap & NW_AMP);
+}
+
+/* Past the "service(s)" or "team" words at j that end a name ("the health
+ * visiting service" is "Health Visiting"). */
+static size_t
+nw_skip_tail(const struct nwords *t, size_t j)
+{
+	while (j < t->n && !(t->w[j].gap & (NW_HARD | NW_SOFT | NW_OPEN)) &&
+	    (nw_is(&t->w[j], "service") || nw_is(&t->w[j], "services") ||
+	    nw_is(&t->w[j], "team")))
+		j++;
+	return j;
+}
+
+/* How many words of t from i the name n is (0: it is not there): the
+ * name's words, then the item's end. */
+static size_t
+nw_match(const struct nwords *t, size_t i, const char *name)
+{
+	struct nwords a;
+	size_t k, lo = 0, hi, j;
+
+	nw_split(name, &a, NW_NAMEWORDS);
+	hi = a.n;
+	if (hi > 1 && nw_is(&a.w[0], "the"))
+		lo++;
+	while (hi > lo + 1 && (nw_is(&a.w[hi - 1], "service") ||
+	    nw_is(&a.w[hi - 1], "services") || nw_is(&a.w[hi - 1], "team")))
+		hi--;
+	if (hi == lo || i + (hi - lo) > t->n) {
+		free(a.w);
+		return 0;
+	}
+	for (k = lo; k < hi; k++) {
+		const struct nword *w = &t->w[i + k - lo];
+
+		if (strcmp(w->w, a.w[k].w) != 0 ||
+		    (k > lo && (w->gap & NW_HARD)))
+			break;
+	}
+	free(a.w);
+	if (k < hi)
+		return 0;
+	j = nw_skip_tail(t, i + (hi - lo));
+	return nw_boundary(t, j) ? j - i : 0;
+}
+
+/* The agency whose name or alias is the item at word i (after "the"):
+ * the longest wins.  *len is the words it took. */
+static const struct dir_agency *
+nw_agency(const struct directory *dir, const struct nwords *t, size_t i,
+    size_t *len)
+{
+	const struct dir_agency *best = NULL;
+	size_t bl = 0, off = 0, m;
+
+	if (i + 1 < t->n && nw_is(&t->w[i], "the") &&
+	    !(t->w[i + 1].gap & (NW_HARD | NW_SOFT)))
+		off = 1;
+	for (size_t x = 0; x < dir->nagencies; x++) {
+		const struct dir_agency *a = &dir->agencies[x];
+
+		for (size_t k = 0; k <= a->naliases; k++) {
+			const char *n = k == 0 ? a->name : a->aliases[k - 1];
+
+			m = nw_match(t, i + off, n);
+			if (m == 0 && off)
+				m = nw_match(t, i, n);
+			else if (m)
+				m += off;
+			if (m > bl) {
+				bl = m;
+				best = a;
+			}
+		}
+	}
+	*len = bl;
+	return best;
+}
+
+/* Answers that name no agency: "No", "None", "N/A", "Not known"; with
+ * yes, also "Yes", "Known", "Involved" (which say an agency is involved
+ * without naming it). */
+static int
+nw_nothing(const struct nwords *t, size_t i, size_t j, int yes)
+{
+	static const char *const none[] = { "no", "none", "na", "n a", "nil",
+	    "not known", "unknown", "not applicable", "not involved", "tbc",
+	    NULL };
+	static const char *const some[] = { "known", "yes", "involved", NULL };
+	char buf[64] = "";
+
+	for (size_t k = i; k < j; k++) {
+		if (strlen(buf) + strlen(t->w[k].w) + 2 >= sizeof(buf))
+			return 0;
+		if (k > i)
+			strcat(buf, " ");
+		strcat(buf, t->w[k].w);
+	}
+	if (i == j)
+		return 1;
+	for (const char *const *n = none; *n; n++)
+		if (strcmp(buf, *n) == 0)
+			return 1;
+	for (const char *const *n = some; yes && *n; n++)
+		if (strcmp(buf, *n) == 0)
+			return 1;
 	return 0;
 }
 
-size_t
-directory_agencies_in_text(const struct directory *dir, const char *text,
-    size_t *idx, size_t max)
+int
+directory_answer_is_none(const char *answer)
 {
-	size_t found = 0;
+	struct nwords t;
+	int none;
 
-	for (size_t i = 0; i < dir->nagencies && found < max; i++) {
-		const struct dir_agency *a = &dir->agencies[i];
-		int hit = has_word(text, a->name);
+	if (answer == NULL)
+		return 1;
+	nw_split(answer, &t, NW_NAMEWORDS);
+	none = nw_nothing(&t, 0, t.n, 0);
+	free(t.w);
+	return none;
+}
 
-		for (size_t k = 0; !hit && k < a->naliases; k++)
-			hit = has_word(text, a->aliases[k]);
-		if (hit)
-			idx[found++] = i;
+static void
+names_add_agency(struct dir_names *out, size_t idx)
+{
+	for (size_t k = 0; k < out->n; k++)
+		if (out->idx[k] == idx)
+			return;
+	if (out->n < DIR_NAMES_MAX)
+		out->idx[out->n++] = idx;
+}
+
+static void
+names_add_text(struct dir_names *out, const char *s, size_t len)
+{
+	char *t;
+
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
 	}
-	return found;
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len == 0)
+		return;
+	t = xstrndup(s, len);
+	for (size_t k = 0; k < out->nunresolved; k++)
+		if (str_casecmp(out->unresolved[k], t) == 0) {
+			free(t);
+			return;
+		}
+	if (out->nunresolved < DIR_NAMES_MAX)
+		out->unresolved[out->nunresolved++] = t;
+	else
+		free(t);
+}
+
+void
+directory_agencies_named(const struct directory *dir, const char *text,
+    struct dir_names *out)
+{
+	struct nwords t;
+	size_t i = 0, len, j;
+	int prev = 0, depth = 0;
+
+	if (text == NULL)
+		return;
+	nw_split(text, &t, NW_MAXWORDS);
+	if (nw_nothing(&t, 0, t.n, 1))	/* "N/A" as a whole */
+		i = t.n;
+	while (i < t.n) {
+		const struct dir_agency *a;
+		int gap = t.w[i].gap;
+
+		if (gap & NW_HARD)
+			prev = 0;
+		if (nw_is(&t.w[i], "and") && !(gap & NW_AMP)) {
+			prev = 0;
+			i++;
+			continue;
+		}
+		if ((a = nw_agency(dir, &t, i, &len)) != NULL) {
+			names_add_agency(out, (size_t)(a - dir->agencies));
+			prev = 1;
+			i += len;
+			continue;
+		}
+		/* An item no name fits: up to the next separator outside
+		 * brackets. */
+		depth = (gap & NW_OPEN) ? 1 : 0;
+		for (j = i + 1; j < t.n; j++) {
+			int g = t.w[j].gap;
+
+			if (g & NW_CLOSE)
+				depth = 0;
+			if (depth == 0 && (g & (NW_HARD | NW_SOFT)))
+				break;
+			if (depth == 0 && nw_is(&t.w[j], "and") &&
+			    !(g & NW_AMP))
+				break;
+			if (g & NW_OPEN)	/* "Team (T&W)": the item's */
+				depth = 1;
+		}
+		/* "..., Family Safeguarding Team": a team of the agency
+		 * before is no agency of its own. */
+		if (!(prev && (gap & (NW_SOFT | NW_OPEN))) &&
+		    !nw_nothing(&t, i, j, 1)) {
+			size_t s = t.w[i].s, e = t.w[j - 1].e;
+
+			if ((gap & NW_OPEN) && s > 0 && text[s - 1] == '(')
+				s--;
+			while (text[e] == ')' || text[e] == ']' ||
+			    (text[e] == ' ' && (text[e + 1] == ')' ||
+			    text[e + 1] == ']')))
+				e++;
+			names_add_text(out, text + s, e - s);
+			prev = 0;
+		}
+		i = j;
+	}
+	free(t.w);
+}
+
+const struct dir_agency *
+directory_agency_named(const struct directory *dir, const char *name)
+{
+	struct nwords t;
+	const struct dir_agency *a = NULL;
+	size_t len;
+
+	if (name == NULL)
+		return NULL;
+	nw_split(name, &t, NW_NAMEWORDS);
+	if (t.n > 0)
+		a = nw_agency(dir, &t, 0, &len);
+	free(t.w);
+	return a;
+}
+
+void
+directory_names_free(struct dir_names *n)
+{
+	for (size_t k = 0; k < n->nunresolved; k++)
+		free(n->unresolved[k]);
+	memset(n, 0, sizeof(*n));
 }
 
 const struct dir_role *

@@ -52,10 +52,37 @@ const struct dir_agency *directory_agency_by_id(const struct directory *,
 /* The agency whose domain matches the address's domain (or a parent). */
 const struct dir_agency *directory_agency_by_email(const struct directory *,
 	    const char *addr);
-/* Agencies named in text by name or alias (whole words, any case): their
- * indexes are written to idx (up to max); returns how many. */
-size_t	directory_agencies_in_text(const struct directory *, const char *text,
-	    size_t *idx, size_t max);
+/*
+ * Agencies a form's agency answer names ("Telford & Wrekin Council,
+ * Family Safeguarding Team; West Mercia Police and the health visiting
+ * service").  The answer is cut into items at ";", ",", "/", " - ",
+ * brackets and the word "and" ("&" joins); an item is an agency when it IS
+ * its name or one of its aliases (case, punctuation, a leading "the" and
+ * a trailing "service" or "team" aside) or starts with one followed by one
+ * of those separators ("GMP - DC Sample", "Shropcom (health visiting)").
+ * A generic word inside a sentence never matches: "Alex's school" is not
+ * "School".  An item after a recognised agency that follows a comma, a
+ * slash or a bracket qualifies it (a team, a role) and is dropped; any
+ * other item no name fits is kept, as written, in unresolved.  "No",
+ * "None", "N/A", "Not known" and the like name nothing.  Results are
+ * added to out (each agency and text once).
+ */
+#define DIR_NAMES_MAX 32
+struct dir_names {
+	size_t	 idx[DIR_NAMES_MAX];		/* agencies, in order */
+	size_t	 n;
+	char	*unresolved[DIR_NAMES_MAX];	/* texts no agency fits */
+	size_t	 nunresolved;
+};
+void	directory_agencies_named(const struct directory *, const char *text,
+	    struct dir_names *out);
+void	directory_names_free(struct dir_names *);
+/* 1 when an answer says no agency is involved: empty, "No", "None",
+ * "N/A", "Not known", "Not involved", "-". */
+int	directory_answer_is_none(const char *answer);
+/* The agency the whole of name is, or starts with (as above), or NULL. */
+const struct dir_agency *directory_agency_named(const struct directory *,
+	    const char *name);
 /* Contacts for a role: at an agency (agency != NULL) or the partnership. */
 const struct dir_role *directory_role(const struct directory *,
 	    const struct dir_agency *, const char *role);

@@ -352,6 +352,40 @@ urgent_alert(struct case_state *c, const struct engine_ctx *x,
 	    "lead%s told to act today", m->nto, m->nto == 1 ? "" : "s");
 }
 
+void
+engine_agencies_unresolved(struct case_state *c, const struct engine_ctx *x,
+    const char *tag, struct decisions *d)
+{
+	struct mail_decision *m;
+	const char *p;
+	size_t n = 1;
+	char *tok;
+
+	if (c->unresolved_agencies == NULL || *c->unresolved_agencies == '\0')
+		return;
+	for (p = c->unresolved_agencies; (p = strchr(p, ';')) != NULL; p++)
+		n++;
+	tok = token(c, "agencies/%s", tag);
+	m = add_mail(d, "agency-unresolved", tok, 0);
+	free(tok);
+	/* The partnership's manager for this protocol: the first of its
+	 * board_roles anyone holds (TWSP's partnership_manager, WSAB's
+	 * service_manager), else the partnership manager, else the board
+	 * inbox. */
+	for (size_t k = 0; m->nto == 0 && k < x->proto->nboard; k++)
+		add_role_contacts(&m->to, &m->nto, directory_role(x->dir, NULL,
+		    x->proto->board_roles[k]));
+	if (m->nto == 0)
+		add_role_contacts(&m->to, &m->nto,
+		    directory_role(x->dir, NULL, "partnership_manager"));
+	if (m->nto == 0)
+		add_role_contacts(&m->to, &m->nto,
+		    directory_role(x->dir, NULL, "board_inbox"));
+	add_event(d, "agency-unresolved", NULL, "%zu agenc%s named for the "
+	    "case not in the directory: the partnership manager told", n,
+	    n == 1 ? "y" : "ies");
+}
+
 int
 engine_open(struct case_state *c, const struct engine_ctx *x,
     int stage_number, struct decisions *d)
@@ -376,6 +410,7 @@ engine_open(struct case_state *c, const struct engine_ctx *x,
 		list_add(&m->to, &m->nto, c->raised_by);
 	if (c->urgent)
 		urgent_alert(c, x, d);
+	engine_agencies_unresolved(c, x, "open", d);
 	return 0;
 }
 
@@ -627,6 +662,9 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 		return -1;
 	}
 	switch (cmd->kind) {
+	case CMD_AGENCIES:
+		snprintf(err, errlen, "AGENCIES changes no stage");
+		return -1;
 	case CMD_PAUSE:
 		if (c->status == CASE_PAUSED) {
 			snprintf(err, errlen, "%s is already paused", c->ref);
@@ -733,6 +771,9 @@ case_state_free(struct case_state *c)
 	free(c->raised_by);
 	free(c->raised_name);
 	free(c->agencies);
+	free(c->raising_agency);
+	free(c->receiving_agencies);
+	free(c->unresolved_agencies);
 	free(c->thread_id);
 	free(c->resolution);
 	memset(c, 0, sizeof(*c));
@@ -767,14 +808,16 @@ action_recipients(const struct action_state *a, const struct case_state *c,
     const struct engine_ctx *x, struct mail_decision *m)
 {
 	static const char *const roles[] = { "line_manager", "safeguarding_lead" };
-	size_t idx[8], n;
+	struct dir_names dn = { 0 };
 	char *copy, *tok, *save = NULL;
 
-	n = directory_agencies_in_text(x->dir, a->owner ? a->owner : "", idx, 8);
-	for (size_t i = 0; i < n; i++)
+	/* "ASC, Sam Sample": the agency the cell starts with. */
+	directory_agencies_named(x->dir, a->owner, &dn);
+	for (size_t i = 0; i < dn.n; i++)
 		for (size_t r = 0; r < 2; r++)
 			add_role_contacts(&m->to, &m->nto, directory_role(x->dir,
-			    &x->dir->agencies[idx[i]], roles[r]));
+			    &x->dir->agencies[dn.idx[i]], roles[r]));
+	directory_names_free(&dn);
 	copy = xstrdup(a->owner ? a->owner : "");
 	for (tok = strtok_r(copy, " ,;()<>\t", &save); tok;
 	    tok = strtok_r(NULL, " ,;()<>\t", &save))

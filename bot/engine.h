@@ -49,7 +49,13 @@ struct case_state {
 	time_t		 next_wakeup;	/* 0: nothing scheduled */
 	char		*raised_by;	/* email */
 	char		*raised_name;
-	char		*agencies;	/* comma-separated directory ids */
+	char		*agencies;	/* comma-separated directory ids: the
+					   raising agency, then the receiving
+					   ones (what routing uses) */
+	char		*raising_agency;	/* its id, or NULL */
+	char		*receiving_agencies;	/* ids, comma-separated */
+	char		*unresolved_agencies;	/* names on the form no
+						   agency fits, "; " */
 	char		*thread_id;	/* Message-ID of the opening message */
 	time_t		 resolved_at;
 	int		 resolved_level;
@@ -89,8 +95,10 @@ struct engine_ctx {
 	time_t			 now;
 };
 
+/* CMD_AGENCIES (reason: the receiving agencies' names) is no change of
+ * stage: casework carries it out, engine_command refuses it. */
 enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
-    CMD_RESOLVE, CMD_TIMESCALE };
+    CMD_RESOLVE, CMD_TIMESCALE, CMD_AGENCIES };
 
 /*
  * EXTEND adds working days to the current stage's deadline, at most the
@@ -114,6 +122,12 @@ struct command {
  * and for an urgent case the alert to its agencies' safeguarding leads. */
 int	engine_open(struct case_state *c, const struct engine_ctx *,
 	    int stage_number, struct decisions *);
+/* The case names agencies the directory does not know (unresolved):
+ * the partnership's manager is told -- the first of the protocol's
+ * board_roles anyone holds, else partnership_manager, else board_inbox;
+ * tag makes the email's token (once per tag). */
+void	engine_agencies_unresolved(struct case_state *c,
+	    const struct engine_ctx *, const char *tag, struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
  * reminders -- everything due at or before ctx->now, each once. */
 int	engine_tick(struct case_state *c, const struct engine_ctx *,

@@ -27,7 +27,7 @@ static const char *const records_keys[] = {
 };
 static const char *const field_keys[] = {
 	"name", "label", "aliases", "type", "required", "personal", "example",
-	"after", "row", "column", NULL
+	"after", "row", "column", "agency", NULL
 };
 
 static int
@@ -164,6 +164,24 @@ load_field(struct form_field_def *f, const config_setting_t *e,
 	f->personal = cfg_bool(e, "personal", 0, file, d);
 	f->example = cfg_string(e, "example", 0, "", file, d);
 	f->after = cfg_string(e, "after", 0, NULL, file, d);
+	type = cfg_string(e, "agency", 0, "", file, d);
+	s = config_setting_get_member(e, "agency");
+	if (strcmp(type, "raising") == 0)
+		f->agency = AGENCY_RAISING;
+	else if (strcmp(type, "receiving") == 0)
+		f->agency = AGENCY_RECEIVING;
+	else if (strcmp(type, "involved") == 0)
+		f->agency = AGENCY_INVOLVED;
+	else if (s != NULL)
+		diag_error(d, file, cfg_line(s), "field \"%s\": agency \"%s\" "
+		    "is not \"raising\", \"receiving\" or \"involved\"",
+		    f->name, type);
+	free(type);
+	if (f->agency != AGENCY_NONE && (f->personal ||
+	    f->type != FIELD_TEXT))
+		diag_error(d, file, cfg_line(s), "field \"%s\": an agency "
+		    "field must be a text field and not personal (its answer "
+		    "is repeated in the acknowledgement)", f->name);
 	f->rows = names_of(e, "row", &f->nrows, file, d);
 	f->columns = names_of(e, "column", &f->ncolumns, file, d);
 	if ((f->nrows == 0) != (f->ncolumns == 0))

@@ -18,6 +18,13 @@
 #include "diag.h"
 #include "value.h"
 
+/* What a field says about the case's agencies (`agency` in the form
+ * file): nothing, the raising agency, the receiving agencies (the answer
+ * names them), or one row of an "agencies involved" grid (the label names
+ * the agency; an answer says it is involved). */
+enum form_agency { AGENCY_NONE, AGENCY_RAISING, AGENCY_RECEIVING,
+    AGENCY_INVOLVED };
+
 struct form_field_def {
 	char			 *name;		/* key in the case, e.g. "dob" */
 	char			 *label;	/* as printed on the form */
@@ -38,6 +45,7 @@ struct form_field_def {
 	size_t			  nrows;
 	char			**columns;	/* and the column's ("Name", "D.O.B") */
 	size_t			  ncolumns;
+	enum form_agency	  agency;
 };
 
 /*

@@ -408,6 +408,7 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		{ "ESCALATING", CMD_ESCALATE }, { "ESCALATE", CMD_ESCALATE },
 		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
 		{ "TIMESCALE", CMD_TIMESCALE }, { "TIME SCALE", CMD_TIMESCALE },
+		{ "AGENCIES", CMD_AGENCIES }, { "AGENCY", CMD_AGENCIES },
 	};
 	const char *rest, *l;
 	char line[1024];
@@ -430,10 +431,24 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		if ((cmd->kind == CMD_EXTEND || cmd->kind == CMD_TIMESCALE) &&
 		    (rest = parse_days(rest, &cmd->days)) == NULL)
 			return -1;
+		/* "Agency response attached" is no command: AGENCIES wants
+		 * its colon (or dash) before the names. */
+		if (cmd->kind == CMD_AGENCIES) {
+			const char *r = rest;
+
+			while (*r == ' ' || *r == '\t')
+				r++;
+			if (*r != ':' && *r != '-' && !((unsigned char)r[0] ==
+			    0xe2 && (unsigned char)r[1] == 0x80))
+				return -1;
+		}
 		rest = skip_separators(rest);
 		snprintf(reason, rlen, "%s", rest);
 		str_trim(reason);
 		cmd->reason = reason;
+		/* AGENCIES with no names is no command. */
+		if (cmd->kind == CMD_AGENCIES && *reason == '\0')
+			return -1;
 		return 0;
 	}
 	return -1;
@@ -579,37 +594,109 @@ intake_urgent(const struct protocol *p, const char *text)
 	return text != NULL && urgent_in(p, text, text + own_words_len(text));
 }
 
-/* Involved agencies: the raiser's (by domain) and those the form's answers
- * name (not its labels: "Named GP and Surgery" names no agency). */
+/* ids (or texts) of a list, joined by sep. */
 static char *
-involved_agencies(const struct directory *dir, const char *from,
-    const struct form_result *r)
+names_ids(const struct directory *dir, const struct dir_names *dn,
+    const struct dir_agency *skip, int texts, const char *sep)
 {
-	struct strbuf sb = { 0 }, answers = { 0 };
-	const struct dir_agency *a = directory_agency_by_email(dir, from);
-	size_t idx[32], n;
+	struct strbuf sb = { 0 };
+	size_t n = texts ? dn->nunresolved : dn->n;
 
-	for (size_t i = 0; i < r->nvalues; i++) {
-		if (r->values[i].def->personal)
-			continue;
-		sb_adds(&answers, r->values[i].value);
-		sb_addc(&answers, '\n');
-	}
-	if (a != NULL)
-		sb_adds(&sb, a->id);
-	n = directory_agencies_in_text(dir, answers.buf ? answers.buf : "",
-	    idx, 32);
-	sb_reset(&answers);
 	for (size_t i = 0; i < n; i++) {
-		const char *id = dir->agencies[idx[i]].id;
+		const char *s = texts ? dn->unresolved[i] :
+		    dir->agencies[dn->idx[i]].id;
 
-		if (a != NULL && strcmp(a->id, id) == 0)
+		if (!texts && &dir->agencies[dn->idx[i]] == skip)
 			continue;
 		if (sb.len)
-			sb_addc(&sb, ',');
-		sb_adds(&sb, id);
+			sb_adds(&sb, sep);
+		sb_adds(&sb, s);
 	}
 	return sb_steal(&sb);
+}
+
+/*
+ * The case's agencies, from what the form says (never from its free
+ * text): the raising agency by the sender's domain, else by the form's
+ * raising field; the receiving agencies by its receiving fields and the
+ * rows of its "agencies involved" grid that are answered.  A name no
+ * directory agency fits is kept as written, unresolved.  Fills
+ * v->raising_agency, v->receiving_agencies, v->unresolved_agencies and
+ * v->agencies (raising first, then receiving: what routing uses).
+ */
+static void
+form_agencies(const struct directory *dir, const char *from,
+    const struct form_result *r, struct verdict *v)
+{
+	struct dir_names raising = { 0 }, recv = { 0 }, row;
+	const struct dir_agency *ra = directory_agency_by_email(dir, from);
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < r->nvalues; i++) {
+		const struct form_value *fv = &r->values[i];
+		const struct form_field_def *f = fv->def;
+		const struct dir_agency *a;
+
+		switch (f->agency) {
+		case AGENCY_RAISING:
+			directory_agencies_named(dir, fv->value, &raising);
+			break;
+		case AGENCY_RECEIVING:
+			directory_agencies_named(dir, fv->value, &recv);
+			break;
+		case AGENCY_INVOLVED:
+			/* The row is answered (not "No", "Not known"): its
+			 * agency, as the answer names it ("Wigan & Leigh
+			 * Homes - tenancy officer") or else as the label
+			 * does. */
+			if (directory_answer_is_none(fv->value))
+				break;
+			memset(&row, 0, sizeof(row));
+			directory_agencies_named(dir, fv->value, &row);
+			if (row.n > 0) {
+				for (size_t k = 0; k < row.n; k++)
+					directory_agencies_named(dir,
+					    dir->agencies[row.idx[k]].name,
+					    &recv);
+			} else {
+				a = directory_agency_named(dir, f->label);
+				for (size_t k = 0; a == NULL &&
+				    k < f->naliases; k++)
+					a = directory_agency_named(dir,
+					    f->aliases[k]);
+				if (a != NULL)
+					directory_agencies_named(dir, a->name,
+					    &recv);
+				else
+					directory_agencies_named(dir, f->label,
+					    &recv);
+			}
+			directory_names_free(&row);
+			break;
+		default:
+			break;
+		}
+	}
+	if (ra == NULL && raising.n > 0)
+		ra = &dir->agencies[raising.idx[0]];
+	/* The raising field's unknown words matter only when the raiser's
+	 * agency is not known at all. */
+	if (ra == NULL)
+		for (size_t k = 0; k < raising.nunresolved; k++)
+			directory_agencies_named(dir, raising.unresolved[k], &recv);
+	v->raising_agency = ra ? xstrdup(ra->id) : NULL;
+	v->receiving_agencies = names_ids(dir, &recv, ra, 0, ",");
+	v->unresolved_agencies = names_ids(dir, &recv, NULL, 1, "; ");
+	if (ra != NULL)
+		sb_adds(&sb, ra->id);
+	if (*v->receiving_agencies) {
+		if (sb.len)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, v->receiving_agencies);
+	}
+	v->agencies = sb.len ? sb_steal(&sb) : xstrdup("");
+	directory_names_free(&raising);
+	directory_names_free(&recv);
 }
 
 /* First "PREFIX-YYYY-NNNN" in text naming a known case: 1 and *ref, 0, -1. */
@@ -1482,7 +1569,7 @@ decide_new_case(const struct intake_input *in, struct verdict *v,
 		    "form %s names no case escbot knows", v->form->id);
 		return;
 	}
-	v->agencies = involved_agencies(in->dir, m->from_addr, v->result);
+	form_agencies(in->dir, m->from_addr, v->result, v);
 	v->stage = rule->stage;
 	if (rule->action == FORM_UPDATE) {
 		/* A meeting record about a disagreement escbot never
@@ -1664,6 +1751,9 @@ verdict_free(struct verdict *v)
 	if (v->result)
 		form_result_free(v->result);
 	free(v->agencies);
+	free(v->raising_agency);
+	free(v->receiving_agencies);
+	free(v->unresolved_agencies);
 	free(v->forwarded_from);
 	for (size_t i = 0; i < v->nactions; i++)
 		action_state_free(&v->actions[i]);

@@ -131,7 +131,13 @@ struct verdict {
 	int			 resolve;	/* JOIN: the form resolves it */
 	int			 resolve_level;	/* 0: the case's stage */
 	int			 urgent;	/* OPEN */
-	char			*agencies;	/* OPEN / RECORD_RESOLVED: ids */
+	char			*agencies;	/* OPEN / RECORD_RESOLVED: ids,
+						   raising then receiving */
+	char			*raising_agency; /* its id, or NULL */
+	char			*receiving_agencies; /* ids, "," */
+	char			*unresolved_agencies; /* names the form
+						   gives that no agency of the
+						   directory fits, "; " */
 	char			*forwarded_from; /* the form was forwarded: its
 						   writer's address (the
 						   forwarder raises the case) */

@@ -221,25 +221,32 @@ count_mail(const char *tmpl, const char *rcpt, const char *state,
 	return 0;
 }
 
+/* key: the list's items (split at sep, trimmed) as an array. */
 static void
-json_agencies(const char *list)
+json_agencies(const char *key, const char *list, char sep)
 {
 	const char *p = list ? list : "";
+	char seps[2] = { sep, '\0' };
 	int n = 0;
 
-	printf(",\"agencies\":[");
+	printf(",\"%s\":[", key);
 	while (*p) {
-		size_t len = strcspn(p, ",");
+		size_t len;
 		char id[256];
 
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, seps);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
 		if (len > 0 && len < sizeof(id)) {
 			memcpy(id, p, len);
 			id[len] = '\0';
 			printf("%s", n++ ? "," : "");
 			json_str(id);
 		}
-		p += len;
-		if (*p == ',')
+		p += strcspn(p, seps);
+		if (*p == sep)
 			p++;
 	}
 	printf("]");
@@ -265,7 +272,13 @@ case_json(struct escbot *e, const struct case_state *c, time_t now)
 		printf(",\"working_days_overdue\":%d", late);
 	jstr("raised_by", c->raised_by);
 	printf(",\"urgent\":%s", c->urgent ? "true" : "false");
-	json_agencies(c->agencies);
+	json_agencies("agencies", c->agencies, ',');
+	if (c->raising_agency && *c->raising_agency)
+		jstr("raising_agency", c->raising_agency);
+	else
+		printf(",\"raising_agency\":null");
+	json_agencies("receiving_agencies", c->receiving_agencies, ',');
+	json_agencies("unresolved_agencies", c->unresolved_agencies, ';');
 	if (c->status == CASE_RESOLVED) {
 		jtime("resolved_at", c->resolved_at);
 		printf(",\"resolved_level\":%d", c->resolved_level);
@@ -761,6 +774,11 @@ case_head(struct escbot *e, const struct case_state *c, time_t now)
 	item("Raised by", buf);
 	agencies_text(c->agencies, buf, sizeof(buf));
 	item("Agencies", buf);
+	item("Raising", c->raising_agency);
+	agencies_text(c->receiving_agencies, buf, sizeof(buf));
+	item("Receiving", buf);
+	if (c->unresolved_agencies && *c->unresolved_agencies)
+		item("Unresolved", c->unresolved_agencies);
 	if (c->status == CASE_RESOLVED) {
 		local_time(c->resolved_at, t, sizeof(t));
 		snprintf(buf, sizeof(buf), "%s at level %d", t,

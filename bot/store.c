@@ -128,6 +128,11 @@ static const char *const migrations[] = {
 	/* A report's counts read this index alone, not the cases. */
 	"CREATE INDEX cases_report ON cases(protocol, status, opened_at,"
 	"  resolved_at, due_at, paused_at, stage_idx, resolved_level);",
+	/* 9: the raising agency and the receiving ones apart, and the
+	 * agencies a form names that the directory does not know. */
+	"ALTER TABLE cases ADD COLUMN raising_agency TEXT;"
+	"ALTER TABLE cases ADD COLUMN receiving_agencies TEXT;"
+	"ALTER TABLE cases ADD COLUMN unresolved_agencies TEXT;",
 };
 
 const char *
@@ -641,7 +646,8 @@ store_next_ref(struct store *s, const char *prefix, int year, char **ref)
 	"opened_at, stage_started_at, due_at, paused_at, paused_remaining, " \
 	"reminders_done, chases_done, pause_reminders_done, next_wakeup, " \
 	"raised_by, raised_name, agencies, thread_id, resolved_at, " \
-	"resolved_level, resolution, extended_days"
+	"resolved_level, resolution, extended_days, raising_agency, " \
+	"receiving_agencies, unresolved_agencies"
 
 static enum case_status
 status_from(const char *s)
@@ -684,6 +690,9 @@ case_from_row(sqlite3_stmt *st, struct case_state *c)
 	c->resolved_level = sqlite3_column_int(st, 21);
 	c->resolution = col_text(st, 22);
 	c->extended_days = sqlite3_column_int(st, 23);
+	c->raising_agency = col_text(st, 24);
+	c->receiving_agencies = col_text(st, 25);
+	c->unresolved_agencies = col_text(st, 26);
 }
 
 /* Binds the case's columns 2.. in CASE_COLS order (1 is the id). */
@@ -713,6 +722,9 @@ bind_case(sqlite3_stmt *st, const struct case_state *c)
 	sqlite3_bind_int(st, 22, c->resolved_level);
 	bind_text(st, 23, c->resolution);
 	sqlite3_bind_int(st, 24, c->extended_days);
+	bind_text(st, 25, c->raising_agency);
+	bind_text(st, 26, c->receiving_agencies);
+	bind_text(st, 27, c->unresolved_agencies);
 }
 
 static int
@@ -738,7 +750,7 @@ store_case_insert(struct store *s, struct case_state *c)
 {
 	static const char sql[] = "INSERT INTO cases (" CASE_COLS ") VALUES "
 	    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)
@@ -760,7 +772,8 @@ store_case_update(struct store *s, const struct case_state *c)
 	    "chases_done = ?14, pause_reminders_done = ?15, next_wakeup = ?16, "
 	    "raised_by = ?17, raised_name = ?18, agencies = ?19, "
 	    "thread_id = ?20, resolved_at = ?21, resolved_level = ?22, "
-	    "resolution = ?23, extended_days = ?24 WHERE id = ?1";
+	    "resolution = ?23, extended_days = ?24, raising_agency = ?25, "
+	    "receiving_agencies = ?26, unresolved_agencies = ?27 WHERE id = ?1";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)
@@ -1768,7 +1781,9 @@ store_set_calendar(struct store *s, const struct calendar *cal)
 			RQ_STATUS " AS status, c.urgent AS urgent, " \
 			"c.opened_at AS opened_at, c.due_at AS due_at, " \
 			"c.resolved_at AS resolved_at, c.resolved_level AS " \
-			"level, c.raised_by AS raised_by, c.agencies AS agencies"
+			"level, c.raised_by AS raised_by, c.raising_agency " \
+			"AS raising, COALESCE(c.receiving_agencies, " \
+			"c.agencies) AS agencies"
 
 static void
 bind_report(sqlite3_stmt *st, const struct report_q *q)
@@ -1858,9 +1873,10 @@ static const char *const report_sql[] = {
 	    "ORDER BY c.protocol, c.resolved_level",
 	[REPORT_AGENCIES] = "SELECT lower(substr(COALESCE(c.raised_by, ''), "
 	    "instr(COALESCE(c.raised_by, ''), '@') + 1)) AS text, "
-	    "COALESCE(c.agencies, '') AS agencies, COUNT(*) AS n FROM cases c "
+	    "c.raising_agency AS raising, COALESCE(c.receiving_agencies, "
+	    "c.agencies, '') AS agencies, COUNT(*) AS n FROM cases c "
 	    "WHERE " RQ_PROTO " AND c.opened_at >= ?3 AND c.opened_at < ?4 "
-	    "GROUP BY 1, 2",
+	    "GROUP BY 1, 2, 3",
 	[REPORT_DURATIONS] = "WITH iv AS (SELECT c.protocol AS protocol, "
 	    "s.stage_idx AS k, s.entered_at AS a, COALESCE(LEAD(s.entered_at) "
 	    "OVER (PARTITION BY s.case_id ORDER BY s.entered_at), "
@@ -1940,7 +1956,8 @@ report_row_fill(sqlite3_stmt *st, struct report_row *r)
 	static const struct { const char *name; size_t off; char type; } m[] = {
 #define F(f, t) { #f, offsetof(struct report_row, f), t }
 		F(case_id, 'l'), F(ref, 's'), F(protocol, 's'), F(form, 's'),
-		F(status, 's'), F(raised_by, 's'), F(agencies, 's'),
+		F(status, 's'), F(raised_by, 's'), F(raising, 's'),
+		F(agencies, 's'),
 		F(text, 's'), F(detail, 's'), F(stage_idx, 'i'), F(urgent, 'i'),
 		F(level, 'i'), F(num, 'i'), F(n, 'i'), F(total, 'i'),
 		F(days, 'i'), F(opened, 'i'), F(escalated, 'i'),

@@ -254,6 +254,8 @@ struct report_row {
 	int64_t		 case_id;
 	const char	*ref, *protocol, *form, *status;	/* as at end */
 	const char	*raised_by, *agencies, *text, *detail;
+	const char	*raising;	/* the case's raising agency (id),
+					   NULL when it has none recorded */
 	int		 stage_idx, urgent, level, num;
 	int		 n, total, days;
 	int		 opened, escalated, resolved, within;

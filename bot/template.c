@@ -20,7 +20,9 @@ const char *const template_variables[] = {
 	"raiser_email", "urgent", "urgent_instruction", "urgent_timescale",
 	"note", "actor",
 	"fields", "problems", "formats", "mailbox", "status", "level",
-	"agencies", "subject", "blank_forms", NULL
+	"agencies", "subject", "blank_forms", "raising_agency",
+	"receiving_agencies", "agencies_recognised", "agencies_unrecognised",
+	NULL
 };
 
 const char *const template_names[] = {
@@ -28,7 +30,7 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	"urgent", NULL
+	"urgent", "agency-unresolved", "agencies", NULL
 };
 
 void

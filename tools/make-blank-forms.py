@@ -114,6 +114,8 @@ def twsp_referral(L):
             row(L.label("Date of Birth:"), L.answer("dob"),
                 L.label("NHS Number:"), L.answer("nhs_number")),
             row(L.label("Agency/Team:"), L.answer("agency_team", span=3)),
+            row(L.label("Receiving agency/team:"),
+                L.answer("receiving_agency", span=3)),
             row(L.label("Named GP and Surgery:"), L.answer("gp", span=3)),
             row(cell(p(raw(r(CONCERNS_LABEL, bold=True))),
                      p(raw(r(CONCERNS_NOTE, size=18))), span=4,
@@ -304,6 +306,7 @@ def wscb_agency_report(L):
          ("DOB:", "dob", 0),
          ("Address:", "address", 0),
          ("Name of Practitioner, Role and Agency:", "practitioner", 0),
+         ("Other agency involved in the disagreement:", "other_agency", 0),
          ("Brief details re: inter agency disagreement:", "details", TALL),
          ("Was this disagreement responded to at Level 1 of WSCB Escalation "
           "Policy? If so how was a resolution agreed?", "level1", TALL),

@@ -147,6 +147,7 @@ class CliOutput(unittest.TestCase):
             "      nhs_number             9434765919",
             "      agency_team            Family Connect, Telford & Wrekin "
             "Council",
+            "      receiving_agency       West Mercia Police",
             "      gp                     Dr Rowan, Example Street Surgery",
             "      concerns               West Mercia Police declined to "
             "attend the",

@@ -39,6 +39,7 @@ Name of Individual: Alex Example
 Date of Birth: 01/02/2015
 NHS Number: 943 476 5919
 Agency/Team: Family Connect, Telford & Wrekin Council
+Receiving agency/team: West Mercia Police
 Named GP and Surgery: Dr Rowan, Example Street Surgery
 Summary of Concerns, including the specific difference/s which has resulted in utilising the Escalation process: West Mercia Police declined to attend the strategy discussion for Alex; stages 1 and 2 were tried with the line managers on 12 and 17 November without agreement.
 Requested Action: A joint strategy discussion with West Mercia Police within 2 working days.
@@ -61,6 +62,9 @@ Date of Birth:
 
 Agency/Team:
 Shrewsbury and Telford NHS Trust, paediatric liaison
+
+Receiving agency/team:
+Family Connect
 
 Summary of Concerns, including the specific difference/s which has resulted in utilising the Escalation process:
 (It is important that you provide information that details how you have made every effort to resolve this matter at a local level within Stages 1 & 2)

@@ -818,6 +818,33 @@ def build():
             "LO2P265MB2345CDEF0123456789ABCDEF012@LO2P265MB2345.GBRP265.PROD.OUTLOOK.COM",
             nov(23, 10, 41, "Mon"), WSCB_RESOLVED_INCOMPLETE)
 
+    # ---- agencies from the form's agency fields, matched as whole names (issue 13)
+    def receiving(body, text, n):
+        return body.replace("TW-48213", "TW-4830%d" % n).replace(
+            "Receiving agency/team: West Mercia Police",
+            "Receiving agency/team: " + text)
+    outlook("agency-alexs-school", PEOPLE["casey"], "Escalation",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9A1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 11, "Mon"), receiving(ff.TWSP_INLINE.replace(
+                "West Mercia Police declined", "Alex's school and Wrekin "
+                "Housing say that West Mercia Police declined"),
+                "Alex's school", 1))
+    outlook("agency-wrekin-housing", PEOPLE["casey"], "Escalation",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9A2@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 12, "Mon"), receiving(ff.TWSP_INLINE,
+                                              "Wrekin Housing - neighbourhood team", 2))
+    outlook("agency-family-safeguarding", PEOPLE["casey"], "Escalation",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9A3@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 13, "Mon"), receiving(
+                ff.TWSP_INLINE, "Family Safeguarding Team (T&W); the "
+                "health visiting service and West Mercia Police (PPU)", 3))
+    gmail("cmd-agencies-gmail", PEOPLE["casey"], "Re: [TWSP-2026-0007] Received",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdA@mail.gmail.com", nov(23, 10, 14, "Mon"),
+          "Agencies: West Mercia Police; Family Safeguarding Team (T&W)\n\n"
+          "Casey" + gmail_quote("Safeguarding escalations <wsabtraining@example.gov.uk>",
+                                "Mon, 23 Nov 2026 at 09:42", ACK_T7),
+          in_reply_to=T7_ACK, references=[T7_ACK])
+
     # ---- replies in a case thread --------------------------------------------------
     orig_t7 = ACK_T7
     ack_from = BOX

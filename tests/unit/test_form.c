@@ -221,6 +221,9 @@ static const char twsp_lines[] =
     "Agency/Team:\n"
     "\tTelford & Wrekin Council, Family Safeguarding Team\n"
     "\n"
+    "\tReceiving agency/team:\n"
+    "\tShropshire Community Health Trust (health visiting)\n"
+    "\n"
     "\tNamed GP and Surgery:\n"
     "\tDr Sam Sample, Example Road Surgery\n"
     "\n"
@@ -273,6 +276,8 @@ test_twsp_layouts(void **state)
 	assert_value(a, "nhs_number", "9990000018");
 	assert_value(a, "agency_team",
 	    "Telford & Wrekin Council, Family Safeguarding Team");
+	assert_value(a, "receiving_agency",
+	    "Shropshire Community Health Trust (health visiting)");
 	assert_value(a, "gp", "Dr Sam Sample, Example Road Surgery");
 	assert_value(a, "requested_action",
 	    "A multi-agency strategy discussion to be convened by\n"
@@ -294,6 +299,8 @@ test_twsp_layouts(void **state)
 	assert_value(c, "client_ref", "TW-000123");
 	assert_value(c, "agency_team",
 	    "Telford & Wrekin Council, Family Safeguarding Team");
+	assert_value(c, "receiving_agency",
+	    "Shropshire Community Health Trust (health visiting)");
 	assert_value(c, "gp", "Dr Sam Sample, Example Road Surgery");
 	assert_value(c, "requested_action", "A multi-agency strategy discussion "
 	    "to be convened by 6 February 2026 with health present.");
@@ -1229,6 +1236,19 @@ test_bad_files(void **state)
 	    " patterns = [ \"F form\" ];\n fields = (\n"
 	    "  { name = \"who\"; label = \"Name\"; row = \"Adult 1\"; }\n );\n};\n");
 	expect_error("a.conf:6: field \"who\": a grid cell needs both");
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = (\n"
+	    "  { name = \"to\"; label = \"Agency\";\n    agency = \"sending\"; }\n );\n};\n");
+	expect_error("a.conf:7: field \"to\": agency \"sending\" is not "
+	    "\"raising\", \"receiving\" or \"involved\"");
+
+	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
+	    " patterns = [ \"F form\" ];\n fields = (\n"
+	    "  { name = \"gp\"; label = \"GP\"; personal = true;\n"
+	    "    agency = \"involved\"; }\n );\n};\n");
+	expect_error("a.conf:7: field \"gp\": an agency field must be a text "
+	    "field and not personal");
 
 	put("a.conf", "form = {\n id = \"f\";\n title = \"F\";\n"
 	    " patterns = [ \"F form\" ];\n fields = ( " GOOD_FIELD " );\n};\n"

@@ -301,6 +301,10 @@ struct row {
 	int		 resolve_level;
 	int		 urgent;
 	const char	*agencies;	/* NULL: none */
+	/* The agencies apart (NULL: not checked; "" none). */
+	const char	*raising;
+	const char	*receiving;
+	const char	*unresolved;
 	const char	*problems;	/* field names, "a,b"; "" none */
 	int		 formats;
 	const char	*note;
@@ -335,14 +339,14 @@ struct row {
 #define CLIENT_WSAB_PROFORMA(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
 	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
 	.form = "wsab-proforma", .proto = "wsab", .stage = 2, \
-	.agencies = "wigan-council", .fields = WSAB_TABLE_FIELDS "|" \
+	.agencies = "wigan-council,wwl", .fields = WSAB_TABLE_FIELDS "|" \
 	"asc=Leigh Locality Team \xe2\x80\x93 social worker Jo Sample|" \
 	"gp=Example Road Surgery|wwl=District nursing team|" \
 	"other_agency=Home care provider (Example Care Ltd)" }
 #define CLIENT_WSAB_MEETING(f, fwd)	{ .file = f, .cases = "", .forwarded_from = fwd, \
 	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
 	.form = "wsab-meeting", .proto = "wsab", .stage = 2, \
-	.agencies = "wigan-council,wwl", .fields = "meeting_no=1|" \
+	.agencies = "wigan-council,wwl,gmp", .fields = "meeting_no=1|" \
 	"adult_name=Alex Example|dob=1950-02-01|meeting_date=2026-03-03|" \
 	"next_meeting_date=2026-03-17|agency_1_name=Adult Social Care|" \
 	"agency_1_id=ASC-000123|agency_2_name=WWL|agency_2_id=WWL-55501|" \
@@ -364,7 +368,10 @@ struct row {
 	.kind = VERDICT_OPEN, .outcome = "case", .reason = "opened at stage 2", \
 	.form = "wscb-agency-report", .proto = "wscb", .stage = 2, \
 	.agencies = "wigan-council,wigan-education", \
+	.raising = "wigan-council", .receiving = "wigan-education", \
+	.unresolved = "", \
 	.fields = "child_name=Robin Example|dob=2014-06-05|" \
+	"other_agency=Wigan Schools - Example Primary School|" \
 	"address=2 Example Avenue, Wigan WN2 0XX|practitioner=Jo Sample, " \
 	"Social Worker, Children's Services|level2_referred_to=Lee Sample, " \
 	"Team Manager|level3=Not yet.|parents_informed=no|" \
@@ -439,7 +446,7 @@ static const struct row rows[] = {
 	{ .file = "twsp-table-outlook", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council,shropcom" },
 	{ .file = "twsp-table-existing", .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "TWSP-2026-0007: updated by twsp-referral",
@@ -449,21 +456,41 @@ static const struct row rows[] = {
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 3", .form = "twsp-referral",
 	    .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council,shropcom" },
 	{ .file = "twsp-html-only", .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 3", .form = "twsp-referral",
 	    .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council,shropcom" },
 	{ .file = "twsp-html-cells", .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 3", .form = "twsp-referral",
 	    .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council,shropcom" },
+	/* Issue 13: agencies from the form's agency fields only, as whole
+	 * names: "Alex's school" and "Wrekin Housing" in the concerns name
+	 * nobody; a receiving agency the directory does not know is kept,
+	 * unresolved, as written. */
+	{ .file = "agency-alexs-school", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council", .raising = "tw-council",
+	    .receiving = "", .unresolved = "Alex's school" },
+	{ .file = "agency-wrekin-housing", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,wrekin-housing", .raising = "tw-council",
+	    .receiving = "wrekin-housing", .unresolved = "" },
+	{ .file = "agency-family-safeguarding", .kind = VERDICT_OPEN,
+	    .outcome = "case", .reason = "opened at stage 3",
+	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
+	    .agencies = "tw-council,west-mercia", .raising = "tw-council",
+	    .receiving = "west-mercia", .unresolved = "Family Safeguarding "
+	    "Team (T&W); the health visiting service" },
 	{ .file = "twsp-docx", .kind = VERDICT_READ_DOCS,
 	    .outcome = "read-docs", .reason = "Word attachments to read" },
 	{ .file = "twsp-docx", .docs = DOCS_READ, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council" },
 	{ .file = "twsp-urgent-apple", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
@@ -475,7 +502,7 @@ static const struct row rows[] = {
 	{ .file = "twsp-resolved-record", .kind = VERDICT_RECORD_RESOLVED,
 	    .outcome = "case", .reason = "recorded as resolved at level 3",
 	    .form = "twsp-referral", .proto = "twsp", .stage = 3,
-	    .agencies = "west-mercia,tw-council,wigan-education" },
+	    .agencies = "west-mercia" },
 	{ .file = "twsp-incomplete-apple", .kind = VERDICT_INCOMPLETE,
 	    .outcome = "rejected", .rejected = 1,
 	    .reason = "form twsp-referral incomplete: 2 fields missing or unreadable",
@@ -505,7 +532,7 @@ static const struct row rows[] = {
 	{ .file = "wsab-proforma-lines-apple", .cases = "",
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
-	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council,wwl" },
 	{ .file = "wsab-proforma-lines-apple", .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "WSAB-2026-0012: updated by wsab-proforma",
@@ -521,7 +548,7 @@ static const struct row rows[] = {
 	{ .file = "wsab-proforma-table-flattened", .cases = "T7 W14",
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
-	    .proto = "wsab", .stage = 2, .agencies = "wigan-council",
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council,wwl",
 	    .fields = WSAB_TABLE_FIELDS },
 	/* The same flattened text with no HTML beside it: the grid is read
 	 * from its column names one a line and each row's cells one a line
@@ -530,12 +557,12 @@ static const struct row rows[] = {
 	    .fields = WSAB_TABLE_FIELDS,
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
-	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council,wwl" },
 	{ .file = "wsab-proforma-html-only", .cases = "T7 W14",
 	    .fields = WSAB_TABLE_FIELDS,
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2", .form = "wsab-proforma",
-	    .proto = "wsab", .stage = 2, .agencies = "wigan-council" },
+	    .proto = "wsab", .stage = 2, .agencies = "wigan-council,wwl" },
 	{ .file = "wsab-proforma-docx", .kind = VERDICT_READ_DOCS,
 	    .outcome = "read-docs", .reason = "Word attachments to read" },
 	{ .file = "wsab-proforma-docx", .docs = DOCS_READ, .cases = "",
@@ -555,7 +582,7 @@ static const struct row rows[] = {
 	{ .file = "wsab-proforma-urgent", .cases = "", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-proforma", .proto = "wsab", .stage = 2,
-	    .urgent = 1, .agencies = "wigan-council" },
+	    .urgent = 1, .agencies = "wigan-council,wwl" },
 	{ .file = "wsab-meeting-thread", .now = MAR, .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "WSAB-2026-0012: updated by wsab-meeting",
@@ -574,14 +601,14 @@ static const struct row rows[] = {
 	{ .file = "wsab-meeting-new", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	/* Issue 12: a semicolon inside a cell shifted the row's cells and
 	 * its deadline was lost (action 1 went untracked). */
 	{ .file = "wsab-meeting-semicolon", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	/* Issue 12: the Planned Actions typed as blocks (numbered or not,
 	 * owners "ASC - ...") and the table as text one cell a line give
@@ -589,20 +616,20 @@ static const struct row rows[] = {
 	{ .file = "wsab-meeting-blocks", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-blocks-unnumbered", .now = MAR,
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-cells-text", .now = MAR, .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wsab-meeting", .proto = "wsab", .stage = 2,
-	    .agencies = "wigan-council,wwl",
+	    .agencies = "wigan-council,wwl,gmp",
 	    .fields = "asc=Known|action_1=Capacity assessment; ASC - Sam Sample; Decide on personal care; 10/03/2026|action_2=Pressure care review; WWL - Chris Sample; Reduce pressure damage; 12/03/2026",
 	    .actions = "0@2026-03-17T09:00:00+00:00,1@2026-03-10T17:00:00+00:00,2@2026-03-12T17:00:00+00:00" },
 	{ .file = "wsab-meeting-ref-field", .now = MAR, .kind = VERDICT_JOIN,
@@ -670,23 +697,23 @@ static const struct row rows[] = {
 	{ .file = "wscb-level1-resolved", .kind = VERDICT_RECORD_RESOLVED,
 	    .outcome = "case", .reason = "recorded as resolved at level 1",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 1,
-	    .agencies = "wigan-council,wigan-education" },
+	    .agencies = "wigan-council" },
 	{ .file = "wscb-level3-agreed", .kind = VERDICT_RECORD_RESOLVED,
 	    .outcome = "case", .reason = "recorded as resolved at level 3",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 3,
-	    .agencies = "wigan-council,wigan-education" },
+	    .agencies = "wigan-council" },
 	{ .file = "wscb-level3-open", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 3",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 3,
-	    .agencies = "wigan-council,wigan-education" },
+	    .agencies = "wigan-council" },
 	{ .file = "wscb-no-levels-outlook", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
-	    .agencies = "wigan-council,wigan-education" },
+	    .agencies = "wigan-council" },
 	{ .file = "wscb-report-html-only", .kind = VERDICT_OPEN,
 	    .outcome = "case", .reason = "opened at stage 2",
 	    .form = "wscb-agency-report", .proto = "wscb", .stage = 2,
-	    .urgent = 1, .agencies = "wigan-council,wigan-education" },
+	    .urgent = 1, .agencies = "wigan-council" },
 	{ .file = "wscb-report-incomplete", .kind = VERDICT_INCOMPLETE,
 	    .outcome = "rejected", .rejected = 1,
 	    .reason = "form wscb-agency-report incomplete: 2 fields missing or unreadable",
@@ -748,6 +775,11 @@ static const struct row rows[] = {
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_RESUME",
 	    .cmd_reason = "" },
+	/* Issue 13: AGENCIES by reply, like PAUSE or EXTEND. */
+	{ .file = "cmd-agencies-gmail", .kind = VERDICT_COMMAND,
+	    .outcome = "command", .reason = "TWSP-2026-0007: command",
+	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_AGENCIES",
+	    .cmd_reason = "West Mercia Police; Family Safeguarding Team (T&W)" },
 	{ .file = "cmd-extend-references", .kind = VERDICT_COMMAND,
 	    .outcome = "command", .reason = "TWSP-2026-0007: command",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_EXTEND",
@@ -1087,7 +1119,7 @@ static const struct row rows[] = {
 	    .kind = VERDICT_OPEN, .outcome = "case",
 	    .reason = "opened at stage 3", .form = "twsp-referral",
 	    .proto = "twsp", .stage = 3,
-	    .agencies = "tw-council,wigan-education" },
+	    .agencies = "tw-council" },
 	{ .file = "cmd-pause-subject", .store_fail = 1, .rc = -1 },
 	{ .file = "twsp-inline-outlook", .store_fail = 1, .rc = -1 },
 	{ .file = "auto-oof-thread", .store_fail = 1, .rc = -1 },
@@ -1193,9 +1225,10 @@ static const char *
 cmd_name(int k)
 {
 	static const char *const names[] = { "CMD_PAUSE", "CMD_RESUME",
-	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE", "CMD_TIMESCALE" };
+	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE", "CMD_TIMESCALE",
+	    "CMD_AGENCIES" };
 
-	return k >= 0 && k < 6 ? names[k] : "?";
+	return k >= 0 && k < 7 ? names[k] : "?";
 }
 
 static const char *
@@ -1269,6 +1302,12 @@ print_verdict(const struct row *r, int rc, const struct verdict *v)
 	if (v->urgent)
 		sb_addf(&sb, ", .urgent = %d", v->urgent);
 	add_literal(&sb, "agencies", v->agencies);
+	if (v->agencies != NULL) {
+		add_literal(&sb, "raising", v->raising_agency ?
+		    v->raising_agency : "");
+		add_literal(&sb, "receiving", v->receiving_agencies);
+		add_literal(&sb, "unresolved", v->unresolved_agencies);
+	}
 	add_literal(&sb, "problems", *pr ? pr : NULL);
 	if (v->formats)
 		sb_addf(&sb, ", .formats = %d", v->formats);
@@ -1351,6 +1390,13 @@ check(const struct row *r, const struct verdict *v)
 	assert_num("resolve_level", v->resolve_level, r->resolve_level);
 	assert_num("urgent", v->urgent, r->urgent);
 	assert_str("agencies", v->agencies, r->agencies);
+	if (r->raising != NULL)
+		assert_str("raising", v->raising_agency ? v->raising_agency :
+		    "", r->raising);
+	if (r->receiving != NULL)
+		assert_str("receiving", v->receiving_agencies, r->receiving);
+	if (r->unresolved != NULL)
+		assert_str("unresolved", v->unresolved_agencies, r->unresolved);
 	s = problem_names(v);
 	assert_str("problems", s, r->problems ? r->problems : "");
 	free(s);
@@ -1572,6 +1618,15 @@ test_parse_command(void **state)
 		{ "TIMESCALE: agreed shorter", -1, 0, 0, NULL },
 		{ "TIMESCALE 0", -1, 0, 0, NULL },
 		{ "Timescales are tight", -1, 0, 0, NULL },
+		/* Issue 13: AGENCIES sets the receiving agencies. */
+		{ "AGENCIES: West Mercia Police; GMP", 0, CMD_AGENCIES, 0,
+		    "West Mercia Police; GMP" },
+		{ "Agencies - Wrekin Housing Trust", 0, CMD_AGENCIES, 0,
+		    "Wrekin Housing Trust" },
+		{ "agency: CAFCASS", 0, CMD_AGENCIES, 0, "CAFCASS" },
+		{ "Agency response attached", -1, 0, 0, NULL },
+		{ "Agencies involved are below", -1, 0, 0, NULL },
+		{ "AGENCIES:", -1, 0, 0, NULL },
 		{ "Please find the minutes attached", -1, 0, 0, NULL },
 		{ "Resolution reached", -1, 0, 0, NULL },
 		{ "Pauses are fine", -1, 0, 0, NULL },

@@ -414,6 +414,158 @@ test_rules_check(void **state)
 	free(d);
 }
 
+/*
+ * Agencies named by a form's agency answer: whole names only.  The
+ * directory here has the generic aliases the shipped one no longer has
+ * ("School", "Housing"), to show they match only an answer that IS one.
+ */
+static const char agency_directory[] =
+    "agencies = (\n"
+    "  { id = \"tw-council\"; name = \"Telford & Wrekin Council\";\n"
+    "    aliases = [ \"Family Connect\", \"TWC\" ]; },\n"
+    "  { id = \"west-mercia\"; name = \"West Mercia Police\"; },\n"
+    "  { id = \"school\"; name = \"Wigan Education Settings\";\n"
+    "    aliases = [ \"School\" ]; },\n"
+    "  { id = \"wigan-housing\"; name = \"Wigan Council Housing\";\n"
+    "    aliases = [ \"Housing\" ]; },\n"
+    "  { id = \"wrekin-housing\"; name = \"Wrekin Housing Trust\";\n"
+    "    aliases = [ \"Wrekin Housing\" ]; },\n"
+    "  { id = \"wwl\"; name = \"Wrightington, Wigan and Leigh NHS "
+    "Foundation Trust\"; aliases = [ \"WWL\" ]; },\n"
+    "  { id = \"shropcom\"; name = \"Shropshire Community Health Trust\";\n"
+    "    aliases = [ \"Health Visiting\" ]; }%s\n"
+    ");\n";
+
+static const struct {
+	const char	*text;
+	const char	*ids;		/* resolved, "," */
+	const char	*unresolved;	/* "; " */
+	int		 fst;		/* with the "(T&W)" alias */
+} agency_rows[] = {
+	{ "West Mercia Police", "west-mercia", "", 0 },
+	{ "west mercia police.", "west-mercia", "", 0 },
+	{ "The West Mercia Police", "west-mercia", "", 0 },
+	{ "Alex's school", "", "Alex's school", 0 },
+	{ "School", "school", "", 0 },
+	{ "the school", "school", "", 0 },
+	{ "Wrekin Housing", "wrekin-housing", "", 0 },
+	{ "Wrekin Housing - neighbourhood team", "wrekin-housing", "", 0 },
+	{ "Housing", "wigan-housing", "", 0 },
+	{ "Telford & Wrekin Council, Family Safeguarding Team",
+	    "tw-council", "", 0 },
+	{ "Telford and Wrekin Council (Family Safeguarding)", "tw-council",
+	    "", 0 },
+	{ "Family Connect, Telford & Wrekin Council", "tw-council", "", 0 },
+	{ "Family Safeguarding Team (T&W)", "", "Family Safeguarding Team "
+	    "(T&W)", 0 },
+	{ "Family Safeguarding Team (T&W)", "fst", "", 1 },
+	{ "family safeguarding (T and W)", "fst", "", 1 },
+	{ "the health visiting service", "shropcom", "", 0 },
+	{ "health visiting team", "shropcom", "", 0 },
+	{ "health visitors", "", "health visitors", 0 },
+	{ "WWL; West Mercia Police", "wwl,west-mercia", "", 0 },
+	{ "GP and West Mercia Police", "west-mercia", "GP", 0 },
+	{ "Wrightington, Wigan and Leigh NHS Foundation Trust", "wwl", "", 0 },
+	{ "West Mercia Police / WWL", "west-mercia,wwl", "", 0 },
+	{ "Example Care Ltd, West Mercia Police", "west-mercia",
+	    "Example Care Ltd", 0 },
+	{ "Home care provider (Example Care Ltd)", "",
+	    "Home care provider (Example Care Ltd)", 0 },
+	{ "West Mercia Police officers said no", "", "West Mercia Police "
+	    "officers said no", 0 },
+	{ "Not known", "", "", 0 },
+	{ "N/A", "", "", 0 },
+	{ "-", "", "", 0 },
+	{ "", "", "", 0 },
+};
+
+static struct directory *
+agency_dir(int fst)
+{
+	struct diag d = { 0, NULL };
+	struct directory *dr = NULL;
+	char path[] = "/tmp/escbot-agency-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp;
+
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fprintf(fp, agency_directory, fst ? ",\n  { id = \"fst\"; name = "
+	    "\"Family Safeguarding\"; aliases = [ \"Family Safeguarding Team "
+	    "(T&W)\" ]; }" : "");
+	fclose(fp);
+	assert_int_equal(directory_load(path, &dr, &d), 0);
+	unlink(path);
+	return dr;
+}
+
+static void
+test_agency_names(void **state)
+{
+	struct directory *dirs[2] = { agency_dir(0), agency_dir(1) };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(agency_rows) / sizeof(agency_rows[0]);
+	    i++) {
+		const struct directory *dr = dirs[agency_rows[i].fst];
+		struct dir_names dn = { 0 };
+		struct strbuf ids = { 0 }, un = { 0 };
+
+		directory_agencies_named(dr, agency_rows[i].text, &dn);
+		for (size_t k = 0; k < dn.n; k++) {
+			if (ids.len)
+				sb_addc(&ids, ',');
+			sb_adds(&ids, dr->agencies[dn.idx[k]].id);
+		}
+		for (size_t k = 0; k < dn.nunresolved; k++) {
+			if (un.len)
+				sb_adds(&un, "; ");
+			sb_adds(&un, dn.unresolved[k]);
+		}
+		if (strcmp(ids.buf ? ids.buf : "", agency_rows[i].ids) != 0 ||
+		    strcmp(un.buf ? un.buf : "", agency_rows[i].unresolved)) {
+			fprintf(stderr, "\"%s\": got \"%s\" / \"%s\", want "
+			    "\"%s\" / \"%s\"\n", agency_rows[i].text,
+			    ids.buf ? ids.buf : "", un.buf ? un.buf : "",
+			    agency_rows[i].ids, agency_rows[i].unresolved);
+			fail();
+		}
+		sb_reset(&ids);
+		sb_reset(&un);
+		directory_names_free(&dn);
+	}
+	/* A long hostile answer: read up to its first 256 words, whole. */
+	{
+		struct strbuf big = { 0 };
+		struct dir_names dn = { 0 };
+
+		for (int k = 0; k < 4000; k++)
+			sb_adds(&big, k % 3 ? "and (( West Mercia Police, ) ;" :
+			    "\xe2\x80\x93 x' & \xe2\x80");
+		directory_agencies_named(dirs[0], big.buf, &dn);
+		assert_int_equal(dn.n, 1);
+		assert_true(dn.nunresolved <= DIR_NAMES_MAX);
+		directory_names_free(&dn);
+		sb_reset(&big);
+	}
+	/* An agencies-involved grid row: "Known" says yes, "Not known" no. */
+	assert_true(directory_answer_is_none(""));
+	assert_true(directory_answer_is_none("Not known"));
+	assert_true(directory_answer_is_none("N/A"));
+	assert_true(directory_answer_is_none(" - "));
+	assert_true(directory_answer_is_none("No."));
+	assert_false(directory_answer_is_none("Known"));
+	assert_false(directory_answer_is_none("Yes"));
+	assert_false(directory_answer_is_none("Known: district nurses"));
+	/* A label or alias is one name or none. */
+	assert_string_equal(directory_agency_named(dirs[0],
+	    "Housing")->id, "wigan-housing");
+	assert_null(directory_agency_named(dirs[0], "Alex's school"));
+	assert_null(directory_agency_named(dirs[0], "Other (please specify)"));
+	directory_free(dirs[0]);
+	directory_free(dirs[1]);
+}
+
 static int
 setup(void **state)
 {
@@ -452,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_form_templates),
 		cmocka_unit_test(test_bad_templates_refused),
 		cmocka_unit_test(test_rules_check),
+		cmocka_unit_test(test_agency_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -263,6 +263,10 @@ test_case_round_trip_and_refs(void **state)
 	c.next_wakeup = 15;
 	c.raised_by = xstrdup("a@example.gov.uk");
 	c.thread_id = xstrdup("orig@x");
+	c.agencies = xstrdup("tw-council,west-mercia");
+	c.raising_agency = xstrdup("tw-council");
+	c.receiving_agencies = xstrdup("west-mercia");
+	c.unresolved_agencies = xstrdup("Family Safeguarding Team (T&W)");
 	assert_int_equal(store_case_insert(s, &c), 0);
 	assert_true(c.id > 0);
 	assert_int_equal(store_case_get(s, "twsp-2026-0001", &back), 1);
@@ -270,6 +274,22 @@ test_case_round_trip_and_refs(void **state)
 	assert_int_equal(back.stage_idx, 3);
 	assert_int_equal(back.urgent, 1);
 	assert_string_equal(back.thread_id, "orig@x");
+	assert_string_equal(back.agencies, "tw-council,west-mercia");
+	assert_string_equal(back.raising_agency, "tw-council");
+	assert_string_equal(back.receiving_agencies, "west-mercia");
+	assert_string_equal(back.unresolved_agencies,
+	    "Family Safeguarding Team (T&W)");
+	/* AGENCIES replaces the receiving ones. */
+	free(back.receiving_agencies);
+	free(back.unresolved_agencies);
+	back.receiving_agencies = xstrdup("west-mercia,shropcom");
+	back.unresolved_agencies = xstrdup("");
+	assert_int_equal(store_case_update(s, &back), 0);
+	case_state_free(&back);
+	assert_int_equal(store_case_get(s, "TWSP-2026-0001", &back), 1);
+	assert_string_equal(back.receiving_agencies, "west-mercia,shropcom");
+	assert_string_equal(back.unresolved_agencies, "");
+	assert_string_equal(back.raising_agency, "tw-council");
 	case_state_free(&back);
 	free(ref2);
 	assert_int_equal(store_case_by_message_id(s, "orig@x", &ref2), 1);
