@@ -20,7 +20,8 @@ const char *const template_variables[] = {
 	"raiser_email", "urgent", "urgent_instruction", "urgent_timescale",
 	"note", "actor",
 	"fields", "problems", "formats", "mailbox", "status", "level",
-	"agencies", "subject", "blank_forms", NULL
+	"agencies", "subject", "blank_forms", "case_context", "raising_agency",
+	"receiving_agencies", "stage_history", "answers", NULL
 };
 
 const char *const template_names[] = {
@@ -28,7 +29,7 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	"urgent", NULL
+	"urgent", "stage-start", NULL
 };
 
 void
