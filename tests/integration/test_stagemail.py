@@ -117,6 +117,15 @@ class StageStart(StageMail):
             self.assertIn(want, body)
         # The raiser's acknowledgement never repeats personal answers.
         self.assertNotIn("Alex Example", text(ack))
+        # An HTML part too (mail-templates/stage-start.html), the answers
+        # escaped.
+        html = start.get_body(("html",)).get_content()
+        self.assertIn("<td>%s, Telford &amp; Wrekin Council</td>" % RAISER,
+                      html)
+        self.assertIn("<td>West Mercia Police</td>", html)
+        self.assertIn("- Name of Individual: Alex Example", html)
+        self.assertIn("(opened), now: due by 5pm on Thursday 26 November "
+                      "2026", html)
 
     def test_opening_outside_working_hours_waits_for_the_morning(self):
         self.open_case("2026-11-23T19:00:00Z")
