@@ -608,6 +608,7 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 	time_t open = calendar_next_working_time(x->cal, x->now);
 	const char *who = cmd->actor && strchr(cmd->actor, '@') ?
 	    cmd->actor : NULL;
+	int kept = 1;
 	char *tok;
 
 	tok = token(c, "cmd/%s", cmd->token ? cmd->token : "cli");
@@ -633,9 +634,10 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 		return;
 	list_del(&m->to, &m->nto, who);
 	list_del(&m->cc, &m->ncc, who);
-	if (m->nto == 0 && m->ncc == 0)
+	if (m->nto == 0 && m->ncc == 0) {
 		drop_last_mail(d);
-	else if (m->nto == 0) {
+		kept = 0;
+	} else if (m->nto == 0) {
 		/* The raiser, copied, is who is left. */
 		m->to[0] = m->cc[0];
 		m->cc[0] = NULL;
@@ -648,6 +650,13 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 	m->note = xstrdup(cmd->reason ? cmd->reason : "");
 	m->actor = xstrdup(cmd->actor);
 	list_add(&m->to, &m->nto, who);
+	/* The sender's first: it is the answer to their message. */
+	if (kept) {
+		struct mail_decision t = d->mails[d->nmails - 2];
+
+		d->mails[d->nmails - 2] = d->mails[d->nmails - 1];
+		d->mails[d->nmails - 1] = t;
+	}
 }
 
 /* "an extension of 8 working days is too long: stage 3 may be given at

@@ -216,12 +216,15 @@ class WorkingHours(StageMail):
         # Saturday 28 November, 22:30 GMT: EXTEND by reply.
         env.deliver(make_message("Tia Lead <%s>" % TIA,
                                  "Re: [%s] Stage 3 starts" % self.ref,
-                                 "EXTEND 2: the police report is due\n"))
+                                 "EXTEND 2: the police report is due\n",
+                                 msgid="<sat-extend@test.example>"))
         env.run("run", "--once", now="2026-11-28T22:30:00Z")
         (ext, to), = self.fresh()
         self.assertEqual(to, {TIA})
         self.assertIn("Extended: stage 3 now due by 5pm on Wednesday 2 "
                       "December 2026", ext["Subject"])
+        # It answers the sender's message.
+        self.assertEqual(ext["In-Reply-To"], "<sat-extend@test.example>")
         # 22:45: PAUSE by reply.
         env.deliver(make_message("Tia Lead <%s>" % TIA,
                                  "Re: [%s] Extended" % self.ref,
