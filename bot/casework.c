@@ -65,7 +65,14 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	if (s != NULL) {
 		tvars_setf(v, "stage_number", "%d", s->number);
 		tvars_set(v, "stage_name", s->name);
-		tvars_set(v, "stage_expects", s->expects);
+		/* A stage whose rules say nothing of what it expects. */
+		if (s->expects && *s->expects)
+			tvars_set(v, "stage_expects", s->expects);
+		else
+			tvars_setf(v, "stage_expects", "the people of stage "
+			    "%d (%s) work to resolve the disagreement by the "
+			    "deadline and reply with what was agreed", s->number,
+			    s->name);
 	}
 	tvars_set(v, "form", c->form);
 	if (c->form && (f = form_set_find(e->rules->forms, c->form)) != NULL)

@@ -14,13 +14,14 @@ held to working hours.
 """
 import json
 import os
+import shutil
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import EscbotEnv, make_message  # noqa: E402
+from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
 import forms_fixtures as F                       # noqa: E402
 
 RAISER = "casey.practitioner@telford.example.gov.uk"
@@ -155,6 +156,29 @@ class NoPersonal(StageMail):
         self.assertNotIn("Alex Example", body)
         self.assertNotIn("9434765919", body.replace(" ", ""))
         self.assertIn("Requested Action: A joint strategy discussion", body)
+
+
+class NoExpects(StageMail):
+    def test_a_stage_without_expects_says_what_to_do_anyway(self):
+        # The shipped rules with TWSP's `expects` lines taken out.
+        rules = os.path.join(self.tmp.name, "rules")
+        shutil.copytree(os.path.join(REPO, "rules"), rules)
+        path = os.path.join(rules, "twsp.conf")
+        with open(path) as f:
+            lines = [ln for ln in f if not ln.lstrip().startswith("expects")]
+        with open(path, "w") as f:
+            f.writelines(lines)
+        with open(self.env.config) as f:
+            conf = f.read()
+        with open(self.env.config, "w") as f:
+            f.write(conf.replace('rules_dir = "%s/rules"' % REPO,
+                                 'rules_dir = "%s"' % rules))
+        self.open_case("2026-11-23T10:00:00Z")
+        (start,) = [m for m, to in self.fresh() if "starts" in m["Subject"]]
+        self.assertIn("What the protocol expects of you: the people of stage "
+                      "3 (Senior managers / designated safeguarding leads) "
+                      "work to resolve the disagreement by the deadline and "
+                      "reply with what was agreed", text(start))
 
 
 class CatchUp(StageMail):
