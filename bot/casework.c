@@ -25,18 +25,24 @@
 #include "engine.h"
 #include "calendar.h"
 #include "rules.h"
+#include "directory.h"
 
-/* The names of a list of agency ids, joined by "; ". */
+/* The names of a list of agency ids but `skip` (may be NULL), joined by
+ * "; ". */
 static char *
-agency_names(const struct directory *dir, const char *ids)
+agency_names(const struct directory *dir, const char *ids,
+    const struct dir_agency *skip)
 {
 	struct strbuf sb = { 0 };
 	char *copy = xstrdup(ids ? ids : ""), *id, *save = NULL;
 
 	for (id = strtok_r(copy, ",", &save); id;
 	    id = strtok_r(NULL, ",", &save)) {
-		const struct dir_agency *a = directory_agency_by_id(dir, id);
+		const struct dir_agency *a = directory_agency_by_id(dir,
+		    str_trim(id));
 
+		if (a != NULL && a == skip)
+			continue;
 		if (sb.len)
 			sb_adds(&sb, "; ");
 		sb_adds(&sb, a ? a->name : id);
@@ -52,7 +58,7 @@ agency_vars(struct escbot *e, const struct case_state *c, struct tvars *v)
 {
 	const struct dir_agency *ra = c->raising_agency ?
 	    directory_agency_by_id(e->dir, c->raising_agency) : NULL;
-	char *recv = agency_names(e->dir, c->receiving_agencies);
+	char *recv = agency_names(e->dir, c->receiving_agencies, NULL);
 
 	tvars_set(v, "raising_agency", ra ? ra->name : c->raising_agency);
 	tvars_set(v, "receiving_agencies", recv);
@@ -106,7 +112,14 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	if (s != NULL) {
 		tvars_setf(v, "stage_number", "%d", s->number);
 		tvars_set(v, "stage_name", s->name);
-		tvars_set(v, "stage_expects", s->expects);
+		/* A stage whose rules say nothing of what it expects. */
+		if (s->expects && *s->expects)
+			tvars_set(v, "stage_expects", s->expects);
+		else
+			tvars_setf(v, "stage_expects", "the people of stage "
+			    "%d (%s) work to resolve the disagreement by the "
+			    "deadline and reply with what was agreed", s->number,
+			    s->name);
 	}
 	tvars_set(v, "form", c->form);
 	if (c->form && (f = form_set_find(e->rules->forms, c->form)) != NULL)
@@ -123,6 +136,234 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 		tvars_setf(v, "level", "%d", c->resolved_level);
 	tvars_set(v, "agencies", c->agencies);
 	agency_vars(e, c, v);
+}
+
+/* ------------------------------------------------------------------ */
+/* The case as the people of a stage need it to act: who raised it and */
+/* which agencies, the form, the stage history and the form's answers.  */
+
+static char	**envelope(const char *const *, size_t, const char *const *,
+		    size_t, size_t *);
+static void	  free_list(char **, size_t);
+
+struct history {
+	int	 idx[64];
+	time_t	 at[64];
+	char	*how[64];
+	size_t	 n;
+	int	 upto_idx;	/* the stage the email is about */
+	time_t	 upto_at;
+};
+
+static int
+history_row(int idx, time_t at, time_t due, const char *how, void *arg)
+{
+	struct history *h = arg;
+
+	(void)due;
+	/* The history as it stood at the stage the email describes. */
+	if (at > h->upto_at || (at == h->upto_at && idx > h->upto_idx))
+		return 0;
+	if (h->n == sizeof(h->idx) / sizeof(h->idx[0])) {
+		/* Keep the latest: drop the oldest. */
+		free(h->how[0]);
+		memmove(h->idx, h->idx + 1, (h->n - 1) * sizeof(h->idx[0]));
+		memmove(h->at, h->at + 1, (h->n - 1) * sizeof(h->at[0]));
+		memmove(h->how, h->how + 1, (h->n - 1) * sizeof(h->how[0]));
+		h->n--;
+	}
+	h->idx[h->n] = idx;
+	h->at[h->n] = at;
+	h->how[h->n++] = xstrdup(how ? how : "");
+	return 0;
+}
+
+/* "- Stage 3, Senior managers ...: from 10am on Monday 23 November 2026
+ *   (opened) to 5pm on Thursday 26 November 2026 (stage 3's deadline
+ *   passed)", the last "... now, due by ...". */
+static char *
+stage_history(struct escbot *e, const struct case_state *c,
+    const struct protocol *p)
+{
+	struct history h;
+	struct strbuf sb = { 0 };
+	char from[96], to[96];
+
+	memset(&h, 0, sizeof(h));
+	h.upto_idx = c->stage_idx;
+	h.upto_at = c->stage_started_at;
+	if (c->id == 0 || store_stages_each(e->store, c->id, history_row,
+	    &h) == -1 || h.n == 0) {
+		/* No history recorded (a case from before it was kept). */
+		for (size_t i = 0; i < h.n; i++)
+			free(h.how[i]);
+		h.n = 0;
+		history_row(c->stage_idx, c->stage_started_at, c->due_at, "", &h);
+	}
+	for (size_t i = 0; i < h.n; i++) {
+		const struct stage_def *s = h.idx[i] >= 0 &&
+		    (size_t)h.idx[i] < p->nstages ? &p->stages[h.idx[i]] : NULL;
+
+		if (calendar_format_words(h.at[i], from, sizeof(from)) == -1)
+			from[0] = '\0';
+		sb_addf(&sb, "%s- Stage %d, %s: from %s%s%s%s", i ? "\n" : "",
+		    s ? s->number : h.idx[i] + 1, s ? s->name : "?", from,
+		    *h.how[i] ? " (" : "", h.how[i], *h.how[i] ? ")" : "");
+		if (i + 1 < h.n) {
+			if (calendar_format_words(h.at[i + 1], to,
+			    sizeof(to)) == -1)
+				to[0] = '\0';
+			sb_addf(&sb, " to %s (%s)", to, h.how[i + 1]);
+		} else if (c->status == CASE_PAUSED)
+			sb_adds(&sb, ", now: paused");
+		else if (c->status == CASE_RESOLVED)
+			sb_addf(&sb, ", resolved at level %d", c->resolved_level);
+		else if (calendar_format_words(c->due_at, to, sizeof(to)) == 0)
+			sb_addf(&sb, ", now: due by %s", to);
+	}
+	for (size_t i = 0; i < h.n; i++)
+		free(h.how[i]);
+	return sb_steal(&sb);
+}
+
+struct answers {
+	const struct form_def	*form;
+	int			 personal_ok;
+	struct strbuf		 sb;
+};
+
+static int
+answer_row(const char *name, const char *value, int personal, void *arg)
+{
+	struct answers *a = arg;
+	const struct form_field_def *f = a->form ?
+	    form_field_find(a->form, name) : NULL;
+	const char *label = f && f->label ? f->label : name;
+	size_t n = 0;
+
+	sb_addf(&a->sb, "%s- %s: ", a->sb.len ? "\n" : "", label);
+	if (personal && !a->personal_ok) {
+		sb_adds(&a->sb, "(personal: not in this email)");
+		return 0;
+	}
+	/* Long answers cut, continuation lines indented under the label. */
+	for (const char *q = value; *q && n < 600; q++, n++) {
+		if (*q == '\r')
+			continue;
+		if (*q == '\n')
+			sb_adds(&a->sb, "\n    ");
+		else
+			sb_addc(&a->sb, *q);
+	}
+	if (strlen(value) > 600)
+		sb_adds(&a->sb, "...");
+	return 0;
+}
+
+/* Whether every recipient of m may be sent the case's personal answers:
+ * personal_to "stage_roles" lets the role holders of the stage the email
+ * is about at the case's agencies (not the partnership's own roles), and
+ * the raiser, whose form it is: the protocol sends them the form.
+ * "nobody": nobody.  One recipient outside that and the email goes
+ * without them. */
+static int
+personal_allowed(struct escbot *e, const struct case_state *c,
+    const struct mail_decision *m, time_t now)
+{
+	struct engine_ctx x;
+	char **allowed = NULL, **rcpts, *a;
+	size_t nallowed = 0, n, ok = 0;
+
+	if (e->cfg->personal_to == PERSONAL_TO_NOBODY)
+		return 0;
+	x.proto = rules_protocol(e->rules, c->protocol);
+	x.cal = e->cal;
+	x.dir = e->dir;
+	x.now = now;
+	if (x.proto == NULL)
+		return 0;
+	engine_stage_recipients(c, &x, m->stage_idx, 1, &allowed,
+	    &nallowed);
+	rcpts = envelope((const char *const *)m->to, m->nto,
+	    (const char *const *)m->cc, m->ncc, &n);
+	for (size_t i = 0; i < n; i++) {
+		int found = c->raised_by &&
+		    str_casecmp(rcpts[i], c->raised_by) == 0;
+
+		for (size_t k = 0; !found && k < nallowed; k++) {
+			a = config_addr_spec(allowed[k]);
+			found = a && str_casecmp(a, rcpts[i]) == 0;
+			free(a);
+		}
+		ok += found;
+	}
+	free_list(rcpts, n);
+	free_list(allowed, nallowed);
+	return n > 0 && ok == n;
+}
+
+/*
+ * The case context every email to a stage's people carries, built here
+ * only: raising_agency, receiving_agencies, stage_history, answers, and
+ * all of them as one block, case_context.  The personal answers only
+ * when personal_ok.
+ */
+static void
+case_context(struct escbot *e, const struct case_state *c, int personal_ok,
+    struct tvars *v)
+{
+	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+	/* The agencies the case recorded; a case from before they were
+	 * recorded apart: the raiser's by domain, and the others. */
+	const struct dir_agency *raising = c->raising_agency ?
+	    directory_agency_by_id(e->dir, c->raising_agency) : c->raised_by ?
+	    directory_agency_by_email(e->dir, c->raised_by) : NULL;
+	const struct form_def *f = c->form ?
+	    form_set_find(e->rules->forms, c->form) : NULL;
+	struct answers ans = { f, personal_ok, { 0 } };
+	struct strbuf sb = { 0 };
+	char *receiving, *history = NULL, *answers;
+
+	receiving = c->receiving_agencies ? agency_names(e->dir,
+	    c->receiving_agencies, NULL) : agency_names(e->dir, c->agencies,
+	    raising);
+	if (p != NULL)
+		history = stage_history(e, c, p);
+	if (c->id != 0)
+		store_fields_each(e->store, c->id, answer_row, &ans);
+	answers = sb_steal(&ans.sb);
+	if (answers == NULL)
+		answers = xstrdup("");
+	tvars_set(v, "raising_agency", raising ? raising->name :
+	    "not in the directory");
+	tvars_set(v, "receiving_agencies", *receiving ? receiving :
+	    "none recognised");
+	tvars_set(v, "stage_history", history ? history : "");
+	tvars_set(v, "answers", answers);
+
+	sb_addf(&sb, "Raised by: %s%s%s%s, %s\n",
+	    c->raised_name && *c->raised_name ? c->raised_name : "",
+	    c->raised_name && *c->raised_name ? " <" : "",
+	    c->raised_by ? c->raised_by : "unknown",
+	    c->raised_name && *c->raised_name ? ">" : "",
+	    raising ? raising->name : "an agency not in the directory");
+	sb_addf(&sb, "Receiving agencies: %s\n", *receiving ? receiving :
+	    "none recognised (reply to say which)");
+	if (f != NULL)
+		sb_addf(&sb, "Form: %s (%s)\n", f->title, f->id);
+	else if (c->form)
+		sb_addf(&sb, "Form: %s\n", c->form);
+	if (history && *history)
+		sb_addf(&sb, "\nStage history:\n%s\n", history);
+	if (*answers)
+		sb_addf(&sb, "\nThe form's answers%s:\n%s\n", personal_ok ? "" :
+		    " (personal details left out)", answers);
+	free(answers);
+	answers = sb_steal(&sb);
+	tvars_set(v, "case_context", answers);
+	free(answers);
+	free(history);
+	free(receiving);
 }
 
 /* Envelope recipients: the addr-specs of To and Cc, each once. */
@@ -230,14 +471,27 @@ casework_apply(struct escbot *e, const struct case_state *c,
 		if (store_event_add(e->store, c->id, now, d->events[i].actor,
 		    d->events[i].kind, d->events[i].detail) == -1)
 			goto fail;
+	for (size_t i = 0; i < d->nstages; i++)
+		if (store_stage_add(e->store, c->id, d->stages[i].stage_idx,
+		    d->stages[i].entered_at, d->stages[i].due_at,
+		    d->stages[i].how) == -1)
+			goto fail;
 	if (c->raised_by && store_participant_add(e->store, c->id,
 	    c->raised_by) == -1)
 		goto fail;
 	for (size_t i = 0; i < d->nmails; i++) {
 		const struct mail_decision *m = &d->mails[i];
+		struct case_state as = *c;
 
+		/* Written from the state it describes, not the case's
+		 * latest. */
+		as.stage_idx = m->stage_idx;
+		as.stage_started_at = m->stage_started_at;
+		as.due_at = m->due_at;
+		as.status = m->status;
 		tvars_free(&v);
-		casework_case_vars(e, c, &v);
+		casework_case_vars(e, &as, &v);
+		case_context(e, &as, personal_allowed(e, &as, m, now), &v);
 		tvars_set(&v, "note", m->note);
 		tvars_set(&v, "actor", m->actor);
 		for (size_t k = 0; extra && k < extra->n; k++)
@@ -461,7 +715,7 @@ agencies_command(struct escbot *e, struct case_state *c,
 	c->receiving_agencies = recv.len ? sb_steal(&recv) : xstrdup("");
 	c->unresolved_agencies = unres.len ? sb_steal(&unres) : xstrdup("");
 	c->agencies = all.len ? sb_steal(&all) : xstrdup("");
-	names = agency_names(e->dir, c->receiving_agencies);
+	names = agency_names(e->dir, c->receiving_agencies, NULL);
 	if (store_event_add(e->store, c->id, now, cmd->actor ? cmd->actor :
 	    "cli", "agencies", *names ? names : "none") == -1) {
 		free(names);

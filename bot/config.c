@@ -26,7 +26,7 @@ static const char *const top_keys[] = {
 	"max_message_size",
 	"max_replies_per_sender_per_day", "digest",
 	"max_emails_per_recipient_per_day", "retention_months", "limits",
-	"admin_email", "admin_name", "oauth2", NULL
+	"admin_email", "admin_name", "oauth2", "personal_to", NULL
 };
 static const char *const limit_keys[] = { "attachment_size", "mime_parts",
 	"field_length", "docx_unpacked_size", "docx_ratio", NULL };
@@ -578,6 +578,27 @@ load_sender_auth(struct config *c, const config_setting_t *root,
 	free(v);
 }
 
+/* personal_to: who the personal answers of a case's form may be emailed
+ * to. */
+static void
+load_personal_to(struct config *c, const config_setting_t *root,
+    const char *path, struct diag *d)
+{
+	char *v = cfg_string(root, "personal_to", 0, "stage_roles", path, d);
+
+	if (strcmp(v, "stage_roles") == 0)
+		c->personal_to = PERSONAL_TO_STAGE_ROLES;
+	else if (strcmp(v, "nobody") == 0)
+		c->personal_to = PERSONAL_TO_NOBODY;
+	else {
+		diag_error(d, path, cfg_line(config_setting_get_member(root,
+		    "personal_to")), "personal_to \"%s\": use \"stage_roles\" "
+		    "or \"nobody\"", v);
+		c->personal_to = PERSONAL_TO_STAGE_ROLES;
+	}
+	free(v);
+}
+
 /* allowed_sender_domains: lower case, a leading "@" or "." dropped. */
 static void
 load_domains(struct config *c, const config_setting_t *root,
@@ -726,6 +747,7 @@ config_load(const char *path, struct config **out, struct diag *d)
 	load_domains(c, root, path, d);
 	c->authserv_id = cfg_string(root, "authserv_id", 0, "", path, d);
 	load_sender_auth(c, root, path, d);
+	load_personal_to(c, root, path, d);
 	c->admin_email = cfg_string(root, "admin_email", 0, "", path, d);
 	if (c->admin_email[0]) {
 		char *a = config_addr_spec(c->admin_email);

@@ -49,6 +49,13 @@ struct config {
 		SENDER_AUTH_STRICT,	/* and anything but dmarc=pass */
 		SENDER_AUTH_OFF,	/* check nothing */
 	}		 sender_auth;		/* sender_authentication */
+	/* Who a case's personal answers (a form's fields marked personal)
+	 * may be emailed to: the role holders of the stage an email is about
+	 * at the case's agencies, and the raiser (default); or nobody. */
+	enum config_personal_to {
+		PERSONAL_TO_STAGE_ROLES,
+		PERSONAL_TO_NOBODY,
+	}		 personal_to;
 	char		*admin_email;		/* alerts: "" for none */
 	char		*admin_name;		/* who the command line acts as,
 						   in emails ({{actor}}) */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "util.h"
@@ -48,9 +49,11 @@ add_event(struct decisions *d, const char *kind, const char *actor,
 	e->detail = sb_steal(&sb);
 }
 
+/* A mail about case c as it is now (its stage, due time and status are
+ * kept with the mail). */
 static struct mail_decision *
-add_mail(struct decisions *d, const char *tmpl, const char *token,
-    time_t not_before)
+add_mail(struct decisions *d, const struct case_state *c, const char *tmpl,
+    const char *token, time_t not_before)
 {
 	struct mail_decision *m;
 
@@ -62,7 +65,29 @@ add_mail(struct decisions *d, const char *tmpl, const char *token,
 	m->to = xcalloc(1, sizeof(char *));
 	m->cc = xcalloc(1, sizeof(char *));
 	m->not_before = not_before;
+	m->stage_idx = c->stage_idx;
+	m->stage_started_at = c->stage_started_at;
+	m->due_at = c->due_at;
+	m->status = c->status;
 	return m;
+}
+
+static void
+drop_last_mail(struct decisions *d)
+{
+	struct mail_decision *m = &d->mails[d->nmails - 1];
+
+	for (size_t k = 0; k < m->nto; k++)
+		free(m->to[k]);
+	for (size_t k = 0; k < m->ncc; k++)
+		free(m->cc[k]);
+	free(m->template);
+	free(m->token);
+	free(m->to);
+	free(m->cc);
+	free(m->note);
+	free(m->actor);
+	d->nmails--;
 }
 
 static void
@@ -74,6 +99,32 @@ list_add(char ***list, size_t *n, const char *addr)
 	*list = xreallocarray(*list, *n + 2, sizeof(char *));
 	(*list)[(*n)++] = xstrdup(addr);
 	(*list)[*n] = NULL;
+}
+
+/* Whether "Name <a@b>" or "a@b" is the address addr. */
+static int
+is_addr(const char *entry, const char *addr)
+{
+	const char *lt = strrchr(entry, '<'), *gt;
+	size_t len = strlen(addr);
+
+	if (lt == NULL || (gt = strchr(lt, '>')) == NULL)
+		return str_casecmp(entry, addr) == 0;
+	return (size_t)(gt - lt - 1) == len &&
+	    strncasecmp(lt + 1, addr, len) == 0;
+}
+
+static void
+list_del(char ***list, size_t *n, const char *addr)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (is_addr((*list)[i], addr)) {
+			free((*list)[i]);
+			memmove(&(*list)[i], &(*list)[i + 1],
+			    (*n - i) * sizeof(char *));
+			(*n)--;
+			return;
+		}
 }
 
 static void
@@ -108,6 +159,8 @@ static void
 stage_recipients(const struct case_state *c, const struct engine_ctx *x,
     const struct stage_def *s, char ***list, size_t *n)
 {
+	if (*list == NULL)
+		*list = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < s->nroles; i++) {
 		if (directory_role_is_partnership(s->roles[i]))
 			add_role_contacts(list, n,
@@ -265,10 +318,42 @@ skip_past_reminders(struct case_state *c, const struct engine_ctx *x,
 		c->reminders_done++;
 }
 
+void
+engine_stage_recipients(const struct case_state *c,
+    const struct engine_ctx *x, int stage_idx, int agencies_only,
+    char ***list, size_t *n)
+{
+	const struct stage_def *s;
+
+	if (stage_idx < 0 || (size_t)stage_idx >= x->proto->nstages)
+		return;
+	s = &x->proto->stages[stage_idx];
+	if (!agencies_only) {
+		stage_recipients(c, x, s, list, n);
+		return;
+	}
+	if (*list == NULL)
+		*list = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < s->nroles; i++)
+		if (!directory_role_is_partnership(s->roles[i]))
+			agency_role_recipients(c, x, s->roles[i], list, n);
+}
+
+/* Enter stage idx at `start`, and add it to the case's history, saying
+ * how (`how` is the entry's text, a printf format). */
 static void
 enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
-    time_t start)
+    time_t start, struct decisions *d, const char *how, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void
+enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
+    time_t start, struct decisions *d, const char *how, ...)
 {
+	struct stage_entry *h;
+	struct strbuf sb = { 0 };
+	va_list ap;
+
 	c->stage_idx = idx;
 	c->stage_started_at = start;
 	c->due_at = engine_stage_due(x, &x->proto->stages[idx], c->urgent, start);
@@ -276,6 +361,15 @@ enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
 	c->chases_done = 0;
 	c->extended_days = 0;
 	skip_past_reminders(c, x, start);
+	d->stages = xreallocarray(d->stages, d->nstages + 1, sizeof(*h));
+	h = &d->stages[d->nstages++];
+	h->stage_idx = idx;
+	h->entered_at = start;
+	h->due_at = c->due_at;
+	va_start(ap, how);
+	sb_vaddf(&sb, how, ap);
+	va_end(ap);
+	h->how = sb_steal(&sb);
 }
 
 static char *
@@ -302,7 +396,8 @@ queue_to_stage(struct case_state *c, const struct engine_ctx *x,
 	const struct stage_def *s = &x->proto->stages[c->stage_idx];
 	struct mail_decision *m;
 
-	m = add_mail(d, tmpl, tok, calendar_next_working_time(x->cal, x->now));
+	m = add_mail(d, c, tmpl, tok, calendar_next_working_time(x->cal,
+	    x->now));
 	stage_recipients(c, x, s, &m->to, &m->nto);
 	if (cc_raiser && c->raised_by)
 		list_add(&m->cc, &m->ncc, c->raised_by);
@@ -334,16 +429,12 @@ urgent_alert(struct case_state *c, const struct engine_ctx *x,
 	char *tok;
 
 	tok = token(c, "urgent");
-	m = add_mail(d, "urgent", tok, 0);
+	m = add_mail(d, c, "urgent", tok, 0);
 	free(tok);
 	agency_role_recipients(c, x, "safeguarding_lead", &m->to, &m->nto);
 	if (m->nto == 0) {
 		/* The raiser has the instruction in the acknowledgement. */
-		free(m->template);
-		free(m->token);
-		free(m->to);
-		free(m->cc);
-		d->nmails--;
+		drop_last_mail(d);
 		add_event(d, "no-contact", NULL, "no safeguarding lead in "
 		    "the directory for the urgent alert");
 		return;
@@ -366,7 +457,7 @@ engine_agencies_unresolved(struct case_state *c, const struct engine_ctx *x,
 	for (p = c->unresolved_agencies; (p = strchr(p, ';')) != NULL; p++)
 		n++;
 	tok = token(c, "agencies/%s", tag);
-	m = add_mail(d, "agency-unresolved", tok, 0);
+	m = add_mail(d, c, "agency-unresolved", tok, 0);
 	free(tok);
 	/* The partnership's manager for this protocol: the first of its
 	 * board_roles anyone holds (TWSP's partnership_manager, WSAB's
@@ -386,6 +477,32 @@ engine_agencies_unresolved(struct case_state *c, const struct engine_ctx *x,
 	    n == 1 ? "y" : "ies");
 }
 
+/* The people of the stage the case has just entered at opening hear
+ * from escbot then, in working hours, not from the first reminder: what
+ * the protocol expects of them, by when, and the case.  (Entered by
+ * escalation, the escalation email is that email.)  The raiser has the
+ * acknowledgement; when no role holder is in the directory nobody else
+ * is written to, and the audit trail says so. */
+static void
+stage_start(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	struct mail_decision *m;
+	char *tok;
+
+	tok = token(c, "s%d/start", c->stage_idx);
+	m = add_mail(d, c, "stage-start", tok,
+	    calendar_next_working_time(x->cal, x->now));
+	free(tok);
+	stage_recipients(c, x, s, &m->to, &m->nto);
+	if (m->nto == 0) {
+		drop_last_mail(d);
+		add_event(d, "no-contact", NULL, "no directory contact for the "
+		    "roles of stage %d: only the raiser was told", s->number);
+	}
+}
+
 int
 engine_open(struct case_state *c, const struct engine_ctx *x,
     int stage_number, struct decisions *d)
@@ -398,19 +515,20 @@ engine_open(struct case_state *c, const struct engine_ctx *x,
 		return -1;
 	c->status = CASE_OPEN;
 	c->opened_at = x->now;
-	enter_stage(c, x, idx, x->now);
+	enter_stage(c, x, idx, x->now, d, "opened");
 	schedule(c, x);
 	add_event(d, "opened", c->raised_by, "opened at stage %d (%s)%s",
 	    stage_number, x->proto->stages[idx].name,
 	    c->urgent ? ", urgent: immediate risk" : "");
 	tok = token(c, "ack");
-	m = add_mail(d, "ack", tok, 0);
+	m = add_mail(d, c, "ack", tok, 0);
 	free(tok);
 	if (c->raised_by)
 		list_add(&m->to, &m->nto, c->raised_by);
 	if (c->urgent)
 		urgent_alert(c, x, d);
 	engine_agencies_unresolved(c, x, "open", d);
+	stage_start(c, x, d);
 	return 0;
 }
 
@@ -470,7 +588,13 @@ tick_step(struct case_state *c, const struct engine_ctx *x,
 		time_t start = s->expiry == EXPIRY_ESCALATE ? c->due_at :
 		    chase_time(c, x, s, s->chase_max + 1);
 
-		enter_stage(c, x, c->stage_idx + 1, start);
+		if (s->expiry == EXPIRY_ESCALATE)
+			enter_stage(c, x, c->stage_idx + 1, start, d,
+			    "stage %d's deadline passed", from);
+		else
+			enter_stage(c, x, c->stage_idx + 1, start, d,
+			    "stage %d was overdue after %d chase%s", from,
+			    s->chase_max + 1, s->chase_max ? "s" : "");
 		tok = token(c, "s%d/esc", c->stage_idx);
 		queue_to_stage(c, x, d, "escalation", tok, 1);
 		free(tok);
@@ -516,20 +640,58 @@ confirm(struct case_state *c, const struct engine_ctx *x,
     const struct command *cmd, struct decisions *d, const char *tmpl)
 {
 	struct mail_decision *m;
+	time_t open = calendar_next_working_time(x->cal, x->now);
+	const char *who = cmd->actor && strchr(cmd->actor, '@') ?
+	    cmd->actor : NULL;
+	int kept = 1;
 	char *tok;
 
 	tok = token(c, "cmd/%s", cmd->token ? cmd->token : "cli");
 	queue_to_stage(c, x, d, tmpl, tok, 1);
 	free(tok);
 	m = &d->mails[d->nmails - 1];
-	/* A confirmation answers a person now; an escalation reaches the
-	 * next stage's people in working hours, like every escalation. */
-	if (strcmp(tmpl, "escalation") != 0)
-		m->not_before = 0;
 	m->note = xstrdup(cmd->reason ? cmd->reason : "");
 	m->actor = xstrdup(cmd->actor ? cmd->actor : "");
-	if (cmd->actor && strchr(cmd->actor, '@'))
-		list_add(&m->cc, &m->ncc, cmd->actor);
+	/* Emails go in working hours, a command's like the clock's: in them
+	 * everyone is told at once, the sender copied. */
+	if (open == x->now) {
+		if (strcmp(tmpl, "escalation") != 0)
+			m->not_before = 0;
+		if (who != NULL)
+			list_add(&m->cc, &m->ncc, who);
+		return;
+	}
+	/* Outside them the stage's people (and the raiser) hear at the next
+	 * opening, and the sender, who is at work now, gets their own
+	 * confirmation at once -- an email of its own, so that nobody
+	 * else's copy leaves early. */
+	if (who == NULL)
+		return;
+	list_del(&m->to, &m->nto, who);
+	list_del(&m->cc, &m->ncc, who);
+	if (m->nto == 0 && m->ncc == 0) {
+		drop_last_mail(d);
+		kept = 0;
+	} else if (m->nto == 0) {
+		/* The raiser, copied, is who is left. */
+		m->to[0] = m->cc[0];
+		m->cc[0] = NULL;
+		m->nto = 1;
+		m->ncc = 0;
+	}
+	tok = token(c, "cmd/%s/sender", cmd->token ? cmd->token : "cli");
+	m = add_mail(d, c, tmpl, tok, 0);
+	free(tok);
+	m->note = xstrdup(cmd->reason ? cmd->reason : "");
+	m->actor = xstrdup(cmd->actor);
+	list_add(&m->to, &m->nto, who);
+	/* The sender's first: it is the answer to their message. */
+	if (kept) {
+		struct mail_decision t = d->mails[d->nmails - 2];
+
+		d->mails[d->nmails - 2] = d->mails[d->nmails - 1];
+		d->mails[d->nmails - 1] = t;
+	}
 }
 
 /* "an extension of 8 working days is too long: stage 3 may be given at
@@ -712,7 +874,9 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 			return -1;
 		}
 		c->status = CASE_OPEN;
-		enter_stage(c, x, c->stage_idx + 1, x->now);
+		enter_stage(c, x, c->stage_idx + 1, x->now, d,
+		    "escalated on request by %s", cmd->actor ? cmd->actor :
+		    "cli");
 		add_event(d, "escalated", cmd->actor,
 		    "escalated by request from stage %d to stage %d: %s",
 		    s->number, x->proto->stages[c->stage_idx].number, why);
@@ -757,6 +921,9 @@ decisions_free(struct decisions *d)
 		free(d->events[i].detail);
 	}
 	free(d->events);
+	for (size_t i = 0; i < d->nstages; i++)
+		free(d->stages[i].how);
+	free(d->stages);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -858,7 +1025,8 @@ engine_action_tick(struct action_state *a, const struct case_state *c,
 	if (a->reminders_done == 0 && x->now < a->due_at &&
 	    working_morning_before(x->cal, a->due_at, 1) <= x->now) {
 		tok = token(c, "a%d/d%lld/r", a->num, (long long)a->due_at);
-		m = add_mail(d, a->num ? "action-reminder" : "meeting-reminder",
+		m = add_mail(d, c, a->num ? "action-reminder" :
+		    "meeting-reminder",
 		    tok, calendar_next_working_time(x->cal, x->now));
 		free(tok);
 		m->note = action_note(a, x);
@@ -878,7 +1046,7 @@ engine_action_tick(struct action_state *a, const struct case_state *c,
 		if (found >= 0) {
 			tok = token(c, "a%d/d%lld/c%d", a->num, (long long)a->due_at,
 			    found);
-			m = add_mail(d, "action-chase", tok,
+			m = add_mail(d, c, "action-chase", tok,
 			    calendar_next_working_time(x->cal, x->now));
 			free(tok);
 			m->note = action_note(a, x);

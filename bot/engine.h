@@ -72,6 +72,21 @@ struct mail_decision {
 	time_t	  not_before;	/* 0: at once */
 	char	 *note;		/* free text for the template ({{note}}) */
 	char	 *actor;	/* who caused it ({{actor}}) */
+	/* The case as this email describes it, taken when it is decided: a
+	 * tick that catches up over several stages writes each stage's
+	 * emails from that stage, not from where the case ends up. */
+	int		 stage_idx;
+	time_t		 stage_started_at;
+	time_t		 due_at;
+	enum case_status status;
+};
+
+/* A stage entered: the case's stage history, one row each. */
+struct stage_entry {
+	int	 stage_idx;
+	time_t	 entered_at;
+	time_t	 due_at;
+	char	*how;		/* "opened", "deadline passed", ... */
 };
 
 struct event_decision {
@@ -85,6 +100,8 @@ struct decisions {
 	size_t			 nmails;
 	struct event_decision	*events;
 	size_t			 nevents;
+	struct stage_entry	*stages;
+	size_t			 nstages;
 };
 
 /* What the engine needs to know of the world besides the case. */
@@ -119,6 +136,7 @@ struct command {
 
 /* Open a new case at `stage_number` (ref and raiser already set in c).
  * Sets due time, urgent timing, next wakeup; queues the acknowledgement,
+ * the stage-start email to the stage's role holders (in working hours),
  * and for an urgent case the alert to its agencies' safeguarding leads. */
 int	engine_open(struct case_state *c, const struct engine_ctx *,
 	    int stage_number, struct decisions *);
@@ -133,7 +151,10 @@ void	engine_agencies_unresolved(struct case_state *c,
 int	engine_tick(struct case_state *c, const struct engine_ctx *,
 	    struct decisions *);
 /* Apply a command.  Returns 0, or -1 when it does not apply (e.g. RESUME
- * of an open case), with the reason in err; nothing changes then. */
+ * of an open case), with the reason in err; nothing changes then.  Its
+ * emails go in working hours: outside them the people of the stage hear
+ * at the next opening, and the sender (an address) gets their own copy
+ * at once. */
 int	engine_command(struct case_state *c, const struct engine_ctx *,
 	    const struct command *, struct decisions *, char *err, size_t errlen);
 /* Due time of a stage entered at `start`: its timescale (for an urgent
@@ -171,6 +192,13 @@ void	engine_action_schedule(struct action_state *, const struct engine_ctx *);
 int	engine_action_tick(struct action_state *, const struct case_state *,
 	    const struct engine_ctx *, struct decisions *);
 void	action_state_free(struct action_state *);
+
+/* The addresses a stage's emails go to: the stage's agency roles at each
+ * of the case's agencies, and unless agencies_only its partnership roles
+ * (list and n NULL-terminated, each once; *list may start NULL). */
+void	engine_stage_recipients(const struct case_state *,
+	    const struct engine_ctx *, int stage_idx, int agencies_only,
+	    char ***list, size_t *n);
 
 void	decisions_free(struct decisions *);
 void	case_state_free(struct case_state *);

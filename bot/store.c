@@ -133,6 +133,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE cases ADD COLUMN raising_agency TEXT;"
 	"ALTER TABLE cases ADD COLUMN receiving_agencies TEXT;"
 	"ALTER TABLE cases ADD COLUMN unresolved_agencies TEXT;",
+	/* 10: how each stage of a case was entered (opened, a deadline
+	 * passed, by request), for the stage history its emails show. */
+	"ALTER TABLE stages ADD COLUMN how TEXT NOT NULL DEFAULT '';",
 };
 
 const char *
@@ -1131,6 +1134,53 @@ store_events_each(struct store *s, int64_t case_id,
 		stop = fn(sqlite3_column_int64(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3), arg);
+	return rows_end(st, rc, stop);
+}
+
+int
+store_stage_add(struct store *s, int64_t case_id, int stage_idx,
+    time_t entered_at, time_t due_at, const char *how)
+{
+	static const char ins[] = "INSERT INTO stages (case_id, stage_idx, "
+	    "entered_at, due_at, how) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT "
+	    "EXISTS (SELECT 1 FROM stages WHERE case_id = ?1 AND "
+	    "stage_idx = ?2 AND entered_at = ?3)";
+	static const char upd[] = "UPDATE stages SET how = ?4 WHERE "
+	    "case_id = ?1 AND stage_idx = ?2 AND entered_at = ?3";
+	sqlite3_stmt *st;
+
+	if ((st = prep(s, ins)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, stage_idx);
+	sqlite3_bind_int64(st, 3, entered_at);
+	sqlite3_bind_int64(st, 4, due_at);
+	bind_text(st, 5, how);
+	if (exec_done(s, st) == -1 || (st = prep(s, upd)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, stage_idx);
+	sqlite3_bind_int64(st, 3, entered_at);
+	bind_text(st, 4, how);
+	return exec_done(s, st);
+}
+
+int
+store_stages_each(struct store *s, int64_t case_id,
+    int (*fn)(int, time_t, time_t, const char *, void *), void *arg)
+{
+	static const char sql[] = "SELECT stage_idx, entered_at, due_at, how "
+	    "FROM stages WHERE case_id = ? ORDER BY entered_at, rowid";
+	sqlite3_stmt *st = prep(s, sql);
+	int rc, stop = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, case_id);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		stop = fn(sqlite3_column_int(st, 0),
+		    sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
 		    (const char *)sqlite3_column_text(st, 3), arg);
 	return rows_end(st, rc, stop);
 }

@@ -140,6 +140,15 @@ int	store_event_add(struct store *, int64_t case_id, time_t at,
 int	store_events_each(struct store *, int64_t case_id,
 	    int (*fn)(time_t at, const char *actor, const char *kind,
 	    const char *detail, void *), void *arg);
+/* The case's stage history: each stage entered, when, its due time then,
+ * and how it was entered ("opened", "stage 3's deadline passed", ...);
+ * adding one already there (same stage and time) sets its `how`.  fn is
+ * called oldest first. */
+int	store_stage_add(struct store *, int64_t case_id, int stage_idx,
+	    time_t entered_at, time_t due_at, const char *how);
+int	store_stages_each(struct store *, int64_t case_id,
+	    int (*fn)(int stage_idx, time_t entered_at, time_t due_at,
+	    const char *how, void *), void *arg);
 int	store_participant_add(struct store *, int64_t case_id, const char *addr);
 int	store_participant_is(struct store *, int64_t case_id, const char *addr);
 

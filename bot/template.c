@@ -20,9 +20,9 @@ const char *const template_variables[] = {
 	"raiser_email", "urgent", "urgent_instruction", "urgent_timescale",
 	"note", "actor",
 	"fields", "problems", "formats", "mailbox", "status", "level",
-	"agencies", "subject", "blank_forms", "raising_agency",
+	"agencies", "subject", "blank_forms", "case_context", "raising_agency",
 	"receiving_agencies", "agencies_recognised", "agencies_unrecognised",
-	NULL
+	"stage_history", "answers", NULL
 };
 
 const char *const template_names[] = {
@@ -30,7 +30,7 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	"urgent", "agency-unresolved", "agencies", NULL
+	"urgent", "agency-unresolved", "agencies", "stage-start", NULL
 };
 
 void

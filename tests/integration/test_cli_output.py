@@ -207,7 +207,9 @@ class CliOutput(unittest.TestCase):
                                               "TRIES"])
         self.assertIn(self.ref, out[1])
         self.assertTrue(TIME.search(out[1]))
-        self.assertEqual(out[-1], "1 email; times are London time")
+        # The acknowledgement, and the stage-start email to stage 3's four
+        # role holders.
+        self.assertEqual(out[-1], "5 emails; times are London time")
         rows = json.loads(env.run("outbox", "--all", "--json").stdout)
         self.assertEqual(rows[0]["ref"], self.ref)
 

@@ -191,7 +191,8 @@ class Clients(unittest.TestCase):
         self.assertEqual(case["form"], "twsp-referral")
         self.assertEqual(case["raised_by"], "casey@telford.example.gov.uk")
         self.assertEqual(fields, TWSP_DOCX_FIELDS)
-        (ack,) = self.env.sink.wait_for(1)
+        self.env.sink.wait_for(1)
+        (ack,) = self.env.sink.messages(rcpt="casey@telford.example.gov.uk")
         text = ack.get_body(("plain",)).get_content()
         self.assertIn("recorded as case %s" % case["ref"], text)
 

@@ -57,7 +57,8 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("strategy discussion", fields["concerns"])
         self.assertTrue(any(e["kind"] == "opened" for e in detail["events"]))
 
-        acks = env.sink.wait_for(2)
+        env.sink.wait_for(2)
+        acks = [m for m in env.sink.messages() if "Received:" in m["Subject"]]
         self.assertEqual(len(acks), 2)
         for case, addr in ((twsp, twsp_from),
                            (wsab, "robin.worker@wigan.example.gov.uk")):
@@ -79,9 +80,10 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(len(env.dovecot.list("Processed")), 2)
 
         # A second run opens nothing and sends nothing.
+        before = len(env.sink.messages())
         env.run("run", "--once", now=NOW)
         self.assertEqual(len(env.cases()), 2)
-        self.assertEqual(len(env.sink.messages()), 2)
+        self.assertEqual(len(env.sink.messages()), before)
 
         # The SMTP server goes away: the case is still opened, the ack waits.
         env.sink.stop()
@@ -159,7 +161,8 @@ class EndToEnd(unittest.TestCase):
         self.assertIn("Due: by 5pm on Wednesday 25 November 2026", body)
         self.assertIn("none is given more than 2 working days", body)
         # The safeguarding lead of the case's agency is told at once.
-        (alert,) = env.sink.messages(rcpt="tia.lead@telford.example.gov.uk")
+        (alert,) = [m for m in env.sink.messages(
+            rcpt="tia.lead@telford.example.gov.uk") if "URGENT" in m["Subject"]]
         self.assertIn("URGENT: immediate risk", alert["Subject"])
         self.assertIn("escalated today through your agency's own "
                       "safeguarding procedures",
@@ -228,7 +231,7 @@ class EndToEnd(unittest.TestCase):
             "Referral =?utf-8?q?=0D=0AX-Injected=3A_yes?=", body))
         env.run("run", "--once", now=NOW)
         (case,) = env.cases()
-        (ack,) = env.sink.messages()
+        (ack,) = env.sink.messages(rcpt="casey@telford.example.gov.uk")
         self.assertIsNone(ack["X-Injected"])
         self.assertIsNone(ack["Bcc"])
         self.assertEqual(ack.rcpt_tos, ["casey@telford.example.gov.uk"])
@@ -339,7 +342,8 @@ class EndToEnd(unittest.TestCase):
         fwd = [e for e in detail["events"] if e["kind"] == "forwarded"]
         self.assertEqual([e["actor"] for e in fwd],
                          ["casey@telford.example.gov.uk"])
-        (ack,) = env.sink.messages(rcpt="tia.lead@telford.example.gov.uk")
+        (ack,) = [m for m in env.sink.messages(
+            rcpt="tia.lead@telford.example.gov.uk") if "Received" in m["Subject"]]
         self.assertIn(case["ref"], ack["Subject"])
 
     def test_bounce_is_recorded_against_the_contact_and_not_answered(self):

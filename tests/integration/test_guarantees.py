@@ -788,8 +788,13 @@ class NothingImportedTwice(Base):
         self.assertEqual(sorted(c["raised_by"] for c in cases),
                          sorted(senders + [newcomer]))
         new_mail = env.sink.messages()[sent:]
+        # Only the new case's: its acknowledgement and stage-start.
+        self.assertEqual({m["Subject"].split("]")[0] for m in new_mail
+                          if "digest" not in str(m["Subject"]).lower()},
+                         {"[" + max(c["ref"] for c in cases)},
+                         [str(m["Subject"]) for m in new_mail])
         self.assertEqual([m.rcpt_tos for m in new_mail
-                          if "digest" not in str(m["Subject"]).lower()],
+                          if "Received" in str(m["Subject"])],
                          [[newcomer]], [str(m["Subject"]) for m in new_mail])
         c = census(env.dovecot)
         self.assertEqual(c["INBOX"], [])

@@ -38,8 +38,20 @@ class ProtocolClock(unittest.TestCase):
         self.env.run("run", "--once", now="2026-11-23T10:00:00Z")
         (self.case,) = self.env.cases()
         self.ref = self.case["ref"]
-        self.sent = len(self.env.sink.messages())
-        self.assertEqual(self.sent, 1)   # the acknowledgement
+        msgs = self.env.sink.messages()
+        self.sent = len(msgs)
+        # The acknowledgement to the raiser, and (issue 13) the stage-start
+        # email to stage 3's role holders at both agencies, at once: it
+        # is 10:00 on a Monday.
+        self.assertEqual(sorted(subjects(msgs)), sorted(
+            ["[%s] Received: TWSP Resolution and Escalation Referral Form" %
+             self.ref] + ["[%s] Stage 3 starts: Senior managers / designated "
+                          "safeguarding leads - due by 5pm on Thursday 26 "
+                          "November 2026" % self.ref] * 4))
+        self.assertEqual(self.recipients(
+            [m for m in msgs if "Received" in m["Subject"]]), {RAISER})
+        self.assertEqual(self.recipients(
+            [m for m in msgs if "starts" in m["Subject"]]), STAGE3)
 
     def tearDown(self):
         self.env.stop()

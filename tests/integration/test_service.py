@@ -114,7 +114,10 @@ class Service(unittest.TestCase):
                                  F.TWSP_INLINE))
         self.assertTrue(wait_for(lambda: env.cases(), timeout=30))
         (case,) = env.cases()
-        p = env.run("pause", case["ref"], "--reason", "leave")
+        # At a time in working hours: outside them the confirmation would
+        # wait for the next opening (the daemon runs by the real clock).
+        p = env.run("pause", case["ref"], "--reason", "leave",
+                    now="2026-11-23T10:00:00Z")
         self.assertIn("running escbot will send", p.stdout)
         self.assertTrue(wait_for(lambda: any(
             "Paused" in m["Subject"] for m in env.sink.messages()), timeout=30))

@@ -84,6 +84,7 @@ test_minimal_loads_with_defaults(void **state)
 	assert_int_equal(c->imap.batch, 100);
 	assert_int_equal(c->work_open, 9 * 60);
 	assert_int_equal(c->work_close, 17 * 60);
+	assert_int_equal(c->personal_to, PERSONAL_TO_STAGE_ROLES);
 	assert_string_equal(c->smtp.from_addr, "box@example.gov.uk");
 	/* Paths are relative to the config file's folder. */
 	assert_true(strncmp(c->database, dir, strlen(dir)) == 0);
@@ -192,6 +193,28 @@ test_bad_values(void **state)
 	free(t);
 	t = replace("from = \"Escalations <box@example.gov.uk>\";", "from = \"nobody\";");
 	expect(t, "holds no email address", 0);
+	free(t);
+	t = replace("database = \"var/escbot.db\";",
+	    "database = \"var/escbot.db\"; personal_to = \"everyone\";");
+	expect(t, "personal_to \"everyone\": use \"stage_roles\" or "
+	    "\"nobody\"", 1);
+	free(t);
+}
+
+static void
+test_personal_to(void **state)
+{
+	struct config *c;
+	char *msgs, *t;
+
+	(void)state;
+	t = replace("database = \"var/escbot.db\";",
+	    "database = \"var/escbot.db\"; personal_to = \"nobody\";");
+	assert_int_equal(load(t, &msgs, &c), 0);
+	assert_string_equal(msgs, "");
+	assert_int_equal(c->personal_to, PERSONAL_TO_NOBODY);
+	config_free(c);
+	free(msgs);
 	free(t);
 }
 
@@ -384,6 +407,7 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_personal_to),
 		cmocka_unit_test(test_all_errors_reported),
 		cmocka_unit_test(test_syntax_error_has_line),
 		cmocka_unit_test(test_password_file_mode),

@@ -19,7 +19,12 @@
  * Transcript lines:
  *	"> STEP"		the step, as written
  *	"@ TIME"		a tick of "daily" that decided something
- *	"mail TEMPLATE TOKEN nb=TIME|now to=A,B [cc=C] [note='..' by=X]"
+ *	"mail TEMPLATE TOKEN nb=TIME|now to=A,B [cc=C] [note='..' by=X]
+ *	    [of=#I:STATUS:due TIME]"
+ *				of= is the case as the email describes it
+ *				(stage index, status, due time), shown when
+ *				it is not the case after the step: a tick
+ *				that passes several stages
  *				TOKEN without the case reference and its "/"
  *				(checked to be there); a due time or pause time
  *				in it ("d1765299600", "p...") is written as its
@@ -88,6 +93,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-14T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-14T10:00+00:00 to=family.connect@telford.example.gov.uk,ppu@westmercia.example.police.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners: raise the disagreement)",
 		"= s1 #0 open due 2026-12-16T17:00+00:00 wake 2026-12-15T09:00+00:00",
 		"> 2026-12-17T09:00 tick",
@@ -125,6 +131,7 @@ static const struct row rows[] = {
   {
 		"> 2027-03-15T09:30 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2027-03-15T09:30+00:00 to=family.connect@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners: raise the disagreement)",
 		"= s1 #0 open due 2027-03-17T17:00+00:00 wake 2027-03-16T09:00+00:00",
 		"> 2027-03-18T09:00 tick",
@@ -166,6 +173,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-14T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-14T10:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioner to practitioner)",
 		"= s1 #0 open due 2026-12-16T17:00+00:00 wake 2026-12-16T09:00+00:00",
 		"> 2026-12-16T17:00 tick",
@@ -212,6 +220,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-11-23T10:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners)",
 		"= s1 #0 open due 2026-11-26T17:00+00:00 wake 2026-11-26T09:00+00:00",
 		"> 2026-11-23T12:00 daily 60",
@@ -266,6 +275,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T18:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-11-24T09:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
 		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		"> 2026-11-24T17:00 tick",
@@ -300,6 +310,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-25T08:59 tick",
@@ -326,6 +337,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-26T12:00 tick",
@@ -342,6 +354,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-26T10:00 open 5",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s5/start nb=2026-11-26T10:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 5 (TWSP Executive)",
 		"= s5 #5 open due 2026-12-07T17:00+00:00 wake 2026-12-03T09:00+00:00",
 		"> 2026-12-03T08:00 tick",
@@ -362,6 +375,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-21T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-12-21T10:00+00:00 to=tal.manager@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line / team managers)",
 		"= s2 #2 open due 2026-12-29T17:00+00:00 wake 2026-12-24T09:00+00:00",
 		"> 2026-12-24T09:30 tick",
@@ -388,6 +402,7 @@ static const struct row rows[] = {
   {
 		"> 2026-10-22T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-10-22T10:00+01:00 to=family.connect@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners: raise the disagreement)",
 		"= s1 #0 open due 2026-10-26T17:00+00:00 wake 2026-10-23T09:00+01:00",
 		"> 2026-10-23T08:00:00Z tick",
@@ -417,6 +432,7 @@ static const struct row rows[] = {
   {
 		"> 2027-03-24T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2027-03-24T10:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners)",
 		"= s1 #0 open due 2027-03-31T17:00+01:00 wake 2027-03-31T09:00+01:00",
 		"> 2027-03-31T07:30:00Z tick",
@@ -440,6 +456,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-11-23T10:00+00:00 to=tal.manager@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line / team managers)",
 		"= s2 #2 open due 2026-11-27T17:00+00:00 wake 2026-11-26T09:00+00:00",
 		"> 2026-11-27T16:59:59 tick",
@@ -459,6 +476,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-21T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-12-21T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-12-24T17:00+00:00 wake 2026-12-23T09:00+00:00",
 		"> 2026-12-24T18:00 tick",
@@ -472,6 +490,7 @@ static const struct row rows[] = {
   {
 		"> 2027-03-18T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2027-03-18T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line manager to line manager)",
 		"= s2 #1 open due 2027-03-25T17:00+00:00 wake 2027-03-24T09:00+00:00",
 		"> 2027-03-26T10:00 tick",
@@ -489,6 +508,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 5",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s5/start nb=2026-11-23T10:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 5 (TWSP Executive)",
 		"= s5 #5 open due 2026-12-02T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-11-23T10:00 daily 60",
@@ -518,6 +538,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 5",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s5/start nb=2026-11-23T10:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 5 (TWSP Executive)",
 		"= s5 #5 open due 2026-12-02T17:00+00:00 wake 2026-11-30T09:00+00:00",
 		"> 2026-12-09T10:00 tick",
@@ -537,6 +558,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-17T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-12-17T10:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Safeguarding Partnership Executive)",
 		"= s3 #2 open due 2026-12-24T17:00+00:00 wake 2026-12-23T09:00+00:00",
 		"> 2026-12-24T17:00 tick",
@@ -565,6 +587,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T11:00 pause by lead@telford.example.gov.uk: manager off sick",
@@ -592,6 +615,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T11:00 pause: waiting for a report",
@@ -620,6 +644,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T11:00 pause",
@@ -642,6 +667,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-14T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2026-12-14T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line manager to line manager)",
 		"= s2 #1 open due 2026-12-21T17:00+00:00 wake 2026-12-18T09:00+00:00",
 		"> 2026-12-16T10:00 pause",
@@ -665,6 +691,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-11-23T10:00+00:00 to=exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Safeguarding Partnership Executive)",
 		"= s3 #2 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-30T17:00 tick",
@@ -690,6 +717,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T10:00 resume",
@@ -704,6 +732,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-23T11:00 extend 3: agreed at meeting",
@@ -725,6 +754,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-25T09:00 tick",
@@ -752,6 +782,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 4",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=wscb.business@wigan.example.gov.uk,chair@partnership.example.org.uk",
 		"event opened by raiser@example.org: opened at stage 4 (WSCB business manager / independent chair)",
 		"= s4 #3 open due 2026-12-07T17:00+00:00 wake 2026-12-03T09:00+00:00",
 		"> 2026-12-07T17:00 tick",
@@ -769,6 +800,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T11:00 pause",
@@ -796,6 +828,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-23T11:00 extend 6 by tia.lead@telford.example.gov.uk: GP report",
@@ -829,6 +862,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-23T11:00 timescale 1 by tia.lead@telford.example.gov.uk: risk increasing",
@@ -856,6 +890,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-25T10:00 timescale 1: urgent now",
@@ -887,6 +922,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T10:00 pause: strategy meeting",
@@ -910,6 +946,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2026-11-23T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line manager to line manager)",
 		"= s2 #1 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-24T15:00 escalate by sam.manager@wigan.example.gov.uk: no progress",
@@ -926,13 +963,39 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2026-11-23T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line manager to line manager)",
 		"= s2 #1 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-28T22:30 escalate by sam.manager@wigan.example.gov.uk: no progress",
-		"mail escalation cmd/m1 nb=2026-11-30T09:00+00:00 to=harper.head@wigan.example.gov.uk,dana.director@wigan.example.gov.uk cc=raiser@example.org,sam.manager@wigan.example.gov.uk note='no progress' by=sam.manager@wigan.example.gov.uk",
+		"mail escalation cmd/m1/sender nb=now to=sam.manager@wigan.example.gov.uk note='no progress' by=sam.manager@wigan.example.gov.uk",
+		"mail escalation cmd/m1 nb=2026-11-30T09:00+00:00 to=harper.head@wigan.example.gov.uk,dana.director@wigan.example.gov.uk cc=raiser@example.org note='no progress' by=sam.manager@wigan.example.gov.uk",
 		"event escalated by sam.manager@wigan.example.gov.uk: escalated by request from stage 2 to stage 3: no progress",
-		/* Five working days from Monday, when its people hear. */
 		"= s3 #2 open due 2026-12-07T17:00+00:00 wake 2026-12-04T09:00+00:00",
+		NULL } },
+/* Issue 13: commands held to working hours like everything else.  A PAUSE
+ * and an EXTEND on a Saturday night: the stage's people and the raiser
+ * hear on Monday at 09:00; the sender's own confirmation goes at once. */
+{ "extend and pause on a Saturday night: the stage hears on Monday, the sender at once",
+  "twsp", "tw-council,west-mercia", 0, NULL,
+  { "2026-11-23T10:00 open 3",
+    "2026-11-28T22:30 extend 2 by tia.lead@telford.example.gov.uk: report due",
+    "2026-11-28T22:45 pause by tia.lead@telford.example.gov.uk: strategy meeting" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk,teo.head@telford.example.gov.uk,hana.head@westmercia.example.police.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-28T22:30 extend 2 by tia.lead@telford.example.gov.uk: report due",
+		"mail extended cmd/m1/sender nb=now to=tia.lead@telford.example.gov.uk note='report due' by=tia.lead@telford.example.gov.uk",
+		"mail extended cmd/m1 nb=2026-11-30T09:00+00:00 to=wes.lead@westmercia.example.police.uk,teo.head@telford.example.gov.uk,hana.head@westmercia.example.police.uk cc=raiser@example.org note='report due' by=tia.lead@telford.example.gov.uk",
+		"event extended by tia.lead@telford.example.gov.uk: stage 3 extended by 2 working days (2 of the 10 allowed), agreed by tia.lead@telford.example.gov.uk: report due",
+		"= s3 #3 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
+		"> 2026-11-28T22:45 pause by tia.lead@telford.example.gov.uk: strategy meeting",
+		"mail paused cmd/m2/sender nb=now to=tia.lead@telford.example.gov.uk note='strategy meeting' by=tia.lead@telford.example.gov.uk",
+		"mail paused cmd/m2 nb=2026-11-30T09:00+00:00 to=wes.lead@westmercia.example.police.uk,teo.head@telford.example.gov.uk,hana.head@westmercia.example.police.uk cc=raiser@example.org note='strategy meeting' by=tia.lead@telford.example.gov.uk",
+		"event paused by tia.lead@telford.example.gov.uk: paused at stage 3: strategy meeting",
+		"= s3 #3 paused left 2 due 2026-12-02T17:00+00:00 wake 2026-12-07T17:00+00:00",
 		NULL } },
 { "escalate through level 4 to the independent chair, then refused", "wsab",
   NULL, 0, NULL,
@@ -942,6 +1005,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 4",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=wsab.service@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 4 (Exceptional: WSAB service manager)",
 		"= s4 #3 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-24T10:00 escalate: no meeting date",
@@ -962,6 +1026,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 2",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2026-11-23T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 2 (Line manager / named safeguarding lead)",
 		"= s2 #1 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-24T10:00 pause",
@@ -981,6 +1046,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-24T10:00 resolve: assessment agreed",
@@ -999,6 +1065,7 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-11-23T10:00+00:00 to=robin.rep@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (WSCB agency representative)",
 		"= s3 #2 open due 2026-11-30T17:00+00:00 wake 2026-11-27T09:00+00:00",
 		"> 2026-11-24T10:00 pause",
@@ -1021,10 +1088,11 @@ static const struct row rows[] = {
   {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2027-01-25T10:00 tick",
-		"mail escalation s4/esc nb=2027-01-25T10:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org",
+		"mail escalation s4/esc nb=2027-01-25T10:00+00:00 to=tam.director@telford.example.gov.uk,toby.rep@telford.example.gov.uk cc=raiser@example.org of=#4:open:due 2026-12-02T17:00+00:00",
 		"mail escalation s5/esc nb=2027-01-25T10:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
 		"mail chase s5/d2026-12-11T17:00+00:00/c3 nb=2027-01-25T10:00+00:00 to=tam.director@telford.example.gov.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
 		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
@@ -1034,6 +1102,29 @@ static const struct row rows[] = {
 		"> 2027-01-25T10:00 tick",
 		"= s5 #5 open due 2026-12-11T17:00+00:00 wake 0",
 		NULL } },
+/* Issue 13: after a catch-up tick several stages' emails were all
+ * written from the final state.  Stage 2 due Fri 27 Nov, stage 3 (3
+ * days) Wed 2 Dec, stage 4 (4 days) Tue 8 Dec: one tick on Wed 9 Dec
+ * decides the three escalations, each about its own stage, due time and
+ * people (of=), the last the case as it is. */
+{ "one tick past three deadlines: each escalation written from its own stage",
+  "twsp", "tw-council,west-mercia", 0, NULL,
+  { "2026-11-23T10:00 open 2", "2026-12-09T10:00 tick" },
+  {
+		"> 2026-11-23T10:00 open 2",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s2/start nb=2026-11-23T10:00+00:00 to=tal.manager@telford.example.gov.uk,mo.line@westmercia.example.police.uk",
+		"event opened by raiser@example.org: opened at stage 2 (Line / team managers)",
+		"= s2 #2 open due 2026-11-27T17:00+00:00 wake 2026-11-26T09:00+00:00",
+		"> 2026-12-09T10:00 tick",
+		"mail escalation s3/esc nb=2026-12-09T10:00+00:00 to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk,teo.head@telford.example.gov.uk,hana.head@westmercia.example.police.uk cc=raiser@example.org of=#3:open:due 2026-12-02T17:00+00:00",
+		"mail escalation s4/esc nb=2026-12-09T10:00+00:00 to=tam.director@telford.example.gov.uk,drew.director@westmercia.example.police.uk,toby.rep@telford.example.gov.uk,rae.rep@westmercia.example.police.uk cc=raiser@example.org of=#4:open:due 2026-12-08T17:00+00:00",
+		"mail escalation s5/esc nb=2026-12-09T10:00+00:00 to=tam.director@telford.example.gov.uk,drew.director@westmercia.example.police.uk,twsp.manager@telford.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 2 expired; escalated to stage 3 (Senior managers / designated safeguarding leads)",
+		"event escalated: stage 3 expired; escalated to stage 4 (Assistant director / director)",
+		"event escalated: stage 4 expired; escalated to stage 5 (TWSP Executive)",
+		"= s5 #5 open due 2026-12-17T17:00+00:00 wake 2026-12-15T09:00+00:00",
+		NULL } },
 { "catch-up over Christmas: deadlines chained from the missed ones", "wscb",
   NULL, 0, NULL,
   { "2026-12-21T10:00 open 1", "2027-01-06T10:00 tick",
@@ -1041,10 +1132,11 @@ static const struct row rows[] = {
   {
 		"> 2026-12-21T10:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-21T10:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Practitioners)",
 		"= s1 #0 open due 2026-12-24T17:00+00:00 wake 2026-12-24T09:00+00:00",
 		"> 2027-01-06T10:00 tick",
-		"mail escalation s1/esc nb=2027-01-06T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"mail escalation s1/esc nb=2027-01-06T10:00+00:00 to=sam.manager@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org of=#1:open:due 2027-01-05T17:00+00:00",
 		"mail escalation s2/esc nb=2027-01-06T10:00+00:00 to=robin.rep@wigan.example.gov.uk cc=raiser@example.org",
 		"event escalated: stage 1 expired; escalated to stage 2 (Line manager / named safeguarding lead)",
 		"event escalated: stage 2 expired; escalated to stage 3 (WSCB agency representative)",
@@ -1069,6 +1161,7 @@ static const struct row rows[] = {
 		"> 2026-11-23T18:30 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"mail stage-start s3/start nb=2026-11-24T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
@@ -1093,6 +1186,7 @@ static const struct row rows[] = {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
@@ -1116,6 +1210,7 @@ static const struct row rows[] = {
 		"> 2026-11-27T19:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"mail stage-start s3/start nb=2026-11-30T09:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-12-02T17:00+00:00 wake 2026-12-01T09:00+00:00",
@@ -1131,6 +1226,7 @@ static const struct row rows[] = {
 		"> 2026-11-22T11:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk",
+		"mail stage-start s3/start nb=2026-11-23T09:00+00:00 to=tia.lead@telford.example.gov.uk,wes.lead@westmercia.example.police.uk,teo.head@telford.example.gov.uk,hana.head@westmercia.example.police.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 2 safeguarding leads told to act today",
 		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
@@ -1143,6 +1239,7 @@ static const struct row rows[] = {
 		"mail ack ack nb=now to=raiser@example.org",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event no-contact: no safeguarding lead in the directory for the urgent alert",
+		"event no-contact: no directory contact for the roles of stage 3: only the raiser was told",
 		"= s3 #3 open due 2026-11-25T17:00+00:00 wake 2026-11-24T09:00+00:00",
 		NULL } },
 /* Thursday 24 December 2026 16:00: Christmas Day and the Boxing Day
@@ -1154,6 +1251,7 @@ static const struct row rows[] = {
 		"> 2026-12-24T16:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=tia.lead@telford.example.gov.uk",
+		"mail stage-start s3/start nb=2026-12-24T16:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s3 #3 open due 2026-12-30T17:00+00:00 wake 2026-12-29T09:00+00:00",
@@ -1170,6 +1268,7 @@ static const struct row rows[] = {
 		"> 2026-11-27T17:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail urgent urgent nb=now to=safeguarding.adults@wigan.example.gov.uk",
+		"mail stage-start s0/start nb=2026-11-27T17:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution), urgent: immediate risk",
 		"event urgent-alert: immediate risk: 1 safeguarding lead told to act today",
 		"= s1 #0 open due 2026-11-30T17:00+00:00 wake 2026-11-30T09:00+00:00",
@@ -1190,6 +1289,7 @@ static const struct row rows[] = {
   {
 		"> 2026-12-28T11:00 open 1",
 		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-29T09:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
 		"= s1 #0 open due 2026-12-29T17:00+00:00 wake 2026-12-29T09:00+00:00",
 		NULL } },
@@ -1201,6 +1301,7 @@ static const struct row rows[] = {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"event no-contact: no directory contact for the roles of stage 3: only the raiser was told",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-26T17:00 tick",
 		"mail escalation s4/esc nb=2026-11-26T17:00+00:00 to=raiser@example.org",
@@ -1220,6 +1321,7 @@ static const struct row rows[] = {
 		"> 2026-11-23T10:00 open 3",
 		"mail ack ack nb=now to=raiser@example.org",
 		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"event no-contact: no directory contact for the roles of stage 3: only the raiser was told",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
 		"> 2026-11-25T09:00 tick",
 		"mail reminder s3/d2026-11-26T17:00+00:00/r0 nb=2026-11-25T09:00+00:00 to=raiser@example.org",
@@ -1346,6 +1448,12 @@ out_decisions(struct transcript *t, const struct case_state *c,
 		if (m->note || m->actor)
 			sb_addf(&sb, " note='%s' by=%s", m->note ? m->note : "",
 			    m->actor ? m->actor : "");
+		if (m->stage_idx != c->stage_idx || m->due_at != c->due_at ||
+		    m->status != c->status) {
+			tm_str(m->due_at, buf, sizeof(buf));
+			sb_addf(&sb, " of=#%d:%s:due %s", m->stage_idx,
+			    case_status_name(m->status), buf);
+		}
 		t->line = xreallocarray(t->line, t->n + 1, sizeof(char *));
 		t->line[t->n++] = sb_steal(&sb);
 	}

@@ -345,6 +345,51 @@ collect_answer(const struct form_answer *fa, void *arg)
 	return 0;
 }
 
+static int
+stage_line(int idx, time_t at, time_t due, const char *how, void *arg)
+{
+	sb_addf(arg, "%d@%lld due %lld: %s\n", idx, (long long)at,
+	    (long long)due, how);
+	return 0;
+}
+
+/* The stage history: each stage entered once, with how; the row the case
+ * update writes for the stage it ends at gets its `how` from the engine's
+ * entry, in either order. */
+static void
+test_stage_history(void **state)
+{
+	struct store *s = open_store();
+	struct case_state c;
+	struct strbuf sb = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_next_ref(s, "TWSP", 2026, &c.ref), 0);
+	c.protocol = xstrdup("twsp");
+	c.stage_idx = 3;
+	c.stage_started_at = 100;
+	c.due_at = 200;
+	assert_int_equal(store_case_insert(s, &c), 0);
+	assert_int_equal(store_stage_add(s, c.id, 3, 100, 200, "opened"), 0);
+	assert_int_equal(store_stage_add(s, c.id, 4, 200, 300,
+	    "stage 3's deadline passed"), 0);
+	c.stage_idx = 5;
+	c.stage_started_at = 300;
+	c.due_at = 400;
+	assert_int_equal(store_case_update(s, &c), 0);
+	assert_int_equal(store_stage_add(s, c.id, 5, 300, 400,
+	    "stage 4's deadline passed"), 0);
+	assert_int_equal(store_case_update(s, &c), 0);
+	assert_int_equal(store_stages_each(s, c.id, stage_line, &sb), 0);
+	assert_string_equal(sb.buf, "3@100 due 200: opened\n"
+	    "4@200 due 300: stage 3's deadline passed\n"
+	    "5@300 due 400: stage 4's deadline passed\n");
+	free(sb.buf);
+	case_state_free(&c);
+	store_close(s);
+}
+
 static void
 test_forms_keep_their_answers(void **state)
 {
@@ -640,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_sync_durable_beside_a_reader),
 		cmocka_unit_test(test_forms_keep_their_answers),
 		cmocka_unit_test(test_report_figures),
+		cmocka_unit_test(test_stage_history),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
