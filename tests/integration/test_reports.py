@@ -17,6 +17,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
+from workdays import working_days_between  # noqa: E402
 import forms_fixtures as F                             # noqa: E402
 
 HEADER = ["Case reference", "Protocol", "Form", "Stage", "Stage name",
@@ -30,46 +31,12 @@ BOARD = {"twsp": ["twsp.manager@telford.example.gov.uk"],
                   "board@wigan.example.gov.uk"]}
 
 
-def holidays():
-    days = set()
-    with open(os.path.join(REPO, "etc", "bank-holidays-england-wales.txt")) as f:
-        for ln in f:
-            if ln.strip() and not ln.startswith("#"):
-                days.add(dt.date.fromisoformat(ln.split()[0]))
-    return days
-
-
-HOLIDAYS = holidays()
-
-
 def london(iso):
     """An ISO time from escbot as London wall-clock time (the tests use
     dates outside summer time, where London is UTC)."""
     t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
     assert t.utcoffset() == dt.timedelta(0), iso
     return t.replace(tzinfo=None)
-
-
-def is_working(d):
-    return d.weekday() < 5 and d not in HOLIDAYS
-
-
-def working_day_of(t):
-    d = t.date()
-    if not is_working(d) or t.time() > dt.time(17, 0):
-        d += dt.timedelta(days=1)
-        while not is_working(d):
-            d += dt.timedelta(days=1)
-    return d
-
-
-def working_days_between(a, b):
-    da, db = working_day_of(a), working_day_of(b)
-    n = 0
-    while da < db:
-        da += dt.timedelta(days=1)
-        n += is_working(da)
-    return n
 
 
 def attachment(m, kind):

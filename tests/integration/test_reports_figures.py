@@ -22,6 +22,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
+from workdays import working_days_between  # noqa: E402
 import forms_fixtures as F                             # noqa: E402
 
 HEADER = ["Case reference", "Protocol", "Form", "Stage", "Stage name",
@@ -36,39 +37,7 @@ NOW = "2026-03-23T10:00:00Z"
 RANGE = ["--from", "2026-03-02", "--to", "2026-03-20"]
 
 
-def load_holidays():
-    days = set()
-    with open(os.path.join(REPO, "etc",
-                           "bank-holidays-england-wales.txt")) as f:
-        for ln in f:
-            if ln.strip() and not ln.startswith("#"):
-                days.add(dt.date.fromisoformat(ln.split()[0]))
-    return days
-
-
-HOLIDAYS = load_holidays()
-
-
-def is_working(d):
-    return d.weekday() < 5 and d not in HOLIDAYS
-
-
-def working_day_of(t):
-    d = t.date()
-    if not is_working(d) or t.time() > dt.time(17, 0):
-        d += dt.timedelta(days=1)
-        while not is_working(d):
-            d += dt.timedelta(days=1)
-    return d
-
-
-def wdays(a, b):
-    da, db = working_day_of(a), working_day_of(b)
-    n = 0
-    while da < db:
-        da += dt.timedelta(days=1)
-        n += is_working(da)
-    return n
+wdays = working_days_between
 
 
 def t_iso(iso):
