@@ -16,7 +16,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
+from escbot_env import EscbotEnv, make_message  # noqa: E402
 from workdays import working_days_between  # noqa: E402
 import forms_fixtures as F                             # noqa: E402
 
