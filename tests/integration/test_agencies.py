@@ -75,7 +75,14 @@ class Agencies(unittest.TestCase):
         self.assertIn("  Recognised: Telford & Wrekin Council (raising); "
                       "West Mercia Police", mtext)
         self.assertIn("  Raised by: " + RAISER, mtext)
-        self.assertEqual(len(env.sink.messages()), 2)
+        # Beside them only the stage's people hear (the stage-start
+        # email); nobody else is written to.
+        others = [m["Subject"] for m in env.sink.messages()
+                  if m["Message-ID"] not in (ack["Message-ID"],
+                                             told["Message-ID"])]
+        self.assertTrue(others, "no stage-start email")
+        self.assertEqual([s for s in others if not s.startswith(
+            "[%s] Stage 3 starts: " % ref)], [])
 
         # The raiser corrects it by reply.
         env.sink.clear()
