@@ -182,6 +182,12 @@ class ReportRendering(unittest.TestCase):
         self.assertEqual(kinds("WSAB Resolution Protocol"),
                          {"Weekly digest", "Quarterly report",
                           "Half-yearly review"})
+        # WSAB's to its own board roles (service_manager, board_inbox;
+        # one recipient a send), never to the other partnership's people.
+        wsab_to = {r for subj, to in self.sent
+                   if "WSAB Resolution Protocol" in subj for r in to}
+        self.assertEqual(wsab_to, {"board@wigan.example.gov.uk",
+                                   "wsab.service@wigan.example.gov.uk"})
         self.assertEqual(len(self.sent), len(twsp) + sum(
             1 for subj, _ in self.sent if "WSAB Resolution Protocol" in subj))
 
