@@ -23,7 +23,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import unittest
 
@@ -31,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import escbot_env                                              # noqa: E402
 from escbot_env import EscbotEnv, MAILBOX, make_message        # noqa: E402,F401
+from loopproxy import LoopProxy                                # noqa: E402
 from smtpsink import SmtpSink                                  # noqa: E402
 import forms_fixtures as F                                     # noqa: E402
 
@@ -79,18 +79,17 @@ class SlowSmtpSink(SmtpSink):
         return argv + ["--delay", "%g" % self.delay]
 
 
-class LatencyProxy:
+class LatencyProxy(LoopProxy):
     """A TCP forwarder on 127.0.0.1 that holds every chunk the server sends
     for `delay` seconds: escbot's IMAP conversation slows down evenly, so
     a kill lands between its fetches, commits and moves rather than after
     all of them."""
 
+    NAME = "latency proxy"
+
     def __init__(self, target_port, delay):
-        self.target_port = target_port
+        super().__init__(target_port)
         self.delay = delay
-        self.port = None
-        self.loop = None
-        self.thread = None
 
     async def _pipe(self, reader, writer, delay):
         try:
@@ -120,35 +119,6 @@ class LatencyProxy:
         await asyncio.gather(self._pipe(creader, swriter, 0),
                              self._pipe(sreader, cwriter, self.delay))
 
-    def start(self):
-        ready = threading.Event()
-
-        def main():
-            self.loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self.loop)
-            server = self.loop.run_until_complete(asyncio.start_server(
-                self._handle, "127.0.0.1", 0))
-            self.port = server.sockets[0].getsockname()[1]
-            ready.set()
-            try:
-                self.loop.run_forever()
-            finally:
-                server.close()
-                for task in asyncio.all_tasks(self.loop):
-                    task.cancel()
-                self.loop.run_until_complete(asyncio.sleep(0))
-                self.loop.close()
-        self.thread = threading.Thread(target=main, daemon=True)
-        self.thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("latency proxy did not start")
-        return self
-
-    def stop(self):
-        if self.loop is not None and self.thread is not None:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-            self.thread = None
 
 
 class GuaranteeEnv(EscbotEnv):

@@ -19,7 +19,8 @@ LOGIN, which passes through whole); the server's side is copied as is.
 """
 import asyncio
 import re
-import threading
+
+from loopproxy import LoopProxy
 
 FETCH = re.compile(rb"^(\S+) UID FETCH (\S+) (.*)$", re.IGNORECASE)
 REASON = (b"NO [UNAVAILABLE] UID FETCH: Message could not be converted to "
@@ -37,14 +38,14 @@ def uid_set(spec):
     return lambda uid: any(lo <= uid <= hi for lo, hi in ranges)
 
 
-class RefuseProxy:
+class RefuseProxy(LoopProxy):
+    NAME = "refusing IMAP proxy"
+    LIMIT = 1 << 24
+
     def __init__(self, target_port, refuse=()):
-        self.target_port = target_port
+        super().__init__(target_port)
         self.refuse = set(refuse)
         self.refused = []
-        self.port = None
-        self.loop = None
-        self.thread = None
 
     def _refuses(self, line):
         m = FETCH.match(line.rstrip(b"\r\n"))
@@ -102,32 +103,3 @@ class RefuseProxy:
             self._client_to_server(creader, swriter, cwriter),
             self._server_to_client(sreader, cwriter))
 
-    def start(self):
-        ready = threading.Event()
-
-        def main():
-            self.loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(self.loop)
-            server = self.loop.run_until_complete(asyncio.start_server(
-                self._handle, "127.0.0.1", 0, limit=1 << 24))
-            self.port = server.sockets[0].getsockname()[1]
-            ready.set()
-            try:
-                self.loop.run_forever()
-            finally:
-                server.close()
-                for task in asyncio.all_tasks(self.loop):
-                    task.cancel()
-                self.loop.run_until_complete(asyncio.sleep(0))
-                self.loop.close()
-        self.thread = threading.Thread(target=main, daemon=True)
-        self.thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("refusing IMAP proxy did not start")
-        return self
-
-    def stop(self):
-        if self.loop is not None and self.thread is not None:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(10)
-            self.thread = None
