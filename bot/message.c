@@ -1159,18 +1159,6 @@ part_filename(const struct mailmime *m, const struct mailmime_disposition *d)
 	return fn;
 }
 
-static int
-hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Quoted-printable (RFC 2045 6.7), leniently: "=XY" is a byte, "=" before
  * the end of a line (trailing blanks allowed) joins the lines, and any
@@ -1194,8 +1182,9 @@ decode_qp(const char *in, size_t len, char *out)
 			out[o++] = in[i++];
 			continue;
 		}
-		if (i + 2 < len && (hi = hex_value(in[i + 1])) >= 0 &&
-		    (lo = hex_value(in[i + 2])) >= 0) {
+		if (i + 2 < len &&
+		    (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)in[i + 2])) >= 0) {
 			out[o++] = (char)(hi << 4 | lo);
 			i += 3;
 			continue;
