@@ -327,32 +327,25 @@ add_record(struct strbuf *sb, const struct form_def *def,
 
 #define GRID_COLS_MAX	16
 
-/* The grid's column or row names of a form, normalised. */
+/* The grid's column or row names of a form, normalised: borrowed from
+ * the form's index (formdef.h), each once. */
 struct names {
-	char	**v;
-	size_t	  n;
+	const char	**v;
+	size_t		  n;
 };
 
 static void
-names_add(struct names *ns, const char *name)
+names_of(const struct form_index *ix, int kind, struct names *ns)
 {
-	char *t = text_label_norm(name, NULL);
-
-	for (size_t i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], t) == 0) {
-			free(t);
-			return;
-		}
-	ns->v = xreallocarray(ns->v, ns->n + 1, sizeof(char *));
-	ns->v[ns->n++] = t;
-}
-
-static void
-names_free(struct names *ns)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
+	ns->v = NULL;
+	ns->n = 0;
+	for (size_t i = 0; ix != NULL && i < ix->nlabs; i++) {
+		if (ix->labs[i].kind != kind || (ns->n > 0 &&
+		    strcmp(ns->v[ns->n - 1], ix->labs[i].norm) == 0))
+			continue;	/* sorted: a repeat is the last one */
+		ns->v = xreallocarray(ns->v, ns->n + 1, sizeof(char *));
+		ns->v[ns->n++] = ix->labs[i].norm;
+	}
 }
 
 /* Is s..e, a line alone, one of the names? */
@@ -486,28 +479,22 @@ grid_columns(const struct names *colnames, const char *line, const char *end,
 /* Grids flattened a cell a line (the column names one a line, then each
  * row's name and its cells one a line) as tab rows; NULL when none. */
 static char *
-grids_rewrite(const struct form_def *def, const char *text)
+grids_rewrite(const struct form_def *def, const char *text,
+    const struct names *rownames, const struct names *colnames)
 {
-	struct names colnames = { 0 }, rownames = { 0 };
 	struct strbuf out = { 0 }, rows = { 0 };
 	const char *end = text + strlen(text), *p = text, *line, *run, *stop;
 	char *cols[GRID_COLS_MAX];
 	size_t ncols;
 	int changed = 0;
 
-	for (size_t i = 0; i < def->nfields; i++) {
-		for (size_t k = 0; k < def->fields[i].ncolumns; k++)
-			names_add(&colnames, def->fields[i].columns[k]);
-		for (size_t k = 0; k < def->fields[i].nrows; k++)
-			names_add(&rownames, def->fields[i].rows[k]);
-	}
-	while (colnames.n > 0 && rownames.n > 0 && p < end) {
+	while (colnames->n > 0 && rownames->n > 0 && p < end) {
 		line = p;
-		ncols = grid_columns(&colnames, line, end, cols, &run);
+		ncols = grid_columns(colnames, line, end, cols, &run);
 		if (ncols < 2) {
 			(void)text_line_end(line, end, &p);
 			sb_add(&out, line, (size_t)(p - line));
-		} else if ((stop = grid_rows(&rows, def, &rownames, cols, ncols,
+		} else if ((stop = grid_rows(&rows, def, rownames, cols, ncols,
 		    run, end)) != run) {
 			for (size_t i = 0; i < ncols; i++) {
 				sb_addc(&out, '\t');
@@ -526,8 +513,6 @@ grids_rewrite(const struct form_def *def, const char *text)
 		for (size_t i = 0; i < ncols; i++)
 			free(cols[i]);
 	}
-	names_free(&colnames);
-	names_free(&rownames);
 	sb_reset(&rows);
 	if (!changed) {
 		sb_reset(&out);
@@ -750,23 +735,17 @@ rowcol_line(struct strbuf *out, const struct names *rows,
 
 /* All of the above over the text; NULL when none changed it. */
 static char *
-cells_rewrite(const struct form_def *def, const char *text)
+cells_rewrite(const struct form_def *def, const char *text,
+    const struct names *rows, const struct names *cols)
 {
-	struct names rows = { 0 }, cols = { 0 };
 	struct strbuf out = { 0 };
 	const char *end = text + strlen(text), *p = text, *stop;
 	int changed = 0;
 
-	for (size_t i = 0; i < def->nfields; i++) {
-		for (size_t k = 0; k < def->fields[i].ncolumns; k++)
-			names_add(&cols, def->fields[i].columns[k]);
-		for (size_t k = 0; k < def->fields[i].nrows; k++)
-			names_add(&rows, def->fields[i].rows[k]);
-	}
 	while (p < end) {
 		if ((stop = header_row(&out, def, p, end)) == p &&
 		    (stop = yesno_pair(&out, def, p, end)) == p &&
-		    (stop = rowcol_line(&out, &rows, &cols, p, end)) == p)
+		    (stop = rowcol_line(&out, rows, cols, p, end)) == p)
 			stop = answer_pair(&out, def, p, end);
 		if (stop != p) {
 			changed = 1;
@@ -777,8 +756,6 @@ cells_rewrite(const struct form_def *def, const char *text)
 		(void)text_line_end(stop, end, &p);
 		sb_add(&out, stop, (size_t)(p - stop));
 	}
-	names_free(&rows);
-	names_free(&cols);
 	if (!changed) {
 		sb_reset(&out);
 		return NULL;
@@ -830,27 +807,30 @@ records_lines(const struct form_def *def, const char *text)
 	return out;
 }
 
+/* The later of two rewrites: next when there is one (prev freed). */
+static char *
+then(char *prev, char *next)
+{
+	if (next == NULL)
+		return prev;
+	free(prev);
+	return next;
+}
+
 char *
 records_rewrite(const struct form_def *def, const char *text)
 {
-	char *grids, *cells, *recs;
-	const char *cur;
+	struct names rows, cols;
+	char *out;
 
 	if (def == NULL || text == NULL)
 		return NULL;
-	grids = grids_rewrite(def, text);
-	cur = grids ? grids : text;
-	cells = cells_rewrite(def, cur);
-	cur = cells ? cells : cur;
-	recs = records_lines(def, cur);
-	if (recs != NULL) {
-		free(cells);
-		free(grids);
-		return recs;
-	}
-	if (cells != NULL) {
-		free(grids);
-		return cells;
-	}
-	return grids;
+	names_of(def->index, LAB_ROW, &rows);
+	names_of(def->index, LAB_COLUMN, &cols);
+	out = grids_rewrite(def, text, &rows, &cols);
+	out = then(out, cells_rewrite(def, out ? out : text, &rows, &cols));
+	out = then(out, records_lines(def, out ? out : text));
+	free(rows.v);
+	free(cols.v);
+	return out;
 }

@@ -26,7 +26,9 @@
 #include "formdef.h"
 
 /* The text with its records rewritten (caller frees), or NULL when the
- * form has no records or the text holds none in these layouts. */
+ * form has no records or the text holds none in these layouts.  Labels
+ * are looked up in the form's index (formdef.h, built by form_set_load):
+ * a form without one is left to the form reader as it is. */
 char	*records_rewrite(const struct form_def *, const char *text);
 
 #endif
