@@ -27,8 +27,8 @@
 
 /* The text with its records rewritten (caller frees), or NULL when the
  * form has no records or the text holds none in these layouts.  Labels
- * are looked up in the form's index (formdef.h, built by form_set_load):
- * a form without one is left to the form reader as it is. */
+ * and grid names are looked up in the form's index (formdef.h, built by
+ * form_set_load): of a form without one only the records are read. */
 char	*records_rewrite(const struct form_def *, const char *text);
 
 #endif
