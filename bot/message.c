@@ -1271,7 +1271,9 @@ decode_data(const struct mailmime_data *d, char **out)
 	}
 	in = d->dt_data.dt_text.dt_data;
 	len = d->dt_data.dt_text.dt_length;
-	*out = xmalloc(2 * len + 1);
+	/* Only quoted-printable can grow (a bare LF becomes CRLF). */
+	*out = xmalloc((d->dt_encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE ?
+	    2 * len : len) + 1);
 	switch (d->dt_encoding) {
 	case MAILMIME_MECHANISM_QUOTED_PRINTABLE:
 		rlen = decode_qp(in, len, *out);
