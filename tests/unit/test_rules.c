@@ -183,12 +183,23 @@ bad_rules(const char *protocol_text, const char *name)
 	return d;
 }
 
+/* Remove the temporary folder d and free its name. */
+static void
+remove_dir(char *d)
+{
+	char *cmd = xasprintf("rm -rf %s", d);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
 static void
 expect_refused(const char *text, const char *needle, int line)
 {
 	struct diag dg = { 0, NULL };
 	struct ruleset *r = NULL;
-	char *d = bad_rules(text, "p.conf"), *buf = NULL, want[64], *cmd;
+	char *d = bad_rules(text, "p.conf"), *buf = NULL, want[64];
 	size_t len;
 
 	dg.out = open_memstream(&buf, &len);
@@ -199,10 +210,7 @@ expect_refused(const char *text, const char *needle, int line)
 	if (strstr(buf, want) == NULL || strstr(buf, needle) == NULL)
 		fail_msg("want \"%s\" and \"%s\" in: %s", want, needle, buf);
 	free(buf);
-	cmd = xasprintf("rm -rf %s", d);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(d);
+	remove_dir(d);
 }
 
 static void
@@ -290,8 +298,7 @@ expect_template_refused(const char *line, const char *needle)
 {
 	struct diag dg = { 0, NULL };
 	struct form_set *set = NULL;
-	char *d = xstrdup("/tmp/escbot-test-forms-XXXXXX"), *path, *buf = NULL,
-	    *cmd;
+	char *d = xstrdup("/tmp/escbot-test-forms-XXXXXX"), *path, *buf = NULL;
 	size_t len;
 	FILE *fp;
 
@@ -312,10 +319,7 @@ expect_template_refused(const char *line, const char *needle)
 	if (strstr(buf, "x.conf:3: ") == NULL || strstr(buf, needle) == NULL)
 		fail_msg("want \"x.conf:3: \" and \"%s\" in: %s", needle, buf);
 	free(buf);
-	cmd = xasprintf("rm -rf %s", d);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(d);
+	remove_dir(d);
 }
 
 static void
