@@ -282,8 +282,14 @@ personal_allowed(struct escbot *e, const struct case_state *c,
 	x.now = now;
 	if (x.proto == NULL)
 		return 0;
-	engine_stage_recipients(c, &x, m->stage_idx, 1, &allowed,
-	    &nallowed);
+	/* The completed forms' copy goes to whom the protocol sends the
+	 * forms (004 stage 7: the Partnership Manager). */
+	if (strcmp(m->template, "forms-copy") == 0)
+		engine_role_recipients(c, &x, x.proto->forms_to,
+		    x.proto->nforms_to, &allowed, &nallowed);
+	else
+		engine_stage_recipients(c, &x, m->stage_idx, 1, &allowed,
+		    &nallowed);
 	rcpts = envelope((const char *const *)m->to, m->nto,
 	    (const char *const *)m->cc, m->ncc, &n);
 	for (size_t i = 0; i < n; i++) {
@@ -364,6 +370,71 @@ case_context(struct escbot *e, const struct case_state *c, int personal_ok,
 	free(answers);
 	free(history);
 	free(receiving);
+}
+
+struct form_copy {
+	struct escbot	*e;
+	int		 personal_ok;
+	int64_t		 last;
+	int		 num;
+	const struct form_def *f;
+	struct strbuf	 sb;
+};
+
+static int
+form_copy_row(const struct form_answer *a, void *arg)
+{
+	struct form_copy *fc = arg;
+	const struct form_field_def *fd;
+	char when[96];
+
+	if (fc->num == 0 || a->form_id != fc->last) {
+		fc->last = a->form_id;
+		fc->num++;
+		fc->f = a->form ? form_set_find(fc->e->rules->forms, a->form) :
+		    NULL;
+		if (calendar_format_words(a->at, when, sizeof(when)) == -1)
+			when[0] = '\0';
+		sb_addf(&fc->sb, "%sForm %d: %s, received %s from %s\n",
+		    fc->num > 1 ? "\n" : "", fc->num, fc->f ? fc->f->title :
+		    a->form ? a->form : "?", when, a->sender ? a->sender : "?");
+	}
+	fd = fc->f ? form_field_find(fc->f, a->name) : NULL;
+	sb_addf(&fc->sb, "- %s: ", fd && fd->label ? fd->label : a->name);
+	if (a->personal && !fc->personal_ok)
+		sb_adds(&fc->sb, "(personal: not in this email)");
+	else
+		for (const char *q = a->value ? a->value : ""; *q; q++) {
+			if (*q == '\r')
+				continue;
+			if (*q == '\n')
+				sb_adds(&fc->sb, "\n    ");
+			else
+				sb_addc(&fc->sb, *q);
+		}
+	sb_addc(&fc->sb, '\n');
+	return 0;
+}
+
+/* form_records: every form received for the case, oldest first, each
+ * with when and from whom and every answer under its label (what
+ * `escbot case REF` shows), the personal ones only when personal_ok. */
+static void
+form_records(struct escbot *e, const struct case_state *c, int personal_ok,
+    struct tvars *v)
+{
+	struct form_copy fc;
+	char *text;
+
+	memset(&fc, 0, sizeof(fc));
+	fc.e = e;
+	fc.personal_ok = personal_ok;
+	if (c->id != 0)
+		store_form_answers_each(e->store, c->id, form_copy_row, &fc);
+	text = sb_steal(&fc.sb);
+	tvars_set(v, "form_records", text && *text ? text :
+	    "(no form was received)");
+	free(text);
 }
 
 /* Envelope recipients: the addr-specs of To and Cc, each once. */
@@ -489,9 +560,13 @@ casework_apply(struct escbot *e, const struct case_state *c,
 		as.stage_started_at = m->stage_started_at;
 		as.due_at = m->due_at;
 		as.status = m->status;
+		int personal_ok = personal_allowed(e, &as, m, now);
+
 		tvars_free(&v);
 		casework_case_vars(e, &as, &v);
-		case_context(e, &as, personal_allowed(e, &as, m, now), &v);
+		case_context(e, &as, personal_ok, &v);
+		if (strcmp(m->template, "forms-copy") == 0)
+			form_records(e, &as, personal_ok, &v);
 		tvars_set(&v, "note", m->note);
 		tvars_set(&v, "actor", m->actor);
 		for (size_t k = 0; extra && k < extra->n; k++)
@@ -1140,7 +1215,9 @@ apply_record_resolved(struct escbot *e, const struct message *m,
     struct verdict *v, time_t now)
 {
 	const struct protocol *p = v->proto;
+	struct engine_ctx x = { v->proto, e->cal, e->dir, now };
 	struct case_state c;
+	struct decisions d = { 0 };
 	struct tvars tv = { 0 };
 	char *tok = NULL;
 	int idx, rc = -1;
@@ -1166,6 +1243,11 @@ apply_record_resolved(struct escbot *e, const struct message *m,
 	if (casework_reply(e, "resolved", tok, m->from_addr, m->message_id, &tv,
 	    now) < 0)
 		goto done;
+	/* Resolved before escbot tracked it is resolved all the same: the
+	 * debrief and the forms' copy (on_resolution). */
+	engine_resolution(&c, &x, &d);
+	if (casework_apply(e, &c, &d, NULL, NULL, now) == -1)
+		goto done;
 	v->case_id = c.id;
 	verdict_outcome(v, "case", 0, "%s recorded as resolved at level %d",
 	    c.ref,
@@ -1174,6 +1256,7 @@ apply_record_resolved(struct escbot *e, const struct message *m,
 done:
 	free(tok);
 	tvars_free(&tv);
+	decisions_free(&d);
 	case_state_free(&c);
 	return rc;
 }

@@ -153,21 +153,28 @@ agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
 	free(ids);
 }
 
+void
+engine_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+    char *const *roles, size_t nroles, char ***list, size_t *n)
+{
+	if (*list == NULL)
+		*list = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < nroles; i++) {
+		if (directory_role_is_partnership(roles[i]))
+			add_role_contacts(list, n,
+			    directory_role(x->dir, NULL, roles[i]));
+		else
+			agency_role_recipients(c, x, roles[i], list, n);
+	}
+}
+
 /* The contacts of a stage's roles at every agency involved in the case,
  * and the partnership roles once. */
 static void
 stage_recipients(const struct case_state *c, const struct engine_ctx *x,
     const struct stage_def *s, char ***list, size_t *n)
 {
-	if (*list == NULL)
-		*list = xcalloc(1, sizeof(char *));
-	for (size_t i = 0; i < s->nroles; i++) {
-		if (directory_role_is_partnership(s->roles[i]))
-			add_role_contacts(list, n,
-			    directory_role(x->dir, NULL, s->roles[i]));
-		else
-			agency_role_recipients(c, x, s->roles[i], list, n);
-	}
+	engine_role_recipients(c, x, s->roles, s->nroles, list, n);
 }
 
 /* The earliest a stage entered at `start` may be due: the close of the
@@ -475,6 +482,58 @@ engine_agencies_unresolved(struct case_state *c, const struct engine_ctx *x,
 	add_event(d, "agency-unresolved", NULL, "%zu agenc%s named for the "
 	    "case not in the directory: the partnership manager told", n,
 	    n == 1 ? "y" : "ies");
+}
+
+void
+engine_resolution(struct case_state *c, const struct engine_ctx *x,
+    struct decisions *d)
+{
+	const struct protocol *p = x->proto;
+	time_t open = calendar_next_working_time(x->cal, x->now);
+	struct mail_decision *m;
+	char *tok;
+
+	if (p->on_resolution_line == 0)
+		return;
+	/* 004 stage 6: "It may be useful for individuals to debrief
+	 * following some disputes in order to promote continuing good
+	 * working relationships." */
+	if (p->ndebrief > 0) {
+		tok = token(c, "debrief");
+		m = add_mail(d, c, "debrief", tok, open);
+		free(tok);
+		m->due_at = calendar_add_working_days(x->cal, open,
+		    p->debrief_days);
+		engine_role_recipients(c, x, p->debrief_roles, p->ndebrief,
+		    &m->to, &m->nto);
+		if (c->raised_by)
+			list_add(&m->to, &m->nto, c->raised_by);
+		if (m->nto == 0)
+			drop_last_mail(d);
+		else
+			add_event(d, "debrief", NULL, "debrief prompt to %zu "
+			    "of the people involved, to be held within %d "
+			    "working day%s", m->nto, p->debrief_days,
+			    p->debrief_days == 1 ? "" : "s");
+	}
+	/* 004 stage 7: "once the Resolution and Escalation Referral Forms
+	 * have been completed, send a copy to the TWSP Partnership
+	 * Manager". */
+	if (p->nforms_to > 0) {
+		tok = token(c, "forms");
+		m = add_mail(d, c, "forms-copy", tok, open);
+		free(tok);
+		engine_role_recipients(c, x, p->forms_to, p->nforms_to,
+		    &m->to, &m->nto);
+		if (m->nto == 0) {
+			drop_last_mail(d);
+			add_event(d, "no-contact", NULL, "nobody in the "
+			    "directory for the completed forms' copy");
+		} else
+			add_event(d, "forms-copy", NULL, "the completed forms "
+			    "copied to %zu recipient%s", m->nto,
+			    m->nto == 1 ? "" : "s");
+	}
 }
 
 /* The people of the stage the case has just entered at opening hear
@@ -891,6 +950,7 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 		add_event(d, "resolved", cmd->actor, "resolved at level %d: %s",
 		    c->resolved_level, why);
 		confirm(c, x, cmd, d, "resolved");
+		engine_resolution(c, x, d);
 		break;
 	}
 	schedule(c, x);

@@ -199,6 +199,23 @@ void	action_state_free(struct action_state *);
 void	engine_stage_recipients(const struct case_state *,
 	    const struct engine_ctx *, int stage_idx, int agencies_only,
 	    char ***list, size_t *n);
+/* The holders of roles: an agency role's at each of the case's agencies,
+ * a partnership role's once (list and n as above). */
+void	engine_role_recipients(const struct case_state *,
+	    const struct engine_ctx *, char *const *roles, size_t nroles,
+	    char ***list, size_t *n);
+/*
+ * The case has just been resolved (by a command, a resolving form, or
+ * recorded as resolved when it arrived): the protocol's on_resolution
+ * emails, in working hours, each once for the case (tokens REF/debrief
+ * and REF/forms) -- the debrief prompt ("debrief") to the holders of its
+ * debrief_roles at the case's agencies and the raiser, its due_at the
+ * close of the day the debrief is to be held by (debrief_days working
+ * days on); the copy of the completed forms ("forms-copy") to the
+ * holders of forms_to.  Nothing without on_resolution.
+ */
+void	engine_resolution(struct case_state *, const struct engine_ctx *,
+	    struct decisions *);
 
 void	decisions_free(struct decisions *);
 void	case_state_free(struct case_state *);

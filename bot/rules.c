@@ -17,8 +17,11 @@ static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
 	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
-	"max_extension_days", "board_roles", "agencies", "report_periods", NULL
+	"max_extension_days", "board_roles", "agencies", "report_periods",
+	"on_resolution", NULL
 };
+static const char *const resolution_keys[] = { "debrief_roles",
+    "debrief_days", "forms_to", NULL };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
 	"remind_before", "on_expiry", "chase_interval", "chase_max", NULL
@@ -271,6 +274,36 @@ load_periods(struct protocol *p, const config_setting_t *g, const char *f,
 	cfg_strings_free(l);
 }
 
+/* on_resolution = { debrief_roles = [...]; debrief_days = N;
+ * forms_to = [...]; }: roles escbot knows, at least one of the two. */
+static void
+load_on_resolution(struct protocol *p, const config_setting_t *g,
+    const char *f, struct diag *d)
+{
+	const config_setting_t *r = cfg_group(g, "on_resolution", 0, 0, f, d);
+
+	if (r == NULL)
+		return;
+	p->on_resolution_line = cfg_line(r);
+	cfg_check_keys(r, resolution_keys, "on_resolution", f, d);
+	p->debrief_roles = cfg_strings(r, "debrief_roles", 0, &p->ndebrief,
+	    f, d);
+	p->debrief_days = cfg_int(r, "debrief_days", 0, 10, 1, 60, f, d);
+	p->forms_to = cfg_strings(r, "forms_to", 0, &p->nforms_to, f, d);
+	for (size_t k = 0; k < p->ndebrief; k++)
+		if (!directory_role_known(p->debrief_roles[k]))
+			diag_error(d, f, cfg_line(r), "on_resolution: "
+			    "debrief_roles: unknown role \"%s\"",
+			    p->debrief_roles[k]);
+	for (size_t k = 0; k < p->nforms_to; k++)
+		if (!directory_role_known(p->forms_to[k]))
+			diag_error(d, f, cfg_line(r), "on_resolution: "
+			    "forms_to: unknown role \"%s\"", p->forms_to[k]);
+	if (p->ndebrief == 0 && p->nforms_to == 0)
+		diag_error(d, f, cfg_line(r), "on_resolution: give "
+		    "debrief_roles, forms_to or both");
+}
+
 static void
 load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
@@ -308,6 +341,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	 * agencies that raised nothing; none: every agency. */
 	p->agencies = cfg_strings(g, "agencies", 0, &p->nagencies, f, d);
 	load_periods(p, g, f, d);
+	load_on_resolution(p, g, f, d);
 
 	list = cfg_group(g, "stages", 1, 1, f, d);
 	n = list ? config_setting_length(list) : 0;
@@ -368,6 +402,8 @@ free_protocol(struct protocol *p)
 	free(p->urgent_instruction);
 	cfg_strings_free(p->board_roles);
 	cfg_strings_free(p->agencies);
+	cfg_strings_free(p->debrief_roles);
+	cfg_strings_free(p->forms_to);
 }
 
 int
@@ -495,6 +531,17 @@ rules_check(const struct ruleset *rs, const struct directory *dir,
 					    s->roles[r]) ? "nobody in the "
 					    "partnership" : "no agency",
 					    dirfile);
+		}
+		for (size_t k = 0; k < p->ndebrief + p->nforms_to; k++) {
+			const char *role = k < p->ndebrief ?
+			    p->debrief_roles[k] : p->forms_to[k - p->ndebrief];
+
+			if (!role_held(dir, role))
+				diag_error(d, p->file, p->on_resolution_line,
+				    "on_resolution: role \"%s\" is held by %s "
+				    "in %s", role, directory_role_is_partnership(
+				    role) ? "nobody in the partnership" :
+				    "no agency", dirfile);
 		}
 	}
 	return d->errors == errors0 ? 0 : -1;

@@ -116,6 +116,17 @@ struct protocol {
 	char		**agencies;		/* directory ids of the
 						   partnership; none: all */
 	size_t		  nagencies;
+	/* on_resolution: when a case is resolved, at any stage, a debrief
+	 * prompt to the holders of debrief_roles at the case's agencies
+	 * (and the raiser), the debrief to be held within debrief_days
+	 * working days, and a copy of the case's completed forms to the
+	 * holders of forms_to (004 stages 6 and 7).  None: neither. */
+	char		**debrief_roles;
+	size_t		  ndebrief;
+	int		  debrief_days;
+	char		**forms_to;
+	size_t		  nforms_to;
+	int		  on_resolution_line;	/* 0: no on_resolution */
 };
 
 struct ruleset {

@@ -22,7 +22,7 @@ const char *const template_variables[] = {
 	"fields", "problems", "formats", "mailbox", "status", "level",
 	"agencies", "subject", "blank_forms", "case_context", "raising_agency",
 	"receiving_agencies", "agencies_recognised", "agencies_unrecognised",
-	"stage_history", "answers", NULL
+	"stage_history", "answers", "form_records", NULL
 };
 
 const char *const template_names[] = {
@@ -30,7 +30,8 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	"urgent", "agency-unresolved", "agencies", "stage-start", NULL
+	"urgent", "agency-unresolved", "agencies", "stage-start", "debrief",
+	"forms-copy", NULL
 };
 
 void
