@@ -404,6 +404,75 @@ def wsp_covid_request(L):
             cols=3, widths=cols(0.5, 0.25, 0.25), borders=True))
 
 
+def request(title, intro, rows):
+    """escbot's own short resolution request (twsp-, wsab-, wscb-request):
+    one question a row, the level reached and the immediate-risk question
+    as two tick boxes each.  rows: (label, field, kind), kind "text",
+    "tall" or "yesno"."""
+    def one(L, label, name, kind):
+        if kind == "yesno":
+            return row(L.label(label), *L.yes_no_cells(name))
+        return row(L.label(label), L.answer(name, span=2),
+                   **({"height": TALL} if kind == "tall" else {}))
+
+    def layout(L):
+        return (heading(title) + note(intro)
+                + table(*[one(L, *x) for x in rows], cols=3,
+                        widths=cols(0.5, 0.25, 0.25), borders=True))
+    return layout
+
+
+twsp_request = request(
+    "TWSP Resolution Request (stages 1 and 2)",
+    "Telford & Wrekin Safeguarding Partnership. For a professional "
+    "disagreement at stage 1 (practitioners) or stage 2 (line / team "
+    "managers). Send to the partnership mailbox; escbot tracks it from the "
+    "stage reached.",
+    [("Name of child or adult:", "person_name", "text"),
+     ("Date of birth:", "dob", "text"),
+     ("Agencies involved:", "agencies", "text"),
+     ("Summary of the disagreement:", "summary", "tall"),
+     ("Action requested:", "requested_action", "tall"),
+     ("Have line / team managers tried to resolve it (stage 2)?",
+      "managers", "yesno"),
+     ("Is a child or adult at immediate risk of significant harm?",
+      "immediate_risk", "yesno")])
+
+wsab_request = request(
+    "WSAB Resolution Request (from level 1)",
+    "Wigan Safeguarding Adults Board. For a professional disagreement from "
+    "level 1 (practitioner to practitioner). Send to the partnership "
+    "mailbox; escbot tracks it from the level reached.",
+    [("Name of adult:", "person_name", "text"),
+     ("Date of birth:", "dob", "text"),
+     ("Agencies involved:", "agencies", "text"),
+     ("Summary of the disagreement:", "summary", "tall"),
+     ("Action requested:", "requested_action", "tall"),
+     ("Have the line managers discussed it (level 2)?", "line_managers",
+      "yesno"),
+     ("Has it been referred to heads of service (level 3)?",
+      "heads_of_service", "yesno"),
+     ("Is an adult at risk of, or suffering, significant harm?",
+      "immediate_risk", "yesno")])
+
+wscb_request = request(
+    "WSCB Resolution Request (from level 1)",
+    "Wigan Safeguarding Children Board. For a professional disagreement "
+    "from level 1 (practitioners). Send to the partnership mailbox; escbot "
+    "tracks it from the level reached.",
+    [("Name of child / young person:", "person_name", "text"),
+     ("Date of birth:", "dob", "text"),
+     ("Agencies involved:", "agencies", "text"),
+     ("Summary of the disagreement:", "summary", "tall"),
+     ("Action requested:", "requested_action", "tall"),
+     ("Has it been referred to line managers / named safeguarding leads "
+      "(level 2)?", "managers", "yesno"),
+     ("Has it been referred to the agencies' WSCB representatives "
+      "(level 3)?", "board_reps", "yesno"),
+     ("Is a child at immediate risk of significant harm?",
+      "immediate_risk", "yesno")])
+
+
 LAYOUTS = {
     "twsp-referral": twsp_referral,
     "wsab-proforma": wsab_proforma,
@@ -412,6 +481,9 @@ LAYOUTS = {
     "wscb-agency-report": wscb_agency_report,
     "wscb-resolved": wscb_resolved,
     "wsp-covid-request": wsp_covid_request,
+    "twsp-request": twsp_request,
+    "wsab-request": wsab_request,
+    "wscb-request": wscb_request,
 }
 
 

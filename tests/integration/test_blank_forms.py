@@ -24,7 +24,8 @@ import forms_fixtures as F                       # noqa: E402
 NOW = "2026-11-23T10:00:00Z"     # a Monday, in working hours
 DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
              "wordprocessingml.document")
-OPENING = ["twsp-referral.docx", "wsab-proforma.docx",
+OPENING = ["twsp-referral.docx", "twsp-request.docx", "wsab-request.docx",
+           "wsab-proforma.docx", "wscb-request.docx",
            "wscb-agency-report.docx", "wsp-covid-request.docx"]
 
 REPO = B.REPO
@@ -54,10 +55,11 @@ def probe(path):
 class BlankForms(unittest.TestCase):
     def test_every_form_has_its_blank_form(self):
         ids = sorted(f.id for f, _ in B.templates())
-        self.assertEqual(ids, ["twsp-referral", "wsab-meeting",
-                               "wsab-proforma", "wsab-resolved",
-                               "wscb-agency-report", "wscb-resolved",
-                               "wsp-covid-request"])
+        self.assertEqual(ids, ["twsp-referral", "twsp-request",
+                               "wsab-meeting", "wsab-proforma",
+                               "wsab-request", "wsab-resolved",
+                               "wscb-agency-report", "wscb-request",
+                               "wscb-resolved", "wsp-covid-request"])
 
     def test_committed_forms_are_what_the_script_writes(self):
         with tempfile.TemporaryDirectory(prefix="escbot-blank-") as tmp:

@@ -60,17 +60,21 @@ chain(const char *proto, const char *start, const char *const *want,
 static void
 test_twsp_table(void **state)
 {
-	/* Working days 2, 7, 11, 14, 18, 25 from Monday 2 March 2026. */
+	/* Working days 2, 7, 11, 14, 18, 20, 25 from Monday 2 March 2026:
+	 * stage 1's two steps, 2, 3, 4, and stage 5's two (the director
+	 * writes via the Partnership Manager within 2, the Executive's
+	 * decision within 5 more). */
 	static const char *const want[] = {
 		"2026-03-04T17:00:00+00:00", "2026-03-11T17:00:00+00:00",
 		"2026-03-17T17:00:00+00:00", "2026-03-20T17:00:00+00:00",
-		"2026-03-26T17:00:00+00:00", "2026-04-08T17:00:00+01:00",
+		"2026-03-26T17:00:00+00:00", "2026-03-30T17:00:00+01:00",
+		"2026-04-08T17:00:00+01:00",
 	};
 
 	(void)state;
 	/* 25 working days: Good Friday 3 April and Easter Monday 6 April
 	 * 2026 are skipped, and BST has begun. */
-	chain("twsp", "2026-03-02T10:00:00Z", want, 6);
+	chain("twsp", "2026-03-02T10:00:00Z", want, 7);
 }
 
 static void
@@ -133,6 +137,62 @@ test_forms_bound(void **state)
 	assert_int_equal(r->stage, 2);
 	p = rules_for_form(rs, "wsab-resolved", &r);
 	assert_int_equal(r->action, FORM_CLOSE);
+}
+
+/* The requests: each protocol's way in below its own form's level, at
+ * level 1 unless an answer names a later one. */
+static void
+test_requests_bound(void **state)
+{
+	static const struct {
+		const char	*form, *proto, *level_from;
+	} want[] = {
+		{ "twsp-request", "twsp", "managers=2" },
+		{ "wsab-request", "wsab", "heads_of_service=3 line_managers=2" },
+		{ "wscb-request", "wscb", "board_reps=3 managers=2" },
+		{ "wsp-covid-request", "wsp-covid",
+		  "executive=3 safeguarding_leads=2" },
+	};
+	const struct form_rule *r;
+	const struct protocol *p;
+	char got[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		p = rules_for_form(rs, want[i].form, &r);
+		assert_non_null(p);
+		assert_string_equal(p->id, want[i].proto);
+		assert_int_equal(r->action, FORM_OPEN);
+		assert_int_equal(r->stage, 1);
+		assert_int_equal(r->nmatch, 2);
+		assert_string_equal(r->match_fields[0], "person_name");
+		assert_string_equal(r->match_fields[1], "dob");
+		got[0] = '\0';
+		for (size_t k = 0; k < r->nlevel_from; k++)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got),
+			    "%s%s", k ? " " : "", r->level_from[k]);
+		assert_string_equal(got, want[i].level_from);
+	}
+}
+
+/* TWSP's stages 6 and 7: the debrief and the completed forms' copy. */
+static void
+test_twsp_on_resolution(void **state)
+{
+	const struct protocol *p = rules_protocol(rs, "twsp");
+
+	(void)state;
+	assert_non_null(p);
+	assert_true(p->on_resolution_line > 0);
+	assert_int_equal(p->ndebrief, 2);
+	assert_string_equal(p->debrief_roles[0], "practitioner");
+	assert_string_equal(p->debrief_roles[1], "line_manager");
+	assert_int_equal(p->debrief_days, 10);
+	assert_int_equal(p->nforms_to, 1);
+	assert_string_equal(p->forms_to[0], "partnership_manager");
+	/* The others have none. */
+	assert_int_equal(rules_protocol(rs, "wsab")->on_resolution_line, 0);
+	assert_int_equal(rules_protocol(rs, "wscb")->on_resolution_line, 0);
 }
 
 /* Each partnership's reports on the cadence its protocol sets: the
@@ -216,7 +276,38 @@ expect_refused(const char *text, const char *needle, int line)
 static void
 test_bad_rules_refused(void **state)
 {
+	static const struct {
+		const char	*on_resolution;
+		const char	*error;
+	} resolution[] = {
+		{ "debrief_roles = [ \"janitor\" ];",
+		  "on_resolution: debrief_roles: unknown role \"janitor\"" },
+		{ "forms_to = [ \"partnership_mgr\" ];",
+		  "on_resolution: forms_to: unknown role \"partnership_mgr\"" },
+		{ "debrief_days = 5;",
+		  "on_resolution: give debrief_roles, forms_to or both" },
+		{ "forms_to = [ \"partnership_manager\" ]; debrief_days = 0;",
+		  "debrief_days" },
+		{ "forms_to = [ \"partnership_manager\" ]; debrief = 3;",
+		  "unknown key \"debrief\"" },
+	};
+	char *text;
+
 	(void)state;
+	/* on_resolution's mistakes, each at its line. */
+	for (size_t i = 0; i < sizeof(resolution) / sizeof(resolution[0]);
+	    i++) {
+		text = xasprintf(
+		    "protocol = {\n"
+		    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+		    "  stages = (\n"
+		    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+		    "  );\n"
+		    "  on_resolution = { %s };\n"
+		    "};\n", resolution[i].on_resolution);
+		expect_refused(text, resolution[i].error, 6);
+		free(text);
+	}
 	expect_refused(
 	    "protocol = {\n"
 	    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
@@ -274,7 +365,7 @@ test_form_templates(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(rs->forms->nforms, 7);
+	assert_int_equal(rs->forms->nforms, 10);
 	for (size_t i = 0; i < rs->forms->nforms; i++) {
 		const struct form_def *f = &rs->forms->forms[i];
 
@@ -352,6 +443,8 @@ test_rules_check(void **state)
 	    "      roles = [ \"line_manager\", \"independent_chair\" ];\n"
 	    "      days = 1; }\n"
 	    "  );\n"
+	    "  on_resolution = { debrief_roles = [ \"head_of_service\" ];\n"
+	    "    forms_to = [ \"partnership_manager\", \"board_inbox\" ]; };\n"
 	    "  forms = ( { form = \"wsab-resolved\"; action = \"close\"; } );\n"
 	    "};\n";
 	static const char directory[] =
@@ -388,7 +481,7 @@ test_rules_check(void **state)
 	}
 	assert_int_equal(rules_check(r, dr, path, &dg), -1);
 	fclose(dg.out);
-	assert_int_equal(dg.errors, 3);
+	assert_int_equal(dg.errors, 5);
 	snprintf(want, sizeof(want),
 	    "%s/p.conf:4: stage 1 (a): role \"practitioner\" is held by no "
 	    "agency in %s\n"
@@ -396,7 +489,16 @@ test_rules_check(void **state)
 	    "nobody in the partnership in %s\n", d, path, d, path);
 	if (strstr(buf, want) == NULL)
 		fail_msg("want:\n%s\nin:\n%s", want, buf);
-	snprintf(want, sizeof(want), "%s/p.conf:10: protocol \"x\" has no way "
+	/* on_resolution's roles are checked as the stages' are: the board
+	 * inbox is held, the others not. */
+	snprintf(want, sizeof(want),
+	    "%s/p.conf:10: on_resolution: role \"head_of_service\" is held by "
+	    "no agency in %s\n"
+	    "%s/p.conf:10: on_resolution: role \"partnership_manager\" is "
+	    "held by nobody in the partnership in %s\n", d, path, d, path);
+	if (strstr(buf, want) == NULL)
+		fail_msg("want:\n%s\nin:\n%s", want, buf);
+	snprintf(want, sizeof(want), "%s/p.conf:12: protocol \"x\" has no way "
 	    "in: no form opens a case of it", d);
 	if (strstr(buf, want) == NULL)
 		fail_msg("want:\n%s\nin:\n%s", want, buf);
@@ -603,6 +705,8 @@ main(void)
 		cmocka_unit_test(test_wscb_defaults),
 		cmocka_unit_test(test_covid_same_day),
 		cmocka_unit_test(test_forms_bound),
+		cmocka_unit_test(test_requests_bound),
+		cmocka_unit_test(test_twsp_on_resolution),
 		cmocka_unit_test(test_report_periods),
 		cmocka_unit_test(test_bad_rules_refused),
 		cmocka_unit_test(test_form_templates),
