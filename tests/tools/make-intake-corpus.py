@@ -845,6 +845,57 @@ def build():
                                 "Mon, 23 Nov 2026 at 09:42", ACK_T7),
           in_reply_to=T7_ACK, references=[T7_ACK])
 
+    # ---- the resolution requests: a way in below each protocol's own form
+    # (issue 13): level 1, or the level the Yes / No answers show.
+    req_twsp = (
+        "TWSP Resolution Request (stages 1 and 2)\n\n"
+        "Name of child or adult: Robin Example\n"
+        "Date of birth: 05/06/2016\n"
+        "Agencies involved: West Mercia Police\n"
+        "Summary of the disagreement: The police will not share the "
+        "incident log.\n"
+        "Action requested: The log shared this week\n"
+        "Have line / team managers tried to resolve it (stage 2)? No\n"
+        "Is a child or adult at immediate risk of significant harm? No\n\n"
+        "Kind regards\nCasey\n")
+    gmail("request-twsp-stage1", PEOPLE["casey"], "Resolution request",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdR1@mail.gmail.com", nov(23, 10, 16, "Mon"),
+          req_twsp)
+    outlook("request-twsp-stage2", PEOPLE["casey"], "Resolution request",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9B1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 17, "Mon"), req_twsp.replace(
+                "(stage 2)? No", "(stage 2)? Yes, on 20/11/2026"))
+    req_wsab = (
+        "WSAB Resolution Request (from level 1)\n\n"
+        "Name of adult: Sky Example\n"
+        "Date of birth: 07/08/1948\n"
+        "Agencies involved: WWL\n"
+        "Summary of the disagreement: Whether a section 42 enquiry is "
+        "needed.\n"
+        "Action requested: A joint visit\n"
+        "Have the line managers discussed it (level 2)? Yes\n"
+        "Has it been referred to heads of service (level 3)? Yes\n"
+        "Is an adult at risk of, or suffering, significant harm? No\n\n"
+        "Thanks\nJo\n")
+    apple("request-wsab-level3", PEOPLE["jos"], "Resolution request",
+          "1B2C3D4E-5F60-4172-8D9E-0F1A2B3C4D5E@wigan.example.gov.uk",
+          nov(23, 10, 18, "Mon"), req_wsab)
+    req_wscb = (
+        "WSCB Resolution Request (from level 1)\n\n"
+        "Name of child / young person: Rowan Example\n"
+        "Date of birth: 09/10/2018\n"
+        "Agencies involved: GMP\n"
+        "Summary of the disagreement: Whether a strategy discussion is "
+        "needed.\n"
+        "Has it been referred to line managers / named safeguarding leads "
+        "(level 2)? No\n"
+        "Has it been referred to the agencies' WSCB representatives "
+        "(level 3)? No\n\n"
+        "Thanks\nJo\n")
+    gmail("request-wscb-level1", PEOPLE["jos"], "Resolution request",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdR2@mail.gmail.com", nov(23, 10, 19, "Mon"),
+          req_wscb)
+
     # ---- replies in a case thread --------------------------------------------------
     orig_t7 = ACK_T7
     ack_from = BOX
