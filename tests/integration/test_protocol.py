@@ -159,7 +159,10 @@ class ProtocolClock(unittest.TestCase):
         self.assertEqual(case["status"], "resolved")
         self.assertEqual(case["resolved_level"], 3)
         kinds = [e["kind"] for e in env.case(ref)["events"]]
-        self.assertEqual(kinds, ["opened", "extended", "resolved"])
+        # TWSP's on_resolution (004 stages 6 and 7): the debrief prompt
+        # and the completed forms' copy, recorded.
+        self.assertEqual(kinds, ["opened", "extended", "resolved",
+                                 "debrief", "forms-copy"])
         # Resolved: the clock sends nothing more.
         self.new_messages()
         env.run("tick", now="2026-12-20T10:00:00Z")

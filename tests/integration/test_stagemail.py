@@ -33,10 +33,14 @@ STAGE4 = {"tam.director@telford.example.gov.uk",
           "toby.rep@telford.example.gov.uk",
           "drew.director@westmercia.example.police.uk",
           "rae.rep@westmercia.example.police.uk"}
-STAGE5 = {"tam.director@telford.example.gov.uk",
-          "drew.director@westmercia.example.police.uk",
-          "twsp.manager@telford.example.gov.uk",
-          "exec.one@wigan.example.gov.uk", "exec.two@wigan.example.gov.uk"}
+# Stage 5 in its two steps: the directors write via the Partnership
+# Manager, then the Executive decides.
+STAGE5_WRITE = {"tam.director@telford.example.gov.uk",
+                "drew.director@westmercia.example.police.uk",
+                "twsp.manager@telford.example.gov.uk"}
+STAGE5_DECIDE = {"twsp.manager@telford.example.gov.uk",
+                 "exec.one@wigan.example.gov.uk",
+                 "exec.two@wigan.example.gov.uk"}
 
 
 def text(m):
@@ -182,9 +186,11 @@ class NoExpects(StageMail):
 
 
 class CatchUp(StageMail):
-    def test_one_tick_past_two_deadlines_each_email_its_own_stage(self):
+    def test_one_tick_past_three_deadlines_each_email_its_own_stage(self):
         # Stage 3 due Thu 26 Nov; stage 4 (4 working days) Wed 2 Dec;
-        # stage 5 (7) Fri 11 Dec.  escbot is down until Tue 8 Dec 10:00.
+        # stage 5's first step (the director writes via the Partnership
+        # Manager, 2) Fri 4 Dec; its second (the Executive's decision, 5)
+        # Fri 11 Dec.  escbot is down until Tue 8 Dec 10:00.
         self.open_case("2026-11-23T10:00:00Z")
         self.fresh()
         self.env.run("tick", now="2026-12-08T10:00:00Z")
@@ -192,17 +198,22 @@ class CatchUp(StageMail):
         self.assertEqual([m["Subject"] for m, to in got], [
             "[%s] Escalated to stage 4: Assistant director / director"
             % self.ref,
-            "[%s] Escalated to stage 5: TWSP Executive" % self.ref])
-        (m4, to4), (m5, to5) = got
+            "[%s] Escalated to stage 5: TWSP Executive: final and binding "
+            "decision" % self.ref,
+            "[%s] Escalated to stage 5: TWSP Executive: the director writes "
+            "via the Partnership Manager" % self.ref])
+        (m4, to4), (m5b, to5b), (m5a, to5a) = got
         self.assertEqual(to4, STAGE4 | {RAISER})
-        self.assertEqual(to5, STAGE5 | {RAISER})
+        self.assertEqual(to5a, STAGE5_WRITE | {RAISER})
+        self.assertEqual(to5b, STAGE5_DECIDE | {RAISER})
         self.assertEqual(m4["Cc"], RAISER)
-        b4, b5 = text(m4), text(m5)
+        b4, b5a, b5b = text(m4), text(m5a), text(m5b)
         self.assertIn("Stage 4: Assistant director / director Due: by 5pm "
                       "on Wednesday 2 December 2026", b4)
         self.assertIn("What the protocol expects: The senior manager raises "
                       "it with their TWSP representative", b4)
-        self.assertIn("escalated to: TWSP Executive", b4)
+        self.assertIn("escalated to: TWSP Executive: the director writes",
+                      b4)
         self.assertNotIn("stage 5", b4.lower())
         self.assertIn("- Stage 3, Senior managers / designated safeguarding "
                       "leads: from 10am on Monday 23 November 2026 (opened) "
@@ -211,20 +222,32 @@ class CatchUp(StageMail):
                       "director: from 5pm on Thursday 26 November 2026 "
                       "(stage 3's deadline passed), now: due by 5pm on "
                       "Wednesday 2 December 2026", b4)
-        self.assertIn("Stage 5: TWSP Executive Due: by 5pm on Friday 11 "
-                      "December 2026", b5)
-        self.assertIn("What the protocol expects: The director writes to "
-                      "the TWSP Executive", b5)
+        self.assertIn("Stage 5: TWSP Executive: the director writes via the "
+                      "Partnership Manager Due: by 5pm on Friday 4 December "
+                      "2026", b5a)
+        self.assertIn("What the protocol expects: The director of the "
+                      "complaining agency writes to the TWSP Executive, via "
+                      "the TWSP Partnership Manager", b5a)
         self.assertIn("to 5pm on Wednesday 2 December 2026 (stage 4's "
-                      "deadline passed) - Stage 5, TWSP Executive: from 5pm "
+                      "deadline passed) - Stage 5, TWSP Executive: the "
+                      "director writes via the Partnership Manager: from 5pm "
                       "on Wednesday 2 December 2026 (stage 4's deadline "
-                      "passed), now: due by 5pm on Friday 11 December 2026",
-                      b5)
-        # The executive leads are outside the agencies' stage roles of
-        # stage 4, so only stage 5's own email reaches them.
-        self.assertNotIn("Alex Example", b5)
+                      "passed), now: due by 5pm on Friday 4 December 2026",
+                      b5a)
+        self.assertIn("Stage 5: TWSP Executive: final and binding decision "
+                      "Due: by 5pm on Friday 11 December 2026", b5b)
+        self.assertIn("- Stage 5, TWSP Executive: final and binding "
+                      "decision: from 5pm on Friday 4 December 2026 (stage "
+                      "5's deadline passed), now: due by 5pm on Friday 11 "
+                      "December 2026", b5b)
+        # The Partnership Manager and the executive leads are not the
+        # agencies' stage roles: the personal answers are not theirs.
+        self.assertNotIn("Alex Example", b5a)
+        self.assertNotIn("Alex Example", b5b)
         (case,) = self.env.cases(now="2026-12-08T10:00:00Z")
         self.assertEqual(case["stage"], 5)
+        self.assertEqual(case["stage_name"],
+                         "TWSP Executive: final and binding decision")
         self.assertEqual(case["due_at"], "2026-12-11T17:00:00+00:00")
 
 
