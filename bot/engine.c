@@ -134,14 +134,15 @@ add_role_contacts(char ***list, size_t *n, const struct dir_role *r)
 		list_add(list, n, r->contacts[i]);
 }
 
-/* The contacts of an agency role at every agency involved in the case. */
+/* The contacts of an agency role at each agency of `agencies` (ids,
+ * comma-separated). */
 static void
-agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+role_at_agencies(const char *agencies, const struct engine_ctx *x,
     const char *role, char ***list, size_t *n)
 {
 	char *ids, *id, *save = NULL;
 
-	ids = xstrdup(c->agencies ? c->agencies : "");
+	ids = xstrdup(agencies ? agencies : "");
 	for (id = strtok_r(ids, ",", &save); id;
 	    id = strtok_r(NULL, ",", &save)) {
 		const struct dir_agency *a = directory_agency_by_id(x->dir, id);
@@ -151,6 +152,14 @@ agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
 			    directory_role(x->dir, a, role));
 	}
 	free(ids);
+}
+
+/* The contacts of an agency role at every agency involved in the case. */
+static void
+agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+    const char *role, char ***list, size_t *n)
+{
+	role_at_agencies(c->agencies, x, role, list, n);
 }
 
 void
@@ -559,6 +568,37 @@ stage_start(struct case_state *c, const struct engine_ctx *x,
 		drop_last_mail(d);
 		add_event(d, "no-contact", NULL, "no directory contact for the "
 		    "roles of stage %d: only the raiser was told", s->number);
+	}
+}
+
+void
+engine_agencies_added(struct case_state *c, const struct engine_ctx *x,
+    const char *added, const char *tag, struct decisions *d)
+{
+	const struct stage_def *s;
+	struct mail_decision *m;
+	char *tok;
+
+	if (c->status != CASE_OPEN && c->status != CASE_PAUSED)
+		return;
+	if (added == NULL || *added == '\0')
+		return;
+	s = &x->proto->stages[c->stage_idx];
+	tok = token(c, "s%d/joined/%s", c->stage_idx, tag);
+	m = add_mail(d, c, "stage-start", tok,
+	    calendar_next_working_time(x->cal, x->now));
+	free(tok);
+	if (m->to == NULL)
+		m->to = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < s->nroles; i++)
+		if (!directory_role_is_partnership(s->roles[i]))
+			role_at_agencies(added, x, s->roles[i], &m->to,
+			    &m->nto);
+	if (m->nto == 0) {
+		drop_last_mail(d);
+		add_event(d, "no-contact", NULL, "no directory contact for "
+		    "the roles of stage %d at the agencies a later form "
+		    "named", s->number);
 	}
 }
 

@@ -146,6 +146,14 @@ int	engine_open(struct case_state *c, const struct engine_ctx *,
  * tag makes the email's token (once per tag). */
 void	engine_agencies_unresolved(struct case_state *c,
 	    const struct engine_ctx *, const char *tag, struct decisions *);
+/* A later form named agencies the case did not have (`added`: ids,
+ * comma-separated, already on the case): the role holders of the current
+ * stage at those agencies get the stage-start email, in working hours, so
+ * every agency of the case hears of it (tag makes the token: once per
+ * form).  Nothing for a resolved case. */
+void	engine_agencies_added(struct case_state *c,
+	    const struct engine_ctx *, const char *added, const char *tag,
+	    struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
  * reminders -- everything due at or before ctx->now, each once. */
 int	engine_tick(struct case_state *c, const struct engine_ctx *,

@@ -1332,6 +1332,8 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v,
 		return 0;
 	}
 	form_actions(in, p ? p : v->proto, v);
+	/* The agencies it names join the case's (casework adds the new). */
+	form_agencies(in->dir, in->msg->from_addr, v->result, v);
 	if ((v->rule->action == FORM_CLOSE ||
 	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
 		v->resolve = 1;
