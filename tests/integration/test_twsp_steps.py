@@ -14,7 +14,9 @@ restart between ticks) until the TWSP Executive resolves it:
 - on resolution (004 stages 6 and 7) the debrief prompt to the
   practitioners and line managers of the case's agencies and the raiser,
   and the completed forms -- each form the case received, with every
-  answer -- to the Partnership Manager; once, whatever runs after.
+  answer -- to the Partnership Manager; once, whatever runs after.  A
+  referral that arrives already resolved gets them too, held to working
+  hours.
 
 And the WSAB and WSCB requests open a case at level 1, or at the level
 their answers show was reached.
@@ -87,7 +89,9 @@ def text(m):
     return " ".join(m.get_body(("plain",)).get_content().split())
 
 
-class TwspSteps(unittest.TestCase):
+class Steps(unittest.TestCase):
+    """A private escbot; each run's emails of the case, with its time."""
+
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="escbot-twspsteps-")
         self.addCleanup(self.tmp.cleanup)
@@ -117,6 +121,8 @@ class TwspSteps(unittest.TestCase):
         self.env.run(*(args or ("tick",)), now=now)
         return self.collect(now)
 
+
+class TwspSteps(Steps):
     def test_request_to_resolution_through_every_stage(self):
         env = self.env
         # Monday 23 November 2026, 10:00: the request opens the case at
@@ -308,6 +314,48 @@ class TwspSteps(unittest.TestCase):
         self.assertEqual(kinds.count("debrief"), 1)
         self.assertEqual(kinds.count("forms-copy"), 1)
         self.assertEqual(kinds.count("resolved"), 1)
+
+
+class ResolvedOnArrival(Steps):
+    def test_a_referral_already_resolved_gets_the_debrief_and_the_copy(self):
+        """A referral that arrives with its Resolution of Issues answered
+        is recorded as resolved at stage 3; on a Saturday evening its
+        debrief prompt and forms' copy wait for Monday's opening, once."""
+        env = self.env
+        done = F.TWSP_INLINE.replace("Kind regards", (
+            "Resolution of Issues: Joint strategy discussion held and "
+            "agreed.\n\nKind regards"))
+        env.deliver(make_message("Casey Practitioner <%s>" % RAISER,
+                                 "Referral, resolved", done))
+        env.run("run", "--once", now="2026-11-28T20:00:00Z")
+        (case,) = env.cases(all=True, now="2026-11-28T20:00:00Z")
+        self.ref = ref = case["ref"]
+        self.assertEqual((case["status"], case["resolved_level"]),
+                         ("resolved", 3))
+        self.collect("2026-11-28T20:00:00Z")
+        for now in ("2026-11-28T23:00:00Z", "2026-11-29T12:00:00Z",
+                    "2026-11-30T08:59:00Z", "2026-11-30T09:00:00Z",
+                    "2026-11-30T09:00:00Z", "2026-11-30T13:00:00Z"):
+            self.run_at(now)
+        self.run_at("2026-11-30T13:05:00Z", "run", "--once")
+        got = [(when, subj, set(to)) for when, subj, to, _ in self.sent]
+        self.assertEqual(got, [
+            # The sender's own answer at once.
+            ("2026-11-28T20:00:00Z", "[%s] Resolved at level 3" % ref,
+             {RAISER}),
+            ("2026-11-30T09:00:00Z",
+             "[%s] Resolved at level 3: a debrief for those involved, by "
+             "5pm on Monday 14 December 2026" % ref,
+             PRACTITIONERS | LINE_MANAGERS | {RAISER}),
+            ("2026-11-30T09:00:00Z",
+             "[%s] Completed forms: resolved at level 3" % ref, {PM})])
+        forms = text(self.sent[2][3])
+        self.assertIn("Form 1: TWSP Resolution and Escalation Referral "
+                      "Form, received 8pm on Saturday 28 November 2026 from "
+                      "%s" % RAISER, forms)
+        self.assertIn("- Resolution of Issues: Joint strategy discussion "
+                      "held and agreed.", forms)
+        self.assertIn("- Name of Individual: Alex Example", forms)
 
 
 class Requests(unittest.TestCase):
