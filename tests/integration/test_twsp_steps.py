@@ -29,7 +29,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from escbot_env import EscbotEnv, make_message  # noqa: E402
+from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
 import forms_fixtures as F                       # noqa: E402
 
 RAISER = "casey.practitioner@telford.example.gov.uk"
@@ -420,6 +420,13 @@ class Requests(unittest.TestCase):
         self.assertEqual(list(starts.values()),
                          [{"adult.duty@wigan.example.gov.uk",
                            "response.wigan@gmp.example.police.uk"}])
+
+    def test_the_shipped_sample_request_opens_twsp_stage_1(self):
+        with open(os.path.join(REPO, "etc", "samples", "twsp-request.eml"),
+                  "rb") as f:
+            self.env.deliver(f.read())
+        self.assertEqual(self.opened("2026-11-23T10:00:00Z"), {
+            "twsp-request:1:Practitioners: raise the disagreement"})
 
     def test_wscb_request_opens_at_level_1_or_the_level_reached(self):
         sender = "robin.worker@wigan.example.gov.uk"
