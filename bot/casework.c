@@ -386,6 +386,7 @@ form_copy_row(const struct form_answer *a, void *arg)
 {
 	struct form_copy *fc = arg;
 	const struct form_field_def *fd;
+	const char *label;
 	char when[96];
 
 	if (fc->num == 0 || a->form_id != fc->last) {
@@ -400,7 +401,10 @@ form_copy_row(const struct form_answer *a, void *arg)
 		    a->form ? a->form : "?", when, a->sender ? a->sender : "?");
 	}
 	fd = fc->f ? form_field_find(fc->f, a->name) : NULL;
-	sb_addf(&fc->sb, "- %s: ", fd && fd->label ? fd->label : a->name);
+	label = fd && fd->label ? fd->label : a->name;
+	/* "- Label: answer"; a question keeps its question mark. */
+	sb_addf(&fc->sb, "- %s%s ", label, *label &&
+	    label[strlen(label) - 1] == '?' ? "" : ":");
 	if (a->personal && !fc->personal_ok)
 		sb_adds(&fc->sb, "(personal: not in this email)");
 	else
