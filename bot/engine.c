@@ -831,10 +831,11 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 	}
 	c->extended_days = cmd->days > own ? cmd->days - own : 0;
 	add_event(d, "timescale", cmd->actor,
-	    "stage %d timescale set to %d working day%s from its start (the "
+	    "stage %d timescale set to %d working day%s from %s (the "
 	    "protocol's: %d), agreed by %s: %s", s->number, cmd->days,
-	    cmd->days == 1 ? "" : "s", own, cmd->actor ? cmd->actor : "cli",
-	    why);
+	    cmd->days == 1 ? "" : "s", x->proto->cumulative ?
+	    "the clock start" : "its start", own,
+	    cmd->actor ? cmd->actor : "cli", why);
 	confirm(c, x, cmd, d, "timescale");
 	return 0;
 }
