@@ -1103,6 +1103,7 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	if (new_case(e, m, v, &c, now) == -1)
 		goto fail;
 	c.urgent = v->urgent;
+	c.clock_start = v->clock_start;
 	if (engine_open(&c, &x, v->stage, &d) == -1)
 		goto fail;
 	summary = fields_summary(v->result);
