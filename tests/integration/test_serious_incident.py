@@ -150,6 +150,9 @@ class SeriousIncident(unittest.TestCase):
         self.assertTrue(ref.startswith("WSPSI-2026-"), ref)
         self.assertEqual(case["stage"], 1)
         self.assertEqual(case["due_at"], "2026-11-30T17:00:00+00:00")
+        self.assertEqual(case["clock_start"], "2026-11-23T00:00:00+00:00")
+        self.assertRegex(self.env.run("case", ref, now="2026-11-25T10:00:00Z")
+                         .stdout, r"(?m)^Clock from +2026-11-23 00:00$")
         self.assertEqual(case["raising_agency"], "wigan-council")
         self.assertEqual(case["receiving_agencies"], ["gmp", "wwl"])
         start = "[%s] Stage 1 starts: Notify the national panel - due by " \
