@@ -164,7 +164,10 @@ class SeriousIncident(unittest.TestCase):
         self.assertIn("What the protocol expects of you: Notify the Child "
                       "Safeguarding Practice Review Panel", body)
         self.assertIn("By: 5pm on Monday 30 November 2026", body)
-        self.assertIn("it will be escalated to: Rapid review", body)
+        self.assertIn("Next, with its own deadline: Rapid review.", body)
+        self.assertIn("with this on the first line: COMPLETED: what was done "
+                      "and when", body)
+        self.assertNotIn("ESCALATE", body)
         self.assertNotIn("Riley", text(m[ack]))
 
         # Reminder two working days before, in the morning.
