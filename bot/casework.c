@@ -92,6 +92,9 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	tvars_set(v, "urgent", c->urgent ? "yes" : "");
 	if (p != NULL) {
 		tvars_set(v, "protocol_name", p->name);
+		/* Stages that are duties with their own deadlines (003):
+		 * done with COMPLETED, not resolved or escalated. */
+		tvars_set(v, "duties", p->cumulative ? "yes" : "");
 		tvars_set(v, "urgent_instruction", p->urgent_instruction);
 		if (p->urgent_stage_days < 0)
 			tvars_set(v, "urgent_timescale",
@@ -1182,6 +1185,7 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	if (new_case(e, m, v, &c, now) == -1)
 		goto fail;
 	c.urgent = v->urgent;
+	c.clock_start = v->clock_start;
 	if (engine_open(&c, &x, v->stage, &d) == -1)
 		goto fail;
 	summary = fields_summary(v->result);

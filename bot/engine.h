@@ -36,6 +36,10 @@ struct case_state {
 	enum case_status status;
 	int		 urgent;
 	time_t		 opened_at;
+	time_t		 clock_start;	/* what the protocol's clock counts
+					   from: receipt, or the date its
+					   clock_start_field gives (0: not
+					   recorded, opened_at) */
 	time_t		 stage_started_at;
 	time_t		 due_at;
 	time_t		 paused_at;
@@ -115,7 +119,7 @@ struct engine_ctx {
 /* CMD_AGENCIES (reason: the receiving agencies' names) is no change of
  * stage: casework carries it out, engine_command refuses it. */
 enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
-    CMD_RESOLVE, CMD_TIMESCALE, CMD_AGENCIES };
+    CMD_RESOLVE, CMD_TIMESCALE, CMD_AGENCIES, CMD_COMPLETE };
 
 /*
  * EXTEND adds working days to the current stage's deadline, at most the
@@ -134,7 +138,17 @@ struct command {
 	const char	*token;		/* unique per command (Message-ID) */
 };
 
-/* Open a new case at `stage_number` (ref and raiser already set in c).
+/*
+ * COMPLETE (a protocol of duties, deadlines = "cumulative" only): the
+ * current stage's duty is done; the case moves to the next stage at once,
+ * whose deadline stays counted from the clock start, or after the last is
+ * resolved at it.
+ */
+
+/* Open a new case at `stage_number` (ref and raiser already set in c;
+ * c->clock_start, when set, is what the clock counts from instead of
+ * now: the opening stage's timescale, and with cumulative deadlines every
+ * stage's).
  * Sets due time, urgent timing, next wakeup; queues the acknowledgement,
  * the stage-start email to the stage's role holders (in working hours),
  * and for an urgent case the alert to its agencies' safeguarding leads. */

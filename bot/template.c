@@ -22,7 +22,7 @@ const char *const template_variables[] = {
 	"fields", "problems", "formats", "mailbox", "status", "level",
 	"agencies", "subject", "blank_forms", "case_context", "raising_agency",
 	"receiving_agencies", "agencies_recognised", "agencies_unrecognised",
-	"stage_history", "answers", "form_records", NULL
+	"stage_history", "answers", "form_records", "duties", NULL
 };
 
 const char *const template_names[] = {
@@ -31,7 +31,7 @@ const char *const template_names[] = {
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
 	"urgent", "agency-unresolved", "agencies", "stage-start", "debrief",
-	"forms-copy", NULL
+	"forms-copy", "completed", NULL
 };
 
 void

@@ -26,7 +26,8 @@ DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
              "wordprocessingml.document")
 OPENING = ["twsp-referral.docx", "twsp-request.docx", "wsab-request.docx",
            "wsab-proforma.docx", "wscb-request.docx",
-           "wscb-agency-report.docx", "wsp-covid-request.docx"]
+           "wscb-agency-report.docx", "wsp-covid-request.docx",
+           "wsp-serious-incident.docx"]
 
 REPO = B.REPO
 PROBE = os.path.join(REPO, "tests", "tools", "form-probe")
@@ -59,7 +60,8 @@ class BlankForms(unittest.TestCase):
                                "wsab-meeting", "wsab-proforma",
                                "wsab-request", "wsab-resolved",
                                "wscb-agency-report", "wscb-request",
-                               "wscb-resolved", "wsp-covid-request"])
+                               "wscb-resolved", "wsp-covid-request",
+                               "wsp-serious-incident"])
 
     def test_committed_forms_are_what_the_script_writes(self):
         with tempfile.TemporaryDirectory(prefix="escbot-blank-") as tmp:

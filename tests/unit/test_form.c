@@ -104,7 +104,8 @@ test_load(void **state)
 	static const char *const ids[] = {
 		"twsp-referral", "wsab-proforma", "wsab-meeting", "wsab-resolved",
 		"wscb-agency-report", "wscb-resolved", "wsp-covid-request",
-		"twsp-request", "wsab-request", "wscb-request"
+		"twsp-request", "wsab-request", "wscb-request",
+		"wsp-serious-incident"
 	};
 	const size_t nids = sizeof(ids) / sizeof(ids[0]);
 

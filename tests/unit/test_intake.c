@@ -1248,9 +1248,9 @@ cmd_name(int k)
 {
 	static const char *const names[] = { "CMD_PAUSE", "CMD_RESUME",
 	    "CMD_EXTEND", "CMD_ESCALATE", "CMD_RESOLVE", "CMD_TIMESCALE",
-	    "CMD_AGENCIES" };
+	    "CMD_AGENCIES", "CMD_COMPLETE" };
 
-	return k >= 0 && k < 7 ? names[k] : "?";
+	return k >= 0 && k < 8 ? names[k] : "?";
 }
 
 static const char *
@@ -1640,6 +1640,14 @@ test_parse_command(void **state)
 		{ "TIMESCALE: agreed shorter", -1, 0, 0, NULL },
 		{ "TIMESCALE 0", -1, 0, 0, NULL },
 		{ "Timescales are tight", -1, 0, 0, NULL },
+		/* 003's duties: one done, the next starts. */
+		{ "NOTIFIED: panel notified online on 3 December", 0,
+		    CMD_COMPLETE, 0, "panel notified online on 3 December" },
+		{ "Completed - rapid review sent to the panel", 0, CMD_COMPLETE,
+		    0, "rapid review sent to the panel" },
+		{ "complete", 0, CMD_COMPLETE, 0, "" },
+		{ "Completely agree with the plan", -1, 0, 0, NULL },
+		{ "Notification sent", -1, 0, 0, NULL },
 		/* Issue 13: AGENCIES sets the receiving agencies. */
 		{ "AGENCIES: West Mercia Police; GMP", 0, CMD_AGENCIES, 0,
 		    "West Mercia Police; GMP" },
