@@ -190,15 +190,18 @@ load_file(const char *path, int need_id, struct diag *d)
 	}
 	root = config_root_setting(&cf);
 	cfg_check_keys(root, top, NULL, path, d);
-	pg = cfg_group(root, "partnership", need_id, 0, path, d);
-	dir->id = pg ? cfg_string(pg, "id", need_id, "", path, d) :
-	    xstrdup("");
+	pg = cfg_group(root, "partnership", 0, 0, path, d);
+	dir->id = pg ? cfg_string(pg, "id", 0, "", path, d) : xstrdup("");
 	dir->name = pg ? cfg_string(pg, "name", 0, dir->id, path, d) :
 	    xstrdup("");
 	if (pg != NULL && (m = config_setting_get_member(pg, "id")) != NULL)
 		dir->id_line = cfg_line(m);
 	else
 		dir->id_line = pg ? cfg_line(pg) : 1;
+	if (need_id && dir->id[0] == '\0')
+		diag_error(d, path, dir->id_line, "no partnership id: each file "
+		    "of a directory folder is one partnership, partnership = "
+		    "{ id = \"...\"; name = \"...\"; roles }");
 	list = cfg_group(root, "agencies", 1, 1, path, d);
 	n = list ? config_setting_length(list) : 0;
 	dir->agencies = xcalloc((size_t)n + 1, sizeof(*dir->agencies));

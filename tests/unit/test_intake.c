@@ -1161,8 +1161,12 @@ group_setup(void **state)
 	    config_load(CORPUS "/escbot-test.conf", &cfg_test, &d) == -1 ||
 	    rules_load("rules", &rules_all, &d) == -1 ||
 	    rules_load(CORPUS "/rules-partial", &rules_partial, &d) == -1 ||
-	    directory_load(cfg_shipped->directory, &dir, &d) == -1)
+	    directory_load(cfg_shipped->directory, &dir, &d) == -1 ||
+	    rules_check(rules_all, dir, cfg_shipped->directory, &d) == -1)
 		return -1;
+	/* Each protocol to its own partnership (whether or not the partial
+	 * set has a way in to each). */
+	rules_check(rules_partial, dir, cfg_shipped->directory, &d);
 	cal = calendar_load(cfg_shipped->holidays, cfg_shipped->work_open,
 	    cfg_shipped->work_close, err, sizeof(err));
 	return cal == NULL ? -1 : 0;
