@@ -810,9 +810,9 @@ static const struct row rows[] = {
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
 	    .cmd_reason = "" },
-	/* A partnership role (shared by every partnership in the directory)
-	 * gives no right to change a case: Wigan's WSCB business manager may
-	 * not pause a Telford case she was never written to about. */
+	/* A partnership role (of another partnership: WSCB's file) gives no
+	 * right to change a case: Wigan's WSCB business manager may not pause
+	 * a Telford case she was never written to about. */
 	{ .file = "cmd-pause-other-partnership", .kind = VERDICT_NOT_ALLOWED,
 	    .outcome = "refused", .rejected = 1,
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
