@@ -169,21 +169,25 @@ escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
 	struct tm tm;
 	time_t ahead = now + 365 * 86400;
 
-	for (const struct directory *dir = e->dir; dir; dir = dir->next)
-	for (size_t i = 0; i < dir->nagencies; i++) {
-		const struct dir_agency *a = &dir->agencies[i];
+	/* Each partnership's file that lists such an agency. */
+	for (const struct directory *dir = e->dir; dir; dir = dir->next) {
+		for (size_t i = 0; i < dir->nagencies; i++) {
+			const struct dir_agency *a = &dir->agencies[i];
 
-		for (size_t j = 0; j < a->ndomains; j++) {
-			char probe[300];
+			for (size_t j = 0; j < a->ndomains; j++) {
+				char probe[300];
 
-			snprintf(probe, sizeof(probe), "x@%s", a->domains[j]);
-			if (config_domain_allowed(c, probe))
-				continue;
-			fprintf(fp, "%s: warning: agency %s: domain %s is not in "
-			    "allowed_sender_domains: its staff's forms and "
-			    "replies would be refused unanswered\n",
-			    dir->file, a->id, a->domains[j]);
-			n++;
+				snprintf(probe, sizeof(probe), "x@%s",
+				    a->domains[j]);
+				if (config_domain_allowed(c, probe))
+					continue;
+				fprintf(fp, "%s: warning: agency %s: domain %s "
+				    "is not in allowed_sender_domains: its "
+				    "staff's forms and replies would be refused "
+				    "unanswered\n", dir->file, a->id,
+				    a->domains[j]);
+				n++;
+			}
 		}
 	}
 	for (size_t i = 0; i < e->rules->nprotocols; i++) {
