@@ -39,8 +39,9 @@ STAGE5_WRITE = {"tam.director@telford.example.gov.uk",
                 "drew.director@westmercia.example.police.uk",
                 "twsp.manager@telford.example.gov.uk"}
 STAGE5_DECIDE = {"twsp.manager@telford.example.gov.uk",
-                 "exec.one@wigan.example.gov.uk",
-                 "exec.two@wigan.example.gov.uk"}
+                 "twsp.exec.council@telford.example.gov.uk",
+                 "twsp.exec.police@westmercia.example.police.uk",
+                 "twsp.exec.icb@stw-icb.example.nhs.uk"}
 
 
 def text(m):

@@ -33,7 +33,7 @@ from escbot_env import REPO, EscbotEnv, make_message  # noqa: E402
 import forms_fixtures as F                       # noqa: E402
 
 RAISER = "casey.practitioner@telford.example.gov.uk"
-# The directory's people (etc/directory.conf) for a case of Telford &
+# The partnership's people (etc/partnerships/telford.conf) for a case of Telford &
 # Wrekin Council (the raiser's) and West Mercia Police (the request's
 # "Agencies involved").
 PRACTITIONERS = {"family.connect@telford.example.gov.uk",
@@ -48,7 +48,9 @@ DIRECTORS = {"tam.director@telford.example.gov.uk",
 STAGE4 = DIRECTORS | {"toby.rep@telford.example.gov.uk",
                       "rae.rep@westmercia.example.police.uk"}
 PM = "twsp.manager@telford.example.gov.uk"
-EXECUTIVE = {"exec.one@wigan.example.gov.uk", "exec.two@wigan.example.gov.uk"}
+EXECUTIVE = {"twsp.exec.council@telford.example.gov.uk",
+             "twsp.exec.police@westmercia.example.police.uk",
+             "twsp.exec.icb@stw-icb.example.nhs.uk"}
 STAGE5_WRITE = DIRECTORS | {PM}
 STAGE5_DECIDE = {PM} | EXECUTIVE
 
@@ -161,11 +163,12 @@ class TwspSteps(Steps):
                     self.run_at("2026-12-09T13:05:00Z", "run", "--once")
                 if now == "2026-12-29T09:00:00Z":
                     env.deliver(make_message(
-                        "Exec Lead One <exec.one@wigan.example.gov.uk>",
+                        "TWSP Executive (Council) "
+                        "<twsp.exec.council@telford.example.gov.uk>",
                         "Re: [%s] Escalated to stage 5" % ref,
                         "RESOLVED: the Executive's decision: a strategy "
                         "discussion with both agencies on 4 January\n",
-                        msgid="<decision-1@wigan.example.gov.uk>"))
+                        msgid="<decision-1@telford.example.gov.uk>"))
                     self.run_at("2026-12-29T11:00:00Z", "run", "--once")
             day += datetime.timedelta(days=1)
         # Restarted in the new year, and the resolution's moment again:
