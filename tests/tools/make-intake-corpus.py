@@ -31,6 +31,10 @@ DOCX = os.path.join(ROOT, "tests", "fixtures", "docx")
 BOX = "Safeguarding escalations <wsabtraining@example.gov.uk>"
 BOX_ADDR = "wsabtraining@example.gov.uk"
 
+# test_intake.c's clocks.
+NOV = "2026-11-23T12:00:00Z"
+MAR = "2026-03-03T18:00:00Z"
+
 # escbot's own Message-IDs known to the fake store of test_intake.c.
 T7_ACK = "escbot.3f9a1c2e7b5d4a60@example.gov.uk"
 T7_REMIND = "escbot.8c2d0e4f1a6b3957@example.gov.uk"
@@ -340,6 +344,236 @@ on the first line to act on the case.
 """
 
 SIG_JO = "\nKind regards,\nJo Practitioner\nSenior Social Worker, Family Safeguarding Team\nTel 01952 000000\n"
+
+
+# --- expected outcomes ---------------------------------------------------------
+# NAME.expect beside NAME.eml: what escbot must make of the message, from
+# the data the form was filled in with (not from what the parser reads):
+# "@cases=" / "@now=" / "@conf=" / "@rules=" set the scene for
+# test_intake.c's fake store, the rest is every line of the outcome --
+# verdict, case ("new" or its reference), form, stage, agencies, every
+# answer stored (normalised: dates YYYY-MM-DD, yes/no, NHS digits), every
+# tracked action, the command and the reply (its template and key lines).
+
+expected = {}
+
+
+def esc(v):
+    return v.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def expect(name, verdict, case=None, form=None, stage=None, agencies=None,
+           fields=None, actions=(), reply=None, cases=None, now=None,
+           conf=None, rules=None, urgent=False, forwarded_from=None,
+           resolve=None, problems=None, command=None, days=None,
+           command_reason=None, done=None, note=None, lines=()):
+    """agencies: (all, raising, receiving, unresolved); fields: name ->
+    value in form order; actions: (num, due ISO, action, owner, purpose);
+    problems: (name, label, reason)."""
+    out = []
+    for k, v in (("cases", cases), ("now", now), ("conf", conf),
+                 ("rules", rules)):
+        if v is not None:
+            out.append("@%s=%s" % (k, v))
+    out.append("verdict=" + verdict)
+    if case is None and verdict in ("open", "record-resolved"):
+        case = "new"
+    if case:
+        out.append("case=" + case)
+    if form:
+        out.append("form=" + form)
+    if stage:
+        out.append("stage=%d" % stage)
+    if resolve is not None:
+        out.append("resolve=%d" % resolve)
+    if urgent:
+        out.append("urgent=yes")
+    if agencies is not None:
+        for k, v in zip(("agencies", "raising", "receiving", "unresolved"),
+                        agencies):
+            out.append("%s=%s" % (k, esc(v)))
+    if forwarded_from:
+        out.append("forwarded_from=" + forwarded_from)
+    for k, v in (fields or {}).items():
+        out.append("field.%s=%s" % (k, esc(v)))
+    for k, label, why in problems or ():
+        out.append("problem.%s=%s" % (k, why))
+    for num, due, what, owner, purpose in actions:
+        out.append("action.%d=%s|%s|%s|%s" % (num, due, esc(what), esc(owner),
+                                              esc(purpose)))
+    if command:
+        out.append("command=" + command)
+        if days:
+            out.append("days=%d" % days)
+        if command_reason:
+            out.append("command_reason=" + esc(command_reason))
+    if done is not None:
+        out.append("done=%d" % done)
+    out.append("reply=" + (reply or {
+        "open": "ack", "record-resolved": "resolved", "join": "updated",
+        "note": "noted", "no-form": "no-form", "doc-refused": "no-form",
+        "incomplete": "reject", "unmatched": "unmatched"}.get(verdict, "none")))
+    for k, label, why in problems or ():
+        out.append("reply.line=- %s: %s" % (label, why))
+    if note:
+        out.append("reply.note=" + esc(note))
+    out.extend(lines)
+    assert name not in expected, name
+    expected[name] = out
+
+
+def write_expected():
+    for name, out in expected.items():
+        assert name in written, name
+        with open(os.path.join(OUT, name + ".expect"), "w",
+                  encoding="utf-8") as f:
+            f.write("".join(l + "\n" for l in out))
+
+
+# The answers each form body is filled in with, as escbot stores them.
+TWSP_INLINE_ANSWERS = {
+    "client_ref": "TW-48213",
+    "date": "2026-11-20",
+    "individual_name": "Alex Example",
+    "dob": "2015-02-01",
+    "nhs_number": "9434765919",
+    "agency_team": "Family Connect, Telford & Wrekin Council",
+    "receiving_agency": "West Mercia Police",
+    "gp": "Dr Rowan, Example Street Surgery",
+    "concerns": "West Mercia Police declined to attend the strategy "
+                "discussion for Alex; stages 1 and 2 were tried with the line "
+                "managers on 12 and 17 November without agreement.",
+    "requested_action": "A joint strategy discussion with West Mercia Police "
+                        "within 2 working days.",
+}
+TWSP_INLINE_AGENCIES = ("tw-council,west-mercia", "tw-council", "west-mercia", "")
+
+WSAB_PROFORMA_TABLE_ANSWERS = {
+    "adult1_name": "Alex Example",
+    "adult1_address": "1 Example Street, Wigan WN1 0XX",
+    "adult1_dob": "1950-02-01",
+    "asc": "Leigh Locality Team \u2013 social worker Jo Sample",
+    "gp": "Example Road Surgery",
+    "wwl": "District nursing team",
+    "other_agency": "Home care provider (Example Care Ltd)",
+    "concerns_analysis": "Alex has had four falls in six weeks and is refusing "
+                         "personal care.\nDistrict nurses report pressure "
+                         "damage.\n\nAdult Social Care and the home care "
+                         "provider disagree on whether\nAlex has capacity to "
+                         "refuse care.",
+    "reason": "Stage 1 discussion between practitioners on 27/01/2026 did not "
+              "agree a\nlead agency for a capacity assessment.",
+    "resolution_required": "A capacity assessment for personal care decisions, "
+                           "with an agreed lead,\nwithin 5 working days.",
+    "worried": "Further falls and worsening pressure damage.",
+    "working_well": "Alex accepts daily visits from the district nurses.",
+    "needs_to_change": "One agency leads and the others contribute.",
+    "impact": "Likely hospital admission.",
+}
+WSAB_PROFORMA_AGENCIES = ("wigan-council,wwl", "wigan-council", "wwl",
+                          "Home care provider (Example Care Ltd)")
+
+WSAB_MEETING_ANSWERS = {
+    "meeting_no": "1",
+    "adult_name": "Alex Example",
+    "dob": "1950-02-01",
+    "meeting_date": "2026-03-03",
+    "next_meeting_date": "2026-03-17",
+    "attendees": "Sam Sample (ASC), Chris Sample (WWL)",
+    "apologies": "Jo Sample (GMP)",
+    "agency_1_name": "Adult Social Care",
+    "agency_1_id": "ASC-000123",
+    "agency_2_name": "WWL",
+    "agency_2_id": "WWL-55501",
+    "asc": "Known",
+    "amh": "Not known",
+    "gmp": "Known",
+    "gp": "Example Road Surgery",
+    "wwl": "Known",
+    "concerns_analysis": "Four falls in six weeks; disagreement on capacity "
+                         "to refuse personal care.",
+    "action_1": "Capacity assessment; ASC, Sam Sample; Decide on personal "
+                "care; 10/03/2026",
+    "action_2": "Pressure care review; WWL, Chris Sample; Reduce pressure "
+                "damage; 12/03/2026",
+}
+WSAB_MEETING_AGENCIES = ("wigan-council,wwl,gmp", "wigan-council", "wwl,gmp", "")
+# Tracked: the next meeting (0) and each planned action, due at the end of
+# its deadline's working day (17:00), the meeting at opening time.
+WSAB_MEETING_ACTIONS = (
+    (0, "2026-03-17T09:00:00+00:00", "next meeting", "", ""),
+    (1, "2026-03-10T17:00:00+00:00", "Capacity assessment", "ASC, Sam Sample",
+     "Decide on personal care"),
+    (2, "2026-03-12T17:00:00+00:00", "Pressure care review",
+     "WWL, Chris Sample", "Reduce pressure damage"),
+)
+
+WSAB_RESOLVED_ANSWERS = {
+    "unique_id": "ASC-000123",
+    "board_members": "Sam Sample, Head of Service, Adult Social Care; Chris "
+                     "Sample, Named Nurse, WWL",
+    "issue_details": "Disagreement over the lead agency for a capacity "
+                     "assessment.",
+    "level_resolved": "Level 3",
+    "lessons_learned": "yes",
+    "lessons_details": "Capacity assessments for refusal of care need a named "
+                       "lead at the first\nmulti-agency meeting.",
+    "staff_training": "yes",
+    "protocol_review": "yes",
+    "inform_commissioner": "no",
+    "completed_date": "2026-03-20",
+    "completed_by": "Sam Sample",
+}
+WSAB_RESOLVED_AGENCIES = ("wigan-council", "wigan-council", "", "")
+
+WSCB_REPORT_ANSWERS = {
+    "child_name": "Robin Example",
+    "dob": "2014-06-05",
+    "address": "2 Example Avenue, Wigan WN2 0XX",
+    "practitioner": "Jo Sample, Social Worker, Children's Services",
+    "other_agency": "Wigan Schools - Example Primary School",
+    "details": "School and social care disagree\non whether a child "
+               "protection conference is needed.",
+    "level1": "Yes, discussed with the school's designated lead on 2/2/2026; "
+              "not resolved.",
+    "level2_referred_to": "Lee Sample, Team Manager",
+    "level2_outcome": "Managers agreed a strategy discussion; the conference "
+                      "question is still open.",
+    "level3": "Not yet.",
+    "parents_informed": "no",
+    "not_informed_safeguarding": "yes",
+}
+WSCB_REPORT_AGENCIES = ("wigan-council,wigan-education", "wigan-council",
+                        "wigan-education", "")
+
+WSCB_RESOLVED_ANSWERS = {
+    "child_name": "Robin Example",
+    "dob": "2014-06-05",
+    "address": "2 Example Avenue, Wigan WN2 0XX",
+    "board_members": "Pat Sample, Designated Nurse, CCG; Lee Sample, "
+                     "Assistant Director, Children's Services",
+    "details": "Whether a child protection conference was needed.",
+    "methodology": "Meeting of the two board representatives on 20/02/2026.",
+    "lessons_learned": "yes",
+    "lessons_details": "Schools need the threshold guidance again.",
+    "staff_training": "yes",
+    "new_protocol": "no",
+    "inform_commissioner": "no",
+    "subgroup_discussion": "Yes - Learning and Improvement sub group",
+    "board_discussion": "No",
+}
+WSCB_RESOLVED_AGENCIES = ("wwl", "wwl", "", "")
+
+
+def answers(base, **change):
+    """A copy of a form's answers with some changed (None: not given)."""
+    out = dict(base)
+    for k, v in change.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
 
 
 # --- forms -------------------------------------------------------------------
@@ -1319,13 +1553,26 @@ Name of Individual: Alex Example
 # inline by a manager from Outlook.  Every client of one form must give the
 # same verdict and the same answers (test_intake.c CLIENT rows).
 MATRIX_FORMS = [
-    # (name, body, sender, forwarder)
-    ("wsab-proforma", WSAB_PROFORMA_TABLE, "sam", "harper"),
-    ("wsab-meeting", WSAB_MEETING, "sam", "harper"),
-    ("wsab-resolved", WSAB_RESOLVED, "sam", "harper"),
-    ("wscb-report", WSCB_REPORT, "jos", "harper"),
-    ("wscb-resolved", WSCB_RESOLVED, "pat", "chris"),
-    ("twsp-referral", ff.TWSP_INLINE, "casey", "tia"),
+    # (name, body, sender, forwarder, expected outcome)
+    ("wsab-proforma", WSAB_PROFORMA_TABLE, "sam", "harper",
+     dict(verdict="open", form="wsab-proforma", stage=2,
+          agencies=WSAB_PROFORMA_AGENCIES, fields=WSAB_PROFORMA_TABLE_ANSWERS)),
+    ("wsab-meeting", WSAB_MEETING, "sam", "harper",
+     dict(verdict="open", form="wsab-meeting", stage=2, now=MAR,
+          agencies=WSAB_MEETING_AGENCIES, fields=WSAB_MEETING_ANSWERS,
+          actions=WSAB_MEETING_ACTIONS)),
+    ("wsab-resolved", WSAB_RESOLVED, "sam", "harper",
+     dict(verdict="record-resolved", form="wsab-resolved", stage=3,
+          agencies=WSAB_RESOLVED_AGENCIES, fields=WSAB_RESOLVED_ANSWERS)),
+    ("wscb-report", WSCB_REPORT, "jos", "harper",
+     dict(verdict="open", form="wscb-agency-report", stage=2,
+          agencies=WSCB_REPORT_AGENCIES, fields=WSCB_REPORT_ANSWERS)),
+    ("wscb-resolved", WSCB_RESOLVED, "pat", "chris",
+     dict(verdict="record-resolved", form="wscb-resolved", stage=3,
+          agencies=WSCB_RESOLVED_AGENCIES, fields=WSCB_RESOLVED_ANSWERS)),
+    ("twsp-referral", ff.TWSP_INLINE, "casey", "tia",
+     dict(verdict="open", form="twsp-referral", stage=3,
+          agencies=TWSP_INLINE_AGENCIES, fields=TWSP_INLINE_ANSWERS)),
 ]
 
 
@@ -1355,7 +1602,7 @@ def apple_flowed(name, frm, subject, msgid, when, text):
 
 
 def matrix():
-    for k, (form, body, who, fwd) in enumerate(MATRIX_FORMS):
+    for k, (form, body, who, fwd, want) in enumerate(MATRIX_FORMS):
         frm = PEOPLE[who]
         when = date(2 + k, 10, 0, "Mar", 2026, "Mon")
         subject = "%s (matrix)" % form
@@ -1377,11 +1624,15 @@ def matrix():
                 "From: %s\nSent: %d March 2026 09:41\nTo: %s\n"
                 "Subject: %s\n\n%s" % (frm, 2 + k, PEOPLE[fwd], subject, body),
                 charset="utf-8")
+        for c in ("outlook", "outlook-text", "gmail", "apple"):
+            expect("client-%s-%s" % (form, c), cases="", **want)
+        expect("client-%s-fwd" % form, cases="", forwarded_from=sender, **want)
 
 
 if __name__ == "__main__":
     build()
     matrix()
+    write_expected()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:
         f.write("# Fixture messages are kept byte for byte (CRLF, 8-bit).\n"
                 "*.eml -text -diff\n")
