@@ -792,6 +792,24 @@ DOB: 07/07/2013
 Methodology used to resolve the complaint: Meeting.
 """
 
+# Every command as written, from a participant, a directory contact and a
+# stranger: (name, first line, command, days or action number, reason).
+COMMANDS = [
+    ("pause", "PAUSE until the strategy meeting", "PAUSE", None,
+     "until the strategy meeting"),
+    ("resume", "Resume", "RESUME", None, None),
+    ("extend", "EXTEND 3 days - awaiting the GP's report", "EXTEND", 3,
+     "awaiting the GP's report"),
+    ("escalate", "Escalate: no reply from health", "ESCALATE", None,
+     "no reply from health"),
+    ("resolved", "RESOLVED", "RESOLVE", None, None),
+    ("done", "DONE 2", "DONE", 2, None),
+    ("timescale", "TIMESCALE 2 days: the child needs a decision before "
+     "Friday", "TIMESCALE", 2, "the child needs a decision before Friday"),
+]
+COMMAND_SENDERS = [("participant", PEOPLE["jo"]), ("contact", PEOPLE["tia"]),
+                   ("stranger", PEOPLE["stranger"])]
+
 
 def build():
     os.makedirs(OUT, exist_ok=True)
@@ -1194,17 +1212,9 @@ def build():
     # ---- every command from a participant, a directory contact and a
     # stranger, in turn by subject tag, In-Reply-To and References, from
     # Outlook, Gmail and Apple Mail ------------------------------------------------
-    commands = [("pause", "PAUSE until the strategy meeting"),
-                ("resume", "Resume"),
-                ("extend", "EXTEND 3 days - awaiting the GP's report"),
-                ("escalate", "Escalate: no reply from health"),
-                ("resolved", "RESOLVED"),
-                ("done", "DONE 2")]
-    senders = [("participant", PEOPLE["jo"]), ("contact", PEOPLE["tia"]),
-               ("stranger", PEOPLE["stranger"])]
     k = 0
-    for cname, line in commands:
-        for sname, who in senders:
+    for cname, line, _, _, _ in COMMANDS:
+        for sname, who in COMMAND_SENDERS:
             k += 1
             name = "matrix-%s-%s" % (cname, sname)
             first = who.split()[0]
@@ -1629,9 +1639,509 @@ def matrix():
         expect("client-%s-fwd" % form, cases="", forwarded_from=sender, **want)
 
 
+# ---- what each message must give (NAME.expect) --------------------------------
+
+TWSP_TABLE_ANSWERS = {
+    "client_ref": "TW-000123",
+    "date": "2026-02-02",
+    "individual_name": "Alex Example",
+    "dob": "2016-03-14",
+    "nhs_number": "9990000018",
+    "agency_team": "Telford & Wrekin Council, Family Safeguarding Team",
+    "receiving_agency": "Shropshire Community Health Trust (health visiting)",
+    "gp": "Dr Sam Sample, Example Road Surgery",
+    "concerns": "Alex's school has reported three unexplained bruises since "
+                "January. We asked the health visiting service to attend a "
+                "strategy discussion; they declined, saying the threshold is "
+                "not met.\nLine managers met on 28/01/2026 (stage 2) and could "
+                "not agree.",
+    "requested_action": "A multi-agency strategy discussion to be convened by "
+                        "6 February 2026 with health present.",
+}
+TWSP_TABLE_AGENCIES = ("tw-council,shropcom", "tw-council", "shropcom", "")
+
+# tests/fixtures/docx/twsp-referral.docx (tests/tools/make-docx.py).
+TWSP_DOCX_ANSWERS = {
+    "client_ref": "TW-123456",
+    "date": "2026-02-01",
+    "individual_name": "Alex Example",
+    "dob": "2015-02-01",
+    "nhs_number": "9434765919",
+    "agency_team": "Telford & Wrekin Council, Family Safeguarding Team",
+    "gp": "Dr Sam Sample, Example Road Surgery",
+    "concerns": "Alex has missed three health appointments and the school "
+                "reports weight loss.\nStage 1: practitioners spoke on "
+                "20/01/2026 and did not agree on the threshold.\nStage 2: the "
+                "line managers met on 27/01/2026 and could not agree either.",
+    "requested_action": "A strategy discussion to be convened by Friday "
+                        "6 February 2026.",
+}
+TWSP_DOCX_AGENCIES = ("tw-council", "tw-council", "", "")
+
+TWSP_RESOLVED_ANSWERS = {
+    "client_ref": "TW-70420",
+    "date": "2026-11-16",
+    "individual_name": "Riley Placeholder",
+    "dob": "2013-09-09",
+    "agency_team": "West Mercia Police, Public Protection Unit",
+    "concerns": "Family Connect did not share the outcome of the section 47 "
+                "enquiry with the school.",
+    "requested_action": "Share the outcome with the school's DSL.",
+    "response": "Outcome shared by the team manager.",
+    "response_date": "2026-11-18",
+    "resolution": "Agreed at a joint meeting; the school has the outcome.",
+    "resolution_date": "2026-11-19",
+}
+
+TWSP_LINES_ANSWERS = {
+    "client_ref": "TW-50991",
+    "individual_name": "Morgan Placeholder",
+    "dob": "2012-03-03",
+    "agency_team": "Shrewsbury and Telford NHS Trust, paediatric liaison",
+    "receiving_agency": "Family Connect",
+    "concerns": "Family Connect closed the referral without an assessment.\n"
+                "We discussed it at stage 1 and stage 2 without agreement.",
+    "requested_action": "Reopen the referral and complete an assessment.",
+}
+
+TWSP_LABELS = {
+    "individual_name": "Name of Individual",
+    "dob": "Date of Birth",
+    "agency_team": "Agency/Team",
+    "concerns": "Summary of Concerns, including the specific difference/s "
+                "which has resulted in utilising the Escalation process",
+    "requested_action": "Requested Action",
+}
+
+WSAB_LINES_ANSWERS = {
+    "adult1_name": "Jamie Testperson",
+    "adult1_address": "1 Example Road, Wigan",
+    "adult1_dob": "1950-07-12",
+    "gmp": "Yes",
+    "concerns_analysis": "GMP have not shared the outcome of the welfare "
+                         "check with Adult Social Care.",
+    "reason": "Information sharing concerns: two requests at stage 1 had no "
+              "reply.",
+    "resolution_required": "GMP to share the welfare check outcome with ASC.",
+    "worried": "Jamie may be financially abused by a relative.",
+    "working_well": "The GP and ASC are in contact weekly.",
+    "needs_to_change": "Information must be shared within 2 working days.",
+    "impact": "Continued financial abuse.",
+}
+
+# tests/fixtures/docx/wsab-proforma.docx: the address merged down over
+# two rows of the grid belongs to both adults.
+WSAB_PROFORMA_DOCX_ANSWERS = {
+    "adult1_name": "Alex Example",
+    "adult1_address": "1 Example Street, Wigan WN1 0XX",
+    "adult1_dob": "1950-02-01",
+    "adult2_name": "Sam Example",
+    "adult2_address": "1 Example Street, Wigan WN1 0XX",
+    "adult2_dob": "1952-04-03",
+    "concerns_analysis": "Alex has had four falls in six weeks and is "
+                         "refusing personal care.\nDistrict nurses report "
+                         "pressure damage.",
+    "reason": "Stage 1 discussion on 27/01/2026 did not agree a lead agency "
+              "for a capacity assessment.",
+    "resolution_required": "A capacity assessment with an agreed lead within "
+                           "5 working days.",
+}
+
+# tests/fixtures/docx/wsab-resolved.docx: a struck-through No, a Word 2010
+# check box, legacy check boxes (one by its default).
+WSAB_RESOLVED_DOCX_ANSWERS = answers(
+    WSAB_RESOLVED_ANSWERS,
+    lessons_details="Capacity assessments for refusal of care need a named "
+                    "lead at the first multi-agency meeting.",
+    protocol_review="no", inform_commissioner="yes",
+    completed_date="2026-03-20", completed_by="Sam Sample")
+WSAB_RESOLVED_DOCX_ANSWERS = {k: WSAB_RESOLVED_DOCX_ANSWERS[k] for k in (
+    "unique_id", "board_members", "issue_details", "level_resolved",
+    "lessons_learned", "lessons_details", "staff_training", "protocol_review",
+    "inform_commissioner")}
+WSAB_RESOLVED_DOCX_ANSWERS["commissioner_service"] = "Example Care Ltd (home care)"
+WSAB_RESOLVED_DOCX_ANSWERS["completed_date"] = "2026-03-20"
+WSAB_RESOLVED_DOCX_ANSWERS["completed_by"] = "Sam Sample"
+
+WSCB_LEVELS_ANSWERS = {
+    "child_name": "Casey Example",
+    "dob": "2015-12-12",
+    "practitioner": "Jo Sample, Social Worker, Children's Services",
+    "details": "Health visitor and school disagreed about a referral.",
+    "level1": "Yes, resolved between the practitioners by phone on "
+              "10/11/2026.",
+    "level3": "No",
+}
+WSCB_NO_LEVELS_ANSWERS = {
+    "child_name": "Finley Example",
+    "dob": "2017-03-03",
+    "practitioner": "Jo Sample, Social Worker, Children's Services",
+    "details": "The school will not attend core groups.",
+}
+WSCB_RESOLVED_TABLE_ANSWERS = {
+    "child_name": "Indigo Example",
+    "dob": "2013-07-07",
+    "board_members": "Pat Sample, Designated Nurse, CCG",
+    "details": "Threshold for a child in need plan.",
+    "methodology": "Meeting of the board representatives.",
+    "lessons_learned": "yes",
+}
+WIGAN_COUNCIL = ("wigan-council", "wigan-council", "", "")
+WWL = ("wwl", "wwl", "", "")
+
+CASEY = "casey.practitioner@telford.example.gov.uk"
+
+
+def twsp_open(name, fields, agencies=TWSP_INLINE_AGENCIES, **kw):
+    expect(name, "open", form="twsp-referral", stage=3, agencies=agencies,
+           fields=fields, **kw)
+
+
+def inline(**change):
+    return answers(TWSP_INLINE_ANSWERS, **change)
+
+
+def concerns_plus(line):
+    return TWSP_INLINE_ANSWERS["concerns"] + "\n" + line
+
+
+def meeting_actions(purpose1=None, owner1=None, owner2=None):
+    a = [list(x) for x in WSAB_MEETING_ACTIONS]
+    if purpose1:
+        a[1][4] = purpose1
+    if owner1:
+        a[1][3] = owner1
+    if owner2:
+        a[2][3] = owner2
+    return [tuple(x) for x in a]
+
+
+def expectations():
+    # ---- TWSP referral
+    twsp_open("twsp-inline-outlook", TWSP_INLINE_ANSWERS)
+    twsp_open("twsp-client-ref-na", inline(client_ref="TBC"), cases="TNA T7")
+    for n, ref in (("outlook", "TW-48290"), ("gmail", "TW-48291")):
+        twsp_open("twsp-fwd-inline-" + n, inline(client_ref=ref),
+                  forwarded_from=CASEY)
+    twsp_open("twsp-fwd-attached", inline(client_ref="TW-48292"),
+              forwarded_from=CASEY)
+    twsp_open("twsp-lines-gmail", TWSP_LINES_ANSWERS,
+              agencies=("sath,tw-council", "sath", "tw-council", ""))
+    twsp_open("twsp-table-outlook", answers(TWSP_TABLE_ANSWERS,
+                                            client_ref="TW-61234"),
+              agencies=TWSP_TABLE_AGENCIES)
+    expect("twsp-table-existing", "join", case="TWSP-2026-0007",
+           form="twsp-referral", fields=TWSP_TABLE_ANSWERS)
+    twsp_open("twsp-html-only", answers(TWSP_TABLE_ANSWERS,
+                                        client_ref="TW-61235"),
+              agencies=TWSP_TABLE_AGENCIES)
+    twsp_open("twsp-html-cells", answers(TWSP_TABLE_ANSWERS,
+                                         client_ref="TW-61236"),
+              agencies=TWSP_TABLE_AGENCIES)
+    twsp_open("twsp-docx", TWSP_DOCX_ANSWERS, agencies=TWSP_DOCX_AGENCIES)
+    twsp_open("twsp-urgent-apple", inline(concerns=concerns_plus(
+        "Alex is at immediate risk of significant harm at home.")), urgent=True)
+    twsp_open("twsp-not-urgent-apple", inline(
+        client_ref="TW-48214", concerns=concerns_plus(
+            "Alex is not at immediate risk; the concern is about drift.")))
+    expect("twsp-resolved-record", "record-resolved", form="twsp-referral",
+           stage=3, agencies=("west-mercia", "west-mercia", "", ""),
+           fields=TWSP_RESOLVED_ANSWERS)
+    expect("twsp-incomplete-apple", "incomplete", form="twsp-referral",
+           fields={"date": "2026-02-04", "individual_name": "Jamie Example",
+                   "dob": "2019-09-01", "nhs_number": "9997654323",
+                   "gp": "Example Lane Medical Practice",
+                   "concerns": "Children's social care closed the referral "
+                               "after a single visit. Health\nstaff remain "
+                               "worried about Jamie's weight loss and missed "
+                               "appointments."},
+           problems=[(k, TWSP_LABELS[k], "missing")
+                     for k in ("agency_team", "requested_action")])
+    expect("twsp-missing-gmail", "incomplete", form="twsp-referral",
+           fields={"client_ref": "TW-77777", "date": "2026-11-21",
+                   "agency_team": "West Mercia Police"},
+           problems=[("individual_name", TWSP_LABELS["individual_name"],
+                      "missing"),
+                     ("dob", TWSP_LABELS["dob"],
+                      "is not a real date (check the day and month)"),
+                     ("concerns", TWSP_LABELS["concerns"], "missing"),
+                     ("requested_action", TWSP_LABELS["requested_action"],
+                      "missing")])
+    expect("twsp-ref-in-field", "join", case="TWSP-2026-0007",
+           form="twsp-referral", fields=inline(
+               client_ref="TW-99001", concerns=concerns_plus(
+                   "This follows escalation TWSP-2026-0007 (stage 3).")))
+    twsp_open("twsp-ref-full-stop", inline(
+        client_ref="TW-99002", concerns=concerns_plus(
+            "This follows escalation TWSP-2026-0007.")))
+
+    # ---- WSAB proforma
+    expect("wsab-proforma-lines-apple", "open", form="wsab-proforma", stage=2,
+           cases="", agencies=WSAB_PROFORMA_AGENCIES,
+           fields=WSAB_PROFORMA_TABLE_ANSWERS)
+    expect("wsab-proforma-table-outlook", "join", case="WSAB-2026-0012",
+           form="wsab-proforma", fields=WSAB_PROFORMA_TABLE_ANSWERS)
+    for n in ("table-flattened", "flattened-only", "html-only"):
+        expect("wsab-proforma-" + n, "open", form="wsab-proforma", stage=2,
+               cases="T7 W14", agencies=WSAB_PROFORMA_AGENCIES,
+               fields=WSAB_PROFORMA_TABLE_ANSWERS)
+    expect("wsab-proforma-docx", "open", form="wsab-proforma", stage=2,
+           cases="", agencies=WIGAN_COUNCIL,
+           fields=WSAB_PROFORMA_DOCX_ANSWERS)
+    expect("wsab-lines-gmail", "join", case="WSAB-2026-0013",
+           form="wsab-proforma", fields=WSAB_LINES_ANSWERS)
+    expect("wsab-proforma-incomplete", "incomplete", form="wsab-proforma",
+           fields={"adult1_name": "Jamie Testperson",
+                   "adult1_dob": "1950-07-12",
+                   "concerns_analysis": "GMP have not shared the outcome of "
+                                        "the welfare check."},
+           problems=[("reason", "Reason for seeking resolution", "missing"),
+                     ("resolution_required", "Resolution required - What "
+                      "Needs to Happen that currently isn't", "missing")])
+    expect("wsab-proforma-urgent", "open", form="wsab-proforma", stage=2,
+           cases="", urgent=True, agencies=WSAB_PROFORMA_AGENCIES,
+           fields=answers(WSAB_PROFORMA_TABLE_ANSWERS, worried="Alex is "
+                          "suffering significant harm from neglect now."))
+
+    # ---- WSAB meeting (the clock after the meeting: every action ahead)
+    meeting = dict(form="wsab-meeting", now=MAR)
+    opened = dict(meeting, stage=2, agencies=WSAB_MEETING_AGENCIES)
+    for n in ("thread", "html-thread"):
+        expect("wsab-meeting-" + n, "join", case="WSAB-2026-0012",
+               fields=WSAB_MEETING_ANSWERS, actions=WSAB_MEETING_ACTIONS,
+               **meeting)
+    expect("wsab-meeting-new", "open", fields=WSAB_MEETING_ANSWERS,
+           actions=WSAB_MEETING_ACTIONS, **opened)
+    expect("wsab-meeting-semicolon", "open", fields=answers(
+        WSAB_MEETING_ANSWERS, action_1="Capacity assessment; ASC - Sam "
+        "Sample; Decide on personal care, report to panel; 10/03/2026"),
+        actions=meeting_actions(
+            purpose1="Decide on personal care, report to panel",
+            owner1="ASC - Sam Sample"), **opened)
+    dashed = answers(
+        WSAB_MEETING_ANSWERS,
+        action_1="Capacity assessment; ASC - Sam Sample; Decide on personal "
+                 "care; 10/03/2026",
+        action_2="Pressure care review; WWL - Chris Sample; Reduce pressure "
+                 "damage; 12/03/2026")
+    for n in ("blocks", "blocks-unnumbered", "cells-text"):
+        expect("wsab-meeting-" + n, "open", fields=dashed,
+               actions=meeting_actions(owner1="ASC - Sam Sample",
+                                       owner2="WWL - Chris Sample"), **opened)
+    expect("wsab-meeting-ref-field", "join", case="WSAB-2026-0012",
+           fields=answers(WSAB_MEETING_ANSWERS,
+                          other_agency="Escalation WSAB-2026-0012"),
+           actions=WSAB_MEETING_ACTIONS, **meeting)
+    expect("wsab-meeting-inline-subject", "join", case="WSAB-2026-0012",
+           fields={"meeting_no": "2", "adult_name": "Alex Example",
+                   "dob": "1950-02-01", "meeting_date": "2026-03-04",
+                   "next_meeting_date": "2026-03-18",
+                   "attendees": "Sam Sample (ASC), Chris Sample (WWL)",
+                   "concerns_analysis": "Capacity assessment still "
+                                        "outstanding.",
+                   "action_1": "Capacity assessment; ASC, Sam Sample; decide "
+                               "on personal care; 11/03/2026",
+                   "action_2": "GP review; WWL, Chris Sample; medication "
+                               "review; 13/03/2026"},
+           actions=[(0, "2026-03-18T09:00:00+00:00", "next meeting", "", ""),
+                    (1, "2026-03-11T17:00:00+00:00", "Capacity assessment",
+                     "ASC, Sam Sample", "decide on personal care"),
+                    (2, "2026-03-13T17:00:00+00:00", "GP review",
+                     "WWL, Chris Sample", "medication review")], **meeting)
+    expect("wsab-meeting-incomplete", "incomplete",
+           fields={"meeting_no": "3", "adult_name": "Alex Example",
+                   "attendees": "Sam Sample (ASC)",
+                   "concerns_analysis": "Awaiting the capacity assessment."},
+           problems=[("meeting_date", "Date of Meeting", "missing")],
+           **meeting)
+
+    # ---- WSAB resolved
+    expect("wsab-resolved-new", "record-resolved", form="wsab-resolved",
+           stage=3, agencies=WSAB_RESOLVED_AGENCIES,
+           fields=WSAB_RESOLVED_ANSWERS)
+    expect("wsab-resolved-thread", "join", case="WSAB-2026-0012",
+           form="wsab-resolved", resolve=3, reply="resolved",
+           fields=WSAB_RESOLVED_ANSWERS)
+    expect("wsab-resolved-already", "join", case="WSAB-2026-0014",
+           form="wsab-resolved", fields=WSAB_RESOLVED_ANSWERS)
+    expect("wsab-resolved-docx", "record-resolved", form="wsab-resolved",
+           stage=3, agencies=WSAB_RESOLVED_AGENCIES,
+           fields=WSAB_RESOLVED_DOCX_ANSWERS)
+    expect("wsab-resolved-incomplete", "incomplete", form="wsab-resolved",
+           fields={"unique_id": "ASC-000789",
+                   "issue_details": "Disagreement about the care provider's "
+                                    "review.",
+                   "lessons_learned": "no", "completed_by": "Harper Head"},
+           problems=[("level_resolved", "At what level of the protocol was "
+                      "the issue resolved?", "missing")])
+    expect("wsab-resolved-level2", "record-resolved", form="wsab-resolved",
+           stage=2, agencies=WSAB_RESOLVED_AGENCIES,
+           fields={"unique_id": "ASC-000456",
+                   "issue_details": "Who leads the discharge planning "
+                                    "meeting.",
+                   "level_resolved": "Level 2 - line managers agreed",
+                   "lessons_learned": "no", "completed_date": "2026-11-19",
+                   "completed_by": "Harper Head"})
+
+    # ---- WSCB agency report
+    expect("wscb-report-gmail", "join", case="WSCB-2026-0003",
+           form="wscb-agency-report", fields=WSCB_REPORT_ANSWERS)
+    report = dict(form="wscb-agency-report", agencies=WIGAN_COUNCIL)
+    expect("wscb-level1-resolved", "record-resolved", stage=1,
+           fields=WSCB_LEVELS_ANSWERS, **report)
+    expect("wscb-level3-agreed", "record-resolved", stage=3, fields=answers(
+        WSCB_LEVELS_ANSWERS, child_name="Drew Example", level3="Yes: a "
+        "strategy meeting was agreed by both board representatives."),
+        **report)
+    expect("wscb-level3-open", "open", stage=3, fields=answers(
+        WSCB_LEVELS_ANSWERS, child_name="Emery Example",
+        level3="Yes, referred on 18/11/2026; not resolved yet."), **report)
+    expect("wscb-no-levels-outlook", "open", stage=2,
+           fields=WSCB_NO_LEVELS_ANSWERS, **report)
+    expect("wscb-report-html-only", "open", stage=2, urgent=True,
+           fields=answers(WSCB_NO_LEVELS_ANSWERS, child_name="Gray Example",
+                          details="The school will not attend core groups; "
+                          "we think Gray is at risk of significant harm."),
+           **report)
+    expect("wscb-report-incomplete", "incomplete", form="wscb-agency-report",
+           fields={"child_name": "Harley Example", "dob": "2016-04-04"},
+           problems=[("practitioner", "Name of Practitioner, Role and Agency",
+                      "missing"),
+                     ("details", "Brief details re: inter agency "
+                      "disagreement", "missing")])
+
+    # ---- WSCB resolved
+    expect("wscb-resolved-apple", "join", case="WSCB-2026-0003",
+           form="wscb-resolved", resolve=3, reply="resolved",
+           fields=WSCB_RESOLVED_ANSWERS)
+    expect("wscb-resolved-table", "record-resolved", form="wscb-resolved",
+           stage=3, agencies=WWL, fields=WSCB_RESOLVED_TABLE_ANSWERS)
+    expect("wscb-resolved-thread", "join", case="WSCB-2026-0003",
+           form="wscb-resolved", resolve=3, reply="resolved", cases="C3I",
+           fields=WSCB_RESOLVED_TABLE_ANSWERS)
+    expect("wscb-resolved-incomplete", "incomplete", form="wscb-resolved",
+           fields={"dob": "2013-07-07", "methodology": "Meeting."},
+           problems=[("child_name", "Name of child / young person",
+                      "missing"),
+                     ("details", "Brief details re: inter agency "
+                      "disagreement", "missing")])
+
+    # ---- agencies
+    twsp_open("agency-alexs-school", inline(
+        client_ref="TW-48301", receiving_agency="Alex's school",
+        concerns="Alex's school and Wrekin Housing say that " +
+        TWSP_INLINE_ANSWERS["concerns"]),
+        agencies=("tw-council", "tw-council", "", "Alex's school"))
+    twsp_open("agency-wrekin-housing", inline(
+        client_ref="TW-48302",
+        receiving_agency="Wrekin Housing - neighbourhood team"),
+        agencies=("tw-council,wrekin-housing", "tw-council",
+                  "wrekin-housing", ""))
+    twsp_open("agency-family-safeguarding", inline(
+        client_ref="TW-48303", receiving_agency="Family Safeguarding Team "
+        "(T&W); the health visiting service and West Mercia Police (PPU)"),
+        agencies=("tw-council,west-mercia", "tw-council", "west-mercia",
+                  "Family Safeguarding Team (T&W); the health visiting "
+                  "service"))
+
+    # ---- replies and commands in a case thread
+    t7 = "TWSP-2026-0007"
+
+    def cmd(name, command, reason=None, case=t7, days=None):
+        expect(name, "command", case=case, command=command, days=days,
+               command_reason=reason, reply={
+                   "PAUSE": "paused", "RESUME": "resumed",
+                   "EXTEND": "extended", "ESCALATE": "escalation",
+                   "RESOLVE": "resolved", "TIMESCALE": "timescale",
+                   "AGENCIES": "agencies"}[command])
+
+    def refused(name, command=None, reason=None, days=None):
+        expect(name, "not-allowed", case=t7, command=command, days=days,
+               command_reason=reason)
+
+    cmd("cmd-agencies-gmail", "AGENCIES",
+        "West Mercia Police; Family Safeguarding Team (T&W)")
+    cmd("cmd-pause-subject", "PAUSE",
+        "awaiting the strategy meeting on Thursday")
+    cmd("cmd-resume-contact", "RESUME")
+    cmd("cmd-extend-references", "EXTEND", "waiting for the GP's report",
+        days=3)
+    expect("cmd-extend-bad", "note", case=t7)
+    cmd("cmd-escalate-outlook", "ESCALATE",
+        "no response from health after two reminders")
+    cmd("cmd-resolved-gmail", "RESOLVE",
+        "agreed at the strategy meeting today")
+    expect("cmd-done-participant", "done", case="WSAB-2026-0012", done=2)
+    expect("cmd-done-contact", "done", case="WSAB-2026-0012", done=1)
+    refused("cmd-done-stranger")
+    refused("cmd-pause-stranger", "PAUSE")
+    refused("cmd-pause-other-partnership", "PAUSE", "awaiting our board")
+    refused("cmd-escalate-stranger", "ESCALATE", "this please")
+    expect("reply-note-participant", "note", case=t7)
+    refused("reply-note-stranger")
+    expect("reply-command-quoted", "note", case=t7)
+    cmd("cmd-resume-paused", "RESUME", "the family are back from abroad",
+        case="WSAB-2026-0013")
+    cmd("cmd-pause-lowercase", "PAUSE", case="WSAB-2026-0013")
+    expect("reply-unknown-ref", "no-form")
+    expect("reply-incomplete-form", "note", case=t7)
+    expect("reply-docx-note", "note", case=t7)
+    expect("reply-form-resolves", "join", case=t7, form="twsp-referral",
+           resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS)
+    for cname, line, command, days, reason in COMMANDS:
+        for sname, who in COMMAND_SENDERS:
+            name = "matrix-%s-%s" % (cname, sname)
+            if sname == "stranger":
+                refused(name, command if command != "DONE" else None,
+                        reason, days)
+            elif command == "DONE":
+                expect(name, "done", case=t7, done=days)
+            else:
+                cmd(name, command, reason, days=days)
+
+    # ---- automatic mail, delivery reports, senders, limits
+    for n in ("auto-list-id", "auto-list-unsubscribe", "auto-mailer-daemon",
+              "auto-outside-domain", "auto-postmaster",
+              "auto-precedence-bulk", "auto-x-ars-oof", "bounce-foreign",
+              "bounce-not-ours", "bounce-unknown"):
+        expect(n, "auto")
+    for n in ("auto-null-return-path", "auto-oof-thread"):
+        expect(n, "auto", case=t7)
+    expect("auto-x-autoreply", "auto", case="WSAB-2026-0012")
+    twsp_open("auto-submitted-no-form", inline(client_ref="TW-48216"))
+    for n in ("bounce-mixed", "bounce-not-ours-thread", "bounce-one",
+              "mdn-read-receipt"):
+        expect(n, "bounce", case="WSAB-2026-0012")
+    expect("own-message", "own")
+    for n in ("refuse-gmail", "refuse-lookalike", "refuse-stranger-thread"):
+        expect(n, "refuse")
+    for n in ("auth-dmarc-fail", "auth-spf-fail"):
+        expect(n, "refuse", conf="test")
+    for n in ("auth-other-server", "auth-prefix-server", "auth-pass"):
+        twsp_open(n, inline(client_ref="TW-5%04d" % len(n)), conf="test")
+    expect("no-from", "reject")
+    expect("limit-mime-parts", "reject", conf="test")
+    twsp_open("limit-attachment-size", inline(client_ref="TW-48218"),
+              conf="test")
+    expect("limit-size-outside", "refuse", conf="test")
+    expect("limit-long-answer", "incomplete", form="twsp-referral",
+           conf="test", fields=inline(client_ref="TW-48215",
+                                      concerns=concerns_plus(LONG_ANSWER)),
+           problems=[("concerns", TWSP_LABELS["concerns"],
+                      "longer than 1500 characters")])
+    expect("noform-question", "no-form")
+    expect("noform-pdf", "no-form")
+    expect("docx-no-form", "no-form")
+    expect("docx-bomb", "doc-refused", note="compression ratio over 100: "
+           "refused as a zip bomb\n(in Referral.docx)")
+    twsp_open("docx-one-refused", TWSP_DOCX_ANSWERS,
+              agencies=TWSP_DOCX_AGENCIES)
+
+
 if __name__ == "__main__":
     build()
     matrix()
+    expectations()
     write_expected()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:
         f.write("# Fixture messages are kept byte for byte (CRLF, 8-bit).\n"

@@ -1960,8 +1960,8 @@ test_parse_done(void **state)
 static void
 test_corpus_covered(void **state)
 {
-	char *list, *p, *line, *save = NULL;
-	size_t len;
+	char *list, *p, *line, *save = NULL, *path;
+	size_t len, nmsg = 0;
 	int found;
 
 	(void)state;
@@ -1975,9 +1975,17 @@ test_corpus_covered(void **state)
 			found = strcmp(rows[i].file, line) == 0;
 		if (!found)
 			fail_msg("%s.eml has no row in the table", line);
+		/* And its whole outcome, exactly (run_expect). */
+		path = xasprintf("%s/%s.expect", CORPUS, line);
+		if (access(path, R_OK) != 0)
+			fail_msg("%s.eml has no %s.expect", line, line);
+		free(path);
+		nmsg++;
 	}
 	free(list);
 	assert_true(NROWS >= 70);
+	/* Issue 12: at least 150 messages. */
+	assert_true(nmsg >= 150);
 }
 
 /*
