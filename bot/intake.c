@@ -1391,6 +1391,35 @@ has_docs(const struct message *m)
 
 /* The form in the Word documents read: the first recognised; else the
  * first refusal into v->note.  The form or NULL; *text is the document's. */
+/* The writer of a forwarded message (attached, message/rfc822) that holds
+ * Word attachment a, or NULL (caller frees). */
+static char *
+doc_writer(const struct message *m, const struct msg_attachment *a)
+{
+	char err[128], *from = NULL;
+
+	for (size_t i = 0; i < m->nattachments && from == NULL; i++) {
+		const struct msg_attachment *b = &m->attachments[i];
+		struct message *inner;
+
+		if (b->content_type == NULL ||
+		    strcmp(b->content_type, "message/rfc822") != 0 ||
+		    message_parse(b->data, b->len, &inner, err, sizeof(err)) == -1)
+			continue;
+		for (size_t j = 0; j < inner->nattachments; j++) {
+			const struct msg_attachment *c = &inner->attachments[j];
+
+			if (c->len == a->len && memcmp(c->data, a->data,
+			    a->len) == 0 && inner->from_addr != NULL) {
+				from = xstrdup(inner->from_addr);
+				break;
+			}
+		}
+		message_free(inner);
+	}
+	return from;
+}
+
 static const struct form_def *
 doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 {
@@ -1413,6 +1442,9 @@ doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 			*text = d->text;
 			free(v->note);
 			v->note = NULL;
+			/* In a forwarded message: its writer is recorded. */
+			free(v->forwarded_from);
+			v->forwarded_from = doc_writer(m, &m->attachments[i]);
 			return f;
 		}
 	}

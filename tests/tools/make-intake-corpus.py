@@ -14,6 +14,7 @@ tests/fixtures/docx/*.docx.  Fictional people only.
 """
 import base64
 import os
+import re
 import sys
 from email import policy
 from email.message import EmailMessage
@@ -22,7 +23,10 @@ from html import escape
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import blank_forms as bf  # noqa: E402
 import forms_fixtures as ff  # noqa: E402
+import formconf  # noqa: E402  (tools/, by blank_forms)
+import tnef  # noqa: E402
 
 OUT = (sys.argv[1] if len(sys.argv) > 1 else
        os.path.join(ROOT, "tests", "unit", "intake"))
@@ -2138,9 +2142,151 @@ def expectations():
               agencies=TWSP_DOCX_AGENCIES)
 
 
+# ---- every form filled in from its blank template -------------------------
+# Each form of rules/forms/ filled in as a person does in Word (its blank
+# template, tests/lib/blank_forms.py: a distinct answer in every cell), and
+# as LibreOffice Writer saves it (tests/fixtures/libreoffice), sent from
+# Outlook, from Gmail, from on-premises Exchange as TNEF (winmail.dat),
+# forwarded by a manager as an attached message, and with two required
+# answers left out.  New forms are added here by name (with what they
+# open), so that a form is never in the corpus without its expectations.
+DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
+             "wordprocessingml.document")
+TWSP_FILLED_AGENCIES = ("tw-council,west-mercia", "tw-council",
+                        "west-mercia", "")
+FILLED_FORMS = [
+    # (form id, sender, forwarder, what the complete form gives, answers
+    # typed as a person would where the form's own placeholder answer
+    # would not be realistic (as typed, as read), fields left for later)
+    ("twsp-referral", "casey", "tia",
+     dict(verdict="open", stage=3, agencies=TWSP_FILLED_AGENCIES),
+     {"agency_team": ("Family Connect, Telford & Wrekin Council",) * 2,
+      "receiving_agency": ("West Mercia Police",) * 2},
+     # The receiving manager's half is filled in later.
+     ("response", "response_date", "resolution", "resolution_date",
+      "actions_taken", "actions_date")),
+    ("wsab-meeting", "sam", "harper",
+     dict(verdict="open", stage=2, agencies=(
+         "wigan-council,gmmh,gmp,wwl", "wigan-council", "gmmh,gmp,wwl",
+         "Written answer 8; Written answer 10; Written answer 12; Written "
+         "answer 14; Housing; Written answer 24")), {}, ()),
+    ("wsab-proforma", "sam", "harper",
+     dict(verdict="open", stage=2, agencies=(
+         "wigan-council,gmmh,gmp,wwl", "wigan-council", "gmmh,gmp,wwl",
+         "Housing; Written answer 18")), {}, ()),
+    ("wsab-resolved", "sam", "harper",
+     dict(verdict="record-resolved", stage=3, agencies=WIGAN_COUNCIL),
+     {"level_resolved": ("Level 3",) * 2}, ()),
+    ("wscb-agency-report", "jos", "harper",
+     dict(verdict="open", stage=2, agencies=WSCB_REPORT_AGENCIES),
+     {"other_agency": ("Wigan Schools - Example Primary School",) * 2,
+      "level3": ("Not yet.",) * 2}, ()),
+    ("wscb-resolved", "pat", "chris",
+     dict(verdict="record-resolved", stage=3, agencies=WWL), {}, ()),
+    ("wsp-covid-request", "jos", "harper",
+     dict(verdict="open", stage=3, urgent=True, agencies=(
+         "wigan-council", "wigan-council", "", "Written answer 3")), {}, ()),
+]
+
+
+# tests/fixtures/libreoffice holds blank_forms.answers() as typed, every
+# cell (the receiving manager's half of the referral too, and the
+# placeholder level "Written answer 4" read as level 4): where that gives
+# another outcome than FILLED_FORMS' realistic answers.
+LIBREOFFICE_GIVES = {
+    "twsp-referral": dict(verdict="record-resolved", stage=3, agencies=(
+        "tw-council", "tw-council", "", "Written answer 7")),
+    "wsab-resolved": dict(verdict="record-resolved", stage=4,
+                          agencies=WIGAN_COUNCIL),
+    "wscb-agency-report": dict(verdict="open", stage=3, agencies=(
+        "wigan-council", "wigan-council", "", "Written answer 5")),
+}
+
+
+def required_fields(form):
+    """The required fields of a form file, in order."""
+    with open(form.path, encoding="utf-8") as f:
+        text = formconf._strip_comments(f.read())
+    body = text.partition("fields")[2]
+    out = []
+    for m in re.finditer(r"\{([^{}]*)\}", body):
+        if re.search(r"\brequired\s*=\s*true\b", m.group(1)):
+            out.append(formconf._get(m.group(1), "name"))
+    return out
+
+
+def filled():
+    forms = {f.id: (f, p) for f, p in bf.templates()}
+    for k, (fid, who, fwd, want, real, later) in enumerate(FILLED_FORMS):
+        form, template = forms[fid]
+        typed, values = bf.answers(form)
+        for n, (t, v) in real.items():
+            typed[n], values[n] = t, v
+        for n in later:
+            del typed[n], values[n]
+        word = bf.fill(template, typed)
+        frm = PEOPLE[who]
+        sender = frm.split("<")[1].rstrip(">")
+        when = date(9 + k, 10, 0, "Mar", 2026, "Mon")
+        subject = "%s (filled in)" % form.title
+        doc = "%s.docx" % form.title
+        meta = dict(want, form=fid, fields=values, cases="")
+        outlook("filled-%s-word" % fid, frm, subject,
+                "filled%02d.word@example.gov.uk" % k, when,
+                "Hello,\n\nThe form is attached.\n\nKind regards\n",
+                charset="utf-8", attachments=[(doc, DOCX_TYPE, word)])
+        expect("filled-%s-word" % fid, **meta)
+        with open(os.path.join(ROOT, "tests", "fixtures", "libreoffice",
+                               fid + ".docx"), "rb") as f:
+            lo = f.read()
+        gmail("filled-%s-libreoffice" % fid, frm, subject,
+              "CAfilled%02dlibreoffice@mail.gmail.com" % k, when,
+              "Form attached (saved from LibreOffice).\n",
+              attachments=[(doc, DOCX_TYPE, lo)])
+        expect("filled-%s-libreoffice" % fid, **dict(
+            meta, fields=bf.answers(form)[1],
+            **LIBREOFFICE_GIVES.get(fid, {})))
+        outlook("filled-%s-tnef" % fid, frm, subject,
+                "filled%02d.tnef@exchange.example.gov.uk" % k, when,
+                "Please see the attached form.\n", html=False,
+                attachments=[("winmail.dat", "application/ms-tnef",
+                              tnef.stream([(doc, word)],
+                                          body="Please see the attached "
+                                          "form.\r\n"))])
+        expect("filled-%s-tnef" % fid, **meta)
+        inner = EmailMessage(policy=policy.SMTP)
+        inner["From"] = frm
+        inner["To"] = PEOPLE[fwd]
+        inner["Subject"] = subject
+        inner["Date"] = when
+        inner["Message-ID"] = "<filled%02d.inner@example.gov.uk>" % k
+        inner.set_content("The form is attached.\n", charset="utf-8")
+        inner.add_attachment(word, maintype="application",
+                             subtype=DOCX_TYPE.split("/")[1], filename=doc)
+        tidy(inner)
+        outlook("filled-%s-fwd-attached" % fid, PEOPLE[fwd], "FW: " + subject,
+                "filled%02d.fwd@example.gov.uk" % k, when,
+                "Forwarding for logging.\n", charset="utf-8",
+                attachments=[(subject + ".eml", "message/rfc822", inner)])
+        expect("filled-%s-fwd-attached" % fid, forwarded_from=sender, **meta)
+        # Two required answers left out: a reply listing each by label.
+        gone = required_fields(form)[:2]
+        part = {n: v for n, v in typed.items()
+                if n not in gone and n.split("__")[0] not in gone}
+        outlook("filled-%s-incomplete" % fid, frm, subject,
+                "filled%02d.incomplete@example.gov.uk" % k, when,
+                "Form attached.\n", charset="utf-8",
+                attachments=[(doc, DOCX_TYPE, bf.fill(template, part))])
+        expect("filled-%s-incomplete" % fid, "incomplete", form=fid,
+               cases="", fields={n: v for n, v in values.items()
+                                 if n not in gone},
+               problems=[(n, form.field(n).label, "missing") for n in gone])
+
+
 if __name__ == "__main__":
     build()
     matrix()
+    filled()
     expectations()
     write_expected()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:

@@ -1956,13 +1956,13 @@ test_parse_done(void **state)
 	}
 }
 
-/* Every row's fixture exists, and no fixture is left without a row. */
+/* Every message of the corpus has its .expect, and there are at least
+ * 150 (issue 12). */
 static void
 test_corpus_covered(void **state)
 {
 	char *list, *p, *line, *save = NULL, *path;
 	size_t len, nmsg = 0;
-	int found;
 
 	(void)state;
 	/* The generator's manifest: one name per line. */
@@ -1970,12 +1970,8 @@ test_corpus_covered(void **state)
 	p = list;
 	for (line = strtok_r(p, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save)) {
-		found = 0;
-		for (size_t i = 0; i < NROWS && !found; i++)
-			found = strcmp(rows[i].file, line) == 0;
-		if (!found)
-			fail_msg("%s.eml has no row in the table", line);
-		/* And its whole outcome, exactly (run_expect). */
+		/* Its whole outcome, exactly (run_expect); the table's rows
+		 * add other scenes (stores, clocks, limits) for some. */
 		path = xasprintf("%s/%s.expect", CORPUS, line);
 		if (access(path, R_OK) != 0)
 			fail_msg("%s.eml has no %s.expect", line, line);
