@@ -1604,11 +1604,12 @@ def flowed(text):
     return "\n".join(out)
 
 
-def apple_flowed(name, frm, subject, msgid, when, text):
+def apple_flowed(name, frm, subject, msgid, when, text, in_reply_to=None):
     m = base(frm, subject, msgid, when, received=[
         "from smtpclient.apple ([81.2.69.160]) by smtp.example.gov.uk with "
         "ESMTPSA id 4Z9x0b2Lq7z9sWT; " + when])
     m["X-Mailer"] = "Apple Mail (2.3774.600.62)"
+    thread_headers(m, in_reply_to, [in_reply_to] if in_reply_to else None)
     m.set_content(flowed(text), charset="utf-8", cte="quoted-printable")
     m.replace_header("Content-Type", 'text/plain; charset=utf-8; '
                      'format=flowed; delsp=no')
@@ -2283,10 +2284,245 @@ def filled():
                problems=[(n, form.field(n).label, "missing") for n in gone])
 
 
+def owa_html(text):
+    """Outlook on the web's HTML for a text: each line a div of its own
+    (elementToProof), an empty line a div holding a <br>, each run of
+    tab-separated lines a pasted table."""
+    out, rows = [], []
+    style = ('font-family: Aptos, Aptos_EmbeddedFont, Aptos_MSFontService, '
+             'Calibri, Helvetica, sans-serif; font-size: 12pt; color: '
+             'rgb(0, 0, 0);')
+
+    def flush():
+        if not rows:
+            return
+        out.append('<div class="elementToProof"><table style="border-'
+                   'collapse: collapse; border-spacing: 0px;"><tbody>')
+        for r in rows:
+            out.append("<tr>" + "".join(
+                '<td style="border: 1px solid rgb(0, 0, 0); padding: 0px '
+                '5px; width: 200px;"><div style="%s">%s</div></td>'
+                % (style, escape(c) if c else "<br>")
+                for c in r.split("\t")) + "</tr>")
+        out.append("</tbody></table></div>")
+        rows.clear()
+
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append(line)
+            continue
+        flush()
+        out.append('<div class="elementToProof" style="%s">%s</div>'
+                   % (style, escape(line) if line.strip() else "<br>"))
+    flush()
+    return ('<html><head>\n<meta http-equiv="Content-Type" content="text/'
+            'html; charset=utf-8">\n<style type="text/css" style="display:'
+            'none;"> P {margin-top:0;margin-bottom:0;} </style>\n</head>\n'
+            '<body dir="ltr">\n' + "\n".join(out) + "\n</body>\n</html>\n")
+
+
+def owa(name, frm, subject, msgid, when, text, in_reply_to=None,
+        references=None, attachments=()):
+    """Outlook on the web (Microsoft 365): text/plain (a pasted table's
+    cells one a line) beside its HTML."""
+    addr = frm.split("<")[-1].rstrip(">")
+    domain = addr.split("@")[1]
+    m = base(frm, subject, msgid, when, received=[
+        "from LO2P265MB5678.GBRP265.PROD.OUTLOOK.COM ([fe80::1]) by "
+        "LO2P265MB5678.GBRP265.PROD.OUTLOOK.COM ([fe80::1%5]) with mapi id "
+        "15.20.8207.017; " + when])
+    thread_headers(m, in_reply_to, references)
+    ms365_headers(m, domain, subject.split(": ", 1)[-1],
+                  "AQHb" + base64.b64encode(msgid.encode()).decode()[:24],
+                  has_attach=bool(attachments))
+    m["x-ms-exchange-messagesentrepresentingtype"] = "1"
+    m.set_content(text.replace("\t", "\n"), charset="utf-8",
+                  cte="quoted-printable")
+    m.add_alternative(owa_html(text), subtype="html", charset="utf-8",
+                      cte="quoted-printable")
+    m.set_boundary("_000_%s_" % msgid.split("@")[0][:40])
+    attach(m, list(attachments), "_004_%s_" % msgid.split("@")[0][:40])
+    write(name, m)
+
+
+# Replies written as people write them, in each client: the command's
+# word in its usual inflections, after a greeting or Microsoft 365's
+# banner; and a reply that acts on nothing.  (name, client, sender, text,
+# what it gives: command, days or action, reason; None: a note.)
+M365_BANNER = ("CAUTION: This email originated from outside of the "
+               "organisation. Do not click links or open attachments unless "
+               "you recognise the sender and know the content is safe.\n\n")
+OWA_BANNER = ("You don't often get email from jo.practitioner@telford."
+              "example.gov.uk. Learn why this is important<https://aka.ms/"
+              "LearnAboutSenderIdentification>\n")
+WRITTEN_COMMANDS = [
+    ("paused-colon", "outlook", "jo", "Paused: awaiting strategy meeting\n",
+     ("PAUSE", None, "awaiting strategy meeting")),
+    ("resolved-dash", "owa", "casey",
+     "Resolved - agreed at the meeting today\n",
+     ("RESOLVE", None, "agreed at the meeting today")),
+    ("extended-by", "gmail", "jo", "Extended by 3 days\n",
+     ("EXTEND", 3, None)),
+    ("escalated-dash", "apple", "casey",
+     "Escalated \u2014 no response from police\n",
+     ("ESCALATE", None, "no response from police")),
+    ("greeting-resume", "outlook", "tia", "Hi all,\n\nRESUME\n",
+     ("RESUME", None, None)),
+    ("banner-resume", "outlook", "jo", M365_BANNER + "RESUME\n",
+     ("RESUME", None, None)),
+    ("banner-pause-owa", "owa", "casey",
+     OWA_BANNER + "\nPlease pause: family moving house this week\n",
+     ("PAUSE", None, "family moving house this week")),
+    ("timescale-gmail", "gmail", "jo",
+     "Timescale set to 3 days: agreed by both leads\n",
+     ("TIMESCALE", 3, "agreed by both leads")),
+    ("extension-apple", "apple", "tia",
+     "Extension of 5 working days \u2013 GP report due\n",
+     ("EXTEND", 5, "GP report due")),
+    ("done-owa", "owa", "jo", "Done 2\n", ("DONE", 2, None)),
+    ("close-note-outlook", "outlook", "jo",
+     "I think we can close this now, the school has the outcome.\n", None),
+    ("close-note-gmail", "gmail", "casey",
+     "Thanks - I think this is sorted from our side.\n", None),
+]
+
+
+def written_commands():
+    for k, (name, client, who, text, want) in enumerate(WRITTEN_COMMANDS):
+        frm = PEOPLE[who]
+        name = "written-" + name
+        when = date(24, 14, k, "Nov", 2026, "Tue")
+        subject = "RE: [TWSP-2026-0007] Reminder: stage 3 due tomorrow"
+        sig = "\n%s\n" % frm.split()[0]
+        if client == "outlook":
+            outlook(name, frm, subject,
+                    "DB7PR01MB4470W%025d@DB7PR01MB4470.eurprd01.prod."
+                    "exchangelabs.com" % k, when, text + sig + quoted_outlook(
+                        BOX, "24 November 2026 08:00", frm,
+                        "[TWSP-2026-0007] Reminder", ACK_T7),
+                    in_reply_to=T7_REMIND, references=[T7_THREAD, T7_REMIND])
+        elif client == "owa":
+            owa(name, frm, subject,
+                "LO2P265MB5678W%025d@LO2P265MB5678.GBRP265.PROD.OUTLOOK.COM"
+                % k, when, text + sig + quoted_outlook(
+                    BOX, "24 November 2026 08:00", frm,
+                    "[TWSP-2026-0007] Reminder", ACK_T7),
+                in_reply_to=T7_REMIND, references=[T7_THREAD, T7_REMIND])
+        elif client == "gmail":
+            gmail(name, frm, subject.replace("RE:", "Re:"),
+                  "CAwritten%02d@mail.gmail.com" % k, when,
+                  text + sig + gmail_quote(BOX, "Tue, 24 Nov 2026 at 08:00",
+                                           ACK_T7),
+                  in_reply_to=T7_REMIND, references=[T7_REMIND])
+        else:
+            apple_flowed(name, frm, subject.replace("RE:", "Re:"),
+                         "WRITTEN-%02d-APPLE@telford.example.gov.uk" % k,
+                         when, text + sig + "\n> On 24 Nov 2026, at 08:00, "
+                         "Safeguarding escalations <wsabtraining@example.gov"
+                         ".uk> wrote:\n>\n> Stage 3 is due tomorrow.\n",
+                         in_reply_to=T7_REMIND)
+        t7 = "TWSP-2026-0007"
+        if want is None:
+            expect(name, "note", case=t7)
+        elif want[0] == "DONE":
+            expect(name, "done", case=t7, done=want[1])
+        else:
+            expect(name, "command", case=t7, command=want[0], days=want[1],
+                   command_reason=want[2], reply={
+                       "PAUSE": "paused", "RESUME": "resumed",
+                       "EXTEND": "extended", "ESCALATE": "escalation",
+                       "RESOLVE": "resolved",
+                       "TIMESCALE": "timescale"}[want[0]])
+
+
+def more_clients():
+    """The text forms from Outlook on the web, forwarded inline from Gmail
+    and forwarded as an attached message from Outlook; the Word features
+    (text boxes, numbering, cells merged down, a nested table)."""
+    for k, (form, body, who, fwd, want) in enumerate(MATRIX_FORMS):
+        frm = PEOPLE[who]
+        sender = frm.split("<")[1].rstrip(">")
+        when = date(2 + k, 11, 0, "Mar", 2026, "Mon")
+        subject = "%s (more clients)" % form
+        owa("client-%s-owa" % form, frm, subject,
+            "LO2P265MB5678M%025d@LO2P265MB5678.GBRP265.PROD.OUTLOOK.COM" % k,
+            when, body)
+        expect("client-%s-owa" % form, cases="", **want)
+        gmail("client-%s-gmail-fwd" % form, PEOPLE[fwd], "Fwd: " + subject,
+              "CAmore%02dgmailfwd@mail.gmail.com" % k, when,
+              "Please log this one.\n\n---------- Forwarded message "
+              "---------\nFrom: %s\nDate: Mon, %d Mar 2026 at 09:41\n"
+              "Subject: %s\nTo: %s\n\n%s" % (frm, 2 + k, subject,
+                                            PEOPLE[fwd], body))
+        expect("client-%s-gmail-fwd" % form, cases="", forwarded_from=sender,
+               **want)
+        inner = EmailMessage(policy=policy.SMTP)
+        inner["From"] = frm
+        inner["To"] = PEOPLE[fwd]
+        inner["Subject"] = subject
+        inner["Date"] = when
+        inner["Message-ID"] = "<more%02d.inner@example.gov.uk>" % k
+        inner.set_content(body, charset="utf-8", cte="quoted-printable")
+        outlook("client-%s-fwd-attached" % form, PEOPLE[fwd], "FW: " + subject,
+                "more%02d.fwdattached@example.gov.uk" % k, when,
+                "Forwarded as an attachment for logging.\n", charset="utf-8",
+                attachments=[(subject + ".eml", "message/rfc822", inner)])
+        expect("client-%s-fwd-attached" % form, cases="",
+               forwarded_from=sender, **want)
+    # tests/fixtures/docx/twsp-referral-word.docx (make-docx.py): the
+    # answers in text boxes, the concerns a numbered list.
+    outlook("word-textboxes", PEOPLE["casey"], "Referral (Word)",
+            "AM9PR01MB8123WORD0001@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            date(2, 9, 0, "Feb", 2026, "Mon"), "Form attached.\n",
+            attachments=[("Referral.docx", DOCX_TYPE,
+                          docx_bytes("twsp-referral-word.docx"))])
+    expect("word-textboxes", "open", form="twsp-referral", stage=3,
+           agencies=("tw-council", "tw-council", "", ""), fields={
+               "client_ref": "TW-654321", "date": "2026-02-02",
+               "individual_name": "Casey Example", "dob": "2016-03-14",
+               "nhs_number": "9434765919",
+               "agency_team": "Telford & Wrekin Council, Early Help",
+               "gp": "Dr Sam Sample, Example Road Surgery",
+               "concerns": "1. Casey has missed school for three weeks.\n"
+                           "2. Stage 1: spoke on 20/01/2026; no agreement."
+                           "\n3. Stage 2: managers met on 27/01/2026.",
+               "requested_action": "A multi-agency meeting by 06/02/2026."})
+    # tests/fixtures/docx/wsab-meeting.docx: the No column numbered by
+    # Word, an owner merged down over two rows, the attendees a nested
+    # table, a TAB typed in an action.
+    outlook("word-meeting", PEOPLE["sam"], "Meeting record (Word)",
+            "CWLP123MB4567WORD0002@CWLP123MB4567.GBRP123.PROD.OUTLOOK.COM",
+            date(3, 18, 0, "Mar", 2026, "Tue"), "Notes attached.\n",
+            attachments=[("Meeting record.docx", DOCX_TYPE,
+                          docx_bytes("wsab-meeting.docx"))])
+    expect("word-meeting", "open", form="wsab-meeting", stage=2, now=MAR,
+           cases="", agencies=WIGAN_COUNCIL, fields={
+               "meeting_no": "2", "adult_name": "Alex Example",
+               "dob": "1950-02-01", "meeting_date": "2026-03-03",
+               "next_meeting_date": "2026-03-17",
+               "attendees": "Jo Sample; ASC; Sam Sample; GMMH",
+               "apologies": "Chris Sample (GMP)",
+               "action_1": "Capacity assessment; ASC, Sam Sample; Decide on "
+                           "personal care; 10/03/2026",
+               "action_2": "Care plan review; ASC, Sam Sample; Agree the "
+                           "plan; 12/03/2026",
+               "action_3": "Pressure care review; WWL, Chris Sample; Reduce "
+                           "pressure damage; 13/03/2026"},
+           actions=[(0, "2026-03-17T09:00:00+00:00", "next meeting", "", ""),
+                    (1, "2026-03-10T17:00:00+00:00", "Capacity assessment",
+                     "ASC, Sam Sample", "Decide on personal care"),
+                    (2, "2026-03-12T17:00:00+00:00", "Care plan review",
+                     "ASC, Sam Sample", "Agree the plan"),
+                    (3, "2026-03-13T17:00:00+00:00", "Pressure care review",
+                     "WWL, Chris Sample", "Reduce pressure damage")])
+
+
 if __name__ == "__main__":
     build()
     matrix()
     filled()
+    more_clients()
+    written_commands()
     expectations()
     write_expected()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:
