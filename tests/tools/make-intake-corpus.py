@@ -370,7 +370,8 @@ def expect(name, verdict, case=None, form=None, stage=None, agencies=None,
            fields=None, actions=(), reply=None, cases=None, now=None,
            conf=None, rules=None, urgent=False, forwarded_from=None,
            resolve=None, problems=None, command=None, days=None,
-           command_reason=None, done=None, note=None, lines=()):
+           command_reason=None, done=None, note=None, formats=False,
+           lines=()):
     """agencies: (all, raising, receiving, unresolved); fields: name ->
     value in form order; actions: (num, due ISO, action, owner, purpose);
     problems: (name, label, reason)."""
@@ -419,6 +420,8 @@ def expect(name, verdict, case=None, form=None, stage=None, agencies=None,
         "incomplete": "reject", "unmatched": "unmatched"}.get(verdict, "none")))
     for k, label, why in problems or ():
         out.append("reply.line=- %s: %s" % (label, why))
+    if formats:
+        out.append("reply.formats=yes")
     if note:
         out.append("reply.note=" + esc(note))
     out.extend(lines)
@@ -2135,9 +2138,9 @@ def expectations():
            problems=[("concerns", TWSP_LABELS["concerns"],
                       "longer than 1500 characters")])
     expect("noform-question", "no-form")
-    expect("noform-pdf", "no-form")
-    expect("docx-no-form", "no-form")
-    expect("docx-bomb", "doc-refused", note="compression ratio over 100: "
+    expect("noform-pdf", "no-form", formats=True)
+    expect("docx-no-form", "no-form", formats=True)
+    expect("docx-bomb", "doc-refused", formats=True, note="compression ratio over 100: "
            "refused as a zip bomb\n(in Referral.docx)")
     twsp_open("docx-one-refused", TWSP_DOCX_ANSWERS,
               agencies=TWSP_DOCX_AGENCIES)
@@ -2517,12 +2520,62 @@ def more_clients():
                      "WWL, Chris Sample", "Reduce pressure damage")])
 
 
+def unreadable():
+    """Formats escbot cannot read, each answered with what it reads (and
+    the blank forms attached): Word 97-2003 .doc, a password-protected
+    .docx (an encrypted OLE file under the .docx name), a photographed
+    form; and a multipart message whose closing boundary is missing, its
+    form still read."""
+    ole = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 +
+           b"\x3e\x00\x03\x00\xfe\xff\x09\x00" + bytes(range(256)) * 8)
+    outlook("unreadable-doc", PEOPLE["casey"], "Referral form (Word 97)",
+            "AM9PR01MB8123UNREAD01@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            date(23, 13, 0, "Nov", 2026, "Mon"), "Form attached.\n",
+            attachments=[("Referral.doc", "application/msword", ole)])
+    expect("unreadable-doc", "no-form", formats=True)
+    outlook("unreadable-password", PEOPLE["casey"], "Referral form (protected)",
+            "AM9PR01MB8123UNREAD02@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            date(23, 13, 1, "Nov", 2026, "Mon"), "Password to follow.\n",
+            attachments=[("Referral.docx", DOCX_TYPE, ole)])
+    expect("unreadable-password", "doc-refused", formats=True,
+           note="not a Word .docx "
+           "file (an older .doc, or a password-protected document)\n"
+           "(in Referral.docx)")
+    apple("unreadable-photo", PEOPLE["casey"], "Form",
+          "UNREAD-03-APPLE@telford.example.gov.uk",
+          date(23, 13, 2, "Nov", 2026, "Mon"), "Photo of the form.\n\nSent "
+          "from my iPhone\n", attachments=[("IMG_0412.jpeg", "image/jpeg",
+                                            b"\xff\xd8\xff\xe0" + png(7))])
+    expect("unreadable-photo", "no-form", formats=True)
+    raw("multipart-unclosed", """\
+From: Casey Practitioner <casey.practitioner@telford.example.gov.uk>
+To: Safeguarding escalations <wsabtraining@example.gov.uk>
+Subject: Resolution and Escalation Referral Form
+Date: Mon, 23 Nov 2026 13:05:00 +0000
+Message-ID: <multipart-unclosed.1@telford.example.gov.uk>
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+%s
+--b1
+Content-Type: text/html; charset=utf-8
+
+<p>cut short""" % ff.TWSP_INLINE.replace("TW-48213", "TW-48299"))
+    expect("multipart-unclosed", "open", form="twsp-referral", stage=3,
+           agencies=TWSP_INLINE_AGENCIES, fields=answers(
+               TWSP_INLINE_ANSWERS, client_ref="TW-48299"))
+
+
 if __name__ == "__main__":
     build()
     matrix()
     filled()
     more_clients()
     written_commands()
+    unreadable()
     expectations()
     write_expected()
     with open(os.path.join(OUT, ".gitattributes"), "w") as f:

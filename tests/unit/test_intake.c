@@ -1542,7 +1542,9 @@ run_row(void **state)
  * verdict, case (new or which), form, stage, agencies, EVERY answer
  * stored (field.NAME=value, a field read but not expected fails), every
  * tracked action (action.N=deadline|action|owner|purpose), the command,
- * and the reply the sender gets (reply=TEMPLATE and its key lines).
+ * and the reply the sender gets (reply=TEMPLATE and its key lines: each
+ * missing or unreadable answer by its label, whether the formats escbot
+ * reads are listed, why a Word file was refused).
  * Newlines in values are written \n.  Word attachments are read when
  * intake asks for them, as the worker does.
  */
@@ -1673,6 +1675,8 @@ verdict_lines(const struct verdict *v)
 			add_line(&sb, "reply.line", s);
 			free(s);
 		}
+	if (v->formats)
+		add_line(&sb, "reply.formats", "yes");
 	if (v->note != NULL)
 		add_line(&sb, "reply.note", v->note);
 	return sb.buf ? sb_steal(&sb) : xstrdup("");
