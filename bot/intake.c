@@ -523,7 +523,8 @@ negated_before(const char *start, const char *hit)
 }
 
 /* What a form's answer after the phrase says: 1 yes, 0 no, -1 none
- * ("Immediate risk of significant harm: No", "...? [ ] Yes [x] No"). */
+ * ("Immediate risk of significant harm: No", "...? [ ] Yes [x] No", and
+ * a table's cells one a line: "...harm?" then "No" on the next line). */
 static int
 answer_after(const char *p)
 {
@@ -533,7 +534,7 @@ answer_after(const char *p)
 	int yes;
 
 	/* The answer follows the question's '?', the label's ':' or the
-	 * cell's tab on the same line. */
+	 * cell's tab on the same line, or is the next line's cell. */
 	if (n >= sizeof(line))
 		return -1;
 	snprintf(line, sizeof(line), "%.*s", (int)n, p);
@@ -541,6 +542,20 @@ answer_after(const char *p)
 		return -1;
 	while (*q == '?' || *q == ':' || *q == '\t' || *q == ' ' || *q == '-')
 		q++;
+	if (*q == '\0' && p[n] != '\0') {
+		const char *next = p + n + (p[n] == '\r' && p[n + 1] == '\n' ?
+		    2 : 1);
+		size_t m = strcspn(next, "\r\n");
+
+		while (m > 0 && (*next == ' ' || *next == '\t')) {
+			next++;
+			m--;
+		}
+		if (m == 0 || m >= sizeof(line))
+			return -1;
+		snprintf(line, sizeof(line), "%.*s", (int)m, next);
+		q = line;
+	}
 	if (form_parse_yesno(q, &yes) == 0)
 		return yes;
 	if (str_ncasecmp(q, "no", 2) == 0 && !isalpha((unsigned char)q[2]))

@@ -1569,6 +1569,38 @@ Name of Individual: Alex Example
 # and HTML), Apple Mail (format=flowed quoted-printable), and forwarded
 # inline by a manager from Outlook.  Every client of one form must give the
 # same verdict and the same answers (test_intake.c CLIENT rows).
+# The WSP resolution request (seed 000, COVID-19 arrangements) as it is
+# typed into an email: no sample of it in etc/samples.
+WSP_COVID = """\
+Hello,
+
+WSP Resolution Request
+
+Name of child or adult:\tRowan Example
+Date of birth:\t09/10/2012
+Agencies involved:\tWigan Council; GMP
+Summary of the disagreement:\tGMP and Children's Services disagree on
+whether a joint visit is needed before the strategy meeting.
+Action requested:\tA joint visit today.
+Safeguarding leads involved:\tYes - both named safeguarding leads
+Partnership Executive involved:\tNo
+Is a child or adult at immediate risk of significant harm?\tNo
+
+Thanks,
+Jo Sample
+"""
+WSP_COVID_ANSWERS = {
+    "person_name": "Rowan Example",
+    "dob": "2012-10-09",
+    "agencies": "Wigan Council; GMP",
+    "summary": "GMP and Children's Services disagree on\nwhether a joint "
+               "visit is needed before the strategy meeting.",
+    "requested_action": "A joint visit today.",
+    "safeguarding_leads": "Yes - both named safeguarding leads",
+    "executive": "No",
+    "immediate_risk": "no",
+}
+
 MATRIX_FORMS = [
     # (name, body, sender, forwarder, expected outcome)
     ("wsab-proforma", WSAB_PROFORMA_TABLE, "sam", "harper",
@@ -1590,6 +1622,10 @@ MATRIX_FORMS = [
     ("twsp-referral", ff.TWSP_INLINE, "casey", "tia",
      dict(verdict="open", form="twsp-referral", stage=3,
           agencies=TWSP_INLINE_AGENCIES, fields=TWSP_INLINE_ANSWERS)),
+    ("wsp-covid", WSP_COVID, "jos", "harper",
+     dict(verdict="open", form="wsp-covid-request", stage=2,
+          agencies=("wigan-council,gmp", "wigan-council", "gmp", ""),
+          fields=WSP_COVID_ANSWERS)),
 ]
 
 

@@ -2111,6 +2111,13 @@ test_urgent_phrases(void **state)
 		{ "The young person isn\xe2\x80\x99t in immediate danger.", 0 },
 		{ "Immediate risk of significant harm: No", 0 },
 		{ "Immediate risk of significant harm:\tNo", 0 },
+		/* A pasted table's cells one a line (Outlook's and Outlook
+		 * on the web's text part). */
+		{ "Is a child or adult at immediate risk of significant "
+		    "harm?\nNo\n", 0 },
+		{ "Is a child or adult at immediate risk of significant "
+		    "harm?\r\n  Yes\r\n", 1 },
+		{ "Immediate risk of significant harm:\n\nNo", 1 },
 		{ "Is the child at immediate risk of significant harm? No", 0 },
 		{ "Immediate risk of significant harm? [ ] Yes [x] No", 0 },
 		{ "Never at immediate risk, but the disagreement stands.", 0 },
