@@ -8,7 +8,17 @@ headers, delivery reports, out-of-office replies -- built with the standard
 library's email package, byte for byte the same on every run (fixed dates,
 Message-IDs and MIME boundaries).  The form bodies come from
 tests/lib/forms_fixtures.py and etc/samples/*.eml; the Word attachments are
-tests/fixtures/docx/*.docx.  Fictional people only.
+tests/fixtures/docx/*.docx, tests/fixtures/libreoffice/*.docx and every
+blank form of rules/forms/ filled in by tests/lib/blank_forms.py (also
+inside Exchange's winmail.dat, tests/lib/tnef.py).  Every form goes through
+every client: Outlook (HTML and text, and text alone), Outlook on the web,
+Gmail, Apple Mail (format=flowed), forwarded inline (Outlook, Gmail) and as
+an attached message; commands as people write them in each client.
+
+Beside each NAME.eml it writes NAME.expect: the message's whole outcome
+from the data the form was filled in with (the answers, commands and
+senders below, never from what escbot reads), which test_intake.c
+compares line by line.  Fictional people only.
 
     /usr/bin/python3 tests/tools/make-intake-corpus.py [DIR]
 """
@@ -2303,6 +2313,7 @@ def filled():
         inner.set_content("The form is attached.\n", charset="utf-8")
         inner.add_attachment(word, maintype="application",
                              subtype=DOCX_TYPE.split("/")[1], filename=doc)
+        inner.set_boundary("_005_filled%02d_" % k)
         tidy(inner)
         outlook("filled-%s-fwd-attached" % fid, PEOPLE[fwd], "FW: " + subject,
                 "filled%02d.fwd@example.gov.uk" % k, when,

@@ -7,8 +7,15 @@
  * configuration, the ruleset and the clock -- and the verdict expected,
  * every field of it compared exactly.  The expectations are what
  * bot/ingest.c's decide() did with the same message and store before the
- * intake core was split out of it.  Run from the repository root;
- * INTAKE_VERBOSE=1 prints each verdict.
+ * intake core was split out of it.
+ *
+ * Every message of the corpus also has NAME.expect beside it, written by
+ * the generator from the answers it fills the forms with: its whole
+ * outcome, line by line (verdict, case, form, stage, agencies, every
+ * answer stored, every tracked action, the command, the reply), compared
+ * exactly by run_expect -- a line got but not expected fails as much as
+ * one expected but not got.  Run from the repository root;
+ * INTAKE_VERBOSE=1 prints each verdict and each message's outcome lines.
  */
 #include <stdarg.h>
 #include <stddef.h>
