@@ -370,6 +370,8 @@ SIG_JO = "\nKind regards,\nJo Practitioner\nSenior Social Worker, Family Safegua
 # tracked action, the command and the reply (its template and key lines).
 
 expected = {}
+FORM_TITLES = {f.id: f.title for f in formconf.load(
+    os.path.join(ROOT, "rules", "forms"))}
 
 
 def esc(v):
@@ -424,10 +426,23 @@ def expect(name, verdict, case=None, form=None, stage=None, agencies=None,
             out.append("command_reason=" + esc(command_reason))
     if done is not None:
         out.append("done=%d" % done)
-    out.append("reply=" + (reply or {
+    reply = reply or {
         "open": "ack", "record-resolved": "resolved", "join": "updated",
         "note": "noted", "no-form": "no-form", "doc-refused": "no-form",
-        "incomplete": "reject", "unmatched": "unmatched"}.get(verdict, "none")))
+        "incomplete": "reject", "unmatched": "unmatched"}.get(verdict, "none")
+    out.append("reply=" + reply)
+    # Its subject, where it depends on the message alone (the wording of
+    # mail-templates/NAME.txt).
+    title = FORM_TITLES.get(form)
+    subject = {
+        "no-form": "Your email to the escalation mailbox was not recorded",
+        "reject": "Not recorded: your %s needs more information" % title,
+        "noted": "[%s] Your reply was recorded as a note" % case,
+        "updated": "[%s] Added to the case: %s" % (case, title),
+        "agencies": "[%s] Agencies recorded" % case,
+    }.get(reply)
+    if subject:
+        out.append("reply.subject=" + subject)
     for k, label, why in problems or ():
         out.append("reply.line=- %s: %s" % (label, why))
     if formats:

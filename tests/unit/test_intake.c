@@ -40,6 +40,7 @@
 #include "intake.h"
 #include "message.h"
 #include "rules.h"
+#include "template.h"
 #include "util.h"
 
 #define CORPUS		"tests/unit/intake"
@@ -1606,9 +1607,44 @@ reply_template(const struct verdict *v)
 	}
 }
 
+/* The subject line of the reply the sender gets, for the replies whose
+ * subject depends on the message and the verdict alone (the others carry
+ * the case's stage and deadline): mail-templates/ rendered as casework
+ * renders it.  NULL for none. */
+static char *
+reply_subject(const struct verdict *v, const struct message *m)
+{
+	static const char *const own[] = { "no-form", "reject", "noted",
+	    "updated", "unmatched", "agencies" };
+	const char *t = reply_template(v);
+	struct tvars tv = { 0 };
+	struct rendered out;
+	char err[256], *subject = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strcmp(t, own[i]) == 0)
+			break;
+	if (i == sizeof(own) / sizeof(own[0]))
+		return NULL;
+	tvars_set(&tv, "subject", m->subject);
+	if (v->ref != NULL)
+		tvars_set(&tv, "ref", v->ref);
+	if (v->form != NULL)
+		tvars_set(&tv, "form_title", v->form->title);
+	if (template_render("mail-templates", t, &tv, &out, err,
+	    sizeof(err)) == 0) {
+		subject = xstrdup(out.subject);
+		rendered_free(&out);
+	} else
+		fail_msg("mail-templates/%s: %s", t, err);
+	tvars_free(&tv);
+	return subject;
+}
+
 /* The verdict as .expect lines. */
 static char *
-verdict_lines(const struct verdict *v)
+verdict_lines(const struct verdict *v, const struct message *m)
 {
 	struct strbuf sb = { 0 };
 	char iso[64], *s;
@@ -1675,6 +1711,10 @@ verdict_lines(const struct verdict *v)
 	if (v->kind == VERDICT_DONE)
 		sb_addf(&sb, "done=%d\n", v->action_num);
 	add_line(&sb, "reply", reply_template(v));
+	if ((s = reply_subject(v, m)) != NULL) {
+		add_line(&sb, "reply.subject", s);
+		free(s);
+	}
 	if (v->kind == VERDICT_INCOMPLETE && v->result != NULL)
 		for (size_t i = 0; i < v->result->nproblems; i++) {
 			s = xasprintf("- %s: %s", v->result->problems[i].def->label,
@@ -1783,7 +1823,7 @@ run_expect(void **state)
 		in.docs_read = 1;
 		assert_int_equal(intake_decide(&in, &v), 0);
 	}
-	got = verdict_lines(&v);
+	got = verdict_lines(&v, m);
 	if (getenv("INTAKE_VERBOSE"))
 		fprintf(stderr, "%s:\n%s", name, got);
 	copy = xstrdup(got);
