@@ -257,6 +257,34 @@ def form_email(i):
     return m.as_bytes()
 
 
+# The person each form names, with its number: what a form read right
+# gives back exactly (the field and the name per kind of form_email()).
+PERSON = {0: ("individual_name", "Alex Example %d"),
+          1: ("individual_name", "Morgan Placeholder %d"),
+          2: ("adult1_name", "Jamie Testperson %d"),
+          3: ("individual_name", "Alex Example %d"),
+          4: ("individual_name", "Casey Example %d")}
+
+
+def read_rate(db, n):
+    """How many of the n form emails of each kind opened a case whose
+    person was read exactly, by kind: {kind: (read, sent)}."""
+    c = sqlite3.connect(db)
+    try:
+        got = {(name, value) for name, value in c.execute(
+            "SELECT name, value FROM case_fields WHERE name IN "
+            "('individual_name', 'adult1_name')")}
+    finally:
+        c.close()
+    rate = {}
+    for i in range(n):
+        field, fmt = PERSON[i % len(KINDS)]
+        r = rate.setdefault(KINDS[i % len(KINDS)], [0, 0])
+        r[1] += 1
+        r[0] += (field, fmt % i) in got
+    return rate
+
+
 def load_maildir(env, n):
     """Write n messages into the INBOX Maildir of Dovecot's user."""
     root = os.path.join(env.dovecot.dir, "mail", env.dovecot.user)
@@ -414,7 +442,8 @@ def bench_ingest(env, tmp, results):
         say("     first quarter of the messages %.0f/s, last quarter %.0f/s"
             % (first, last))
     say("     then %d acknowledgements sent to the sink in %.2f s "
-        "(%.0f/s; %d not sent)" % (sent, w.elapsed - ingest_s,
+        "(%.0f/s; %d others still queued: held to working hours or not "
+        "yet due)" % (sent, w.elapsed - ingest_s,
                                    sent / max(w.elapsed - ingest_s, 1e-9),
                                    pending))
     say("     overall, sending included: %.0f forms/s" % total_rate)
@@ -424,6 +453,13 @@ def bench_ingest(env, tmp, results):
            imap_count(env, "Rejected"), acks))
     if cases != N:
         say("   NOTE: %d of %d forms became cases" % (cases, N))
+    rate = read_rate(db, N)
+    read = sum(r for r, _ in rate.values())
+    say("   read rate (a case opened, its person read exactly): %d of %d "
+        "(%.1f%%): %s" % (read, N, 100.0 * read / max(N, 1), ", ".join(
+            "%s %d/%d" % ("Word attached" if k == "word" else k, r, t)
+            for k, (r, t) in sorted(rate.items(), key=lambda kv: -kv[1][1]))))
+    results["read_rate"] = (read, N)
     mc = move_cost(env, "Processed")
     if mc:
         say("   for comparison, Dovecot's UID MOVE here: %.2f ms a message "

@@ -1103,6 +1103,7 @@ apply_open(struct escbot *e, const struct message *m, struct verdict *v,
 	if (new_case(e, m, v, &c, now) == -1)
 		goto fail;
 	c.urgent = v->urgent;
+	c.clock_start = v->clock_start;
 	if (engine_open(&c, &x, v->stage, &d) == -1)
 		goto fail;
 	summary = fields_summary(v->result);
@@ -1180,6 +1181,118 @@ done:
 
 /* A form for a case escbot tracks: its answers and tracked actions are
  * added; a resolving form closes it, any other is acknowledged. */
+/* 1 if `item` is one of list's items (cut at sep, trimmed, any case). */
+static int
+list_has(const char *list, const char *sep, const char *item)
+{
+	char *copy = xstrdup(list ? list : ""), *it, *save = NULL;
+	int found = 0;
+
+	for (it = strtok_r(copy, sep, &save); it && !found;
+	    it = strtok_r(NULL, sep, &save))
+		found = strcasecmp(str_trim(it), item) == 0;
+	free(copy);
+	return found;
+}
+
+/* Append list's items that `to` lacks to `to` and to `added`. */
+static void
+list_union(char **to, struct strbuf *added, const char *list,
+    const char *sep, const char *join)
+{
+	struct strbuf sb = { 0 };
+	char *copy = xstrdup(list ? list : ""), *it, *save = NULL;
+
+	sb_adds(&sb, *to ? *to : "");
+	for (it = strtok_r(copy, sep, &save); it;
+	    it = strtok_r(NULL, sep, &save)) {
+		it = str_trim(it);
+		if (*it == '\0' || list_has(sb.buf, sep, it))
+			continue;
+		if (sb.len)
+			sb_adds(&sb, join);
+		sb_adds(&sb, it);
+		if (added->len)
+			sb_adds(added, join);
+		sb_adds(added, it);
+	}
+	free(copy);
+	free(*to);
+	*to = sb_steal(&sb);
+}
+
+/*
+ * A later form names agencies the case did not have: they join the case
+ * (never replacing what it had), the current stage's role holders there
+ * are told, and a name the directory does not know is kept and the
+ * partnership manager told, as at opening.
+ */
+static int
+join_agencies(struct escbot *e, struct case_state *c, const struct message *m,
+    const struct verdict *v, time_t now)
+{
+	struct engine_ctx x = ctx_for(e, c, now);
+	struct strbuf added = { 0 }, unres = { 0 }, ignore = { 0 };
+	struct decisions d = { 0 };
+	const char *tag = m->message_id ? m->message_id : "-";
+	char *recv = NULL, *names = NULL;
+	int rc = -1;
+
+	/* The form's raising agency is an agency of the case too (a receiving
+	 * agency sending the meeting record), unless it is the case's. */
+	if (v->raising_agency && (c->raising_agency == NULL ||
+	    strcmp(v->raising_agency, c->raising_agency) != 0))
+		recv = xasprintf("%s,%s", v->raising_agency,
+		    v->receiving_agencies ? v->receiving_agencies : "");
+	else
+		recv = xstrdup(v->receiving_agencies ? v->receiving_agencies :
+		    "");
+	if (c->raising_agency && list_has(recv, ",", c->raising_agency)) {
+		/* Never list the raising agency as receiving. */
+		char *only = xstrdup(recv), *it, *save = NULL;
+		struct strbuf sb = { 0 };
+
+		for (it = strtok_r(only, ",", &save); it;
+		    it = strtok_r(NULL, ",", &save))
+			if (strcmp(str_trim(it), c->raising_agency) != 0) {
+				if (sb.len)
+					sb_addc(&sb, ',');
+				sb_adds(&sb, str_trim(it));
+			}
+		free(only);
+		free(recv);
+		recv = sb_steal(&sb);
+	}
+	list_union(&c->receiving_agencies, &added, recv, ",", ",");
+	list_union(&c->agencies, &ignore, recv, ",", ",");
+	list_union(&c->unresolved_agencies, &unres, v->unresolved_agencies,
+	    ";", "; ");
+	if (added.len == 0 && unres.len == 0) {
+		rc = 0;
+		goto done;
+	}
+	names = agency_names(e->dir, added.buf, NULL);
+	if (store_event_add(e->store, c->id, now, m->from_addr, "agencies",
+	    *names ? names : "none") == -1)
+		goto done;
+	engine_agencies_added(c, &x, added.buf, tag, &d);
+	if (unres.len)
+		engine_agencies_unresolved(c, &x, tag, &d);
+	if (store_case_update(e->store, c) == -1 ||
+	    casework_apply(e, c, &d, m->message_id, NULL, now) == -1)
+		goto done;
+	log_info("case %s: agencies joined by a form", c->ref);
+	rc = 0;
+done:
+	free(recv);
+	free(names);
+	decisions_free(&d);
+	sb_reset(&added);
+	sb_reset(&unres);
+	sb_reset(&ignore);
+	return rc;
+}
+
 static int
 apply_join(struct escbot *e, const struct message *m, struct verdict *v,
     time_t now)
@@ -1200,6 +1313,8 @@ apply_join(struct escbot *e, const struct message *m, struct verdict *v,
 	for (size_t i = 0; i < v->nactions; i++)
 		if (store_action_set(e->store, c.id, &v->actions[i]) == -1)
 			goto done;
+	if (join_agencies(e, &c, m, v, now) == -1)
+		goto done;
 	if (v->resolve) {
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.kind = CMD_RESOLVE;

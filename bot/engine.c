@@ -134,14 +134,15 @@ add_role_contacts(char ***list, size_t *n, const struct dir_role *r)
 		list_add(list, n, r->contacts[i]);
 }
 
-/* The contacts of an agency role at every agency involved in the case. */
+/* The contacts of an agency role at each agency of `agencies` (ids,
+ * comma-separated). */
 static void
-agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+role_at_agencies(const char *agencies, const struct engine_ctx *x,
     const char *role, char ***list, size_t *n)
 {
 	char *ids, *id, *save = NULL;
 
-	ids = xstrdup(c->agencies ? c->agencies : "");
+	ids = xstrdup(agencies ? agencies : "");
 	for (id = strtok_r(ids, ",", &save); id;
 	    id = strtok_r(NULL, ",", &save)) {
 		const struct dir_agency *a = directory_agency_by_id(x->dir, id);
@@ -151,6 +152,14 @@ agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
 			    directory_role(x->dir, a, role));
 	}
 	free(ids);
+}
+
+/* The contacts of an agency role at every agency involved in the case. */
+static void
+agency_role_recipients(const struct case_state *c, const struct engine_ctx *x,
+    const char *role, char ***list, size_t *n)
+{
+	role_at_agencies(c->agencies, x, role, list, n);
 }
 
 /* The contacts of a stage's roles at every agency involved in the case,
@@ -197,16 +206,35 @@ stage_days(const struct engine_ctx *x, const struct stage_def *s, int urgent)
 	return days;
 }
 
-/* `days` working days from start, never before earliest_due(). */
+/* `days` working days from `from`, never before earliest_due(start): a
+ * deadline that passed before the stage began (a clock started at an
+ * earlier date) falls due the working day its people are told. */
 static time_t
-due_from(const struct engine_ctx *x, time_t start, int days)
+due_counted(const struct engine_ctx *x, time_t from, time_t start, int days)
 {
 	time_t due, min;
 
-	due = days == 0 ? calendar_same_working_day(x->cal, start) :
-	    calendar_add_working_days(x->cal, start, days);
+	due = days == 0 ? calendar_same_working_day(x->cal, from) :
+	    calendar_add_working_days(x->cal, from, days);
 	min = earliest_due(x->cal, start);
 	return due < min ? min : due;
+}
+
+static time_t
+due_from(const struct engine_ctx *x, time_t start, int days)
+{
+	return due_counted(x, start, start, days);
+}
+
+/* What a stage entered at `start` counts its days from: with cumulative
+ * deadlines the case's clock start, else its own start. */
+static time_t
+count_from(const struct case_state *c, const struct engine_ctx *x,
+    time_t start)
+{
+	if (x->proto->cumulative)
+		return c->clock_start != 0 ? c->clock_start : c->opened_at;
+	return start;
 }
 
 time_t
@@ -343,12 +371,14 @@ engine_stage_recipients(const struct case_state *c,
  * how (`how` is the entry's text, a printf format). */
 static void
 enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
-    time_t start, struct decisions *d, const char *how, ...)
-    __attribute__((format(printf, 6, 7)));
+    time_t start, time_t from, struct decisions *d, const char *how, ...)
+    __attribute__((format(printf, 7, 8)));
 
+/* ... its days counted from `from` (count_from(), or at opening the
+ * clock start). */
 static void
 enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
-    time_t start, struct decisions *d, const char *how, ...)
+    time_t start, time_t from, struct decisions *d, const char *how, ...)
 {
 	struct stage_entry *h;
 	struct strbuf sb = { 0 };
@@ -356,7 +386,8 @@ enter_stage(struct case_state *c, const struct engine_ctx *x, int idx,
 
 	c->stage_idx = idx;
 	c->stage_started_at = start;
-	c->due_at = engine_stage_due(x, &x->proto->stages[idx], c->urgent, start);
+	c->due_at = due_counted(x, from, start, stage_days(x,
+	    &x->proto->stages[idx], c->urgent));
 	c->reminders_done = 0;
 	c->chases_done = 0;
 	c->extended_days = 0;
@@ -503,6 +534,37 @@ stage_start(struct case_state *c, const struct engine_ctx *x,
 	}
 }
 
+void
+engine_agencies_added(struct case_state *c, const struct engine_ctx *x,
+    const char *added, const char *tag, struct decisions *d)
+{
+	const struct stage_def *s;
+	struct mail_decision *m;
+	char *tok;
+
+	if (c->status != CASE_OPEN && c->status != CASE_PAUSED)
+		return;
+	if (added == NULL || *added == '\0')
+		return;
+	s = &x->proto->stages[c->stage_idx];
+	tok = token(c, "s%d/joined/%s", c->stage_idx, tag);
+	m = add_mail(d, c, "stage-start", tok,
+	    calendar_next_working_time(x->cal, x->now));
+	free(tok);
+	if (m->to == NULL)
+		m->to = xcalloc(1, sizeof(char *));
+	for (size_t i = 0; i < s->nroles; i++)
+		if (!directory_role_is_partnership(s->roles[i]))
+			role_at_agencies(added, x, s->roles[i], &m->to,
+			    &m->nto);
+	if (m->nto == 0) {
+		drop_last_mail(d);
+		add_event(d, "no-contact", NULL, "no directory contact for "
+		    "the roles of stage %d at the agencies a later form "
+		    "named", s->number);
+	}
+}
+
 int
 engine_open(struct case_state *c, const struct engine_ctx *x,
     int stage_number, struct decisions *d)
@@ -515,7 +577,9 @@ engine_open(struct case_state *c, const struct engine_ctx *x,
 		return -1;
 	c->status = CASE_OPEN;
 	c->opened_at = x->now;
-	enter_stage(c, x, idx, x->now, d, "opened");
+	if (c->clock_start == 0)
+		c->clock_start = x->now;
+	enter_stage(c, x, idx, x->now, c->clock_start, d, "opened");
 	schedule(c, x);
 	add_event(d, "opened", c->raised_by, "opened at stage %d (%s)%s",
 	    stage_number, x->proto->stages[idx].name,
@@ -589,10 +653,12 @@ tick_step(struct case_state *c, const struct engine_ctx *x,
 		    chase_time(c, x, s, s->chase_max + 1);
 
 		if (s->expiry == EXPIRY_ESCALATE)
-			enter_stage(c, x, c->stage_idx + 1, start, d,
+			enter_stage(c, x, c->stage_idx + 1, start,
+			    count_from(c, x, start), d,
 			    "stage %d's deadline passed", from);
 		else
-			enter_stage(c, x, c->stage_idx + 1, start, d,
+			enter_stage(c, x, c->stage_idx + 1, start,
+			    count_from(c, x, start), d,
 			    "stage %d was overdue after %d chase%s", from,
 			    s->chase_max + 1, s->chase_max ? "s" : "");
 		tok = token(c, "s%d/esc", c->stage_idx);
@@ -758,7 +824,8 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 	const struct stage_def *s = &x->proto->stages[c->stage_idx];
 	const char *why = cmd->reason ? cmd->reason : "";
 	int own = stage_days(x, s, c->urgent), k;
-	time_t due, ref = c->status == CASE_PAUSED ? c->paused_at : x->now;
+	time_t due, from, ref = c->status == CASE_PAUSED ? c->paused_at :
+	    x->now;
 	char words[96];
 
 	if (cmd->days < 1) {
@@ -777,11 +844,12 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 		    own + x->proto->max_extension_days);
 		return -1;
 	}
-	due = due_from(x, c->stage_started_at, cmd->days);
+	from = count_from(c, x, c->stage_started_at);
+	due = due_counted(x, from, c->stage_started_at, cmd->days);
 	if (due <= ref) {
 		/* The shortest timescale that is still ahead. */
-		for (k = cmd->days + 1; k < 366 &&
-		    due_from(x, c->stage_started_at, k) <= ref; k++)
+		for (k = cmd->days + 1; k < 366 && due_counted(x, from,
+		    c->stage_started_at, k) <= ref; k++)
 			;
 		if (calendar_format_words(due, words, sizeof(words)) == -1)
 			words[0] = '\0';
@@ -803,11 +871,50 @@ timescale(struct case_state *c, const struct engine_ctx *x,
 	}
 	c->extended_days = cmd->days > own ? cmd->days - own : 0;
 	add_event(d, "timescale", cmd->actor,
-	    "stage %d timescale set to %d working day%s from its start (the "
+	    "stage %d timescale set to %d working day%s from %s (the "
 	    "protocol's: %d), agreed by %s: %s", s->number, cmd->days,
-	    cmd->days == 1 ? "" : "s", own, cmd->actor ? cmd->actor : "cli",
-	    why);
+	    cmd->days == 1 ? "" : "s", x->proto->cumulative ?
+	    "the clock start" : "its start", own,
+	    cmd->actor ? cmd->actor : "cli", why);
 	confirm(c, x, cmd, d, "timescale");
+	return 0;
+}
+
+/* A duty done, early or late: the next stage starts now (its deadline
+ * still counted from the clock start); the last one done resolves the
+ * case. */
+static int
+complete(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, char *err, size_t errlen)
+{
+	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	const char *why = cmd->reason ? cmd->reason : "";
+	const char *who = cmd->actor ? cmd->actor : "cli";
+
+	if (!x->proto->cumulative) {
+		snprintf(err, errlen, "COMPLETED is for a protocol of duties "
+		    "(%s has stages of escalation): reply RESOLVED or "
+		    "ESCALATE", x->proto->name);
+		return -1;
+	}
+	add_event(d, "completed", cmd->actor, "stage %d (%s) done, recorded "
+	    "by %s: %s", s->number, s->name, who, why);
+	c->paused_at = 0;
+	if (!has_next_stage(c, x)) {
+		c->status = CASE_RESOLVED;
+		c->resolved_at = x->now;
+		c->resolved_level = s->number;
+		free(c->resolution);
+		c->resolution = xstrdup(why);
+		add_event(d, "resolved", cmd->actor, "resolved at level %d: %s",
+		    c->resolved_level, why);
+		confirm(c, x, cmd, d, "resolved");
+		return 0;
+	}
+	c->status = CASE_OPEN;
+	enter_stage(c, x, c->stage_idx + 1, x->now, count_from(c, x, x->now),
+	    d, "stage %d done, recorded by %s", s->number, who);
+	confirm(c, x, cmd, d, "completed");
 	return 0;
 }
 
@@ -874,13 +981,18 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 			return -1;
 		}
 		c->status = CASE_OPEN;
-		enter_stage(c, x, c->stage_idx + 1, x->now, d,
+		enter_stage(c, x, c->stage_idx + 1, x->now,
+		    count_from(c, x, x->now), d,
 		    "escalated on request by %s", cmd->actor ? cmd->actor :
 		    "cli");
 		add_event(d, "escalated", cmd->actor,
 		    "escalated by request from stage %d to stage %d: %s",
 		    s->number, x->proto->stages[c->stage_idx].number, why);
 		confirm(c, x, cmd, d, "escalation");
+		break;
+	case CMD_COMPLETE:
+		if (complete(c, x, cmd, d, err, errlen) == -1)
+			return -1;
 		break;
 	case CMD_RESOLVE:
 		c->status = CASE_RESOLVED;

@@ -36,6 +36,10 @@ struct case_state {
 	enum case_status status;
 	int		 urgent;
 	time_t		 opened_at;
+	time_t		 clock_start;	/* what the protocol's clock counts
+					   from: receipt, or the date its
+					   clock_start_field gives (0: not
+					   recorded, opened_at) */
 	time_t		 stage_started_at;
 	time_t		 due_at;
 	time_t		 paused_at;
@@ -115,7 +119,7 @@ struct engine_ctx {
 /* CMD_AGENCIES (reason: the receiving agencies' names) is no change of
  * stage: casework carries it out, engine_command refuses it. */
 enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
-    CMD_RESOLVE, CMD_TIMESCALE, CMD_AGENCIES };
+    CMD_RESOLVE, CMD_TIMESCALE, CMD_AGENCIES, CMD_COMPLETE };
 
 /*
  * EXTEND adds working days to the current stage's deadline, at most the
@@ -134,7 +138,17 @@ struct command {
 	const char	*token;		/* unique per command (Message-ID) */
 };
 
-/* Open a new case at `stage_number` (ref and raiser already set in c).
+/*
+ * COMPLETE (a protocol of duties, deadlines = "cumulative" only): the
+ * current stage's duty is done; the case moves to the next stage at once,
+ * whose deadline stays counted from the clock start, or after the last is
+ * resolved at it.
+ */
+
+/* Open a new case at `stage_number` (ref and raiser already set in c;
+ * c->clock_start, when set, is what the clock counts from instead of
+ * now: the opening stage's timescale, and with cumulative deadlines every
+ * stage's).
  * Sets due time, urgent timing, next wakeup; queues the acknowledgement,
  * the stage-start email to the stage's role holders (in working hours),
  * and for an urgent case the alert to its agencies' safeguarding leads. */
@@ -146,6 +160,14 @@ int	engine_open(struct case_state *c, const struct engine_ctx *,
  * tag makes the email's token (once per tag). */
 void	engine_agencies_unresolved(struct case_state *c,
 	    const struct engine_ctx *, const char *tag, struct decisions *);
+/* A later form named agencies the case did not have (`added`: ids,
+ * comma-separated, already on the case): the role holders of the current
+ * stage at those agencies get the stage-start email, in working hours, so
+ * every agency of the case hears of it (tag makes the token: once per
+ * form).  Nothing for a resolved case. */
+void	engine_agencies_added(struct case_state *c,
+	    const struct engine_ctx *, const char *added, const char *tag,
+	    struct decisions *);
 /* Act on the clock: reminders, expiry (escalation or chase), pause
  * reminders -- everything due at or before ctx->now, each once. */
 int	engine_tick(struct case_state *c, const struct engine_ctx *,

@@ -409,6 +409,8 @@ intake_parse_command(const char *text, struct command *cmd, char *reason,
 		{ "RESOLVED", CMD_RESOLVE }, { "RESOLVE", CMD_RESOLVE },
 		{ "TIMESCALE", CMD_TIMESCALE }, { "TIME SCALE", CMD_TIMESCALE },
 		{ "AGENCIES", CMD_AGENCIES }, { "AGENCY", CMD_AGENCIES },
+		{ "COMPLETED", CMD_COMPLETE }, { "COMPLETE", CMD_COMPLETE },
+		{ "NOTIFIED", CMD_COMPLETE },
 	};
 	const char *rest, *l;
 	char line[1024];
@@ -1347,6 +1349,8 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v,
 		return 0;
 	}
 	form_actions(in, p ? p : v->proto, v);
+	/* The agencies it names join the case's (casework adds the new). */
+	form_agencies(in->dir, in->msg->from_addr, v->result, v);
 	if ((v->rule->action == FORM_CLOSE ||
 	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
 		v->resolve = 1;
@@ -1603,6 +1607,59 @@ decide_no_form(const struct message *m, struct verdict *v)
 
 /* A complete form (read from text) that names no known case: open,
  * record as resolved, or (an update) unmatched. */
+/* A problem with the answer of field `name` (reason: static text). */
+static void
+add_problem(struct form_result *r, const char *name, const char *reason,
+    const char *raw)
+{
+	const struct form_field_def *fd = form_field_find(r->def, name);
+	struct form_problem *p;
+
+	r->problems = xreallocarray(r->problems, r->nproblems + 1,
+	    sizeof(*r->problems));
+	p = &r->problems[r->nproblems++];
+	memset(p, 0, sizeof(*p));
+	p->def = fd;
+	p->reason = xstrdup(reason);
+	p->raw = raw ? xstrdup(raw) : NULL;
+}
+
+/* The protocol's clock starts at the date a field gives (003: "within 5
+ * working days of becoming aware"): London midnight of it, which must
+ * be today or before.  0 and v->clock_start, or -1 with the verdict
+ * INCOMPLETE (the sender told which answer and why). */
+static int
+form_clock_start(const struct intake_input *in, struct verdict *v)
+{
+	const char *name = v->proto->clock_start_field, *val;
+	char today[48];
+	struct tm tm;
+
+	if (name == NULL || form_field_find(v->form, name) == NULL)
+		return 0;
+	val = form_result_get(v->result, name);
+	calendar_utc_to_london(in->now, &tm);
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday);
+	if (val == NULL)
+		add_problem(v->result, name, "missing: the deadlines are "
+		    "counted from this date", NULL);
+	else if (strlen(val) != 10 || calendar_parse_iso(val,
+	    &v->clock_start) == -1)
+		add_problem(v->result, name, "not a date escbot can read",
+		    val);
+	else if (strcmp(val, today) > 0)
+		add_problem(v->result, name, "is after today: give the date "
+		    "it became known, which cannot be in the future", val);
+	else
+		return 0;
+	v->clock_start = 0;
+	set_verdict(v, VERDICT_INCOMPLETE, "rejected", 1, "form %s "
+	    "incomplete: the date the clock starts from is %s", v->form->id,
+	    val == NULL ? "missing" : "refused");
+	return -1;
+}
+
 static void
 decide_new_case(const struct intake_input *in, struct verdict *v,
     const char *text)
@@ -1635,6 +1692,8 @@ decide_new_case(const struct intake_input *in, struct verdict *v,
 		    "recorded as resolved at level %d", v->stage);
 		return;
 	}
+	if (form_clock_start(in, v) == -1)
+		return;
 	v->urgent = intake_urgent(v->proto, m->text) ||
 	    (text != m->text && intake_urgent(v->proto, text));
 	set_verdict(v, VERDICT_OPEN, "case", 0, "opened at stage %d", v->stage);

@@ -131,6 +131,9 @@ struct verdict {
 	int			 resolve;	/* JOIN: the form resolves it */
 	int			 resolve_level;	/* 0: the case's stage */
 	int			 urgent;	/* OPEN */
+	time_t			 clock_start;	/* OPEN: what the clock counts
+						   from (the protocol's
+						   clock_start_field), or 0 */
 	char			*agencies;	/* OPEN / RECORD_RESOLVED: ids,
 						   raising then receiving */
 	char			*raising_agency; /* its id, or NULL */

@@ -266,6 +266,7 @@ case_json(struct escbot *e, const struct case_state *c, time_t now)
 	jstr("stage_name", s ? s->name : NULL);
 	jstr("status", case_status_name(c->status));
 	jtime("opened_at", c->opened_at);
+	jtime("clock_start", c->clock_start ? c->clock_start : c->opened_at);
 	jtime("due_at", c->due_at);
 	printf(",\"overdue\":%s", late >= 0 ? "true" : "false");
 	if (late >= 0)
@@ -752,6 +753,11 @@ case_head(struct escbot *e, const struct case_state *c, time_t now)
 	item("Status", buf);
 	local_time(c->opened_at, t, sizeof(t));
 	item("Opened", t);
+	if (c->clock_start && c->clock_start != c->opened_at) {
+		/* The protocol's clock runs from a date the form gave. */
+		local_time(c->clock_start, t, sizeof(t));
+		item("Clock from", t);
+	}
 	local_time(due_shown(e, c, now), t, sizeof(t));
 	overdue_words(late, w, sizeof(w));
 	if (c->status == CASE_OPEN)

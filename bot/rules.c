@@ -17,7 +17,8 @@ static const char *const top_keys[] = { "protocol", NULL };
 static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
 	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
-	"max_extension_days", "board_roles", "agencies", "report_periods", NULL
+	"max_extension_days", "board_roles", "agencies", "report_periods",
+	"clock_start_field", "deadlines", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -271,6 +272,43 @@ load_periods(struct protocol *p, const config_setting_t *g, const char *f,
 	cfg_strings_free(l);
 }
 
+/* clock_start_field: a date field of every form that opens a case of
+ * the protocol; deadlines: "chained" (the default) or "cumulative". */
+static void
+load_clock(struct protocol *p, const config_setting_t *g, const char *f,
+    struct diag *d)
+{
+	const config_setting_t *m;
+	char *how;
+
+	how = cfg_string(g, "deadlines", 0, "chained", f, d);
+	if (strcmp(how, "cumulative") == 0)
+		p->cumulative = 1;
+	else if (strcmp(how, "chained") != 0)
+		diag_error(d, f, cfg_line(config_setting_get_member(g,
+		    "deadlines")), "deadlines must be \"chained\" or "
+		    "\"cumulative\"");
+	free(how);
+	p->clock_start_field = cfg_string(g, "clock_start_field", 0, NULL, f, d);
+	if (p->clock_start_field == NULL)
+		return;
+	m = config_setting_get_member(g, "clock_start_field");
+	p->clock_start_line = cfg_line(m);
+	for (size_t i = 0; i < p->nforms; i++) {
+		const struct form_rule *r = &p->forms[i];
+		const struct form_field_def *fd;
+
+		if (r->def == NULL || !(r->action == FORM_OPEN ||
+		    (r->action == FORM_UPDATE && r->open_unmatched_at > 0)))
+			continue;
+		fd = form_field_find(r->def, p->clock_start_field);
+		if (fd == NULL || fd->type != FIELD_DATE)
+			diag_error(d, f, p->clock_start_line, "clock_start_field: "
+			    "form \"%s\" has no date field \"%s\"", r->form,
+			    p->clock_start_field);
+	}
+}
+
 static void
 load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
@@ -340,6 +378,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 		load_form_rule(p, &p->forms[p->nforms++], e, forms, f, d);
 	}
 	p->forms_line = cfg_line(list ? list : g);
+	load_clock(p, g, f, d);
 }
 
 static void
@@ -368,6 +407,7 @@ free_protocol(struct protocol *p)
 	free(p->urgent_instruction);
 	cfg_strings_free(p->board_roles);
 	cfg_strings_free(p->agencies);
+	free(p->clock_start_field);
 }
 
 int

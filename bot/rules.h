@@ -116,6 +116,16 @@ struct protocol {
 	char		**agencies;		/* directory ids of the
 						   partnership; none: all */
 	size_t		  nagencies;
+	/* The case's clock starts at the date this field of the opening
+	 * form gives (a date field: 003's "within 5 working days of
+	 * becoming aware"), not at receipt; NULL: at receipt. */
+	char		 *clock_start_field;
+	int		  clock_start_line;
+	/* deadlines = "cumulative": every stage's days count from the
+	 * case's clock start (duties with deadlines from one start), not
+	 * from the previous stage's deadline; such a protocol's stages are
+	 * completed early by COMPLETED. */
+	int		  cumulative;
 };
 
 struct ruleset {

@@ -136,6 +136,10 @@ static const char *const migrations[] = {
 	/* 10: how each stage of a case was entered (opened, a deadline
 	 * passed, by request), for the stage history its emails show. */
 	"ALTER TABLE stages ADD COLUMN how TEXT NOT NULL DEFAULT '';",
+	/* 11: what the protocol's clock counts from (receipt, or the date
+	 * a form gives: 003's awareness of a serious incident); 0 for
+	 * cases opened before, which count from opened_at. */
+	"ALTER TABLE cases ADD COLUMN clock_start INTEGER NOT NULL DEFAULT 0;",
 };
 
 const char *
@@ -650,7 +654,7 @@ store_next_ref(struct store *s, const char *prefix, int year, char **ref)
 	"reminders_done, chases_done, pause_reminders_done, next_wakeup, " \
 	"raised_by, raised_name, agencies, thread_id, resolved_at, " \
 	"resolved_level, resolution, extended_days, raising_agency, " \
-	"receiving_agencies, unresolved_agencies"
+	"receiving_agencies, unresolved_agencies, clock_start"
 
 static enum case_status
 status_from(const char *s)
@@ -696,6 +700,7 @@ case_from_row(sqlite3_stmt *st, struct case_state *c)
 	c->raising_agency = col_text(st, 24);
 	c->receiving_agencies = col_text(st, 25);
 	c->unresolved_agencies = col_text(st, 26);
+	c->clock_start = sqlite3_column_int64(st, 27);
 }
 
 /* Binds the case's columns 2.. in CASE_COLS order (1 is the id). */
@@ -728,6 +733,7 @@ bind_case(sqlite3_stmt *st, const struct case_state *c)
 	bind_text(st, 25, c->raising_agency);
 	bind_text(st, 26, c->receiving_agencies);
 	bind_text(st, 27, c->unresolved_agencies);
+	sqlite3_bind_int64(st, 28, c->clock_start);
 }
 
 static int
@@ -753,7 +759,8 @@ store_case_insert(struct store *s, struct case_state *c)
 {
 	static const char sql[] = "INSERT INTO cases (" CASE_COLS ") VALUES "
 	    "(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+	    "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+	    "?28)";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)
@@ -776,7 +783,8 @@ store_case_update(struct store *s, const struct case_state *c)
 	    "raised_by = ?17, raised_name = ?18, agencies = ?19, "
 	    "thread_id = ?20, resolved_at = ?21, resolved_level = ?22, "
 	    "resolution = ?23, extended_days = ?24, raising_agency = ?25, "
-	    "receiving_agencies = ?26, unresolved_agencies = ?27 WHERE id = ?1";
+	    "receiving_agencies = ?26, unresolved_agencies = ?27, "
+	    "clock_start = ?28 WHERE id = ?1";
 	sqlite3_stmt *st = prep(s, sql);
 
 	if (st == NULL)

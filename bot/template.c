@@ -30,7 +30,8 @@ const char *const template_names[] = {
 	"paused", "resumed", "extended", "resolved", "pause-reminder",
 	"command-refused", "updated", "unmatched", "action-reminder",
 	"action-chase", "meeting-reminder", "admin-alert", "noted", "timescale",
-	"urgent", "agency-unresolved", "agencies", "stage-start", NULL
+	"urgent", "agency-unresolved", "agencies", "stage-start", "completed",
+	NULL
 };
 
 void

@@ -404,6 +404,39 @@ def wsp_covid_request(L):
             cols=3, widths=cols(0.5, 0.25, 0.25), borders=True))
 
 
+def wsp_serious_incident(L):
+    """escbot's notification of a serious child safeguarding incident for
+    seed 003's two duties (the seed prints no form): one question a row,
+    the two "already notified" questions as tick boxes."""
+    return (
+        heading("WSP Serious Child Safeguarding Incident Notification")
+        + note("Wigan Safeguarding Partnership. Send to the partnership "
+               "mailbox as soon as the local authority becomes aware of a "
+               "serious incident: the national panel is to be notified "
+               "within 5 working days, and the rapid review completed "
+               "within 15 working days, of becoming aware.")
+        + table(
+            row(L.label("Name of child:"), L.answer("child_name", span=2)),
+            row(L.label("Date of birth:"), L.answer("dob", span=2)),
+            row(L.label("Date of the incident:"),
+                L.answer("incident_date", span=2)),
+            row(L.label("Date the local authority became aware:"),
+                L.answer("date_aware", span=2)),
+            row(L.label("Did the child die or was the child seriously "
+                        "harmed?"), L.answer("harm", span=2)),
+            row(L.label("Where did it happen?"), L.answer("location", span=2)),
+            row(L.label("Agency notifying:"),
+                L.answer("notifying_agency", span=2)),
+            row(L.label("Agencies involved:"), L.answer("agencies", span=2)),
+            row(L.label("Summary of the incident:"),
+                L.answer("summary", span=2), height=TALL),
+            row(L.label("Has the national panel already been notified?"),
+                *L.yes_no_cells("panel_notified")),
+            row(L.label("Has Ofsted been notified?"),
+                *L.yes_no_cells("ofsted_notified")),
+            cols=3, widths=cols(0.5, 0.25, 0.25), borders=True))
+
+
 LAYOUTS = {
     "twsp-referral": twsp_referral,
     "wsab-proforma": wsab_proforma,
@@ -412,6 +445,7 @@ LAYOUTS = {
     "wscb-agency-report": wscb_agency_report,
     "wscb-resolved": wscb_resolved,
     "wsp-covid-request": wsp_covid_request,
+    "wsp-serious-incident": wsp_serious_incident,
 }
 
 

@@ -1,6 +1,7 @@
 """Agencies from what the form says (issue 13): a receiving agency the
 directory does not know is recorded, named in the acknowledgement and told
 to the partnership manager, and corrected by replying AGENCIES."""
+import email.utils
 import os
 import sys
 import tempfile
@@ -151,6 +152,75 @@ class Agencies(unittest.TestCase):
         self.assertIn("  Receiving agencies: Telford & Wrekin Youth "
                       "Offending Team; West Mercia Police",
                       body(confirm).splitlines())
+
+    def test_a_later_form_adds_its_agencies(self):
+        """A later form for the case naming another receiving agency adds
+        it (never replacing the case's), and the current stage's people
+        at that agency -- and only there -- are told."""
+        env = self.env
+        env.deliver(make_message(RAISER, "Escalation referral",
+                                 F.TWSP_INLINE))
+        env.run("run", "--once", now=NOW)
+        [case] = env.cases(now=NOW)
+        ref = case["ref"]
+        self.assertEqual(case["receiving_agencies"], ["west-mercia"])
+        [ack] = env.sink.wait_for(1, rcpt=RAISER)
+        env.sink.wait_for(2)
+        env.sink.clear()
+        form = F.TWSP_INLINE.replace(
+            "Receiving agency/team: West Mercia Police",
+            "Receiving agency/team: West Mercia Police; Shrewsbury and "
+            "Telford NHS Trust (maternity); Riverside Family Centre")
+        self.assertNotEqual(form, F.TWSP_INLINE)
+        env.deliver(make_message(
+            RAISER, "RE: " + ack["Subject"], form,
+            headers={"In-Reply-To": ack["Message-ID"]}))
+        env.run("run", "--once", now=LATER)
+        detail = env.case(ref, now=LATER)
+        self.assertEqual(detail["raising_agency"], "tw-council")
+        self.assertEqual(detail["receiving_agencies"],
+                         ["west-mercia", "sath"])
+        self.assertEqual(detail["agencies"],
+                         ["tw-council", "west-mercia", "sath"])
+        self.assertEqual(detail["unresolved_agencies"],
+                         ["Riverside Family Centre"])
+        self.assertEqual([e["detail"] for e in detail["events"]
+                          if e["kind"] == "agencies"],
+                         ["Shrewsbury and Telford NHS Trust"])
+        # Stage 3's people at SaTH hear of it as its other agencies did;
+        # the agencies already told are not written to again.
+        # (one SMTP transaction per recipient: one copy each)
+        joined = {m["Message-ID"]: m for m in env.sink.wait_for(5)
+                  if m["Subject"].startswith("[%s] Stage 3 starts: " % ref)}
+        self.assertEqual(len(joined), 1)
+        joined = list(joined.values())
+        self.assertEqual(
+            sorted(a for _, a in email.utils.getaddresses(
+                joined[0].get_all("To", []))),
+            ["hol.head@sath.example.nhs.uk", "pat.safety@sath.example.nhs.uk"])
+        self.assertIsNone(joined[0]["Cc"])
+        # The name nobody knows goes to the partnership manager.
+        [told] = env.sink.messages(rcpt=MANAGER)
+        self.assertIn("Riverside Family Centre", told["Subject"])
+        # The sender hears the form was added.
+        [upd] = env.sink.messages(rcpt=RAISER)
+        self.assertTrue(upd["Subject"].startswith("[%s] Added to the case"
+                                                  % ref), upd["Subject"])
+        self.assertEqual(len(env.sink.messages()), 4)
+
+        # The same form again adds nothing and tells nobody again.
+        env.sink.clear()
+        env.deliver(make_message(
+            RAISER, "RE: " + ack["Subject"], form,
+            headers={"In-Reply-To": ack["Message-ID"]}))
+        env.run("run", "--once", now="2026-11-23T12:00:00Z")
+        detail = env.case(ref, now="2026-11-23T12:00:00Z")
+        self.assertEqual(detail["receiving_agencies"],
+                         ["west-mercia", "sath"])
+        self.assertEqual(len([e for e in detail["events"]
+                              if e["kind"] == "agencies"]), 1)
+        [again] = env.sink.wait_for(1)
+        self.assertEqual(again["To"], RAISER)
 
     def test_agencies_from_a_stranger_change_nothing(self):
         env = self.env

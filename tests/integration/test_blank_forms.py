@@ -25,7 +25,8 @@ NOW = "2026-11-23T10:00:00Z"     # a Monday, in working hours
 DOCX_TYPE = ("application/vnd.openxmlformats-officedocument."
              "wordprocessingml.document")
 OPENING = ["twsp-referral.docx", "wsab-proforma.docx",
-           "wscb-agency-report.docx", "wsp-covid-request.docx"]
+           "wscb-agency-report.docx", "wsp-covid-request.docx",
+           "wsp-serious-incident.docx"]
 
 REPO = B.REPO
 PROBE = os.path.join(REPO, "tests", "tools", "form-probe")
@@ -57,7 +58,7 @@ class BlankForms(unittest.TestCase):
         self.assertEqual(ids, ["twsp-referral", "wsab-meeting",
                                "wsab-proforma", "wsab-resolved",
                                "wscb-agency-report", "wscb-resolved",
-                               "wsp-covid-request"])
+                               "wsp-covid-request", "wsp-serious-incident"])
 
     def test_committed_forms_are_what_the_script_writes(self):
         with tempfile.TemporaryDirectory(prefix="escbot-blank-") as tmp:

@@ -116,7 +116,7 @@ class Install(unittest.TestCase):
     def test_minimal_config_check_run_cases(self):
         p = self.escbot("-c", self.config, "check-config", cwd=self.confdir)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("configuration OK (4 protocols", p.stdout)
+        self.assertIn("configuration OK (5 protocols", p.stdout)
         self.assertIn("data folder (for the paths not set): %s\n"
                       % os.path.join(self.root, "usr/share/escbot"), p.stdout)
 

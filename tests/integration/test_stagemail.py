@@ -223,9 +223,52 @@ class CatchUp(StageMail):
         # The executive leads are outside the agencies' stage roles of
         # stage 4, so only stage 5's own email reaches them.
         self.assertNotIn("Alex Example", b5)
+        # An HTML part too (mail-templates/escalation.html), from the same
+        # state as the text, its values escaped.
+        h4 = m4.get_body(("html",)).get_content()
+        self.assertIn("<td>4: Assistant director / director</td>", h4)
+        self.assertIn("<td>by 5pm on Wednesday 2 December 2026</td>", h4)
+        self.assertIn("<td>escalated to: TWSP Executive</td>", h4)
+        self.assertIn("<td>%s, Telford &amp; Wrekin Council</td>" % RAISER,
+                      h4)
+        self.assertNotIn("Stage 5", h4.replace("stage 5", ""))
+        h5 = m5.get_body(("html",)).get_content()
+        self.assertIn("<td>5: TWSP Executive</td>", h5)
+        self.assertIn("<td>by 5pm on Friday 11 December 2026</td>", h5)
+        self.assertNotIn("Alex Example", h5)
         (case,) = self.env.cases(now="2026-12-08T10:00:00Z")
         self.assertEqual(case["stage"], 5)
         self.assertEqual(case["due_at"], "2026-12-11T17:00:00+00:00")
+        # Stage 5 is chased when it runs out (on_expiry = "chase"): the
+        # OVERDUE email has its HTML part (mail-templates/chase.html).
+        self.env.run("tick", now="2026-12-14T10:00:00Z")
+        (chase,) = [m for m, to in self.fresh()
+                    if "OVERDUE" in m["Subject"]]
+        hc = chase.get_body(("html",)).get_content()
+        self.assertIn("is <b>overdue</b>: it was due by 5pm on Friday 11 "
+                      "December 2026", hc)
+        self.assertIn("<td>5: TWSP Executive</td>", hc)
+        self.assertIn("was due by 5pm on Friday 11 December 2026",
+                      text(chase))
+
+
+class Reminder(StageMail):
+    def test_the_reminder_has_an_html_part(self):
+        # Stage 3 due Thu 26 Nov, reminded the working morning before.
+        self.open_case("2026-11-23T10:00:00Z")
+        self.fresh()
+        self.env.run("tick", now="2026-11-25T09:00:00Z")
+        (rem,) = [(m, to) for m, to in self.fresh()
+                  if "Reminder" in m["Subject"]]
+        self.assertEqual(rem[1], STAGE3)
+        self.assertEqual(rem[0]["Subject"], "[%s] Reminder: stage 3 due by "
+                         "5pm on Thursday 26 November 2026" % self.ref)
+        h = rem[0].get_body(("html",)).get_content()
+        self.assertIn("is due soon: this is a reminder.", h)
+        self.assertIn("<td>by 5pm on Thursday 26 November 2026</td>", h)
+        self.assertIn("<td>escalated to: Assistant director / director"
+                      "</td>", h)
+        self.assertIn("<td>West Mercia Police</td>", h)
 
 
 class WorkingHours(StageMail):

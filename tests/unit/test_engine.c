@@ -8,9 +8,12 @@
  * Steps, one string each ("TIME" is ISO 8601 as calendar_parse_iso reads
  * it; without an offset it is London wall-clock time):
  *	"TIME open N"		engine_open at stage number N
+ *	"TIME open N aware DATE" the same, the case's clock started at DATE
+ *				(a protocol's clock_start_field)
  *	"TIME tick"		engine_tick
  *	"TIME daily N"		N ticks, at TIME and every 24 hours after
- *	"TIME pause|resume|escalate|resolve [N]|extend N|timescale N [by ACTOR]
+ *	"TIME pause|resume|escalate|resolve [N]|extend N|timescale N|complete
+ *	    [by ACTOR]
  *	    [: REASON]"		engine_command; N is the days of extend and
  *				timescale, the level of resolve; ACTOR
  *				defaults to cli:admin;
@@ -1329,6 +1332,167 @@ static const struct row rows[] = {
 		"event reminder: reminder for stage 3",
 		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-26T09:00+00:00",
 		NULL } },
+/* ---- 003's serious-incident duties: clocks from the awareness date ---- */
+/* Aware Wednesday 26 May 2027, the form in on Friday 28th: 5 working days
+ * skip the weekend and the spring bank holiday (Monday 31 May): Thursday
+ * 3 June; the rapid review's 15 count from the same Wednesday: Thursday 17
+ * June, not from the notification's deadline or from when the case moved
+ * on.  Nobody replies: reminders, the overdue chase, the move to the
+ * rapid review, its reminders and chases. */
+{ "serious incident: 5 and 15 working days from awareness, across a bank holiday",
+  "wsp-serious-incident", "wigan-council,gmp", 0, NULL,
+  { "2027-05-28T10:00 open 1 aware 2027-05-26", "2027-05-28T12:00 daily 30" },
+  {
+		"> 2027-05-28T10:00 open 1 aware 2027-05-26",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2027-05-28T10:00+01:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Notify the national panel)",
+		"= s1 #0 open due 2027-06-03T17:00+01:00 wake 2027-06-01T09:00+01:00",
+		"> 2027-05-28T12:00 daily 30",
+		"@ 2027-06-01T12:00+01:00",
+		"mail reminder s0/d2027-06-03T17:00+01:00/r0 nb=2027-06-01T12:00+01:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event reminder: reminder for stage 1",
+		"@ 2027-06-03T12:00+01:00",
+		"mail reminder s0/d2027-06-03T17:00+01:00/r1 nb=2027-06-03T12:00+01:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event reminder: reminder for stage 1",
+		"@ 2027-06-04T12:00+01:00",
+		"mail chase s0/d2027-06-03T17:00+01:00/c0 nb=2027-06-04T12:00+01:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event chased: stage 1 overdue: chase 1 of 1",
+		"@ 2027-06-05T12:00+01:00",
+		"mail escalation s1/esc nb=2027-06-07T09:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Rapid review)",
+		"@ 2027-06-10T12:00+01:00",
+		"mail reminder s1/d2027-06-17T17:00+01:00/r0 nb=2027-06-10T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk",
+		"event reminder: reminder for stage 2",
+		"@ 2027-06-15T12:00+01:00",
+		"mail reminder s1/d2027-06-17T17:00+01:00/r1 nb=2027-06-15T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk",
+		"event reminder: reminder for stage 2",
+		"@ 2027-06-17T12:00+01:00",
+		"mail reminder s1/d2027-06-17T17:00+01:00/r2 nb=2027-06-17T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk",
+		"event reminder: reminder for stage 2",
+		"@ 2027-06-18T12:00+01:00",
+		"mail chase s1/d2027-06-17T17:00+01:00/c0 nb=2027-06-18T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org",
+		"event chased: stage 2 overdue: chase 1 of 3",
+		"@ 2027-06-22T12:00+01:00",
+		"mail chase s1/d2027-06-17T17:00+01:00/c1 nb=2027-06-22T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org",
+		"event chased: stage 2 overdue: chase 2 of 3",
+		"@ 2027-06-24T12:00+01:00",
+		"mail chase s1/d2027-06-17T17:00+01:00/c2 nb=2027-06-24T12:00+01:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org",
+		"event chased: stage 2 overdue: chase 3 of 3",
+		"= s2 #1 open due 2027-06-17T17:00+01:00 wake 0",
+		NULL } },
+/* Aware Monday 23 November, the form in on Tuesday 8 December: the
+ * notification's deadline (Monday 30 November) has passed, so it is due
+ * at the close of the day its people are told; the rapid review keeps
+ * Monday 14 December (15 working days from the 23rd). */
+{ "serious incident: awareness date past the notification's deadline",
+  "wsp-serious-incident", "wigan-council", 0, NULL,
+  { "2026-12-08T10:00 open 1 aware 2026-11-23", "2026-12-08T17:00 tick",
+    "2026-12-09T17:00 tick", "2026-12-14T09:00 tick" },
+  {
+		"> 2026-12-08T10:00 open 1 aware 2026-11-23",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-08T10:00+00:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Notify the national panel)",
+		"= s1 #0 open due 2026-12-08T17:00+00:00 wake 2026-12-08T17:00+00:00",
+		"> 2026-12-08T17:00 tick",
+		"mail chase s0/d2026-12-08T17:00+00:00/c0 nb=2026-12-08T17:00+00:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event chased: stage 1 overdue: chase 1 of 1",
+		"= s1 #0 open due 2026-12-08T17:00+00:00 wake 2026-12-09T17:00+00:00",
+		"> 2026-12-09T17:00 tick",
+		"mail escalation s1/esc nb=2026-12-09T17:00+00:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Rapid review)",
+		"= s2 #1 open due 2026-12-14T17:00+00:00 wake 2026-12-10T09:00+00:00",
+		"> 2026-12-14T09:00 tick",
+		"mail reminder s1/d2026-12-14T17:00+00:00/r2 nb=2026-12-14T09:00+00:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
+		"event reminder: reminder for stage 2",
+		"= s2 #1 open due 2026-12-14T17:00+00:00 wake 2026-12-14T17:00+00:00",
+		NULL } },
+/* Both deadlines gone when the form comes in on a Saturday: nothing is
+ * due before the people are told, on Monday 7 December. */
+{ "serious incident: both deadlines past, the form in at the weekend",
+  "wsp-serious-incident", "wigan-council", 0, NULL,
+  { "2026-12-05T11:00 open 1 aware 2026-11-02", "2026-12-07T17:00 tick",
+    "2026-12-08T17:00 tick" },
+  {
+		"> 2026-12-05T11:00 open 1 aware 2026-11-02",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-07T09:00+00:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Notify the national panel)",
+		"= s1 #0 open due 2026-12-07T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		"> 2026-12-07T17:00 tick",
+		"mail chase s0/d2026-12-07T17:00+00:00/c0 nb=2026-12-07T17:00+00:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
+		"event chased: stage 1 overdue: chase 1 of 1",
+		"= s1 #0 open due 2026-12-07T17:00+00:00 wake 2026-12-08T17:00+00:00",
+		"> 2026-12-08T17:00 tick",
+		"mail escalation s1/esc nb=2026-12-08T17:00+00:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Rapid review)",
+		"= s2 #1 open due 2026-12-09T17:00+00:00 wake 2026-12-09T09:00+00:00",
+		NULL } },
+/* Aware Thursday 17 December 2026: the notification is due Thursday 24th,
+ * the rapid review Tuesday 12 January (Christmas, Boxing Day and New
+ * Year's Day off).  The panel notified early, on Monday 21st: the rapid
+ * review starts then and keeps its 12 January deadline; done on the day,
+ * the case is resolved and nothing more is sent. */
+{ "serious incident: the notification done early keeps the review's deadline",
+  "wsp-serious-incident", "wigan-council,gmp", 0, NULL,
+  { "2026-12-18T10:00 open 1 aware 2026-12-17",
+    "2026-12-21T11:00 complete by wscb.business@wigan.example.gov.uk: panel notified online",
+    "2027-01-06T09:00 tick",
+    "2027-01-12T15:00 complete by exec.one@wigan.example.gov.uk: rapid review sent to the panel",
+    "2027-01-13T17:00 tick" },
+  {
+		"> 2026-12-18T10:00 open 1 aware 2026-12-17",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-12-18T10:00+00:00 to=wscb.business@wigan.example.gov.uk,board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Notify the national panel)",
+		"= s1 #0 open due 2026-12-24T17:00+00:00 wake 2026-12-22T09:00+00:00",
+		"> 2026-12-21T11:00 complete by wscb.business@wigan.example.gov.uk: panel notified online",
+		"mail completed cmd/m1 nb=now to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org,wscb.business@wigan.example.gov.uk note='panel notified online' by=wscb.business@wigan.example.gov.uk",
+		"event completed by wscb.business@wigan.example.gov.uk: stage 1 (Notify the national panel) done, recorded by wscb.business@wigan.example.gov.uk: panel notified online",
+		"= s2 #1 open due 2027-01-12T17:00+00:00 wake 2027-01-05T09:00+00:00",
+		"> 2027-01-06T09:00 tick",
+		"mail reminder s1/d2027-01-12T17:00+00:00/r0 nb=2027-01-06T09:00+00:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk",
+		"event reminder: reminder for stage 2",
+		"= s2 #1 open due 2027-01-12T17:00+00:00 wake 2027-01-08T09:00+00:00",
+		"> 2027-01-12T15:00 complete by exec.one@wigan.example.gov.uk: rapid review sent to the panel",
+		"mail resolved cmd/m3 nb=now to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk,vulnerability.adults@gmp.example.police.uk cc=raiser@example.org,exec.one@wigan.example.gov.uk note='rapid review sent to the panel' by=exec.one@wigan.example.gov.uk",
+		"event completed by exec.one@wigan.example.gov.uk: stage 2 (Rapid review) done, recorded by exec.one@wigan.example.gov.uk: rapid review sent to the panel",
+		"event resolved by exec.one@wigan.example.gov.uk: resolved at level 2: rapid review sent to the panel",
+		"= s2 #1 resolved at 2 due 2027-01-12T17:00+00:00 wake 0",
+		"> 2027-01-13T17:00 tick",
+		"= s2 #1 resolved at 2 due 2027-01-12T17:00+00:00 wake 0",
+		NULL } },
+/* Opened at the rapid review (the panel already notified): due 15 working
+ * days from awareness, and TIMESCALE counts from awareness too. */
+{ "serious incident: opened at the rapid review; TIMESCALE from awareness",
+  "wsp-serious-incident", "wigan-council", 0, NULL,
+  { "2026-11-25T10:00 open 2 aware 2026-11-23",
+    "2026-11-26T10:00 timescale 12 by exec.one@wigan.example.gov.uk: review panel meets early" },
+  {
+		"> 2026-11-25T10:00 open 2 aware 2026-11-23",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s1/start nb=2026-11-25T10:00+00:00 to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 2 (Rapid review)",
+		"= s2 #1 open due 2026-12-14T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		"> 2026-11-26T10:00 timescale 12 by exec.one@wigan.example.gov.uk: review panel meets early",
+		"mail timescale cmd/m1 nb=now to=wscb.business@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk,safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org,exec.one@wigan.example.gov.uk note='review panel meets early' by=exec.one@wigan.example.gov.uk",
+		"event timescale by exec.one@wigan.example.gov.uk: stage 2 timescale set to 12 working days from the clock start (the protocol's: 15), agreed by exec.one@wigan.example.gov.uk: review panel meets early",
+		"= s2 #1 open due 2026-12-09T17:00+00:00 wake 2026-12-02T09:00+00:00",
+		NULL } },
+/* COMPLETED belongs to duties: an escalation ladder refuses it. */
+{ "COMPLETED in an escalation protocol is refused", "twsp", NULL, 0, NULL,
+  { "2026-11-23T10:00 open 3", "2026-11-23T11:00 complete: done" },
+  {
+		"> 2026-11-23T10:00 open 3",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s3/start nb=2026-11-23T10:00+00:00 to=tia.lead@telford.example.gov.uk,teo.head@telford.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 3 (Senior managers / designated safeguarding leads)",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		"> 2026-11-23T11:00 complete: done",
+		"refused: COMPLETED is for a protocol of duties (TWSP Resolution and Escalation has stages of escalation): reply RESOLVED or ESCALATE",
+		"= s3 #3 open due 2026-11-26T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		NULL } },
 };
 
 /* ---- the runner ---- */
@@ -1505,6 +1669,7 @@ run_step(struct transcript *t, struct engine_ctx *x, struct case_state *c,
     const char *step, int idx, char ***seen, size_t *nseen)
 {
 	char timebuf[64], verb[16], actor[128], reason[256], tok[16], err[256];
+	char aware[64];
 	const char *p = step, *colon;
 	struct decisions d = { 0 };
 	struct command cmd;
@@ -1518,6 +1683,11 @@ run_step(struct transcript *t, struct engine_ctx *x, struct case_state *c,
 		fail_msg("bad time in step \"%s\"", step);
 	if (sscanf(p, " %d%n", &n, &len) == 1)
 		p += len;
+	if (sscanf(p, " aware %63s%n", aware, &len) == 1) {
+		p += len;
+		if (calendar_parse_iso(aware, &c->clock_start) != 0)
+			fail_msg("bad aware date in step \"%s\"", step);
+	}
 	snprintf(actor, sizeof(actor), "cli:admin");
 	if (sscanf(p, " by %127[^ :]%n", actor, &len) == 1)
 		p += len;
@@ -1559,6 +1729,8 @@ run_step(struct transcript *t, struct engine_ctx *x, struct case_state *c,
 			cmd.kind = CMD_RESOLVE;
 		else if (strcmp(verb, "timescale") == 0)
 			cmd.kind = CMD_TIMESCALE;
+		else if (strcmp(verb, "complete") == 0)
+			cmd.kind = CMD_COMPLETE;
 		else
 			fail_msg("bad verb in step \"%s\"", step);
 		cmd.days = n;

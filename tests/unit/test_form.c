@@ -103,12 +103,13 @@ test_load(void **state)
 {
 	static const char *const ids[] = {
 		"twsp-referral", "wsab-proforma", "wsab-meeting", "wsab-resolved",
-		"wscb-agency-report", "wscb-resolved", "wsp-covid-request"
+		"wscb-agency-report", "wscb-resolved", "wsp-covid-request",
+		"wsp-serious-incident"
 	};
 
 	(void)state;
-	assert_int_equal(forms->nforms, 7);
-	for (size_t i = 0; i < 7; i++) {
+	assert_int_equal(forms->nforms, 8);
+	for (size_t i = 0; i < 8; i++) {
 		const struct form_def *f = form_set_find(forms, ids[i]);
 
 		assert_non_null(f);

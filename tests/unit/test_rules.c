@@ -266,6 +266,58 @@ test_bad_rules_refused(void **state)
 	    "half-year or year", 3);
 }
 
+/* 003's clocks: the shipped protocol counts both duties from the form's
+ * awareness date; a wrong clock_start_field or deadlines is refused at
+ * its line. */
+static void
+test_clock_start_and_cumulative(void **state)
+{
+	static const struct {
+		const char	*keys;		/* line 3 of the protocol */
+		const char	*form;		/* the form that opens it */
+		const char	*needle;
+	} bad[] = {
+		{ "deadlines = \"rolling\";", "wsp-serious-incident",
+		  "deadlines must be \"chained\" or \"cumulative\"" },
+		{ "clock_start_field = \"date_aware\";", "twsp-referral",
+		  "clock_start_field: form \"twsp-referral\" has no date field "
+		  "\"date_aware\"" },
+		{ "clock_start_field = \"child_name\";", "wsp-serious-incident",
+		  "clock_start_field: form \"wsp-serious-incident\" has no date "
+		  "field \"child_name\"" },
+		{ "clock_start = \"date_aware\";", "wsp-serious-incident",
+		  "unknown key \"clock_start\"" },
+		{ "deadlines = 15;", "wsp-serious-incident", "deadlines" },
+	};
+	const struct protocol *p = rules_protocol(rs, "wsp-serious-incident");
+	const struct protocol *t = rules_protocol(rs, "twsp");
+
+	(void)state;
+	assert_non_null(p);
+	assert_string_equal(p->clock_start_field, "date_aware");
+	assert_int_equal(p->cumulative, 1);
+	assert_int_equal(p->nstages, 2);
+	assert_int_equal(p->stages[0].days, 5);
+	assert_int_equal(p->stages[1].days, 15);
+	assert_non_null(t);
+	assert_null(t->clock_start_field);
+	assert_int_equal(t->cumulative, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = xasprintf(
+		    "protocol = {\n"
+		    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+		    "  %s\n"
+		    "  stages = (\n"
+		    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+		    "  );\n"
+		    "  forms = ( { form = \"%s\"; action = \"open\"; stage = 1; } );\n"
+		    "};\n", bad[i].keys, bad[i].form);
+
+		expect_refused(text, bad[i].needle, 3);
+		free(text);
+	}
+}
+
 /* Each shipped form names its blank form, read at load with its bytes. */
 static void
 test_form_templates(void **state)
@@ -274,7 +326,7 @@ test_form_templates(void **state)
 	size_t len;
 
 	(void)state;
-	assert_int_equal(rs->forms->nforms, 7);
+	assert_int_equal(rs->forms->nforms, 8);
 	for (size_t i = 0; i < rs->forms->nforms; i++) {
 		const struct form_def *f = &rs->forms->forms[i];
 
@@ -605,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_forms_bound),
 		cmocka_unit_test(test_report_periods),
 		cmocka_unit_test(test_bad_rules_refused),
+		cmocka_unit_test(test_clock_start_and_cumulative),
 		cmocka_unit_test(test_form_templates),
 		cmocka_unit_test(test_bad_templates_refused),
 		cmocka_unit_test(test_rules_check),
