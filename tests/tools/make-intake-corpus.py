@@ -694,8 +694,9 @@ Action 2: GP review; WWL, Chris Sample; medication review; 13/03/2026
 """
 
 WSAB_MEETING_REF = WSAB_MEETING.replace(
-    "Other (please specify):\t\t\t",
-    "Other (please specify):\tEscalation WSAB-2026-0012\t\t")
+    "Four falls in six weeks; disagreement on capacity to refuse personal "
+    "care.", "Four falls in six weeks; disagreement on capacity to refuse "
+    "personal care. (escalation WSAB-2026-0012)")
 # The Planned Actions as people also write them: typed as blocks (Apple
 # Mail, Gmail), and the table as Outlook's text/plain gives it when the
 # message has no HTML part, one cell a line; owners written "ASC - ...".
@@ -1900,7 +1901,8 @@ def expectations():
                                             client_ref="TW-61234"),
               agencies=TWSP_TABLE_AGENCIES)
     expect("twsp-table-existing", "join", case="TWSP-2026-0007",
-           form="twsp-referral", fields=TWSP_TABLE_ANSWERS)
+           form="twsp-referral", agencies=TWSP_TABLE_AGENCIES,
+           fields=TWSP_TABLE_ANSWERS)
     twsp_open("twsp-html-only", answers(TWSP_TABLE_ANSWERS,
                                         client_ref="TW-61235"),
               agencies=TWSP_TABLE_AGENCIES)
@@ -1937,7 +1939,7 @@ def expectations():
                      ("requested_action", TWSP_LABELS["requested_action"],
                       "missing")])
     expect("twsp-ref-in-field", "join", case="TWSP-2026-0007",
-           form="twsp-referral", fields=inline(
+           form="twsp-referral", agencies=TWSP_INLINE_AGENCIES, fields=inline(
                client_ref="TW-99001", concerns=concerns_plus(
                    "This follows escalation TWSP-2026-0007 (stage 3).")))
     twsp_open("twsp-ref-full-stop", inline(
@@ -1949,7 +1951,8 @@ def expectations():
            cases="", agencies=WSAB_PROFORMA_AGENCIES,
            fields=WSAB_PROFORMA_TABLE_ANSWERS)
     expect("wsab-proforma-table-outlook", "join", case="WSAB-2026-0012",
-           form="wsab-proforma", fields=WSAB_PROFORMA_TABLE_ANSWERS)
+           form="wsab-proforma", agencies=WSAB_PROFORMA_AGENCIES,
+           fields=WSAB_PROFORMA_TABLE_ANSWERS)
     for n in ("table-flattened", "flattened-only", "html-only"):
         expect("wsab-proforma-" + n, "open", form="wsab-proforma", stage=2,
                cases="T7 W14", agencies=WSAB_PROFORMA_AGENCIES,
@@ -1958,7 +1961,8 @@ def expectations():
            cases="", agencies=WIGAN_COUNCIL,
            fields=WSAB_PROFORMA_DOCX_ANSWERS)
     expect("wsab-lines-gmail", "join", case="WSAB-2026-0013",
-           form="wsab-proforma", fields=WSAB_LINES_ANSWERS)
+           form="wsab-proforma", fields=WSAB_LINES_ANSWERS,
+           agencies=("wigan-council,gmp", "wigan-council", "gmp", ""))
     expect("wsab-proforma-incomplete", "incomplete", form="wsab-proforma",
            fields={"adult1_name": "Jamie Testperson",
                    "adult1_dob": "1950-07-12",
@@ -1978,7 +1982,7 @@ def expectations():
     for n in ("thread", "html-thread"):
         expect("wsab-meeting-" + n, "join", case="WSAB-2026-0012",
                fields=WSAB_MEETING_ANSWERS, actions=WSAB_MEETING_ACTIONS,
-               **meeting)
+               agencies=WSAB_MEETING_AGENCIES, **meeting)
     expect("wsab-meeting-new", "open", fields=WSAB_MEETING_ANSWERS,
            actions=WSAB_MEETING_ACTIONS, **opened)
     expect("wsab-meeting-semicolon", "open", fields=answers(
@@ -1998,11 +2002,13 @@ def expectations():
                actions=meeting_actions(owner1="ASC - Sam Sample",
                                        owner2="WWL - Chris Sample"), **opened)
     expect("wsab-meeting-ref-field", "join", case="WSAB-2026-0012",
-           fields=answers(WSAB_MEETING_ANSWERS,
-                          other_agency="Escalation WSAB-2026-0012"),
+           fields=answers(WSAB_MEETING_ANSWERS, concerns_analysis=(
+               WSAB_MEETING_ANSWERS["concerns_analysis"] +
+               " (escalation WSAB-2026-0012)")),
+           agencies=WSAB_MEETING_AGENCIES,
            actions=WSAB_MEETING_ACTIONS, **meeting)
     expect("wsab-meeting-inline-subject", "join", case="WSAB-2026-0012",
-           fields={"meeting_no": "2", "adult_name": "Alex Example",
+           agencies=WIGAN_COUNCIL, fields={"meeting_no": "2", "adult_name": "Alex Example",
                    "dob": "1950-02-01", "meeting_date": "2026-03-04",
                    "next_meeting_date": "2026-03-18",
                    "attendees": "Sam Sample (ASC), Chris Sample (WWL)",
@@ -2030,9 +2036,10 @@ def expectations():
            fields=WSAB_RESOLVED_ANSWERS)
     expect("wsab-resolved-thread", "join", case="WSAB-2026-0012",
            form="wsab-resolved", resolve=3, reply="resolved",
-           fields=WSAB_RESOLVED_ANSWERS)
+           agencies=WSAB_RESOLVED_AGENCIES, fields=WSAB_RESOLVED_ANSWERS)
     expect("wsab-resolved-already", "join", case="WSAB-2026-0014",
-           form="wsab-resolved", fields=WSAB_RESOLVED_ANSWERS)
+           form="wsab-resolved", agencies=WSAB_RESOLVED_AGENCIES,
+           fields=WSAB_RESOLVED_ANSWERS)
     expect("wsab-resolved-docx", "record-resolved", form="wsab-resolved",
            stage=3, agencies=WSAB_RESOLVED_AGENCIES,
            fields=WSAB_RESOLVED_DOCX_ANSWERS)
@@ -2054,7 +2061,8 @@ def expectations():
 
     # ---- WSCB agency report
     expect("wscb-report-gmail", "join", case="WSCB-2026-0003",
-           form="wscb-agency-report", fields=WSCB_REPORT_ANSWERS)
+           form="wscb-agency-report", agencies=WSCB_REPORT_AGENCIES,
+           fields=WSCB_REPORT_ANSWERS)
     report = dict(form="wscb-agency-report", agencies=WIGAN_COUNCIL)
     expect("wscb-level1-resolved", "record-resolved", stage=1,
            fields=WSCB_LEVELS_ANSWERS, **report)
@@ -2082,12 +2090,12 @@ def expectations():
     # ---- WSCB resolved
     expect("wscb-resolved-apple", "join", case="WSCB-2026-0003",
            form="wscb-resolved", resolve=3, reply="resolved",
-           fields=WSCB_RESOLVED_ANSWERS)
+           agencies=WSCB_RESOLVED_AGENCIES, fields=WSCB_RESOLVED_ANSWERS)
     expect("wscb-resolved-table", "record-resolved", form="wscb-resolved",
            stage=3, agencies=WWL, fields=WSCB_RESOLVED_TABLE_ANSWERS)
     expect("wscb-resolved-thread", "join", case="WSCB-2026-0003",
            form="wscb-resolved", resolve=3, reply="resolved", cases="C3I",
-           fields=WSCB_RESOLVED_TABLE_ANSWERS)
+           agencies=WWL, fields=WSCB_RESOLVED_TABLE_ANSWERS)
     expect("wscb-resolved-incomplete", "incomplete", form="wscb-resolved",
            fields={"dob": "2013-07-07", "methodology": "Meeting."},
            problems=[("child_name", "Name of child / young person",
@@ -2155,8 +2163,11 @@ def expectations():
     expect("reply-unknown-ref", "no-form")
     expect("reply-incomplete-form", "note", case=t7)
     expect("reply-docx-note", "note", case=t7)
+    # The agencies a later form adds to the case: the sender's (Jo,
+    # Telford & Wrekin Council).
     expect("reply-form-resolves", "join", case=t7, form="twsp-referral",
-           resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS)
+           resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS,
+           agencies=("tw-council", "tw-council", "", ""))
     for cname, line, command, days, reason in COMMANDS:
         for sname, who in COMMAND_SENDERS:
             name = "matrix-%s-%s" % (cname, sname)
@@ -2251,6 +2262,10 @@ FILLED_FORMS = [
     ("wsp-covid-request", "jos", "harper",
      dict(verdict="open", stage=3, urgent=True, agencies=(
          "wigan-council", "wigan-council", "", "Written answer 3")), {}, ()),
+    # The panel already notified: the rapid review (stage 2).
+    ("wsp-serious-incident", "jos", "harper",
+     dict(verdict="open", stage=2, agencies=(
+         "wigan-council", "wigan-council", "", "Written answer 8")), {}, ()),
 ]
 
 
