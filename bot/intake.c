@@ -1408,8 +1408,6 @@ has_docs(const struct message *m)
 	return 0;
 }
 
-/* The form in the Word documents read: the first recognised; else the
- * first refusal into v->note.  The form or NULL; *text is the document's. */
 /* The writer of a forwarded message (attached, message/rfc822) that holds
  * Word attachment a, or NULL (caller frees). */
 static char *
@@ -1439,6 +1437,8 @@ doc_writer(const struct message *m, const struct msg_attachment *a)
 	return from;
 }
 
+/* The form in the Word documents read: the first recognised; else the
+ * first refusal into v->note.  The form or NULL; *text is the document's. */
 static const struct form_def *
 doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 {
