@@ -27,6 +27,20 @@
 #include "rules.h"
 #include "directory.h"
 
+/* The directory of a protocol's partnership, as the protocol sees it
+ * (its service); the first partnership when there is no protocol. */
+static const struct directory *
+proto_dir(const struct escbot *e, const struct protocol *p)
+{
+	return p != NULL && p->dir != NULL ? p->dir : e->dir;
+}
+
+static const struct directory *
+case_dir(const struct escbot *e, const struct case_state *c)
+{
+	return proto_dir(e, rules_protocol(e->rules, c->protocol));
+}
+
 /* The names of a list of agency ids but `skip` (may be NULL), joined by
  * "; ". */
 static char *
@@ -56,9 +70,10 @@ agency_names(const struct directory *dir, const char *ids,
 static void
 agency_vars(struct escbot *e, const struct case_state *c, struct tvars *v)
 {
+	const struct directory *dir = case_dir(e, c);
 	const struct dir_agency *ra = c->raising_agency ?
-	    directory_agency_by_id(e->dir, c->raising_agency) : NULL;
-	char *recv = agency_names(e->dir, c->receiving_agencies, NULL);
+	    directory_agency_by_id(dir, c->raising_agency) : NULL;
+	char *recv = agency_names(dir, c->receiving_agencies, NULL);
 
 	tvars_set(v, "raising_agency", ra ? ra->name : c->raising_agency);
 	tvars_set(v, "receiving_agencies", recv);
@@ -92,6 +107,9 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 	tvars_set(v, "urgent", c->urgent ? "yes" : "");
 	if (p != NULL) {
 		tvars_set(v, "protocol_name", p->name);
+		/* Stages that are duties with their own deadlines (003):
+		 * done with COMPLETED, not resolved or escalated. */
+		tvars_set(v, "duties", p->cumulative ? "yes" : "");
 		tvars_set(v, "urgent_instruction", p->urgent_instruction);
 		if (p->urgent_stage_days < 0)
 			tvars_set(v, "urgent_timescale",
@@ -278,7 +296,7 @@ personal_allowed(struct escbot *e, const struct case_state *c,
 		return 0;
 	x.proto = rules_protocol(e->rules, c->protocol);
 	x.cal = e->cal;
-	x.dir = e->dir;
+	x.dir = proto_dir(e, x.proto);
 	x.now = now;
 	if (x.proto == NULL)
 		return 0;
@@ -313,19 +331,20 @@ case_context(struct escbot *e, const struct case_state *c, int personal_ok,
     struct tvars *v)
 {
 	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+	const struct directory *dir = proto_dir(e, p);
 	/* The agencies the case recorded; a case from before they were
 	 * recorded apart: the raiser's by domain, and the others. */
 	const struct dir_agency *raising = c->raising_agency ?
-	    directory_agency_by_id(e->dir, c->raising_agency) : c->raised_by ?
-	    directory_agency_by_email(e->dir, c->raised_by) : NULL;
+	    directory_agency_by_id(dir, c->raising_agency) : c->raised_by ?
+	    directory_agency_by_email(dir, c->raised_by) : NULL;
 	const struct form_def *f = c->form ?
 	    form_set_find(e->rules->forms, c->form) : NULL;
 	struct answers ans = { f, personal_ok, { 0 } };
 	struct strbuf sb = { 0 };
 	char *receiving, *history = NULL, *answers;
 
-	receiving = c->receiving_agencies ? agency_names(e->dir,
-	    c->receiving_agencies, NULL) : agency_names(e->dir, c->agencies,
+	receiving = c->receiving_agencies ? agency_names(dir,
+	    c->receiving_agencies, NULL) : agency_names(dir, c->agencies,
 	    raising);
 	if (p != NULL)
 		history = stage_history(e, c, p);
@@ -555,7 +574,7 @@ ctx_for(struct escbot *e, const struct case_state *c, time_t now)
 
 	x.proto = rules_protocol(e->rules, c->protocol);
 	x.cal = e->cal;
-	x.dir = e->dir;
+	x.dir = proto_dir(e, x.proto);
 	x.now = now;
 	return x;
 }
@@ -682,14 +701,14 @@ agencies_command(struct escbot *e, struct case_state *c,
 	char *tok = NULL, *names;
 	int rc = -1;
 
-	directory_agencies_named(e->dir, cmd->reason, &dn);
+	directory_agencies_named(x.dir, cmd->reason, &dn);
 	if (dn.n == 0 && dn.nunresolved == 0) {
 		snprintf(err, errlen, "AGENCIES names no agency: write them "
 		    "on the first line as AGENCIES: name; name");
 		goto done;
 	}
 	for (size_t i = 0; i < dn.n; i++) {
-		const char *id = e->dir->agencies[dn.idx[i]].id;
+		const char *id = x.dir->agencies[dn.idx[i]].id;
 
 		if (c->raising_agency && strcmp(id, c->raising_agency) == 0)
 			continue;
@@ -715,7 +734,7 @@ agencies_command(struct escbot *e, struct case_state *c,
 	c->receiving_agencies = recv.len ? sb_steal(&recv) : xstrdup("");
 	c->unresolved_agencies = unres.len ? sb_steal(&unres) : xstrdup("");
 	c->agencies = all.len ? sb_steal(&all) : xstrdup("");
-	names = agency_names(e->dir, c->receiving_agencies, NULL);
+	names = agency_names(x.dir, c->receiving_agencies, NULL);
 	if (store_event_add(e->store, c->id, now, cmd->actor ? cmd->actor :
 	    "cli", "agencies", *names ? names : "none") == -1) {
 		free(names);
@@ -1093,7 +1112,8 @@ static int
 apply_open(struct escbot *e, const struct message *m, struct verdict *v,
     time_t now)
 {
-	struct engine_ctx x = { v->proto, e->cal, e->dir, now };
+	struct engine_ctx x = { v->proto, e->cal, proto_dir(e, v->proto),
+	    now };
 	struct case_state c;
 	struct decisions d = { 0 };
 	struct tvars extra = { 0 };
@@ -1271,7 +1291,7 @@ join_agencies(struct escbot *e, struct case_state *c, const struct message *m,
 		rc = 0;
 		goto done;
 	}
-	names = agency_names(e->dir, added.buf, NULL);
+	names = agency_names(x.dir, added.buf, NULL);
 	if (store_event_add(e->store, c->id, now, m->from_addr, "agencies",
 	    *names ? names : "none") == -1)
 		goto done;

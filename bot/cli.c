@@ -666,9 +666,24 @@ cmd_check_config(struct escbot *e, const struct cli_args *a)
 		fprintf(stderr, "escbot: %d warning%s\n", warnings,
 		    warnings == 1 ? "" : "s");
 	printf("%s: configuration OK (%zu protocol%s, %zu form%s, "
-	    "%zu agencies)\n", a->config, e->rules->nprotocols,
+	    "%zu partnership%s)\n", a->config, e->rules->nprotocols,
 	    e->rules->nprotocols == 1 ? "" : "s", e->rules->forms->nforms,
-	    e->rules->forms->nforms == 1 ? "" : "s", e->dir->nagencies);
+	    e->rules->forms->nforms == 1 ? "" : "s", directory_count(e->dir),
+	    directory_count(e->dir) == 1 ? "" : "s");
+	for (const struct directory *d = e->dir; d; d = d->next) {
+		printf("partnership %s: %zu agenc%s", *d->id ? d->id : "(one)",
+		    d->nagencies, d->nagencies == 1 ? "y" : "ies");
+		for (size_t i = 0; i < e->rules->nprotocols; i++) {
+			const struct protocol *p = &e->rules->protocols[i];
+
+			if (p->dir == d || p->dir == d->views[0] ||
+			    p->dir == d->views[1])
+				printf(", %s%s", p->id, p->service ==
+				    DIR_CHILDREN ? " (children)" : p->service ==
+				    DIR_ADULTS ? " (adults)" : "");
+		}
+		printf("\n");
+	}
 	printf("sender authentication: %s, by %s\n",
 	    config_sender_auth_name(e->cfg->sender_auth),
 	    e->cfg->sender_auth == SENDER_AUTH_OFF ? "nothing (off)" :
@@ -699,6 +714,16 @@ has_stage(const struct ruleset *rs, const struct protocol *p, int n)
 	return 0;
 }
 
+/* 1 if some partnership has the agency. */
+static int
+agency_known(const struct directory *set, const char *id)
+{
+	for (; set; set = set->next)
+		if (directory_agency_by_id(set, id) != NULL)
+			return 1;
+	return 0;
+}
+
 /* cases --protocol, --agency, --stage: refused when they name nothing
  * there is, rather than answered "no open cases". */
 static int
@@ -711,7 +736,7 @@ check_filter(const struct escbot *e, const struct case_filter *f)
 		    "%s)\n", f->protocol, e->cfg->rules_dir);
 		return -1;
 	}
-	if (f->agency && directory_agency_by_id(e->dir, f->agency) == NULL) {
+	if (f->agency && !agency_known(e->dir, f->agency)) {
 		fprintf(stderr, "escbot: --agency %s: unknown agency (see %s)\n",
 		    f->agency, e->cfg->directory);
 		return -1;

@@ -533,7 +533,7 @@ load_paths(struct config *c, const config_setting_t *root, struct diag *d)
 	    &c->line.rules_dir, d);
 	c->templates_dir = data_path_key(root, "templates_dir",
 	    "mail-templates", c, &c->line.templates_dir, d);
-	c->directory = data_path_key(root, "directory", "etc/directory.conf",
+	c->directory = data_path_key(root, "directory", "etc/partnerships",
 	    c, &c->line.directory, d);
 	beside = cfg_path(c->dir, HOLIDAYS_FILE);
 	if (config_setting_get_member(root, "holidays") == NULL &&

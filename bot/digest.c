@@ -568,6 +568,28 @@ days_words(double d, char *buf, size_t len)
 		snprintf(buf, len, "%.1f working days", d);
 }
 
+/* The agency with this id: in the report's protocol's partnership, or
+ * (a report of every protocol) the first partnership that has it. */
+static const struct dir_agency *
+agency_by_id(const struct report *r, const char *id)
+{
+	const struct dir_agency *a = NULL;
+
+	if (r->p != NULL && r->p->dir != NULL)
+		return directory_agency_by_id(r->p->dir, id);
+	for (const struct directory *d = r->e->dir; d && !a; d = d->next)
+		a = directory_agency_by_id(d, id);
+	return a;
+}
+
+/* The directory a report's names are read against: its protocol's
+ * partnership, else the first. */
+static const struct directory *
+report_dir(const struct report *r)
+{
+	return r->p != NULL && r->p->dir != NULL ? r->p->dir : r->e->dir;
+}
+
 /* Names of the directory agencies with ids in `ids` (comma-separated),
  * other than `skip`, as "A; B" (the caller frees). */
 static char *
@@ -579,8 +601,7 @@ agency_names(const struct report *r, const char *ids,
 
 	for (tok = strtok_r(l, ",", &save); tok; tok = strtok_r(NULL, ",",
 	    &save)) {
-		const struct dir_agency *x = directory_agency_by_id(r->e->dir,
-		    str_trim(tok));
+		const struct dir_agency *x = agency_by_id(r, str_trim(tok));
 
 		if (x == NULL || x == skip)
 			continue;
@@ -600,10 +621,13 @@ raiser(const struct report *r, const char *addr_or_domain)
 
 	if (addr_or_domain == NULL || *addr_or_domain == '\0')
 		return NULL;
-	if (strchr(addr_or_domain, '@') != NULL)
-		return directory_agency_by_email(r->e->dir, addr_or_domain);
-	snprintf(buf, sizeof(buf), "x@%s", addr_or_domain);
-	return directory_agency_by_email(r->e->dir, buf);
+	if (strchr(addr_or_domain, '@') == NULL) {
+		snprintf(buf, sizeof(buf), "x@%s", addr_or_domain);
+		addr_or_domain = buf;
+	}
+	if (r->p != NULL && r->p->dir != NULL)
+		return directory_agency_by_email(r->p->dir, addr_or_domain);
+	return directory_set_agency_by_email(r->e->dir, addr_or_domain);
 }
 
 /* A case's raising agency: the one it recorded, else the agency of its
@@ -613,7 +637,7 @@ raising_of(const struct report *r, const struct report_row *row,
     const char *addr_or_domain)
 {
 	if (row->raising != NULL && *row->raising != '\0')
-		return directory_agency_by_id(r->e->dir, row->raising);
+		return agency_by_id(r, row->raising);
 	return raiser(r, addr_or_domain);
 }
 
@@ -1082,11 +1106,12 @@ write_xtab(struct report *r, struct counts *pairs)
 }
 
 /* Agencies of the partnership (the protocol's `agencies`, else every
- * agency of the directory) that raised no case in the period. */
+ * agency of its partnership's directory) that raised no case in the
+ * period. */
 static void
 write_silent(struct report *r)
 {
-	const struct directory *dir = r->e->dir;
+	const struct directory *dir = report_dir(r);
 	size_t known = 0, n;
 	int any = 0;
 
@@ -1306,9 +1331,9 @@ owner_agency(const struct report *r, const char *owner, char *buf,
 
 	memset(&dn, 0, sizeof(dn));
 	if (owner != NULL)
-		directory_agencies_named(r->e->dir, owner, &dn);
+		directory_agencies_named(report_dir(r), owner, &dn);
 	if (dn.n > 0)
-		snprintf(buf, len, "%s", r->e->dir->agencies[dn.idx[0]].name);
+		snprintf(buf, len, "%s", report_dir(r)->agencies[dn.idx[0]].name);
 	else
 		snprintf(buf, len, "not stated");
 	directory_names_free(&dn);
@@ -1828,12 +1853,14 @@ add_contacts(char ***l, size_t *n, char *const *contacts, size_t nc)
 	}
 }
 
-/* Recipients of p's report: its board roles in the directory; when they
- * name nobody (or p is NULL), the configured list, else the
- * partnership's board inbox.  NULL-terminated, the caller's to free. */
+/* Recipients of p's report: its board roles in its partnership's
+ * directory; when they name nobody (or p is NULL), the configured list,
+ * else the partnership's board inbox (p NULL: the first partnership's).  NULL-terminated, the caller's to free. */
 static char **
 recipients(struct escbot *e, const struct protocol *p, size_t *n)
 {
+	const struct directory *dir = p != NULL && p->dir != NULL ? p->dir :
+	    e->dir;
 	const struct dir_role *r;
 	char **l = xcalloc(1, sizeof(char *));
 
@@ -1845,13 +1872,13 @@ recipients(struct escbot *e, const struct protocol *p, size_t *n)
 			    p->board_roles[i]);
 			continue;
 		}
-		if ((r = directory_role(e->dir, NULL, p->board_roles[i])) != NULL)
+		if ((r = directory_role(dir, NULL, p->board_roles[i])) != NULL)
 			add_contacts(&l, n, r->contacts, r->ncontacts);
 	}
 	if (*n == 0)
 		add_contacts(&l, n, e->cfg->digest.recipients,
 		    e->cfg->digest.nrecipients);
-	if (*n == 0 && (r = directory_role(e->dir, NULL, "board_inbox")) != NULL)
+	if (*n == 0 && (r = directory_role(dir, NULL, "board_inbox")) != NULL)
 		add_contacts(&l, n, r->contacts, r->ncontacts);
 	return l;
 }

@@ -1,9 +1,12 @@
 /*
- * directory: the contact directory of the partnership, read from
+ * directory: the contact directory of each partnership, read from
  * libconfig.  It answers two questions for the engine: which agency does a
  * sender or a form belong to, and who holds a role there.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +47,12 @@ directory_role_is_partnership(const char *role)
 	return in_list(role, directory_partnership_roles);
 }
 
-/* A role is a string or an array of strings, each holding an address. */
+/* A role is a string or an array of strings, each holding an address.
+ * keys: what the group may hold (the roles, and more). */
 static void
 load_roles(const config_setting_t *g, const char *const *known,
-    struct dir_role **out, size_t *nout, const char *file, struct diag *d)
+    const char *const *keys, const char *what, struct dir_role **out,
+    size_t *nout, const char *file, struct diag *d)
 {
 	config_setting_t *m;
 	struct dir_role *r;
@@ -58,7 +63,7 @@ load_roles(const config_setting_t *g, const char *const *known,
 	*nout = 0;
 	if (g == NULL)
 		return;
-	cfg_check_keys(g, known, "contacts", file, d);
+	cfg_check_keys(g, keys, what, file, d);
 	n = config_setting_length(g);
 	*out = xcalloc((size_t)n + 1, sizeof(**out));
 	for (i = 0; i < n; i++) {
@@ -101,24 +106,102 @@ free_roles(struct dir_role *r, size_t n)
 	free(r);
 }
 
-int
-directory_load(const char *path, struct directory **out, struct diag *d)
+/* A view's agency roles: the service's where given, else the plain ones
+ * (shallow copies: the base owns the strings). */
+static void
+merge_roles(const struct dir_agency *a, int svc, struct dir_agency *out)
+{
+	const struct dir_role *o = a->svc_roles[svc];
+	size_t no = a->nsvc_roles[svc], n = 0;
+
+	out->roles = xcalloc(a->nroles + no + 1, sizeof(*out->roles));
+	for (size_t i = 0; i < no; i++)
+		out->roles[n++] = o[i];
+	for (size_t i = 0; i < a->nroles; i++) {
+		size_t k;
+
+		for (k = 0; k < no; k++)
+			if (strcmp(o[k].role, a->roles[i].role) == 0)
+				break;
+		if (k == no)
+			out->roles[n++] = a->roles[i];
+	}
+	out->nroles = n;
+	out->svc_roles[0] = out->svc_roles[1] = NULL;
+	out->nsvc_roles[0] = out->nsvc_roles[1] = 0;
+}
+
+static struct directory *
+make_view(const struct directory *dir, int svc)
+{
+	struct directory *v = xcalloc(1, sizeof(*v));
+
+	*v = *dir;
+	v->views[0] = v->views[1] = NULL;
+	v->next = NULL;
+	v->service = svc == 0 ? DIR_CHILDREN : DIR_ADULTS;
+	v->agencies = xcalloc(dir->nagencies + 1, sizeof(*v->agencies));
+	for (size_t i = 0; i < dir->nagencies; i++) {
+		v->agencies[i] = dir->agencies[i];
+		merge_roles(&dir->agencies[i], svc, &v->agencies[i]);
+	}
+	return v;
+}
+
+static void
+free_view(struct directory *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->nagencies; i++)
+		free(v->agencies[i].roles);
+	free(v->agencies);
+	free(v);
+}
+
+/* One partnership file.  need_id: it is one of a folder's. */
+static struct directory *
+load_file(const char *path, int need_id, struct diag *d)
 {
 	static const char *const top[] = { "agencies", "partnership", NULL };
 	static const char *const akeys[] = { "id", "name", "aliases",
-	    "domains", "contacts", NULL };
+	    "domains", "contacts", "children", "adults", NULL };
+	static const char *pkeys[16];
 	struct directory *dir;
 	struct dir_agency *a;
-	config_setting_t *root, *list, *e;
+	config_setting_t *root, *list, *e, *pg, *m;
 	config_t cf;
 	int errors0 = d->errors, i, n;
+	size_t np = 0;
 
-	*out = NULL;
+	if (pkeys[0] == NULL) {
+		pkeys[np++] = "id";
+		pkeys[np++] = "name";
+		for (size_t k = 0; directory_partnership_roles[k]; k++)
+			pkeys[np++] = directory_partnership_roles[k];
+		pkeys[np] = NULL;
+	}
 	dir = xcalloc(1, sizeof(*dir));
-	if (cfg_open(&cf, path, d) == -1)
+	dir->file = xstrdup(path);
+	if (cfg_open(&cf, path, d) == -1) {
+		dir->id = xstrdup("");
+		dir->name = xstrdup("");
 		goto fail;
+	}
 	root = config_root_setting(&cf);
 	cfg_check_keys(root, top, NULL, path, d);
+	pg = cfg_group(root, "partnership", 0, 0, path, d);
+	dir->id = pg ? cfg_string(pg, "id", 0, "", path, d) : xstrdup("");
+	dir->name = pg ? cfg_string(pg, "name", 0, dir->id, path, d) :
+	    xstrdup("");
+	if (pg != NULL && (m = config_setting_get_member(pg, "id")) != NULL)
+		dir->id_line = cfg_line(m);
+	else
+		dir->id_line = pg ? cfg_line(pg) : 1;
+	if (need_id && dir->id[0] == '\0')
+		diag_error(d, path, dir->id_line, "no partnership id: each file "
+		    "of a directory folder is one partnership, partnership = "
+		    "{ id = \"...\"; name = \"...\"; roles }");
 	list = cfg_group(root, "agencies", 1, 1, path, d);
 	n = list ? config_setting_length(list) : 0;
 	dir->agencies = xcalloc((size_t)n + 1, sizeof(*dir->agencies));
@@ -138,44 +221,131 @@ directory_load(const char *path, struct directory **out, struct diag *d)
 			for (char *p = a->domains[k]; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
 		load_roles(cfg_group(e, "contacts", 0, 0, path, d),
-		    directory_agency_roles, &a->roles, &a->nroles, path, d);
+		    directory_agency_roles, directory_agency_roles, "contacts",
+		    &a->roles, &a->nroles, path, d);
+		load_roles(cfg_group(e, "children", 0, 0, path, d),
+		    directory_agency_roles, directory_agency_roles, "children",
+		    &a->svc_roles[0], &a->nsvc_roles[0], path, d);
+		load_roles(cfg_group(e, "adults", 0, 0, path, d),
+		    directory_agency_roles, directory_agency_roles, "adults",
+		    &a->svc_roles[1], &a->nsvc_roles[1], path, d);
 		for (size_t k = 0; k + 1 < dir->nagencies; k++)
 			if (strcmp(dir->agencies[k].id, a->id) == 0)
 				diag_error(d, path, cfg_line(e),
 				    "agency id \"%s\" used twice", a->id);
 	}
-	load_roles(cfg_group(root, "partnership", 0, 0, path, d),
-	    directory_partnership_roles, &dir->partnership, &dir->npartnership,
-	    path, d);
+	load_roles(pg, directory_partnership_roles, pkeys, "partnership",
+	    &dir->partnership, &dir->npartnership, path, d);
+	dir->views[0] = make_view(dir, 0);
+	dir->views[1] = make_view(dir, 1);
 	config_destroy(&cf);
 	if (d->errors != errors0)
 		goto fail_free;
-	*out = dir;
-	return 0;
+	return dir;
 fail:
 	config_destroy(&cf);
 fail_free:
 	directory_free(dir);
-	return -1;
+	return NULL;
+}
+
+int
+directory_load(const char *path, struct directory **out, struct diag *d)
+{
+	struct directory *head = NULL, **tail = &head, *p;
+	struct stat st;
+	char **paths = NULL;
+	size_t npaths = 0;
+	int errors0 = d->errors;
+
+	*out = NULL;
+	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		if ((*out = load_file(path, 0, d)) == NULL)
+			return -1;
+		return 0;
+	}
+	if (conf_files(path, &paths, &npaths) == -1) {
+		diag_error(d, path, 0, "cannot open the directory folder: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (npaths == 0)
+		diag_error(d, path, 0, "no partnership files (*.conf) in the "
+		    "directory folder");
+	for (size_t i = 0; i < npaths; i++) {
+		if ((p = load_file(paths[i], 1, d)) == NULL)
+			continue;
+		for (const struct directory *q = head; q; q = q->next)
+			if (strcmp(q->id, p->id) == 0)
+				diag_error(d, p->file, p->id_line,
+				    "partnership id \"%s\" used twice (also "
+				    "in %s)", p->id, q->file);
+		*tail = p;
+		tail = &p->next;
+	}
+	conf_files_free(paths);
+	if (d->errors != errors0) {
+		directory_free(head);
+		return -1;
+	}
+	*out = head;
+	return 0;
 }
 
 void
 directory_free(struct directory *dir)
 {
-	if (dir == NULL)
-		return;
-	for (size_t i = 0; i < dir->nagencies; i++) {
-		struct dir_agency *a = &dir->agencies[i];
+	struct directory *next;
 
-		free(a->id);
-		free(a->name);
-		cfg_strings_free(a->aliases);
-		cfg_strings_free(a->domains);
-		free_roles(a->roles, a->nroles);
+	for (; dir != NULL; dir = next) {
+		next = dir->next;
+		free_view(dir->views[0]);
+		free_view(dir->views[1]);
+		for (size_t i = 0; i < dir->nagencies; i++) {
+			struct dir_agency *a = &dir->agencies[i];
+
+			free(a->id);
+			free(a->name);
+			cfg_strings_free(a->aliases);
+			cfg_strings_free(a->domains);
+			free_roles(a->roles, a->nroles);
+			free_roles(a->svc_roles[0], a->nsvc_roles[0]);
+			free_roles(a->svc_roles[1], a->nsvc_roles[1]);
+		}
+		free(dir->agencies);
+		free_roles(dir->partnership, dir->npartnership);
+		free(dir->id);
+		free(dir->name);
+		free(dir->file);
+		free(dir);
 	}
-	free(dir->agencies);
-	free_roles(dir->partnership, dir->npartnership);
-	free(dir);
+}
+
+const struct directory *
+directory_partnership(const struct directory *set, const char *id)
+{
+	for (; set && id; set = set->next)
+		if (strcmp(set->id, id) == 0)
+			return set;
+	return NULL;
+}
+
+size_t
+directory_count(const struct directory *set)
+{
+	size_t n = 0;
+
+	for (; set; set = set->next)
+		n++;
+	return n;
+}
+
+const struct directory *
+directory_for_service(const struct directory *dir, enum dir_service s)
+{
+	if (dir == NULL || s == DIR_BOTH || dir->views[0] == NULL)
+		return dir;
+	return dir->views[s == DIR_CHILDREN ? 0 : 1];
 }
 
 const struct dir_agency *
@@ -583,12 +753,32 @@ roles_have(const struct dir_role *r, size_t n, const char *addr)
 }
 
 int
-directory_has_contact(const struct directory *dir, const char *addr)
+directory_has_contact(const struct directory *set, const char *addr)
 {
 	if (addr == NULL)
 		return 0;
-	for (size_t i = 0; i < dir->nagencies; i++)
-		if (roles_have(dir->agencies[i].roles, dir->agencies[i].nroles, addr))
+	for (const struct directory *dir = set; dir; dir = dir->next) {
+		for (size_t i = 0; i < dir->nagencies; i++) {
+			const struct dir_agency *a = &dir->agencies[i];
+
+			if (roles_have(a->roles, a->nroles, addr) ||
+			    roles_have(a->svc_roles[0], a->nsvc_roles[0], addr) ||
+			    roles_have(a->svc_roles[1], a->nsvc_roles[1], addr))
+				return 1;
+		}
+		if (roles_have(dir->partnership, dir->npartnership, addr))
 			return 1;
-	return roles_have(dir->partnership, dir->npartnership, addr);
+	}
+	return 0;
+}
+
+const struct dir_agency *
+directory_set_agency_by_email(const struct directory *set, const char *addr)
+{
+	const struct dir_agency *a;
+
+	for (; set; set = set->next)
+		if ((a = directory_agency_by_email(set, addr)) != NULL)
+			return a;
+	return NULL;
 }

@@ -169,31 +169,38 @@ escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
 	struct tm tm;
 	time_t ahead = now + 365 * 86400;
 
-	for (size_t i = 0; i < e->dir->nagencies; i++) {
-		const struct dir_agency *a = &e->dir->agencies[i];
+	/* Each partnership's file that lists such an agency. */
+	for (const struct directory *dir = e->dir; dir; dir = dir->next) {
+		for (size_t i = 0; i < dir->nagencies; i++) {
+			const struct dir_agency *a = &dir->agencies[i];
 
-		for (size_t j = 0; j < a->ndomains; j++) {
-			char probe[300];
+			for (size_t j = 0; j < a->ndomains; j++) {
+				char probe[300];
 
-			snprintf(probe, sizeof(probe), "x@%s", a->domains[j]);
-			if (config_domain_allowed(c, probe))
-				continue;
-			fprintf(fp, "%s: warning: agency %s: domain %s is not in "
-			    "allowed_sender_domains: its staff's forms and "
-			    "replies would be refused unanswered\n",
-			    c->directory, a->id, a->domains[j]);
-			n++;
+				snprintf(probe, sizeof(probe), "x@%s",
+				    a->domains[j]);
+				if (config_domain_allowed(c, probe))
+					continue;
+				fprintf(fp, "%s: warning: agency %s: domain %s "
+				    "is not in allowed_sender_domains: its "
+				    "staff's forms and replies would be refused "
+				    "unanswered\n", dir->file, a->id,
+				    a->domains[j]);
+				n++;
+			}
 		}
 	}
 	for (size_t i = 0; i < e->rules->nprotocols; i++) {
 		const struct protocol *p = &e->rules->protocols[i];
 
 		for (size_t j = 0; j < p->nagencies; j++) {
-			if (directory_agency_by_id(e->dir, p->agencies[j]))
+			if (p->dir == NULL ||
+			    directory_agency_by_id(p->dir, p->agencies[j]))
 				continue;
 			fprintf(fp, "%s: warning: agencies: \"%s\" is not an "
-			    "agency of the directory: the reports leave it out\n",
-			    p->file, p->agencies[j]);
+			    "agency of its partnership's directory (%s): the "
+			    "reports leave it out\n", p->file, p->agencies[j],
+			    p->dir->file);
 			n++;
 		}
 	}

@@ -918,6 +918,14 @@ planned_action(const struct config *cfg, const char *value,
 	free(parts[3]);
 }
 
+/* The directory of a protocol's partnership, as the protocol sees it;
+ * in->dir (the set's first) when the protocol is not bound to one. */
+static const struct directory *
+proto_dir(const struct intake_input *in, const struct protocol *p)
+{
+	return p != NULL && p->dir != NULL ? p->dir : in->dir;
+}
+
 /* The Planned Actions rows and the next meeting of a meeting record,
  * scheduled, into v->actions. */
 static void
@@ -926,7 +934,7 @@ form_actions(const struct intake_input *in, const struct protocol *p,
 {
 	const struct form_rule *rule = v->rule;
 	const struct form_result *r = v->result;
-	struct engine_ctx x = { p, in->cal, in->dir, in->now };
+	struct engine_ctx x = { p, in->cal, proto_dir(in, p), in->now };
 	size_t plen = rule->actions_prefix ? strlen(rule->actions_prefix) : 0;
 
 	for (size_t i = 0; i < r->nvalues; i++) {
@@ -1011,14 +1019,16 @@ holds_role(const struct dir_role *r, size_t n, const char *addr)
  * The one check every change to a case passes, whatever carries it (form,
  * command, DONE, reply, bounce, auto-reply): addr is a participant of the
  * case (everyone escbot has written to about it is one), or holds a role
- * at one of the case's own agencies.  Any other directory contact may
- * not: the directory's partnership roles are shared by every partnership
- * it holds, so holding one says nothing about this case.  1, 0, or -1.
+ * at one of the case's own agencies (in its protocol's partnership).
+ * Any other directory contact may not: holding a partnership role, or a
+ * role at another agency, says nothing about this case.  1, 0, or -1.
  */
 static int
 may_change(const struct intake_input *in, const struct case_state *c,
     const char *addr)
 {
+	const struct directory *dir = proto_dir(in,
+	    rules_protocol(in->rules, c->protocol));
 	char *ids, *id, *save = NULL;
 	int rc;
 
@@ -1031,7 +1041,7 @@ may_change(const struct intake_input *in, const struct case_state *c,
 	ids = xstrdup(c->agencies);
 	for (id = strtok_r(ids, ", ", &save); id && rc == 0;
 	    id = strtok_r(NULL, ", ", &save)) {
-		const struct dir_agency *a = directory_agency_by_id(in->dir, id);
+		const struct dir_agency *a = directory_agency_by_id(dir, id);
 
 		rc = a != NULL && holds_role(a->roles, a->nroles, addr);
 	}
@@ -1350,7 +1360,8 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v,
 	}
 	form_actions(in, p ? p : v->proto, v);
 	/* The agencies it names join the case's (casework adds the new). */
-	form_agencies(in->dir, in->msg->from_addr, v->result, v);
+	form_agencies(proto_dir(in, p ? p : v->proto), in->msg->from_addr,
+	    v->result, v);
 	if ((v->rule->action == FORM_CLOSE ||
 	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
 		v->resolve = 1;
@@ -1673,7 +1684,7 @@ decide_new_case(const struct intake_input *in, struct verdict *v,
 		    "form %s names no case escbot knows", v->form->id);
 		return;
 	}
-	form_agencies(in->dir, m->from_addr, v->result, v);
+	form_agencies(proto_dir(in, v->proto), m->from_addr, v->result, v);
 	v->stage = rule->stage;
 	if (rule->action == FORM_UPDATE) {
 		/* A meeting record about a disagreement escbot never

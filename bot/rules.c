@@ -18,7 +18,7 @@ static const char *const proto_keys[] = {
 	"id", "name", "prefix", "stages", "forms", "urgent_patterns",
 	"urgent_instruction", "urgent_stage_days", "pause_reminder_days",
 	"max_extension_days", "board_roles", "agencies", "report_periods",
-	"clock_start_field", "deadlines", NULL
+	"clock_start_field", "deadlines", "partnership", "service", NULL
 };
 static const char *const stage_keys[] = {
 	"number", "name", "expects", "roles", "days", "timing",
@@ -314,6 +314,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
     const struct form_set *forms, struct diag *d)
 {
 	config_setting_t *list, *e;
+	char *service;
 	int i, n;
 
 	cfg_check_keys(g, proto_keys, "protocol", f, d);
@@ -337,6 +338,7 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	    f, d);
 	p->urgent_stage_days = cfg_int(g, "urgent_stage_days", 0, -1, 0, 365, f, d);
 	p->board_roles = cfg_strings(g, "board_roles", 0, &p->nboard, f, d);
+	p->board_line = cfg_line(config_setting_get_member(g, "board_roles"));
 	for (size_t k = 0; k < p->nboard; k++)
 		if (!directory_role_is_partnership(p->board_roles[k]))
 			diag_error(d, f, cfg_line(config_setting_get_member(g, "board_roles")),
@@ -345,6 +347,23 @@ load_protocol(struct protocol *p, const config_setting_t *g, const char *f,
 	/* The partnership's agencies (directory ids), for its reports'
 	 * agencies that raised nothing; none: every agency. */
 	p->agencies = cfg_strings(g, "agencies", 0, &p->nagencies, f, d);
+	p->partnership = cfg_string(g, "partnership", 0, NULL, f, d);
+	p->partnership_line = cfg_line(config_setting_get_member(g,
+	    "partnership"));
+	if (p->partnership_line == 0)
+		p->partnership_line = cfg_line(g);
+	service = cfg_string(g, "service", 0, "both", f, d);
+	if (strcmp(service, "children") == 0)
+		p->service = DIR_CHILDREN;
+	else if (strcmp(service, "adults") == 0)
+		p->service = DIR_ADULTS;
+	else if (strcmp(service, "both") == 0)
+		p->service = DIR_BOTH;
+	else
+		diag_error(d, f, cfg_line(config_setting_get_member(g,
+		    "service")), "service must be \"children\", \"adults\" "
+		    "or \"both\"");
+	free(service);
 	load_periods(p, g, f, d);
 
 	list = cfg_group(g, "stages", 1, 1, f, d);
@@ -408,6 +427,7 @@ free_protocol(struct protocol *p)
 	cfg_strings_free(p->board_roles);
 	cfg_strings_free(p->agencies);
 	free(p->clock_start_field);
+	free(p->partnership);
 }
 
 int
@@ -506,27 +526,60 @@ role_held(const struct directory *dir, const char *role)
 	return 0;
 }
 
+/* Binds p->dir: the partnership p names, or the only one.  0, or -1
+ * with the diag line. */
+static int
+bind_partnership(struct protocol *p, const struct directory *set,
+    const char *dirfile, struct diag *d)
+{
+	const struct directory *pd = NULL;
+	char ids[512] = "";
+
+	for (const struct directory *q = set; q; q = q->next)
+		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%s",
+		    ids[0] ? ", " : "", q->id);
+	if (directory_count(set) == 1 && set->id[0] == '\0')
+		pd = set;	/* one file, no id: serves every protocol */
+	else if (p->partnership != NULL) {
+		if ((pd = directory_partnership(set, p->partnership)) == NULL) {
+			diag_error(d, p->file, p->partnership_line,
+			    "partnership \"%s\" is not in %s (it has: %s)",
+			    p->partnership, dirfile, ids);
+			return -1;
+		}
+	} else if (directory_count(set) == 1)
+		pd = set;
+	else {
+		diag_error(d, p->file, p->partnership_line, "protocol \"%s\" "
+		    "names no partnership: give partnership = \"ID\", one of "
+		    "%s in %s", p->id, ids, dirfile);
+		return -1;
+	}
+	p->dir = directory_for_service(pd, (enum dir_service)p->service);
+	return 0;
+}
+
 int
-rules_check(const struct ruleset *rs, const struct directory *dir,
+rules_check(const struct ruleset *rs, const struct directory *set,
     const char *dirfile, struct diag *d)
 {
 	int errors0 = d->errors;
 
 	for (size_t i = 0; i < rs->nprotocols; i++) {
-		const struct protocol *p = &rs->protocols[i];
+		struct protocol *p = &rs->protocols[i];
 
 		if (!has_way_in(p))
 			diag_error(d, p->file, p->forms_line, "protocol \"%s\" "
 			    "has no way in: no form opens a case of it (give a "
 			    "form rule with action = \"open\", or an update "
 			    "form with open_unmatched_at)", p->id);
-		if (dir == NULL)
+		if (set == NULL || bind_partnership(p, set, dirfile, d) == -1)
 			continue;
 		for (size_t k = 0; k < p->nstages; k++) {
 			const struct stage_def *s = &p->stages[k];
 
 			for (size_t r = 0; r < s->nroles; r++)
-				if (!role_held(dir, s->roles[r]))
+				if (!role_held(p->dir, s->roles[r]))
 					diag_error(d, p->file, s->roles_line,
 					    "stage %d (%s): role \"%s\" is held "
 					    "by %s in %s", s->number, s->name,
@@ -534,8 +587,15 @@ rules_check(const struct ruleset *rs, const struct directory *dir,
 					    directory_role_is_partnership(
 					    s->roles[r]) ? "nobody in the "
 					    "partnership" : "no agency",
-					    dirfile);
+					    p->dir->file);
 		}
+		for (size_t k = 0; k < p->nboard; k++)
+			if (directory_role_is_partnership(p->board_roles[k]) &&
+			    !role_held(p->dir, p->board_roles[k]))
+				diag_error(d, p->file, p->board_line,
+				    "board_roles: \"%s\" is held by nobody in "
+				    "the partnership in %s", p->board_roles[k],
+				    p->dir->file);
 	}
 	return d->errors == errors0 ? 0 : -1;
 }

@@ -106,6 +106,7 @@ struct protocol {
 	int		  urgent_stage_days;
 	char		**board_roles;		/* digest recipients */
 	size_t		  nboard;
+	int		  board_line;
 	/* The reports the daemon sends by itself on the partnership's
 	 * cadence (report_periods): week, quarter, half-year, year, in that
 	 * order (digest.h's enum digest_period); periods_set 0: as
@@ -126,6 +127,15 @@ struct protocol {
 	 * from the previous stage's deadline; such a protocol's stages are
 	 * completed early by COMPLETED. */
 	int		  cumulative;
+	/* The partnership whose agencies and people the protocol's emails
+	 * and reports use (directory id; NULL: the only one there is), and
+	 * which of their contacts: enum dir_service (children, adults or
+	 * both).  dir is that partnership as seen for the service, bound by
+	 * rules_check (NULL before). */
+	char		 *partnership;
+	int		  partnership_line;
+	int		  service;
+	const struct directory *dir;
 };
 
 struct ruleset {
@@ -138,10 +148,13 @@ struct ruleset {
  * diag lines. */
 int	rules_load(const char *dir, struct ruleset **out, struct diag *);
 /* What a protocol needs besides its own file, each mistake a diag line
- * (file:line), all of them: a way in (a form that opens a case of it), and
- * for every role a stage names someone in the directory (dirfile; NULL:
- * not checked) who holds it -- a partnership role the partnership, an
- * agency role one agency at least.  0, or -1. */
+ * (file:line), all of them: a way in (a form that opens a case of it),
+ * and, given the directory (the set of partnerships read from dirfile;
+ * NULL: not checked), its partnership -- the one it names, or the only
+ * one there is; a single partnership without an id serves every
+ * protocol -- bound to p->dir, and for every role a stage or board_roles
+ * names someone of that partnership who holds it: a partnership role the
+ * partnership, an agency role one of its agencies at least.  0, or -1. */
 int	rules_check(const struct ruleset *, const struct directory *,
 	    const char *dirfile, struct diag *);
 void	rules_free(struct ruleset *);

@@ -230,14 +230,20 @@ class Admin(unittest.TestCase):
         end = text.index("  );\n", start) + len("  );\n")
         with open(covid, "w") as f:
             f.write(text[:start] + text[end:])
-        # The directory without its independent chair, nor any agency's
-        # board representative.
-        directory = os.path.join(self.tmp.name, "directory.conf")
-        with open(os.path.join(REPO, "etc", "directory.conf")) as f:
-            text = f.read()
-        with open(directory, "w") as f:
-            f.write(re.sub(r'(independent_chair|board_rep) = "[^"]*";', "",
-                           text))
+        # The partnerships without their independent chairs, nor any
+        # agency's board representative: each protocol's roles are
+        # checked against its own partnership's file.
+        directory = os.path.join(self.tmp.name, "partnerships")
+        os.mkdir(directory)
+        for name in os.listdir(os.path.join(REPO, "etc", "partnerships")):
+            with open(os.path.join(REPO, "etc", "partnerships", name)) as f:
+                text = f.read()
+            with open(os.path.join(directory, name), "w") as f:
+                f.write(re.sub(r'(independent_chair|board_rep) = "[^"]*";',
+                               "", text))
+        telford = os.path.join(directory, "telford.conf")
+        wsabdir = os.path.join(directory, "wsab.conf")
+        wscbdir = os.path.join(directory, "wscb.conf")
         with open(env.config) as f:
             text = f.read()
         text = re.sub(r'(?m)^rules_dir = .*$', 'rules_dir = "%s";' % rules,
@@ -264,16 +270,16 @@ class Admin(unittest.TestCase):
         self.assertEqual(p.stderr.splitlines(), [
             '%s:%d: stage 4 (Assistant director / director): role '
             '"board_rep" is held by no agency in %s'
-            % (twsp, line(twsp, '"board_rep"'), directory),
+            % (twsp, line(twsp, '"board_rep"'), telford),
             '%s:%d: stage 4 (Exceptional: WSAB independent chair): role '
             '"independent_chair" is held by nobody in the partnership in %s'
-            % (wsab, line(wsab, '"independent_chair"'), directory),
+            % (wsab, line(wsab, '"independent_chair"'), wsabdir),
             '%s:%d: stage 3 (WSCB agency representative): role "board_rep" '
             'is held by no agency in %s'
-            % (wscb, line(wscb, '"board_rep"'), directory),
+            % (wscb, line(wscb, '"board_rep"'), wscbdir),
             '%s:%d: stage 4 (WSCB business manager / independent chair): '
             'role "independent_chair" is held by nobody in the partnership '
-            'in %s' % (wscb, line(wscb, '"independent_chair"'), directory),
+            'in %s' % (wscb, line(wscb, '"independent_chair"'), wscbdir),
             '%s:%d: protocol "wsp-covid" has no way in: no form opens a '
             'case of it (give a form rule with action = "open", or an '
             'update form with open_unmatched_at)'
@@ -298,9 +304,15 @@ class Admin(unittest.TestCase):
             f.write(text.replace(', "example.police.uk"', ""))
         p = env.run("check-config", now="2026-11-23T10:00:00Z")
         self.assertIn("configuration OK", p.stdout)
-        self.assertIn("%s/etc/directory.conf: warning: agency gmp: domain "
-                      "gmp.example.police.uk is not in allowed_sender_domains"
-                      % REPO, p.stderr)
+        # Each partnership's file that lists the agency.
+        for name, agency, domain in (
+                ("wigan", "gmp", "gmp.example.police.uk"),
+                ("wsab", "gmp", "gmp.example.police.uk"),
+                ("wscb", "gmp", "gmp.example.police.uk"),
+                ("telford", "west-mercia", "westmercia.example.police.uk")):
+            self.assertIn("%s/etc/partnerships/%s.conf: warning: agency %s: "
+                          "domain %s is not in allowed_sender_domains"
+                          % (REPO, name, agency, domain), p.stderr)
         self.assertIn("holidays.txt: warning: the holidays end with 2026; "
                       "deadlines in the next twelve months (to 2027-11-23) "
                       "would count bank holidays as working days", p.stderr)

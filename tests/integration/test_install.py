@@ -92,7 +92,7 @@ class Install(unittest.TestCase):
                      "share/escbot/rules/forms/twsp-referral.docx",
                      "share/escbot/rules/reports/themes.conf",
                      "share/escbot/mail-templates/ack.txt",
-                     "share/escbot/etc/directory.conf",
+                     "share/escbot/etc/partnerships/telford.conf",
                      "share/escbot/etc/bank-holidays-england-wales.txt"):
             self.assertTrue(os.path.exists(os.path.join(usr, path)), path)
         self.assertTrue(os.path.isdir(os.path.join(self.root, "etc/escbot")))

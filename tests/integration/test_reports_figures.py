@@ -64,12 +64,17 @@ def days_words(d):
     return "%.1f working days" % d
 
 
+PARTNERSHIPS = os.path.join(REPO, "etc", "partnerships")
+
+
 def directory():
     """Agency ids -> names, and email domains -> names, from the
-    directory file."""
+    partnerships' directory files."""
     names, domains = {}, {}
-    with open(os.path.join(REPO, "etc", "directory.conf")) as f:
-        text = f.read()
+    text = ""
+    for name in sorted(os.listdir(PARTNERSHIPS)):
+        with open(os.path.join(PARTNERSHIPS, name)) as f:
+            text += f.read()
     for m in re.finditer(r'\{ id = "([^"]+)"; name = "([^"]+)";(.*?)'
                          r'domains = \[([^\]]*)\]', text, re.S):
         names[m.group(1)] = m.group(2)
@@ -82,13 +87,15 @@ AGENCY, DOMAIN = directory()
 
 
 def protocol_file(pid):
-    """Stage names in order, and the partnership's agency ids."""
+    """Stage names in order, and the partnership's agency ids (those of
+    its partnership's directory file, in order)."""
     with open(os.path.join(REPO, "rules", "%s.conf" % pid)) as f:
         text = f.read()
     stages = re.findall(r'\{ number = (\d+); name = "([^"]+)"', text)
-    ag = re.search(r'(?m)^  agencies = \[([^\]]*)\]', text)
-    return ([(int(n), s) for n, s in stages],
-            re.findall(r'"([^"]+)"', ag.group(1)))
+    ps = re.search(r'(?m)^  partnership = "([^"]+)";', text).group(1)
+    with open(os.path.join(PARTNERSHIPS, "%s.conf" % ps)) as f:
+        members = re.findall(r'(?m)^  \{ id = "([^"]+)"', f.read())
+    return [(int(n), s) for n, s in stages], members
 
 
 def twsp_form(ref, name):

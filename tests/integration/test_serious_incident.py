@@ -29,17 +29,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 from escbot_env import EscbotEnv, make_message  # noqa: E402
 
 RAISER = "jordan.social@wigan.example.gov.uk"
-BUSINESS = "wscb.business@wigan.example.gov.uk"
-STAGE1 = {BUSINESS, "board@wigan.example.gov.uk",
+BUSINESS = "wsp.business@wigan.example.gov.uk"
+STAGE1 = {BUSINESS, "wsp.board@wigan.example.gov.uk",
           "exec.one@wigan.example.gov.uk", "exec.two@wigan.example.gov.uk"}
 # The rapid review: the business manager, the safeguarding partners, and
 # the safeguarding leads of the case's agencies (Wigan Council raising,
 # GMP and WWL involved).
 STAGE2 = {BUSINESS, "exec.one@wigan.example.gov.uk",
           "exec.two@wigan.example.gov.uk",
-          "safeguarding.adults@wigan.example.gov.uk",
-          "vulnerability.adults@gmp.example.police.uk",
-          "nat.named@wwl.example.nhs.uk"}
+          # the agencies' children's safeguarding leads (service =
+          # "children" in rules/wsp-serious-incident.conf)
+          "safeguarding.children@wigan.example.gov.uk",
+          "child.protection@gmp.example.police.uk",
+          "named.nurse.children@wwl.example.nhs.uk"}
 TITLE = "WSP Serious Child Safeguarding Incident Notification"
 HOLIDAYS = {"2026-12-25", "2026-12-28", "2027-01-01"}
 
@@ -164,7 +166,10 @@ class SeriousIncident(unittest.TestCase):
         self.assertIn("What the protocol expects of you: Notify the Child "
                       "Safeguarding Practice Review Panel", body)
         self.assertIn("By: 5pm on Monday 30 November 2026", body)
-        self.assertIn("it will be escalated to: Rapid review", body)
+        self.assertIn("Next, with its own deadline: Rapid review.", body)
+        self.assertIn("with this on the first line: COMPLETED: what was done "
+                      "and when", body)
+        self.assertNotIn("ESCALATE", body)
         self.assertNotIn("Riley", text(m[ack]))
 
         # Reminder two working days before, in the morning.

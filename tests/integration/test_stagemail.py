@@ -36,7 +36,9 @@ STAGE4 = {"tam.director@telford.example.gov.uk",
 STAGE5 = {"tam.director@telford.example.gov.uk",
           "drew.director@westmercia.example.police.uk",
           "twsp.manager@telford.example.gov.uk",
-          "exec.one@wigan.example.gov.uk", "exec.two@wigan.example.gov.uk"}
+          "twsp.exec.council@telford.example.gov.uk",
+          "twsp.exec.police@westmercia.example.police.uk",
+          "twsp.exec.icb@stw-icb.example.nhs.uk"}
 
 
 def text(m):

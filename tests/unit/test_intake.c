@@ -819,9 +819,9 @@ static const struct row rows[] = {
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .cmd = "CMD_PAUSE",
 	    .cmd_reason = "" },
-	/* A partnership role (shared by every partnership in the directory)
-	 * gives no right to change a case: Wigan's WSCB business manager may
-	 * not pause a Telford case she was never written to about. */
+	/* A partnership role (of another partnership: WSCB's file) gives no
+	 * right to change a case: Wigan's WSCB business manager may not pause
+	 * a Telford case she was never written to about. */
 	{ .file = "cmd-pause-other-partnership", .kind = VERDICT_NOT_ALLOWED,
 	    .outcome = "refused", .rejected = 1,
 	    .reason = "TWSP-2026-0007: command from a sender who is not a participant",
@@ -1170,8 +1170,12 @@ group_setup(void **state)
 	    config_load(CORPUS "/escbot-test.conf", &cfg_test, &d) == -1 ||
 	    rules_load("rules", &rules_all, &d) == -1 ||
 	    rules_load(CORPUS "/rules-partial", &rules_partial, &d) == -1 ||
-	    directory_load(cfg_shipped->directory, &dir, &d) == -1)
+	    directory_load(cfg_shipped->directory, &dir, &d) == -1 ||
+	    rules_check(rules_all, dir, cfg_shipped->directory, &d) == -1)
 		return -1;
+	/* Each protocol to its own partnership (whether or not the partial
+	 * set has a way in to each). */
+	rules_check(rules_partial, dir, cfg_shipped->directory, &d);
 	cal = calendar_load(cfg_shipped->holidays, cfg_shipped->work_open,
 	    cfg_shipped->work_close, err, sizeof(err));
 	return cal == NULL ? -1 : 0;

@@ -30,7 +30,7 @@ chain(const char *proto, const char *start, const char *const *want,
     size_t n)
 {
 	const struct protocol *p = rules_protocol(rs, proto);
-	struct engine_ctx x = { p, cal, dir, 0 };
+	struct engine_ctx x = { p, cal, p ? p->dir : NULL, 0 };
 	struct case_state c;
 	struct decisions d = { 0 };
 	char buf[64];
@@ -422,7 +422,7 @@ test_rules_check(void **state)
 
 	(void)state;
 	dg.out = open_memstream(&buf, &len);
-	assert_int_equal(rules_check(rs, dir, "etc/directory.conf", &dg), 0);
+	assert_int_equal(rules_check(rs, dir, "etc/partnerships", &dg), 0);
 	fclose(dg.out);
 	assert_int_equal(dg.errors, 0);
 	free(buf);
@@ -622,6 +622,261 @@ test_agency_names(void **state)
 	directory_free(dirs[1]);
 }
 
+
+/*
+ * Partnerships as data: a folder of partnership files, each protocol
+ * bound to the one it names; every mistake one file:line.  Files a.conf
+ * and b.conf of the folder; FOLDER and RULES in want stand for the two
+ * temporary folders.
+ */
+#define PS_ALPHA \
+    "partnership = { id = \"alpha\"; name = \"Alpha\";\n" \
+    "  partnership_manager = \"PM <pm@alpha.example.org>\"; };\n" \
+    "agencies = (\n" \
+    "  { id = \"council\"; name = \"Alpha Council\";\n" \
+    "    domains = [ \"alpha.example.org\" ];\n" \
+    "    contacts = { practitioner = \"Duty <duty@alpha.example.org>\";\n" \
+    "      line_manager = \"LM <lm@alpha.example.org>\"; };\n" \
+    "    children = { practitioner = \"Kids <kids@alpha.example.org>\"; };\n" \
+    "    adults = { line_manager = \"ALM <alm@alpha.example.org>\"; }; }\n" \
+    ");\n"
+#define PS_BETA \
+    "partnership = { id = \"beta\"; name = \"Beta\";\n" \
+    "  independent_chair = \"Chair <chair@beta.example.org>\"; };\n" \
+    "agencies = (\n" \
+    "  { id = \"council\"; name = \"Beta Council\";\n" \
+    "    domains = [ \"beta.example.org\" ];\n" \
+    "    contacts = { line_manager = \"BLM <lm@beta.example.org>\"; }; }\n" \
+    ");\n"
+#define PS_PROTO(keys, role) \
+    "protocol = {\n" \
+    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n" \
+    keys "\n" \
+    "  stages = (\n" \
+    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; },\n" \
+    "    { number = 2; name = \"b\"; roles = [ \"line_manager\", \"" role "\" ];\n" \
+    "      days = 1; }\n" \
+    "  );\n" \
+    "  forms = ( { form = \"twsp-referral\"; action = \"open\"; stage = 1; } );\n" \
+    "};\n"
+
+static const struct {
+	const char	*name;
+	const char	*a, *b;		/* the folder's files (NULL: none) */
+	const char	*proto;
+	const char	*bound;		/* the partnership bound, on success */
+	const char	*want;		/* every diag line, in order */
+} ps_rows[] = {
+	{ "each protocol bound to the partnership it names", PS_ALPHA, PS_BETA,
+	  PS_PROTO("  partnership = \"alpha\"; service = \"children\";",
+	  "partnership_manager"), "alpha", "" },
+	{ "one partnership in the folder serves a protocol naming none",
+	  PS_ALPHA, NULL, PS_PROTO("", "partnership_manager"), "alpha", "" },
+	{ "a partnership the folder does not have", PS_ALPHA, PS_BETA,
+	  PS_PROTO("  partnership = \"gamma\";", "partnership_manager"), NULL,
+	  "RULES/p.conf:3: partnership \"gamma\" is not in FOLDER (it has: "
+	  "alpha, beta)\n" },
+	{ "two partnerships and a protocol naming none", PS_ALPHA, PS_BETA,
+	  PS_PROTO("", "partnership_manager"), NULL,
+	  "RULES/p.conf:1: protocol \"x\" names no partnership: give "
+	  "partnership = \"ID\", one of alpha, beta in FOLDER\n" },
+	{ "two partnerships with the same id", PS_ALPHA, PS_ALPHA,
+	  PS_PROTO("  partnership = \"alpha\";", "partnership_manager"), NULL,
+	  "FOLDER/b.conf:1: partnership id \"alpha\" used twice (also in "
+	  "FOLDER/a.conf)\n" },
+	{ "roles that only another partnership fills", PS_ALPHA, PS_BETA,
+	  PS_PROTO("  partnership = \"beta\";", "partnership_manager"), NULL,
+	  "RULES/p.conf:5: stage 1 (a): role \"practitioner\" is held by no "
+	  "agency in FOLDER/b.conf\n"
+	  "RULES/p.conf:6: stage 2 (b): role \"partnership_manager\" is held "
+	  "by nobody in the partnership in FOLDER/b.conf\n" },
+	{ "a board role that nobody in the partnership holds", PS_ALPHA,
+	  PS_BETA, PS_PROTO("  partnership = \"alpha\"; board_roles = "
+	  "[ \"independent_chair\" ];", "partnership_manager"), NULL,
+	  "RULES/p.conf:3: board_roles: \"independent_chair\" is held by "
+	  "nobody in the partnership in FOLDER/a.conf\n" },
+	{ "a folder's file without its partnership id", PS_ALPHA,
+	  "agencies = ( { id = \"c\"; name = \"C\"; } );\n",
+	  PS_PROTO("  partnership = \"alpha\";", "partnership_manager"), NULL,
+	  "FOLDER/b.conf:1: no partnership id: each file of a directory "
+	  "folder is one partnership, partnership = { id = \"...\"; name = "
+	  "\"...\"; roles }\n" },
+	{ "a service that is not children, adults or both", PS_ALPHA, NULL,
+	  PS_PROTO("  service = \"elderly\";", "partnership_manager"), NULL,
+	  "RULES/p.conf:3: service must be \"children\", \"adults\" or "
+	  "\"both\"\n" },
+};
+
+static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	free(path);
+}
+
+/* want with RULES and FOLDER replaced by the folders' names. */
+static char *
+ps_expand(const char *want, const char *rules, const char *folder)
+{
+	struct strbuf sb = { 0 };
+
+	while (*want) {
+		if (strncmp(want, "RULES", 5) == 0) {
+			sb_adds(&sb, rules);
+			want += 5;
+		} else if (strncmp(want, "FOLDER", 6) == 0) {
+			sb_adds(&sb, folder);
+			want += 6;
+		} else
+			sb_addc(&sb, *want++);
+	}
+	return sb.len ? sb_steal(&sb) : xstrdup("");
+}
+
+static void
+test_partnerships(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(ps_rows) / sizeof(ps_rows[0]); i++) {
+		struct diag dg = { 0, NULL };
+		struct ruleset *r = NULL;
+		struct directory *set = NULL;
+		char *d = bad_rules(ps_rows[i].proto, "p.conf");
+		char *f = xstrdup("/tmp/escbot-test-dir-XXXXXX");
+		char *buf = NULL, *want;
+		size_t len;
+		int rc;
+
+		assert_non_null(mkdtemp(f));
+		write_file(f, "a.conf", ps_rows[i].a);
+		if (ps_rows[i].b)
+			write_file(f, "b.conf", ps_rows[i].b);
+		dg.out = open_memstream(&buf, &len);
+		rc = rules_load(d, &r, &dg);
+		if (rc == 0)
+			rc = directory_load(f, &set, &dg);
+		if (rc == 0)
+			rc = rules_check(r, set, f, &dg);
+		fclose(dg.out);
+		want = ps_expand(ps_rows[i].want, d, f);
+		if (strcmp(buf, want) != 0)
+			fail_msg("%s:\nwant:\n%s\ngot:\n%s", ps_rows[i].name,
+			    want, buf);
+		assert_int_equal(rc, *want ? -1 : 0);
+		if (ps_rows[i].bound) {
+			assert_non_null(r->protocols[0].dir);
+			assert_string_equal(r->protocols[0].dir->id,
+			    ps_rows[i].bound);
+			assert_int_equal(directory_count(set),
+			    ps_rows[i].b ? 2 : 1);
+		}
+		free(want);
+		free(buf);
+		rules_free(r);
+		directory_free(set);
+		remove_dir(d);
+		remove_dir(f);
+	}
+}
+
+/* An agency's children's and adults' contacts take the place of its
+ * plain ones, role by role, for a protocol of that service; a contact of
+ * any of them is a contact of the set. */
+static void
+test_partnership_services(void **state)
+{
+	static const struct {
+		enum dir_service s;
+		const char	*role;
+		const char	*addr;
+	} rows[] = {
+		{ DIR_BOTH, "practitioner", "duty@alpha.example.org" },
+		{ DIR_BOTH, "line_manager", "lm@alpha.example.org" },
+		{ DIR_CHILDREN, "practitioner", "kids@alpha.example.org" },
+		{ DIR_CHILDREN, "line_manager", "lm@alpha.example.org" },
+		{ DIR_ADULTS, "practitioner", "duty@alpha.example.org" },
+		{ DIR_ADULTS, "line_manager", "alm@alpha.example.org" },
+		{ DIR_ADULTS, "safeguarding_lead", NULL },
+	};
+	struct diag dg = { 0, NULL };
+	struct directory *set = NULL;
+	char *f = xstrdup("/tmp/escbot-test-dir-XXXXXX");
+
+	(void)state;
+	assert_non_null(mkdtemp(f));
+	write_file(f, "a.conf", PS_ALPHA);
+	write_file(f, "b.conf", PS_BETA);
+	assert_int_equal(directory_load(f, &set, &dg), 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct directory *v = directory_for_service(
+		    directory_partnership(set, "alpha"), rows[i].s);
+		const struct dir_agency *a = directory_agency_by_id(v,
+		    "council");
+		const struct dir_role *r;
+
+		assert_non_null(a);
+		assert_string_equal(a->name, "Alpha Council");
+		r = directory_role(v, a, rows[i].role);
+		if (rows[i].addr == NULL) {
+			assert_null(r);
+			continue;
+		}
+		assert_non_null(r);
+		assert_int_equal(r->ncontacts, 1);
+		assert_string_equal(r->addrs[0], rows[i].addr);
+	}
+	/* The same id in two partnerships is two agencies. */
+	assert_string_equal(directory_agency_by_id(directory_partnership(set,
+	    "beta"), "council")->name, "Beta Council");
+	assert_null(directory_partnership(set, "gamma"));
+	assert_int_equal(directory_has_contact(set, "kids@alpha.example.org"), 1);
+	assert_int_equal(directory_has_contact(set, "alm@alpha.example.org"), 1);
+	assert_int_equal(directory_has_contact(set, "chair@beta.example.org"), 1);
+	assert_int_equal(directory_has_contact(set, "nobody@beta.example.org"), 0);
+	assert_string_equal(directory_set_agency_by_email(set,
+	    "x@beta.example.org")->name, "Beta Council");
+	directory_free(set);
+	remove_dir(f);
+}
+
+/* The shipped partnerships: each protocol to its own, and its emails'
+ * people only from there. */
+static void
+test_shipped_partnerships(void **state)
+{
+	static const struct {
+		const char	*proto, *partnership;
+		enum dir_service service;
+	} rows[] = {
+		{ "twsp", "telford", DIR_BOTH },
+		{ "wsab", "wsab", DIR_ADULTS },
+		{ "wscb", "wscb", DIR_CHILDREN },
+		{ "wsp-covid", "wigan", DIR_BOTH },
+	};
+
+	(void)state;
+	assert_int_equal(directory_count(dir), 4);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct protocol *p = rules_protocol(rs, rows[i].proto);
+
+		assert_non_null(p);
+		assert_int_equal(p->service, rows[i].service);
+		assert_ptr_equal(p->dir, directory_for_service(
+		    directory_partnership(dir, rows[i].partnership),
+		    rows[i].service));
+	}
+	/* Telford's people are not Wigan's, nor Wigan's Telford's. */
+	assert_null(directory_agency_by_id(rules_protocol(rs, "twsp")->dir,
+	    "wigan-council"));
+	assert_null(directory_agency_by_id(rules_protocol(rs, "wsab")->dir,
+	    "tw-council"));
+}
+
 static int
 setup(void **state)
 {
@@ -631,9 +886,10 @@ setup(void **state)
 	(void)state;
 	cal = calendar_load("etc/bank-holidays-england-wales.txt", 540, 1020,
 	    err, sizeof(err));
-	if (cal == NULL || directory_load("etc/directory.conf", &dir, &d) == -1)
+	if (cal == NULL || directory_load("etc/partnerships", &dir, &d) == -1 ||
+	    rules_load("rules", &rs, &d) == -1)
 		return -1;
-	return rules_load("rules", &rs, &d);
+	return rules_check(rs, dir, "etc/partnerships", &d);
 }
 
 static int
@@ -662,6 +918,9 @@ main(void)
 		cmocka_unit_test(test_bad_templates_refused),
 		cmocka_unit_test(test_rules_check),
 		cmocka_unit_test(test_agency_names),
+		cmocka_unit_test(test_partnerships),
+		cmocka_unit_test(test_partnership_services),
+		cmocka_unit_test(test_shipped_partnerships),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
