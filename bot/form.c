@@ -131,6 +131,8 @@ struct ext {
 	int		 hused;		/* values were read under it */
 	struct strbuf	 join;
 	struct strbuf	 row;
+	const char	*row1s, *row1e;	/* the row's only cell, as written */
+	size_t		 rowcells;
 };
 
 #define INSTR_MAX_LINES	12	/* an instruction in brackets, at most */
@@ -750,20 +752,49 @@ range_has(const struct ext *x, const struct lmatch *m, int kind)
 }
 
 static void
-row_flush(struct ext *x, long cur)
+row_reset(struct ext *x)
 {
-	if (cur >= 0 && x->row.len > 0)
-		append_line(x, cur, x->row.buf, x->row.buf + x->row.len);
 	if (x->row.buf)
 		x->row.len = 0;
+	x->rowcells = 0;
+}
+
+/* The row's text: its one cell as written, or its cells joined. */
+static void
+row_text(const struct ext *x, const char **s, const char **e)
+{
+	if (x->rowcells == 1) {
+		*s = x->row1s;
+		*e = x->row1e;
+	} else {
+		*s = x->row.buf;
+		*e = x->row.buf + x->row.len;
+	}
+}
+
+static void
+row_flush(struct ext *x, long cur)
+{
+	const char *s, *e;
+
+	if (cur >= 0 && x->row.len > 0) {
+		row_text(x, &s, &e);
+		append_line(x, cur, s, e);
+	}
+	row_reset(x);
 }
 
 /* A row's cells are joined with "; "; a semicolon inside a cell
  * ("decide on care; report to panel") becomes a comma, so that the row
- * still splits into its own cells. */
+ * still splits into its own cells.  A row of one cell keeps it as
+ * written (row_text). */
 static void
 row_add(struct ext *x, const char *s, const char *e)
 {
+	if (x->rowcells++ == 0) {
+		x->row1s = s;
+		x->row1e = e;
+	}
 	if (x->row.len > 0)
 		sb_adds(&x->row, "; ");
 	for (const char *p = s; p < e; p++)
@@ -779,8 +810,7 @@ ordinary_row(struct ext *x)
 	size_t rowpos = 0;
 	int labels = 0, lastnum = 0;
 
-	if (x->row.buf)
-		x->row.len = 0;
+	row_reset(x);
 	for (size_t i = 0; i < x->ncells; i++) {
 		struct cell *c = &x->cells[i];
 		int kind = LAB_DUP;
@@ -793,9 +823,12 @@ ordinary_row(struct ext *x)
 			    row >= 0 ? row : x->rowctx, &kind);
 		if (c->matched && kind != LAB_DUP) {
 			if (!labels && x->row.len > 0) {
+				const char *ts, *te;
+
 				/* Text before the first label: the open answer. */
-				content_line(x, x->row.buf, x->row.buf + x->row.len);
-				x->row.len = 0;
+				row_text(x, &ts, &te);
+				content_line(x, ts, te);
+				row_reset(x);
 			}
 			labels = 1;
 			row_flush(x, cur);
@@ -845,9 +878,13 @@ ordinary_row(struct ext *x)
 	if (!labels) {
 		long o = x->open;
 
-		if (x->row.len > 0 && o >= 0)
-			content_line(x, x->row.buf, x->row.buf + x->row.len);
-		x->row.len = 0;
+		if (x->row.len > 0 && o >= 0) {
+			const char *ts, *te;
+
+			row_text(x, &ts, &te);
+			content_line(x, ts, te);
+		}
+		row_reset(x);
 		return;
 	}
 	row_flush(x, cur);

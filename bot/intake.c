@@ -525,7 +525,8 @@ negated_before(const char *start, const char *hit)
 }
 
 /* What a form's answer after the phrase says: 1 yes, 0 no, -1 none
- * ("Immediate risk of significant harm: No", "...? [ ] Yes [x] No"). */
+ * ("Immediate risk of significant harm: No", "...? [ ] Yes [x] No", and
+ * a table's cells one a line: "...harm?" then "No" on the next line). */
 static int
 answer_after(const char *p)
 {
@@ -535,7 +536,7 @@ answer_after(const char *p)
 	int yes;
 
 	/* The answer follows the question's '?', the label's ':' or the
-	 * cell's tab on the same line. */
+	 * cell's tab on the same line, or is the next line's cell. */
 	if (n >= sizeof(line))
 		return -1;
 	snprintf(line, sizeof(line), "%.*s", (int)n, p);
@@ -543,6 +544,20 @@ answer_after(const char *p)
 		return -1;
 	while (*q == '?' || *q == ':' || *q == '\t' || *q == ' ' || *q == '-')
 		q++;
+	if (*q == '\0' && p[n] != '\0') {
+		const char *next = p + n + (p[n] == '\r' && p[n + 1] == '\n' ?
+		    2 : 1);
+		size_t m = strcspn(next, "\r\n");
+
+		while (m > 0 && (*next == ' ' || *next == '\t')) {
+			next++;
+			m--;
+		}
+		if (m == 0 || m >= sizeof(line))
+			return -1;
+		snprintf(line, sizeof(line), "%.*s", (int)m, next);
+		q = line;
+	}
 	if (form_parse_yesno(q, &yes) == 0)
 		return yes;
 	if (str_ncasecmp(q, "no", 2) == 0 && !isalpha((unsigned char)q[2]))
@@ -1404,6 +1419,35 @@ has_docs(const struct message *m)
 	return 0;
 }
 
+/* The writer of a forwarded message (attached, message/rfc822) that holds
+ * Word attachment a, or NULL (caller frees). */
+static char *
+doc_writer(const struct message *m, const struct msg_attachment *a)
+{
+	char err[128], *from = NULL;
+
+	for (size_t i = 0; i < m->nattachments && from == NULL; i++) {
+		const struct msg_attachment *b = &m->attachments[i];
+		struct message *inner;
+
+		if (b->content_type == NULL ||
+		    strcmp(b->content_type, "message/rfc822") != 0 ||
+		    message_parse(b->data, b->len, &inner, err, sizeof(err)) == -1)
+			continue;
+		for (size_t j = 0; j < inner->nattachments; j++) {
+			const struct msg_attachment *c = &inner->attachments[j];
+
+			if (c->len == a->len && memcmp(c->data, a->data,
+			    a->len) == 0 && inner->from_addr != NULL) {
+				from = xstrdup(inner->from_addr);
+				break;
+			}
+		}
+		message_free(inner);
+	}
+	return from;
+}
+
 /* The form in the Word documents read: the first recognised; else the
  * first refusal into v->note.  The form or NULL; *text is the document's. */
 static const struct form_def *
@@ -1428,6 +1472,9 @@ doc_form(const struct intake_input *in, const char **text, struct verdict *v)
 			*text = d->text;
 			free(v->note);
 			v->note = NULL;
+			/* In a forwarded message: its writer is recorded. */
+			free(v->forwarded_from);
+			v->forwarded_from = doc_writer(m, &m->attachments[i]);
 			return f;
 		}
 	}

@@ -1700,6 +1700,8 @@ struct html_out {
 	struct strbuf	 sb;
 	int		 space;		/* whitespace seen, not yet written */
 	int		 cell;		/* cells so far in this table row */
+	int		 incell;	/* inside a <td> or <th> */
+	size_t		 cellstart;	/* where its text starts */
 	int		 pre;		/* inside <pre> */
 };
 
@@ -1713,12 +1715,39 @@ ho_trim_spaces(struct html_out *o)
 static void
 ho_newline(struct html_out *o)
 {
-	/* Block elements start a new line; only <br> makes empty ones. */
+	size_t i = o->sb.len;
+
+	/* Block elements start a new line; only <br> and a paragraph of
+	 * nothing but &nbsp; (Outlook's and Word's empty line) make empty
+	 * ones.  A paragraph in a table cell does not end the cell's row. */
+	while (i > 0 && o->sb.buf[i - 1] == ' ')
+		i--;
+	if (i < o->sb.len && (i == 0 || o->sb.buf[i - 1] == '\n') &&
+	    !o->incell && o->sb.len > 0) {
+		ho_trim_spaces(o);
+		o->space = 0;
+		if (o->sb.len > 0)
+			sb_addc(&o->sb, '\n');
+		return;
+	}
 	ho_trim_spaces(o);
 	o->space = 0;
-	if (o->sb.len == 0 || o->sb.buf[o->sb.len - 1] == '\n')
+	if (o->sb.len == 0 || o->sb.buf[o->sb.len - 1] == '\n' ||
+	    (o->incell && o->sb.len <= o->cellstart))
 		return;
 	sb_addc(&o->sb, '\n');
+}
+
+/* The end of a cell: the line breaks its paragraphs left at its end go. */
+static void
+ho_cell_end(struct html_out *o)
+{
+	ho_trim_spaces(o);
+	if (o->incell)
+		while (o->sb.len > o->cellstart &&
+		    o->sb.buf[o->sb.len - 1] == '\n')
+			o->sb.buf[--o->sb.len] = '\0';
+	o->incell = 0;
 }
 
 static void
@@ -1939,17 +1968,23 @@ message_html_to_text(const char *html)
 			if (tag_is(name, nlen, "br")) {
 				ho_break(&o);
 			} else if (tag_is(name, nlen, "tr")) {
+				ho_cell_end(&o);
 				ho_newline(&o);
 				o.cell = 0;
 			} else if (tag_is(name, nlen, "td") ||
 			    tag_is(name, nlen, "th")) {
+				ho_cell_end(&o);
 				if (!closing) {
-					ho_trim_spaces(&o);
 					if (o.cell > 0)
 						sb_addc(&o.sb, '\t');
 					o.cell++;
 					o.space = 0;
+					o.incell = 1;
+					o.cellstart = o.sb.len;
 				}
+			} else if (tag_is(name, nlen, "table")) {
+				ho_cell_end(&o);
+				ho_newline(&o);
 			} else if (tag_is(name, nlen, "pre")) {
 				ho_newline(&o);
 				o.pre = !closing;

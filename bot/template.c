@@ -115,9 +115,9 @@ add_escaped(struct strbuf *sb, const char *s, int html)
 }
 
 static int
-line_of(const char *start, const char *p)
+line_of(const char *start, const char *p, int first)
 {
-	int line = 1;
+	int line = first;
 
 	for (; start < p; start++)
 		if (*start == '\n')
@@ -125,11 +125,75 @@ line_of(const char *start, const char *p)
 	return line;
 }
 
+static int expand(const char *, int, const struct tvars *, int,
+    const char *, const char *, struct strbuf *, char *, size_t);
+
+/*
+ * {{> NAME}} in an HTML template: the shared part DIR/NAME.part.html,
+ * expanded with the same values (a part holds no further part; its
+ * mistakes are reported at its own file and line).
+ */
+static int
+expand_part(const char *name, const struct tvars *v, const char *dir,
+    struct strbuf *sb, const char *file, int line, char *err, size_t errlen)
+{
+	char *path = NULL, *src = NULL;
+	int rc = -1;
+
+	if (dir == NULL) {
+		snprintf(err, errlen, "%s:%d: {{> %s}}: only an HTML template "
+		    "includes parts (not a text template, not a part)", file,
+		    line, name);
+		return -1;
+	}
+	if (*name == '\0' || strlen(name) > 32 ||
+	    name[strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-")]) {
+		snprintf(err, errlen, "%s:%d: bad part {{> %s}}: a name of lower "
+		    "case letters, digits and -", file, line, name);
+		return -1;
+	}
+	path = xasprintf("%s/%s.part.html", dir, name);
+	if (file_read_all(path, &src, NULL) == -1) {
+		snprintf(err, errlen, "%s:%d: cannot read %s", file, line,
+		    path);
+		goto done;
+	}
+	rc = expand(src, 1, v, 1, path, NULL, sb, err, errlen);
+done:
+	free(src);
+	free(path);
+	return rc;
+}
+
+static int
+expand_file(const char *tmpl, int first, const struct tvars *v, int html,
+    const char *file, const char *dir, char **out, char *err, size_t errlen)
+{
+	struct strbuf sb = { 0 };
+
+	*out = NULL;
+	if (expand(tmpl, first, v, html, file, dir, &sb, err, errlen) == -1) {
+		sb_reset(&sb);
+		return -1;
+	}
+	*out = sb_steal(&sb);
+	return 0;
+}
+
 int
 template_expand(const char *tmpl, const struct tvars *v, int html,
     const char *file, char **out, char *err, size_t errlen)
 {
-	struct strbuf sb = { 0 };
+	return expand_file(tmpl, 1, v, html, file, NULL, out, err, errlen);
+}
+
+/* tmpl (whose first line is line `first` of file) into sb; parts from dir
+ * (NULL: none allowed). */
+static int
+expand(const char *tmpl, int first, const struct tvars *v, int html,
+    const char *file, const char *dir, struct strbuf *out, char *err,
+    size_t errlen)
+{
 	const char *p = tmpl, *open, *close, *val;
 	char name[64];
 	/* Section stack: whether output is on at each level. */
@@ -137,32 +201,39 @@ template_expand(const char *tmpl, const struct tvars *v, int html,
 	char names[16][64];
 	size_t n;
 
-	*out = NULL;
 	on[0] = 1;
 	while ((open = strstr(p, "{{")) != NULL) {
 		if (on[depth])
-			sb_add(&sb, p, (size_t)(open - p));
+			sb_add(out, p, (size_t)(open - p));
 		if ((close = strstr(open + 2, "}}")) == NULL) {
 			snprintf(err, errlen, "%s:%d: \"{{\" without \"}}\"", file,
-			    line_of(tmpl, open));
+			    line_of(tmpl, open, first));
 			goto fail;
 		}
 		n = (size_t)(close - open - 2);
 		if (n == 0 || n >= sizeof(name)) {
 			snprintf(err, errlen, "%s:%d: bad variable", file,
-			    line_of(tmpl, open));
+			    line_of(tmpl, open, first));
 			goto fail;
 		}
 		memcpy(name, open + 2, n);
 		name[n] = '\0';
 		str_trim(name);
 		p = close + 2;
+		if (name[0] == '>') {
+			/* A shared part, in the section it stands in. */
+			if (on[depth] && expand_part(str_trim(name + 1), v, dir,
+			    out, file, line_of(tmpl, open, first), err,
+			    errlen) == -1)
+				return -1;
+			continue;
+		}
 		if (name[0] == '#' || name[0] == '^') {
 			if (!known_variable(name + 1))
 				goto unknown;
 			if (depth + 1 >= (int)(sizeof(on) / sizeof(on[0]))) {
 				snprintf(err, errlen, "%s:%d: sections nested too deep",
-				    file, line_of(tmpl, open));
+				    file, line_of(tmpl, open, first));
 				goto fail;
 			}
 			val = tvars_get(v, name + 1);
@@ -177,7 +248,7 @@ template_expand(const char *tmpl, const struct tvars *v, int html,
 		if (name[0] == '/') {
 			if (depth == 0 || strcmp(names[depth], name + 1) != 0) {
 				snprintf(err, errlen, "%s:%d: {{%s}} closes no open section",
-				    file, line_of(tmpl, open), name);
+				    file, line_of(tmpl, open, first), name);
 				goto fail;
 			}
 			depth--;
@@ -188,7 +259,7 @@ template_expand(const char *tmpl, const struct tvars *v, int html,
 		if (!known_variable(name))
 			goto unknown;
 		if (on[depth] && (val = tvars_get(v, name)) != NULL)
-			add_escaped(&sb, val, html);
+			add_escaped(out, val, html);
 	}
 	if (depth != 0) {
 		snprintf(err, errlen, "%s: section {{#%s}} is never closed", file,
@@ -196,14 +267,12 @@ template_expand(const char *tmpl, const struct tvars *v, int html,
 		goto fail;
 	}
 	if (on[0])
-		sb_adds(&sb, p);
-	*out = sb_steal(&sb);
+		sb_adds(out, p);
 	return 0;
 unknown:
 	snprintf(err, errlen, "%s:%d: unknown variable {{%s}}", file,
-	    line_of(tmpl, open), name);
+	    line_of(tmpl, open, first), name);
 fail:
-	sb_reset(&sb);
 	return -1;
 }
 
@@ -242,8 +311,9 @@ template_render(const char *dir, const char *name, const struct tvars *v,
 		    path);
 		goto fail;
 	}
-	if (template_expand(src + 8, v, 0, path, &subj, err, errlen) == -1 ||
-	    template_expand(body, v, 0, path, &out->text, err, errlen) == -1)
+	if (expand_file(src + 8, 1, v, 0, path, NULL, &subj, err,
+	    errlen) == -1 || expand_file(body, body > eol + 1 ? 3 : 2, v, 0,
+	    path, NULL, &out->text, err, errlen) == -1)
 		goto fail;
 	/* Subjects are one header line whatever the values held. */
 	out->subject = str_header_safe(subj);
@@ -254,7 +324,7 @@ template_render(const char *dir, const char *name, const struct tvars *v,
 	free(path);
 	path = xasprintf("%s/%s.html", dir, name);
 	if (file_read_all(path, &src, NULL) == 0 &&
-	    template_expand(src, v, 1, path, &out->html, err, errlen) == -1)
+	    expand_file(src, 1, v, 1, path, dir, &out->html, err, errlen) == -1)
 		goto fail;
 	free(src);
 	free(path);

@@ -5,7 +5,9 @@
  * {{#name}}...{{/name}} keeps its text only when the variable is set and
  * not empty, {{^name}}...{{/name}} only when it is not.  Substitution is one
  * pass: a value is never read as a template, so form contents cannot pull in
- * other variables or files.  In HTML, values are escaped.
+ * other variables or files.  In HTML, values are escaped, and {{> NAME}}
+ * puts in the shared part NAME.part.html (the case's details), before
+ * any value.
  * Returned strings are the caller's to free.
  */
 #ifndef ESCBOT_TEMPLATE_H

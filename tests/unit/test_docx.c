@@ -357,9 +357,10 @@ test_wsab_meeting(void **state)
 		"meeting_date", "2026-03-03",
 		"next_meeting_date", "2026-03-17",
 		/* The nested table's cells are joined with "; " in its
-		 * cell; the form reader makes a semicolon inside a cell a
-		 * comma, so it never splits a row. */
-		"attendees", "Jo Sample, ASC, Sam Sample, GMMH",
+		 * cell; an answer alone in its row keeps its semicolons as
+		 * written (only a row of several cells has them made
+		 * commas, so that it never splits the row). */
+		"attendees", "Jo Sample; ASC; Sam Sample; GMMH",
 		"apologies", "Chris Sample (GMP)",
 		"action_1", "Capacity assessment; ASC, Sam Sample; "
 		    "Decide on personal care; 10/03/2026",

@@ -353,6 +353,17 @@ test_html_to_text(void **state)
 	t = message_html_to_text("&amp&lt;&#65&#x42;");
 	assert_string_equal(t, "&<AB");
 	free(t);
+	/* Issue 12: Outlook's empty paragraph is a blank line of the
+	 * answer; paragraphs in table cells do not break the row. */
+	t = message_html_to_text("<p>one</p><p class=MsoNormal><o:p>&nbsp;"
+	    "</o:p></p><p>two</p>");
+	assert_string_equal(t, "one\n\ntwo");
+	free(t);
+	t = message_html_to_text("<table><tr><td><p>Date:</p></td><td><p>"
+	    "02.02.26</p><p>x</p></td></tr><tr><td>&nbsp;</td><td><p>more"
+	    "</p></td></tr></table>after");
+	assert_string_equal(t, "Date:\t02.02.26\nx\n\tmore\nafter");
+	free(t);
 }
 
 static void
