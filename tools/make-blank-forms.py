@@ -452,7 +452,7 @@ wsab_request = request(
       "yesno"),
      ("Has it been referred to heads of service (level 3)?",
       "heads_of_service", "yesno"),
-     ("Is an adult at risk of, or suffering, significant harm?",
+     ("Is an adult at immediate risk of significant harm?",
       "immediate_risk", "yesno")])
 
 wscb_request = request(

@@ -1160,7 +1160,7 @@ def build():
         "Action requested: A joint visit\n"
         "Have the line managers discussed it (level 2)? Yes\n"
         "Has it been referred to heads of service (level 3)? Yes\n"
-        "Is an adult at risk of, or suffering, significant harm? No\n\n"
+        "Is an adult at immediate risk of significant harm? No\n\n"
         "Thanks\nJo\n")
     apple("request-wsab-level3", PEOPLE["jos"], "Resolution request",
           "1B2C3D4E-5F60-4172-8D9E-0F1A2B3C4D5E@wigan.example.gov.uk",
@@ -2340,6 +2340,20 @@ FILLED_FORMS = [
     ("wsp-covid-request", "jos", "harper",
      dict(verdict="open", stage=3, urgent=True, agencies=(
          "wigan-council", "wigan-council", "", "Written answer 3")), {}, ()),
+    # escbot's resolution requests: the managers (line managers) answered
+    # Yes, so each opens at level 2; a Yes to the immediate-risk question
+    # is urgent.
+    ("twsp-request", "casey", "tia",
+     dict(verdict="open", stage=2, agencies=TWSP_FILLED_AGENCIES),
+     {"agencies": ("West Mercia Police",) * 2}, ()),
+    ("wsab-request", "sam", "harper",
+     dict(verdict="open", stage=2, urgent=True, agencies=(
+         "wigan-council,wwl", "wigan-council", "wwl", "")),
+     {"agencies": ("WWL",) * 2}, ()),
+    ("wscb-request", "jos", "harper",
+     dict(verdict="open", stage=2, urgent=True, agencies=(
+         "wigan-council,gmp", "wigan-council", "gmp", "")),
+     {"agencies": ("GMP",) * 2}, ()),
     # The panel already notified: the rapid review (stage 2).
     ("wsp-serious-incident", "jos", "harper",
      dict(verdict="open", stage=2, agencies=(
@@ -2352,6 +2366,12 @@ FILLED_FORMS = [
 # placeholder level "Written answer 4" read as level 4): where that gives
 # another outcome than FILLED_FORMS' realistic answers.
 LIBREOFFICE_GIVES = {
+    "twsp-request": dict(verdict="open", stage=2, agencies=(
+        "tw-council", "tw-council", "", "Written answer 3")),
+    "wsab-request": dict(verdict="open", stage=2, urgent=True, agencies=(
+        "wigan-council", "wigan-council", "", "Written answer 3")),
+    "wscb-request": dict(verdict="open", stage=2, urgent=True, agencies=(
+        "wigan-council", "wigan-council", "", "Written answer 3")),
     "twsp-referral": dict(verdict="record-resolved", stage=3, agencies=(
         "tw-council", "tw-council", "", "Written answer 7")),
     "wsab-resolved": dict(verdict="record-resolved", stage=4,
