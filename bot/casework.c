@@ -88,6 +88,30 @@ agency_vars(struct escbot *e, const struct case_state *c, struct tvars *v)
 	free(recv);
 }
 
+/* stage_contacts: who the stage's emails go to ("Name <addr>; ..."): the
+ * stage's roles at the case's agencies and its partnership roles. */
+static void
+stage_contacts_var(struct escbot *e, const struct protocol *p,
+    const struct case_state *c, struct tvars *v)
+{
+	struct engine_ctx x = { p, e->cal, proto_dir(e, p), c->opened_at };
+	struct strbuf sb = { 0 };
+	char **list = NULL;
+	size_t n = 0;
+
+	engine_stage_recipients(c, &x, c->stage_idx, 0, &list, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (sb.len)
+			sb_adds(&sb, "; ");
+		sb_adds(&sb, list[i]);
+		free(list[i]);
+	}
+	free(list);
+	if (sb.len)
+		tvars_set(v, "stage_contacts", sb.buf);
+	sb_reset(&sb);
+}
+
 void
 casework_case_vars(struct escbot *e, const struct case_state *c,
     struct tvars *v)
@@ -154,6 +178,8 @@ casework_case_vars(struct escbot *e, const struct case_state *c,
 		tvars_setf(v, "level", "%d", c->resolved_level);
 	tvars_set(v, "agencies", c->agencies);
 	agency_vars(e, c, v);
+	if (s != NULL)
+		stage_contacts_var(e, p, c, v);
 }
 
 /* ------------------------------------------------------------------ */

@@ -190,6 +190,24 @@ escbot_warnings(const struct escbot *e, time_t now, FILE *fp)
 			}
 		}
 	}
+	/* The partnership's own people (a chair, a manager) act by reply
+	 * too: one whose domain is refused never could. */
+	for (const struct directory *dir = e->dir; dir; dir = dir->next)
+		for (size_t i = 0; i < dir->npartnership; i++) {
+			const struct dir_role *r = &dir->partnership[i];
+
+			for (size_t j = 0; j < r->ncontacts; j++) {
+				if (r->addrs[j] == NULL ||
+				    config_domain_allowed(c, r->addrs[j]))
+					continue;
+				fprintf(fp, "%s: warning: %s %s is not in "
+				    "allowed_sender_domains: their replies "
+				    "(RESOLVED, PAUSE, ...) would be refused "
+				    "unanswered\n", dir->file, r->role,
+				    r->addrs[j]);
+				n++;
+			}
+		}
 	for (size_t i = 0; i < e->rules->nprotocols; i++) {
 		const struct protocol *p = &e->rules->protocols[i];
 

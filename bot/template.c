@@ -22,7 +22,8 @@ const char *const template_variables[] = {
 	"fields", "problems", "formats", "mailbox", "status", "level",
 	"agencies", "subject", "blank_forms", "case_context", "raising_agency",
 	"receiving_agencies", "agencies_recognised", "agencies_unrecognised",
-	"stage_history", "answers", "form_records", "duties", NULL
+	"stage_history", "answers", "form_records", "duties", "stage_contacts",
+	NULL
 };
 
 const char *const template_names[] = {

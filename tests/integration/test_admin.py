@@ -301,7 +301,8 @@ class Admin(unittest.TestCase):
         text = re.sub(r'(?m)^holidays = .*$', 'holidays = "%s";' % holidays,
                       text)
         with open(env.config, "w") as f:
-            f.write(text.replace(', "example.police.uk"', ""))
+            f.write(text.replace(', "example.police.uk"', "")
+                    .replace('"example.org.uk", ', ""))
         p = env.run("check-config", now="2026-11-23T10:00:00Z")
         self.assertIn("configuration OK", p.stdout)
         # Each partnership's file that lists the agency.
@@ -313,6 +314,12 @@ class Admin(unittest.TestCase):
             self.assertIn("%s/etc/partnerships/%s.conf: warning: agency %s: "
                           "domain %s is not in allowed_sender_domains"
                           % (REPO, name, agency, domain), p.stderr)
+        # The partnership's own people act by reply too.
+        self.assertIn("%s/etc/partnerships/wsab.conf: warning: "
+                      "independent_chair chair@wsab.example.org.uk is not in "
+                      "allowed_sender_domains: their replies (RESOLVED, "
+                      "PAUSE, ...) would be refused unanswered" % REPO,
+                      p.stderr)
         self.assertIn("holidays.txt: warning: the holidays end with 2026; "
                       "deadlines in the next twelve months (to 2027-11-23) "
                       "would count bank holidays as working days", p.stderr)

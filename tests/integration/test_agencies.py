@@ -65,6 +65,16 @@ class Agencies(unittest.TestCase):
                       "(T&W)", text)
         self.assertIn("  AGENCIES: name; name", text)
         self.assertEqual(sum(ln.startswith("Agencies ") for ln in text), 2)
+        # Who will be contacted: stage 3's people at the agencies
+        # recognised (not the one that was not).
+        [who] = [ln for ln in text if ln.startswith("This stage's people")]
+        self.assertEqual(
+            sorted(a for _, a in email.utils.getaddresses(
+                [who.split(": ", 1)[1].replace("; ", ", ")])),
+            ["hana.head@westmercia.example.police.uk",
+             "teo.head@telford.example.gov.uk",
+             "tia.lead@telford.example.gov.uk",
+             "wes.lead@westmercia.example.police.uk"])
 
         # The partnership manager is told, with the case's reference.
         [told] = env.sink.messages(rcpt=MANAGER)

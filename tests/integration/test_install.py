@@ -26,7 +26,8 @@ NOW = "2026-11-23T10:00:00Z"
 # servers' (plain text is allowed on loopback).
 MINIMAL = """\
 database = "{db}";
-allowed_sender_domains = [ "example.gov.uk", "example.nhs.uk", "example.police.uk" ];
+allowed_sender_domains = [ "example.gov.uk", "example.nhs.uk", "example.police.uk",
+                           "example.org.uk", "example.sch.uk" ];
 imap = {{ host = "127.0.0.1"; port = {imap_port}; tls = "none";
          user = "{user}"; password_file = "imap.secret"; }};
 smtp = {{ url = "{smtp_url}"; starttls = false;

@@ -19,7 +19,13 @@ escbot):
   on a bank holiday (the raiser's acknowledgement of a form sent in
   working hours included);
 - the stage it is about named, by number and (where the email gives it)
-  name.
+  name;
+
+and at the end one of the last stage's people (the partnership's own
+where the stage has some: the chair, the executive) resolves it by reply,
+in working hours: the confirmation reaches exactly that stage's people,
+the raiser and the sender, and nothing that goes out on resolution
+leaves the partnership.
 
 And a Wigan Council case reaches its children's contacts under WSCB, its
 adults' under WSAB, and its plain contacts under the COVID protocol.
@@ -252,6 +258,11 @@ SUBJECT = [
 ]
 
 
+# The first word after the case tag of emails a protocol may send on
+# resolution besides the confirmation.
+RESOLUTION_EXTRAS = ()
+
+
 def kind(subject):
     for rx, k in SUBJECT:
         m = rx.search(subject)
@@ -386,9 +397,49 @@ class Routing(unittest.TestCase):
         # told, in order: a stage-start or an escalation names each.
         told = [s for k, s in stages if k in ("stage-start", "escalation")]
         self.assertEqual(told, list(range(told[0], last + 1)))
+        self.resolve(pid, proto, raiser, agencies, case["ref"], last)
         if os.environ.get("PARTNERSHIPS_DUMP"):
             print(pid, stages, file=sys.stderr)
         return stages
+
+    def resolve(self, pid, proto, raiser, agencies, ref, last):
+        """One of the last stage's people resolves it by reply, in working
+        hours: everyone of that stage, the raiser and the sender hear, and
+        nobody outside the partnership."""
+        env = self.env
+        own, per = self.holders(proto, agencies, last)
+        people = own.union(*per.values())
+        resolver = sorted(own or people)[0]
+        when = START + datetime.timedelta(days=DAYS)
+        self.assertTrue(in_working_hours(when))
+        env.deliver(make_message(resolver, "RE: [%s] Escalated" % ref,
+                                 "RESOLVED: agreed at the meeting today\n"))
+        env.run("run", "--once", now=iso(when))
+        detail = env.case(ref, now=iso(when))
+        self.assertEqual(detail["status"], "resolved")
+        got = self.fresh()
+        kinds = {}
+        for m, to in got:
+            subject = " ".join(m["Subject"].split())
+            if kind(subject)[0] == "report":
+                # A report due the same morning: its board only.
+                self.check_email(pid, proto, raiser, agencies, m, to, when)
+                continue
+            self.assertLessEqual(to - {raiser},
+                                 self.addresses[proto["partnership"]],
+                                 subject)
+            kinds.setdefault(subject.split("] ", 1)[1].split(" ")[0],
+                             []).append((subject, to))
+        (resolved,) = kinds.pop("Resolved")
+        self.assertEqual(resolved[1], people | {raiser, resolver},
+                         resolved[0])
+        for aid, holders in per.items():
+            if holders:
+                self.assertTrue(resolved[1] & holders, aid)
+        # Whatever else the protocol sends on resolution (TWSP's debrief
+        # and forms' copy) stays in the partnership, checked above.
+        self.assertEqual([k for k in kinds if k not in RESOLUTION_EXTRAS],
+                         [], kinds)
 
     def test_twsp(self):
         self.drive("twsp")

@@ -27,7 +27,8 @@ rules_dir = "{repo}/rules";
 templates_dir = "{repo}/mail-templates";
 directory = "{repo}/etc/partnerships";
 holidays = "{repo}/etc/bank-holidays-england-wales.txt";
-allowed_sender_domains = [ "example.gov.uk", "example.nhs.uk", "example.police.uk" ];
+allowed_sender_domains = [ "example.gov.uk", "example.nhs.uk", "example.police.uk",
+                           "example.org.uk", "example.sch.uk" ];
 poll_interval = 5;
 imap = {{ host = "127.0.0.1"; port = {imap_port}; tls = "none";
          user = "{user}"; password_file = "imap.secret"; folder = "INBOX";
