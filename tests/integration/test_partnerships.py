@@ -260,7 +260,7 @@ SUBJECT = [
 
 # The first word after the case tag of emails a protocol may send on
 # resolution besides the confirmation.
-RESOLUTION_EXTRAS = ()
+RESOLUTION_EXTRAS = ("Debrief", "Completed")
 
 
 def kind(subject):

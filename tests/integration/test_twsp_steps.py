@@ -254,8 +254,8 @@ class TwspSteps(Steps):
             ("2026-12-29T11:00:00Z", s("Resolved at level 5"),
              STAGE5_DECIDE | {RAISER}),
             ("2026-12-29T11:00:00Z",
-             s("Resolved at level 5: a debrief for those involved, by 5pm "
-               "on Wednesday 13 January 2027"),
+             s("Debrief for those involved: resolved at level 5, debrief by "
+               "5pm on Wednesday 13 January 2027"),
              PRACTITIONERS | LINE_MANAGERS | {RAISER}),
             ("2026-12-29T11:00:00Z",
              s("Completed forms: resolved at level 5"), {PM}),
@@ -281,9 +281,9 @@ class TwspSteps(Steps):
         self.assertIn("Due: by 5pm on Wednesday 30 December 2026", step2)
 
         # Stage 6: the debrief prompt, what it is for, by when.
-        debrief = text(by_subject[s("Resolved at level 5: a debrief for "
-                                    "those involved, by 5pm on Wednesday 13 "
-                                    "January 2027")])
+        debrief = text(by_subject[s("Debrief for those involved: resolved "
+                                    "at level 5, debrief by 5pm on "
+                                    "Wednesday 13 January 2027")])
         self.assertIn("to promote continuing good working relationships",
                       debrief)
         self.assertIn("Raising agency: Telford & Wrekin Council", debrief)
@@ -347,8 +347,8 @@ class ResolvedOnArrival(Steps):
             ("2026-11-28T20:00:00Z", "[%s] Resolved at level 3" % ref,
              {RAISER}),
             ("2026-11-30T09:00:00Z",
-             "[%s] Resolved at level 3: a debrief for those involved, by "
-             "5pm on Monday 14 December 2026" % ref,
+             "[%s] Debrief for those involved: resolved at level 3, "
+             "debrief by 5pm on Monday 14 December 2026" % ref,
              PRACTITIONERS | LINE_MANAGERS | {RAISER}),
             ("2026-11-30T09:00:00Z",
              "[%s] Completed forms: resolved at level 3" % ref, {PM})])
