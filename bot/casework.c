@@ -1055,8 +1055,9 @@ problems_summary(const struct form_result *r)
 	return sb_steal(&sb);
 }
 
-/* The blank forms a reply attaches (at most BLANK_MAX). */
-#define BLANK_MAX	8
+/* The blank forms a reply attaches (at most BLANK_MAX: a partnership's
+ * forms that open cases, all of them, fit with room to spare). */
+#define BLANK_MAX	32
 
 struct blanks {
 	struct attachment_out	 att[BLANK_MAX];
@@ -1067,8 +1068,13 @@ struct blanks {
 static void
 blank_add(struct blanks *b, const struct form_def *f)
 {
-	if (f == NULL || f->template_data == NULL || b->n == BLANK_MAX)
+	if (f == NULL || f->template_data == NULL)
 		return;
+	if (b->n == BLANK_MAX) {
+		log_warnx("reply: more than %d blank forms to attach: form %s "
+		    "left out", BLANK_MAX, f->id);
+		return;
+	}
 	for (size_t i = 0; i < b->n; i++)
 		if (b->form[i] == f)
 			return;
