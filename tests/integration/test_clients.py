@@ -63,23 +63,7 @@ FLOWED_BODY = (
     "Requested Action: A joint strategy discussion with West Mercia Police \r\n"
     "within 2 working days.\r\n")
 
-# What the Word form tests/fixtures/docx/twsp-referral.docx holds.
-TWSP_DOCX_FIELDS = {
-    "client_ref": "TW-123456",
-    "date": "2026-02-01",
-    "individual_name": "Alex Example",
-    "dob": "2015-02-01",
-    "nhs_number": "9434765919",
-    "agency_team": "Telford & Wrekin Council, Family Safeguarding Team",
-    "gp": "Dr Sam Sample, Example Road Surgery",
-    "concerns": "Alex has missed three health appointments and the school "
-                "reports weight loss.\nStage 1: practitioners spoke on "
-                "20/01/2026 and did not agree on the threshold.\nStage 2: "
-                "the line managers met on 27/01/2026 and could not agree "
-                "either.",
-    "requested_action": "A strategy discussion to be convened by Friday 6 "
-                        "February 2026.",
-}
+TWSP_DOCX_FIELDS = F.TWSP_DOCX_FIELDS
 
 
 def flowed_message():

@@ -1782,21 +1782,7 @@ TWSP_TABLE_ANSWERS = {
 TWSP_TABLE_AGENCIES = ("tw-council,shropcom", "tw-council", "shropcom", "")
 
 # tests/fixtures/docx/twsp-referral.docx (tests/tools/make-docx.py).
-TWSP_DOCX_ANSWERS = {
-    "client_ref": "TW-123456",
-    "date": "2026-02-01",
-    "individual_name": "Alex Example",
-    "dob": "2015-02-01",
-    "nhs_number": "9434765919",
-    "agency_team": "Telford & Wrekin Council, Family Safeguarding Team",
-    "gp": "Dr Sam Sample, Example Road Surgery",
-    "concerns": "Alex has missed three health appointments and the school "
-                "reports weight loss.\nStage 1: practitioners spoke on "
-                "20/01/2026 and did not agree on the threshold.\nStage 2: the "
-                "line managers met on 27/01/2026 and could not agree either.",
-    "requested_action": "A strategy discussion to be convened by Friday "
-                        "6 February 2026.",
-}
+TWSP_DOCX_ANSWERS = ff.TWSP_DOCX_FIELDS
 TWSP_DOCX_AGENCIES = ("tw-council", "tw-council", "", "")
 
 TWSP_RESOLVED_ANSWERS = {
