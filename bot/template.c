@@ -320,6 +320,7 @@ template_render(const char *dir, const char *name, const struct tvars *v,
 	out->subject = str_header_safe(subj);
 	str_trim(out->subject);
 	free(subj);
+	subj = NULL;
 	free(src);
 	src = NULL;
 	free(path);
@@ -331,6 +332,7 @@ template_render(const char *dir, const char *name, const struct tvars *v,
 	free(path);
 	return 0;
 fail:
+	free(subj);
 	free(src);
 	free(path);
 	rendered_free(out);
