@@ -1318,8 +1318,6 @@ done:
 	return rc;
 }
 
-/* A form for a case escbot tracks: its answers and tracked actions are
- * added; a resolving form closes it, any other is acknowledged. */
 /* 1 if `item` is one of list's items (cut at sep, trimmed, any case). */
 static int
 list_has(const char *list, const char *sep, const char *item)
@@ -1334,10 +1332,11 @@ list_has(const char *list, const char *sep, const char *item)
 	return found;
 }
 
-/* Append list's items that `to` lacks to `to` and to `added`. */
+/* Append list's items that `to` lacks, but `skip` (may be NULL), to `to`
+ * and to `added`. */
 static void
 list_union(char **to, struct strbuf *added, const char *list,
-    const char *sep, const char *join)
+    const char *sep, const char *join, const char *skip)
 {
 	struct strbuf sb = { 0 };
 	char *copy = xstrdup(list ? list : ""), *it, *save = NULL;
@@ -1346,7 +1345,8 @@ list_union(char **to, struct strbuf *added, const char *list,
 	for (it = strtok_r(copy, sep, &save); it;
 	    it = strtok_r(NULL, sep, &save)) {
 		it = str_trim(it);
-		if (*it == '\0' || list_has(sb.buf, sep, it))
+		if (*it == '\0' || (skip && strcasecmp(it, skip) == 0) ||
+		    list_has(sb.buf, sep, it))
 			continue;
 		if (sb.len)
 			sb_adds(&sb, join);
@@ -1378,34 +1378,15 @@ join_agencies(struct escbot *e, struct case_state *c, const struct message *m,
 	int rc = -1;
 
 	/* The form's raising agency is an agency of the case too (a receiving
-	 * agency sending the meeting record), unless it is the case's. */
-	if (v->raising_agency && (c->raising_agency == NULL ||
-	    strcmp(v->raising_agency, c->raising_agency) != 0))
-		recv = xasprintf("%s,%s", v->raising_agency,
-		    v->receiving_agencies ? v->receiving_agencies : "");
-	else
-		recv = xstrdup(v->receiving_agencies ? v->receiving_agencies :
-		    "");
-	if (c->raising_agency && list_has(recv, ",", c->raising_agency)) {
-		/* Never list the raising agency as receiving. */
-		char *only = xstrdup(recv), *it, *save = NULL;
-		struct strbuf sb = { 0 };
-
-		for (it = strtok_r(only, ",", &save); it;
-		    it = strtok_r(NULL, ",", &save))
-			if (strcmp(str_trim(it), c->raising_agency) != 0) {
-				if (sb.len)
-					sb_addc(&sb, ',');
-				sb_adds(&sb, str_trim(it));
-			}
-		free(only);
-		free(recv);
-		recv = sb_steal(&sb);
-	}
-	list_union(&c->receiving_agencies, &added, recv, ",", ",");
-	list_union(&c->agencies, &ignore, recv, ",", ",");
+	 * agency sending the meeting record); the case's own raising agency
+	 * is never listed as receiving. */
+	recv = xasprintf("%s,%s", v->raising_agency ? v->raising_agency : "",
+	    v->receiving_agencies ? v->receiving_agencies : "");
+	list_union(&c->receiving_agencies, &added, recv, ",", ",",
+	    c->raising_agency);
+	list_union(&c->agencies, &ignore, recv, ",", ",", NULL);
 	list_union(&c->unresolved_agencies, &unres, v->unresolved_agencies,
-	    ";", "; ");
+	    ";", "; ", NULL);
 	if (added.len == 0 && unres.len == 0) {
 		rc = 0;
 		goto done;
@@ -1432,6 +1413,8 @@ done:
 	return rc;
 }
 
+/* A form for a case escbot tracks: its answers and tracked actions are
+ * added; a resolving form closes it, any other is acknowledged. */
 static int
 apply_join(struct escbot *e, const struct message *m, struct verdict *v,
     time_t now)

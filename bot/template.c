@@ -181,13 +181,6 @@ expand_file(const char *tmpl, int first, const struct tvars *v, int html,
 	return 0;
 }
 
-int
-template_expand(const char *tmpl, const struct tvars *v, int html,
-    const char *file, char **out, char *err, size_t errlen)
-{
-	return expand_file(tmpl, 1, v, html, file, NULL, out, err, errlen);
-}
-
 /* tmpl (whose first line is line `first` of file) into sb; parts from dir
  * (NULL: none allowed). */
 static int

@@ -45,9 +45,6 @@ struct rendered {
 int	template_render(const char *dir, const char *name, const struct tvars *,
 	    struct rendered *out, char *err, size_t errlen);
 void	rendered_free(struct rendered *);
-/* Render a template string (tests, check-config). */
-int	template_expand(const char *tmpl, const struct tvars *, int html,
-	    const char *file, char **out, char *err, size_t errlen);
 /* Check every template named in template_names: present, well formed,
  * only known variables.  Errors go to d; returns 0 or -1. */
 int	template_check_dir(const char *dir, struct diag *);
