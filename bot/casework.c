@@ -1413,6 +1413,37 @@ done:
 	return rc;
 }
 
+/* A protocol's form showing the disagreement has reached a later stage
+ * than the case's (the WSAB proforma at level 2 for a case a request
+ * opened at level 1): the case moves on to it, as its sender's ESCALATE
+ * would.  1 moved, 0 nothing to move, -1. */
+static int
+move_on(struct escbot *e, const struct case_state *c, const struct message *m,
+    const struct verdict *v)
+{
+	const struct protocol *p = rules_protocol(e->rules, c->protocol);
+	struct command cmd;
+	char err[512], *why;
+	int rc;
+
+	if (v->resolve || v->stage == 0 || c->status == CASE_RESOLVED ||
+	    p == NULL || v->stage <= p->stages[c->stage_idx].number)
+		return 0;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.kind = CMD_ESCALATE;
+	cmd.level = v->stage;
+	why = xasprintf("the %s received shows stage %d was reached",
+	    v->form->title, v->stage);
+	cmd.reason = why;
+	cmd.actor = m->from_addr;
+	cmd.token = m->message_id;
+	if ((rc = casework_command(e, c->ref, &cmd, m->message_id, 1, err,
+	    sizeof(err))) == -1)
+		log_warnx("case %s: %s", c->ref, err);
+	free(why);
+	return rc == 0 ? 1 : -1;
+}
+
 /* A form for a case escbot tracks: its answers and tracked actions are
  * added; a resolving form closes it, any other is acknowledged. */
 static int
@@ -1423,7 +1454,7 @@ apply_join(struct escbot *e, const struct message *m, struct verdict *v,
 	struct command cmd;
 	struct tvars tv = { 0 };
 	char err[512], *tok;
-	int rc = -1;
+	int moved, rc = -1;
 
 	if (store_case_get(e->store, v->ref, &c) != 1)
 		return -1;
@@ -1435,8 +1466,17 @@ apply_join(struct escbot *e, const struct message *m, struct verdict *v,
 	for (size_t i = 0; i < v->nactions; i++)
 		if (store_action_set(e->store, c.id, &v->actions[i]) == -1)
 			goto done;
-	if (join_agencies(e, &c, m, v, now) == -1)
+	if (join_agencies(e, &c, m, v, now) == -1 ||
+	    (moved = move_on(e, &c, m, v)) == -1)
 		goto done;
+	if (moved) {
+		/* The reply below describes the stage it moved on to. */
+		case_state_free(&c);
+		if (store_case_get(e->store, v->ref, &c) != 1) {
+			memset(&c, 0, sizeof(c));
+			goto done;
+		}
+	}
 	if (v->resolve) {
 		memset(&cmd, 0, sizeof(cmd));
 		cmd.kind = CMD_RESOLVE;

@@ -819,6 +819,45 @@ confirm(struct case_state *c, const struct engine_ctx *x,
 	}
 }
 
+/* ESCALATE: to the next stage, or to the first stage numbered cmd->level
+ * after the current one (a form showing that level was reached). */
+static int
+escalate(struct case_state *c, const struct engine_ctx *x,
+    const struct command *cmd, struct decisions *d, char *err, size_t errlen)
+{
+	int from = x->proto->stages[c->stage_idx].number;
+	int to = c->stage_idx + 1;
+
+	if (cmd->level > 0) {
+		while ((size_t)to < x->proto->nstages &&
+		    x->proto->stages[to].number != cmd->level)
+			to++;
+		if (cmd->level <= from) {
+			snprintf(err, errlen, "%s is already at stage %d",
+			    c->ref, from);
+			return -1;
+		}
+	}
+	if ((size_t)to >= x->proto->nstages) {
+		if (cmd->level > 0)
+			snprintf(err, errlen, "%s has no stage %d", x->proto->name,
+			    cmd->level);
+		else
+			snprintf(err, errlen, "%s is at the last stage of %s",
+			    c->ref, x->proto->name);
+		return -1;
+	}
+	c->status = CASE_OPEN;
+	enter_stage(c, x, to, x->now, count_from(c, x, x->now), d,
+	    "escalated on request by %s", cmd->actor ? cmd->actor : "cli");
+	add_event(d, "escalated", cmd->actor,
+	    "escalated by request from stage %d to stage %d: %s", from,
+	    x->proto->stages[c->stage_idx].number,
+	    cmd->reason ? cmd->reason : "");
+	confirm(c, x, cmd, d, "escalation");
+	return 0;
+}
+
 /* "an extension of 8 working days is too long: stage 3 may be given at
  * most 10 working days beyond its timescale in all (EXTEND and TIMESCALE
  * together); 7 are left". */
@@ -1034,20 +1073,8 @@ engine_command(struct case_state *c, const struct engine_ctx *x,
 			return -1;
 		break;
 	case CMD_ESCALATE:
-		if (!has_next_stage(c, x)) {
-			snprintf(err, errlen, "%s is at the last stage of %s",
-			    c->ref, x->proto->name);
+		if (escalate(c, x, cmd, d, err, errlen) == -1)
 			return -1;
-		}
-		c->status = CASE_OPEN;
-		enter_stage(c, x, c->stage_idx + 1, x->now,
-		    count_from(c, x, x->now), d,
-		    "escalated on request by %s", cmd->actor ? cmd->actor :
-		    "cli");
-		add_event(d, "escalated", cmd->actor,
-		    "escalated by request from stage %d to stage %d: %s",
-		    s->number, x->proto->stages[c->stage_idx].number, why);
-		confirm(c, x, cmd, d, "escalation");
 		break;
 	case CMD_COMPLETE:
 		if (complete(c, x, cmd, d, err, errlen) == -1)

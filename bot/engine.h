@@ -132,7 +132,8 @@ enum engine_cmd { CMD_PAUSE, CMD_RESUME, CMD_EXTEND, CMD_ESCALATE,
 struct command {
 	enum engine_cmd	 kind;
 	int		 days;		/* EXTEND, TIMESCALE */
-	int		 level;		/* RESOLVE: level resolved at, 0 = current */
+	int		 level;		/* RESOLVE: level resolved at, 0 = current;
+				   ESCALATE: the stage to go on to, 0 = next */
 	const char	*reason;	/* note / reason, may be "" */
 	const char	*actor;		/* who: email or "cli" */
 	const char	*token;		/* unique per command (Message-ID) */

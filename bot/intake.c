@@ -766,32 +766,25 @@ no_key(const char *val)
 	return 0;
 }
 
-/* The open case a form belongs to by its own fields: a case reference in
- * any field, or the rule's match_fields equal to the case's.  1 and *ref,
- * 0, -1. */
+/* The open case whose fields equal the form's by one match set: 1 and
+ * *ref, 0 (none, or a field to match on is empty), -1. */
 static int
-case_for_form(const struct intake_input *in, const struct verdict *v,
-    char **ref)
+case_by_set(const struct intake_input *in, const struct verdict *v,
+    const struct match_set *set, char **ref)
 {
-	const struct form_rule *rule = v->rule;
-	const struct form_result *r = v->result;
 	const char *names[16], *values[16];
 	size_t n = 0;
 	int rc;
 
-	*ref = NULL;
-	for (size_t i = 0; i < r->nvalues; i++)
-		if ((rc = ref_in_text(in, r->values[i].value, ref)) != 0)
-			return rc;
-	for (size_t i = 0; i < rule->nmatch && n < 16; i++) {
+	for (size_t i = 0; i < set->n && n < 16; i++) {
 		/* "field" or "field=casefield": the rule owns the strings. */
-		const char *spec = rule->match_fields[i], *eq = strchr(spec, '=');
+		const char *spec = set->fields[i], *eq = strchr(spec, '=');
 		char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
-		const char *val = form_result_get(r, field);
+		const char *val = form_result_get(v->result, field);
 
 		free(field);
 		if (val == NULL || no_key(val))
-			return 0;	/* a field to match on is empty */
+			return 0;
 		names[n] = eq ? eq + 1 : spec;
 		values[n++] = val;
 	}
@@ -802,6 +795,26 @@ case_for_form(const struct intake_input *in, const struct verdict *v,
 	if (rc != 1)
 		*ref = NULL;
 	return rc;
+}
+
+/* The open case a form belongs to by its own fields: a case reference in
+ * any field, or the first of the rule's match sets that finds one.  1 and
+ * *ref, 0, -1. */
+static int
+case_for_form(const struct intake_input *in, const struct verdict *v,
+    char **ref)
+{
+	const struct form_result *r = v->result;
+	int rc;
+
+	*ref = NULL;
+	for (size_t i = 0; i < r->nvalues; i++)
+		if ((rc = ref_in_text(in, r->values[i].value, ref)) != 0)
+			return rc;
+	for (size_t i = 0; i < v->rule->nmatch; i++)
+		if ((rc = case_by_set(in, v, &v->rule->match[i], ref)) != 0)
+			return rc;
+	return 0;
 }
 
 /* The level a resolution form says it was resolved at: the first number
@@ -1336,7 +1349,7 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v,
     const char *text)
 {
 	const struct protocol *p = NULL;
-	int allowed, rc;
+	int allowed, rc, resolved = 0;
 
 	if ((allowed = take_case(in, ref, v, &p)) == -1)
 		return -1;
@@ -1362,11 +1375,17 @@ decide_join(const struct intake_input *in, char *ref, struct verdict *v,
 	/* The agencies it names join the case's (casework adds the new). */
 	form_agencies(proto_dir(in, p ? p : v->proto), in->msg->from_addr,
 	    v->result, v);
-	if ((v->rule->action == FORM_CLOSE ||
+	/* The stage it shows the disagreement reached: casework moves the
+	 * case on to it when that is later than the case's own. */
+	if (v->rule->action == FORM_OPEN && (p == NULL || p == v->proto))
+		v->stage = v->rule->nlevel_from > 0 ?
+		    reported_level(v->rule, v->result, &resolved) :
+		    v->rule->stage;
+	if ((v->rule->action == FORM_CLOSE || resolved ||
 	    form_says_resolved(v->rule, v->result)) && !v->case_resolved) {
 		v->resolve = 1;
 		v->resolve_level = v->rule->action == FORM_CLOSE ?
-		    form_level(v->rule, v->result) : 0;
+		    form_level(v->rule, v->result) : resolved ? v->stage : 0;
 		set_verdict(v, VERDICT_JOIN, "update", 0, "%s: resolved by %s",
 		    v->ref, v->rule->form);
 	} else

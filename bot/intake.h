@@ -127,7 +127,10 @@ struct verdict {
 	const struct form_rule	*rule;
 	const struct form_def	*form;
 	struct form_result	*result;	/* the answers read */
-	int			 stage;		/* OPEN / RECORD_RESOLVED level */
+	int			 stage;		/* OPEN / RECORD_RESOLVED level;
+						   JOIN: the level the form
+						   shows was reached (0:
+						   none) */
 	int			 resolve;	/* JOIN: the form resolves it */
 	int			 resolve_level;	/* 0: the case's stage */
 	int			 urgent;	/* OPEN */

@@ -169,18 +169,79 @@ static void
 check_rule(const struct protocol *p, const struct form_rule *r,
     const config_setting_t *e, const char *f, struct diag *d)
 {
-	for (size_t k = 0; k < r->nmatch; k++) {
-		char *name = xstrndup(r->match_fields[k],
-		    strcspn(r->match_fields[k], "="));
+	const config_setting_t *m = config_setting_get_member(e, "match_fields");
 
-		check_field(r, name, "match_fields", e, f, d);
-		free(name);
-	}
+	for (size_t i = 0; i < r->nmatch; i++)
+		for (size_t k = 0; k < r->match[i].n; k++) {
+			const char *spec = r->match[i].fields[k];
+			char *name = xstrndup(spec, strcspn(spec, "="));
+
+			check_field(r, name, "match_fields", m, f, d);
+			free(name);
+		}
 	if (config_setting_get_member(e, "stage") &&
 	    rules_stage_index(p, r->stage) < 0)
 		diag_error(d, f, cfg_line(e),
 		    "form \"%s\" names stage %d, which this protocol lacks",
 		    r->form, r->stage);
+}
+
+/* match_fields: one set [ "a", "b" ], or sets tried in order
+ * ( [ "a" ], [ "b", "c" ] ). */
+static void
+load_match(struct form_rule *r, const config_setting_t *e, const char *f,
+    struct diag *d)
+{
+	config_setting_t *s = config_setting_get_member(e, "match_fields"), *set;
+	unsigned n;
+
+	r->match = NULL;
+	r->nmatch = 0;
+	if (s == NULL)
+		return;
+	if (config_setting_is_array(s) || !config_setting_is_list(s) ||
+	    config_setting_length(s) == 0 ||
+	    !config_setting_is_array(config_setting_get_elem(s, 0))) {
+		r->match = xcalloc(1, sizeof(*r->match));
+		r->match[0].fields = cfg_strings(e, "match_fields", 0,
+		    &r->match[0].n, f, d);
+		if (r->match[0].n > 0) {
+			r->nmatch = 1;
+			return;
+		}
+		cfg_strings_free(r->match[0].fields);
+		free(r->match);
+		r->match = NULL;
+		return;
+	}
+	n = (unsigned)config_setting_length(s);
+	r->match = xcalloc(n, sizeof(*r->match));
+	for (unsigned i = 0; i < n; i++) {
+		struct match_set *m = &r->match[r->nmatch];
+		unsigned k, len;
+
+		set = config_setting_get_elem(s, i);
+		if (!config_setting_is_array(set) ||
+		    (len = (unsigned)config_setting_length(set)) == 0) {
+			diag_error(d, f, cfg_line(set), "match_fields: set %u "
+			    "must be an array of field names [ \"...\", ... ]",
+			    i + 1);
+			continue;
+		}
+		m->fields = xcalloc(len + 1, sizeof(char *));
+		for (k = 0; k < len; k++) {
+			const char *v = config_setting_get_string_elem(set, k);
+
+			if (v == NULL) {
+				diag_error(d, f, cfg_line(set), "match_fields: "
+				    "set %u: element %u must be a string",
+				    i + 1, k + 1);
+				continue;
+			}
+			m->fields[m->n++] = xstrdup(v);
+		}
+		r->nmatch++;
+	}
 }
 
 static void
@@ -210,7 +271,7 @@ load_form_rule(const struct protocol *p, struct form_rule *r,
 	 * names none itself (0: unknown). */
 	r->stage = cfg_int(e, "stage", r->action == FORM_OPEN,
 	    r->action == FORM_OPEN ? 1 : 0, 0, 99, f, d);
-	r->match_fields = cfg_strings(e, "match_fields", 0, &r->nmatch, f, d);
+	load_match(r, e, f, d);
 	r->level_field = cfg_string(e, "level_field", 0, NULL, f, d);
 	r->actions_prefix = cfg_string(e, "actions", 0, NULL, f, d);
 	r->resolve_field = cfg_string(e, "resolve_field", 0, NULL, f, d);
@@ -446,7 +507,9 @@ free_protocol(struct protocol *p)
 	free(p->stages);
 	for (size_t i = 0; i < p->nforms; i++) {
 		free(p->forms[i].form);
-		cfg_strings_free(p->forms[i].match_fields);
+		for (size_t k = 0; k < p->forms[i].nmatch; k++)
+			cfg_strings_free(p->forms[i].match[k].fields);
+		free(p->forms[i].match);
 		free(p->forms[i].level_field);
 		free(p->forms[i].actions_prefix);
 		free(p->forms[i].resolve_field);

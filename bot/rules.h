@@ -53,10 +53,15 @@ struct form_rule {
 	enum form_action	 action;
 	int			 stage;	/* stage number opened at */
 	/* How a form finds the open case it belongs to when it does not come
-	 * in the case's thread: "field" compares the form's field with the
-	 * case's field of the same name, "field=casefield" with another;
-	 * all must match.  A field holding a case reference always matches. */
-	char			**match_fields;
+	 * in the case's thread: sets of fields, tried in order, a case
+	 * matching when every field of one set equals its own.  "field"
+	 * compares the form's field with the case's field of the same name,
+	 * "field=casefield" with another.  A field holding a case reference
+	 * always matches. */
+	struct match_set {
+		char		**fields;
+		size_t		  n;
+	}			*match;
 	size_t			  nmatch;
 	char			*level_field;	/* close: the level resolved at */
 	/* update: fields "PREFIXn" are planned actions ("action; agency and

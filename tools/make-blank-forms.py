@@ -423,18 +423,24 @@ def request(title, intro, rows):
 
 
 twsp_request = request(
-    "TWSP Resolution Request (stages 1 and 2)",
+    "TWSP Resolution Request",
     "Telford & Wrekin Safeguarding Partnership. For a professional "
-    "disagreement at stage 1 (practitioners) or stage 2 (line / team "
-    "managers). Send to the partnership mailbox; escbot tracks it from the "
-    "stage reached.",
-    [("Name of child or adult:", "person_name", "text"),
+    "disagreement at any stage: from stage 3 the Resolution and Escalation "
+    "Referral Form is used too. Send to the partnership mailbox; escbot "
+    "tracks it from the stage reached.",
+    [("Name of child or adult:", "individual_name", "text"),
      ("Date of birth:", "dob", "text"),
      ("Agencies involved:", "agencies", "text"),
      ("Summary of the disagreement:", "summary", "tall"),
      ("Action requested:", "requested_action", "tall"),
      ("Have line / team managers tried to resolve it (stage 2)?",
       "managers", "yesno"),
+     ("Have senior managers / designated safeguarding leads tried to "
+      "resolve it (stage 3)?", "senior_managers", "yesno"),
+     ("Has it been referred to assistant directors / directors (stage 4)?",
+      "directors", "yesno"),
+     ("Has it been referred to the TWSP Executive through the Partnership "
+      "Manager (stage 5)?", "executive", "yesno"),
      ("Is a child or adult at immediate risk of significant harm?",
       "immediate_risk", "yesno")])
 
@@ -443,8 +449,8 @@ wsab_request = request(
     "Wigan Safeguarding Adults Board. For a professional disagreement from "
     "level 1 (practitioner to practitioner). Send to the partnership "
     "mailbox; escbot tracks it from the level reached.",
-    [("Name of adult:", "person_name", "text"),
-     ("Date of birth:", "dob", "text"),
+    [("Name of adult:", "adult1_name", "text"),
+     ("Date of birth:", "adult1_dob", "text"),
      ("Agencies involved:", "agencies", "text"),
      ("Summary of the disagreement:", "summary", "tall"),
      ("Action requested:", "requested_action", "tall"),
@@ -452,6 +458,8 @@ wsab_request = request(
       "yesno"),
      ("Has it been referred to heads of service (level 3)?",
       "heads_of_service", "yesno"),
+     ("Has it been referred to the WSAB Service Manager (level 4)?",
+      "service_manager", "yesno"),
      ("Is an adult at immediate risk of significant harm?",
       "immediate_risk", "yesno")])
 
@@ -460,7 +468,7 @@ wscb_request = request(
     "Wigan Safeguarding Children Board. For a professional disagreement "
     "from level 1 (practitioners). Send to the partnership mailbox; escbot "
     "tracks it from the level reached.",
-    [("Name of child / young person:", "person_name", "text"),
+    [("Name of child / young person:", "child_name", "text"),
      ("Date of birth:", "dob", "text"),
      ("Agencies involved:", "agencies", "text"),
      ("Summary of the disagreement:", "summary", "tall"),
@@ -469,6 +477,8 @@ wscb_request = request(
       "(level 2)?", "managers", "yesno"),
      ("Has it been referred to the agencies' WSCB representatives "
       "(level 3)?", "board_reps", "yesno"),
+     ("Has it been referred to the WSCB business manager (level 4)?",
+      "business_manager", "yesno"),
      ("Is a child at immediate risk of significant harm?",
       "immediate_risk", "yesno")])
 

@@ -1133,7 +1133,7 @@ def build():
     # ---- the resolution requests: a way in below each protocol's own form
     # (issue 13): level 1, or the level the Yes / No answers show.
     req_twsp = (
-        "TWSP Resolution Request (stages 1 and 2)\n\n"
+        "TWSP Resolution Request\n\n"
         "Name of child or adult: Robin Example\n"
         "Date of birth: 05/06/2016\n"
         "Agencies involved: West Mercia Police\n"
@@ -1141,6 +1141,12 @@ def build():
         "incident log.\n"
         "Action requested: The log shared this week\n"
         "Have line / team managers tried to resolve it (stage 2)? No\n"
+        "Have senior managers / designated safeguarding leads tried to "
+        "resolve it (stage 3)? No\n"
+        "Has it been referred to assistant directors / directors (stage 4)? "
+        "No\n"
+        "Has it been referred to the TWSP Executive through the Partnership "
+        "Manager (stage 5)? No\n"
         "Is a child or adult at immediate risk of significant harm? No\n\n"
         "Kind regards\nCasey\n")
     gmail("request-twsp-stage1", PEOPLE["casey"], "Resolution request",
@@ -1150,6 +1156,12 @@ def build():
             "AM9PR01MB8123E5F60718293A4B5C6D7E8F9B1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
             nov(23, 10, 17, "Mon"), req_twsp.replace(
                 "(stage 2)? No", "(stage 2)? Yes, on 20/11/2026"))
+    # First brought to escbot at stage 5: every stage before it answered
+    # Yes, as a Partnership Manager writes it.
+    outlook("request-twsp-stage5", PEOPLE["casey"], "Resolution request",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9B5@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(23, 10, 20, "Mon"), req_twsp.replace("? No\n", "? Yes\n")
+            .replace("harm? Yes", "harm? No"))
     req_wsab = (
         "WSAB Resolution Request (from level 1)\n\n"
         "Name of adult: Sky Example\n"
@@ -1160,11 +1172,16 @@ def build():
         "Action requested: A joint visit\n"
         "Have the line managers discussed it (level 2)? Yes\n"
         "Has it been referred to heads of service (level 3)? Yes\n"
+        "Has it been referred to the WSAB Service Manager (level 4)? No\n"
         "Is an adult at immediate risk of significant harm? No\n\n"
         "Thanks\nJo\n")
     apple("request-wsab-level3", PEOPLE["jos"], "Resolution request",
           "1B2C3D4E-5F60-4172-8D9E-0F1A2B3C4D5E@wigan.example.gov.uk",
           nov(23, 10, 18, "Mon"), req_wsab)
+    apple("request-wsab-level4", PEOPLE["jos"], "Resolution request",
+          "1B2C3D4E-5F60-4172-8D9E-0F1A2B3C4D5F@wigan.example.gov.uk",
+          nov(23, 10, 21, "Mon"), req_wsab.replace(
+              "(level 4)? No", "(level 4)? Yes, on 19/11/2026"))
     req_wscb = (
         "WSCB Resolution Request (from level 1)\n\n"
         "Name of child / young person: Rowan Example\n"
@@ -1175,11 +1192,30 @@ def build():
         "Has it been referred to line managers / named safeguarding leads "
         "(level 2)? No\n"
         "Has it been referred to the agencies' WSCB representatives "
-        "(level 3)? No\n\n"
+        "(level 3)? No\n"
+        "Has it been referred to the WSCB business manager (level 4)? No\n\n"
         "Thanks\nJo\n")
     gmail("request-wscb-level1", PEOPLE["jos"], "Resolution request",
           "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdR2@mail.gmail.com", nov(23, 10, 19, "Mon"),
           req_wscb)
+    gmail("request-wscb-level4", PEOPLE["jos"], "Resolution request",
+          "CAGx9Lp2wQ3mT7vZ0s=kP4f+JdR4@mail.gmail.com", nov(23, 10, 22, "Mon"),
+          req_wscb.replace("? No\n", "? Yes\n"))
+    # A case a request opened, then the protocol's own form: the TWSP
+    # referral (a client reference no case has) finds it by the
+    # individual's name and date of birth, its second match set; the same
+    # request again, now saying the directors are involved, finds it by
+    # the request's own.
+    outlook("join-request-twsp-referral", PEOPLE["casey"],
+            "Escalation referral",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9C1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(24, 9, 40, "Tue"), ff.TWSP_INLINE.replace("TW-48213",
+                                                         "TW-51234"))
+    outlook("join-request-twsp-later", PEOPLE["casey"],
+            "RE: Resolution request",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9C2@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(24, 9, 45, "Tue"), req_twsp.replace(
+                "(stage 4)? No", "(stage 4)? Yes, on 23/11/2026"))
 
     # ---- replies in a case thread --------------------------------------------------
     orig_t7 = ACK_T7
@@ -1938,7 +1974,7 @@ def expectations():
                                             client_ref="TW-61234"),
               agencies=TWSP_TABLE_AGENCIES)
     expect("twsp-table-existing", "join", case="TWSP-2026-0007",
-           form="twsp-referral", agencies=TWSP_TABLE_AGENCIES,
+           form="twsp-referral", stage=3, agencies=TWSP_TABLE_AGENCIES,
            fields=TWSP_TABLE_ANSWERS)
     twsp_open("twsp-html-only", answers(TWSP_TABLE_ANSWERS,
                                         client_ref="TW-61235"),
@@ -1976,7 +2012,7 @@ def expectations():
                      ("requested_action", TWSP_LABELS["requested_action"],
                       "missing")])
     expect("twsp-ref-in-field", "join", case="TWSP-2026-0007",
-           form="twsp-referral", agencies=TWSP_INLINE_AGENCIES, fields=inline(
+           form="twsp-referral", stage=3, agencies=TWSP_INLINE_AGENCIES, fields=inline(
                client_ref="TW-99001", concerns=concerns_plus(
                    "This follows escalation TWSP-2026-0007 (stage 3).")))
     twsp_open("twsp-ref-full-stop", inline(
@@ -1988,7 +2024,7 @@ def expectations():
            cases="", agencies=WSAB_PROFORMA_AGENCIES,
            fields=WSAB_PROFORMA_TABLE_ANSWERS)
     expect("wsab-proforma-table-outlook", "join", case="WSAB-2026-0012",
-           form="wsab-proforma", agencies=WSAB_PROFORMA_AGENCIES,
+           form="wsab-proforma", stage=2, agencies=WSAB_PROFORMA_AGENCIES,
            fields=WSAB_PROFORMA_TABLE_ANSWERS)
     for n in ("table-flattened", "flattened-only", "html-only"):
         expect("wsab-proforma-" + n, "open", form="wsab-proforma", stage=2,
@@ -1998,7 +2034,7 @@ def expectations():
            cases="", agencies=WIGAN_COUNCIL,
            fields=WSAB_PROFORMA_DOCX_ANSWERS)
     expect("wsab-lines-gmail", "join", case="WSAB-2026-0013",
-           form="wsab-proforma", fields=WSAB_LINES_ANSWERS,
+           form="wsab-proforma", stage=2, fields=WSAB_LINES_ANSWERS,
            agencies=("wigan-council,gmp", "wigan-council", "gmp", ""))
     expect("wsab-proforma-incomplete", "incomplete", form="wsab-proforma",
            fields={"adult1_name": "Jamie Testperson",
@@ -2098,7 +2134,7 @@ def expectations():
 
     # ---- WSCB agency report
     expect("wscb-report-gmail", "join", case="WSCB-2026-0003",
-           form="wscb-agency-report", agencies=WSCB_REPORT_AGENCIES,
+           form="wscb-agency-report", stage=2, agencies=WSCB_REPORT_AGENCIES,
            fields=WSCB_REPORT_ANSWERS)
     report = dict(form="wscb-agency-report", agencies=WIGAN_COUNCIL)
     expect("wscb-level1-resolved", "record-resolved", stage=1,
@@ -2160,30 +2196,51 @@ def expectations():
 
     # ---- the resolution requests: level 1, or the level the answers show
     req_twsp = {
-        "person_name": "Robin Example", "dob": "2016-06-05",
+        "individual_name": "Robin Example", "dob": "2016-06-05",
         "agencies": "West Mercia Police",
         "summary": "The police will not share the incident log.",
         "requested_action": "The log shared this week",
-        "managers": "no", "immediate_risk": "no"}
+        "managers": "no", "senior_managers": "no", "directors": "no",
+        "executive": "no", "immediate_risk": "no"}
     tw_wm = ("tw-council,west-mercia", "tw-council", "west-mercia", "")
     expect("request-twsp-stage1", "open", form="twsp-request", stage=1,
            agencies=tw_wm, fields=req_twsp)
     expect("request-twsp-stage2", "open", form="twsp-request", stage=2,
            agencies=tw_wm, fields=answers(req_twsp, managers="yes"))
+    expect("request-twsp-stage5", "open", form="twsp-request", stage=5,
+           agencies=tw_wm, fields=answers(
+               req_twsp, managers="yes", senior_managers="yes",
+               directors="yes", executive="yes"))
+    req_wsab = {"adult1_name": "Sky Example", "adult1_dob": "1948-08-07",
+                "agencies": "WWL",
+                "summary": "Whether a section 42 enquiry is needed.",
+                "requested_action": "A joint visit",
+                "line_managers": "yes", "heads_of_service": "yes",
+                "service_manager": "no", "immediate_risk": "no"}
+    wigan_wwl = ("wigan-council,wwl", "wigan-council", "wwl", "")
     expect("request-wsab-level3", "open", form="wsab-request", stage=3,
-           agencies=("wigan-council,wwl", "wigan-council", "wwl", ""),
-           fields={"person_name": "Sky Example", "dob": "1948-08-07",
-                   "agencies": "WWL",
-                   "summary": "Whether a section 42 enquiry is needed.",
-                   "requested_action": "A joint visit",
-                   "line_managers": "yes", "heads_of_service": "yes",
-                   "immediate_risk": "no"})
+           agencies=wigan_wwl, fields=req_wsab)
+    expect("request-wsab-level4", "open", form="wsab-request", stage=4,
+           agencies=wigan_wwl, fields=answers(req_wsab,
+                                               service_manager="yes"))
+    req_wscb = {"child_name": "Rowan Example", "dob": "2018-10-09",
+                "agencies": "GMP",
+                "summary": "Whether a strategy discussion is needed.",
+                "managers": "no", "board_reps": "no",
+                "business_manager": "no"}
+    wigan_gmp = ("wigan-council,gmp", "wigan-council", "gmp", "")
     expect("request-wscb-level1", "open", form="wscb-request", stage=1,
-           agencies=("wigan-council,gmp", "wigan-council", "gmp", ""),
-           fields={"person_name": "Rowan Example", "dob": "2018-10-09",
-                   "agencies": "GMP",
-                   "summary": "Whether a strategy discussion is needed.",
-                   "managers": "no", "board_reps": "no"})
+           agencies=wigan_gmp, fields=req_wscb)
+    expect("join-request-twsp-referral", "join", case="TWSP-2026-0010",
+           cases="T10", form="twsp-referral", stage=3,
+           agencies=TWSP_INLINE_AGENCIES, fields=inline(client_ref="TW-51234"))
+    expect("join-request-twsp-later", "join", case="TWSP-2026-0010",
+           cases="T10R", form="twsp-request", stage=4, agencies=tw_wm,
+           fields=answers(req_twsp, directors="yes"))
+    expect("request-wscb-level4", "open", form="wscb-request", stage=4,
+           agencies=wigan_gmp, fields=answers(
+               req_wscb, managers="yes", board_reps="yes",
+               business_manager="yes"))
 
     # ---- replies and commands in a case thread
     t7 = "TWSP-2026-0007"
@@ -2230,7 +2287,7 @@ def expectations():
     # The agencies a later form adds to the case: the sender's (Jo,
     # Telford & Wrekin Council).
     expect("reply-form-resolves", "join", case=t7, form="twsp-referral",
-           resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS,
+           stage=3, resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS,
            agencies=("tw-council", "tw-council", "", ""))
     for cname, line, command, days, reason in COMMANDS:
         for sname, who in COMMAND_SENDERS:
@@ -2326,18 +2383,20 @@ FILLED_FORMS = [
     ("wsp-covid-request", "jos", "harper",
      dict(verdict="open", stage=3, urgent=True, agencies=(
          "wigan-council", "wigan-council", "", "Written answer 3")), {}, ()),
-    # escbot's resolution requests: the managers (line managers) answered
-    # Yes, so each opens at level 2; a Yes to the immediate-risk question
-    # is urgent.
+    # escbot's resolution requests: every other level question answered
+    # Yes (blank_forms' answers), the highest of them stage / level 4, so
+    # each opens there; a Yes to the immediate-risk question (the TWSP
+    # request's) is urgent.
     ("twsp-request", "casey", "tia",
-     dict(verdict="open", stage=2, agencies=TWSP_FILLED_AGENCIES),
+     dict(verdict="open", stage=4, urgent=True,
+          agencies=TWSP_FILLED_AGENCIES),
      {"agencies": ("West Mercia Police",) * 2}, ()),
     ("wsab-request", "sam", "harper",
-     dict(verdict="open", stage=2, urgent=True, agencies=(
+     dict(verdict="open", stage=4, agencies=(
          "wigan-council,wwl", "wigan-council", "wwl", "")),
      {"agencies": ("WWL",) * 2}, ()),
     ("wscb-request", "jos", "harper",
-     dict(verdict="open", stage=2, urgent=True, agencies=(
+     dict(verdict="open", stage=4, agencies=(
          "wigan-council,gmp", "wigan-council", "gmp", "")),
      {"agencies": ("GMP",) * 2}, ()),
     # The panel already notified: the rapid review (stage 2).
@@ -2352,11 +2411,11 @@ FILLED_FORMS = [
 # placeholder level "Written answer 4" read as level 4): where that gives
 # another outcome than FILLED_FORMS' realistic answers.
 LIBREOFFICE_GIVES = {
-    "twsp-request": dict(verdict="open", stage=2, agencies=(
+    "twsp-request": dict(verdict="open", stage=4, urgent=True, agencies=(
         "tw-council", "tw-council", "", "Written answer 3")),
-    "wsab-request": dict(verdict="open", stage=2, urgent=True, agencies=(
+    "wsab-request": dict(verdict="open", stage=4, agencies=(
         "wigan-council", "wigan-council", "", "Written answer 3")),
-    "wscb-request": dict(verdict="open", stage=2, urgent=True, agencies=(
+    "wscb-request": dict(verdict="open", stage=4, agencies=(
         "wigan-council", "wigan-council", "", "Written answer 3")),
     "twsp-referral": dict(verdict="record-resolved", stage=3, agencies=(
         "tw-council", "tw-council", "", "Written answer 7")),

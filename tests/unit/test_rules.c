@@ -139,23 +139,42 @@ test_forms_bound(void **state)
 	assert_int_equal(r->action, FORM_CLOSE);
 }
 
+/* A rule's match sets as "a,b|c": sets apart by '|'. */
+static void
+match_string(const struct form_rule *r, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nmatch; i++)
+		for (size_t k = 0; k < r->match[i].n; k++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			    k ? "," : i ? "|" : "", r->match[i].fields[k]);
+}
+
 /* The requests: each protocol's way in below its own form's level, at
- * level 1 unless an answer names a later one. */
+ * level 1 unless an answer names a later one; their person fields are
+ * named as the protocol's own form's, so that it joins their case. */
 static void
 test_requests_bound(void **state)
 {
 	static const struct {
-		const char	*form, *proto, *level_from;
+		const char	*form, *proto, *match, *level_from;
 	} want[] = {
-		{ "twsp-request", "twsp", "managers=2" },
-		{ "wsab-request", "wsab", "heads_of_service=3 line_managers=2" },
-		{ "wscb-request", "wscb", "board_reps=3 managers=2" },
-		{ "wsp-covid-request", "wsp-covid",
+		{ "twsp-request", "twsp", "individual_name,dob",
+		  "executive=5 directors=4 senior_managers=3 managers=2" },
+		{ "wsab-request", "wsab", "adult1_name,adult1_dob",
+		  "service_manager=4 heads_of_service=3 line_managers=2" },
+		{ "wscb-request", "wscb", "child_name,dob",
+		  "business_manager=4 board_reps=3 managers=2" },
+		{ "wsp-covid-request", "wsp-covid", "person_name,dob",
 		  "executive=3 safeguarding_leads=2" },
+		{ "twsp-referral", "twsp", "client_ref|individual_name,dob", "" },
+		{ "wsab-proforma", "wsab", "adult1_name,adult1_dob", "" },
+		{ "wscb-agency-report", "wscb", "child_name,dob",
+		  "level3=3 level2_outcome=2 level2_referred_to=2 level1=1" },
 	};
 	const struct form_rule *r;
 	const struct protocol *p;
-	char got[128];
+	char got[256];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -163,15 +182,44 @@ test_requests_bound(void **state)
 		assert_non_null(p);
 		assert_string_equal(p->id, want[i].proto);
 		assert_int_equal(r->action, FORM_OPEN);
-		assert_int_equal(r->stage, 1);
-		assert_int_equal(r->nmatch, 2);
-		assert_string_equal(r->match_fields[0], "person_name");
-		assert_string_equal(r->match_fields[1], "dob");
+		if (strstr(want[i].form, "-request") != NULL)
+			assert_int_equal(r->stage, 1);
+		match_string(r, got, sizeof(got));
+		assert_string_equal(got, want[i].match);
 		got[0] = '\0';
 		for (size_t k = 0; k < r->nlevel_from; k++)
 			snprintf(got + strlen(got), sizeof(got) - strlen(got),
 			    "%s%s", k ? " " : "", r->level_from[k]);
 		assert_string_equal(got, want[i].level_from);
+	}
+}
+
+/* Every stage number of every shipped protocol has a way in: a form that
+ * opens a case there, by its stage or by its answers (level_from). */
+static void
+test_every_level_has_a_way_in(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < rs->nprotocols; i++) {
+		const struct protocol *p = &rs->protocols[i];
+
+		for (size_t s = 0; s < p->nstages; s++) {
+			int n = p->stages[s].number, found = 0;
+
+			for (size_t f = 0; f < p->nforms && !found; f++) {
+				const struct form_rule *r = &p->forms[f];
+
+				if (r->action != FORM_OPEN)
+					continue;
+				found = r->stage == n;
+				for (size_t k = 0; k < r->nlevel_from; k++)
+					found |= atoi(strchr(r->level_from[k],
+					    '=') + 1) == n;
+			}
+			if (!found)
+				fail_msg("%s: no form opens a case at stage %d",
+				    p->id, n);
+		}
 	}
 }
 
@@ -291,6 +339,23 @@ test_bad_rules_refused(void **state)
 		{ "forms_to = [ \"partnership_manager\" ]; debrief = 3;",
 		  "unknown key \"debrief\"" },
 	};
+	static const struct {
+		const char	*sets;
+		const char	*error;
+	} match[] = {
+		{ "[ \"client_ref\", \"nhs\" ]",
+		  "match_fields: form \"twsp-referral\" has no field \"nhs\"" },
+		{ "( [ \"client_ref\" ], [ \"individual_name\", \"dobb\" ] )",
+		  "match_fields: form \"twsp-referral\" has no field \"dobb\"" },
+		{ "( [ \"client_ref\" ], \"dob\" )",
+		  "match_fields: set 2 must be an array of field names" },
+		{ "( [ \"client_ref\" ], [ ] )",
+		  "match_fields: set 2 must be an array of field names" },
+		{ "( [ \"client_ref\" ], [ 3 ] )",
+		  "match_fields: set 2: element 1 must be a string" },
+		{ "\"client_ref\"",
+		  "\"match_fields\" must be an array of strings" },
+	};
 	char *text;
 
 	(void)state;
@@ -355,6 +420,20 @@ test_bad_rules_refused(void **state)
 	    "  );\n"
 	    "};\n", "report_periods: \"month\" is not week, quarter, "
 	    "half-year or year", 3);
+	/* match_fields: each set an array of the form's own fields. */
+	for (size_t i = 0; i < sizeof(match) / sizeof(match[0]); i++) {
+		text = xasprintf(
+		    "protocol = {\n"
+		    "  id = \"x\"; name = \"X\"; prefix = \"X\";\n"
+		    "  stages = (\n"
+		    "    { number = 1; name = \"a\"; roles = [ \"practitioner\" ]; days = 1; }\n"
+		    "  );\n"
+		    "  forms = ( { form = \"twsp-referral\"; action = \"open\"; stage = 1;\n"
+		    "    match_fields = %s; } );\n"
+		    "};\n", match[i].sets);
+		expect_refused(text, match[i].error, 7);
+		free(text);
+	}
 }
 
 /* 003's clocks: the shipped protocol counts both duties from the form's
@@ -1014,6 +1093,7 @@ main(void)
 		cmocka_unit_test(test_covid_same_day),
 		cmocka_unit_test(test_forms_bound),
 		cmocka_unit_test(test_requests_bound),
+		cmocka_unit_test(test_every_level_has_a_way_in),
 		cmocka_unit_test(test_twsp_on_resolution),
 		cmocka_unit_test(test_report_periods),
 		cmocka_unit_test(test_bad_rules_refused),
