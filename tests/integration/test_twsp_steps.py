@@ -18,8 +18,10 @@ restart between ticks) until the TWSP Executive resolves it:
   referral that arrives already resolved gets them too, held to working
   hours.
 
-And the WSAB and WSCB requests open a case at level 1, or at the level
-their answers show was reached.
+And the requests open a case at level 1, or at the level their answers
+show was reached, any level of TWSP, WSAB and WSCB; the protocol's own
+form about the same person later (the WSAB proforma, the TWSP referral)
+joins the case a request opened and moves it on to its level.
 """
 import datetime
 import os
@@ -54,10 +56,17 @@ EXECUTIVE = {"twsp.exec.council@telford.example.gov.uk",
 STAGE5_WRITE = DIRECTORS | {PM}
 STAGE5_DECIDE = {PM} | EXECUTIVE
 
+# WSAB level 2 (etc/partnerships/wsab.conf): the line managers and
+# safeguarding leads of Wigan Council (the sender's) and GMP.
+LEVEL2 = {"sam.manager@wigan.example.gov.uk",
+          "safeguarding.adults@wigan.example.gov.uk",
+          "lee.line@gmp.example.police.uk",
+          "vulnerability.adults@gmp.example.police.uk"}
+
 REQUEST = """\
 Hello, a disagreement with the police about Alex.
 
-TWSP Resolution Request (stages 1 and 2)
+TWSP Resolution Request
 
 Name of child or adult: Alex Example
 Date of birth: 01/02/2015
@@ -65,6 +74,9 @@ Agencies involved: West Mercia Police
 Summary of the disagreement: West Mercia Police will not attend a strategy discussion for Alex.
 Action requested: A strategy discussion this week
 Have line / team managers tried to resolve it (stage 2)? No
+Have senior managers / designated safeguarding leads tried to resolve it (stage 3)? No
+Has it been referred to assistant directors / directors (stage 4)? No
+Has it been referred to the TWSP Executive through the Partnership Manager (stage 5)? No
 Is a child or adult at immediate risk of significant harm? No
 
 Kind regards
@@ -183,7 +195,7 @@ class TwspSteps(Steps):
 
         want = [
             ("2026-11-23T10:00:00Z",
-             s("Received: TWSP Resolution Request (stages 1 and 2)"),
+             s("Received: TWSP Resolution Request"),
              {RAISER}),
             ("2026-11-23T10:00:00Z",
              s("Stage 1 starts: Practitioners: raise the disagreement - due "
@@ -294,7 +306,7 @@ class TwspSteps(Steps):
         # Partnership Manager.
         forms = text(by_subject[s("Completed forms: resolved at level 5")])
         for want_text in (
-                "Form 1: TWSP Resolution Request (stages 1 and 2), received "
+                "Form 1: TWSP Resolution Request, received "
                 "10am on Monday 23 November 2026 from %s" % RAISER,
                 "- Name of child or adult: Alex Example",
                 "- Date of birth: 2015-02-01",
@@ -408,11 +420,20 @@ class Requests(unittest.TestCase):
                        "Yes"),
                       ("Has it been referred to heads of service (level "
                        "3)?", "Yes")])
+        self.request(sender, "WSAB Resolution Request (from level 1)",
+                     "Pat Four", "WWL",
+                     [("Have the line managers discussed it (level 2)?",
+                       "Yes"),
+                      ("Has it been referred to heads of service (level "
+                       "3)?", "Yes"),
+                      ("Has it been referred to the WSAB Service Manager "
+                       "(level 4)?", "Yes, on 20/11/2026")])
         self.assertEqual(self.opened("2026-11-23T10:00:00Z"), {
             "wsab-request:1:Practitioner to practitioner",
             "wsab-request:2:Line manager to line manager",
             "wsab-request:3:Head of service to head of service, then "
-            "director"})
+            "director",
+            "wsab-request:4:Exceptional: WSAB service manager"})
         # Level 1's people hear at once: the practitioners of Wigan
         # Council and GMP.
         starts = {}
@@ -443,9 +464,158 @@ class Requests(unittest.TestCase):
                        "safeguarding leads (level 2)?", "Yes"),
                       ("Has it been referred to the agencies' WSCB "
                        "representatives (level 3)?", "Yes")])
+        self.request(sender, "WSCB Resolution Request (from level 1)",
+                     "Sam Three", "GMP",
+                     [("Has it been referred to line managers / named "
+                       "safeguarding leads (level 2)?", "Yes"),
+                      ("Has it been referred to the agencies' WSCB "
+                       "representatives (level 3)?", "Yes"),
+                      ("Has it been referred to the WSCB business manager "
+                       "(level 4)?", "Yes")])
         self.assertEqual(self.opened("2026-11-23T10:00:00Z"), {
             "wscb-request:1:Practitioners",
-            "wscb-request:3:WSCB agency representative"})
+            "wscb-request:3:WSCB agency representative",
+            "wscb-request:4:WSCB business manager / independent chair"})
+
+    def test_twsp_request_opens_at_the_stage_reached(self):
+        """004's referral form is from stage 3, but a disagreement first
+        brought to escbot at stage 4 or 5 is tracked there too."""
+        q = ["Have line / team managers tried to resolve it (stage 2)?",
+             "Have senior managers / designated safeguarding leads tried "
+             "to resolve it (stage 3)?",
+             "Has it been referred to assistant directors / directors "
+             "(stage 4)?",
+             "Has it been referred to the TWSP Executive through the "
+             "Partnership Manager (stage 5)?"]
+        for name, yes in (("Ash Three", 2), ("Ash Four", 3),
+                          ("Ash Five", 4)):
+            self.request(RAISER, "TWSP Resolution Request", name,
+                         "West Mercia Police",
+                         [(x, "Yes" if k < yes else "No")
+                          for k, x in enumerate(q)])
+        self.assertEqual(self.opened("2026-11-23T10:00:00Z"), {
+            "twsp-request:3:Senior managers / designated safeguarding "
+            "leads",
+            "twsp-request:4:Assistant director / director",
+            "twsp-request:5:TWSP Executive: the director writes via the "
+            "Partnership Manager"})
+
+
+class LaterForms(Steps):
+    """A case a request opened, then the protocol's own form about the
+    same person, in a thread of its own: it joins the case (no second
+    case) and, showing a later level than the case's, moves it on, the
+    new level's people told in working hours."""
+
+    def one_case(self, now):
+        cases = self.env.cases(now=now)
+        self.assertEqual(len(cases), 1, cases)
+        return cases[0]
+
+    def test_wsab_proforma_moves_a_level_1_case_to_level_2(self):
+        env, sender = self.env, "robin.worker@wigan.example.gov.uk"
+        env.deliver(make_message(sender, "Resolution request", (
+            "WSAB Resolution Request (from level 1)\n\n"
+            "Name of adult: Jamie Testperson\n"
+            "Date of birth: 12/07/1950\n"
+            "Agencies involved: GMP\n"
+            "Summary of the disagreement: GMP have not shared the welfare "
+            "check.\n"
+            "Have the line managers discussed it (level 2)? No\n\n"
+            "Kind regards\n")))
+        env.run("run", "--once", now="2026-11-23T10:00:00Z")
+        self.ref = ref = self.one_case("2026-11-23T10:00:00Z")["ref"]
+        self.collect("2026-11-23T10:00:00Z")
+        self.sent = []
+        # Tuesday: the level 2 proforma, a new email, no reference.
+        env.deliver(make_message(sender, "Proforma - Jamie", F.WSAB_LINES))
+        self.run_at("2026-11-24T10:00:00Z", "run", "--once")
+        case = self.one_case("2026-11-24T10:00:00Z")
+        self.assertEqual((case["ref"], case["stage"], case["stage_name"]),
+                         (ref, 2, "Line manager to line manager"))
+        got = [(when, subj, set(to)) for when, subj, to, _ in self.sent]
+        self.assertEqual(got, [
+            ("2026-11-24T10:00:00Z",
+             "[%s] Escalated to stage 2: Line manager to line manager" % ref,
+             LEVEL2 | {sender}),
+            ("2026-11-24T10:00:00Z", "[%s] Added to the case: WSAB "
+             "Partnership Resolution Seeking Proforma" % ref, {sender})])
+        events = env.case(ref, now="2026-11-24T10:00:00Z")["events"]
+        self.assertIn("escalated by request from stage 1 to stage 2: the "
+                      "WSAB Partnership Resolution Seeking Proforma "
+                      "received shows stage 2 was reached",
+                      [e["detail"] for e in events])
+        # The same proforma again: the case is at level 2 already.
+        env.deliver(make_message(sender, "Proforma - Jamie (again)",
+                                 F.WSAB_LINES))
+        self.run_at("2026-11-24T11:00:00Z", "run", "--once")
+        self.assertEqual(self.one_case("2026-11-24T11:00:00Z")["stage"], 2)
+        self.assertEqual([subj for _, subj, _, _ in self.sent[2:]],
+                         ["[%s] Added to the case: WSAB Partnership "
+                          "Resolution Seeking Proforma" % ref])
+
+    def test_wscb_reports_move_a_request_case_on_then_resolve_it(self):
+        env, sender = self.env, "jo.sample@wigan.example.gov.uk"
+        with open(os.path.join(REPO, "etc", "samples",
+                               "wscb-agency-report.eml"),
+                  encoding="utf-8") as f:
+            report = f.read().split("\n\n", 1)[1].split("\nOn Mon")[0]
+        env.deliver(make_message(sender, "Resolution request", (
+            "WSCB Resolution Request (from level 1)\n\n"
+            "Name of child / young person: Robin Example\n"
+            "Date of birth: 05/06/2014\n"
+            "Agencies involved: Wigan Schools\n"
+            "Summary of the disagreement: whether a child protection "
+            "conference is needed\n\nJo\n")))
+        env.run("run", "--once", now="2026-11-23T10:00:00Z")
+        self.ref = ref = self.one_case("2026-11-23T10:00:00Z")["ref"]
+        # The agency report: level 2's outcome "still open".
+        env.deliver(make_message(sender, "Agency report", report))
+        env.run("run", "--once", now="2026-11-24T10:00:00Z")
+        case = self.one_case("2026-11-24T10:00:00Z")
+        self.assertEqual((case["ref"], case["stage"], case["status"]),
+                         (ref, 2, "open"))
+        # A later report: level 3 answered, agreed there.
+        env.deliver(make_message(sender, "Agency report (resolved)",
+                                 report.replace(
+                                     "Not yet.", "Yes: resolved, the board "
+                                     "representatives agreed a conference "
+                                     "on 25/11/2026.")))
+        env.run("run", "--once", now="2026-11-26T10:00:00Z")
+        (done,) = env.cases(all=True, now="2026-11-26T10:00:00Z")
+        self.assertEqual((done["ref"], done["status"],
+                          done["resolved_level"]), (ref, "resolved", 3))
+
+    def test_twsp_referral_on_a_saturday_moves_a_stage_1_case_on_monday(self):
+        env = self.env
+        env.deliver(make_message("Casey Practitioner <%s>" % RAISER,
+                                 "Escalation: Alex", REQUEST))
+        env.run("run", "--once", now="2026-11-23T10:00:00Z")
+        self.ref = ref = self.one_case("2026-11-23T10:00:00Z")["ref"]
+        self.collect("2026-11-23T10:00:00Z")
+        self.sent = []
+        # Saturday evening: the referral (004's form, from stage 3), a
+        # new email; its client reference names no case, the individual's
+        # name and date of birth do.
+        env.deliver(make_message("Casey Practitioner <%s>" % RAISER,
+                                 "Escalation referral", F.TWSP_INLINE))
+        self.run_at("2026-11-28T20:00:00Z", "run", "--once")
+        for now in ("2026-11-29T12:00:00Z", "2026-11-30T09:00:00Z"):
+            self.run_at(now)
+        case = self.one_case("2026-11-30T09:00:00Z")
+        self.assertEqual((case["ref"], case["stage"]), (ref, 3))
+        got = [(when, subj, set(to)) for when, subj, to, _ in self.sent]
+        self.assertEqual(got, [
+            # The sender hears at once; the stage's people at Monday's
+            # opening.
+            ("2026-11-28T20:00:00Z",
+             "[%s] Escalated to stage 3: Senior managers / designated "
+             "safeguarding leads" % ref, {RAISER}),
+            ("2026-11-28T20:00:00Z", "[%s] Added to the case: TWSP "
+             "Resolution and Escalation Referral Form" % ref, {RAISER}),
+            ("2026-11-30T09:00:00Z",
+             "[%s] Escalated to stage 3: Senior managers / designated "
+             "safeguarding leads" % ref, STAGE3)])
 
 
 if __name__ == "__main__":
