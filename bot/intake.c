@@ -635,8 +635,9 @@ names_ids(const struct directory *dir, const struct dir_names *dn,
 /*
  * The case's agencies, from what the form says (never from its free
  * text): the raising agency by the sender's domain, else by the form's
- * raising field; the receiving agencies by its receiving fields and the
- * rows of its "agencies involved" grid that are answered.  A name no
+ * raising field; the receiving agencies by its receiving fields, the
+ * rows of its "agencies involved" grid that are answered and any other
+ * agency its raising field names.  A name no
  * directory agency fits is kept as written, unresolved.  Fills
  * v->raising_agency, v->receiving_agencies, v->unresolved_agencies and
  * v->agencies (raising first, then receiving: what routing uses).
@@ -696,6 +697,13 @@ form_agencies(const struct directory *dir, const char *from,
 	}
 	if (ra == NULL && raising.n > 0)
 		ra = &dir->agencies[raising.idx[0]];
+	/* An agency the raising field names besides the sender's (a form
+	 * for West Mercia Police sent from a Telford & Wrekin address) is in
+	 * the case too: its people are told, never dropped. */
+	for (size_t k = 0; k < raising.n; k++)
+		if (&dir->agencies[raising.idx[k]] != ra)
+			directory_agencies_named(dir,
+			    dir->agencies[raising.idx[k]].name, &recv);
 	/* The raising field's unknown words matter only when the raiser's
 	 * agency is not known at all. */
 	if (ra == NULL)
@@ -797,9 +805,57 @@ case_by_set(const struct intake_input *in, const struct verdict *v,
 	return rc;
 }
 
+/* Two answers that say the same once normalised (text_norm: case and
+ * punctuation aside). */
+static int
+same_answer(const char *a, const char *b)
+{
+	char *x = text_norm_dup(a, NULL), *y = text_norm_dup(b, NULL);
+	int same = strcmp(x, y) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Does case ref answer a field of the rule's sets before set `upto`
+ * differently from the form (another client reference: another
+ * disagreement about the same person)?  1, 0, -1. */
+static int
+earlier_set_differs(const struct intake_input *in, const struct verdict *v,
+    size_t upto, const char *ref)
+{
+	struct case_state c;
+	int rc = 0;
+
+	if ((rc = in->look->case_by_ref(in->look->arg, ref, &c)) != 1)
+		return rc;
+	rc = 0;
+	for (size_t i = 0; i < upto && rc == 0; i++)
+		for (size_t k = 0; k < v->rule->match[i].n && rc == 0; k++) {
+			const char *spec = v->rule->match[i].fields[k];
+			const char *eq = strchr(spec, '=');
+			char *field = xstrndup(spec, eq ? (size_t)(eq - spec) :
+			    strlen(spec)), *theirs = NULL;
+			const char *mine = form_result_get(v->result, field);
+
+			free(field);
+			if (mine == NULL || no_key(mine))
+				continue;
+			rc = in->look->field_of(in->look->arg, c.id,
+			    eq ? eq + 1 : spec, &theirs);
+			if (rc == 1)
+				rc = !no_key(theirs) && !same_answer(mine, theirs);
+			free(theirs);
+		}
+	case_state_free(&c);
+	return rc;
+}
+
 /* The open case a form belongs to by its own fields: a case reference in
- * any field, or the first of the rule's match sets that finds one.  1 and
- * *ref, 0, -1. */
+ * any field, or the first of the rule's match sets that finds one -- by a
+ * later set only a case that does not answer an earlier set's fields
+ * otherwise.  1 and *ref, 0, -1. */
 static int
 case_for_form(const struct intake_input *in, const struct verdict *v,
     char **ref)
@@ -811,9 +867,18 @@ case_for_form(const struct intake_input *in, const struct verdict *v,
 	for (size_t i = 0; i < r->nvalues; i++)
 		if ((rc = ref_in_text(in, r->values[i].value, ref)) != 0)
 			return rc;
-	for (size_t i = 0; i < v->rule->nmatch; i++)
-		if ((rc = case_by_set(in, v, &v->rule->match[i], ref)) != 0)
-			return rc;
+	for (size_t i = 0; i < v->rule->nmatch; i++) {
+		if ((rc = case_by_set(in, v, &v->rule->match[i], ref)) == -1)
+			return -1;
+		if (rc == 0)
+			continue;
+		if (i == 0 || (rc = earlier_set_differs(in, v, i, *ref)) == 0)
+			return 1;
+		free(*ref);
+		*ref = NULL;
+		if (rc == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1293,19 +1358,6 @@ decide_reply(const struct intake_input *in, char *ref, const char *mine,
 
 static void	decide_new_case(const struct intake_input *, struct verdict *,
 		    const char *);
-
-/* Two answers that say the same once normalised (text_norm: case and
- * punctuation aside). */
-static int
-same_answer(const char *a, const char *b)
-{
-	char *x = text_norm_dup(a, NULL), *y = text_norm_dup(b, NULL);
-	int same = strcmp(x, y) == 0;
-
-	free(x);
-	free(y);
-	return same;
-}
 
 /* An answer that says who the person is: a name, a date of birth, an NHS
  * number (a personal field of those kinds). */

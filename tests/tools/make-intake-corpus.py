@@ -1211,6 +1211,13 @@ def build():
             "AM9PR01MB8123E5F60718293A4B5C6D7E8F9C1@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
             nov(24, 9, 40, "Tue"), ff.TWSP_INLINE.replace("TW-48213",
                                                          "TW-51234"))
+    # The case already has a client reference of its own: a referral
+    # with another is another disagreement about the same child.
+    outlook("join-request-twsp-other-ref", PEOPLE["casey"],
+            "Escalation referral",
+            "AM9PR01MB8123E5F60718293A4B5C6D7E8F9C3@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
+            nov(24, 9, 42, "Tue"), ff.TWSP_INLINE.replace("TW-48213",
+                                                         "TW-51235"))
     outlook("join-request-twsp-later", PEOPLE["casey"],
             "RE: Resolution request",
             "AM9PR01MB8123E5F60718293A4B5C6D7E8F9C2@AM9PR01MB8123.eurprd01.prod.exchangelabs.com",
@@ -2234,6 +2241,8 @@ def expectations():
     expect("join-request-twsp-referral", "join", case="TWSP-2026-0010",
            cases="T10", form="twsp-referral", stage=3,
            agencies=TWSP_INLINE_AGENCIES, fields=inline(client_ref="TW-51234"))
+    twsp_open("join-request-twsp-other-ref",
+              inline(client_ref="TW-51235"), cases="T10X")
     expect("join-request-twsp-later", "join", case="TWSP-2026-0010",
            cases="T10R", form="twsp-request", stage=4, agencies=tw_wm,
            fields=answers(req_twsp, directors="yes"))
@@ -2286,9 +2295,12 @@ def expectations():
     expect("reply-docx-note", "note", case=t7)
     # The agencies a later form adds to the case: the sender's (Jo,
     # Telford & Wrekin Council).
+    # Sent by a Telford & Wrekin practitioner, the form's Agency/Team West
+    # Mercia Police: both agencies are in the case.
     expect("reply-form-resolves", "join", case=t7, form="twsp-referral",
            stage=3, resolve=0, reply="resolved", fields=TWSP_RESOLVED_ANSWERS,
-           agencies=("tw-council", "tw-council", "", ""))
+           agencies=("tw-council,west-mercia", "tw-council", "west-mercia",
+                     ""))
     for cname, line, command, days, reason in COMMANDS:
         for sname, who in COMMAND_SENDERS:
             name = "matrix-%s-%s" % (cname, sname)

@@ -123,6 +123,12 @@ static const struct fake_case cases[] = {
 	    { "casey.practitioner@telford.example.gov.uk" }, { 0 },
 	    { "individual_name=Robin Example", "dob=2016-06-05" },
 	    "tw-council,west-mercia" },
+	/* T10 with the client reference of another referral: a referral
+	 * with its own reference is another disagreement about Alex. */
+	{ "T10X", "TWSP-2026-0010", 10, "twsp", CASE_OPEN, 0,
+	    { "casey.practitioner@telford.example.gov.uk" }, { 0 },
+	    { "individual_name=Alex Example", "dob=2015-02-01",
+	      "client_ref=TW-000777" }, "tw-council,west-mercia" },
 	/* W12's Message-IDs, pointing at a case that cannot be read. */
 	{ "GHOST", "WSAB-2026-0012", 12, "wsab", CASE_OPEN, 1, { 0 },
 	    { "escbot.51e0b7a9c3d24f18@example.gov.uk",
@@ -891,7 +897,7 @@ static const struct row rows[] = {
 	{ .file = "reply-docx-note", .kind = VERDICT_NOTE,
 	    .outcome = "reply", .reason = "TWSP-2026-0007: reply recorded",
 	    .ref = "TWSP-2026-0007", .case_id = 7 },
-	{ .file = "reply-form-resolves", .agencies = "tw-council", .kind = VERDICT_JOIN,
+	{ .file = "reply-form-resolves", .agencies = "tw-council,west-mercia", .kind = VERDICT_JOIN,
 	    .outcome = "update",
 	    .reason = "TWSP-2026-0007: resolved by twsp-referral",
 	    .ref = "TWSP-2026-0007", .case_id = 7, .form = "twsp-referral",
