@@ -561,7 +561,8 @@ queue_mail(struct escbot *e, int64_t case_id, const char *ref,
 	o.message_id = msgid;
 	o.in_reply_to = in_reply_to ? in_reply_to : thread_id;
 	o.references = refs;
-	o.date = now;
+	/* An email held to working hours is dated when it may leave. */
+	o.date = not_before > now ? not_before : now;
 	o.attachments = att;
 	o.nattachments = natt;
 	data = mailer_compose(&o);

@@ -616,6 +616,10 @@ class LaterForms(Steps):
             ("2026-11-30T09:00:00Z",
              "[%s] Escalated to stage 3: Senior managers / designated "
              "safeguarding leads" % ref, STAGE3)])
+        # Each is dated when it may leave: the held one Monday morning.
+        self.assertEqual([m["Date"] for _, _, _, m in self.sent],
+                         ["Sat, 28 Nov 2026 20:00:00 +0000"] * 2
+                         + ["Mon, 30 Nov 2026 09:00:00 +0000"])
 
 
 if __name__ == "__main__":
