@@ -339,17 +339,20 @@ schedule(struct case_state *c, const struct engine_ctx *x)
 	c->next_wakeup = t;
 }
 
-/* A reminder that would fall at or before the stage starts (a timescale
- * shorter than the reminder's lead) says nothing the stage's first email
- * does not: it is not sent. */
+/* A reminder that would fall at or before the stage's people are first
+ * told -- when it starts, or at the next opening when it starts out of
+ * hours (a timescale shorter than the reminder's lead, a stage entered at
+ * close of day) -- says nothing the stage's first email does not: it is
+ * not sent. */
 static void
 skip_past_reminders(struct case_state *c, const struct engine_ctx *x,
     time_t start)
 {
 	const struct stage_def *s = &x->proto->stages[c->stage_idx];
+	time_t told = calendar_next_working_time(x->cal, start);
 
 	while ((size_t)c->reminders_done < s->nremind &&
-	    reminder_time(c, x, s, (size_t)c->reminders_done) <= start)
+	    reminder_time(c, x, s, (size_t)c->reminders_done) <= told)
 		c->reminders_done++;
 }
 

@@ -282,6 +282,28 @@ static const struct row rows[] = {
 		NULL } },
 /* Same working day (raised after hours: the next one), then 1, then 5
  * days; chased every 2 working days, 3 in all. */
+/* Opened at 18:00: the stage's people are first told at 09:00 the next
+ * morning, when its due-day reminder would fall too -- it is not sent
+ * beside the first email; the deadline still escalates. */
+{ "a stage entered out of hours: no reminder in the minute of its first email",
+  "wsp-covid", NULL, 0, NULL,
+  { "2026-11-23T18:00 open 1", "2026-11-24T09:00 tick",
+    "2026-11-24T13:00 tick", "2026-11-24T17:00 tick" },
+  {
+		"> 2026-11-23T18:00 open 1",
+		"mail ack ack nb=now to=raiser@example.org",
+		"mail stage-start s0/start nb=2026-11-24T09:00+00:00 to=adult.duty@wigan.example.gov.uk",
+		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
+		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"> 2026-11-24T09:00 tick",
+		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"> 2026-11-24T13:00 tick",
+		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
+		"> 2026-11-24T17:00 tick",
+		"mail escalation s1/esc nb=2026-11-24T17:00+00:00 to=safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
+		"event escalated: stage 1 expired; escalated to stage 2 (Safeguarding leads resolution)",
+		"= s2 #1 open due 2026-11-25T17:00+00:00 wake 2026-11-25T09:00+00:00",
+		NULL } },
 { "wsp-covid ladder opened after hours, then chased out", "wsp-covid", NULL, 0,
   NULL,
   { "2026-11-23T18:00 open 1", "2026-11-24T17:00 tick",
@@ -292,7 +314,7 @@ static const struct row rows[] = {
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail stage-start s0/start nb=2026-11-24T09:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
-		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T09:00+00:00",
+		"= s1 #0 open due 2026-11-24T17:00+00:00 wake 2026-11-24T17:00+00:00",
 		"> 2026-11-24T17:00 tick",
 		"mail escalation s1/esc nb=2026-11-24T17:00+00:00 to=safeguarding.adults@wigan.example.gov.uk cc=raiser@example.org",
 		"event escalated: stage 1 expired; escalated to stage 2 (Safeguarding leads resolution)",
@@ -1395,7 +1417,7 @@ static const struct row rows[] = {
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail stage-start s0/start nb=2026-12-29T09:00+00:00 to=adult.duty@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Informal resolution)",
-		"= s1 #0 open due 2026-12-29T17:00+00:00 wake 2026-12-29T09:00+00:00",
+		"= s1 #0 open due 2026-12-29T17:00+00:00 wake 2026-12-29T17:00+00:00",
 		NULL } },
 /* ---- nobody in the directory ---- */
 { "no contact for the next stage's roles: the escalation goes to the raiser",
@@ -1520,7 +1542,7 @@ static const struct row rows[] = {
 		"mail ack ack nb=now to=raiser@example.org",
 		"mail stage-start s0/start nb=2026-12-07T09:00+00:00 to=wsp.business@wigan.example.gov.uk,wsp.board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk",
 		"event opened by raiser@example.org: opened at stage 1 (Notify the national panel)",
-		"= s1 #0 open due 2026-12-07T17:00+00:00 wake 2026-12-07T09:00+00:00",
+		"= s1 #0 open due 2026-12-07T17:00+00:00 wake 2026-12-07T17:00+00:00",
 		"> 2026-12-07T17:00 tick",
 		"mail chase s0/d2026-12-07T17:00+00:00/c0 nb=2026-12-07T17:00+00:00 to=wsp.business@wigan.example.gov.uk,wsp.board@wigan.example.gov.uk,exec.one@wigan.example.gov.uk,exec.two@wigan.example.gov.uk cc=raiser@example.org",
 		"event chased: stage 1 overdue: chase 1 of 1",
