@@ -340,16 +340,17 @@ schedule(struct case_state *c, const struct engine_ctx *x)
 }
 
 /* A reminder that would fall at or before the stage's people are first
- * told -- when it starts, or at the next opening when it starts out of
- * hours (a timescale shorter than the reminder's lead, a stage entered at
- * close of day) -- says nothing the stage's first email does not: it is
- * not sent. */
+ * told -- when it starts (or is decided, a tick catching up), or at the
+ * next opening when that is out of hours: a timescale shorter than the
+ * reminder's lead, a stage entered at close of day -- says nothing the
+ * stage's first email does not: it is not sent. */
 static void
 skip_past_reminders(struct case_state *c, const struct engine_ctx *x,
     time_t start)
 {
 	const struct stage_def *s = &x->proto->stages[c->stage_idx];
-	time_t told = calendar_next_working_time(x->cal, start);
+	time_t told = calendar_next_working_time(x->cal,
+	    start > x->now ? start : x->now);
 
 	while ((size_t)c->reminders_done < s->nremind &&
 	    reminder_time(c, x, s, (size_t)c->reminders_done) <= told)
