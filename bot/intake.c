@@ -774,6 +774,21 @@ no_key(const char *val)
 	return 0;
 }
 
+/* A match field, "field" or "field=casefield": the form's answer to field
+ * (NULL: none) and, in *casefield, the case's field it is compared with
+ * (the rule owns the strings). */
+static const char *
+match_value(const struct verdict *v, const char *spec, const char **casefield)
+{
+	const char *eq = strchr(spec, '=');
+	char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
+	const char *val = form_result_get(v->result, field);
+
+	free(field);
+	*casefield = eq ? eq + 1 : spec;
+	return val;
+}
+
 /* The open case whose fields equal the form's by one match set: 1 and
  * *ref, 0 (none, or a field to match on is empty), -1. */
 static int
@@ -785,15 +800,10 @@ case_by_set(const struct intake_input *in, const struct verdict *v,
 	int rc;
 
 	for (size_t i = 0; i < set->n && n < 16; i++) {
-		/* "field" or "field=casefield": the rule owns the strings. */
-		const char *spec = set->fields[i], *eq = strchr(spec, '=');
-		char *field = xstrndup(spec, eq ? (size_t)(eq - spec) : strlen(spec));
-		const char *val = form_result_get(v->result, field);
+		const char *val = match_value(v, set->fields[i], &names[n]);
 
-		free(field);
 		if (val == NULL || no_key(val))
 			return 0;
-		names[n] = eq ? eq + 1 : spec;
 		values[n++] = val;
 	}
 	if (n == 0)
@@ -833,17 +843,14 @@ earlier_set_differs(const struct intake_input *in, const struct verdict *v,
 	rc = 0;
 	for (size_t i = 0; i < upto && rc == 0; i++)
 		for (size_t k = 0; k < v->rule->match[i].n && rc == 0; k++) {
-			const char *spec = v->rule->match[i].fields[k];
-			const char *eq = strchr(spec, '=');
-			char *field = xstrndup(spec, eq ? (size_t)(eq - spec) :
-			    strlen(spec)), *theirs = NULL;
-			const char *mine = form_result_get(v->result, field);
+			const char *name, *mine = match_value(v,
+			    v->rule->match[i].fields[k], &name);
+			char *theirs = NULL;
 
-			free(field);
 			if (mine == NULL || no_key(mine))
 				continue;
-			rc = in->look->field_of(in->look->arg, c.id,
-			    eq ? eq + 1 : spec, &theirs);
+			rc = in->look->field_of(in->look->arg, c.id, name,
+			    &theirs);
 			if (rc == 1)
 				rc = !no_key(theirs) && !same_answer(mine, theirs);
 			free(theirs);
