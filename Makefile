@@ -1,10 +1,12 @@
-# escbot — build, test, install.  `make` builds bot/escbot and
-# bot/escbot-net.so, the part that needs libcurl, libzip and libxml2,
-# which only escbot's short-lived worker children load (bot/worker.h).
+# escbot — build, test, install.  `make` builds bot/escbot,
+# bot/escbot-net.so, the part that needs libcurl, libzip and libxml2, and
+# bot/escbot-docx.so, the Word reader alone (libzip and libxml2), which
+# only escbot's short-lived worker children load (bot/worker.h).
 PREFIX	?= /usr/local
 DESTDIR	?=
 CORE_PKGS = libetpan sqlite3 libconfig gnutls
 NET_PKGS = libcurl libzip libxml-2.0 zlib
+DOCX_PKGS = libzip libxml-2.0 zlib
 PKGS	 = $(CORE_PKGS) $(NET_PKGS)
 CC	?= cc
 OPT	?= -O2 -g
@@ -12,15 +14,17 @@ CFLAGS	+= -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -fPIC $(OPT) \
 	   $(shell pkg-config --cflags $(PKGS))
 CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -ldl
 NET_LIBS = $(shell pkg-config --libs $(NET_PKGS))
+DOCX_LIBS = $(shell pkg-config --libs $(DOCX_PKGS))
 LDLIBS	+= $(CORE_LIBS) $(NET_LIBS)
 # Tests and tools link everything, the plugin's table included, so that
 # a worker child finds it in the program itself (worker.c).
-ALL_IN	 = -rdynamic -Wl,-u,escbot_net_plugin
+ALL_IN	 = -rdynamic -Wl,-u,escbot_net_plugin -Wl,-u,escbot_docx_plugin
 
 SRCS	 = $(wildcard bot/*.c)
 OBJS	 = $(SRCS:.c=.o)
 NET_OBJS = bot/smtp.o bot/oauth.o bot/docx.o bot/netplugin.o
-CORE_OBJS = $(filter-out $(NET_OBJS),$(OBJS))
+DOCX_OBJS = bot/docx.o bot/docxplugin.o
+CORE_OBJS = $(filter-out $(NET_OBJS) $(DOCX_OBJS),$(OBJS))
 LIBOBJS	 = $(filter-out bot/main.o,$(OBJS))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:.c=)
@@ -29,7 +33,7 @@ TOOL_BINS = $(TOOL_SRCS:.c=)
 
 .PHONY: FORCE all test check unit check-asan check-valgrind bench demo deps install clean fuzz
 
-all: bot/escbot bot/escbot-net.so
+all: bot/escbot bot/escbot-net.so bot/escbot-docx.so
 
 # -rdynamic: the plugin uses escbot's own util and log functions.
 bot/escbot: $(CORE_OBJS)
@@ -37,6 +41,9 @@ bot/escbot: $(CORE_OBJS)
 
 bot/escbot-net.so: $(NET_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(NET_OBJS) $(NET_LIBS)
+
+bot/escbot-docx.so: $(DOCX_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(DOCX_OBJS) $(DOCX_LIBS)
 
 bot/%.o: bot/%.c bot/*.h
 	$(CC) $(CFLAGS) -c -o $@ $<
@@ -119,6 +126,8 @@ install: all
 	install -m 0755 bot/escbot $(DESTDIR)$(PREFIX)/sbin/escbot
 	install -m 0644 bot/escbot-net.so \
 	    $(DESTDIR)$(PREFIX)/lib/escbot/escbot-net.so
+	install -m 0644 bot/escbot-docx.so \
+	    $(DESTDIR)$(PREFIX)/lib/escbot/escbot-docx.so
 	install -m 0644 man/escbot.8 $(DESTDIR)$(PREFIX)/share/man/man8/escbot.8
 	install -m 0644 man/escbot.conf.5 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5/escbot.conf.5
@@ -144,4 +153,4 @@ bench: deps all
 	bench/run
 
 clean:
-	rm -f bot/*.o bot/paths.stamp bot/escbot bot/escbot-net.so bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)
+	rm -f bot/*.o bot/paths.stamp bot/escbot bot/escbot-net.so bot/escbot-docx.so bot/libescbot.a $(UNIT_BINS) $(TOOL_BINS)

@@ -44,4 +44,12 @@ struct net_plugin {
 /* The table (static storage). */
 const struct net_plugin *escbot_net_plugin(void);
 
+/* The Word reader alone, as bot/escbot-docx.so (docxplugin.c): libzip
+ * and libxml2 only, so that a child reading a document maps far less and
+ * starts sooner.  Its table has version and docx_to_text; the rest are
+ * NULL. */
+#define DOCX_PLUGIN_SYMBOL	"escbot_docx_plugin"
+#define DOCX_PLUGIN_FILE	"escbot-docx.so"
+const struct net_plugin *escbot_docx_plugin(void);
+
 #endif

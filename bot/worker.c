@@ -1,8 +1,9 @@
 /*
  * worker: libcurl, libzip and libxml2 work in short-lived child processes
  * (worker.h).  A child is forked with a pipe back to the caller, loads
- * escbot-net.so (found beside the escbot binary, as in the build tree, or
- * in ../lib/escbot as installed), does one job and writes fixed-size
+ * escbot-net.so, or escbot-docx.so to read a Word document (found beside
+ * the escbot binary, as in the build tree, or in ../lib/escbot as
+ * installed), does one job and writes fixed-size
  * records, each followed by its strings, then leaves with _exit() so that
  * nothing of the caller's (atexit handlers, stdio buffers, SQLite) runs
  * twice.  The caller reads with a deadline and reaps the child; a child
@@ -62,20 +63,19 @@ static const struct child_limits docx_child_limits = { 512 * MIB, 20, 16, 1 };
 
 /* ---------------------------------------------------------- in the child */
 
-/* The plugin: linked into this program already (the test tools, which
- * link everything), else loaded from beside the binary. */
+/* A plugin's table (netplugin.h): linked into this program already (the
+ * test tools, which link everything), else the library `file` loaded from
+ * beside the binary or ../lib/escbot. */
 static const struct net_plugin *
-plugin_load(char *err, size_t errlen)
+plugin_load(const char *file, const char *symbol, char *err, size_t errlen)
 {
-	static const char *const where[] = { "%s/" NET_PLUGIN_FILE,
-		"%s/../lib/escbot/" NET_PLUGIN_FILE };
 	const struct net_plugin *(*get)(void);
 	const struct net_plugin *np;
 	char exe[PATH_MAX], path[PATH_MAX + 64], *slash;
 	void *h = NULL, *sym;
 	ssize_t n;
 
-	if ((sym = dlsym(RTLD_DEFAULT, NET_PLUGIN_SYMBOL)) == NULL) {
+	if ((sym = dlsym(RTLD_DEFAULT, symbol)) == NULL) {
 		if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0) {
 			errf(err, errlen, "worker: /proc/self/exe: %s",
 			    strerror(errno));
@@ -85,20 +85,18 @@ plugin_load(char *err, size_t errlen)
 		if ((slash = strrchr(exe, '/')) != NULL)
 			*slash = '\0';
 		for (size_t i = 0; h == NULL && i < 2; i++) {
-			if (snprintf(path, sizeof(path), where[i], exe) >=
-			    (int)sizeof(path))
+			if (snprintf(path, sizeof(path), i ? "%s/../lib/escbot/%s" :
+			    "%s/%s", exe, file) >= (int)sizeof(path))
 				continue;
 			h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		}
 		if (h == NULL) {
 			errf(err, errlen, "worker: cannot load %s beside %s or "
-			    "in %s/../lib/escbot: %s", NET_PLUGIN_FILE, exe,
-			    exe, dlerror());
+			    "in %s/../lib/escbot: %s", file, exe, exe, dlerror());
 			return NULL;
 		}
-		if ((sym = dlsym(h, NET_PLUGIN_SYMBOL)) == NULL) {
-			errf(err, errlen, "worker: %s has no %s", path,
-			    NET_PLUGIN_SYMBOL);
+		if ((sym = dlsym(h, symbol)) == NULL) {
+			errf(err, errlen, "worker: %s has no %s", file, symbol);
 			return NULL;
 		}
 	}
@@ -107,12 +105,20 @@ plugin_load(char *err, size_t errlen)
 	np = get();
 	if (np->version != NET_PLUGIN_VERSION) {
 		errf(err, errlen, "worker: %s is from another version of "
-		    "escbot (table %d, not %d)", NET_PLUGIN_FILE, np->version,
+		    "escbot (table %d, not %d)", file, np->version,
 		    NET_PLUGIN_VERSION);
 		return NULL;
 	}
-	np->smtp_global_init();
+	if (np->smtp_global_init != NULL)
+		np->smtp_global_init();
 	return np;
+}
+
+/* The mail and OAuth2 plugin; the Word reader's, smaller. */
+static const struct net_plugin *
+net_plugin(char *err, size_t errlen)
+{
+	return plugin_load(NET_PLUGIN_FILE, NET_PLUGIN_SYMBOL, err, errlen);
 }
 
 #ifndef NO_AS_LIMIT
@@ -437,7 +443,7 @@ smtp_job(int fd, void *arg)
 	char err[1024] = "", go;
 	int rc = 0;
 
-	if ((np = plugin_load(err, sizeof(err))) == NULL) {
+	if ((np = net_plugin(err, sizeof(err))) == NULL) {
 		r.index = UINT32_MAX;
 		r.result = FAIL_TEMP;
 		r.errlen = (uint32_t)strlen(err);
@@ -565,7 +571,7 @@ login_job(int fd, void *arg)
 	struct login_rec r = { FAIL_TEMP, 0 };
 	char err[1024] = "";
 
-	if ((np = plugin_load(err, sizeof(err))) != NULL)
+	if ((np = net_plugin(err, sizeof(err))) != NULL)
 		r.result = np->smtp_login(p, err, sizeof(err));
 	r.errlen = (uint32_t)strlen(err);
 	return write_full(fd, &r, sizeof(r)) == -1 ||
@@ -624,7 +630,7 @@ oauth_job(int fd, void *arg)
 	time_t until = 0;
 	int rc;
 
-	np = plugin_load(err, sizeof(err));
+	np = net_plugin(err, sizeof(err));
 	if (j->forget) {
 		if (np == NULL) {
 			log_warnx("%s", err);
@@ -804,7 +810,8 @@ docx_job(int fd, void *arg)
 	char err[512] = "", *text = NULL;
 	int rc;
 
-	if ((np = plugin_load(err, sizeof(err))) != NULL)
+	if ((np = plugin_load(DOCX_PLUGIN_FILE, DOCX_PLUGIN_SYMBOL, err,
+	    sizeof(err))) != NULL)
 		r.rc = np->docx_to_text(j->data, j->len, j->lim, &text, err,
 		    sizeof(err));
 	else

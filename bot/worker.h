@@ -1,8 +1,9 @@
 /*
  * worker: the work that needs libcurl, libzip or libxml2 -- submitting
  * mail, asking an OAuth2 token endpoint, reading a Word document -- done in
- * a short-lived child process that loads bot/escbot-net.so (netplugin.h),
- * does it, reports back over a socket pair and exits.  The daemon itself never
+ * a short-lived child process that loads bot/escbot-net.so (a Word
+ * document: bot/escbot-docx.so; netplugin.h), does it, reports back over
+ * a socket pair and exits.  The daemon itself never
  * maps those libraries, so it stays small while it waits (make bench), and
  * a crash or a hang in a document parser or a TLS stack ends a child, not
  * the daemon: the message stays in the inbox, the email in the outbox.

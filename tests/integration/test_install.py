@@ -87,6 +87,7 @@ class Install(unittest.TestCase):
     def test_layout(self):
         usr = os.path.join(self.root, "usr")
         for path in ("sbin/escbot", "lib/escbot/escbot-net.so",
+                     "lib/escbot/escbot-docx.so",
                      "share/man/man8/escbot.8", "share/man/man5/escbot.conf.5",
                      "share/escbot/rules/wsab.conf",
                      "share/escbot/rules/forms",
